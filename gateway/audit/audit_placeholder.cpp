@@ -1,0 +1,1 @@
+// Replaced when the audit trail lands.

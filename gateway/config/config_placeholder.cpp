@@ -1,0 +1,1 @@
+// Replaced when config lands.

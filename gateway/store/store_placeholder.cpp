@@ -1,0 +1,1 @@
+// Replaced when the store lands.
