@@ -9,9 +9,12 @@ namespace ketenpoort::crypto {
 namespace {
 
 int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
   return -1;
 }
 
@@ -20,7 +23,9 @@ bool IsBase64Char(char c) {
          c == '/';
 }
 
-Error BadBase64() { return InvalidArgument("invalid_base64", "not valid base64"); }
+Error BadBase64() {
+  return InvalidArgument("invalid_base64", "not valid base64");
+}
 
 }  // namespace
 
@@ -36,12 +41,14 @@ std::string HexEncode(ByteView data) {
 }
 
 Result<Bytes> HexDecode(std::string_view hex) {
-  if (hex.size() % 2 != 0) return InvalidArgument("invalid_hex", "hex text has odd length");
+  if (hex.size() % 2 != 0)
+    return InvalidArgument("invalid_hex", "hex text has odd length");
   Bytes out(hex.size() / 2);
   for (std::size_t i = 0; i < out.size(); ++i) {
     int hi = HexValue(hex[2 * i]);
     int lo = HexValue(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return InvalidArgument("invalid_hex", "text is not hexadecimal");
+    if (hi < 0 || lo < 0)
+      return InvalidArgument("invalid_hex", "text is not hexadecimal");
     out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
   }
   return out;
@@ -58,23 +65,28 @@ std::string Base64Encode(ByteView data) {
 Result<Bytes> Base64Decode(std::string_view text) {
   // EVP_DecodeBlock tolerates whitespace and miscounts padding; check the alphabet ourselves so
   // that only canonical, padded base64 is accepted.
-  if (text.size() % 4 != 0) return BadBase64();
+  if (text.size() % 4 != 0)
+    return BadBase64();
   std::size_t pad = 0;
-  if (!text.empty() && text.back() == '=') pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
+  if (!text.empty() && text.back() == '=')
+    pad = (text.size() >= 2 && text[text.size() - 2] == '=') ? 2 : 1;
   for (std::size_t i = 0; i < text.size() - pad; ++i) {
-    if (!IsBase64Char(text[i])) return BadBase64();
+    if (!IsBase64Char(text[i]))
+      return BadBase64();
   }
   Bytes out(3 * (text.size() / 4));
   int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
                           static_cast<int>(text.size()));
-  if (n < 0) return BadBase64();
+  if (n < 0)
+    return BadBase64();
   out.resize(static_cast<std::size_t>(n) - pad);
   return out;
 }
 
 std::string Base64UrlEncode(ByteView data) {
   std::string s = Base64Encode(data);
-  while (!s.empty() && s.back() == '=') s.pop_back();
+  while (!s.empty() && s.back() == '=')
+    s.pop_back();
   std::replace(s.begin(), s.end(), '+', '-');
   std::replace(s.begin(), s.end(), '/', '_');
   return s;
@@ -83,11 +95,15 @@ std::string Base64UrlEncode(ByteView data) {
 Result<Bytes> Base64UrlDecode(std::string_view text) {
   std::string s(text);
   for (char& c : s) {
-    if (c == '+' || c == '/' || c == '=') return BadBase64();
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
+    if (c == '+' || c == '/' || c == '=')
+      return BadBase64();
+    if (c == '-')
+      c = '+';
+    if (c == '_')
+      c = '/';
   }
-  while (s.size() % 4 != 0) s.push_back('=');
+  while (s.size() % 4 != 0)
+    s.push_back('=');
   return Base64Decode(s);
 }
 

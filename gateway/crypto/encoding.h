@@ -13,13 +13,13 @@
 
 namespace ketenpoort::crypto {
 
-std::string HexEncode(ByteView data);               // lower case
-Result<Bytes> HexDecode(std::string_view hex);      // either case; odd length or non-hex: error
+std::string HexEncode(ByteView data);           // lower case
+Result<Bytes> HexDecode(std::string_view hex);  // either case; odd length or non-hex: error
 
 std::string Base64Encode(ByteView data);            // RFC 4648 section 4, padded, no newlines
 Result<Bytes> Base64Decode(std::string_view text);  // strict: no whitespace, correct padding
 
-std::string Base64UrlEncode(ByteView data);         // RFC 4648 section 5, unpadded
+std::string Base64UrlEncode(ByteView data);  // RFC 4648 section 5, unpadded
 Result<Bytes> Base64UrlDecode(std::string_view text);
 
 }  // namespace ketenpoort::crypto

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/cms.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
@@ -23,8 +24,16 @@ struct Deleter {
 };
 
 // BIO_free returns int; wrap it so it fits the deleter shape.
-inline void BioFreeAll(BIO* b) { BIO_free_all(b); }
-inline void X509StackFree(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
+inline void BioFreeAll(BIO* b) {
+  BIO_free_all(b);
+}
+inline void X509StackFree(STACK_OF(X509) * s) {
+  sk_X509_pop_free(s, X509_free);
+}
+// A stack whose certificates are owned elsewhere (e.g. CMS_get0_signers): free the stack only.
+inline void X509StackShallowFree(STACK_OF(X509) * s) {
+  sk_X509_free(s);
+}
 
 using Pkey = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
 using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, Deleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
@@ -42,5 +51,15 @@ using Cms = std::unique_ptr<CMS_ContentInfo, Deleter<CMS_ContentInfo, CMS_Conten
 using Asn1Integer = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
 using Asn1Time = std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME, ASN1_TIME_free>>;
 using SslCtx = std::unique_ptr<SSL_CTX, Deleter<SSL_CTX, SSL_CTX_free>>;
+using Ssl = std::unique_ptr<SSL, Deleter<SSL, SSL_free>>;
+using X509StackRefs =
+    std::unique_ptr<STACK_OF(X509), Deleter<STACK_OF(X509), X509StackShallowFree>>;
+using X509Extension = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
+using GeneralName = std::unique_ptr<GENERAL_NAME, Deleter<GENERAL_NAME, GENERAL_NAME_free>>;
+using GeneralNames = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES, GENERAL_NAMES_free>>;
+using Asn1OctetString =
+    std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
+using Asn1Ia5String = std::unique_ptr<ASN1_IA5STRING, Deleter<ASN1_IA5STRING, ASN1_IA5STRING_free>>;
+using Bignum = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
 
 }  // namespace ketenpoort::ossl

@@ -1,0 +1,51 @@
+#include "gateway/crypto/cms_util.h"
+
+#include <limits>
+
+#include "gateway/crypto/openssl_error.h"
+
+namespace ketenpoort::crypto {
+
+Result<ossl::Cms> ParseCms(ByteView der, const char* error_code) {
+  if (der.empty() || der.size() > static_cast<std::size_t>(std::numeric_limits<long>::max())) {
+    return InvalidArgument(error_code, "not a CMS structure");
+  }
+  const unsigned char* p = der.data();
+  ossl::Cms cms(d2i_CMS_ContentInfo(nullptr, &p, static_cast<long>(der.size())));
+  if (!cms)
+    return DropOpenSslErrors(InvalidArgument(error_code, "not a CMS structure"));
+  if (p != der.data() + der.size()) {
+    return DropOpenSslErrors(InvalidArgument(error_code, "trailing bytes after CMS structure"));
+  }
+  return cms;
+}
+
+Result<Bytes> CmsToDer(CMS_ContentInfo* cms) {
+  int len = i2d_CMS_ContentInfo(cms, nullptr);
+  if (len <= 0)
+    return LastOpenSslError("cms_encoding_failed", "cannot encode CMS structure");
+  Bytes out(static_cast<std::size_t>(len));
+  unsigned char* p = out.data();
+  if (i2d_CMS_ContentInfo(cms, &p) != len) {
+    return LastOpenSslError("cms_encoding_failed", "cannot encode CMS structure");
+  }
+  return out;
+}
+
+ossl::Bio ReadOnlyMemBio(ByteView data) {
+  static const std::uint8_t kEmpty = 0;
+  if (data.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    return nullptr;
+  const void* p = data.empty() ? &kEmpty : data.data();
+  return ossl::Bio(BIO_new_mem_buf(p, static_cast<int>(data.size())));
+}
+
+Bytes MemBioBytes(BIO* bio) {
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  if (len <= 0 || data == nullptr)
+    return {};
+  return Bytes(data, data + len);
+}
+
+}  // namespace ketenpoort::crypto
