@@ -1,0 +1,131 @@
+#include "gateway/store/migrations.h"
+
+#include <array>
+#include <chrono>
+#include <string>
+
+namespace ketenpoort::store {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// The schema. Append only.
+
+constexpr std::array<Migration, 1> kMigrations{{
+    {1, "tokens", R"sql(
+CREATE TABLE api_tokens (
+  id INTEGER PRIMARY KEY,
+  token_hash BLOB NOT NULL UNIQUE CHECK (length(token_hash) = 32),
+  org TEXT NOT NULL,
+  role TEXT NOT NULL,
+  user TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql"},
+}};
+
+// ---------------------------------------------------------------------------------------------
+
+constexpr bool VersionsAreConsecutive(std::span<const Migration> migrations) {
+  for (std::size_t i = 0; i < migrations.size(); ++i) {
+    if (migrations[i].version != static_cast<int>(i) + 1) {
+      return false;
+    }
+  }
+  return true;
+}
+static_assert(VersionsAreConsecutive(kMigrations), "migration versions must be 1, 2, 3, ...");
+
+constexpr std::string_view kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at INTEGER NOT NULL
+);
+)sql";
+
+Error SchemaTooNew(int found, int latest) {
+  return Conflict("schema_too_new", "the database has schema version " + std::to_string(found) +
+                                        " but this ketenpoort knows versions up to " +
+                                        std::to_string(latest) + "; upgrade ketenpoort");
+}
+
+std::int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Status Apply(Database& db, const Migration& m) {
+  KP_RETURN_IF_ERROR(db.Exec(kCreateMigrationsTable));
+  if (auto s = db.Exec(m.sql); !s) {
+    Error e = std::move(s).error();
+    e.message = "schema migration " + std::to_string(m.version) + " (" + std::string(m.name) +
+                ") failed: " + e.message;
+    return e;
+  }
+  KP_ASSIGN_OR_RETURN(Statement record, db.Prepare("INSERT INTO schema_migrations(version, name, "
+                                                   "applied_at) VALUES(?, ?, ?)"));
+  record.Bind(1, std::int64_t{m.version}).Bind(2, m.name).Bind(3, UnixNow());
+  KP_RETURN_IF_ERROR(record.Step());
+  return db.Exec("PRAGMA user_version = " + std::to_string(m.version));
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() {
+  return kMigrations;
+}
+
+int LatestSchemaVersion() {
+  return kMigrations.back().version;
+}
+
+Result<int> SchemaVersion(Database& db) {
+  KP_ASSIGN_OR_RETURN(Statement stmt, db.Prepare("PRAGMA user_version"));
+  KP_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) {
+    return Internal("database_error", "PRAGMA user_version returned no row");
+  }
+  return static_cast<int>(stmt.ColumnInt64(0));
+}
+
+Status Migrate(Database& db) {
+  return Migrate(db, kMigrations);
+}
+
+Status Migrate(Database& db, std::span<const Migration> migrations) {
+  if (!VersionsAreConsecutive(migrations)) {
+    return Internal("migrations_invalid", "migration versions must be 1, 2, 3, ... in order");
+  }
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  KP_ASSIGN_OR_RETURN(int current, SchemaVersion(db));
+  if (current > latest) {
+    return SchemaTooNew(current, latest);
+  }
+  for (const Migration& m : migrations) {
+    if (m.version <= current) {
+      continue;
+    }
+    KP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+    // Another process may have migrated while this one waited for the write lock.
+    KP_ASSIGN_OR_RETURN(current, SchemaVersion(db));
+    if (current > latest) {
+      return SchemaTooNew(current, latest);
+    }
+    if (m.version <= current) {
+      continue;  // ~Transaction ends the empty transaction
+    }
+    KP_RETURN_IF_ERROR(Apply(db, m));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    current = m.version;
+  }
+  return Ok();
+}
+
+}  // namespace ketenpoort::store

@@ -1,0 +1,60 @@
+// API tokens at rest (table api_tokens, migration 1). A token is 256 random bits handed to its
+// holder once; the gateway stores only its SHA-256.
+//
+//   TokenRepository tokens(db);
+//   KP_ASSIGN_OR_RETURN(std::int64_t id, tokens.Insert(Sha256(AsBytes(token)), "shop-denhaag",
+//                                                      "sender", "j.jansen", now));
+//   KP_ASSIGN_OR_RETURN(auto record, tokens.FindActiveByHash(Sha256(AsBytes(presented))));
+//   if (!record) return Unauthenticated("the API token is not valid");
+//
+// Why an unsalted hash: salts and slow hashes protect low-entropy secrets (passwords) against
+// dictionary and precomputation attacks. A 256-bit random token has no dictionary; a stolen
+// table of SHA-256 values is as hard to invert as guessing the token itself, and an unsalted
+// hash lets lookup be a single indexed equality, so presenting a token costs one query. The
+// lookup's timing can reveal at most something about a hash, never about a valid token.
+//
+// Not thread-safe beyond the Database's own contract; construct one per use, it is cheap.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "gateway/core/error.h"
+#include "gateway/crypto/hash.h"
+#include "gateway/store/database.h"
+
+namespace ketenpoort::store {
+
+struct TokenRecord {
+  std::int64_t id = 0;
+  std::string org;
+  std::string role;             // a RoleName() from gateway/core/role.h
+  std::string user;             // empty for a system client
+  std::int64_t created_at = 0;  // Unix seconds
+  std::optional<std::int64_t> revoked_at;
+};
+
+class TokenRepository {
+ public:
+  explicit TokenRepository(Database& db) : db_(db) {}
+
+  // Stores a new token's hash; returns its id. Errors: kInvalidArgument `org_required` (field
+  // "org"), `unknown_role` (field "role"); the same hash twice: kConflict
+  // `constraint_violation`.
+  Result<std::int64_t> Insert(const crypto::Digest& token_hash, std::string_view org,
+                              std::string_view role, std::string_view user, std::int64_t now);
+
+  // The token with this hash unless it is revoked; nullopt when there is none.
+  Result<std::optional<TokenRecord>> FindActiveByHash(const crypto::Digest& token_hash);
+
+  // Marks the token revoked at `now`. Revoking a revoked token is Ok and keeps the first
+  // time. Unknown id: kNotFound `token_not_found`.
+  Status Revoke(std::int64_t id, std::int64_t now);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace ketenpoort::store
