@@ -18,6 +18,8 @@ inline ByteView AsBytes(std::string_view s) {
 inline std::string_view AsString(ByteView b) {
   return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
 }
-inline Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+inline Bytes ToBytes(std::string_view s) {
+  return Bytes(s.begin(), s.end());
+}
 
 }  // namespace ketenpoort

@@ -65,23 +65,38 @@ Error Unavailable(std::string code, std::string message);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 
-  const Error& error() const& { assert(!ok()); return std::get<1>(v_); }
-  Error&& error() && { assert(!ok()); return std::get<1>(std::move(v_)); }
+  const Error& error() const& {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
+  Error&& error() && {
+    assert(!ok());
+    return std::get<1>(std::move(v_));
+  }
 
  private:
   std::variant<T, Error> v_;
@@ -95,8 +110,14 @@ class [[nodiscard]] Result<void> {
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const& { assert(!ok_); return error_; }
-  Error&& error() && { assert(!ok_); return std::move(error_); }
+  const Error& error() const& {
+    assert(!ok_);
+    return error_;
+  }
+  Error&& error() && {
+    assert(!ok_);
+    return std::move(error_);
+  }
 
  private:
   Error error_;
@@ -105,22 +126,27 @@ class [[nodiscard]] Result<void> {
 
 using Status = Result<void>;
 
-inline Status Ok() { return Status(); }
+inline Status Ok() {
+  return Status();
+}
 
 }  // namespace ketenpoort
 
 // Propagates the error of a Status or Result expression; evaluates `expr` once.
-#define KP_RETURN_IF_ERROR(expr)                          \
-  do {                                                    \
-    auto kp_status_ = (expr);                             \
-    if (!kp_status_) return std::move(kp_status_).error(); \
+#define KP_RETURN_IF_ERROR(expr)            \
+  do {                                      \
+    auto kp_status_ = (expr);               \
+    if (!kp_status_)                        \
+      return std::move(kp_status_).error(); \
   } while (0)
 
 // Declares `lhs` from the value of a Result expression, or returns its error.
-#define KP_ASSIGN_OR_RETURN(lhs, expr) KP_ASSIGN_OR_RETURN_IMPL_(KP_CONCAT_(kp_r_, __LINE__), lhs, expr)
+#define KP_ASSIGN_OR_RETURN(lhs, expr) \
+  KP_ASSIGN_OR_RETURN_IMPL_(KP_CONCAT_(kp_r_, __LINE__), lhs, expr)
 #define KP_CONCAT_INNER_(a, b) a##b
 #define KP_CONCAT_(a, b) KP_CONCAT_INNER_(a, b)
 #define KP_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \
-  if (!tmp) return std::move(tmp).error();        \
+  if (!tmp)                                       \
+    return std::move(tmp).error();                \
   lhs = std::move(tmp).value()

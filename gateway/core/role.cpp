@@ -18,21 +18,25 @@ constexpr std::array<std::pair<Role, std::string_view>, 6> kNames{{
 
 std::optional<Role> ParseRole(std::string_view name) {
   for (const auto& [role, n] : kNames) {
-    if (n == name) return role;
+    if (n == name)
+      return role;
   }
   return std::nullopt;
 }
 
 std::string_view RoleName(Role role) {
   for (const auto& [r, n] : kNames) {
-    if (r == role) return n;
+    if (r == role)
+      return n;
   }
   return "unknown";
 }
 
 bool HasRole(Role held, Role needed) {
-  if (held == needed) return true;
-  if (held == Role::kCoordinator) return needed == Role::kSender || needed == Role::kRecipient;
+  if (held == needed)
+    return true;
+  if (held == Role::kCoordinator)
+    return needed == Role::kSender || needed == Role::kRecipient;
   return false;
 }
 
