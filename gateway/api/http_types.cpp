@@ -1,0 +1,45 @@
+#include "gateway/api/http_types.h"
+
+#include <algorithm>
+
+namespace ketenpoort::api {
+
+namespace {
+
+char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+}  // namespace
+
+bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                      [](char x, char y) { return Lower(x) < Lower(y); });
+}
+
+std::optional<std::string> Request::Header(std::string_view name) const {
+  auto it = headers.find(name);
+  if (it == headers.end())
+    return std::nullopt;
+  return it->second;
+}
+
+Response Response::Json(int status, const nlohmann::json& value) {
+  Response r;
+  r.status = status;
+  r.body = value.dump(-1, ' ', /*ensure_ascii=*/false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+Response Response::FromError(const Error& error) {
+  nlohmann::json inner = {{"code", error.code}, {"message", error.message}};
+  if (!error.field.empty())
+    inner["field"] = error.field;
+  Response r = Json(HttpStatus(error.kind), {{"error", std::move(inner)}});
+  if (error.kind == ErrorKind::kUnauthenticated) {
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ketenpoort\"");
+  }
+  return r;
+}
+
+}  // namespace ketenpoort::api

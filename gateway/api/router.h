@@ -1,0 +1,95 @@
+// Routes requests to handlers by method and path pattern, after checking the bearer token and
+// the role the route needs. Every refusal is an API.md error response.
+//
+//   Router router;
+//   router.Add("GET", "/healthz", Access::Public(),
+//              [](Request&) { return Response::Json(200, {{"status", "ok"}}); });
+//   router.Add("POST", "/v1/messages/{id}/status", Access::Roles({Role::kRecipient}),
+//              [&](Request& req) {
+//                auto body = ParseJsonBody(req);
+//                if (!body) return Response::FromError(body.error());
+//                return SetStatus(*req.principal, req.params.at("id"), *body);
+//              });
+//   Response r = router.Dispatch(request, authenticate);   // HttpsServer does this
+//
+// Dispatch, in this order:
+//   path with a "." or ".." segment, a bad escape or NUL -> 400 invalid_path
+//   no pattern matches the path                          -> 404 not_found
+//   patterns match but none for this method              -> 405 method_not_allowed + Allow
+//   route needs a token; Authorization is not "Bearer T"  -> 401 unauthenticated
+//   `authenticate` refuses T (or is empty)               -> 401 + WWW-Authenticate: Bearer
+//   the token's role is not one the route accepts        -> 403 forbidden
+//   the handler throws                                   -> 500 internal_error (logged by
+//                                                           request id and route, never body)
+// A literal segment beats a {param} when two patterns match the same path. Add all routes
+// before serving: Dispatch is const and safe to call from many threads at once.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "gateway/api/http_types.h"
+#include "gateway/core/error.h"
+#include "gateway/core/role.h"
+
+namespace ketenpoort::api {
+
+// Who may call a route.
+struct Access {
+  bool authenticated = true;
+  std::vector<Role> roles;  // the token's role must satisfy one (HasRole); empty = any role
+
+  static Access Public() { return Access{false, {}}; }
+  static Access AnyToken() { return Access{true, {}}; }
+  static Access Roles(std::vector<Role> roles) { return Access{true, std::move(roles)}; }
+};
+
+using Handler = std::function<Response(Request&)>;
+
+// Turns a bearer token into a Principal. Supplied by the application (auth::); called only for
+// routes that need a token. A kUnauthenticated error becomes 401; any other error is passed
+// through with its own status (a database outage is 503, not 401).
+using Authenticator =
+    std::function<Result<Principal>(std::string_view bearer_token, const Request& request)>;
+
+class Router {
+ public:
+  // `method` is upper case ("GET"); `pattern` starts with '/' and has literal segments and
+  // "{name}" segments. An invalid pattern or a second route with the same method and pattern is
+  // a programming error: Add logs it and aborts.
+  void Add(std::string method, std::string pattern, Access access, Handler handler);
+
+  // Routes `request` (method, path and headers set; route, params and principal are filled in
+  // here) and returns the handler's response or the refusal. Never throws.
+  Response Dispatch(Request& request, const Authenticator& authenticate) const;
+
+ private:
+  struct Segment {
+    std::string text;  // literal text, or the parameter name
+    bool is_param = false;
+  };
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<Segment> segments;
+    Access access;
+    Handler handler;
+  };
+
+  std::vector<Route> routes_;
+};
+
+// The request body as a JSON object.
+//   Content-Type is not application/json (charset, if given, utf-8) -> 400 unsupported_media_type
+//   (a missing Content-Type is refused too: it keeps browser "simple" cross-site posts, which
+//   cannot send application/json, away from JSON routes; 415 is not in API.md)
+//   not JSON -> 400 malformed_json, naming the byte offset, never echoing the body
+//   nested deeper than 64 levels -> 400 json_too_deep
+//   valid JSON but not an object -> 400 expected_object
+Result<nlohmann::json> ParseJsonBody(const Request& request);
+
+}  // namespace ketenpoort::api

@@ -1,0 +1,107 @@
+#include "gateway/api/url.h"
+
+namespace ketenpoort::api {
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+bool IsDotSegment(std::string_view s) {
+  return s == "." || s == "..";
+}
+
+}  // namespace
+
+Result<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '%') {
+      if (i + 2 >= text.size())
+        return InvalidArgument("invalid_escape", "truncated percent-escape");
+      int hi = HexValue(text[i + 1]);
+      int lo = HexValue(text[i + 2]);
+      if (hi < 0 || lo < 0)
+        return InvalidArgument("invalid_escape", "malformed percent-escape");
+      c = static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      c = ' ';
+    }
+    if (c == '\0')
+      return InvalidArgument("invalid_escape", "percent-escape decodes to a NUL byte");
+    out.push_back(c);
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> SplitPath(std::string_view path) {
+  if (path.empty() || path.front() != '/') {
+    return InvalidArgument("invalid_path", "request path must start with '/'", "path");
+  }
+  std::vector<std::string> segments;
+  if (path == "/")
+    return segments;
+  std::size_t start = 1;
+  while (true) {
+    std::size_t slash = path.find('/', start);
+    std::string_view raw =
+        path.substr(start, slash == std::string_view::npos ? slash : slash - start);
+    auto decoded = PercentDecode(raw);
+    if (!decoded) {
+      return InvalidArgument("invalid_path", "request path has a malformed percent-escape or a NUL",
+                             "path");
+    }
+    if (IsDotSegment(raw) || IsDotSegment(*decoded)) {
+      return InvalidArgument("invalid_path", "request path may not contain '.' or '..' segments",
+                             "path");
+    }
+    segments.push_back(std::move(*decoded));
+    if (slash == std::string_view::npos)
+      break;
+    start = slash + 1;
+  }
+  return segments;
+}
+
+Result<std::map<std::string, std::string>> ParseQuery(std::string_view query) {
+  std::map<std::string, std::string> out;
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    std::size_t amp = query.find('&', start);
+    std::string_view part =
+        query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    if (!part.empty()) {
+      std::size_t eq = part.find('=');
+      auto name = PercentDecode(part.substr(0, eq), /*plus_is_space=*/true);
+      auto value =
+          PercentDecode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1),
+                        /*plus_is_space=*/true);
+      if (!name || !value) {
+        return InvalidArgument("invalid_query", "query has a malformed percent-escape or a NUL",
+                               "query");
+      }
+      if (name->empty())
+        return InvalidArgument("invalid_query", "query has an empty name", "query");
+      if (!out.emplace(std::move(*name), std::move(*value)).second) {
+        return InvalidArgument("duplicate_query_parameter",
+                               "a query parameter appears more than once", "query");
+      }
+    }
+    if (amp == std::string_view::npos)
+      break;
+    start = amp + 1;
+  }
+  return out;
+}
+
+}  // namespace ketenpoort::api
