@@ -1,5 +1,51 @@
+// ketenpoort: the gateway daemon and its command line. See API.md and README.md.
 #include <cstdio>
-int main() {
-  std::fputs("ketenpoort: not built yet\n", stderr);
-  return 2;
+#include <string_view>
+
+#include "gateway/cli/commands.h"
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  int (*run)(int, char**);
+};
+
+constexpr Command kCommands[] = {
+    {"init", "create a deployment (config, keys, certificates, database)",
+     ketenpoort::cli::RunInit},
+    {"serve", "run the gateway daemon in the foreground", ketenpoort::cli::RunServe},
+    {"token", "issue API tokens", ketenpoort::cli::RunToken},
+    {"rekey", "re-encrypt the database under a new key", ketenpoort::cli::RunRekey},
+};
+
+void PrintUsage(std::FILE* out) {
+  std::fputs("usage: ketenpoort COMMAND [OPTIONS]\n\ncommands:\n", out);
+  for (const Command& c : kCommands) {
+    std::fprintf(out, "  %-8.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+                 static_cast<int>(c.summary.size()), c.summary.data());
+  }
+  std::fputs("\n`ketenpoort COMMAND --help` describes each command.\n", out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return ketenpoort::cli::kExitUsage;
+  }
+  std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    PrintUsage(stdout);
+    return ketenpoort::cli::kExitOk;
+  }
+  for (const Command& c : kCommands) {
+    if (c.name == name)
+      return c.run(argc - 2, argv + 2);
+  }
+  std::fprintf(stderr, "ketenpoort: unknown command '%.*s' (try `ketenpoort --help`)\n",
+               static_cast<int>(name.size()), name.data());
+  return ketenpoort::cli::kExitUsage;
 }

@@ -13,11 +13,15 @@ namespace {
 
 Level InitialLevel() {
   const char* env = std::getenv("KETENPOORT_LOG");
-  if (env == nullptr) return Level::kInfo;
+  if (env == nullptr)
+    return Level::kInfo;
   std::string_view v(env);
-  if (v == "debug") return Level::kDebug;
-  if (v == "warn") return Level::kWarn;
-  if (v == "error") return Level::kError;
+  if (v == "debug")
+    return Level::kDebug;
+  if (v == "warn")
+    return Level::kWarn;
+  if (v == "error")
+    return Level::kError;
   return Level::kInfo;
 }
 
@@ -26,17 +30,22 @@ std::mutex g_mutex;
 
 std::string_view LevelName(Level l) {
   switch (l) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
 
 void AppendValue(std::string& out, std::string_view v) {
   bool quote = v.empty() || v.find_first_of(" \"=") != std::string_view::npos;
-  if (quote) out.push_back('"');
+  if (quote)
+    out.push_back('"');
   for (char c : v) {
     auto u = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
@@ -50,13 +59,15 @@ void AppendValue(std::string& out, std::string_view v) {
       out.push_back(c);
     }
   }
-  if (quote) out.push_back('"');
+  if (quote)
+    out.push_back('"');
 }
 
 std::string Timestamp() {
   auto now = std::chrono::system_clock::now();
   auto secs = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[64];
@@ -67,10 +78,13 @@ std::string Timestamp() {
 
 }  // namespace
 
-void SetLevel(Level level) { g_level = level; }
+void SetLevel(Level level) {
+  g_level = level;
+}
 
 void Write(Level level, std::string_view event, std::initializer_list<Field> fields) {
-  if (level < g_level.load()) return;
+  if (level < g_level.load())
+    return;
   std::string line = Timestamp();
   line.push_back(' ');
   line += LevelName(level);

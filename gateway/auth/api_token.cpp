@@ -1,0 +1,44 @@
+#include "gateway/auth/api_token.h"
+
+#include <ctime>
+
+#include "gateway/crypto/random.h"
+#include "gateway/store/database.h"
+#include "gateway/store/token_repository.h"
+
+namespace ketenpoort::auth {
+
+namespace {
+constexpr std::string_view kPrefix = "kpt_";
+constexpr std::size_t kTokenBytes = 32;
+constexpr std::size_t kMaxTokenLength = 128;
+}  // namespace
+
+crypto::Digest HashApiToken(std::string_view token) {
+  return crypto::Sha256(AsBytes(token));
+}
+
+Result<std::string> IssueApiToken(store::Database& db, std::string_view org, Role role,
+                                  std::string_view user) {
+  std::string token = std::string(kPrefix) + crypto::RandomToken(kTokenBytes);
+  store::TokenRepository tokens(db);
+  KP_RETURN_IF_ERROR(
+      tokens.Insert(HashApiToken(token), org, RoleName(role), user, std::time(nullptr)));
+  return token;
+}
+
+Result<Principal> AuthenticateApiToken(store::Database& db, std::string_view token) {
+  const Error bad = Unauthenticated("the API token is not valid");
+  if (token.size() > kMaxTokenLength || token.substr(0, kPrefix.size()) != kPrefix)
+    return bad;
+  store::TokenRepository tokens(db);
+  KP_ASSIGN_OR_RETURN(auto record, tokens.FindActiveByHash(HashApiToken(token)));
+  if (!record)
+    return bad;
+  auto role = ParseRole(record->role);
+  if (!role)
+    return Internal("invalid_token_record", "a stored token has an unknown role");
+  return Principal{record->id, record->org, *role, record->user};
+}
+
+}  // namespace ketenpoort::auth

@@ -1,0 +1,27 @@
+// The `ketenpoort` subcommands. Each takes the arguments after its own name and returns the
+// process exit status:
+//   0  success
+//   1  the command ran and found a problem (e.g. `audit verify` found a bad entry)
+//   2  bad arguments, an unreadable or invalid config, a missing or wrong key: nothing changed
+#pragma once
+
+#include <string>
+
+#include "gateway/core/error.h"
+
+namespace ketenpoort::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitProblem = 1;
+constexpr int kExitUsage = 2;
+
+// Prints "ketenpoort: FIELD: MESSAGE" (one line) to stderr and returns kExitUsage.
+int Fail(const Error& error);
+int Fail(const std::string& message);
+
+int RunInit(int argc, char** argv);
+int RunServe(int argc, char** argv);
+int RunToken(int argc, char** argv);
+int RunRekey(int argc, char** argv);
+
+}  // namespace ketenpoort::cli

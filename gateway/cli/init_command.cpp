@@ -1,0 +1,281 @@
+// `ketenpoort init --dir DIR [--demo] [--port N] [--host H]`: creates a deployment.
+//
+// Everything is built in a temporary folder beside DIR and renamed into place at the very end,
+// so an interrupted or failed init leaves nothing behind and an existing deployment is never
+// touched: DIR must not exist, or be an empty folder.
+#include <sys/stat.h>
+#include <unistd.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gateway/auth/api_token.h"
+#include "gateway/cli/commands.h"
+#include "gateway/cli/flags.h"
+#include "gateway/core/directory.h"
+#include "gateway/core/routing_rules.h"
+#include "gateway/crypto/keyring.h"
+#include "gateway/io/file.h"
+#include "gateway/store/database.h"
+#include "gateway/store/db_key.h"
+#include "gateway/store/migrations.h"
+
+namespace ketenpoort::assets {
+extern const std::string_view demo_organisations_json;
+extern const std::string_view demo_routes_json;
+}  // namespace ketenpoort::assets
+
+namespace ketenpoort::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr int kDefaultPort = 8443;
+
+// Routes for a deployment without the demo: no rules yet, but the safety policies that every
+// deployment needs (police only with a recorded legal basis) are there from the start.
+constexpr std::string_view kEmptyRoutes = R"({
+  "version": 1,
+  "rules": [],
+  "policies": [
+    {"id": "police-needs-legal-basis", "recipient_kind": "police", "requires_legal_basis": true}
+  ]
+})";
+
+// The `portal` organisation exists in every deployment: secure mail is encrypted to it.
+const json kPortalOrganisation = {{"id", "portal"},
+                                  {"name", "Ketenpoort secure-mail portal"},
+                                  {"kind", "portal"},
+                                  {"regions", json::array()},
+                                  {"accepts", json::array({"securemail"})}};
+
+struct InitOptions {
+  std::string dir;
+  std::string host;
+  int port = kDefaultPort;
+  bool demo = false;
+};
+
+// Creates the CA, the gateway's TLS certificate and one key pair per organisation under
+// `stage`/certs, and returns the directory JSON with every certificate filled in.
+Result<json> MakeCertificates(const std::string& stage, const InitOptions& opt,
+                              const json& organisations) {
+  std::string certs = stage + "/certs";
+  KP_RETURN_IF_ERROR(io::MakeDirectory(certs, 0700));
+  crypto::Keyring keyring;
+
+  KP_ASSIGN_OR_RETURN(std::string ca_public,
+                      crypto::Keyring::GenerateKeyFile(certs + "/ca.key.pem"));
+  KP_RETURN_IF_ERROR(keyring.LoadKeyFile("ca", certs + "/ca.key.pem"));
+  crypto::CertificateRequest ca_req;
+  ca_req.common_name = "Ketenpoort development CA";
+  ca_req.organization = "Ketenpoort deployment (development only)";
+  ca_req.public_key_pem = ca_public;
+  ca_req.validity_days = 3650;
+  ca_req.is_ca = true;
+  KP_ASSIGN_OR_RETURN(crypto::Certificate ca, keyring.IssueCertificate("ca", nullptr, ca_req));
+  KP_RETURN_IF_ERROR(io::WriteNewFile(certs + "/ca.cert.pem", ca.ToPem(), 0644));
+
+  KP_ASSIGN_OR_RETURN(std::string gw_public,
+                      crypto::Keyring::GenerateKeyFile(certs + "/gateway.key.pem"));
+  crypto::CertificateRequest gw_req;
+  gw_req.common_name = "localhost";
+  gw_req.organization = "Ketenpoort gateway";
+  gw_req.public_key_pem = gw_public;
+  gw_req.dns_names = {"localhost"};
+  gw_req.ip_addresses = {"127.0.0.1", "::1"};
+  if (char host[256]; ::gethostname(host, sizeof host) == 0 && std::string(host) != "localhost") {
+    gw_req.dns_names.emplace_back(host);
+  }
+  if (!opt.host.empty() && opt.host != "0.0.0.0" && opt.host != "127.0.0.1" &&
+      opt.host != "localhost") {
+    gw_req.dns_names.push_back(opt.host);
+  }
+  gw_req.tls_server = true;
+  gw_req.tls_client = true;  // the same certificate authenticates this gateway to its peers
+  KP_ASSIGN_OR_RETURN(crypto::Certificate gw, keyring.IssueCertificate("ca", &ca, gw_req));
+  // The TLS certificate file holds the chain: leaf first, then the CA.
+  KP_RETURN_IF_ERROR(io::WriteNewFile(certs + "/gateway.cert.pem", gw.ToPem() + ca.ToPem(), 0644));
+
+  json out = organisations;
+  for (json& org : out["organisations"]) {
+    const std::string id = org.at("id").get<std::string>();
+    std::string key_path = certs + "/" + id + ".key.pem";
+    KP_ASSIGN_OR_RETURN(std::string org_public, crypto::Keyring::GenerateKeyFile(key_path));
+    crypto::CertificateRequest req;
+    req.common_name = id;
+    req.organization = org.value("name", id);
+    req.public_key_pem = org_public;
+    req.smime = true;
+    req.tls_client = true;
+    KP_ASSIGN_OR_RETURN(crypto::Certificate cert, keyring.IssueCertificate("ca", &ca, req));
+    std::string pem = cert.ToPem();
+    KP_RETURN_IF_ERROR(io::WriteNewFile(certs + "/" + id + ".cert.pem", pem, 0644));
+    org["certificate"] = pem;
+  }
+  return out;
+}
+
+json MakeConfig(const InitOptions& opt) {
+  return json{
+      {"gateway", {{"id", "ketenpoort-" + fs::path(opt.dir).filename().string()}}},
+      {"listen",
+       {{"host", opt.host},
+        {"port", opt.port},
+        {"tls_cert", "certs/gateway.cert.pem"},
+        {"tls_key", "certs/gateway.key.pem"}}},
+      {"database", {{"path", "ketenpoort.db"}, {"key_file", "db.key"}}},
+      {"directory", "directory.json"},
+      {"routes", "routes.json"},
+      {"portal", {{"base_url", "https://localhost:" + std::to_string(opt.port)}}},
+  };
+}
+
+Status BuildDeployment(const std::string& stage, const InitOptions& opt,
+                       std::vector<std::string>& token_files) {
+  // Organisations: the demo set, or only the portal.
+  json organisations;
+  if (opt.demo) {
+    organisations = json::parse(assets::demo_organisations_json);
+  } else {
+    organisations = json{{"version", 1}, {"organisations", json::array({kPortalOrganisation})}};
+  }
+  KP_ASSIGN_OR_RETURN(json directory_json, MakeCertificates(stage, opt, organisations));
+
+  // Both files must load exactly as `serve` will load them.
+  KP_ASSIGN_OR_RETURN(Directory directory, Directory::FromJson(directory_json));
+  json routes_json = json::parse(opt.demo ? assets::demo_routes_json : kEmptyRoutes);
+  KP_ASSIGN_OR_RETURN(RoutingRules rules, RoutingRules::FromJson(routes_json, directory));
+  (void)rules;
+
+  KP_RETURN_IF_ERROR(
+      io::WriteNewFile(stage + "/directory.json", directory_json.dump(2) + "\n", 0644));
+  KP_RETURN_IF_ERROR(io::WriteNewFile(stage + "/routes.json", routes_json.dump(2) + "\n", 0644));
+  KP_RETURN_IF_ERROR(
+      io::WriteNewFile(stage + "/gateway.json", MakeConfig(opt).dump(2) + "\n", 0644));
+
+  store::DbKey key = store::DbKey::Generate();
+  KP_RETURN_IF_ERROR(key.WriteNewFile(stage + "/db.key"));
+  KP_ASSIGN_OR_RETURN(store::Database db, store::Database::Open(stage + "/ketenpoort.db", key,
+                                                                store::OpenMode::kCreate));
+  KP_RETURN_IF_ERROR(store::Migrate(db));
+
+  if (opt.demo) {
+    KP_RETURN_IF_ERROR(io::MakeDirectory(stage + "/tokens", 0700));
+    for (const Organisation& org : directory.all()) {
+      if (org.kind == OrgKind::kPortal)
+        continue;
+      KP_ASSIGN_OR_RETURN(std::string token,
+                          auth::IssueApiToken(db, org.id, Role::kCoordinator, ""));
+      std::string file = "tokens/" + org.id + ".token";
+      KP_RETURN_IF_ERROR(io::WriteNewFile(stage + "/" + file, token + "\n", 0600));
+      token_files.push_back(file);
+    }
+    KP_ASSIGN_OR_RETURN(std::string auditor,
+                        auth::IssueApiToken(db, "shop-denhaag", Role::kAuditor, "demo-auditor"));
+    KP_RETURN_IF_ERROR(
+        io::WriteNewFile(stage + "/tokens/shop-denhaag.auditor.token", auditor + "\n", 0600));
+    token_files.push_back("tokens/shop-denhaag.auditor.token");
+  }
+  return Ok();
+}
+
+bool IsEmptyFolder(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec) && fs::is_empty(p, ec) && !ec;
+}
+
+}  // namespace
+
+int RunInit(int argc, char** argv) {
+  Flags flags(
+      "init",
+      "Creates a deployment in DIR: gateway.json, db.key (0600), an encrypted database,\n"
+      "certs/ (a development CA, the gateway's TLS certificate, one key pair per\n"
+      "organisation), directory.json and routes.json. With --demo: the demo organisations,\n"
+      "their routing rules and one API token each in tokens/ORG.token (0600).\n"
+      "Refuses to touch an existing deployment: DIR must not exist or be empty.",
+      {{"dir", "DIR", "folder to create the deployment in", Flag::kRequired},
+       {"demo", "", "add the demo organisations, routing rules and tokens"},
+       {"port", "N", "HTTPS port (default 8443)"},
+       {"host", "ADDR", "address to listen on (default 127.0.0.1)"}});
+  auto parsed = flags.Parse(argc, argv);
+  if (!parsed)
+    return Fail(parsed.error());
+  if (parsed->help_requested()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return kExitOk;
+  }
+
+  InitOptions opt;
+  opt.dir = fs::absolute(parsed->Get("dir")).lexically_normal().string();
+  while (opt.dir.size() > 1 && opt.dir.back() == '/')
+    opt.dir.pop_back();
+  opt.demo = parsed->Has("demo");
+  opt.host = parsed->Has("host") ? parsed->Get("host") : "127.0.0.1";
+  if (parsed->Has("port")) {
+    try {
+      std::size_t used = 0;
+      opt.port = std::stoi(parsed->Get("port"), &used);
+      if (used != parsed->Get("port").size() || opt.port < 1 || opt.port > 65535)
+        throw std::out_of_range("port");
+    } catch (const std::exception&) {
+      return Fail(
+          InvalidArgument("invalid_option", "must be a port number from 1 to 65535", "--port"));
+    }
+  }
+
+  std::error_code ec;
+  bool exists = fs::exists(opt.dir, ec);
+  if (exists && !IsEmptyFolder(opt.dir)) {
+    return Fail(
+        Conflict("deployment_exists",
+                 "'" + opt.dir + "' already exists and is not empty; refusing to touch it"));
+  }
+  fs::path parent = fs::path(opt.dir).parent_path();
+  if (!fs::is_directory(parent, ec)) {
+    return Fail(InvalidArgument("invalid_option",
+                                "parent folder '" + parent.string() + "' does not exist", "--dir"));
+  }
+
+  std::string stage = opt.dir + ".init-XXXXXX";
+  if (::mkdtemp(stage.data()) == nullptr) {
+    return Fail(InvalidArgument("file_write_failed", "cannot create a folder beside the deployment",
+                                opt.dir));
+  }
+  ::chmod(stage.c_str(), 0700);
+  std::vector<std::string> token_files;
+  Status built = BuildDeployment(stage, opt, token_files);
+  if (built) {
+    // rename(2) replaces an empty folder atomically; a non-empty one was refused above.
+    if (::rename(stage.c_str(), opt.dir.c_str()) != 0) {
+      built = InvalidArgument("file_write_failed", "cannot move the new deployment into place",
+                              opt.dir);
+    } else {
+      built = io::SyncDirectory(parent.string());
+    }
+  }
+  if (!built) {
+    fs::remove_all(stage, ec);
+    return Fail(built.error());
+  }
+
+  std::printf("Created deployment in %s\n", opt.dir.c_str());
+  std::printf("  config:   %s/gateway.json\n", opt.dir.c_str());
+  std::printf("  database: %s/ketenpoort.db (SQLCipher, key in db.key, mode 0600)\n",
+              opt.dir.c_str());
+  std::printf("  CA:       %s/certs/ca.cert.pem (development only)\n", opt.dir.c_str());
+  if (!token_files.empty()) {
+    std::printf("  tokens:   %zu files in %s/tokens/ (mode 0600)\n", token_files.size(),
+                opt.dir.c_str());
+  }
+  std::printf("Start it with: ketenpoort serve --config %s/gateway.json\n", opt.dir.c_str());
+  return kExitOk;
+}
+
+}  // namespace ketenpoort::cli

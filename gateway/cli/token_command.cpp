@@ -1,0 +1,73 @@
+// `ketenpoort token issue --config FILE --org ORG --role ROLE [--user NAME]`.
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <string_view>
+
+#include "gateway/auth/api_token.h"
+#include "gateway/cli/cli_common.h"
+#include "gateway/cli/commands.h"
+#include "gateway/cli/flags.h"
+#include "gateway/core/directory.h"
+#include "gateway/io/file.h"
+
+namespace ketenpoort::cli {
+
+int RunToken(int argc, char** argv) {
+  Flags flags(
+      "token issue",
+      "Prints a new API token for ORG with ROLE (sender, recipient, coordinator,\n"
+      "auditor, admin). Only its hash is stored: keep the printed token safe, it is not\n"
+      "shown again.",
+      {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired},
+       {"org", "ORG", "organisation id from directory.json", Flag::kRequired},
+       {"role", "ROLE", "sender | recipient | coordinator | auditor | admin", Flag::kRequired},
+       {"user", "NAME", "the person or system the token acts for"}});
+  if (argc < 1 || std::string_view(argv[0]) != "issue") {
+    if (argc >= 1 && (std::string_view(argv[0]) == "--help" || std::string_view(argv[0]) == "-h")) {
+      std::fputs(flags.Usage().c_str(), stdout);
+      return kExitOk;
+    }
+    return Fail("usage: ketenpoort token issue --config FILE --org ORG --role ROLE [--user NAME]");
+  }
+  auto parsed = flags.Parse(argc - 1, argv + 1);
+  if (!parsed)
+    return Fail(parsed.error());
+  if (parsed->help_requested()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return kExitOk;
+  }
+  auto role = ParseRole(parsed->Get("role"));
+  if (!role || *role == Role::kPeer) {
+    return Fail(InvalidArgument("invalid_option",
+                                "unknown role '" + parsed->Get("role") +
+                                    "' (sender, recipient, coordinator, auditor, admin)",
+                                "--role"));
+  }
+  auto deployment = OpenDeploymentDatabase(parsed->Get("config"));
+  if (!deployment)
+    return Fail(deployment.error());
+
+  auto directory_text = io::ReadFile(deployment->config.directory);
+  if (!directory_text)
+    return Fail(directory_text.error());
+  auto directory_json = nlohmann::json::parse(*directory_text, nullptr, false);
+  if (directory_json.is_discarded()) {
+    return Fail(InvalidArgument("invalid_json", "is not valid JSON", deployment->config.directory));
+  }
+  auto directory = Directory::FromJson(directory_json);
+  if (!directory)
+    return Fail(directory.error());
+  const std::string org = parsed->Get("org");
+  if (directory->Find(org) == nullptr) {
+    return Fail(NotFound("unknown_organisation", "unknown organisation '" + org + "'", "--org"));
+  }
+
+  auto token = auth::IssueApiToken(deployment->db, org, *role, parsed->Get("user"));
+  if (!token)
+    return Fail(token.error());
+  std::printf("%s\n", token->c_str());
+  return kExitOk;
+}
+
+}  // namespace ketenpoort::cli

@@ -1,1 +1,0 @@
-// Replaced when config lands.

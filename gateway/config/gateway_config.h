@@ -1,0 +1,92 @@
+// gateway.json: the deployment's configuration, loaded and validated in one step.
+//
+//   auto config = LoadGatewayConfig("deploy/gateway.json");
+//   if (!config) { Die(config.error()); }      // "deploy/gateway.json: listen.port: ..."
+//   config->database.path                       // absolute: "/srv/deploy/ketenpoort.db"
+//
+// Contract:
+// - Strict: an unknown key, a value of the wrong type or out of range, or a missing required
+//   key is an error whose `field` is "FILE: json.path" and whose message says what is wrong.
+// - Relative paths are resolved against the folder holding the config file; every path in the
+//   returned struct is absolute.
+// - No secrets live here: the database key comes from `database.key_file` or the
+//   KETENPOORT_DB_KEY environment variable, never from this file.
+//
+// Example (the keys operators and tests rely on; see API.md):
+//
+//   {
+//     "gateway": {"id": "gw-denhaag"},
+//     "listen": {"host": "0.0.0.0", "port": 8443, "tls_cert": "certs/gateway.cert.pem",
+//                "tls_key": "certs/gateway.key.pem", "client_ca": "certs/ca.cert.pem"},
+//     "database": {"path": "ketenpoort.db", "key_file": "db.key"},
+//     "directory": "directory.json",
+//     "routes": "routes.json",
+//     "limits": {"max_body_bytes": 16777216},
+//     "smtp": {"url": "smtp://127.0.0.1:2525", "from": "ketenpoort@example.org", "starttls":
+//     false}, "sms": {"url": "http://127.0.0.1:9099/send", "token_file": null}, "portal":
+//     {"base_url": "https://localhost:8443"}
+//   }
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "gateway/core/error.h"
+
+namespace ketenpoort::config {
+
+struct ListenConfig {
+  std::string host = "0.0.0.0";
+  int port = 8443;
+  std::string tls_cert;   // PEM: the gateway certificate, then its chain
+  std::string tls_key;    // PEM private key, loaded by the keyring only
+  std::string client_ca;  // empty: no client certificates; else mutual TLS against this CA
+};
+
+struct DatabaseConfig {
+  std::string path;
+  std::string key_file;
+};
+
+struct LimitsConfig {
+  std::int64_t max_body_bytes = 16 * 1024 * 1024;
+};
+
+struct SmtpConfig {
+  std::string url;  // empty: no mail relay configured
+  std::string from;
+  bool starttls = false;
+};
+
+struct SmsConfig {
+  std::string url;         // empty: no SMS provider configured
+  std::string token_file;  // empty: no token
+};
+
+struct PortalConfig {
+  std::string base_url;
+};
+
+struct GatewayConfig {
+  std::string config_file;  // absolute path of the file this was loaded from
+  std::string base_dir;     // its folder
+  std::string gateway_id = "ketenpoort";
+  ListenConfig listen;
+  DatabaseConfig database;
+  std::string directory;
+  std::string routes;
+  LimitsConfig limits;
+  SmtpConfig smtp;
+  SmsConfig sms;
+  PortalConfig portal;
+};
+
+// Reads and validates FILE. Errors name the file and, when it applies, the JSON field.
+Result<GatewayConfig> LoadGatewayConfig(const std::string& file);
+
+// Parses the text of a config file as if it were at `file` (used by LoadGatewayConfig and by
+// tests); does not touch the disk.
+Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_view text);
+
+}  // namespace ketenpoort::config

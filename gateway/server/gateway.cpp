@@ -1,0 +1,151 @@
+#include "gateway/server/gateway.h"
+
+#include <nlohmann/json.hpp>
+
+#include <mutex>
+#include <optional>
+
+#include "gateway/api/https_server.h"
+#include "gateway/api/router.h"
+#include "gateway/auth/api_token.h"
+#include "gateway/core/directory.h"
+#include "gateway/core/routing_rules.h"
+#include "gateway/crypto/certificate.h"
+#include "gateway/crypto/keyring.h"
+#include "gateway/io/file.h"
+#include "gateway/log/log.h"
+#include "gateway/store/database.h"
+#include "gateway/store/db_key.h"
+#include "gateway/store/migrations.h"
+
+namespace ketenpoort::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kTlsKeyId = "tls";
+
+Result<json> ReadJsonFile(const std::string& path) {
+  KP_ASSIGN_OR_RETURN(std::string text, io::ReadFile(path));
+  json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded())
+    return InvalidArgument("invalid_json", "is not valid JSON", path);
+  return value;
+}
+
+// Prefixes an error's field with the file it came from.
+Error InFile(Error e, const std::string& path) {
+  e.field = e.field.empty() ? path : path + ": " + e.field;
+  return e;
+}
+
+}  // namespace
+
+struct Gateway::State {
+  config::GatewayConfig config;
+  std::mutex db_mutex;  // one connection; SQLite serialises writers anyway
+  std::optional<store::Database> db;
+  std::optional<Directory> directory;
+  std::optional<RoutingRules> routes;
+  crypto::Keyring keyring;
+  std::vector<crypto::Certificate> tls_chain;
+  api::Router router;
+  std::optional<api::HttpsServer> https;
+  bool started = false;
+};
+
+Gateway::Gateway(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+Gateway::~Gateway() {
+  Stop();
+}
+
+Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& config) {
+  auto s = std::make_unique<State>();
+  s->config = config;
+
+  KP_ASSIGN_OR_RETURN(store::DbKey key, store::ResolveKey(config.database.key_file));
+  KP_ASSIGN_OR_RETURN(store::Database db,
+                      store::Database::Open(config.database.path, key, store::OpenMode::kExisting));
+  KP_RETURN_IF_ERROR(store::Migrate(db));
+  s->db.emplace(std::move(db));
+
+  KP_ASSIGN_OR_RETURN(json directory_json, ReadJsonFile(config.directory));
+  auto directory = Directory::FromJson(directory_json);
+  if (!directory)
+    return InFile(std::move(directory).error(), config.directory);
+  s->directory.emplace(std::move(*directory));
+
+  KP_ASSIGN_OR_RETURN(json routes_json, ReadJsonFile(config.routes));
+  auto routes = RoutingRules::FromJson(routes_json, *s->directory);
+  if (!routes)
+    return InFile(std::move(routes).error(), config.routes);
+  s->routes.emplace(std::move(*routes));
+
+  KP_RETURN_IF_ERROR(s->keyring.LoadKeyFile(kTlsKeyId, config.listen.tls_key));
+  KP_ASSIGN_OR_RETURN(s->tls_chain, crypto::LoadPemChainFile(config.listen.tls_cert));
+
+  State* st = s.get();
+  s->router.Add("GET", "/healthz", api::Access::Public(), [](api::Request&) {
+    return api::Response::Json(200, {{"status", "ok"}});
+  });
+  s->router.Add("GET", "/v1/directory", api::Access::AnyToken(), [st](api::Request&) {
+    json out = json::array();
+    for (const Organisation& org : st->directory->all()) {
+      out.push_back({{"id", org.id},
+                     {"name", org.name},
+                     {"kind", OrgKindName(org.kind)},
+                     {"regions", org.regions},
+                     {"accepts", org.accepts},
+                     {"certificate", org.certificate_pem}});
+    }
+    return api::Response::Json(200, out);
+  });
+
+  return std::unique_ptr<Gateway>(new Gateway(std::move(s)));
+}
+
+Status Gateway::Start() {
+  State* st = state_.get();
+  api::HttpsServer::Config c;
+  c.host = st->config.listen.host;
+  c.port = st->config.listen.port;
+  c.client_ca_file = st->config.listen.client_ca;
+  c.max_body_bytes = static_cast<std::size_t>(st->config.limits.max_body_bytes);
+  c.install_certificate_and_key = [st](SSL_CTX* ctx) {
+    return st->keyring.InstallInTlsContext(kTlsKeyId, st->tls_chain, ctx);
+  };
+  c.authenticate = [st](std::string_view token, const api::Request&) -> Result<Principal> {
+    std::lock_guard lock(st->db_mutex);
+    return auth::AuthenticateApiToken(*st->db, token);
+  };
+  st->https.emplace(std::move(c));
+  KP_RETURN_IF_ERROR(st->https->Start(st->router));
+  st->started = true;
+  log::Info("listening", {{"url", Url()}});
+  return Ok();
+}
+
+void Gateway::Stop() {
+  if (!state_)
+    return;
+  if (state_->https) {
+    state_->https->Stop();
+    state_->https.reset();
+  }
+  if (state_->db) {
+    std::lock_guard lock(state_->db_mutex);
+    state_->db.reset();
+  }
+}
+
+std::string Gateway::Url() const {
+  const auto& l = state_->config.listen;
+  std::string host = (l.host == "0.0.0.0" || l.host == "::") ? "localhost" : l.host;
+  if (host.find(':') != std::string::npos)
+    host = "[" + host + "]";
+  return "https://" + host + ":" + std::to_string(l.port);
+}
+
+}  // namespace ketenpoort::server

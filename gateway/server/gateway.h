@@ -1,0 +1,42 @@
+// The running daemon: everything `ketenpoort serve` needs, opened from one config.
+//
+//   auto config = config::LoadGatewayConfig(path);
+//   auto gateway = server::Gateway::Open(*config);   // key, database, directory, routes, TLS key
+//   if (!gateway) -> one clear error, nothing changed on disk
+//   KP_RETURN_IF_ERROR((*gateway)->Start());          // HTTPS on listen.host:listen.port
+//   ... wait for SIGTERM ...
+//   (*gateway)->Stop();                               // finishes in-flight requests, closes db
+//
+// Open() validates everything before anything listens: a wrong database key, an invalid
+// directory or routes file or an unusable TLS key fail here, with the file named.
+#pragma once
+
+#include <memory>
+
+#include "gateway/config/gateway_config.h"
+#include "gateway/core/error.h"
+
+namespace ketenpoort::server {
+
+class Gateway {
+ public:
+  static Result<std::unique_ptr<Gateway>> Open(const config::GatewayConfig& config);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // Starts serving. Error when the address cannot be bound.
+  Status Start();
+  // Stops accepting, waits for in-flight requests, closes the database. Idempotent.
+  void Stop();
+
+  // "https://HOST:PORT" as clients should use it.
+  std::string Url() const;
+
+ private:
+  struct State;
+  explicit Gateway(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace ketenpoort::server

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Ketenpoort builds, runs and tests with. Idempotent; run as root.
+# Usage: scripts/install-deps.sh [--test]   (--test adds what only the test suite needs)
+set -euo pipefail
+
+build_packages=(
+  g++ cmake ninja-build pkg-config
+  libssl-dev            # OpenSSL: all cryptography and TLS
+  libsqlcipher-dev      # SQLCipher: the encrypted database
+  libcpprest-dev        # cpprestsdk: HTTPS serving
+  libcurl4-openssl-dev  # libcurl: outbound HTTPS, SMTP, SMS
+  nlohmann-json3-dev    # JSON
+  libgtest-dev libgmock-dev
+  openssl ca-certificates curl
+)
+test_packages=(
+  sqlite3               # proves the database is unreadable without the key
+  sqlcipher
+)
+
+packages=("${build_packages[@]}")
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=("${test_packages[@]}")
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} > 0)); then
+  echo "Installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
