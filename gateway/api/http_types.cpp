@@ -4,6 +4,19 @@
 
 namespace ketenpoort::api {
 
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  CaseInsensitiveLess less;
+  return !less(a, b) && !less(b, a);
+}
+
+std::string_view TrimHttpWhitespace(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
 namespace {
 
 char Lower(char c) {

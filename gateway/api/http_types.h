@@ -35,6 +35,12 @@ struct CaseInsensitiveLess {
   bool operator()(std::string_view a, std::string_view b) const;
 };
 
+// True when a and b are equal ignoring ASCII case (header names, tokens like "chunked").
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// `s` without leading and trailing spaces and tabs (HTTP optional whitespace).
+std::string_view TrimHttpWhitespace(std::string_view s);
+
 struct Request {
   std::string method;  // "GET", "POST", ...
   std::string path;    // the request target's path, still percent-encoded, without the query

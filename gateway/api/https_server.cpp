@@ -37,21 +37,8 @@ constexpr std::array<std::string_view, 5> kServerHeaders = {
     "Strict-Transport-Security", "X-Content-Type-Options", "Cache-Control", "X-Request-Id",
     "Connection"};
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  CaseInsensitiveLess less;
-  return !less(a, b) && !less(b, a);
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 std::optional<std::uint64_t> ParseContentLength(std::string_view text) {
-  text = Trim(text);
+  text = TrimHttpWhitespace(text);
   if (text.empty() || text.size() > 18)
     return std::nullopt;
   std::uint64_t value = 0;
@@ -164,7 +151,7 @@ void Prepare(const State& st, Exchange& ex) {
     AbortBody(ex);
     return;
   }
-  if (transfer_encoding && !EqualsIgnoreCase(Trim(*transfer_encoding), "chunked")) {
+  if (transfer_encoding && !EqualsIgnoreCase(TrimHttpWhitespace(*transfer_encoding), "chunked")) {
     Refuse(ex,
            InvalidArgument("unsupported_transfer_encoding",
                            "the only transfer coding accepted is 'chunked'", "Transfer-Encoding"),

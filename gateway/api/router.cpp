@@ -24,19 +24,6 @@ constexpr int kMaxJsonDepth = 64;
   std::abort();
 }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  CaseInsensitiveLess less;
-  return !less(a, b) && !less(b, a);
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 // RFC 6750 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 bool IsB64Token(std::string_view t) {
   std::size_t i = 0;
@@ -61,7 +48,7 @@ std::string_view BearerToken(std::string_view authorization) {
       authorization[kScheme.size()] != ' ') {
     return {};
   }
-  std::string_view token = Trim(authorization.substr(kScheme.size() + 1));
+  std::string_view token = TrimHttpWhitespace(authorization.substr(kScheme.size() + 1));
   return IsB64Token(token) ? token : std::string_view();
 }
 
@@ -80,18 +67,18 @@ Response InternalErrorResponse() {
 
 bool IsJsonContentType(std::string_view value) {
   std::size_t semi = value.find(';');
-  if (!EqualsIgnoreCase(Trim(value.substr(0, semi)), "application/json"))
+  if (!EqualsIgnoreCase(TrimHttpWhitespace(value.substr(0, semi)), "application/json"))
     return false;
   while (semi != std::string_view::npos) {
     value.remove_prefix(semi + 1);
     semi = value.find(';');
-    std::string_view param = Trim(value.substr(0, semi));
+    std::string_view param = TrimHttpWhitespace(value.substr(0, semi));
     std::size_t eq = param.find('=');
     if (eq == std::string_view::npos)
       continue;
-    if (!EqualsIgnoreCase(Trim(param.substr(0, eq)), "charset"))
+    if (!EqualsIgnoreCase(TrimHttpWhitespace(param.substr(0, eq)), "charset"))
       continue;
-    std::string_view charset = Trim(param.substr(eq + 1));
+    std::string_view charset = TrimHttpWhitespace(param.substr(eq + 1));
     if (charset.size() >= 2 && charset.front() == '"' && charset.back() == '"') {
       charset = charset.substr(1, charset.size() - 2);
     }

@@ -1,18 +1,10 @@
 #include "gateway/api/url.h"
 
+#include "gateway/crypto/encoding.h"
+
 namespace ketenpoort::api {
 
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
 
 bool IsDotSegment(std::string_view s) {
   return s == "." || s == "..";
@@ -28,8 +20,8 @@ Result<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
     if (c == '%') {
       if (i + 2 >= text.size())
         return InvalidArgument("invalid_escape", "truncated percent-escape");
-      int hi = HexValue(text[i + 1]);
-      int lo = HexValue(text[i + 2]);
+      int hi = crypto::HexDigitValue(text[i + 1]);
+      int lo = crypto::HexDigitValue(text[i + 2]);
       if (hi < 0 || lo < 0)
         return InvalidArgument("invalid_escape", "malformed percent-escape");
       c = static_cast<char>(hi * 16 + lo);

@@ -6,9 +6,7 @@
 
 namespace ketenpoort::crypto {
 
-namespace {
-
-int HexValue(char c) {
+int HexDigitValue(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
   if (c >= 'a' && c <= 'f')
@@ -17,6 +15,8 @@ int HexValue(char c) {
     return c - 'A' + 10;
   return -1;
 }
+
+namespace {
 
 bool IsBase64Char(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
@@ -45,8 +45,8 @@ Result<Bytes> HexDecode(std::string_view hex) {
     return InvalidArgument("invalid_hex", "hex text has odd length");
   Bytes out(hex.size() / 2);
   for (std::size_t i = 0; i < out.size(); ++i) {
-    int hi = HexValue(hex[2 * i]);
-    int lo = HexValue(hex[2 * i + 1]);
+    int hi = HexDigitValue(hex[2 * i]);
+    int lo = HexDigitValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0)
       return InvalidArgument("invalid_hex", "text is not hexadecimal");
     out[i] = static_cast<std::uint8_t>(hi << 4 | lo);

@@ -13,6 +13,9 @@
 
 namespace ketenpoort::crypto {
 
+// The value of one hex digit (either case), or -1.
+int HexDigitValue(char c);
+
 std::string HexEncode(ByteView data);           // lower case
 Result<Bytes> HexDecode(std::string_view hex);  // either case; odd length or non-hex: error
 
