@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "gateway/audit/audit_log.h"
 #include "gateway/crypto/random.h"
 #include "gateway/store/database.h"
 #include "gateway/store/token_repository.h"
@@ -12,6 +13,7 @@ namespace {
 constexpr std::string_view kPrefix = "kpt_";
 constexpr std::size_t kTokenBytes = 32;
 constexpr std::size_t kMaxTokenLength = 128;
+constexpr std::string_view kIssuer = "ketenpoort-cli";  // the audit entry's acting user
 }  // namespace
 
 crypto::Digest HashApiToken(std::string_view token) {
@@ -21,9 +23,22 @@ crypto::Digest HashApiToken(std::string_view token) {
 Result<std::string> IssueApiToken(store::Database& db, std::string_view org, Role role,
                                   std::string_view user) {
   std::string token = std::string(kPrefix) + crypto::RandomToken(kTokenBytes);
+  const std::int64_t now_ms = audit::NowMs();
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
   store::TokenRepository tokens(db);
-  KP_RETURN_IF_ERROR(
-      tokens.Insert(HashApiToken(token), org, RoleName(role), user, std::time(nullptr)));
+  KP_ASSIGN_OR_RETURN(std::int64_t id,
+                      tokens.Insert(HashApiToken(token), org, RoleName(role), user, now_ms / 1000));
+  audit::AuditEntry entry;
+  entry.time_ms = now_ms;
+  entry.event = std::string(audit::event::kTokenIssue);
+  entry.user = std::string(kIssuer);
+  entry.organisation = std::string(org);
+  entry.role = std::string(RoleName(role));
+  entry.action = std::string(audit::action::kCreate);
+  entry.object = "api_token:" + std::to_string(id);
+  entry.outcome = std::string(audit::kOutcomeSuccess);
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(entry)));
+  KP_RETURN_IF_ERROR(tx.Commit());
   return token;
 }
 

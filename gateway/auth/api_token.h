@@ -26,7 +26,9 @@ namespace ketenpoort::auth {
 crypto::Digest HashApiToken(std::string_view token);
 
 // Creates a token for `org` with `role` acting as `user` (may be empty), stores its hash and
-// returns the token. The caller checks that `org` exists.
+// returns the token. The caller checks that `org` exists. In one transaction of its own (none
+// may be open on `db`) it also appends a `token_issue` audit entry: user "ketenpoort-cli",
+// organisation `org`, role, action C, object "api_token:ID"; never the token or its hash.
 Result<std::string> IssueApiToken(store::Database& db, std::string_view org, Role role,
                                   std::string_view user);
 

@@ -23,5 +23,6 @@ int RunInit(int argc, char** argv);
 int RunServe(int argc, char** argv);
 int RunToken(int argc, char** argv);
 int RunRekey(int argc, char** argv);
+int RunAudit(int argc, char** argv);
 
 }  // namespace ketenpoort::cli

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/audit/audit_log.h"
 #include "gateway/auth/api_token.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
@@ -182,6 +183,13 @@ Status BuildDeployment(const std::string& stage, const InitOptions& opt,
         io::WriteNewFile(stage + "/tokens/shop-denhaag.auditor.token", auditor + "\n", 0600));
     token_files.push_back("tokens/shop-denhaag.auditor.token");
   }
+
+  // The first signed tree head, over the token_issue entries (or the empty trail).
+  crypto::Keyring keyring;
+  KP_RETURN_IF_ERROR(keyring.LoadKeyFile("gateway", stage + "/certs/gateway.key.pem"));
+  KP_ASSIGN_OR_RETURN(audit::TreeHead head,
+                      audit::AuditLog().SignHead(db, keyring, "gateway", audit::NowMs()));
+  (void)head;
   return Ok();
 }
 

@@ -18,6 +18,7 @@ constexpr Command kCommands[] = {
     {"serve", "run the gateway daemon in the foreground", ketenpoort::cli::RunServe},
     {"token", "issue API tokens", ketenpoort::cli::RunToken},
     {"rekey", "re-encrypt the database under a new key", ketenpoort::cli::RunRekey},
+    {"audit", "verify the audit trail (audit verify)", ketenpoort::cli::RunAudit},
 };
 
 void PrintUsage(std::FILE* out) {

@@ -4,11 +4,13 @@
 #include <cstdio>
 #include <string_view>
 
+#include "gateway/audit/audit_log.h"
 #include "gateway/auth/api_token.h"
 #include "gateway/cli/cli_common.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/core/directory.h"
+#include "gateway/crypto/keyring.h"
 #include "gateway/io/file.h"
 
 namespace ketenpoort::cli {
@@ -63,10 +65,20 @@ int RunToken(int argc, char** argv) {
     return Fail(NotFound("unknown_organisation", "unknown organisation '" + org + "'", "--org"));
   }
 
+  // The gateway's TLS key signs audit tree heads; load it first, so that a missing key
+  // changes nothing.
+  crypto::Keyring keyring;
+  if (auto loaded = keyring.LoadKeyFile("gateway", deployment->config.listen.tls_key); !loaded)
+    return Fail(loaded.error());
+
   auto token = auth::IssueApiToken(deployment->db, org, *role, parsed->Get("user"));
   if (!token)
     return Fail(token.error());
   std::printf("%s\n", token->c_str());
+  std::fflush(stdout);
+  auto head = audit::AuditLog().SignHead(deployment->db, keyring, "gateway", audit::NowMs());
+  if (!head)
+    return Fail(head.error());
   return kExitOk;
 }
 

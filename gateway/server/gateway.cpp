@@ -7,6 +7,7 @@
 
 #include "gateway/api/https_server.h"
 #include "gateway/api/router.h"
+#include "gateway/audit/audit_log.h"
 #include "gateway/auth/api_token.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/routing_rules.h"
@@ -38,6 +39,21 @@ Result<json> ReadJsonFile(const std::string& path) {
 Error InFile(Error e, const std::string& path) {
   e.field = e.field.empty() ? path : path + ": " + e.field;
   return e;
+}
+
+// Appends an `auth_failed` entry in a transaction of its own.
+Status RecordAuthFailed(store::Database& db, const Error& error,
+                        const std::string& source_address) {
+  audit::AuditEntry entry;
+  entry.time_ms = audit::NowMs();
+  entry.event = std::string(audit::event::kAuthFailed);
+  entry.action = std::string(audit::action::kExecute);
+  entry.object = "api";
+  entry.outcome = error.code;
+  entry.source_address = source_address;
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(entry)));
+  return tx.Commit();
 }
 
 }  // namespace
@@ -116,9 +132,16 @@ Status Gateway::Start() {
   c.install_certificate_and_key = [st](SSL_CTX* ctx) {
     return st->keyring.InstallInTlsContext(kTlsKeyId, st->tls_chain, ctx);
   };
-  c.authenticate = [st](std::string_view token, const api::Request&) -> Result<Principal> {
+  c.authenticate = [st](std::string_view token, const api::Request& req) -> Result<Principal> {
     std::lock_guard lock(st->db_mutex);
-    return auth::AuthenticateApiToken(*st->db, token);
+    auto principal = auth::AuthenticateApiToken(*st->db, token);
+    if (!principal && principal.error().kind == ErrorKind::kUnauthenticated) {
+      // A bad token is an audit entry (never the token itself); the request fails either way.
+      if (auto s = RecordAuthFailed(*st->db, principal.error(), req.remote_address); !s) {
+        log::Error("audit_append_failed", {{"error", s.error().ToString()}});
+      }
+    }
+    return principal;
   };
   st->https.emplace(std::move(c));
   KP_RETURN_IF_ERROR(st->https->Start(st->router));

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 1> kMigrations{{
+constexpr std::array<Migration, 2> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -25,6 +25,41 @@ CREATE TABLE api_tokens (
 CREATE TABLE meta (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL
+);
+)sql"},
+    // The audit trail (gateway/audit/audit_log.h): entries with their leaf and chain hashes, the
+    // append state (size, chain head, serialized CompactRange; at most one row, absent while the
+    // trail is empty) and the signed tree heads.
+    {2, "audit", R"sql(
+CREATE TABLE audit_entries (
+  seq INTEGER PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  subject_ref TEXT NOT NULL DEFAULT '',
+  user TEXT NOT NULL DEFAULT '',
+  responsible_user TEXT NOT NULL DEFAULT '',
+  organisation TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL DEFAULT '',
+  action TEXT NOT NULL,
+  object TEXT NOT NULL DEFAULT '',
+  authorisation_basis TEXT NOT NULL DEFAULT '',
+  break_glass INTEGER NOT NULL DEFAULT 0,
+  outcome TEXT NOT NULL,
+  source_address TEXT NOT NULL DEFAULT '',
+  leaf_hash BLOB NOT NULL,
+  chain_hash BLOB NOT NULL
+);
+CREATE TABLE audit_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  size INTEGER NOT NULL,
+  chain_head BLOB NOT NULL,
+  compact_range BLOB NOT NULL
+);
+CREATE TABLE audit_tree_heads (
+  size INTEGER PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  root BLOB NOT NULL,
+  signature BLOB NOT NULL
 );
 )sql"},
 }};

@@ -1,0 +1,60 @@
+// The audit trail in the store: appends entries in the caller's transaction, keeps the
+// CompactRange beside them, signs and keeps tree heads, and verifies the stored trail.
+//
+//   AuditLog log;
+//   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+//   KP_RETURN_IF_ERROR(tokens.Insert(...));              // the action ...
+//   KP_RETURN_IF_ERROR(log.Append(db, entry));           // ... and its entry, seq assigned here
+//   KP_RETURN_IF_ERROR(tx.Commit());                     // commit together, or neither
+//   KP_ASSIGN_OR_RETURN(TreeHead head, log.SignHead(db, keyring, "gateway", NowMs()));
+//   KP_ASSIGN_OR_RETURN(VerifyReport r, log.Verify(db, gateway_certificate));
+//   // r.ok, or r.first_bad_seq and r.problem ("entry 7: content changed ...")
+//
+// Contract:
+// - Tables (store migration 2 "audit"): audit_entries (one row per entry with its leaf and
+//   chain hash), audit_state (at most one row: size, chain head, CompactRange::Serialize();
+//   no row means an empty trail) and audit_tree_heads (size, time_ms, root, signature).
+// - Append requires an open explicit transaction on `db` (db.InTransaction()), else kInternal
+//   "audit_no_transaction" and nothing is written: an action and its entry commit together.
+//   It ignores entry.seq and assigns size + 1, validates (audit_entry.h Validate), writes the
+//   row and the new state. O(log n), independent of the trail length.
+// - CurrentHead: the unsigned head (size, root, time_ms 0) of the trail as the state records it.
+// - StoreSignedHead keeps a head with a non-empty signature; storing a second head of the same
+//   size is a no-op when the roots agree and kConflict "tree_head_conflict" otherwise.
+// - SignHead builds the current head at `now_ms`, signs SignedBytes with keyring key `key_id`
+//   (Keyring::SignDigest) and stores it; it opens its own transaction (none may be open).
+// - Verify streams the rows in seq order into VerifyChain (chain_verifier.h) with every stored
+//   head whose signature `signer` verifies, plus the stored state as an unsigned head. A head
+//   whose signature does not verify, or a state whose chain head differs from the trail's, is a
+//   report with ok = false (finding kHeadMismatch), not an error. `signed_size` counts signed
+//   heads only. Errors are only unreadable
+//   rows and database failures.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "gateway/audit/audit_entry.h"
+#include "gateway/audit/chain_verifier.h"
+#include "gateway/audit/tree_head.h"
+#include "gateway/core/error.h"
+#include "gateway/crypto/certificate.h"
+#include "gateway/crypto/keyring.h"
+#include "gateway/store/database.h"
+
+namespace ketenpoort::audit {
+
+// Milliseconds since the Unix epoch, now (system clock).
+std::int64_t NowMs();
+
+class AuditLog {
+ public:
+  Status Append(store::Database& db, AuditEntry entry) const;
+  Result<TreeHead> CurrentHead(store::Database& db) const;
+  Status StoreSignedHead(store::Database& db, const TreeHead& head) const;
+  Result<TreeHead> SignHead(store::Database& db, const crypto::Keyring& keyring,
+                            const std::string& key_id, std::int64_t now_ms) const;
+  Result<VerifyReport> Verify(store::Database& db, const crypto::Certificate& signer) const;
+};
+
+}  // namespace ketenpoort::audit
