@@ -369,4 +369,32 @@ Status RoutingRules::CheckRecipients(const RoutingInput& input,
   return Ok();
 }
 
+Result<RoutingInput> RoutingInputFromJson(const nlohmann::json& body) {
+  JsonFields fields(body, "", "invalid_request");
+  KP_RETURN_IF_ERROR(fields.IsObject());
+  RoutingInput input;
+  KP_ASSIGN_OR_RETURN(input.kind, fields.RequiredString("kind"));
+  if (const nlohmann::json* routing = fields.Find("routing")) {
+    if (!routing->is_object())
+      return fields.Bad("routing", "must be an object");
+    for (const auto& [key, value] : routing->items()) {
+      if (!value.is_string())
+        return fields.Bad("routing." + key, "must be a string");
+      input.routing[key] = value.get<std::string>();
+    }
+  }
+  KP_ASSIGN_OR_RETURN(std::string basis, fields.OptionalString("legal_basis"));
+  if (!basis.empty()) {
+    input.legal_basis = ParseLegalBasis(basis);
+    if (!input.legal_basis) {
+      return InvalidArgument("invalid_legal_basis",
+                             "unknown legal basis '" + basis +
+                                 "' (consent, legal_obligation, vital_interest, public_task)",
+                             "legal_basis");
+    }
+  }
+  KP_RETURN_IF_ERROR(ValidateRoutingInput(input));
+  return input;
+}
+
 }  // namespace ketenpoort

@@ -94,6 +94,17 @@ struct RoutingInput {
 // -> "invalid_routing_value" (field "routing.KEY").
 Status ValidateRoutingInput(const RoutingInput& input);
 
+// Reads the routing part of a request body (POST /v1/routes/resolve, POST /v1/messages):
+//
+//   {"kind": "signal", "routing": {"region": "GM0599", "age_band": "minor"},
+//    "legal_basis": "vital_interest"}
+//
+// Keys other than kind, routing and legal_basis are left for the caller to check. Errors are
+// 400: a missing or non-string kind (field "kind"), routing not an object of strings (field
+// "routing" or "routing.KEY"), an unknown legal basis (`invalid_legal_basis`, field
+// "legal_basis"), then everything ValidateRoutingInput checks.
+Result<RoutingInput> RoutingInputFromJson(const nlohmann::json& body);
+
 struct Resolution {
   std::vector<std::string> recipients{};  // organisation ids, sorted, unique
   std::vector<std::string> rules{};       // ids of the matching rules, in file order

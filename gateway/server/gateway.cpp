@@ -119,6 +119,19 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
     return api::Response::Json(200, out);
   });
 
+  // Which organisations a message would reach, before the sender encrypts for them.
+  s->router.Add(
+      "POST", "/v1/routes/resolve", api::Access::Roles({Role::kSender}), [st](api::Request& req) {
+        auto body = api::ParseJsonBody(req);
+        if (!body)
+          return api::Response::FromError(body.error());
+        auto input = RoutingInputFromJson(*body);
+        if (!input)
+          return api::Response::FromError(input.error());
+        Resolution r = st->routes->Resolve(*input);
+        return api::Response::Json(200, {{"recipients", r.recipients}, {"rules", r.rules}});
+      });
+
   return std::unique_ptr<Gateway>(new Gateway(std::move(s)));
 }
 
