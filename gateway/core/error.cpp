@@ -14,6 +14,8 @@ int HttpStatus(ErrorKind kind) {
       return 404;
     case ErrorKind::kConflict:
       return 409;
+    case ErrorKind::kGone:
+      return 410;
     case ErrorKind::kTooLarge:
       return 413;
     case ErrorKind::kRefused:
@@ -48,6 +50,9 @@ Error NotFound(std::string code, std::string message, std::string field) {
 }
 Error Conflict(std::string code, std::string message) {
   return Make(ErrorKind::kConflict, std::move(code), std::move(message), {});
+}
+Error Gone(std::string code, std::string message) {
+  return Make(ErrorKind::kGone, std::move(code), std::move(message), {});
 }
 Error TooLarge(std::string code, std::string message, std::string field) {
   return Make(ErrorKind::kTooLarge, std::move(code), std::move(message), std::move(field));

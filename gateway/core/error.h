@@ -30,6 +30,7 @@ enum class ErrorKind {
   kPermissionDenied,  // 403: authenticated but not allowed
   kNotFound,          // 404
   kConflict,          // 409: state or idempotency conflict
+  kGone,              // 410: existed, but withdrawn or expired
   kTooLarge,          // 413
   kRefused,           // 422: well-formed but refused by a rule
   kRateLimited,       // 429
@@ -56,6 +57,7 @@ Error Unauthenticated(std::string message);
 Error PermissionDenied(std::string code, std::string message);
 Error NotFound(std::string code, std::string message, std::string field = {});
 Error Conflict(std::string code, std::string message);
+Error Gone(std::string code, std::string message);
 Error TooLarge(std::string code, std::string message, std::string field = {});
 Error Refused(std::string code, std::string message, std::string field = {});
 Error Internal(std::string code, std::string message);

@@ -15,6 +15,8 @@
 #include "gateway/crypto/keyring.h"
 #include "gateway/io/file.h"
 #include "gateway/log/log.h"
+#include "gateway/server/message_routes.h"
+#include "gateway/server/message_service.h"
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/migrations.h"
@@ -64,6 +66,7 @@ struct Gateway::State {
   std::optional<store::Database> db;
   std::optional<Directory> directory;
   std::optional<RoutingRules> routes;
+  std::unique_ptr<MessageService> messages;
   crypto::Keyring keyring;
   std::vector<crypto::Certificate> tls_chain;
   api::Router router;
@@ -131,6 +134,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
         Resolution r = st->routes->Resolve(*input);
         return api::Response::Json(200, {{"recipients", r.recipients}, {"rules", r.rules}});
       });
+
+  KP_ASSIGN_OR_RETURN(s->messages, MessageService::Create(*s->db, s->db_mutex, *s->directory,
+                                                          *s->routes, audit::NowMs));
+  RegisterMessageRoutes(s->router, *s->messages);
 
   return std::unique_ptr<Gateway>(new Gateway(std::move(s)));
 }

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 2> kMigrations{{
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -61,6 +61,68 @@ CREATE TABLE audit_tree_heads (
   root BLOB NOT NULL,
   signature BLOB NOT NULL
 );
+)sql"},
+    // Messages (gateway/store/message_repository.h): the clear-text header and the sealed
+    // payload, one delivery per recipient organisation with its current state (its rowid is the
+    // inbox cursor), every state a delivery went through, idempotency keys, and the outbox
+    // towards peer gateways.
+    {3, "messages", R"sql(
+CREATE TABLE messages (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  sender_org TEXT NOT NULL,
+  sender_user TEXT NOT NULL DEFAULT '',
+  subject_ref TEXT NOT NULL DEFAULT '',
+  routing TEXT NOT NULL,
+  legal_basis TEXT NOT NULL DEFAULT '',
+  deadline_ms INTEGER,
+  expires_ms INTEGER,
+  created_ms INTEGER NOT NULL,
+  recalled_ms INTEGER,
+  payload BLOB,
+  payload_sha256 BLOB NOT NULL CHECK (length(payload_sha256) = 32)
+);
+CREATE TABLE deliveries (
+  seq INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL REFERENCES messages(id),
+  recipient_org TEXT NOT NULL,
+  state TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  UNIQUE (message_id, recipient_org)
+);
+CREATE INDEX deliveries_inbox ON deliveries(recipient_org, seq);
+CREATE TABLE delivery_events (
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL REFERENCES messages(id),
+  recipient_org TEXT NOT NULL,
+  state TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL DEFAULT '',
+  reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX delivery_events_message ON delivery_events(message_id, id);
+CREATE TABLE idempotency_keys (
+  org TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request_sha256 BLOB NOT NULL,
+  message_id TEXT NOT NULL REFERENCES messages(id),
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (org, key)
+);
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL REFERENCES messages(id),
+  peer_url TEXT NOT NULL,
+  recipients TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  first_attempt_ms INTEGER NOT NULL,
+  next_attempt_ms INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  receipt TEXT,
+  UNIQUE (message_id, peer_url)
+);
+CREATE INDEX outbox_due ON outbox(state, next_attempt_ms);
 )sql"},
 }};
 

@@ -1,0 +1,64 @@
+#include "gateway/server/message_routes.h"
+
+#include <string>
+
+namespace ketenpoort::server {
+
+namespace {
+
+using nlohmann::json;
+
+Caller CallerOf(const api::Request& req) {
+  return Caller{*req.principal, req.remote_address};
+}
+
+std::string QueryValue(const api::Request& req, const std::string& name) {
+  auto it = req.query.find(name);
+  return it == req.query.end() ? std::string() : it->second;
+}
+
+api::Response Answer(int status, Result<json> result) {
+  if (!result)
+    return api::Response::FromError(result.error());
+  return api::Response::Json(status, *result);
+}
+
+}  // namespace
+
+void RegisterMessageRoutes(api::Router& router, MessageService& service) {
+  MessageService* s = &service;
+  router.Add("POST", "/v1/messages", api::Access::Roles({Role::kSender}), [s](api::Request& req) {
+    auto body = api::ParseJsonBody(req);
+    if (!body)
+      return api::Response::FromError(body.error());
+    std::optional<std::string> key = req.Header("Idempotency-Key");
+    if (key && (key->empty() || key->size() > 200)) {
+      return api::Response::FromError(InvalidArgument(
+          "invalid_idempotency_key", "must be 1 to 200 characters", "Idempotency-Key"));
+    }
+    return Answer(202, s->Submit(CallerOf(req), *body, req.body, key));
+  });
+  router.Add("GET", "/v1/inbox", api::Access::Roles({Role::kRecipient}), [s](api::Request& req) {
+    return Answer(200, s->Inbox(CallerOf(req), QueryValue(req, "after"), QueryValue(req, "limit")));
+  });
+  router.Add(
+      "GET", "/v1/messages/{id}", api::Access::Roles({Role::kSender, Role::kRecipient}),
+      [s](api::Request& req) { return Answer(200, s->Get(CallerOf(req), req.params.at("id"))); });
+  router.Add("POST", "/v1/messages/{id}/status", api::Access::Roles({Role::kRecipient}),
+             [s](api::Request& req) {
+               auto body = api::ParseJsonBody(req);
+               if (!body)
+                 return api::Response::FromError(body.error());
+               return Answer(200, s->SetStatus(CallerOf(req), req.params.at("id"), *body));
+             });
+  router.Add("GET", "/v1/messages/{id}/tracking", api::Access::Roles({Role::kSender}),
+             [s](api::Request& req) {
+               return Answer(200, s->Tracking(CallerOf(req), req.params.at("id")));
+             });
+  router.Add("POST", "/v1/messages/{id}/recall", api::Access::Roles({Role::kSender}),
+             [s](api::Request& req) {
+               return Answer(200, s->Recall(CallerOf(req), req.params.at("id")));
+             });
+}
+
+}  // namespace ketenpoort::server

@@ -1,0 +1,21 @@
+// The HTTP routes of the message API (API.md), registered on a Router; each turns a Request
+// into a MessageService call and its result into a Response.
+//
+//   POST /v1/messages                  sender      202 {"id","status":"accepted","recipients"}
+//   GET  /v1/inbox?after=&limit=       recipient   200 {"messages":[...],"next":"CURSOR"}
+//   GET  /v1/messages/{id}             sender or recipient   header + "payload"
+//   POST /v1/messages/{id}/status      recipient   200 {"id","org","state","time"}
+//   GET  /v1/messages/{id}/tracking    sender      200 per recipient, every state with its time
+//   POST /v1/messages/{id}/recall      sender      200 {"id","status":"recalled"}
+//
+//   RegisterMessageRoutes(router, *service);   // `service` must outlive the router's use
+#pragma once
+
+#include "gateway/api/router.h"
+#include "gateway/server/message_service.h"
+
+namespace ketenpoort::server {
+
+void RegisterMessageRoutes(api::Router& router, MessageService& service);
+
+}  // namespace ketenpoort::server

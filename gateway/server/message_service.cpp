@@ -1,0 +1,534 @@
+#include "gateway/server/message_service.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "gateway/audit/audit_log.h"
+#include "gateway/audit/time_format.h"
+#include "gateway/core/json_fields.h"
+#include "gateway/core/legal_basis.h"
+#include "gateway/core/lifecycle.h"
+#include "gateway/crypto/encoding.h"
+#include "gateway/crypto/envelope.h"
+#include "gateway/crypto/hash.h"
+#include "gateway/crypto/random.h"
+#include "gateway/store/message_repository.h"
+
+namespace ketenpoort::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int kDefaultInboxLimit = 100;
+constexpr int kMaxInboxLimit = 500;
+constexpr std::size_t kMaxSubjectRefBytes = 128;
+constexpr std::size_t kMaxReasonBytes = 500;
+constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
+
+// "m-" and 128 random bits in hex: unguessable, so an id alone reveals nothing.
+std::string NewMessageId() {
+  return "m-" + crypto::HexEncode(crypto::RandomBytes(16));
+}
+
+// A pseudonym is an HMAC in hex or base64url, or a comparable token: no spaces, no names.
+bool IsValidSubjectRef(std::string_view s) {
+  if (s.size() > kMaxSubjectRefBytes)
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == ':';
+  });
+}
+
+bool HasControlCharacters(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+// RFC 3339 UTC, with or without milliseconds ("2026-12-01T12:00:00Z").
+Result<std::int64_t> ParseRequestTime(const std::string& text, const std::string& field) {
+  std::string t = text;
+  if (t.size() == 20 && t.back() == 'Z')
+    t.insert(19, ".000");
+  auto ms = audit::ParseTime(t);
+  if (!ms) {
+    return InvalidArgument("invalid_time", "must be an RFC 3339 UTC time like 2026-12-01T12:00:00Z",
+                           field);
+  }
+  return *ms;
+}
+
+Result<std::int64_t> ParseCount(std::string_view text, std::int64_t fallback, std::int64_t min,
+                                std::int64_t max, const std::string& field) {
+  if (text.empty())
+    return fallback;
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
+    return InvalidArgument(
+        "invalid_query",
+        "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max), field);
+  }
+  return v;
+}
+
+std::string Actor(const Principal& p) {
+  return p.user.empty() ? p.org : p.org + "/" + p.user;
+}
+
+json OptionalTime(const std::optional<std::int64_t>& ms) {
+  return ms ? json(audit::FormatTime(*ms)) : json(nullptr);
+}
+
+// The clear-text header every reader sees; never the payload.
+json HeaderJson(const store::MessageRecord& m, const std::vector<std::string>& recipients) {
+  return {{"id", m.id},
+          {"kind", m.kind},
+          {"from", m.sender_org},
+          {"recipients", recipients},
+          {"routing", m.routing},
+          {"subject_ref", m.subject_ref},
+          {"legal_basis", m.legal_basis},
+          {"deadline", OptionalTime(m.deadline_ms)},
+          {"expires", OptionalTime(m.expires_ms)},
+          {"created", audit::FormatTime(m.created_ms)},
+          {"recalled", m.recalled_ms.has_value()}};
+}
+
+std::vector<std::string> RecipientOrgs(const std::vector<store::DeliveryRecord>& deliveries) {
+  std::vector<std::string> out;
+  out.reserve(deliveries.size());
+  for (const auto& d : deliveries)
+    out.push_back(d.recipient_org);
+  return out;
+}
+
+// An audit entry for `caller` acting on `object` about message `m` (may be null).
+audit::AuditEntry Entry(const Caller& caller, std::string_view event, std::string_view action,
+                        std::string_view object, const store::MessageRecord* m,
+                        std::string_view outcome, std::int64_t now) {
+  audit::AuditEntry e;
+  e.time_ms = now;
+  e.event = std::string(event);
+  e.user = caller.principal.user;
+  e.organisation = caller.principal.org;
+  e.role = std::string(RoleName(caller.principal.role));
+  e.action = std::string(action);
+  e.object = std::string(object);
+  e.outcome = std::string(outcome);
+  e.source_address = caller.source_address;
+  if (m != nullptr) {
+    e.subject_ref = m->subject_ref;
+    e.authorisation_basis = m->legal_basis;
+  }
+  return e;
+}
+
+// Appends one entry in a transaction of its own. The caller holds the database lock.
+Status AppendAlone(store::Database& db, audit::AuditEntry entry) {
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(entry)));
+  return tx.Commit();
+}
+
+Error MessageNotFound() {
+  return NotFound("message_not_found", "no such message", "id");
+}
+
+// What a parsed submission holds before the envelope is checked.
+struct Submission {
+  RoutingInput routing;
+  std::vector<std::string> recipients;
+  std::string subject_ref;
+  std::optional<std::int64_t> deadline_ms;
+  std::optional<std::int64_t> expires_ms;
+  Bytes payload;
+};
+
+}  // namespace
+
+MessageService::MessageService(store::Database& db, std::mutex& db_mutex,
+                               const Directory& directory, const RoutingRules& routes, Clock clock)
+    : db_(db),
+      db_mutex_(db_mutex),
+      directory_(directory),
+      routes_(routes),
+      clock_(std::move(clock)) {}
+
+Result<std::unique_ptr<MessageService>> MessageService::Create(store::Database& db,
+                                                               std::mutex& db_mutex,
+                                                               const Directory& directory,
+                                                               const RoutingRules& routes,
+                                                               Clock clock) {
+  auto service = std::unique_ptr<MessageService>(
+      new MessageService(db, db_mutex, directory, routes, std::move(clock)));
+  for (const Organisation& org : directory.all()) {
+    if (org.certificate_pem.empty())
+      continue;
+    auto cert = crypto::Certificate::FromPem(org.certificate_pem);
+    if (!cert) {
+      return InvalidArgument("invalid_directory",
+                             "the certificate of organisation '" + org.id + "' does not parse",
+                             "organisations." + org.id + ".certificate");
+    }
+    service->certificates_.emplace(org.id, std::move(*cert));
+  }
+  return service;
+}
+
+Result<json> MessageService::Submit(const Caller& caller, const json& body,
+                                    std::string_view raw_body,
+                                    const std::optional<std::string>& idempotency_key) {
+  const std::int64_t now = clock_();
+  const Principal& who = caller.principal;
+
+  // Everything that can be decided without the database, in the order the header documents.
+  auto parse = [&]() -> Result<Submission> {
+    Submission s;
+    JsonFields f(body, "", "unknown_field");
+    KP_RETURN_IF_ERROR(f.OnlyKeys({"kind", "recipients", "routing", "subject_ref", "legal_basis",
+                                   "deadline", "expires", "payload"}));
+    KP_ASSIGN_OR_RETURN(s.routing, RoutingInputFromJson(body));
+    if (directory_.Find(who.org) == nullptr) {
+      return PermissionDenied("unknown_sender",
+                              "the token's organisation '" + who.org + "' is not in the directory");
+    }
+    JsonFields typed(body, "", "invalid_request");
+    if (f.Find("recipients") != nullptr) {
+      KP_ASSIGN_OR_RETURN(s.recipients, typed.StringArray("recipients", /*required=*/false));
+      KP_RETURN_IF_ERROR(routes_.CheckRecipients(s.routing, s.recipients, directory_));
+      std::sort(s.recipients.begin(), s.recipients.end());
+    } else {
+      s.recipients = routes_.Resolve(s.routing).recipients;
+      if (s.recipients.empty()) {
+        return Refused("no_recipients", "no routing rule yields a recipient for this message",
+                       "routing");
+      }
+    }
+    KP_ASSIGN_OR_RETURN(s.subject_ref, typed.OptionalString("subject_ref"));
+    if (!IsValidSubjectRef(s.subject_ref)) {
+      return InvalidArgument(
+          "invalid_subject_ref",
+          "must be a pseudonym of at most 128 letters, digits and -_.:", "subject_ref");
+    }
+    KP_ASSIGN_OR_RETURN(std::string deadline, typed.OptionalString("deadline"));
+    if (!deadline.empty()) {
+      KP_ASSIGN_OR_RETURN(s.deadline_ms, ParseRequestTime(deadline, "deadline"));
+    }
+    KP_ASSIGN_OR_RETURN(std::string expires, typed.OptionalString("expires"));
+    if (!expires.empty()) {
+      KP_ASSIGN_OR_RETURN(s.expires_ms, ParseRequestTime(expires, "expires"));
+      if (*s.expires_ms <= now)
+        return InvalidArgument("invalid_time", "lies in the past", "expires");
+    }
+    KP_ASSIGN_OR_RETURN(std::string payload_b64, typed.RequiredString("payload"));
+    auto payload = crypto::Base64Decode(payload_b64);
+    if (!payload) {
+      return InvalidArgument("invalid_payload", "must be the base64 of a DER CMS envelope",
+                             "payload");
+    }
+    s.payload = std::move(*payload);
+
+    auto info = crypto::InspectEnvelope(s.payload);
+    if (!info) {
+      Error e = std::move(info).error();
+      e.kind = ErrorKind::kRefused;
+      e.field = "payload";
+      return e;
+    }
+    for (const std::string& org : s.recipients) {
+      auto cert = certificates_.find(org);
+      if (cert == certificates_.end()) {
+        return Refused("recipient_without_certificate",
+                       "organisation '" + org + "' has no certificate in the directory",
+                       "recipients");
+      }
+      if (!info->IsFor(cert->second)) {
+        return Refused("envelope_recipient_mismatch",
+                       "envelope is not encrypted for org '" + org + "'", "payload");
+      }
+    }
+    const auto sender_cert = certificates_.find(who.org);
+    for (const crypto::RecipientId& rid : info->recipients) {
+      bool known = sender_cert != certificates_.end() && rid.Matches(sender_cert->second);
+      for (const std::string& org : s.recipients)
+        known = known || rid.Matches(certificates_.find(org)->second);
+      if (known)
+        continue;
+      std::string outsider = "a certificate outside the directory";
+      for (const auto& [org, cert] : certificates_) {
+        if (rid.Matches(cert)) {
+          outsider = "org '" + org + "'";
+          break;
+        }
+      }
+      return Refused("envelope_recipient_mismatch",
+                     "envelope is also encrypted for " + outsider + ", which is not a recipient",
+                     "payload");
+    }
+    return s;
+  };
+
+  auto submission = parse();
+  std::lock_guard lock(db_mutex_);
+  if (!submission) {
+    audit::AuditEntry refused = Entry(caller, audit::event::kSubmit, audit::action::kCreate, "",
+                                      nullptr, submission.error().code, now);
+    if (auto s = AppendAlone(db_, std::move(refused)); !s)
+      return std::move(s).error();
+    return std::move(submission).error();
+  }
+  Submission& s = *submission;
+
+  const crypto::Digest request_hash = crypto::Sha256(AsBytes(raw_body));
+  store::MessageRepository repo(db_);
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db_));
+  if (idempotency_key) {
+    KP_ASSIGN_OR_RETURN(auto seen, repo.FindIdempotencyKey(who.org, *idempotency_key));
+    if (seen) {
+      if (!std::equal(seen->request_sha256.begin(), seen->request_sha256.end(),
+                      request_hash.begin(), request_hash.end())) {
+        return Conflict("idempotency_conflict",
+                        "this Idempotency-Key was used before with another request body");
+      }
+      KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(seen->message_id));
+      return json{{"id", seen->message_id},
+                  {"status", "accepted"},
+                  {"recipients", RecipientOrgs(deliveries)}};
+    }
+  }
+
+  store::MessageRecord m;
+  m.id = NewMessageId();
+  m.kind = s.routing.kind;
+  m.sender_org = who.org;
+  m.sender_user = who.user;
+  m.subject_ref = s.subject_ref;
+  m.routing = s.routing.routing;
+  m.legal_basis = s.routing.legal_basis ? std::string(LegalBasisName(*s.routing.legal_basis)) : "";
+  m.deadline_ms = s.deadline_ms;
+  m.expires_ms = s.expires_ms;
+  m.created_ms = now;
+  const crypto::Digest payload_hash = crypto::Sha256(s.payload);
+  m.payload_sha256.assign(payload_hash.begin(), payload_hash.end());
+  m.payload = std::move(s.payload);
+
+  std::map<std::string, std::string> initial;
+  std::map<std::string, std::vector<std::string>> by_peer;  // peer gateway URL -> recipients
+  for (const std::string& org : s.recipients) {
+    const Organisation* o = directory_.Find(org);
+    if (o->gateway_url.empty()) {
+      initial[org] = std::string(state::kDelivered);
+    } else {
+      initial[org] = std::string(state::kSent);
+      by_peer[o->gateway_url].push_back(org);
+    }
+  }
+  KP_RETURN_IF_ERROR(repo.Insert(m, initial, "gateway"));
+  for (const auto& [peer, orgs] : by_peer)
+    KP_RETURN_IF_ERROR(repo.EnqueueOutbox(m.id, peer, orgs, now));
+  if (idempotency_key) {
+    KP_RETURN_IF_ERROR(
+        repo.InsertIdempotencyKey(who.org, *idempotency_key, request_hash, m.id, now));
+  }
+  audit::AuditLog log;
+  KP_RETURN_IF_ERROR(log.Append(db_, Entry(caller, audit::event::kSubmit, audit::action::kCreate,
+                                           m.id, &m, audit::kOutcomeSuccess, now)));
+  for (const auto& [org, st] : initial) {
+    if (st != state::kDelivered)
+      continue;
+    audit::AuditEntry e = Entry(caller, audit::event::kDeliver, audit::action::kCreate, m.id, &m,
+                                audit::kOutcomeSuccess, now);
+    e.organisation = org;  // delivered into this organisation's inbox, by the gateway
+    e.user = "gateway";
+    e.role = "recipient";
+    e.responsible_user = Actor(who);
+    KP_RETURN_IF_ERROR(log.Append(db_, std::move(e)));
+  }
+  KP_RETURN_IF_ERROR(tx.Commit());
+  return json{{"id", m.id}, {"status", "accepted"}, {"recipients", s.recipients}};
+}
+
+Result<json> MessageService::Inbox(const Caller& caller, std::string_view after,
+                                   std::string_view limit) {
+  KP_ASSIGN_OR_RETURN(std::int64_t after_seq, ParseCount(after, 0, 0, INT64_MAX, "after"));
+  KP_ASSIGN_OR_RETURN(std::int64_t max,
+                      ParseCount(limit, kDefaultInboxLimit, 1, kMaxInboxLimit, "limit"));
+  const std::int64_t now = clock_();
+  std::lock_guard lock(db_mutex_);
+  store::MessageRepository repo(db_);
+  KP_ASSIGN_OR_RETURN(auto items,
+                      repo.Inbox(caller.principal.org, after_seq, static_cast<int>(max)));
+  json messages = json::array();
+  std::int64_t next = after_seq;
+  for (const store::InboxItem& item : items) {
+    KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(item.message.id));
+    json h = HeaderJson(item.message, RecipientOrgs(deliveries));
+    h["state"] = item.delivery.state;
+    h["expired"] = item.message.expires_ms && *item.message.expires_ms <= now;
+    h["cursor"] = std::to_string(item.delivery.seq);
+    messages.push_back(std::move(h));
+    next = item.delivery.seq;
+  }
+  KP_RETURN_IF_ERROR(AppendAlone(db_, Entry(caller, audit::event::kFetch, audit::action::kRead,
+                                            "inbox", nullptr, audit::kOutcomeSuccess, now)));
+  return json{{"messages", std::move(messages)}, {"next", std::to_string(next)}};
+}
+
+Result<json> MessageService::Get(const Caller& caller, std::string_view id) {
+  const std::int64_t now = clock_();
+  const Principal& who = caller.principal;
+  std::lock_guard lock(db_mutex_);
+  store::MessageRepository repo(db_);
+  KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/true));
+  if (!found)
+    return MessageNotFound();
+  const store::MessageRecord& m = *found;
+  const bool is_sender = m.sender_org == who.org && HasRole(who.role, Role::kSender);
+  std::optional<store::DeliveryRecord> delivery;
+  if (HasRole(who.role, Role::kRecipient)) {
+    KP_ASSIGN_OR_RETURN(delivery, repo.Delivery(id, who.org));
+    if (delivery && delivery->state == state::kSent)
+      delivery.reset();  // still on its way to that organisation's gateway
+  }
+  if (!is_sender && !delivery)
+    return MessageNotFound();
+
+  std::optional<Error> gone;
+  if (m.recalled_ms)
+    gone = Gone("message_recalled", "the sender withdrew this message");
+  else if (m.expires_ms && *m.expires_ms <= now)
+    gone = Gone("message_expired", "this message has expired");
+  else if (!m.payload)
+    gone = Gone("message_purged", "the content of this message has been removed");
+
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db_));
+  std::string outcome = gone ? gone->code : std::string(audit::kOutcomeSuccess);
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+      db_, Entry(caller, audit::event::kOpen, audit::action::kRead, m.id, &m, outcome, now)));
+  if (!gone && delivery && delivery->state == state::kDelivered) {
+    KP_RETURN_IF_ERROR(repo.SetState(id, who.org, state::kReceived, now, Actor(who), ""));
+    delivery->state = std::string(state::kReceived);
+  }
+  KP_RETURN_IF_ERROR(tx.Commit());
+  if (gone)
+    return *gone;
+
+  KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
+  json out = HeaderJson(m, RecipientOrgs(deliveries));
+  if (delivery)
+    out["state"] = delivery->state;
+  if (is_sender) {
+    json states = json::object();
+    for (const auto& d : deliveries)
+      states[d.recipient_org] = d.state;
+    out["states"] = std::move(states);
+  }
+  out["payload"] = crypto::Base64Encode(*m.payload);
+  return out;
+}
+
+Result<json> MessageService::SetStatus(const Caller& caller, std::string_view id,
+                                       const json& body) {
+  JsonFields f(body, "", "invalid_request");
+  {
+    JsonFields keys(body, "", "unknown_field");
+    KP_RETURN_IF_ERROR(keys.OnlyKeys({"state", "reason"}));
+  }
+  KP_ASSIGN_OR_RETURN(std::string to, f.RequiredString("state"));
+  KP_ASSIGN_OR_RETURN(std::string reason, f.OptionalString("reason"));
+  if (reason.size() > kMaxReasonBytes || HasControlCharacters(reason)) {
+    return InvalidArgument(
+        "invalid_reason", "must be at most 500 bytes of text without control characters", "reason");
+  }
+  const std::int64_t now = clock_();
+  const Principal& who = caller.principal;
+  std::lock_guard lock(db_mutex_);
+  store::MessageRepository repo(db_);
+  KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
+  if (!found)
+    return MessageNotFound();
+  KP_ASSIGN_OR_RETURN(auto delivery, repo.Delivery(id, who.org));
+  if (!delivery || delivery->state == state::kSent)
+    return MessageNotFound();
+  if (found->recalled_ms)
+    return Gone("message_recalled", "the sender withdrew this message");
+  Status allowed = LifecycleFor(found->kind).Check(delivery->state, to);
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db_));
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+      db_,
+      Entry(caller, audit::event::kStatusChange, audit::action::kUpdate, std::string(id) + ":" + to,
+            &*found, allowed ? std::string(audit::kOutcomeSuccess) : allowed.error().code, now)));
+  if (allowed)
+    KP_RETURN_IF_ERROR(repo.SetState(id, who.org, to, now, Actor(who), reason));
+  KP_RETURN_IF_ERROR(tx.Commit());
+  if (!allowed)
+    return std::move(allowed).error();
+  return json{{"id", id}, {"org", who.org}, {"state", to}, {"time", audit::FormatTime(now)}};
+}
+
+Result<json> MessageService::Tracking(const Caller& caller, std::string_view id) {
+  const std::int64_t now = clock_();
+  std::lock_guard lock(db_mutex_);
+  store::MessageRepository repo(db_);
+  KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
+  if (!found || found->sender_org != caller.principal.org)
+    return MessageNotFound();
+  KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
+  KP_ASSIGN_OR_RETURN(auto events, repo.Events(id));
+  KP_ASSIGN_OR_RETURN(auto outbox, repo.OutboxFor(id));
+  json recipients = json::array();
+  for (const store::DeliveryRecord& d : deliveries) {
+    json list = json::array();
+    for (const store::DeliveryEvent& e : events) {
+      if (e.recipient_org != d.recipient_org)
+        continue;
+      json ev = {{"state", e.state}, {"time", audit::FormatTime(e.time_ms)}, {"by", e.actor}};
+      if (!e.reason.empty())
+        ev["reason"] = e.reason;
+      list.push_back(std::move(ev));
+    }
+    json r = {{"org", d.recipient_org}, {"state", d.state}, {"events", std::move(list)}};
+    for (const store::OutboxItem& o : outbox) {
+      if (std::find(o.recipients.begin(), o.recipients.end(), d.recipient_org) ==
+          o.recipients.end())
+        continue;
+      r["transfer"] = {{"gateway", o.peer_url},
+                       {"state", o.state},
+                       {"attempts", o.attempts},
+                       {"last_error", o.last_error}};
+    }
+    recipients.push_back(std::move(r));
+  }
+  KP_RETURN_IF_ERROR(
+      AppendAlone(db_, Entry(caller, audit::event::kFetch, audit::action::kRead,
+                             std::string(id) + ":tracking", &*found, audit::kOutcomeSuccess, now)));
+  json out = {{"id", id},
+              {"kind", found->kind},
+              {"legal_basis", found->legal_basis},
+              {"recalled", OptionalTime(found->recalled_ms)},
+              {"recipients", std::move(recipients)}};
+  return out;
+}
+
+Result<json> MessageService::Recall(const Caller& caller, std::string_view id) {
+  const std::int64_t now = clock_();
+  std::lock_guard lock(db_mutex_);
+  store::MessageRepository repo(db_);
+  KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
+  if (!found || found->sender_org != caller.principal.org)
+    return MessageNotFound();
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db_));
+  KP_RETURN_IF_ERROR(repo.Recall(id, now));
+  KP_RETURN_IF_ERROR(
+      audit::AuditLog().Append(db_, Entry(caller, audit::event::kRecall, audit::action::kDelete, id,
+                                          &*found, audit::kOutcomeSuccess, now)));
+  KP_RETURN_IF_ERROR(tx.Commit());
+  return json{{"id", id}, {"status", "recalled"}};
+}
+
+}  // namespace ketenpoort::server

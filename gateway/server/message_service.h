@@ -1,0 +1,101 @@
+// The message pipeline of API.md: submit, inbox, fetch, status, tracking and recall, each
+// checked, stored and audited in one transaction. The HTTP routes (message_routes.h) are thin
+// wrappers around it, so this is where the rules live.
+//
+//   MessageService messages(db, db_mutex, directory, routes, audit::NowMs);
+//   Caller caller{principal, "127.0.0.1"};
+//   auto accepted = messages.Submit(caller, body, raw_body, idempotency_key);
+//   // 202 {"id": "m-5f0c...", "status": "accepted", "recipients": ["comensha"]}
+//
+// Submit, in this order (every refusal is answered before anything is written):
+//   body keys other than kind, recipients, routing, subject_ref, legal_basis, deadline,
+//     expires, payload                                         -> 400 unknown_field
+//   routing input, explicit recipients          -> RoutingRules::CheckRecipients's errors;
+//     no recipients given and no rule matches                   -> 422 no_recipients
+//   payload not base64                                          -> 400 invalid_payload
+//   payload not a CMS (Auth)EnvelopedData                       -> 422 invalid_envelope /
+//                                                                  not_an_envelope
+//   a recipient organisation the envelope is not encrypted for,
+//     or a certificate in it that is neither a recipient's nor the sender's
+//                                                               -> 422 envelope_recipient_mismatch
+//   Idempotency-Key seen before with another body               -> 409 idempotency_conflict
+// then one transaction: the message, one delivery per recipient ("delivered" for organisations
+// this gateway serves, "sent" plus an outbox item per peer gateway otherwise), the idempotency
+// key, a `submit` audit entry and a `deliver` entry per local recipient. Only after COMMIT
+// (synchronous=FULL) does Submit return: a 202 is on disk. Refused submissions are audited too,
+// with the error code as outcome.
+//
+// Reading: a message is visible to its sender organisation and to each recipient organisation
+// it has reached; to everyone else it does not exist (404 message_not_found). A recipient's
+// first fetch moves its delivery from "delivered" to "received". A recalled message answers
+// 410 message_recalled, an expired one 410 message_expired. Every read is an audit entry.
+//
+// Thread-safe: the database is used only under `db_mutex`; decoding and envelope checks run
+// outside it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "gateway/core/directory.h"
+#include "gateway/core/error.h"
+#include "gateway/core/role.h"
+#include "gateway/core/routing_rules.h"
+#include "gateway/crypto/certificate.h"
+#include "gateway/store/database.h"
+
+namespace ketenpoort::server {
+
+// Who is asking, for authorisation and for the audit entry.
+struct Caller {
+  Principal principal;
+  std::string source_address;
+};
+
+class MessageService {
+ public:
+  using Clock = std::function<std::int64_t()>;  // ms since the Unix epoch
+
+  // Parses every organisation's certificate once. `db`, `db_mutex`, `directory` and `routes`
+  // must outlive the service. Error when a certificate in the directory does not parse.
+  static Result<std::unique_ptr<MessageService>> Create(store::Database& db, std::mutex& db_mutex,
+                                                        const Directory& directory,
+                                                        const RoutingRules& routes, Clock clock);
+
+  // POST /v1/messages. `raw_body` is hashed for the idempotency check.
+  Result<nlohmann::json> Submit(const Caller& caller, const nlohmann::json& body,
+                                std::string_view raw_body,
+                                const std::optional<std::string>& idempotency_key);
+  // GET /v1/inbox?after=&limit= (both as given in the query; empty: defaults 0 and 100).
+  Result<nlohmann::json> Inbox(const Caller& caller, std::string_view after,
+                               std::string_view limit);
+  // GET /v1/messages/{id}
+  Result<nlohmann::json> Get(const Caller& caller, std::string_view id);
+  // POST /v1/messages/{id}/status with {"state", "reason"?}
+  Result<nlohmann::json> SetStatus(const Caller& caller, std::string_view id,
+                                   const nlohmann::json& body);
+  // GET /v1/messages/{id}/tracking
+  Result<nlohmann::json> Tracking(const Caller& caller, std::string_view id);
+  // POST /v1/messages/{id}/recall
+  Result<nlohmann::json> Recall(const Caller& caller, std::string_view id);
+
+ private:
+  MessageService(store::Database& db, std::mutex& db_mutex, const Directory& directory,
+                 const RoutingRules& routes, Clock clock);
+
+  store::Database& db_;
+  std::mutex& db_mutex_;
+  const Directory& directory_;
+  const RoutingRules& routes_;
+  Clock clock_;
+  std::map<std::string, crypto::Certificate, std::less<>> certificates_;  // org id -> cert
+};
+
+}  // namespace ketenpoort::server

@@ -1,0 +1,144 @@
+// Messages at rest (tables of store migration 3): the clear-text header and the sealed
+// payload, one delivery per recipient organisation, the states each delivery went through,
+// idempotency keys and the outbox towards peer gateways.
+//
+//   MessageRepository messages(db);
+//   KP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+//   KP_RETURN_IF_ERROR(messages.Insert(message, {{"comensha", "delivered"}}, "gateway"));
+//   KP_RETURN_IF_ERROR(audit.Append(db, entry));          // the action and its entry commit
+//   KP_RETURN_IF_ERROR(tx.Commit());                      // together
+//   KP_ASSIGN_OR_RETURN(auto page, messages.Inbox("comensha", /*after=*/0, /*limit=*/100));
+//
+// Contract:
+// - The repository never decides anything: the message service checks roles, lifecycles and
+//   envelopes before it writes. Writes that belong together run in the caller's transaction.
+// - Payloads are opaque bytes (a CMS envelope the gateway cannot read); Recall and purging set
+//   the payload to NULL, so the bytes are gone from the table, not hidden.
+// - Every state a delivery enters, including its first, is a row in delivery_events, so
+//   tracking shows each state with its time.
+// - `routing` is kept as the JSON text of a string-to-string object.
+// Not thread-safe beyond the Database's own contract; construct one per use, it is cheap.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/core/bytes.h"
+#include "gateway/core/error.h"
+#include "gateway/store/database.h"
+
+namespace ketenpoort::store {
+
+struct MessageRecord {
+  std::string id;
+  std::string kind;
+  std::string sender_org;
+  std::string sender_user;
+  std::string subject_ref;
+  std::map<std::string, std::string> routing;
+  std::string legal_basis;  // "" when none was recorded
+  std::optional<std::int64_t> deadline_ms;
+  std::optional<std::int64_t> expires_ms;
+  std::int64_t created_ms = 0;
+  std::optional<std::int64_t> recalled_ms;
+  std::optional<Bytes> payload;  // nullopt once recalled or purged, or when not asked for
+  Bytes payload_sha256;
+};
+
+struct DeliveryRecord {
+  std::int64_t seq = 0;  // the inbox cursor
+  std::string message_id;
+  std::string recipient_org;
+  std::string state;
+  std::int64_t updated_ms = 0;
+};
+
+struct DeliveryEvent {
+  std::string recipient_org;
+  std::string state;
+  std::int64_t time_ms = 0;
+  std::string actor;   // "ORG" or "ORG/USER"; "gateway" for states the gateway sets itself
+  std::string reason;  // may be empty
+};
+
+struct InboxItem {
+  DeliveryRecord delivery;
+  MessageRecord message;  // without payload
+};
+
+struct OutboxItem {
+  std::int64_t id = 0;
+  std::string message_id;
+  std::string peer_url;
+  std::vector<std::string> recipients;
+  std::string state;  // "pending", "delivered", "dead", "recalled"
+  std::int64_t attempts = 0;
+  std::int64_t first_attempt_ms = 0;
+  std::int64_t next_attempt_ms = 0;
+  std::string last_error;
+  std::string receipt;  // JSON text of the peer's signed receipt; empty until delivered
+};
+
+class MessageRepository {
+ public:
+  explicit MessageRepository(Database& db) : db_(db) {}
+
+  // Inserts `message` (with its payload) and one delivery per entry of `initial_states`
+  // (recipient org -> "delivered" or "sent"), each with its first event by `actor`.
+  // An id that exists already: kConflict `constraint_violation`.
+  Status Insert(const MessageRecord& message,
+                const std::map<std::string, std::string>& initial_states, std::string_view actor);
+
+  // The message, with its payload when `with_payload` and it still has one; nullopt if unknown.
+  Result<std::optional<MessageRecord>> Find(std::string_view id, bool with_payload);
+
+  // Every delivery of a message, in recipient order.
+  Result<std::vector<DeliveryRecord>> Deliveries(std::string_view message_id);
+  // The delivery of `message_id` to `org`; nullopt when `org` is not a recipient.
+  Result<std::optional<DeliveryRecord>> Delivery(std::string_view message_id, std::string_view org);
+
+  // Moves a delivery to `state` and records the event. Unknown delivery: kNotFound.
+  Status SetState(std::string_view message_id, std::string_view org, std::string_view state,
+                  std::int64_t time_ms, std::string_view actor, std::string_view reason);
+
+  // Every event of a message, oldest first.
+  Result<std::vector<DeliveryEvent>> Events(std::string_view message_id);
+
+  // Deliveries to `org` with seq > `after`, oldest first, at most `limit`.
+  Result<std::vector<InboxItem>> Inbox(std::string_view org, std::int64_t after, int limit);
+
+  // Sets recalled_ms (once; a second call keeps the first time), drops the payload and
+  // marks pending outbox items "recalled".
+  Status Recall(std::string_view message_id, std::int64_t time_ms);
+
+  // Idempotency keys, per organisation: the request's SHA-256 and the message it created.
+  struct IdempotencyRecord {
+    Bytes request_sha256;
+    std::string message_id;
+  };
+  Result<std::optional<IdempotencyRecord>> FindIdempotencyKey(std::string_view org,
+                                                              std::string_view key);
+  Status InsertIdempotencyKey(std::string_view org, std::string_view key, ByteView request_sha256,
+                              std::string_view message_id, std::int64_t time_ms);
+
+  // Queues `message_id` for `recipients` on the peer at `peer_url`, due at `now_ms`.
+  Status EnqueueOutbox(std::string_view message_id, std::string_view peer_url,
+                       const std::vector<std::string>& recipients, std::int64_t now_ms);
+  // Pending items due at `now_ms`, oldest first, at most `limit`.
+  Result<std::vector<OutboxItem>> DueOutbox(std::int64_t now_ms, int limit);
+  // Records an attempt's result: `state` "pending" (retry at next_attempt_ms), "delivered"
+  // (with the receipt) or "dead".
+  Status UpdateOutbox(std::int64_t id, std::string_view state, std::int64_t attempts,
+                      std::int64_t next_attempt_ms, std::string_view last_error,
+                      std::string_view receipt);
+  Result<std::vector<OutboxItem>> OutboxFor(std::string_view message_id);
+
+ private:
+  Database& db_;
+};
+
+}  // namespace ketenpoort::store
