@@ -155,6 +155,7 @@ MessageService::MessageService(store::Database& db, std::mutex& db_mutex,
                                const Directory& directory, const RoutingRules& routes, Clock clock)
     : db_(db),
       db_mutex_(db_mutex),
+      commits_(db, db_mutex),
       directory_(directory),
       routes_(routes),
       clock_(std::move(clock)) {}
@@ -274,33 +275,14 @@ Result<json> MessageService::Submit(const Caller& caller, const json& body,
   };
 
   auto submission = parse();
-  std::lock_guard lock(db_mutex_);
   if (!submission) {
     audit::AuditEntry refused = Entry(caller, audit::event::kSubmit, audit::action::kCreate, "",
                                       nullptr, submission.error().code, now);
-    if (auto s = AppendAlone(db_, std::move(refused)); !s)
-      return std::move(s).error();
+    KP_RETURN_IF_ERROR(
+        commits_.Run([&](store::Database& db) { return audit::AuditLog().Append(db, refused); }));
     return std::move(submission).error();
   }
   Submission& s = *submission;
-
-  const crypto::Digest request_hash = crypto::Sha256(AsBytes(raw_body));
-  store::MessageRepository repo(db_);
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db_));
-  if (idempotency_key) {
-    KP_ASSIGN_OR_RETURN(auto seen, repo.FindIdempotencyKey(who.org, *idempotency_key));
-    if (seen) {
-      if (!std::equal(seen->request_sha256.begin(), seen->request_sha256.end(),
-                      request_hash.begin(), request_hash.end())) {
-        return Conflict("idempotency_conflict",
-                        "this Idempotency-Key was used before with another request body");
-      }
-      KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(seen->message_id));
-      return json{{"id", seen->message_id},
-                  {"status", "accepted"},
-                  {"recipients", RecipientOrgs(deliveries)}};
-    }
-  }
 
   store::MessageRecord m;
   m.id = NewMessageId();
@@ -328,16 +310,9 @@ Result<json> MessageService::Submit(const Caller& caller, const json& body,
       by_peer[o->gateway_url].push_back(org);
     }
   }
-  KP_RETURN_IF_ERROR(repo.Insert(m, initial, "gateway"));
-  for (const auto& [peer, orgs] : by_peer)
-    KP_RETURN_IF_ERROR(repo.EnqueueOutbox(m.id, peer, orgs, now));
-  if (idempotency_key) {
-    KP_RETURN_IF_ERROR(
-        repo.InsertIdempotencyKey(who.org, *idempotency_key, request_hash, m.id, now));
-  }
-  audit::AuditLog log;
-  KP_RETURN_IF_ERROR(log.Append(db_, Entry(caller, audit::event::kSubmit, audit::action::kCreate,
-                                           m.id, &m, audit::kOutcomeSuccess, now)));
+  std::vector<audit::AuditEntry> entries;
+  entries.push_back(Entry(caller, audit::event::kSubmit, audit::action::kCreate, m.id, &m,
+                          audit::kOutcomeSuccess, now));
   for (const auto& [org, st] : initial) {
     if (st != state::kDelivered)
       continue;
@@ -347,10 +322,44 @@ Result<json> MessageService::Submit(const Caller& caller, const json& body,
     e.user = "gateway";
     e.role = "recipient";
     e.responsible_user = Actor(who);
-    KP_RETURN_IF_ERROR(log.Append(db_, std::move(e)));
+    entries.push_back(std::move(e));
   }
-  KP_RETURN_IF_ERROR(tx.Commit());
-  return json{{"id", m.id}, {"status", "accepted"}, {"recipients", s.recipients}};
+  const crypto::Digest request_hash = crypto::Sha256(AsBytes(raw_body));
+
+  json answer;
+  Status stored = commits_.Run([&](store::Database& db) -> Status {
+    store::MessageRepository repo(db);
+    if (idempotency_key) {
+      KP_ASSIGN_OR_RETURN(auto seen, repo.FindIdempotencyKey(who.org, *idempotency_key));
+      if (seen) {
+        if (!std::equal(seen->request_sha256.begin(), seen->request_sha256.end(),
+                        request_hash.begin(), request_hash.end())) {
+          return Conflict("idempotency_conflict",
+                          "this Idempotency-Key was used before with another request body");
+        }
+        KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(seen->message_id));
+        answer = {{"id", seen->message_id},
+                  {"status", "accepted"},
+                  {"recipients", RecipientOrgs(deliveries)}};
+        return Ok();
+      }
+    }
+    KP_RETURN_IF_ERROR(repo.Insert(m, initial, "gateway"));
+    for (const auto& [peer, orgs] : by_peer)
+      KP_RETURN_IF_ERROR(repo.EnqueueOutbox(m.id, peer, orgs, now));
+    if (idempotency_key) {
+      KP_RETURN_IF_ERROR(
+          repo.InsertIdempotencyKey(who.org, *idempotency_key, request_hash, m.id, now));
+    }
+    audit::AuditLog log;
+    for (const audit::AuditEntry& e : entries)
+      KP_RETURN_IF_ERROR(log.Append(db, e));
+    answer = {{"id", m.id}, {"status", "accepted"}, {"recipients", s.recipients}};
+    return Ok();
+  });
+  if (!stored)
+    return std::move(stored).error();
+  return answer;
 }
 
 Result<json> MessageService::Inbox(const Caller& caller, std::string_view after,

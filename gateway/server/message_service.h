@@ -19,11 +19,11 @@
 //     or a certificate in it that is neither a recipient's nor the sender's
 //                                                               -> 422 envelope_recipient_mismatch
 //   Idempotency-Key seen before with another body               -> 409 idempotency_conflict
-// then one transaction: the message, one delivery per recipient ("delivered" for organisations
-// this gateway serves, "sent" plus an outbox item per peer gateway otherwise), the idempotency
-// key, a `submit` audit entry and a `deliver` entry per local recipient. Only after COMMIT
-// (synchronous=FULL) does Submit return: a 202 is on disk. Refused submissions are audited too,
-// with the error code as outcome.
+// then one transaction (shared with concurrent submissions: store/group_commit.h): the message, one
+// delivery per recipient ("delivered" for organisations this gateway serves, "sent" plus an outbox
+// item per peer gateway otherwise), the idempotency key, a `submit` audit entry and a `deliver`
+// entry per local recipient. Only after COMMIT (synchronous=FULL) does Submit return: a 202 is on
+// disk. Refused submissions are audited too, with the error code as outcome.
 //
 // Reading: a message is visible to its sender organisation and to each recipient organisation
 // it has reached; to everyone else it does not exist (404 message_not_found). A recipient's
@@ -50,6 +50,7 @@
 #include "gateway/core/routing_rules.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/store/database.h"
+#include "gateway/store/group_commit.h"
 
 namespace ketenpoort::server {
 
@@ -92,6 +93,7 @@ class MessageService {
 
   store::Database& db_;
   std::mutex& db_mutex_;
+  store::GroupCommit commits_;  // submissions share transactions (and fsyncs) under load
   const Directory& directory_;
   const RoutingRules& routes_;
   Clock clock_;
