@@ -19,6 +19,9 @@ constexpr Command kCommands[] = {
     {"token", "issue API tokens", ketenpoort::cli::RunToken},
     {"rekey", "re-encrypt the database under a new key", ketenpoort::cli::RunRekey},
     {"audit", "verify the audit trail (audit verify)", ketenpoort::cli::RunAudit},
+    {"send", "sign, encrypt and submit a message", ketenpoort::cli::RunSend},
+    {"inbox", "list the messages for an organisation", ketenpoort::cli::RunInbox},
+    {"open", "fetch, decrypt and verify a message", ketenpoort::cli::RunOpen},
 };
 
 void PrintUsage(std::FILE* out) {

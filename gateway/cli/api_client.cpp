@@ -1,0 +1,223 @@
+#include "gateway/cli/api_client.h"
+
+#include <curl/curl.h>
+
+#include <memory>
+#include <mutex>
+
+namespace ketenpoort::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct CurlEasyDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct CurlSlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+struct CurlFreeDeleter {
+  void operator()(char* p) const { curl_free(p); }
+};
+using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
+using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
+using CurlString = std::unique_ptr<char, CurlFreeDeleter>;
+
+// Larger than any answer the gateway gives (bodies are capped at 16 MiB, base64 adds a third).
+constexpr std::size_t kMaxResponseBytes = 64 * 1024 * 1024;
+constexpr long kConnectTimeoutMs = 10000;
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+struct Transfer {
+  std::string body;
+  bool too_large = false;
+  const ApiClientOptions* options = nullptr;
+  Status tls_status;  // from the SSL_CTX callback
+};
+
+size_t AppendBody(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  if (t->body.size() + n > kMaxResponseBytes) {
+    t->too_large = true;
+    return 0;  // aborts the transfer
+  }
+  t->body.append(data, n);
+  return n;
+}
+
+// Installs the client certificate and key into the SSL_CTX curl is about to use.
+CURLcode InstallClientKey(CURL*, void* ssl_ctx, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const ApiClientOptions& o = *t->options;
+  t->tls_status = o.keyring->InstallInTlsContext(o.client_key_id, o.client_chain,
+                                                 static_cast<SSL_CTX*>(ssl_ctx));
+  return t->tls_status ? CURLE_OK : CURLE_SSL_CERTPROBLEM;
+}
+
+}  // namespace
+
+ErrorKind ErrorKindForHttpStatus(long status) {
+  switch (status) {
+    case 400:
+      return ErrorKind::kInvalidArgument;
+    case 401:
+      return ErrorKind::kUnauthenticated;
+    case 403:
+      return ErrorKind::kPermissionDenied;
+    case 404:
+      return ErrorKind::kNotFound;
+    case 410:
+      return ErrorKind::kGone;
+    case 409:
+      return ErrorKind::kConflict;
+    case 413:
+      return ErrorKind::kTooLarge;
+    case 422:
+      return ErrorKind::kRefused;
+    case 429:
+      return ErrorKind::kRateLimited;
+    case 502:
+    case 503:
+    case 504:
+      return ErrorKind::kUnavailable;
+    default:
+      return status >= 400 && status < 500 ? ErrorKind::kInvalidArgument : ErrorKind::kInternal;
+  }
+}
+
+Error ErrorFromHttpResponse(long status, std::string_view body) {
+  Error e;
+  e.kind = ErrorKindForHttpStatus(status);
+  json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
+    const json& err = parsed["error"];
+    auto text = [&err](const char* key) {
+      auto it = err.find(key);
+      return it != err.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    e.code = text("code");
+    e.message = text("message");
+    e.field = text("field");
+  }
+  if (e.code.empty())
+    e.code = "http_error";
+  if (e.message.empty())
+    e.message = "the gateway answered HTTP " + std::to_string(status);
+  return e;
+}
+
+std::string PercentEncode(std::string_view text) {
+  GlobalInit();
+  // Since curl 7.82 the handle argument is not used.
+  CurlString escaped(curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size())));
+  return escaped ? std::string(escaped.get()) : std::string();
+}
+
+ApiClient::ApiClient(ApiClientOptions options) : options_(std::move(options)) {
+  GlobalInit();
+}
+
+Result<json> ApiClient::Get(const std::string& path, const std::vector<QueryParam>& query,
+                            const std::vector<std::string>& headers) const {
+  return Request("GET", path, query, nullptr, headers);
+}
+
+Result<json> ApiClient::Post(const std::string& path, const json& body,
+                             const std::vector<std::string>& headers) const {
+  std::string text = body.dump();
+  std::vector<std::string> h = headers;
+  h.emplace_back("Content-Type: application/json");
+  return Request("POST", path, {}, &text, h);
+}
+
+Result<json> ApiClient::Request(const char* method, const std::string& path,
+                                const std::vector<QueryParam>& query, const std::string* body,
+                                const std::vector<std::string>& headers) const {
+  std::string url = options_.base_url + path;
+  for (size_t i = 0; i < query.size(); ++i) {
+    url +=
+        (i == 0 ? "?" : "&") + PercentEncode(query[i].first) + "=" + PercentEncode(query[i].second);
+  }
+
+  CurlEasy curl(curl_easy_init());
+  if (!curl)
+    return Internal("curl_init_failed", "cannot initialise libcurl");
+  CurlSlist list;
+  auto append = [&list](const std::string& header) {
+    curl_slist* next = curl_slist_append(list.get(), header.c_str());
+    if (next == nullptr)
+      return false;
+    list.release();  // now owned by `next`
+    list.reset(next);
+    return true;
+  };
+  bool headers_ok = append("Accept: application/json") && append("Expect:");
+  if (!options_.token.empty())
+    headers_ok = headers_ok && append("Authorization: Bearer " + options_.token);
+  for (const std::string& h : headers)
+    headers_ok = headers_ok && append(h);
+  if (!headers_ok)
+    return Internal("out_of_memory", "cannot build the request headers");
+
+  Transfer t;
+  t.options = &options_;
+  CURL* c = curl.get();
+  bool set_ok = curl_easy_setopt(c, CURLOPT_URL, url.c_str()) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str()) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, kConnectTimeoutMs) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options_.timeout_ms) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_HTTPHEADER, list.get()) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBody) == CURLE_OK &&
+                curl_easy_setopt(c, CURLOPT_WRITEDATA, &t) == CURLE_OK;
+  if (set_ok && body != nullptr) {
+    set_ok = curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data()) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                              static_cast<curl_off_t>(body->size())) == CURLE_OK;
+  }
+  if (set_ok && !options_.client_key_id.empty()) {
+    if (options_.keyring == nullptr || options_.client_chain.empty()) {
+      return Internal("client_tls_incomplete",
+                      "mutual TLS needs a keyring, a key id and a certificate");
+    }
+    // Fails with CURLE_NOT_BUILT_IN when libcurl does not use OpenSSL.
+    set_ok = curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, InstallClientKey) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, &t) == CURLE_OK;
+  }
+  if (!set_ok)
+    return Internal("curl_setup_failed", "libcurl refused an option (is it built with OpenSSL?)");
+
+  CURLcode rc = curl_easy_perform(c);
+  if (!t.tls_status)
+    return t.tls_status.error();
+  if (t.too_large)
+    return Internal("response_too_large", "the gateway's answer is larger than 64 MiB");
+  if (rc != CURLE_OK) {
+    return Unavailable("gateway_unreachable",
+                       "no answer from " + options_.base_url + ": " + curl_easy_strerror(rc));
+  }
+  long status = 0;
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+  if (status < 200 || status > 299)
+    return ErrorFromHttpResponse(status, t.body);
+  json parsed = json::parse(t.body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) {
+    return Internal("invalid_response",
+                    "the gateway's answer to " + std::string(method) + " " + path + " is not JSON");
+  }
+  return parsed;
+}
+
+}  // namespace ketenpoort::cli

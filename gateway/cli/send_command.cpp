@@ -1,0 +1,214 @@
+// `ketenpoort send --config FILE --as ORG --kind KIND --payload FILE [--to ORG,...]
+//  [--routing k=v,...] [--legal-basis B] [--subject-ref REF] [--deadline T]
+//  [--idempotency-key K]`: signs the payload with the organisation's key, encrypts it for every
+// recipient and the sender, and submits it to the gateway (POST /v1/messages).
+//
+//   $ ketenpoort send --config d/gateway.json --as shop-denhaag --kind signal
+//       --routing region=GM0599,age_band=minor --payload signal.json     (one line)
+//   recipient comensha
+//   recipient meldpunt-rotterdam
+//   recipient veilig-thuis-rotterdam
+//   m-0f3a...                                  <- always the last line
+//
+// Without --to the gateway resolves the recipients (POST /v1/routes/resolve); their
+// certificates come from GET /v1/directory. Exit 2 for bad arguments, config, token or key;
+// exit 1 when the gateway refuses or cannot be reached.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "gateway/cli/commands.h"
+#include "gateway/cli/flags.h"
+#include "gateway/cli/list_args.h"
+#include "gateway/cli/org_session.h"
+#include "gateway/core/legal_basis.h"
+#include "gateway/core/organisation.h"
+#include "gateway/core/routing_rules.h"
+#include "gateway/crypto/encoding.h"
+#include "gateway/crypto/envelope.h"
+#include "gateway/io/file.h"
+
+namespace ketenpoort::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// 1-255 visible ASCII characters: safe as an HTTP header value.
+bool IsHeaderToken(const std::string& value) {
+  if (value.empty() || value.size() > 255)
+    return false;
+  for (char c : value) {
+    if (c <= ' ' || c > '~')
+      return false;
+  }
+  return true;
+}
+
+// A routing validation error, naming the flag instead of the JSON field.
+Error AsFlagError(const Error& error) {
+  Error e = error;
+  e.field = e.field.rfind("routing.", 0) == 0 ? "--routing " + e.field.substr(8) : "--kind";
+  return e;
+}
+
+// What the command line asks for, checked before anything touches the network.
+struct SendRequest {
+  RoutingInput routing;
+  std::vector<std::string> to;  // empty: let the gateway resolve
+  std::string subject_ref;
+  std::string deadline;
+  std::string idempotency_key;
+  std::string payload_file;
+};
+
+Result<SendRequest> ReadRequest(const ParsedFlags& f) {
+  SendRequest r;
+  r.routing.kind = f.Get("kind");
+  if (!IsValidMessageKind(r.routing.kind))
+    return InvalidArgument("invalid_kind", "not a message kind", "--kind");
+  if (r.routing.kind == "securemail") {
+    return InvalidArgument("unsupported_kind",
+                           "securemail cannot be sent with `ketenpoort send` yet", "--kind");
+  }
+  if (f.Has("routing")) {
+    KP_ASSIGN_OR_RETURN(r.routing.routing, ParseKeyValueList(f.Get("routing"), "--routing"));
+  }
+  if (f.Has("legal-basis")) {
+    r.routing.legal_basis = ParseLegalBasis(f.Get("legal-basis"));
+    if (!r.routing.legal_basis)
+      return InvalidArgument("invalid_legal_basis", "not a legal basis", "--legal-basis");
+  }
+  if (auto valid = ValidateRoutingInput(r.routing); !valid)
+    return AsFlagError(valid.error());
+  if (f.Has("to")) {
+    KP_ASSIGN_OR_RETURN(r.to, ParseOrgList(f.Get("to"), "--to"));
+  }
+  r.subject_ref = f.Get("subject-ref");
+  r.deadline = f.Get("deadline");
+  r.idempotency_key = f.Get("idempotency-key");
+  if (f.Has("idempotency-key") && !IsHeaderToken(r.idempotency_key)) {
+    return InvalidArgument("invalid_idempotency_key", "use 1-255 visible ASCII characters",
+                           "--idempotency-key");
+  }
+  r.payload_file = f.Get("payload");
+  return r;
+}
+
+Result<std::vector<std::string>> ResolveRecipients(const ApiClient& client, const SendRequest& r) {
+  json body = {{"kind", r.routing.kind}, {"routing", r.routing.routing}};
+  if (r.routing.legal_basis)
+    body["legal_basis"] = std::string(LegalBasisName(*r.routing.legal_basis));
+  KP_ASSIGN_OR_RETURN(json resolved, client.Post("/v1/routes/resolve", body));
+  auto recipients = resolved.find("recipients");
+  if (recipients == resolved.end() || !recipients->is_array())
+    return Internal("invalid_response", "the route resolution has no recipient list");
+  std::vector<std::string> out;
+  for (const json& id : *recipients) {
+    if (!id.is_string() || !IsValidOrgId(id.get<std::string>()))
+      return Internal("invalid_response", "the route resolution lists a bad organisation id");
+    out.push_back(id.get<std::string>());
+  }
+  if (out.empty()) {
+    return Refused("no_recipients",
+                   "no organisation receives this kind with this routing; give --to or more "
+                   "--routing");
+  }
+  return out;
+}
+
+}  // namespace
+
+int RunSend(int argc, char** argv) {
+  std::vector<Flag> spec = OrgSessionFlags();
+  spec.push_back({"kind", "KIND", "message kind: signal, referral, b8, ...", Flag::kRequired});
+  spec.push_back({"payload", "FILE", "the content to send (any bytes)", Flag::kRequired});
+  spec.push_back({"to", "ORG,...", "recipients (default: resolved by the gateway from --routing)"});
+  spec.push_back({"routing", "K=V,...", "routing facts, e.g. region=GM0599,age_band=minor"});
+  spec.push_back({"legal-basis", "B", "consent, legal_obligation, vital_interest or public_task"});
+  spec.push_back({"subject-ref", "REF", "pseudonymous subject reference"});
+  spec.push_back({"deadline", "RFC3339", "answer expected by, e.g. 2026-12-01T12:00:00Z"});
+  spec.push_back({"idempotency-key", "K", "resubmitting with the same key sends only once"});
+  Flags flags("send",
+              "Signs FILE with the organisation's key (CMS SignedData), encrypts it for every\n"
+              "recipient and the sender (CMS AuthEnvelopedData, AES-256-GCM) and submits it.\n"
+              "Prints one 'recipient ORG' line per recipient, then the message id as the last\n"
+              "line. Exit 0 when accepted, 1 when the gateway refuses or cannot be reached,\n"
+              "2 for bad arguments, config, token or key.",
+              spec);
+  auto parsed = flags.Parse(argc, argv);
+  if (!parsed)
+    return Fail(parsed.error());
+  if (parsed->help_requested()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return kExitOk;
+  }
+  auto request = ReadRequest(*parsed);
+  if (!request)
+    return Fail(request.error());
+  auto payload = io::ReadFile(request->payload_file);
+  if (!payload)
+    return Fail(payload.error());
+  auto session = OrgSession::Open(OrgSessionOptions::FromFlags(*parsed), /*need_key=*/true);
+  if (!session)
+    return Fail(session.error());
+  const OrgSession& s = **session;
+
+  std::vector<std::string> recipients = request->to;
+  if (recipients.empty()) {
+    auto resolved = ResolveRecipients(s.client(), *request);
+    if (!resolved)
+      return FailProblem(resolved.error());
+    recipients = std::move(*resolved);
+  }
+  auto certs = FetchDirectoryCertificates(s.client(), recipients);
+  if (!certs)
+    return FailProblem(certs.error());
+  bool sender_included = false;
+  for (const crypto::Certificate& c : *certs)
+    sender_included = sender_included || c == s.certificate();
+  if (!sender_included)
+    certs->push_back(s.certificate());  // so the sender can open what it sent
+
+  auto signed_der = s.keyring().SignCms(s.key_id(), s.certificate(), AsBytes(*payload));
+  if (!signed_der)
+    return Fail(signed_der.error());
+  auto envelope = crypto::SealCms(*signed_der, *certs);
+  if (!envelope)
+    return FailProblem(envelope.error());
+
+  json body = {{"kind", request->routing.kind},
+               {"recipients", recipients},
+               {"payload", crypto::Base64Encode(*envelope)}};
+  if (!request->routing.routing.empty())
+    body["routing"] = request->routing.routing;
+  if (request->routing.legal_basis)
+    body["legal_basis"] = std::string(LegalBasisName(*request->routing.legal_basis));
+  if (!request->subject_ref.empty())
+    body["subject_ref"] = request->subject_ref;
+  if (!request->deadline.empty())
+    body["deadline"] = request->deadline;
+  std::vector<std::string> headers;
+  if (!request->idempotency_key.empty())
+    headers.push_back("Idempotency-Key: " + request->idempotency_key);
+
+  auto answer = s.client().Post("/v1/messages", body, headers);
+  if (!answer)
+    return FailProblem(answer.error());
+  auto id = answer->find("id");
+  if (id == answer->end() || !id->is_string() || id->get<std::string>().empty())
+    return FailProblem(Internal("invalid_response", "the gateway's answer has no message id"));
+  if (auto accepted = answer->find("recipients");
+      accepted != answer->end() && accepted->is_array()) {
+    for (const json& org : *accepted) {
+      if (org.is_string())
+        std::printf("recipient %s\n", org.get<std::string>().c_str());
+    }
+  }
+  std::printf("%s\n", id->get<std::string>().c_str());
+  return kExitOk;
+}
+
+}  // namespace ketenpoort::cli
