@@ -1,0 +1,374 @@
+// `ketenpoort send`, `inbox` and `open` against a real demo gateway, and interoperability with
+// the `openssl cms` command line both ways: what `send` makes, openssl opens and verifies; what
+// openssl makes (and is submitted over plain HTTPS), `open` opens.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "tests/harness/harness.h"
+
+namespace ketenpoort::testing {
+namespace {
+
+using nlohmann::json;
+
+// Synthetic content: JSON text followed by every byte value, so any text mangling shows.
+std::string SyntheticPayload(const std::string& label) {
+  std::string s = R"({"signal":")" + label + R"(","pseudonym":"p-4711","contact":"a@example.org"})";
+  s += '\n';
+  for (int i = 0; i < 256; ++i)
+    s += static_cast<char>(i);
+  return s;
+}
+
+void WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream(path, std::ios::binary) << content;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos)
+      nl = text.size();
+    lines.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return lines;
+}
+
+size_t CountLines(const std::string& text) {
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+class CliMessagesTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dep_ = Deployment::Create().release();
+    gw_ = new GatewayProcess(dep_->config_path());
+    ASSERT_TRUE(gw_->Start(dep_->port(), dep_->ca_path())) << gw_->error;
+  }
+  static void TearDownTestSuite() {
+    EXPECT_EQ(gw_->Terminate(), 0);
+    delete gw_;
+    delete dep_;
+  }
+
+  std::string Path(const std::string& name) const { return tmp_.path() + "/" + name; }
+  std::string Cert(const std::string& org) const {
+    return dep_->dir() + "/certs/" + org + ".cert.pem";
+  }
+  std::string Key(const std::string& org) const {
+    return dep_->dir() + "/certs/" + org + ".key.pem";
+  }
+
+  // `ketenpoort COMMAND --config C --as ORG ARGS...`, never with a token from the environment.
+  CommandResult Cli(const std::string& command, const std::string& org,
+                    std::vector<std::string> args = {}) const {
+    std::vector<std::string> full{command, "--config", dep_->config_path(), "--as", org};
+    full.insert(full.end(), args.begin(), args.end());
+    return RunKetenpoort(full, {{"KETENPOORT_TOKEN", ""}});
+  }
+
+  // Sends `payload` as a minor's signal in Rotterdam (comensha, meldpunt-rotterdam and
+  // veilig-thuis-rotterdam) and returns the message id.
+  std::string SendSignal(const std::string& payload, const std::string& name = "payload.bin") {
+    WriteFile(Path(name), payload);
+    auto r = Cli(
+        "send", "shop-denhaag",
+        {"--kind", "signal", "--routing", "region=GM0599,age_band=minor", "--payload", Path(name)});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    auto lines = Lines(r.out);
+    if (lines.empty())
+      return "";
+    return lines.back();
+  }
+
+  // POSTs a DER envelope file to /v1/messages as `org` and returns the answer.
+  HttpResponse SubmitEnvelope(const std::string& org, const std::string& envelope_file) {
+    auto b64 = RunShell("openssl base64 -A -in " + envelope_file);
+    EXPECT_EQ(b64.exit_code, 0) << b64.err;
+    json body = {{"kind", "signal"},
+                 {"routing", {{"region", "GM0599"}, {"age_band", "minor"}}},
+                 {"payload", b64.out}};
+    return HttpsClient(dep_->ca_path())
+        .Post(dep_->url() + "/v1/messages", body.dump(), dep_->Token(org));
+  }
+
+  // `openssl cms -sign` with `signer`'s key, then `openssl cms -encrypt` (AES-256-GCM, so
+  // AuthEnvelopedData) to the certificates of `recipients`. Returns the envelope file.
+  std::string OpenSslEnvelope(const std::string& content, const std::string& signer,
+                              const std::vector<std::string>& recipients) {
+    WriteFile(Path("ossl-content.bin"), content);
+    auto sign = RunShell("openssl cms -sign -binary -nodetach -md sha256 -in " +
+                         Path("ossl-content.bin") + " -signer " + Cert(signer) + " -inkey " +
+                         Key(signer) + " -outform DER -out " + Path("ossl-signed.der"));
+    EXPECT_EQ(sign.exit_code, 0) << sign.err;
+    std::string certs;
+    for (const std::string& org : recipients)
+      certs += " " + Cert(org);
+    auto encrypt =
+        RunShell("openssl cms -encrypt -binary -aes-256-gcm -in " + Path("ossl-signed.der") +
+                 " -outform DER -out " + Path("ossl-env.der") + certs);
+    EXPECT_EQ(encrypt.exit_code, 0) << encrypt.err;
+    return Path("ossl-env.der");
+  }
+
+  static Deployment* dep_;
+  static GatewayProcess* gw_;
+  TempDir tmp_;
+};
+
+Deployment* CliMessagesTest::dep_ = nullptr;
+GatewayProcess* CliMessagesTest::gw_ = nullptr;
+
+const std::vector<std::string> kRotterdamMinor = {"comensha", "meldpunt-rotterdam",
+                                                  "veilig-thuis-rotterdam"};
+
+TEST_F(CliMessagesTest, SendListsInInboxAndOpensToTheExactBytes) {
+  const std::string payload = SyntheticPayload("round trip");
+  WriteFile(Path("payload.bin"), payload);
+  auto sent = Cli("send", "shop-denhaag",
+                  {"--kind", "signal", "--routing", "region=GM0599,age_band=minor", "--payload",
+                   Path("payload.bin"), "--subject-ref", "p-4711"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  auto lines = Lines(sent.out);
+  ASSERT_EQ(lines.size(), 4u) << sent.out;
+  EXPECT_EQ(std::vector<std::string>(lines.begin(), lines.end() - 1),
+            (std::vector<std::string>{"recipient comensha", "recipient meldpunt-rotterdam",
+                                      "recipient veilig-thuis-rotterdam"}));
+  const std::string id = lines.back();
+  EXPECT_TRUE(std::regex_match(id, std::regex("m-[0-9a-f]{32}"))) << id;
+
+  auto inbox = Cli("inbox", "comensha");
+  ASSERT_EQ(inbox.exit_code, 0) << inbox.err;
+  bool listed = false;
+  for (const std::string& line : Lines(inbox.out)) {
+    if (line.rfind(id + " ", 0) != 0)
+      continue;
+    listed = true;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_match(line, m, std::regex(R"((\S+) (\S+) (\S+) (\S+) (\S+))"))) << line;
+    EXPECT_EQ(m[2], "signal");
+    EXPECT_EQ(m[3], "shop-denhaag");
+    EXPECT_TRUE(std::regex_match(m[5].str(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d.*Z)")))
+        << line;
+  }
+  EXPECT_TRUE(listed) << inbox.out;
+  EXPECT_NE(inbox.err.find("next cursor "), std::string::npos) << inbox.err;
+
+  auto as_json = Cli("inbox", "comensha", {"--json", "--limit", "500"});
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.err;
+  json parsed = json::parse(as_json.out);
+  ASSERT_TRUE(parsed["messages"].is_array());
+  EXPECT_TRUE(parsed.contains("next"));
+
+  auto opened = Cli("open", "comensha", {id});
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_TRUE(opened.out == payload) << "content differs: " << opened.out.size() << " bytes";
+
+  // --out writes a new private file, and never overwrites one.
+  auto to_file = Cli("open", "veilig-thuis-rotterdam", {id, "--out", Path("opened.bin")});
+  ASSERT_EQ(to_file.exit_code, 0) << to_file.err;
+  EXPECT_TRUE(ReadFileOrEmpty(Path("opened.bin")) == payload);
+  struct stat st {};
+  ASSERT_EQ(::stat(Path("opened.bin").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto again = Cli("open", "veilig-thuis-rotterdam", {id, "--out", Path("opened.bin")});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_EQ(CountLines(again.err), 1u) << again.err;
+
+  // The sender encrypted to itself too, so it can read back what it sent.
+  auto own = Cli("open", "shop-denhaag", {id});
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  EXPECT_TRUE(own.out == payload);
+}
+
+TEST_F(CliMessagesTest, ExplicitRecipientsAndTheIdempotencyKey) {
+  WriteFile(Path("p.bin"), SyntheticPayload("explicit"));
+  std::vector<std::string> args = {"--kind",
+                                   "signal",
+                                   "--routing",
+                                   "region=GM0599,age_band=minor",
+                                   "--to",
+                                   "comensha,meldpunt-rotterdam,veilig-thuis-rotterdam",
+                                   "--payload",
+                                   Path("p.bin"),
+                                   "--idempotency-key",
+                                   "cli-test-key-1"};
+  auto first = Cli("send", "shop-denhaag", args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  // The same key and the same body would be one message; a re-sealed envelope is another
+  // body, so the gateway must refuse rather than store a second message.
+  auto second = Cli("send", "shop-denhaag", args);
+  EXPECT_EQ(second.exit_code, 1) << second.out;
+  EXPECT_NE(second.err.find("(idempotency"), std::string::npos) << second.err;
+  EXPECT_EQ(CountLines(second.err), 1u) << second.err;
+}
+
+TEST_F(CliMessagesTest, InteropAOpenSslOpensWhatSendMade) {
+  const std::string payload = SyntheticPayload("interop a");
+  const std::string id = SendSignal(payload);
+  ASSERT_FALSE(id.empty());
+
+  auto fetched =
+      HttpsClient(dep_->ca_path()).Get(dep_->url() + "/v1/messages/" + id, dep_->Token("comensha"));
+  ASSERT_EQ(fetched.status, 200) << fetched.body;
+  json message = json::parse(fetched.body);
+  EXPECT_EQ(message["from"], "shop-denhaag");
+  WriteFile(Path("env.b64"), message["payload"].get<std::string>());
+  auto decoded =
+      RunShell("openssl base64 -d -A -in " + Path("env.b64") + " -out " + Path("env.der"));
+  ASSERT_EQ(decoded.exit_code, 0) << decoded.err;
+
+  auto decrypted =
+      RunShell("openssl cms -decrypt -binary -inform DER -in " + Path("env.der") + " -recip " +
+               Cert("comensha") + " -inkey " + Key("comensha") + " -out " + Path("inner.der"));
+  ASSERT_EQ(decrypted.exit_code, 0) << decrypted.err;
+  auto verified = RunShell("openssl cms -verify -binary -inform DER -in " + Path("inner.der") +
+                           " -CAfile " + dep_->ca_path() + " -out " + Path("content.bin"));
+  ASSERT_EQ(verified.exit_code, 0) << verified.err;
+  EXPECT_TRUE(ReadFileOrEmpty(Path("content.bin")) == payload);
+
+  // openssl also names the sender's certificate as the signer.
+  auto signer =
+      RunShell("openssl cms -verify -binary -inform DER -in " + Path("inner.der") + " -CAfile " +
+               dep_->ca_path() + " -out /dev/null -signer " + Path("signer.pem"));
+  ASSERT_EQ(signer.exit_code, 0) << signer.err;
+  auto same = RunShell("cmp " + Path("signer.pem") + " " + Cert("shop-denhaag"));
+  EXPECT_EQ(same.exit_code, 0) << "signer certificate differs from shop-denhaag's";
+
+  // An organisation the message is not for cannot decrypt it with openssl either.
+  auto other =
+      RunShell("openssl cms -decrypt -binary -inform DER -in " + Path("env.der") + " -recip " +
+               Cert("ind") + " -inkey " + Key("ind") + " -out " + Path("nope.der"));
+  EXPECT_NE(other.exit_code, 0);
+}
+
+TEST_F(CliMessagesTest, InteropBOpenOpensWhatOpenSslMade) {
+  const std::string payload = SyntheticPayload("interop b");
+  std::vector<std::string> to = kRotterdamMinor;
+  to.push_back("shop-denhaag");
+  std::string envelope = OpenSslEnvelope(payload, "shop-denhaag", to);
+  auto submitted = SubmitEnvelope("shop-denhaag", envelope);
+  ASSERT_EQ(submitted.status, 202) << submitted.body;
+  json answer = json::parse(submitted.body);
+  const std::string id = answer["id"];
+  EXPECT_EQ(answer["recipients"].get<std::vector<std::string>>(), kRotterdamMinor);
+
+  for (const std::string& org : kRotterdamMinor) {
+    auto opened = Cli("open", org, {id});
+    ASSERT_EQ(opened.exit_code, 0) << org << ": " << opened.err;
+    EXPECT_TRUE(opened.out == payload) << org;
+  }
+}
+
+TEST_F(CliMessagesTest, ASignatureByAnotherOrganisationIsRefused) {
+  // Submitted with shop-denhaag's token, but signed with comensha's key: the gateway cannot see
+  // inside, the recipient must notice.
+  std::string envelope = OpenSslEnvelope(SyntheticPayload("forged"), "comensha", kRotterdamMinor);
+  auto submitted = SubmitEnvelope("shop-denhaag", envelope);
+  ASSERT_EQ(submitted.status, 202) << submitted.body;
+  const std::string id = json::parse(submitted.body)["id"];
+
+  auto opened = Cli("open", "meldpunt-rotterdam", {id});
+  EXPECT_EQ(opened.exit_code, 1);
+  EXPECT_TRUE(opened.out.empty()) << "content must not be written";
+  EXPECT_EQ(CountLines(opened.err), 1u) << opened.err;
+  EXPECT_NE(opened.err.find("signer_not_sender"), std::string::npos) << opened.err;
+  EXPECT_NE(opened.err.find("shop-denhaag"), std::string::npos) << opened.err;
+}
+
+TEST_F(CliMessagesTest, AnOrganisationThatIsNotARecipientCannotOpen) {
+  const std::string id = SendSignal(SyntheticPayload("not for ind"));
+  ASSERT_FALSE(id.empty());
+  auto opened = Cli("open", "ind", {id});
+  EXPECT_EQ(opened.exit_code, 1);
+  EXPECT_TRUE(opened.out.empty());
+  EXPECT_EQ(CountLines(opened.err), 1u) << opened.err;
+  EXPECT_NE(opened.err.find("message_not_found"), std::string::npos) << opened.err;
+
+  // With a recipient's token but its own key, ind still cannot decrypt.
+  auto borrowed = RunKetenpoort({"open", "--config", dep_->config_path(), "--as", "ind",
+                                 "--token-file", dep_->dir() + "/tokens/comensha.token", id},
+                                {{"KETENPOORT_TOKEN", ""}});
+  EXPECT_EQ(borrowed.exit_code, 1);
+  EXPECT_TRUE(borrowed.out.empty());
+  EXPECT_EQ(CountLines(borrowed.err), 1u) << borrowed.err;
+  EXPECT_NE(borrowed.err.find("not_a_recipient"), std::string::npos) << borrowed.err;
+
+  auto unknown = Cli("open", "comensha", {"m-00000000000000000000000000000000"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("message_not_found"), std::string::npos) << unknown.err;
+}
+
+TEST_F(CliMessagesTest, BadArgumentsExit2WithOneLine) {
+  WriteFile(Path("p.bin"), "synthetic");
+  const std::string c = dep_->config_path();
+  const std::vector<std::vector<std::string>> cases = {
+      {"send"},
+      {"send", "--config", c, "--as", "shop-denhaag", "--kind", "signal"},
+      {"send", "--config", c, "--as", "shop-denhaag", "--kind", "signal", "--payload",
+       Path("p.bin"), "--routing", "region"},
+      {"send", "--config", c, "--as", "shop-denhaag", "--kind", "signal", "--payload",
+       Path("p.bin"), "--routing", "shoe_size=42"},
+      {"send", "--config", c, "--as", "shop-denhaag", "--kind", "securemail", "--payload",
+       Path("p.bin"), "--to", "comensha"},
+      {"send", "--config", c, "--as", "shop-denhaag", "--kind", "signal", "--payload",
+       Path("p.bin"), "--to", "Comensha"},
+      {"send", "--config", c, "--as", "shop-denhaag", "--kind", "signal", "--payload",
+       Path("p.bin"), "--legal-basis", "because"},
+      {"send", "--config", c, "--as", "shop-denhaag", "--kind", "signal", "--payload",
+       Path("missing.bin"), "--to", "comensha"},
+      {"send", "--config", c, "--as", "Shop Den Haag", "--kind", "signal", "--payload",
+       Path("p.bin"), "--to", "comensha"},
+      {"send", "--config", c, "--as", "shop-denhaag", "--kind", "signal", "--payload",
+       Path("p.bin"), "--to", "comensha", "--key", dep_->dir() + "/certs/comensha.key.pem"},
+      {"send", "--config", c, "--as", "shop-denhaag", "--kind", "signal", "--payload",
+       Path("p.bin"), "--to", "comensha", "--token-file", Path("no-token")},
+      {"inbox", "--config", c, "--as", "comensha", "--limit", "0"},
+      {"inbox", "--config", c, "--as", "comensha", "--colour"},
+      {"inbox", "--config", Path("nothing.json"), "--as", "comensha"},
+      {"open", "--config", c, "--as", "comensha"},
+      {"open", "--config", c, "--as", "comensha", "m-1", "m-2"},
+      {"open", "--config", c, "--as", "comensha", "../../etc/passwd"},
+      {"open", "--config", c, "--as", "comensha", "m-1", "--ca-anchors", Path("none.pem")},
+  };
+  for (const auto& args : cases) {
+    auto r = RunKetenpoort(args, {{"KETENPOORT_TOKEN", ""}});
+    std::string shown;
+    for (const auto& a : args)
+      shown += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << shown << "\n" << r.err;
+    EXPECT_EQ(CountLines(r.err), 1u) << shown << "\n" << r.err;
+    EXPECT_EQ(r.err.rfind("ketenpoort: ", 0), 0u) << shown << "\n" << r.err;
+    EXPECT_TRUE(r.out.empty()) << shown;
+  }
+  for (const char* command : {"send", "inbox", "open"}) {
+    auto help = RunKetenpoort({command, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << command;
+    EXPECT_NE(help.out.find(std::string("usage: ketenpoort ") + command), std::string::npos)
+        << help.out;
+  }
+}
+
+TEST_F(CliMessagesTest, TheTokenCanComeFromTheEnvironment) {
+  auto r = RunKetenpoort({"inbox", "--config", dep_->config_path(), "--as", "comensha"},
+                         {{"KETENPOORT_TOKEN", "kp_not_a_real_token"}});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_EQ(r.err.find("kp_not_a_real_token"), std::string::npos) << "the token leaked";
+  auto ok = RunKetenpoort({"inbox", "--config", dep_->config_path(), "--as", "comensha"},
+                          {{"KETENPOORT_TOKEN", dep_->Token("comensha")}});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
