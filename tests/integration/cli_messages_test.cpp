@@ -102,10 +102,12 @@ class CliMessagesTest : public ::testing::Test {
         .Post(dep_->url() + "/v1/messages", body.dump(), dep_->Token(org));
   }
 
-  // `openssl cms -sign` with `signer`'s key, then `openssl cms -encrypt` (AES-256-GCM, so
-  // AuthEnvelopedData) to the certificates of `recipients`. Returns the envelope file.
+  // `openssl cms -sign` with `signer`'s key, then `openssl cms -encrypt` with `cipher`
+  // (AES-256-GCM: AuthEnvelopedData; -aes256: EnvelopedData) to the certificates of
+  // `recipients`. Returns the envelope file.
   std::string OpenSslEnvelope(const std::string& content, const std::string& signer,
-                              const std::vector<std::string>& recipients) {
+                              const std::vector<std::string>& recipients,
+                              const std::string& cipher = "-aes-256-gcm") {
     WriteFile(Path("ossl-content.bin"), content);
     auto sign = RunShell("openssl cms -sign -binary -nodetach -md sha256 -in " +
                          Path("ossl-content.bin") + " -signer " + Cert(signer) + " -inkey " +
@@ -115,7 +117,7 @@ class CliMessagesTest : public ::testing::Test {
     for (const std::string& org : recipients)
       certs += " " + Cert(org);
     auto encrypt =
-        RunShell("openssl cms -encrypt -binary -aes-256-gcm -in " + Path("ossl-signed.der") +
+        RunShell("openssl cms -encrypt -binary " + cipher + " -in " + Path("ossl-signed.der") +
                  " -outform DER -out " + Path("ossl-env.der") + certs);
     EXPECT_EQ(encrypt.exit_code, 0) << encrypt.err;
     return Path("ossl-env.der");
@@ -253,21 +255,44 @@ TEST_F(CliMessagesTest, InteropAOpenSslOpensWhatSendMade) {
 }
 
 TEST_F(CliMessagesTest, InteropBOpenOpensWhatOpenSslMade) {
-  const std::string payload = SyntheticPayload("interop b");
-  std::vector<std::string> to = kRotterdamMinor;
-  to.push_back("shop-denhaag");
-  std::string envelope = OpenSslEnvelope(payload, "shop-denhaag", to);
-  auto submitted = SubmitEnvelope("shop-denhaag", envelope);
-  ASSERT_EQ(submitted.status, 202) << submitted.body;
-  json answer = json::parse(submitted.body);
-  const std::string id = answer["id"];
-  EXPECT_EQ(answer["recipients"].get<std::vector<std::string>>(), kRotterdamMinor);
+  // AuthEnvelopedData (what send makes) and the older EnvelopedData (AES-256-CBC).
+  for (const std::string cipher : {"-aes-256-gcm", "-aes256"}) {
+    const std::string payload = SyntheticPayload("interop b " + cipher);
+    std::vector<std::string> to = kRotterdamMinor;
+    to.push_back("shop-denhaag");
+    std::string envelope = OpenSslEnvelope(payload, "shop-denhaag", to, cipher);
+    auto submitted = SubmitEnvelope("shop-denhaag", envelope);
+    ASSERT_EQ(submitted.status, 202) << cipher << " " << submitted.body;
+    json answer = json::parse(submitted.body);
+    const std::string id = answer["id"];
+    EXPECT_EQ(answer["recipients"].get<std::vector<std::string>>(), kRotterdamMinor);
 
-  for (const std::string& org : kRotterdamMinor) {
-    auto opened = Cli("open", org, {id});
-    ASSERT_EQ(opened.exit_code, 0) << org << ": " << opened.err;
-    EXPECT_TRUE(opened.out == payload) << org;
+    for (const std::string& org : kRotterdamMinor) {
+      auto opened = Cli("open", org, {id});
+      ASSERT_EQ(opened.exit_code, 0) << cipher << " " << org << ": " << opened.err;
+      EXPECT_TRUE(opened.out == payload) << cipher << " " << org;
+    }
   }
+}
+
+TEST_F(CliMessagesTest, InboxPagesWithTheNextCursor) {
+  SendSignal(SyntheticPayload("page one"));
+  auto first = Cli("inbox", "meldpunt-rotterdam");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(first.err, m, std::regex("next cursor (\\S+)"))) << first.err;
+  const std::string next = m[1];
+
+  const std::string id = SendSignal(SyntheticPayload("page two"), "p2.bin");
+  auto newer = Cli("inbox", "meldpunt-rotterdam", {"--after", next});
+  ASSERT_EQ(newer.exit_code, 0) << newer.err;
+  auto lines = Lines(newer.out);
+  ASSERT_EQ(lines.size(), 1u) << newer.out;
+  EXPECT_EQ(lines[0].substr(0, id.size() + 1), id + " ");
+
+  auto limited = Cli("inbox", "meldpunt-rotterdam", {"--limit", "1"});
+  ASSERT_EQ(limited.exit_code, 0) << limited.err;
+  EXPECT_EQ(Lines(limited.out).size(), 1u) << limited.out;
 }
 
 TEST_F(CliMessagesTest, ASignatureByAnotherOrganisationIsRefused) {
