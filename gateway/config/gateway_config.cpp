@@ -2,6 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -83,6 +89,23 @@ class ObjectReader {
     return nested.CheckNoUnknownKeys();
   }
 
+  // Calls `read` with a reader for each object of the array at `key`, if present.
+  Status ObjectArray(const char* key, const std::function<Status(ObjectReader&)>& read) {
+    seen_.emplace(key, true);
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null())
+      return Ok();
+    if (!it->is_array())
+      return Bad(Path(key), "must be an array");
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      ObjectReader nested(file_, Path(key) + "[" + std::to_string(i) + "]", (*it)[i]);
+      KP_RETURN_IF_ERROR(nested.CheckIsObject());
+      KP_RETURN_IF_ERROR(read(nested));
+      KP_RETURN_IF_ERROR(nested.CheckNoUnknownKeys());
+    }
+    return Ok();
+  }
+
   Status CheckNoUnknownKeys() const {
     for (const auto& [key, value] : object_.items()) {
       if (!seen_.contains(key))
@@ -90,6 +113,9 @@ class ObjectReader {
     }
     return Ok();
   }
+
+  // An invalid_config error for `key` of this object.
+  Error BadKey(const char* key, const std::string& what) const { return Bad(Path(key), what); }
 
  private:
   std::string Path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
@@ -103,6 +129,38 @@ class ObjectReader {
   const json& object_;
   std::map<std::string, bool> seen_;
 };
+
+// Closes the descriptor it owns.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  ~FileDescriptor() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// "https://host[:port][/path]" without user, query, fragment, spaces or a trailing slash.
+bool IsValidPeerUrl(const std::string& url) {
+  constexpr std::string_view kScheme = "https://";
+  if (url.size() <= kScheme.size() || url.size() > 2048 ||
+      url.compare(0, kScheme.size(), kScheme) != 0)
+    return false;
+  if (url.back() == '/')
+    return false;
+  for (char c : url) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f || c == '@' || c == '?' || c == '#' || c == '\\')
+      return false;
+  }
+  return url[kScheme.size()] != '/' && url[kScheme.size()] != ':';
+}
 
 std::string Resolve(const fs::path& base, const std::string& p) {
   if (p.empty())
@@ -126,8 +184,17 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
 
   ObjectReader top(file, "", root);
   KP_RETURN_IF_ERROR(top.CheckIsObject());
-  KP_RETURN_IF_ERROR(
-      top.Object("gateway", [&](ObjectReader& r) { return r.String("id", c.gateway_id); }));
+  KP_RETURN_IF_ERROR(top.Object("gateway", [&](ObjectReader& r) -> Status {
+    KP_RETURN_IF_ERROR(r.String("id", c.gateway_id));
+    // Peers see it in delivery receipts (delivery/receipt.h): printable ASCII, no spaces.
+    bool printable = std::all_of(c.gateway_id.begin(), c.gateway_id.end(), [](char ch) {
+      auto u = static_cast<unsigned char>(ch);
+      return u > 0x20 && u < 0x7f;
+    });
+    if (c.gateway_id.empty() || c.gateway_id.size() > 128 || !printable)
+      return r.BadKey("id", "must be 1 to 128 printable characters without spaces");
+    return Ok();
+  }));
   bool has_listen = root.contains("listen");
   if (!has_listen)
     return InvalidArgument("invalid_config", "is required", file + ": listen");
@@ -163,6 +230,37 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
   }));
   KP_RETURN_IF_ERROR(top.Object(
       "portal", [&](ObjectReader& r) { return r.String("base_url", c.portal.base_url); }));
+  c.federation.enabled = root.contains("federation") && !root["federation"].is_null();
+  KP_RETURN_IF_ERROR(top.Object("federation", [&](ObjectReader& r) -> Status {
+    FederationConfig& f = c.federation;
+    KP_RETURN_IF_ERROR(r.String("trust_anchors", f.trust_anchors, /*required=*/true));
+    KP_RETURN_IF_ERROR(r.ObjectArray("peers", [&](ObjectReader& p) -> Status {
+      PeerConfig peer;
+      KP_RETURN_IF_ERROR(p.String("url", peer.url, /*required=*/true));
+      if (!IsValidPeerUrl(peer.url)) {
+        return p.BadKey("url",
+                        "must be an https:// URL without user, query, fragment or trailing slash");
+      }
+      for (const PeerConfig& other : f.peers) {
+        if (other.url == peer.url)
+          return p.BadKey("url", "names the same peer as an earlier entry");
+      }
+      KP_RETURN_IF_ERROR(p.String("token_file", peer.token_file, /*required=*/true));
+      f.peers.push_back(std::move(peer));
+      return Ok();
+    }));
+    KP_RETURN_IF_ERROR(r.Object("retry", [&](ObjectReader& retry) -> Status {
+      constexpr std::int64_t kThirtyDaysMs = std::int64_t{30} * 24 * 3600 * 1000;
+      constexpr std::int64_t kTenYearsMs = std::int64_t{3650} * 24 * 3600 * 1000;
+      KP_RETURN_IF_ERROR(retry.Integer("base_ms", f.retry.base_ms, 1, kThirtyDaysMs));
+      KP_RETURN_IF_ERROR(retry.Integer("cap_ms", f.retry.cap_ms, 1, kThirtyDaysMs));
+      KP_RETURN_IF_ERROR(retry.Integer("max_age_ms", f.retry.max_age_ms, 1, kTenYearsMs));
+      if (f.retry.cap_ms < f.retry.base_ms)
+        return retry.BadKey("cap_ms", "must not be less than base_ms");
+      return Ok();
+    }));
+    return Ok();
+  }));
   KP_RETURN_IF_ERROR(top.CheckNoUnknownKeys());
 
   fs::path base(c.base_dir);
@@ -171,6 +269,9 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
         &c.database.key_file, &c.directory, &c.routes, &c.sms.token_file}) {
     *p = Resolve(base, *p);
   }
+  c.federation.trust_anchors = Resolve(base, c.federation.trust_anchors);
+  for (PeerConfig& peer : c.federation.peers)
+    peer.token_file = Resolve(base, peer.token_file);
   return c;
 }
 
@@ -183,6 +284,48 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& file) {
   if (in.bad())
     return InvalidArgument("config_unreadable", "cannot read the config file", file);
   return ParseGatewayConfig(file, buffer.str());
+}
+
+Result<std::string> ReadTokenFile(const std::string& path) {
+  constexpr std::size_t kMaxTokenBytes = 4096;
+  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  const int raw = fd.get();
+  struct stat st {};
+  if (raw < 0 || ::fstat(raw, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return InvalidArgument("token_file_unreadable",
+                           "cannot read the token file (missing, unreadable or not a regular file)",
+                           path);
+  }
+  if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    return InvalidArgument("token_file_permissions",
+                           "the token file must be mode 0600 (it is accessible to group or others)",
+                           path);
+  }
+  std::string text(kMaxTokenBytes + 2, '\0');
+  std::size_t size = 0;
+  while (size < text.size()) {
+    ssize_t n = ::read(raw, text.data() + size, text.size() - size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return InvalidArgument("token_file_unreadable", "cannot read the token file", path);
+    if (n == 0)
+      break;
+    size += static_cast<std::size_t>(n);
+  }
+  text.resize(size);
+  if (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  bool printable = std::all_of(text.begin(), text.end(), [](char ch) {
+    auto u = static_cast<unsigned char>(ch);
+    return u > 0x20 && u < 0x7f;
+  });
+  if (text.empty() || text.size() > kMaxTokenBytes || !printable) {
+    return InvalidArgument("token_file_invalid",
+                           "the token file must hold one token of up to 4096 printable characters",
+                           path);
+  }
+  return text;
 }
 
 }  // namespace ketenpoort::config

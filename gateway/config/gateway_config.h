@@ -24,13 +24,25 @@
 //     "limits": {"max_body_bytes": 16777216},
 //     "smtp": {"url": "smtp://127.0.0.1:2525", "from": "ketenpoort@example.org", "starttls":
 //     false}, "sms": {"url": "http://127.0.0.1:9099/send", "token_file": null}, "portal":
-//     {"base_url": "https://localhost:8443"}
+//     {"base_url": "https://localhost:8443"},
+//     "federation": {"trust_anchors": "certs/peers.pem",
+//                    "peers": [{"url": "https://127.0.0.1:9444", "token_file": "tokens/b.token"}],
+//                    "retry": {"base_ms": 1000, "cap_ms": 300000, "max_age_ms": 86400000}}
 //   }
+//
+// Federation (optional; absent: this gateway sends to no peer and `federation.enabled` is
+// false): `trust_anchors` holds the PEM CA certificates peer gateways' TLS certificates must
+// chain to; each peer is an https:// base URL (no user, query or fragment; distinct) and the
+// file holding the API token (role peer) that peer issued for this gateway. The token itself
+// never appears in gateway.json: ReadTokenFile reads it, refusing a file that group or others
+// may access. `retry` bounds are those of delivery/backoff.h: 1 <= base_ms <= cap_ms <= 30 days,
+// 1 ms <= max_age_ms <= 10 years.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "gateway/core/error.h"
 
@@ -68,6 +80,24 @@ struct PortalConfig {
   std::string base_url;
 };
 
+struct PeerConfig {
+  std::string url;         // "https://gw-b.example.org:8443", no trailing slash
+  std::string token_file;  // absolute; read with ReadTokenFile
+};
+
+struct RetryConfig {
+  std::int64_t base_ms = 1000;
+  std::int64_t cap_ms = 300000;
+  std::int64_t max_age_ms = 86400000;
+};
+
+struct FederationConfig {
+  bool enabled = false;       // true when gateway.json has a "federation" section
+  std::string trust_anchors;  // absolute path of a PEM file of CA certificates
+  std::vector<PeerConfig> peers;
+  RetryConfig retry;
+};
+
 struct GatewayConfig {
   std::string config_file;  // absolute path of the file this was loaded from
   std::string base_dir;     // its folder
@@ -80,6 +110,7 @@ struct GatewayConfig {
   SmtpConfig smtp;
   SmsConfig sms;
   PortalConfig portal;
+  FederationConfig federation;
 };
 
 // Reads and validates FILE. Errors name the file and, when it applies, the JSON field.
@@ -88,5 +119,11 @@ Result<GatewayConfig> LoadGatewayConfig(const std::string& file);
 // Parses the text of a config file as if it were at `file` (used by LoadGatewayConfig and by
 // tests); does not touch the disk.
 Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_view text);
+
+// Reads an API token from `path`: a regular file that group and others cannot access (else
+// kInvalidArgument "token_file_permissions"), holding one token of 1..4096 printable ASCII
+// characters without spaces, optionally followed by one newline (else "token_file_invalid").
+// Missing or unreadable: "token_file_unreadable". Errors name the file, never its content.
+Result<std::string> ReadTokenFile(const std::string& path);
 
 }  // namespace ketenpoort::config

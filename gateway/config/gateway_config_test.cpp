@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace ketenpoort::config {
@@ -96,10 +100,160 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"DatabaseNotObject", R"({"listen":{"tls_cert":"a","tls_key":"b"},"database":"d",
                 "directory":"x","routes":"y"})",
                 "database"},
+        BadCase{"FederationWithoutTrustAnchors",
+                R"({"listen":{"tls_cert":"a","tls_key":"b"},"database":{"path":"d"},
+                "directory":"x","routes":"y","federation":{"peers":[]}})",
+                "federation.trust_anchors"},
+        BadCase{"FederationUnknownKey",
+                R"({"listen":{"tls_cert":"a","tls_key":"b"},"database":{"path":"d"},
+                "directory":"x","routes":"y","federation":{"trust_anchors":"t","token":"x"}})",
+                "federation.token"},
+        BadCase{"PeerTokenInConfigIsUnknown",
+                R"({"listen":{"tls_cert":"a","tls_key":"b"},"database":{"path":"d"},
+                "directory":"x","routes":"y","federation":{"trust_anchors":"t","peers":[
+                {"url":"https://127.0.0.1:9444","token_file":"f","token":"kpt_x"}]}})",
+                "federation.peers[0].token"},
+        BadCase{"PeerWithoutTokenFile",
+                R"({"listen":{"tls_cert":"a","tls_key":"b"},"database":{"path":"d"},
+                "directory":"x","routes":"y","federation":{"trust_anchors":"t","peers":[
+                {"url":"https://127.0.0.1:9444"}]}})",
+                "federation.peers[0].token_file"},
+        BadCase{"PeerUrlNotHttps",
+                R"({"listen":{"tls_cert":"a","tls_key":"b"},"database":{"path":"d"},
+                "directory":"x","routes":"y","federation":{"trust_anchors":"t","peers":[
+                {"url":"http://127.0.0.1:9444","token_file":"f"}]}})",
+                "federation.peers[0].url"},
+        BadCase{"PeerUrlWithUser",
+                R"({"listen":{"tls_cert":"a","tls_key":"b"},"database":{"path":"d"},
+                "directory":"x","routes":"y","federation":{"trust_anchors":"t","peers":[
+                {"url":"https://u:p@127.0.0.1:9444","token_file":"f"}]}})",
+                "federation.peers[0].url"},
+        BadCase{"PeerTwice",
+                R"({"listen":{"tls_cert":"a","tls_key":"b"},"database":{"path":"d"},
+                "directory":"x","routes":"y","federation":{"trust_anchors":"t","peers":[
+                {"url":"https://127.0.0.1:9444","token_file":"f"},
+                {"url":"https://127.0.0.1:9444","token_file":"g"}]}})",
+                "federation.peers[1].url"},
+        BadCase{"PeersNotArray",
+                R"({"listen":{"tls_cert":"a","tls_key":"b"},"database":{"path":"d"},
+                "directory":"x","routes":"y","federation":{"trust_anchors":"t","peers":{}}})",
+                "federation.peers"},
+        BadCase{"RetryCapBelowBase",
+                R"({"listen":{"tls_cert":"a","tls_key":"b"},"database":{"path":"d"},
+                "directory":"x","routes":"y","federation":{"trust_anchors":"t",
+                "retry":{"base_ms":1000,"cap_ms":500}}})",
+                "federation.retry.cap_ms"},
+        BadCase{"RetryMaxAgeZero",
+                R"({"listen":{"tls_cert":"a","tls_key":"b"},"database":{"path":"d"},
+                "directory":"x","routes":"y","federation":{"trust_anchors":"t",
+                "retry":{"max_age_ms":0}}})",
+                "federation.retry.max_age_ms"},
+        BadCase{"GatewayIdWithSpace",
+                R"({"gateway":{"id":"gw a"},"listen":{"tls_cert":"a","tls_key":"b"},
+                "database":{"path":"d"},"directory":"x","routes":"y"})",
+                "gateway.id"},
         BadCase{"KeyInConfigIsUnknown", R"({"listen":{"tls_cert":"a","tls_key":"b"},
                 "database":{"path":"d","key":"00ff"},"directory":"x","routes":"y"})",
                 "database.key"}),
     [](const testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
+
+TEST(GatewayConfigTest, FederationIsOffWithoutItsSection) {
+  auto c = ParseGatewayConfig("/srv/deploy/gateway.json", kMinimal);
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_FALSE(c->federation.enabled);
+  EXPECT_TRUE(c->federation.peers.empty());
+}
+
+TEST(GatewayConfigTest, ParsesFederationResolvingPathsWithDefaultRetry) {
+  auto c = ParseGatewayConfig("/d/gateway.json", R"({
+    "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+    "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",
+    "federation": {"trust_anchors": "certs/peers.pem",
+                   "peers": [{"url": "https://127.0.0.1:9444", "token_file": "tokens/b.token"},
+                             {"url": "https://gw-c.example.org/kp", "token_file": "/t/c"}]}
+  })");
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  const FederationConfig& f = c->federation;
+  EXPECT_TRUE(f.enabled);
+  EXPECT_EQ(f.trust_anchors, "/d/certs/peers.pem");
+  ASSERT_EQ(f.peers.size(), 2u);
+  EXPECT_EQ(f.peers[0].url, "https://127.0.0.1:9444");
+  EXPECT_EQ(f.peers[0].token_file, "/d/tokens/b.token");
+  EXPECT_EQ(f.peers[1].url, "https://gw-c.example.org/kp");
+  EXPECT_EQ(f.peers[1].token_file, "/t/c");
+  EXPECT_EQ(f.retry.base_ms, 1000);
+  EXPECT_EQ(f.retry.cap_ms, 300000);
+  EXPECT_EQ(f.retry.max_age_ms, 86400000);
+}
+
+TEST(GatewayConfigTest, ParsesFederationRetry) {
+  auto c = ParseGatewayConfig("/d/gateway.json", R"({
+    "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+    "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",
+    "federation": {"trust_anchors": "peers.pem", "retry": {"base_ms": 100, "cap_ms": 500,
+                                                           "max_age_ms": 3000}}
+  })");
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->federation.retry.base_ms, 100);
+  EXPECT_EQ(c->federation.retry.cap_ms, 500);
+  EXPECT_EQ(c->federation.retry.max_age_ms, 3000);
+  EXPECT_TRUE(c->federation.peers.empty());
+}
+
+// A temporary file with `content` and `mode`, removed on destruction.
+class TokenFile {
+ public:
+  TokenFile(const std::string& content, mode_t mode) {
+    char pattern[] = "/tmp/kp-token-XXXXXX";
+    int fd = ::mkstemp(pattern);
+    EXPECT_GE(fd, 0);
+    path_ = pattern;
+    std::FILE* f = ::fdopen(fd, "w");
+    std::fwrite(content.data(), 1, content.size(), f);
+    std::fclose(f);
+    ::chmod(path_.c_str(), mode);
+  }
+  ~TokenFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(ReadTokenFileTest, ReadsTheTokenWithoutItsNewline) {
+  TokenFile f("kpt_abcDEF-123_x\n", 0600);
+  auto token = ReadTokenFile(f.path());
+  ASSERT_TRUE(token.ok()) << token.error().ToString();
+  EXPECT_EQ(*token, "kpt_abcDEF-123_x");
+}
+
+TEST(ReadTokenFileTest, RefusesAFileReadableByGroupOrOthers) {
+  for (mode_t mode : {mode_t{0640}, mode_t{0604}, mode_t{0644}}) {
+    TokenFile f("kpt_secret\n", mode);
+    auto token = ReadTokenFile(f.path());
+    ASSERT_FALSE(token.ok());
+    EXPECT_EQ(token.error().code, "token_file_permissions");
+    EXPECT_EQ(token.error().field, f.path());
+    EXPECT_EQ(token.error().ToString().find("kpt_secret"), std::string::npos);
+  }
+}
+
+TEST(ReadTokenFileTest, RefusesEmptyOrMultiWordContentWithoutEchoingIt) {
+  for (const char* content : {"", "\n", "kpt_a kpt_b\n", "kpt_a\nkpt_b\n"}) {
+    TokenFile f(content, 0600);
+    auto token = ReadTokenFile(f.path());
+    ASSERT_FALSE(token.ok()) << content;
+    EXPECT_EQ(token.error().code, "token_file_invalid");
+    EXPECT_EQ(token.error().ToString().find("kpt_"), std::string::npos);
+  }
+}
+
+TEST(ReadTokenFileTest, AMissingFileIsNamed) {
+  auto token = ReadTokenFile("/nonexistent/ketenpoort/peer.token");
+  ASSERT_FALSE(token.ok());
+  EXPECT_EQ(token.error().code, "token_file_unreadable");
+  EXPECT_EQ(token.error().field, "/nonexistent/ketenpoort/peer.token");
+}
 
 TEST(GatewayConfigTest, MalformedJsonNamesTheFile) {
   auto c = ParseGatewayConfig("gw.json", "{\"listen\": ");
