@@ -30,7 +30,8 @@ Status Lifecycle::Check(std::string_view from, std::string_view to) const {
 
 const Lifecycle& GenericLifecycle() {
   static const Lifecycle generic({
-      {"sent", {"delivered"}},
+      {"sent", {"delivered", "undeliverable"}},
+      {"undeliverable", {}},
       {"delivered", {"received", "accepted", "declined", "needs_info", "assessed", "closed"}},
       {"received", {"accepted", "declined", "needs_info", "assessed", "forwarded", "closed"}},
       {"needs_info", {"received", "accepted", "declined", "closed"}},

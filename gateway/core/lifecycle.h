@@ -7,12 +7,16 @@
 //   lc.Check("received", "shredded")      // kInvalidArgument "unknown_state", field "state"
 //
 // States every kind shares, set by the gateway itself:
-//   sent       accepted by the sender's gateway, on its way to a peer gateway
-//   delivered  in the recipient organisation's inbox
-//   received   the recipient fetched it (the first GET of the message does this)
+//   sent           accepted by the sender's gateway, on its way to a peer gateway
+//   undeliverable  the peer gateway refused it, or did not take it in before the outbox gave
+//                  up (a dead letter, gateway/delivery/outbox_worker.h); final
+//   delivered      in the recipient organisation's inbox
+//   received       the recipient fetched it (the first GET of the message does this)
 // The rest are set by the recipient through POST /v1/messages/{id}/status. Until the kinds
 // define their own machines (adapters/kinds/), every kind uses the generic one:
 //
+//   sent           -> delivered | undeliverable       (set by the gateway)
+//   undeliverable  (final)
 //   delivered      -> received | accepted | declined | needs_info | assessed | closed
 //   received       -> accepted | declined | needs_info | assessed | forwarded | closed
 //   needs_info     -> received | accepted | declined | closed
@@ -38,6 +42,7 @@ namespace ketenpoort {
 namespace state {
 inline constexpr std::string_view kSent = "sent";
 inline constexpr std::string_view kDelivered = "delivered";
+inline constexpr std::string_view kUndeliverable = "undeliverable";
 inline constexpr std::string_view kReceived = "received";
 inline constexpr std::string_view kClosed = "closed";
 }  // namespace state

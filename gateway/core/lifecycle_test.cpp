@@ -23,6 +23,10 @@ TEST(GenericLifecycleTest, AllowsTheWorkflowAndRefusesEverythingElse) {
       {"accepted", "declined", false},       {"declined", "accepted", false},
       {"intake_planned", "accepted", false}, {"received", "delivered", false},
       {"received", "sent", false},           {"sent", "accepted", false},
+      {"sent", "delivered", true},           {"sent", "undeliverable", true},
+      {"undeliverable", "delivered", false}, {"undeliverable", "received", false},
+      {"undeliverable", "closed", false},    {"delivered", "undeliverable", false},
+      {"received", "undeliverable", false},  {"closed", "undeliverable", false},
   };
   for (const Row& row : rows) {
     Status s = GenericLifecycle().Check(row.from, row.to);
@@ -32,6 +36,11 @@ TEST(GenericLifecycleTest, AllowsTheWorkflowAndRefusesEverythingElse) {
       EXPECT_EQ(HttpStatus(s.error().kind), 409);
     }
   }
+}
+
+TEST(GenericLifecycleTest, UndeliverableIsAKnownFinalState) {
+  EXPECT_TRUE(GenericLifecycle().IsKnown(state::kUndeliverable));
+  EXPECT_EQ(state::kUndeliverable, "undeliverable");
 }
 
 TEST(GenericLifecycleTest, AnUnknownStateIsABadRequestNamingTheField) {
