@@ -1,4 +1,6 @@
 // `ketenpoort token issue --config FILE --org ORG --role ROLE [--user NAME]`.
+// With --role peer, ORG is the id of the peer gateway that will deliver messages here
+// (its gateway.json "gateway.id"), not an organisation of the directory.
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -16,15 +18,17 @@
 namespace ketenpoort::cli {
 
 int RunToken(int argc, char** argv) {
-  Flags flags(
-      "token issue",
-      "Prints a new API token for ORG with ROLE (sender, recipient, coordinator,\n"
-      "auditor, admin). Only its hash is stored: keep the printed token safe, it is not\n"
-      "shown again.",
-      {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired},
-       {"org", "ORG", "organisation id from directory.json", Flag::kRequired},
-       {"role", "ROLE", "sender | recipient | coordinator | auditor | admin", Flag::kRequired},
-       {"user", "NAME", "the person or system the token acts for"}});
+  Flags flags("token issue",
+              "Prints a new API token for ORG with ROLE (sender, recipient, coordinator,\n"
+              "auditor, admin, peer). Only its hash is stored: keep the printed token safe, it is\n"
+              "not shown again. A peer token lets another gateway deliver messages here; its ORG\n"
+              "is that gateway's id (gateway.id in its gateway.json).",
+              {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired},
+               {"org", "ORG", "organisation id from directory.json (peer: the peer gateway's id)",
+                Flag::kRequired},
+               {"role", "ROLE", "sender | recipient | coordinator | auditor | admin | peer",
+                Flag::kRequired},
+               {"user", "NAME", "the person or system the token acts for"}});
   if (argc < 1 || std::string_view(argv[0]) != "issue") {
     if (argc >= 1 && (std::string_view(argv[0]) == "--help" || std::string_view(argv[0]) == "-h")) {
       std::fputs(flags.Usage().c_str(), stdout);
@@ -40,10 +44,10 @@ int RunToken(int argc, char** argv) {
     return kExitOk;
   }
   auto role = ParseRole(parsed->Get("role"));
-  if (!role || *role == Role::kPeer) {
+  if (!role) {
     return Fail(InvalidArgument("invalid_option",
                                 "unknown role '" + parsed->Get("role") +
-                                    "' (sender, recipient, coordinator, auditor, admin)",
+                                    "' (sender, recipient, coordinator, auditor, admin, peer)",
                                 "--role"));
   }
   auto deployment = OpenDeploymentDatabase(parsed->Get("config"));
@@ -61,7 +65,13 @@ int RunToken(int argc, char** argv) {
   if (!directory)
     return Fail(directory.error());
   const std::string org = parsed->Get("org");
-  if (directory->Find(org) == nullptr) {
+  if (*role == Role::kPeer) {
+    // A peer gateway's id: the same syntax as an organisation id, but not in the directory.
+    if (!IsValidOrgId(org)) {
+      return Fail(InvalidArgument("invalid_option",
+                                  "a gateway id is lower-case letters, digits and '-'", "--org"));
+    }
+  } else if (directory->Find(org) == nullptr) {
     return Fail(NotFound("unknown_organisation", "unknown organisation '" + org + "'", "--org"));
   }
 
