@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <mutex>
 #include <optional>
 
@@ -13,8 +14,12 @@
 #include "gateway/core/routing_rules.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/keyring.h"
+#include "gateway/delivery/backoff.h"
+#include "gateway/delivery/outbox_worker.h"
 #include "gateway/io/file.h"
 #include "gateway/log/log.h"
+#include "gateway/server/federation_routes.h"
+#include "gateway/server/federation_service.h"
 #include "gateway/server/message_routes.h"
 #include "gateway/server/message_service.h"
 #include "gateway/store/database.h"
@@ -58,6 +63,32 @@ Status RecordAuthFailed(store::Database& db, const Error& error,
   return tx.Commit();
 }
 
+// The outbox worker of `config.federation` (its peers' tokens read from their files).
+Result<std::unique_ptr<delivery::OutboxWorker>> MakeOutboxWorker(
+    const config::GatewayConfig& config, store::Database& db, std::mutex& db_mutex,
+    const crypto::Keyring& keyring, const std::vector<crypto::Certificate>& tls_chain) {
+  const config::FederationConfig& f = config.federation;
+  delivery::OutboxWorker::Config c;
+  c.db = &db;
+  c.db_mutex = &db_mutex;
+  c.keyring = &keyring;
+  c.client_key_id = kTlsKeyId;
+  c.client_chain = tls_chain;
+  c.clock = audit::NowMs;
+  c.policy.base = std::chrono::milliseconds(f.retry.base_ms);
+  c.policy.cap = std::chrono::milliseconds(f.retry.cap_ms);
+  c.policy.max_age = std::chrono::milliseconds(f.retry.max_age_ms);
+  if (f.enabled) {
+    c.trust_anchors_file = f.trust_anchors;
+    for (const config::PeerConfig& peer : f.peers) {
+      KP_ASSIGN_OR_RETURN(std::string token, config::ReadTokenFile(peer.token_file));
+      c.peers.push_back({peer.url, std::move(token)});
+    }
+  }
+  // Errors name the trust anchors or token file.
+  return delivery::OutboxWorker::Create(std::move(c));
+}
+
 }  // namespace
 
 struct Gateway::State {
@@ -69,8 +100,10 @@ struct Gateway::State {
   std::unique_ptr<MessageService> messages;
   crypto::Keyring keyring;
   std::vector<crypto::Certificate> tls_chain;
+  std::unique_ptr<FederationService> federation;
   api::Router router;
   std::optional<api::HttpsServer> https;
+  std::unique_ptr<delivery::OutboxWorker> outbox;  // last: stopped and destroyed first
   bool started = false;
 };
 
@@ -139,6 +172,22 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
                                                           *s->routes, audit::NowMs));
   RegisterMessageRoutes(s->router, *s->messages);
 
+  // Federation: peers deliver here (receiving), and the outbox delivers to peers (sending).
+  KP_ASSIGN_OR_RETURN(std::string tls_chain_pem, io::ReadFile(config.listen.tls_cert));
+  FederationService::Config fc;
+  fc.db = &*s->db;
+  fc.db_mutex = &s->db_mutex;
+  fc.directory = &*s->directory;
+  fc.keyring = &s->keyring;
+  fc.receipt_key_id = kTlsKeyId;
+  fc.gateway_id = config.gateway_id;
+  fc.certificate_pem = std::move(tls_chain_pem);
+  fc.clock = audit::NowMs;
+  KP_ASSIGN_OR_RETURN(s->federation, FederationService::Create(std::move(fc)));
+  RegisterFederationRoutes(s->router, *s->federation);
+  KP_ASSIGN_OR_RETURN(s->outbox,
+                      MakeOutboxWorker(config, *s->db, s->db_mutex, s->keyring, s->tls_chain));
+
   return std::unique_ptr<Gateway>(new Gateway(std::move(s)));
 }
 
@@ -166,6 +215,7 @@ Status Gateway::Start() {
   st->https.emplace(std::move(c));
   KP_RETURN_IF_ERROR(st->https->Start(st->router));
   st->started = true;
+  st->outbox->Start();
   log::Info("listening", {{"url", Url()}});
   return Ok();
 }
@@ -177,6 +227,8 @@ void Gateway::Stop() {
     state_->https->Stop();
     state_->https.reset();
   }
+  if (state_->outbox)
+    state_->outbox->Stop();  // joins before the database closes
   if (state_->db) {
     std::lock_guard lock(state_->db_mutex);
     state_->db.reset();

@@ -15,6 +15,7 @@
 #include "gateway/crypto/envelope.h"
 #include "gateway/crypto/hash.h"
 #include "gateway/crypto/random.h"
+#include "gateway/server/message_fields.h"
 #include "gateway/store/message_repository.h"
 
 namespace ketenpoort::server {
@@ -25,7 +26,6 @@ using nlohmann::json;
 
 constexpr int kDefaultInboxLimit = 100;
 constexpr int kMaxInboxLimit = 500;
-constexpr std::size_t kMaxSubjectRefBytes = 128;
 constexpr std::size_t kMaxReasonBytes = 500;
 constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
 
@@ -34,32 +34,9 @@ std::string NewMessageId() {
   return "m-" + crypto::HexEncode(crypto::RandomBytes(16));
 }
 
-// A pseudonym is an HMAC in hex or base64url, or a comparable token: no spaces, no names.
-bool IsValidSubjectRef(std::string_view s) {
-  if (s.size() > kMaxSubjectRefBytes)
-    return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.' || c == ':';
-  });
-}
-
 bool HasControlCharacters(std::string_view s) {
   return std::any_of(s.begin(), s.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-}
-
-// RFC 3339 UTC, with or without milliseconds ("2026-12-01T12:00:00Z").
-Result<std::int64_t> ParseRequestTime(const std::string& text, const std::string& field) {
-  std::string t = text;
-  if (t.size() == 20 && t.back() == 'Z')
-    t.insert(19, ".000");
-  auto ms = audit::ParseTime(t);
-  if (!ms) {
-    return InvalidArgument("invalid_time", "must be an RFC 3339 UTC time like 2026-12-01T12:00:00Z",
-                           field);
-  }
-  return *ms;
 }
 
 Result<std::int64_t> ParseCount(std::string_view text, std::int64_t fallback, std::int64_t min,
@@ -167,17 +144,7 @@ Result<std::unique_ptr<MessageService>> MessageService::Create(store::Database& 
                                                                Clock clock) {
   auto service = std::unique_ptr<MessageService>(
       new MessageService(db, db_mutex, directory, routes, std::move(clock)));
-  for (const Organisation& org : directory.all()) {
-    if (org.certificate_pem.empty())
-      continue;
-    auto cert = crypto::Certificate::FromPem(org.certificate_pem);
-    if (!cert) {
-      return InvalidArgument("invalid_directory",
-                             "the certificate of organisation '" + org.id + "' does not parse",
-                             "organisations." + org.id + ".certificate");
-    }
-    service->certificates_.emplace(org.id, std::move(*cert));
-  }
+  KP_ASSIGN_OR_RETURN(service->certificates_, DirectoryCertificates(directory));
   return service;
 }
 
@@ -227,20 +194,9 @@ Result<json> MessageService::Submit(const Caller& caller, const json& body,
         return InvalidArgument("invalid_time", "lies in the past", "expires");
     }
     KP_ASSIGN_OR_RETURN(std::string payload_b64, typed.RequiredString("payload"));
-    auto payload = crypto::Base64Decode(payload_b64);
-    if (!payload) {
-      return InvalidArgument("invalid_payload", "must be the base64 of a DER CMS envelope",
-                             "payload");
-    }
-    s.payload = std::move(*payload);
-
-    auto info = crypto::InspectEnvelope(s.payload);
-    if (!info) {
-      Error e = std::move(info).error();
-      e.kind = ErrorKind::kRefused;
-      e.field = "payload";
-      return e;
-    }
+    KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(payload_b64));
+    s.payload = std::move(sealed.der);
+    const crypto::EnvelopeInfo* info = &sealed.info;
     for (const std::string& org : s.recipients) {
       auto cert = certificates_.find(org);
       if (cert == certificates_.end()) {
@@ -470,8 +426,8 @@ Result<json> MessageService::SetStatus(const Caller& caller, std::string_view id
   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db_));
   KP_RETURN_IF_ERROR(audit::AuditLog().Append(
       db_,
-      Entry(caller, audit::event::kStatusChange, audit::action::kUpdate, std::string(id) + ":" + to,
-            &*found, allowed ? std::string(audit::kOutcomeSuccess) : allowed.error().code, now)));
+      Entry(caller, audit::event::kStatusChange, audit::action::kUpdate, std::string(id), &*found,
+            allowed ? std::string(audit::kOutcomeSuccess) : allowed.error().code, now)));
   if (allowed)
     KP_RETURN_IF_ERROR(repo.SetState(id, who.org, to, now, Actor(who), reason));
   KP_RETURN_IF_ERROR(tx.Commit());
@@ -510,12 +466,18 @@ Result<json> MessageService::Tracking(const Caller& caller, std::string_view id)
                        {"state", o.state},
                        {"attempts", o.attempts},
                        {"last_error", o.last_error}};
+      if (!o.receipt.empty()) {
+        // The peer's signed delivery receipt (delivery/receipt.h), as the outbox recorded it.
+        json receipt = json::parse(o.receipt, nullptr, /*allow_exceptions=*/false);
+        if (!receipt.is_discarded())
+          r["transfer"]["receipt"] = std::move(receipt);
+      }
     }
     recipients.push_back(std::move(r));
   }
   KP_RETURN_IF_ERROR(
-      AppendAlone(db_, Entry(caller, audit::event::kFetch, audit::action::kRead,
-                             std::string(id) + ":tracking", &*found, audit::kOutcomeSuccess, now)));
+      AppendAlone(db_, Entry(caller, audit::event::kFetch, audit::action::kRead, std::string(id),
+                             &*found, audit::kOutcomeSuccess, now)));
   json out = {{"id", id},
               {"kind", found->kind},
               {"legal_basis", found->legal_basis},

@@ -1,0 +1,230 @@
+#include "gateway/server/federation_service.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "gateway/audit/audit_log.h"
+#include "gateway/core/json_fields.h"
+#include "gateway/core/legal_basis.h"
+#include "gateway/core/lifecycle.h"
+#include "gateway/core/routing_rules.h"
+#include "gateway/crypto/hash.h"
+#include "gateway/delivery/receipt.h"
+#include "gateway/store/message_repository.h"
+
+namespace ketenpoort::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxMessageIdBytes = 128;
+
+bool IsValidMessageId(std::string_view id) {
+  return !id.empty() && id.size() <= kMaxMessageIdBytes && IsValidSubjectRef(id);
+}
+
+// What a delivery from a peer holds once checked.
+struct Incoming {
+  store::MessageRecord message;
+  std::vector<std::string> recipients;  // sorted
+  crypto::Digest payload_sha256{};
+};
+
+audit::AuditEntry DeliverEntry(const Caller& caller, std::string_view organisation,
+                               std::string_view object, const store::MessageRecord* m,
+                               std::string_view responsible, std::string_view outcome,
+                               std::int64_t now) {
+  audit::AuditEntry e;
+  e.time_ms = now;
+  e.event = std::string(audit::event::kDeliver);
+  e.user = caller.principal.org;  // the peer gateway that delivered
+  e.responsible_user = std::string(responsible);
+  e.organisation = std::string(organisation);
+  e.role = std::string(RoleName(caller.principal.role));
+  e.action = std::string(audit::action::kCreate);
+  e.object = std::string(object);
+  e.outcome = std::string(outcome);
+  e.source_address = caller.source_address;
+  if (m != nullptr) {
+    e.subject_ref = m->subject_ref;
+    e.authorisation_basis = m->legal_basis;
+  }
+  return e;
+}
+
+}  // namespace
+
+FederationService::FederationService(Config config)
+    : config_(std::move(config)), commits_(*config_.db, *config_.db_mutex) {}
+
+Result<std::unique_ptr<FederationService>> FederationService::Create(Config config) {
+  if (config.db == nullptr || config.db_mutex == nullptr || config.directory == nullptr ||
+      config.keyring == nullptr || !config.clock || config.receipt_key_id.empty() ||
+      config.gateway_id.empty() || config.certificate_pem.empty()) {
+    return InvalidArgument("invalid_federation_config", "a required member is missing");
+  }
+  KP_ASSIGN_OR_RETURN(CertificateMap certificates, DirectoryCertificates(*config.directory));
+  auto service = std::unique_ptr<FederationService>(new FederationService(std::move(config)));
+  service->certificates_ = std::move(certificates);
+  return service;
+}
+
+Result<json> FederationService::Receive(const Caller& caller, const json& body) {
+  const std::int64_t now = config_.clock();
+  const Directory& directory = *config_.directory;
+
+  auto parse = [&]() -> Result<Incoming> {
+    Incoming in;
+    store::MessageRecord& m = in.message;
+    JsonFields keys(body, "", "unknown_field");
+    KP_RETURN_IF_ERROR(keys.IsObject());
+    KP_RETURN_IF_ERROR(keys.OnlyKeys({"id", "kind", "from", "recipients", "routing", "subject_ref",
+                                      "legal_basis", "deadline", "expires", "created", "payload"}));
+    KP_ASSIGN_OR_RETURN(RoutingInput routing, RoutingInputFromJson(body));
+    JsonFields f(body, "", "invalid_request");
+    KP_ASSIGN_OR_RETURN(m.id, f.RequiredString("id"));
+    if (!IsValidMessageId(m.id)) {
+      return InvalidArgument("invalid_message_id",
+                             "must be 1 to 128 letters, digits and -_.:", "id");
+    }
+    KP_ASSIGN_OR_RETURN(m.sender_org, f.RequiredString("from"));
+    const Organisation* from = directory.Find(m.sender_org);
+    if (from == nullptr) {
+      return Refused("unknown_sender",
+                     "organisation '" + m.sender_org + "' is not in this gateway's directory",
+                     "from");
+    }
+    if (from->gateway_url.empty()) {
+      return PermissionDenied("sender_not_remote",
+                              "organisation '" + m.sender_org +
+                                  "' is served by this gateway; a peer cannot send for it");
+    }
+    KP_ASSIGN_OR_RETURN(in.recipients, f.StringArray("recipients", /*required=*/true));
+    if (in.recipients.empty())
+      return InvalidArgument("invalid_request", "must name at least one organisation",
+                             "recipients");
+    std::sort(in.recipients.begin(), in.recipients.end());
+    for (const std::string& org : in.recipients) {
+      const Organisation* o = directory.Find(org);
+      if (o == nullptr) {
+        return Refused("unknown_recipient", "organisation '" + org + "' is not in the directory",
+                       "recipients");
+      }
+      if (!o->gateway_url.empty()) {
+        return Refused("recipient_not_served_here",
+                       "organisation '" + org + "' is served by another gateway", "recipients");
+      }
+      if (!o->Accepts(routing.kind)) {
+        return Refused("kind_not_accepted",
+                       "organisation '" + org + "' does not accept '" + routing.kind + "'",
+                       "recipients");
+      }
+      if (!certificates_.contains(org)) {
+        return Refused("recipient_without_certificate",
+                       "organisation '" + org + "' has no certificate in the directory",
+                       "recipients");
+      }
+    }
+    KP_ASSIGN_OR_RETURN(m.subject_ref, f.OptionalString("subject_ref"));
+    if (!IsValidSubjectRef(m.subject_ref)) {
+      return InvalidArgument(
+          "invalid_subject_ref",
+          "must be a pseudonym of at most 128 letters, digits and -_.:", "subject_ref");
+    }
+    KP_ASSIGN_OR_RETURN(std::string deadline, f.OptionalString("deadline"));
+    if (!deadline.empty()) {
+      KP_ASSIGN_OR_RETURN(m.deadline_ms, ParseRequestTime(deadline, "deadline"));
+    }
+    KP_ASSIGN_OR_RETURN(std::string expires, f.OptionalString("expires"));
+    if (!expires.empty()) {
+      KP_ASSIGN_OR_RETURN(m.expires_ms, ParseRequestTime(expires, "expires"));
+      if (*m.expires_ms <= now)
+        return InvalidArgument("invalid_time", "lies in the past", "expires");
+    }
+    KP_ASSIGN_OR_RETURN(std::string created, f.RequiredString("created"));
+    KP_RETURN_IF_ERROR(ParseRequestTime(created, "created"));
+    KP_ASSIGN_OR_RETURN(std::string payload_b64, f.RequiredString("payload"));
+    KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(payload_b64));
+    for (const std::string& org : in.recipients) {
+      if (!sealed.info.IsFor(certificates_.find(org)->second)) {
+        return Refused("envelope_recipient_mismatch",
+                       "envelope is not encrypted for org '" + org + "'", "payload");
+      }
+    }
+    m.kind = routing.kind;
+    m.sender_user = "";
+    m.routing = routing.routing;
+    m.legal_basis = routing.legal_basis ? std::string(LegalBasisName(*routing.legal_basis)) : "";
+    m.created_ms = now;  // when this gateway took it in: the receipt's time
+    in.payload_sha256 = crypto::Sha256(sealed.der);
+    m.payload_sha256.assign(in.payload_sha256.begin(), in.payload_sha256.end());
+    m.payload = std::move(sealed.der);
+    return in;
+  };
+
+  auto incoming = parse();
+  if (!incoming) {
+    std::string object;
+    if (body.is_object() && body.contains("id") && body["id"].is_string() &&
+        IsValidMessageId(body["id"].get<std::string>())) {
+      object = body["id"].get<std::string>();
+    }
+    audit::AuditEntry refused =
+        DeliverEntry(caller, caller.principal.org, object, nullptr, "", incoming.error().code, now);
+    KP_RETURN_IF_ERROR(
+        commits_.Run([&](store::Database& db) { return audit::AuditLog().Append(db, refused); }));
+    return std::move(incoming).error();
+  }
+  Incoming& in = *incoming;
+  store::MessageRecord& m = in.message;
+
+  std::map<std::string, std::string> initial;
+  std::vector<audit::AuditEntry> entries;
+  for (const std::string& org : in.recipients) {
+    initial[org] = std::string(state::kDelivered);
+    entries.push_back(
+        DeliverEntry(caller, org, m.id, &m, m.sender_org, audit::kOutcomeSuccess, now));
+  }
+
+  delivery::DeliveryReceipt receipt{.message_id = m.id,
+                                    .recipients = in.recipients,
+                                    .gateway = config_.gateway_id,
+                                    .received_ms = now,
+                                    .payload_sha256 = in.payload_sha256};
+  Status stored = commits_.Run([&](store::Database& db) -> Status {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto seen, repo.Find(m.id, /*with_payload=*/false));
+    if (seen) {
+      KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(m.id));
+      std::vector<std::string> orgs;
+      for (const store::DeliveryRecord& d : deliveries)
+        orgs.push_back(d.recipient_org);
+      std::sort(orgs.begin(), orgs.end());
+      if (seen->sender_org != m.sender_org || seen->payload_sha256 != m.payload_sha256 ||
+          orgs != in.recipients) {
+        return Conflict("message_id_conflict",
+                        "a different message with this id was delivered before");
+      }
+      receipt.received_ms = seen->created_ms;  // the same receipt as the first time
+      return Ok();
+    }
+    KP_RETURN_IF_ERROR(repo.Insert(m, initial, "gateway"));
+    audit::AuditLog log;
+    for (const audit::AuditEntry& e : entries)
+      KP_RETURN_IF_ERROR(log.Append(db, e));
+    return Ok();
+  });
+  if (!stored)
+    return std::move(stored).error();
+
+  KP_ASSIGN_OR_RETURN(delivery::SignedReceipt signed_receipt,
+                      delivery::SignReceipt(*config_.keyring, config_.receipt_key_id, receipt));
+  return json{{"receipt", delivery::ToJson(signed_receipt)},
+              {"certificate", config_.certificate_pem}};
+}
+
+}  // namespace ketenpoort::server

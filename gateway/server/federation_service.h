@@ -1,0 +1,87 @@
+// The receiving half of federation: a peer gateway delivers a message for organisations this
+// gateway serves (POST /v1/federation/messages, role peer) and gets a signed delivery receipt
+// (delivery/receipt.h) back. The sending half is delivery/outbox_worker.h.
+//
+//   FederationService federation(db, db_mutex, directory, certificates, keyring, "tls",
+//                                "gw-noord", tls_chain_pem, audit::NowMs);
+//   auto answer = federation.Receive(caller, body);   // caller: the peer's token, role peer
+//   // 202 {"receipt": {"message_id", "recipients", "gateway", "received", "payload_sha256",
+//   //                  "signature"}, "certificate": "-----BEGIN CERTIFICATE-----..."}
+//
+// Body: {"id", "kind", "from", "recipients", "routing", "subject_ref", "legal_basis",
+// "deadline", "expires", "created", "payload"} as the sending gateway stored the message
+// (deadline and expires may be null; subject_ref and legal_basis may be ""). Checks, each
+// answered before anything is written:
+//   another key                                               -> 400 unknown_field
+//   kind, routing, legal_basis                                -> RoutingInputFromJson's errors
+//   id not 1..128 of [A-Za-z0-9-_.:]                          -> 400 invalid_message_id
+//   from not in the directory                                 -> 422 unknown_sender
+//   from served by this gateway (a peer cannot speak for it)  -> 403 sender_not_remote
+//   recipients missing or empty                               -> 400 invalid_request
+//   a recipient not in the directory                          -> 422 unknown_recipient
+//   a recipient served by another gateway                     -> 422 recipient_not_served_here
+//   a recipient that does not accept the kind                 -> 422 kind_not_accepted
+//   subject_ref, deadline, expires (not in the past), created -> 400 as for POST /v1/messages
+//   payload not base64 / not a CMS envelope                   -> 400 invalid_payload / 422
+//   a recipient the envelope is not encrypted for             -> 422 envelope_recipient_mismatch
+// then, in one transaction: the message under the sender's id (its "created" here is when this
+// gateway took it in, the receipt's time), a "delivered" delivery per recipient and a
+// `deliver` audit entry per recipient (user: the peer gateway's id, on behalf of `from`).
+// Refusals are audited with the error code as outcome.
+//
+// Exactly once: a message id stored before, with the same sender, recipients and payload, is
+// answered with a receipt of the same content (the first reception's time; ECDSA signatures
+// differ each time) and nothing is stored. The same id with anything else: 409
+// message_id_conflict.
+//
+// Thread-safe, like MessageService: the database only under `db_mutex`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "gateway/core/directory.h"
+#include "gateway/core/error.h"
+#include "gateway/crypto/keyring.h"
+#include "gateway/server/message_fields.h"
+#include "gateway/server/message_service.h"
+#include "gateway/store/database.h"
+#include "gateway/store/group_commit.h"
+
+namespace ketenpoort::server {
+
+class FederationService {
+ public:
+  using Clock = std::function<std::int64_t()>;  // ms since the Unix epoch
+
+  struct Config {
+    store::Database* db = nullptr;             // required; outlives the service
+    std::mutex* db_mutex = nullptr;            // required
+    const Directory* directory = nullptr;      // required
+    const crypto::Keyring* keyring = nullptr;  // required; holds `receipt_key_id`
+    std::string receipt_key_id;                // the key of this gateway's TLS certificate
+    std::string gateway_id;                    // this gateway's id, named in receipts
+    std::string certificate_pem;               // this gateway's TLS chain, leaf first
+    Clock clock;
+  };
+
+  // Parses every directory certificate; error when one does not parse.
+  static Result<std::unique_ptr<FederationService>> Create(Config config);
+
+  // POST /v1/federation/messages.
+  Result<nlohmann::json> Receive(const Caller& caller, const nlohmann::json& body);
+
+ private:
+  explicit FederationService(Config config);
+
+  Config config_;
+  store::GroupCommit commits_;
+  CertificateMap certificates_;
+};
+
+}  // namespace ketenpoort::server

@@ -1,0 +1,68 @@
+#include "gateway/server/message_fields.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "gateway/audit/time_format.h"
+#include "gateway/crypto/encoding.h"
+
+namespace ketenpoort::server {
+
+namespace {
+constexpr std::size_t kMaxSubjectRefBytes = 128;
+}  // namespace
+
+bool IsValidSubjectRef(std::string_view s) {
+  if (s.size() > kMaxSubjectRefBytes)
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == ':';
+  });
+}
+
+Result<std::int64_t> ParseRequestTime(const std::string& text, const std::string& field) {
+  std::string t = text;
+  if (t.size() == 20 && t.back() == 'Z')
+    t.insert(19, ".000");
+  auto ms = audit::ParseTime(t);
+  if (!ms) {
+    return InvalidArgument("invalid_time", "must be an RFC 3339 UTC time like 2026-12-01T12:00:00Z",
+                           field);
+  }
+  return *ms;
+}
+
+Result<CertificateMap> DirectoryCertificates(const Directory& directory) {
+  CertificateMap out;
+  for (const Organisation& org : directory.all()) {
+    if (org.certificate_pem.empty())
+      continue;
+    auto cert = crypto::Certificate::FromPem(org.certificate_pem);
+    if (!cert) {
+      return InvalidArgument("invalid_directory",
+                             "the certificate of organisation '" + org.id + "' does not parse",
+                             "organisations." + org.id + ".certificate");
+    }
+    out.emplace(org.id, std::move(*cert));
+  }
+  return out;
+}
+
+Result<SealedPayload> DecodeSealedPayload(const std::string& base64) {
+  auto payload = crypto::Base64Decode(base64);
+  if (!payload) {
+    return InvalidArgument("invalid_payload", "must be the base64 of a DER CMS envelope",
+                           "payload");
+  }
+  auto info = crypto::InspectEnvelope(*payload);
+  if (!info) {
+    Error e = std::move(info).error();
+    e.kind = ErrorKind::kRefused;
+    e.field = "payload";
+    return e;
+  }
+  return SealedPayload{std::move(*payload), std::move(*info)};
+}
+
+}  // namespace ketenpoort::server

@@ -1,0 +1,479 @@
+// Federation between real `ketenpoort serve` processes on loopback: gateway A (the sender's)
+// delivers through its outbox to B and C over mutual TLS, with signed receipts, retries while a
+// peer is down, dead letters for refusals, and exactly-once reception.
+//
+// Set-up, on top of three `ketenpoort init --demo` deployments:
+//   A: comensha and ind live on B, meldpunt-rotterdam on C (directory "gateway" URLs). A holds
+//      B's and C's certificates of comensha and meldpunt-rotterdam (so A's Sealer seals for the
+//      peers' keys), but its own stale certificate of ind (so B refuses what A sealed for it).
+//      gateway.json: federation {trust_anchors: B's and C's CAs, peers B and C with the peer
+//      tokens they issued to gw-a, retry 100..500 ms}.
+//   B, C: shop-denhaag lives on A. listen.client_ca = certs/ca.cert.pem, rewritten as a bundle
+//      of A's CA (first: the Sealer checks signatures against the first certificate) and their
+//      own, so every client, A's outbox included, must present a certificate.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/harness/harness.h"
+#include "tests/harness/sealer.h"
+
+namespace ketenpoort::testing {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+json ReadJson(const std::string& path) {
+  return json::parse(ReadFileOrEmpty(path));
+}
+
+void WriteText(const std::string& path, const std::string& text, mode_t mode = 0644) {
+  ::unlink(path.c_str());
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  ASSERT_GE(fd, 0) << path;
+  ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fd);
+}
+
+// Polls `done` every 50 ms until it holds or `timeout` passes; whether it held.
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (Clock::now() < deadline) {
+    if (done())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
+
+// One gateway of the federation: its deployment, its process, and how tests reach it.
+struct Node {
+  std::unique_ptr<Deployment> dep;
+  std::unique_ptr<GatewayProcess> process;
+  std::string id;         // gateway.id
+  bool mutual = false;    // clients must present a certificate
+  std::string client_as;  // the org whose certificate test clients present
+
+  HttpsClient Client(const std::string& org) const {
+    HttpsOptions o;
+    if (mutual) {
+      o.client_cert = dep->dir() + "/certs/" + org + ".cert.pem";
+      o.client_key = dep->dir() + "/certs/" + org + ".key.pem";
+    }
+    return HttpsClient(dep->ca_path(), o);
+  }
+  HttpResponse Get(const std::string& path, const std::string& org) const {
+    return Client(org).Get(dep->url() + path, dep->Token(org));
+  }
+  HttpResponse Post(const std::string& path, const std::string& body, const std::string& org,
+                    const std::string& token = {}) const {
+    return Client(org).Post(dep->url() + path, body, token.empty() ? dep->Token(org) : token);
+  }
+
+  // Starts `ketenpoort serve` and waits (bounded) until /healthz answers over (mutual) TLS.
+  // GatewayProcess::Start's own health check cannot present a client certificate, so it is
+  // given no time and the check is done here.
+  ::testing::AssertionResult Start() {
+    process = std::make_unique<GatewayProcess>(dep->config_path());
+    if (!mutual) {
+      if (!process->Start(dep->port(), dep->ca_path()))
+        return ::testing::AssertionFailure() << process->error;
+      return ::testing::AssertionSuccess();
+    }
+    (void)process->Start(dep->port(), dep->ca_path(), /*timeout_ms=*/0);  // spawns only
+    HttpsClient client = Client("comensha");
+    bool healthy = WaitFor([&] { return client.Get(dep->url() + "/healthz").status == 200; },
+                           std::chrono::seconds(15));
+    if (!healthy)
+      return ::testing::AssertionFailure() << "not healthy: " << process->Log();
+    return ::testing::AssertionSuccess();
+  }
+  int Stop() {
+    int code = process->Terminate();
+    process.reset();
+    return code;
+  }
+
+  std::vector<std::string> InboxIds(const std::string& org) const {
+    std::vector<std::string> ids;
+    std::string after = "0";
+    for (int page = 0; page < 100; ++page) {
+      auto r = Get("/v1/inbox?limit=500&after=" + after, org);
+      EXPECT_EQ(r.status, 200) << r.body;
+      if (r.status != 200)
+        break;
+      json body = json::parse(r.body);
+      for (const auto& m : body["messages"])
+        ids.push_back(m["id"]);
+      if (body["messages"].empty())
+        break;
+      after = body["next"];
+    }
+    return ids;
+  }
+};
+
+class FederationTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    a_ = new Node{Deployment::Create(), nullptr, "gw-a", false, ""};
+    b_ = new Node{Deployment::Create(), nullptr, "gw-b", true, "comensha"};
+    c_ = new Node{Deployment::Create(), nullptr, "gw-c", true, "meldpunt-rotterdam"};
+    const std::string a_ca = ReadFileOrEmpty(a_->dep->ca_path());
+    std::string peer_anchors;
+    json peers = json::array();
+    for (Node* n : {a_, b_, c_}) {
+      json config = ReadJson(n->dep->config_path());
+      config["gateway"]["id"] = n->id;
+      if (n != a_) {
+        const std::string own_ca = ReadFileOrEmpty(n->dep->ca_path());
+        peer_anchors += own_ca;
+        WriteText(n->dep->ca_path(), a_ca + own_ca);
+        config["listen"]["client_ca"] = "certs/ca.cert.pem";
+        // The token A's outbox presents to this peer.
+        CommandResult issued = RunKetenpoort({"token", "issue", "--config", n->dep->config_path(),
+                                              "--org", a_->id, "--role", "peer"});
+        ASSERT_EQ(issued.exit_code, 0) << issued.err;
+        std::string token = issued.out.substr(0, issued.out.find('\n'));
+        (n == b_ ? peer_token_b_ : peer_token_c_) = token;
+        const std::string token_file = "tokens/" + n->id + ".peer.token";
+        WriteText(a_->dep->dir() + "/" + token_file, token + "\n", 0600);
+        peers.push_back({{"url", n->dep->url()}, {"token_file", token_file}});
+        // The sender lives on A.
+        Relocate(*n, "shop-denhaag", *a_, /*copy_certificate=*/true);
+      }
+      WriteText(n->dep->config_path(), config.dump(2));
+    }
+    WriteText(a_->dep->dir() + "/certs/peers.pem", peer_anchors);
+    json config = ReadJson(a_->dep->config_path());
+    config["federation"] = {{"trust_anchors", "certs/peers.pem"},
+                            {"peers", peers},
+                            {"retry", {{"base_ms", 100}, {"cap_ms", 500}, {"max_age_ms", 120000}}}};
+    WriteText(a_->dep->config_path(), config.dump(2));
+    Relocate(*a_, "comensha", *b_, /*copy_certificate=*/true);
+    Relocate(*a_, "meldpunt-rotterdam", *c_, /*copy_certificate=*/true);
+    Relocate(*a_, "ind", *b_, /*copy_certificate=*/false);  // A's stale certificate of ind
+
+    for (Node* n : {b_, c_, a_}) {
+      ASSERT_TRUE(n->Start());
+    }
+  }
+
+  static void TearDownTestSuite() {
+    for (Node* n : {a_, b_, c_}) {
+      if (n != nullptr && n->process) {
+        EXPECT_EQ(n->Stop(), 0) << n->id;
+      }
+      delete n;
+    }
+  }
+
+  // In `at`'s directory, `org` is served by gateway `home`; with `copy_certificate`, `at` also
+  // takes `home`'s certificate of `org` (directory and certs/ORG.cert.pem).
+  static void Relocate(Node& at, const std::string& org, const Node& home, bool copy_certificate) {
+    const std::string dir_path = at.dep->dir() + "/directory.json";
+    json dir = ReadJson(dir_path);
+    const std::string cert = ReadFileOrEmpty(home.dep->dir() + "/certs/" + org + ".cert.pem");
+    for (json& o : dir["organisations"]) {
+      if (o["id"] != org)
+        continue;
+      o["gateway"] = home.dep->url();
+      if (copy_certificate)
+        o["certificate"] = cert;
+    }
+    WriteText(dir_path, dir.dump(2));
+    if (copy_certificate)
+      WriteText(at.dep->dir() + "/certs/" + org + ".cert.pem", cert);
+  }
+
+  // Submits on A, from shop-denhaag, sealed for `sealed_for` and the sender; the message id.
+  static std::string Submit(const json& header, const std::vector<std::string>& sealed_for,
+                            const std::string& content) {
+    std::vector<std::string> to = sealed_for;
+    to.push_back("shop-denhaag");
+    json body = header;
+    body["payload"] = Sealer(a_->dep->dir()).SealBase64("shop-denhaag", to, content);
+    auto r = a_->Post("/v1/messages", body.dump(), "shop-denhaag");
+    EXPECT_EQ(r.status, 202) << r.body;
+    if (r.status != 202)
+      return "";
+    return json::parse(r.body)["id"];
+  }
+
+  static json AdultSignal() {
+    return {{"kind", "signal"},
+            {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+            {"subject_ref", "pseudonym-fed-1"},
+            {"legal_basis", "vital_interest"}};
+  }
+  static json MinorSignal() {
+    return {{"kind", "signal"},
+            {"routing", {{"region", "GM0599"}, {"age_band", "minor"}}},
+            {"subject_ref", "pseudonym-fed-3"},
+            {"legal_basis", "vital_interest"}};
+  }
+
+  static json Tracking(const std::string& id) {
+    auto r = a_->Get("/v1/messages/" + id + "/tracking", "shop-denhaag");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? json::parse(r.body) : json::object();
+  }
+  static json RecipientIn(const json& tracking, const std::string& org) {
+    for (const auto& r : tracking.value("recipients", json::array())) {
+      if (r["org"] == org)
+        return r;
+    }
+    return json::object();
+  }
+  static std::string StateOf(const std::string& id, const std::string& org) {
+    return RecipientIn(Tracking(id), org).value("state", "");
+  }
+
+  static Node* a_;
+  static Node* b_;
+  static Node* c_;
+  static std::string peer_token_b_;
+  static std::string peer_token_c_;
+};
+
+Node* FederationTest::a_ = nullptr;
+Node* FederationTest::b_ = nullptr;
+Node* FederationTest::c_ = nullptr;
+std::string FederationTest::peer_token_b_;
+std::string FederationTest::peer_token_c_;
+
+TEST_F(FederationTest, ASignalForAPeerOrganisationArrivesThereOnceWithASignedReceipt) {
+  const std::string id =
+      Submit(AdultSignal(), {"comensha", "politie-avim-haaglanden"}, "synthetic signal via B");
+  ASSERT_FALSE(id.empty());
+  // The local recipient has it at once; comensha's delivery waits for B's receipt.
+  EXPECT_EQ(StateOf(id, "politie-avim-haaglanden"), "delivered");
+  ASSERT_TRUE(
+      WaitFor([&] { return StateOf(id, "comensha") == "delivered"; }, std::chrono::seconds(20)))
+      << Tracking(id).dump();
+
+  json comensha = RecipientIn(Tracking(id), "comensha");
+  EXPECT_EQ(comensha["transfer"]["state"], "delivered");
+  EXPECT_EQ(comensha["transfer"]["gateway"], b_->dep->url());
+  json receipt = comensha["transfer"]["receipt"];
+  EXPECT_EQ(receipt["message_id"], id);
+  EXPECT_EQ(receipt["recipients"], json({"comensha"}));
+  EXPECT_EQ(receipt["gateway"], "gw-b");
+  EXPECT_EQ(receipt["payload_sha256"].get<std::string>().size(), 64u);
+  EXPECT_FALSE(receipt["signature"].get<std::string>().empty());
+  std::vector<std::string> states;
+  for (const auto& e : comensha["events"])
+    states.push_back(e["state"]);
+  EXPECT_EQ(states, (std::vector<std::string>{"sent", "delivered"}));
+  EXPECT_EQ(comensha["events"][1]["by"], "gw-b");
+
+  auto ids = b_->InboxIds("comensha");
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), id), 1);
+  auto fetched = b_->Get("/v1/messages/" + id, "comensha");
+  ASSERT_EQ(fetched.status, 200) << fetched.body;
+  json m = json::parse(fetched.body);
+  EXPECT_EQ(m["from"], "shop-denhaag");
+  EXPECT_EQ(m["kind"], "signal");
+  EXPECT_EQ(m["subject_ref"], "pseudonym-fed-1");
+  EXPECT_EQ(m["legal_basis"], "vital_interest");
+  EXPECT_EQ(m["recipients"], json({"comensha"}));
+  EXPECT_EQ(Sealer(b_->dep->dir()).Open("comensha", m["payload"]), "synthetic signal via B");
+  // The police organisation stays on A: B never heard of this message for it.
+  auto police_on_b = b_->InboxIds("politie-avim-haaglanden");
+  EXPECT_EQ(std::count(police_on_b.begin(), police_on_b.end(), id), 0);
+  // The audit trails of both gateways are intact.
+  for (Node* n : {a_, b_}) {
+    CommandResult verified = RunKetenpoort({"audit", "verify", "--config", n->dep->config_path()});
+    EXPECT_EQ(verified.exit_code, 0) << n->id << ": " << verified.err;
+  }
+}
+
+TEST_F(FederationTest, MessagesWaitWhileThePeerIsDownAndArriveOnceWhenItIsBack) {
+  ASSERT_EQ(b_->Stop(), 0);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 4; ++i) {
+    ids.push_back(Submit(AdultSignal(), {"comensha", "politie-avim-haaglanden"},
+                         "while B is down " + std::to_string(i)));
+    ASSERT_FALSE(ids.back().empty());
+  }
+  // Failed attempts are recorded, with a code and a later next attempt; nothing is lost.
+  bool retried = WaitFor(
+      [&] {
+        return std::all_of(ids.begin(), ids.end(), [](const std::string& id) {
+          json t = RecipientIn(Tracking(id), "comensha")["transfer"];
+          return t.value("attempts", 0) >= 2 && t.value("state", "") == "pending";
+        });
+      },
+      std::chrono::seconds(20));
+  ASSERT_TRUE(retried) << Tracking(ids[0]).dump();
+  json transfer = RecipientIn(Tracking(ids[0]), "comensha")["transfer"];
+  EXPECT_EQ(transfer["last_error"], "peer_unreachable");
+  EXPECT_EQ(StateOf(ids[0], "comensha"), "sent");
+
+  ASSERT_TRUE(b_->Start());
+  bool delivered = WaitFor(
+      [&] {
+        return std::all_of(ids.begin(), ids.end(), [](const std::string& id) {
+          return StateOf(id, "comensha") == "delivered";
+        });
+      },
+      std::chrono::seconds(20));
+  ASSERT_TRUE(delivered) << Tracking(ids[0]).dump();
+  auto inbox = b_->InboxIds("comensha");
+  Sealer b_keys(b_->dep->dir());
+  for (const std::string& id : ids) {
+    EXPECT_EQ(std::count(inbox.begin(), inbox.end(), id), 1) << id;
+    EXPECT_EQ(RecipientIn(Tracking(id), "comensha")["transfer"]["receipt"]["message_id"], id);
+  }
+  auto first = b_->Get("/v1/messages/" + ids[0], "comensha");
+  ASSERT_EQ(first.status, 200);
+  EXPECT_EQ(b_keys.Open("comensha", json::parse(first.body)["payload"]), "while B is down 0");
+}
+
+TEST_F(FederationTest, OneSubmissionReachesLocalAndTwoPeerGateways) {
+  const std::string id =
+      Submit(MinorSignal(), {"comensha", "meldpunt-rotterdam", "veilig-thuis-rotterdam"},
+             "synthetic signal for three gateways");
+  ASSERT_FALSE(id.empty());
+  bool delivered = WaitFor(
+      [&] {
+        json t = Tracking(id);
+        return RecipientIn(t, "comensha").value("state", "") == "delivered" &&
+               RecipientIn(t, "meldpunt-rotterdam").value("state", "") == "delivered";
+      },
+      std::chrono::seconds(20));
+  ASSERT_TRUE(delivered) << Tracking(id).dump();
+  json t = Tracking(id);
+  EXPECT_EQ(RecipientIn(t, "veilig-thuis-rotterdam")["state"], "delivered");
+  EXPECT_EQ(RecipientIn(t, "comensha")["transfer"]["receipt"]["gateway"], "gw-b");
+  EXPECT_EQ(RecipientIn(t, "meldpunt-rotterdam")["transfer"]["receipt"]["gateway"], "gw-c");
+
+  struct Where {
+    Node* node;
+    std::string org;
+  };
+  for (const Where& w : {Where{b_, "comensha"}, Where{c_, "meldpunt-rotterdam"},
+                         Where{a_, "veilig-thuis-rotterdam"}}) {
+    auto ids = w.node->InboxIds(w.org);
+    EXPECT_EQ(std::count(ids.begin(), ids.end(), id), 1) << w.org;
+    auto m = w.node->Get("/v1/messages/" + id, w.org);
+    ASSERT_EQ(m.status, 200) << w.org << ": " << m.body;
+    EXPECT_EQ(Sealer(w.node->dep->dir()).Open(w.org, json::parse(m.body)["payload"]),
+              "synthetic signal for three gateways")
+        << w.org;
+  }
+  // Each peer holds only its own organisations' deliveries.
+  EXPECT_EQ(json::parse(b_->Get("/v1/messages/" + id, "comensha").body)["recipients"],
+            json({"comensha"}));
+  EXPECT_EQ(b_->Get("/v1/messages/" + id, "meldpunt-rotterdam").status, 404);
+}
+
+TEST_F(FederationTest, APeerThatRefusesTurnsTheMessageIntoADeadLetter) {
+  // A seals for its own (stale) certificate of ind; B knows ind's real one and refuses.
+  json b8 = {{"kind", "b8"},
+             {"routing", {{"region", "GM0518"}}},
+             {"recipients", {"ind"}},
+             {"subject_ref", "pseudonym-fed-4"}};
+  const std::string id = Submit(b8, {"ind"}, "synthetic b8 for a stale certificate");
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(
+      WaitFor([&] { return StateOf(id, "ind") == "undeliverable"; }, std::chrono::seconds(20)))
+      << Tracking(id).dump();
+  json ind = RecipientIn(Tracking(id), "ind");
+  EXPECT_EQ(ind["transfer"]["state"], "dead");
+  EXPECT_EQ(ind["transfer"]["attempts"], 1);  // a refusal is final: no retries
+  EXPECT_EQ(ind["transfer"]["last_error"], "envelope_recipient_mismatch");
+  EXPECT_FALSE(ind["transfer"].contains("receipt"));
+  EXPECT_EQ(ind["events"].back()["reason"], "envelope_recipient_mismatch");
+  auto ids = b_->InboxIds("ind");
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), id), 0);
+}
+
+TEST_F(FederationTest, OnlyPeersMayDeliverAndAReplayIsStoredOnce) {
+  // A message A delivered to B before: the same body again, as A's outbox would send it.
+  const std::string id =
+      Submit(AdultSignal(), {"comensha", "politie-avim-haaglanden"}, "synthetic signal, replayed");
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(
+      WaitFor([&] { return StateOf(id, "comensha") == "delivered"; }, std::chrono::seconds(20)));
+  auto by_sender = a_->Get("/v1/messages/" + id, "shop-denhaag");
+  ASSERT_EQ(by_sender.status, 200);
+  json m = json::parse(by_sender.body);
+  json body = {{"id", id},
+               {"kind", m["kind"]},
+               {"from", "shop-denhaag"},
+               {"recipients", {"comensha"}},
+               {"routing", m["routing"]},
+               {"subject_ref", m["subject_ref"]},
+               {"legal_basis", m["legal_basis"]},
+               {"deadline", nullptr},
+               {"expires", nullptr},
+               {"created", m["created"]},
+               {"payload", m["payload"]}};
+
+  // An organisation's token is not a peer's.
+  auto forbidden = b_->Post("/v1/federation/messages", body.dump(), "comensha");
+  EXPECT_EQ(forbidden.status, 403) << forbidden.body;
+  // No certificate at all: the TLS handshake fails before any token is looked at.
+  HttpsClient no_cert(b_->dep->ca_path());
+  EXPECT_EQ(
+      no_cert.Post(b_->dep->url() + "/v1/federation/messages", body.dump(), peer_token_b_).status,
+      0);
+
+  json first_receipt = RecipientIn(Tracking(id), "comensha")["transfer"]["receipt"];
+  for (int i = 0; i < 2; ++i) {
+    auto replay = b_->Post("/v1/federation/messages", body.dump(), "comensha", peer_token_b_);
+    ASSERT_EQ(replay.status, 202) << replay.body;
+    json r = json::parse(replay.body);
+    EXPECT_EQ(r["receipt"]["message_id"], id);
+    EXPECT_EQ(r["receipt"]["received"], first_receipt["received"]);
+    EXPECT_EQ(r["receipt"]["payload_sha256"], first_receipt["payload_sha256"]);
+    EXPECT_NE(r["certificate"].get<std::string>().find("BEGIN CERTIFICATE"), std::string::npos);
+  }
+  auto ids = b_->InboxIds("comensha");
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), id), 1);
+
+  // The same id with other content is a conflict, and changes nothing.
+  json other = body;
+  other["payload"] =
+      Sealer(a_->dep->dir()).SealBase64("shop-denhaag", {"comensha"}, "another content, same id");
+  auto conflict = b_->Post("/v1/federation/messages", other.dump(), "comensha", peer_token_b_);
+  EXPECT_EQ(conflict.status, 409) << conflict.body;
+  auto still = b_->Get("/v1/messages/" + id, "comensha");
+  ASSERT_EQ(still.status, 200);
+  EXPECT_EQ(Sealer(b_->dep->dir()).Open("comensha", json::parse(still.body)["payload"]),
+            "synthetic signal, replayed");
+
+  // A peer cannot deliver for an organisation B serves itself, nor to one it does not serve.
+  json local_sender = body;
+  local_sender["id"] = id + "-x";
+  local_sender["from"] = "ind";
+  EXPECT_EQ(
+      b_->Post("/v1/federation/messages", local_sender.dump(), "comensha", peer_token_b_).status,
+      403);
+  json elsewhere = body;
+  elsewhere["id"] = id + "-y";
+  elsewhere["recipients"] = {"shop-denhaag"};
+  auto refused = b_->Post("/v1/federation/messages", elsewhere.dump(), "comensha", peer_token_b_);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["error"]["code"], "recipient_not_served_here");
+  // C's peer token is C's: B does not know it.
+  EXPECT_EQ(b_->Post("/v1/federation/messages", body.dump(), "comensha", peer_token_c_).status,
+            401);
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
