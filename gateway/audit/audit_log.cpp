@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "gateway/audit/compact_range.h"
+#include "gateway/audit/merkle_tree.h"
 
 namespace ketenpoort::audit {
 
@@ -44,10 +45,46 @@ Result<State> ReadState(store::Database& db) {
   return state;
 }
 
+#define KP_AUDIT_ENTRY_COLUMNS                                                             \
+  "seq, time_ms, event, subject_ref, user, responsible_user, organisation, role, action, " \
+  "object, authorisation_basis, break_glass, outcome, source_address, chain_hash"
+
 constexpr std::string_view kSelectEntries =
-    "SELECT seq, time_ms, event, subject_ref, user, responsible_user, organisation, role, "
-    "action, object, authorisation_basis, break_glass, outcome, source_address, chain_hash "
-    "FROM audit_entries ORDER BY seq";
+    "SELECT " KP_AUDIT_ENTRY_COLUMNS " FROM audit_entries ORDER BY seq";
+
+// Leaf hashes straight from audit_entries, for proofs over the stored trail.
+class StoredLeaves : public NodeSource {
+ public:
+  explicit StoredLeaves(store::Database& db) : db_(db) {}
+  Status ReadLeaves(std::uint64_t begin, std::uint64_t end,
+                    const std::function<void(const crypto::Digest&)>& sink) override {
+    KP_ASSIGN_OR_RETURN(store::Statement q,
+                        db_.Prepare("SELECT seq, leaf_hash FROM audit_entries WHERE seq > ? AND "
+                                    "seq <= ? ORDER BY seq"));
+    q.Bind(1, static_cast<std::int64_t>(begin)).Bind(2, static_cast<std::int64_t>(end));
+    std::uint64_t expected = begin + 1;
+    for (;;) {
+      KP_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row)
+        break;
+      Bytes leaf = q.ColumnBlob(1);
+      if (static_cast<std::uint64_t>(q.ColumnInt64(0)) != expected || leaf.size() != 32)
+        return Internal("audit_trail_damaged", "audit entry " + std::to_string(expected) +
+                                                   " is missing or damaged; run audit verify");
+      crypto::Digest d{};
+      std::copy(leaf.begin(), leaf.end(), d.begin());
+      sink(d);
+      ++expected;
+    }
+    if (expected != end + 1)
+      return Internal("audit_trail_damaged",
+                      "audit entry " + std::to_string(expected) + " is missing; run audit verify");
+    return Ok();
+  }
+
+ private:
+  store::Database& db_;
+};
 
 Result<StoredEntry> ReadEntry(const store::Statement& q) {
   StoredEntry s;
@@ -225,6 +262,108 @@ Result<VerifyReport> AuditLog::Verify(store::Database& db,
     report.problem = "audit_state: the recorded chain head differs from the trail's";
   }
   return report;
+}
+
+Result<std::vector<StoredEntry>> AuditLog::Query(store::Database& db, const AuditQuery& q) const {
+  std::string sql = "SELECT " KP_AUDIT_ENTRY_COLUMNS " FROM audit_entries WHERE seq > ?";
+  if (!q.subject_ref.empty())
+    sql += " AND subject_ref = ?";
+  if (!q.user.empty())
+    sql += " AND (user = ? OR responsible_user = ?)";
+  if (!q.organisation.empty()) {
+    sql +=
+        " AND (organisation = ? OR object IN (SELECT id FROM messages WHERE sender_org = ?) OR "
+        "object IN (SELECT message_id FROM deliveries WHERE recipient_org = ?))";
+  }
+  if (q.from_ms)
+    sql += " AND time_ms >= ?";
+  if (q.to_ms)
+    sql += " AND time_ms < ?";
+  sql += " ORDER BY seq LIMIT ?";
+  KP_ASSIGN_OR_RETURN(store::Statement s, db.Prepare(sql));
+  int i = 1;
+  s.Bind(i++, q.after_seq);
+  if (!q.subject_ref.empty())
+    s.Bind(i++, q.subject_ref);
+  for (int n = q.user.empty() ? 0 : 2; n > 0; --n)
+    s.Bind(i++, q.user);
+  for (int n = q.organisation.empty() ? 0 : 3; n > 0; --n)
+    s.Bind(i++, q.organisation);
+  if (q.from_ms)
+    s.Bind(i++, *q.from_ms);
+  if (q.to_ms)
+    s.Bind(i++, *q.to_ms);
+  s.Bind(i++, std::int64_t{q.limit});
+  std::vector<StoredEntry> out;
+  for (;;) {
+    KP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row)
+      break;
+    KP_ASSIGN_OR_RETURN(StoredEntry e, ReadEntry(s));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+Result<std::optional<TreeHead>> AuditLog::LatestSignedHead(store::Database& db) const {
+  KP_ASSIGN_OR_RETURN(store::Statement q,
+                      db.Prepare("SELECT size, time_ms, root, signature FROM audit_tree_heads "
+                                 "ORDER BY size DESC LIMIT 1"));
+  KP_ASSIGN_OR_RETURN(bool row, q.Step());
+  if (!row)
+    return std::optional<TreeHead>();
+  TreeHead head;
+  head.size = static_cast<std::uint64_t>(q.ColumnInt64(0));
+  head.time_ms = q.ColumnInt64(1);
+  Bytes root = q.ColumnBlob(2);
+  if (root.size() != head.root.size())
+    return Internal("audit_trail_damaged", "a stored tree head has a damaged root");
+  std::copy(root.begin(), root.end(), head.root.begin());
+  head.signature = q.ColumnBlob(3);
+  return std::optional<TreeHead>(std::move(head));
+}
+
+namespace {
+Status CheckSize(store::Database& db, std::uint64_t size) {
+  KP_ASSIGN_OR_RETURN(State state, ReadState(db));
+  if (size > state.size) {
+    return InvalidArgument("invalid_proof_request",
+                           "the audit trail has only " + std::to_string(state.size) + " entries");
+  }
+  return Ok();
+}
+}  // namespace
+
+Result<std::vector<crypto::Digest>> AuditLog::InclusionProof(store::Database& db, std::uint64_t seq,
+                                                             std::uint64_t size) const {
+  KP_RETURN_IF_ERROR(CheckSize(db, size));
+  if (seq < 1 || seq > size)
+    return InvalidArgument("invalid_proof_request", "seq must lie in 1 .. size", "seq");
+  StoredLeaves leaves(db);
+  return audit::InclusionProof(leaves, size, seq - 1);
+}
+
+Result<std::vector<crypto::Digest>> AuditLog::ConsistencyProof(store::Database& db,
+                                                               std::uint64_t old_size,
+                                                               std::uint64_t new_size) const {
+  KP_RETURN_IF_ERROR(CheckSize(db, new_size));
+  if (old_size > new_size)
+    return InvalidArgument("invalid_proof_request", "first must not exceed second", "first");
+  StoredLeaves leaves(db);
+  return audit::ConsistencyProof(leaves, old_size, new_size);
+}
+
+Result<crypto::Digest> AuditLog::RootAt(store::Database& db, std::uint64_t size) const {
+  KP_RETURN_IF_ERROR(CheckSize(db, size));
+  StoredLeaves leaves(db);
+  return audit::RootHash(leaves, size);
+}
+
+Result<crypto::Digest> AuditLog::LeafHashOf(store::Database& db, std::uint64_t seq) const {
+  crypto::Digest out{};
+  StoredLeaves leaves(db);
+  KP_RETURN_IF_ERROR(leaves.ReadLeaves(seq - 1, seq, [&](const crypto::Digest& d) { out = d; }));
+  return out;
 }
 
 }  // namespace ketenpoort::audit

@@ -32,7 +32,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "gateway/audit/audit_entry.h"
 #include "gateway/audit/chain_verifier.h"
@@ -47,6 +49,18 @@ namespace ketenpoort::audit {
 // Milliseconds since the Unix epoch, now (system clock).
 std::int64_t NowMs();
 
+// Which stored entries Query returns; an empty member does not filter.
+struct AuditQuery {
+  std::string subject_ref;
+  std::string user;          // entries by this user or on this user's behalf
+  std::string organisation;  // entries that concern this organisation: its own actions, and any
+                             // action on a message it sent or received
+  std::optional<std::int64_t> from_ms;  // time_ms >= from_ms
+  std::optional<std::int64_t> to_ms;    // time_ms < to_ms
+  std::int64_t after_seq = 0;           // seq > after_seq (paging)
+  int limit = 1000;
+};
+
 class AuditLog {
  public:
   Status Append(store::Database& db, AuditEntry entry) const;
@@ -55,6 +69,21 @@ class AuditLog {
   Result<TreeHead> SignHead(store::Database& db, const crypto::Keyring& keyring,
                             const std::string& key_id, std::int64_t now_ms) const;
   Result<VerifyReport> Verify(store::Database& db, const crypto::Certificate& signer) const;
+
+  // Stored entries matching `q`, in seq order, at most q.limit.
+  Result<std::vector<StoredEntry>> Query(store::Database& db, const AuditQuery& q) const;
+  // The signed head of the largest size; nullopt when none was signed yet.
+  Result<std::optional<TreeHead>> LatestSignedHead(store::Database& db) const;
+  // RFC 6962 proofs over the stored leaf hashes (merkle_tree.h): entry `seq` (1-based) in the
+  // tree of the first `size` entries, and between the trees of `old_size` and `new_size`
+  // entries. Sizes beyond the trail: kInvalidArgument "invalid_proof_request".
+  Result<std::vector<crypto::Digest>> InclusionProof(store::Database& db, std::uint64_t seq,
+                                                     std::uint64_t size) const;
+  Result<std::vector<crypto::Digest>> ConsistencyProof(store::Database& db, std::uint64_t old_size,
+                                                       std::uint64_t new_size) const;
+  // The root of the tree of the first `size` entries, and the leaf hash of entry `seq`.
+  Result<crypto::Digest> RootAt(store::Database& db, std::uint64_t size) const;
+  Result<crypto::Digest> LeafHashOf(store::Database& db, std::uint64_t seq) const;
 };
 
 }  // namespace ketenpoort::audit

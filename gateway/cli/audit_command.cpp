@@ -1,5 +1,5 @@
-// `ketenpoort audit verify --config FILE`: checks the whole audit trail against its hash chain
-// and the gateway's signed tree heads.
+// `ketenpoort audit verify|export|view --config FILE`. verify checks the whole audit trail against
+// its hash chain and the gateway's signed tree heads.
 //
 //   $ ketenpoort audit verify --config /srv/kp/gateway.json
 //   audit trail intact: 15 entries, head 3f9c...e1 (signed up to 15)       exit 0
@@ -8,9 +8,14 @@
 // Exit 2 (nothing checked) for bad arguments, an unreadable config, a wrong database key or an
 // unreadable gateway certificate.
 #include <cstdio>
+#include <functional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "gateway/audit/audit_log.h"
+#include "gateway/audit/audit_view.h"
+#include "gateway/audit/time_format.h"
 #include "gateway/cli/cli_common.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
@@ -19,21 +24,16 @@
 
 namespace ketenpoort::cli {
 
-int RunAudit(int argc, char** argv) {
+namespace {
+
+int RunVerify(int argc, char** argv) {
   Flags flags("audit verify",
               "Verifies the audit trail: recomputes every entry's chain hash and the Merkle\n"
               "roots of the signed tree heads (checked with the gateway's certificate).\n"
               "Exit 0 when intact, 1 naming the first altered entry, 2 when nothing could be\n"
               "checked.",
               {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired}});
-  if (argc < 1 || std::string_view(argv[0]) != "verify") {
-    if (argc >= 1 && (std::string_view(argv[0]) == "--help" || std::string_view(argv[0]) == "-h")) {
-      std::fputs(flags.Usage().c_str(), stdout);
-      return kExitOk;
-    }
-    return Fail("usage: ketenpoort audit verify --config FILE");
-  }
-  auto parsed = flags.Parse(argc - 1, argv + 1);
+  auto parsed = flags.Parse(argc, argv);
   if (!parsed)
     return Fail(parsed.error());
   if (parsed->help_requested()) {
@@ -65,6 +65,151 @@ int RunAudit(int argc, char** argv) {
               crypto::HexEncode(report->head).c_str(),
               static_cast<unsigned long long>(report->signed_size));
   return kExitOk;
+}
+
+// Reads --subject, --actor, --org, --from and --to into a query over the whole trail.
+Result<audit::AuditQuery> QueryFromFlags(const ParsedFlags& p) {
+  audit::AuditQuery q;
+  q.subject_ref = p.Get("subject");
+  q.user = p.Get("actor");
+  q.organisation = p.Get("org");
+  q.limit = 1000;
+  for (const char* name : {"from", "to"}) {
+    std::string text = p.Get(name);
+    if (text.empty())
+      continue;
+    if (text.size() == 20 && text.back() == 'Z')
+      text.insert(19, ".000");
+    auto ms = audit::ParseTime(text);
+    if (!ms) {
+      return InvalidArgument("invalid_time",
+                             "must be an RFC 3339 UTC time like 2026-12-01T12:00:00Z",
+                             std::string("--") + name);
+    }
+    (std::string_view(name) == "from" ? q.from_ms : q.to_ms) = *ms;
+  }
+  return q;
+}
+
+std::vector<Flag> QueryFlags() {
+  return {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired},
+          {"subject", "REF", "only entries about this client pseudonym (subject_ref)"},
+          {"actor", "USER", "only entries by this user or on this user's behalf"},
+          {"org", "ORG", "only entries that concern this organisation"},
+          {"from", "TIME", "only entries at or after this RFC 3339 UTC time"},
+          {"to", "TIME", "only entries before this RFC 3339 UTC time"}};
+}
+
+// Streams every matching entry to `sink` in pages, then records that the trail was read.
+Status ReadTrail(OpenDeployment& d, audit::AuditQuery q, std::string_view event,
+                 const std::function<void(const audit::StoredEntry&)>& sink) {
+  audit::AuditLog log;
+  for (;;) {
+    KP_ASSIGN_OR_RETURN(auto page, log.Query(d.db, q));
+    for (const auto& e : page)
+      sink(e);
+    if (page.size() < static_cast<std::size_t>(q.limit))
+      break;
+    q.after_seq = page.back().entry.seq;
+  }
+  audit::AuditEntry read;
+  read.time_ms = audit::NowMs();
+  read.event = std::string(event);
+  read.subject_ref = q.subject_ref;
+  read.user = "cli";
+  read.organisation = q.organisation;
+  read.role = "admin";
+  read.action = std::string(audit::action::kRead);
+  read.object = "audit";
+  read.authorisation_basis = "operator";
+  read.outcome = std::string(audit::kOutcomeSuccess);
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(d.db));
+  KP_RETURN_IF_ERROR(log.Append(d.db, std::move(read)));
+  return tx.Commit();
+}
+
+int RunExport(int argc, char** argv) {
+  Flags flags("audit export",
+              "Writes the audit trail as NEN 7513 JSON lines (one entry per line, with its\n"
+              "chain hash), oldest first, optionally filtered. The export is itself an entry.",
+              QueryFlags());
+  auto parsed = flags.Parse(argc, argv);
+  if (!parsed)
+    return Fail(parsed.error());
+  if (parsed->help_requested()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return kExitOk;
+  }
+  auto q = QueryFromFlags(*parsed);
+  if (!q)
+    return Fail(q.error());
+  auto deployment = OpenDeploymentDatabase(parsed->Get("config"));
+  if (!deployment)
+    return Fail(deployment.error());
+  Status s =
+      ReadTrail(*deployment, *q, audit::event::kAuditExport, [](const audit::StoredEntry& e) {
+        std::string line = audit::ToJson(e).dump() + "\n";
+        std::fwrite(line.data(), 1, line.size(), stdout);
+      });
+  if (!s)
+    return Fail(s.error());
+  return kExitOk;
+}
+
+int RunView(int argc, char** argv) {
+  std::vector<Flag> f = QueryFlags();
+  f.push_back({"lang", "nl|en", "language of the account (default en)"});
+  Flags flags("audit view",
+              "Prints a readable, chronological account of the matching entries: who\n"
+              "(organisation, role, user) did what, when, on what basis, and whether\n"
+              "break-glass was used. For \"who opened my file\": --subject REF.",
+              f);
+  auto parsed = flags.Parse(argc, argv);
+  if (!parsed)
+    return Fail(parsed.error());
+  if (parsed->help_requested()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return kExitOk;
+  }
+  auto language = audit::ParseLanguage(parsed->Get("lang"));
+  if (!language)
+    return Fail(InvalidArgument("invalid_language", "must be nl or en", "--lang"));
+  auto q = QueryFromFlags(*parsed);
+  if (!q)
+    return Fail(q.error());
+  auto deployment = OpenDeploymentDatabase(parsed->Get("config"));
+  if (!deployment)
+    return Fail(deployment.error());
+  Status s = ReadTrail(*deployment, *q, audit::event::kAuditRead, [&](const audit::StoredEntry& e) {
+    std::printf("%s\n", audit::RenderLine(e.entry, *language).c_str());
+  });
+  if (!s)
+    return Fail(s.error());
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunAudit(int argc, char** argv) {
+  std::string_view sub = argc >= 1 ? std::string_view(argv[0]) : std::string_view();
+  if (sub == "verify")
+    return RunVerify(argc - 1, argv + 1);
+  if (sub == "export")
+    return RunExport(argc - 1, argv + 1);
+  if (sub == "view")
+    return RunView(argc - 1, argv + 1);
+  const char* usage =
+      "usage: ketenpoort audit verify|export|view --config FILE [OPTIONS]\n"
+      "  verify  check the hash chain and the signed tree heads (exit 1 naming the first bad "
+      "entry)\n"
+      "  export  the trail as NEN 7513 JSON lines (--subject, --actor, --org, --from, --to)\n"
+      "  view    a readable account, Dutch or English (--lang nl|en), e.g. --subject REF\n";
+  if (sub == "--help" || sub == "-h") {
+    std::fputs(usage, stdout);
+    return kExitOk;
+  }
+  return Fail(
+      "usage: ketenpoort audit verify|export|view --config FILE (see ketenpoort audit --help)");
 }
 
 }  // namespace ketenpoort::cli

@@ -230,6 +230,11 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
   }));
   KP_RETURN_IF_ERROR(top.Object(
       "portal", [&](ObjectReader& r) { return r.String("base_url", c.portal.base_url); }));
+  KP_RETURN_IF_ERROR(top.Object("audit", [&](ObjectReader& r) -> Status {
+    KP_RETURN_IF_ERROR(
+        r.Integer("checkpoint_interval_ms", c.audit.checkpoint_interval_ms, 100, 86400000));
+    return r.Integer("checkpoint_every", c.audit.checkpoint_every, 1, 1000000000);
+  }));
   c.federation.enabled = root.contains("federation") && !root["federation"].is_null();
   KP_RETURN_IF_ERROR(top.Object("federation", [&](ObjectReader& r) -> Status {
     FederationConfig& f = c.federation;

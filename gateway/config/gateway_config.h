@@ -98,6 +98,13 @@ struct FederationConfig {
   RetryConfig retry;
 };
 
+// When the running gateway signs an audit tree head: after `checkpoint_every` new entries, or
+// `checkpoint_interval_ms` after the last signed head when the trail grew since.
+struct AuditConfig {
+  std::int64_t checkpoint_interval_ms = 60000;  // 100 ms .. 1 day
+  std::int64_t checkpoint_every = 1000;         // 1 .. 10^9 entries
+};
+
 struct GatewayConfig {
   std::string config_file;  // absolute path of the file this was loaded from
   std::string base_dir;     // its folder
@@ -111,6 +118,7 @@ struct GatewayConfig {
   SmsConfig sms;
   PortalConfig portal;
   FederationConfig federation;
+  AuditConfig audit;
 };
 
 // Reads and validates FILE. Errors name the file and, when it applies, the JSON field.

@@ -220,6 +220,26 @@ class TokenFile {
   std::string path_;
 };
 
+TEST(GatewayConfigTest, AuditCheckpointsHaveDefaultsAndBounds) {
+  auto defaults = ParseGatewayConfig("/d/gateway.json", kMinimal);
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->audit.checkpoint_interval_ms, 60000);
+  EXPECT_EQ(defaults->audit.checkpoint_every, 1000);
+  auto set = ParseGatewayConfig("/d/gateway.json", R"({
+    "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+    "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",
+    "audit": {"checkpoint_interval_ms": 500, "checkpoint_every": 10}})");
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  EXPECT_EQ(set->audit.checkpoint_interval_ms, 500);
+  EXPECT_EQ(set->audit.checkpoint_every, 10);
+  auto bad = ParseGatewayConfig("/d/gateway.json", R"({
+    "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+    "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",
+    "audit": {"checkpoint_every": 0}})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "/d/gateway.json: audit.checkpoint_every");
+}
+
 TEST(ReadTokenFileTest, ReadsTheTokenWithoutItsNewline) {
   TokenFile f("kpt_abcDEF-123_x\n", 0600);
   auto token = ReadTokenFile(f.path());

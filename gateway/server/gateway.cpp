@@ -18,6 +18,8 @@
 #include "gateway/delivery/outbox_worker.h"
 #include "gateway/io/file.h"
 #include "gateway/log/log.h"
+#include "gateway/server/audit_routes.h"
+#include "gateway/server/checkpoint_signer.h"
 #include "gateway/server/federation_routes.h"
 #include "gateway/server/federation_service.h"
 #include "gateway/server/message_routes.h"
@@ -103,6 +105,7 @@ struct Gateway::State {
   std::unique_ptr<FederationService> federation;
   api::Router router;
   std::optional<api::HttpsServer> https;
+  std::unique_ptr<CheckpointSigner> checkpoints;
   std::unique_ptr<delivery::OutboxWorker> outbox;  // last: stopped and destroyed first
   bool started = false;
 };
@@ -187,6 +190,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   RegisterFederationRoutes(s->router, *s->federation);
   KP_ASSIGN_OR_RETURN(s->outbox,
                       MakeOutboxWorker(config, *s->db, s->db_mutex, s->keyring, s->tls_chain));
+  RegisterAuditRoutes(s->router, *s->db, s->db_mutex);
 
   return std::unique_ptr<Gateway>(new Gateway(std::move(s)));
 }
@@ -216,6 +220,11 @@ Status Gateway::Start() {
   KP_RETURN_IF_ERROR(st->https->Start(st->router));
   st->started = true;
   st->outbox->Start();
+  st->checkpoints = std::make_unique<CheckpointSigner>(
+      *st->db, st->db_mutex, st->keyring, kTlsKeyId,
+      CheckpointSigner::Options{std::chrono::milliseconds(st->config.audit.checkpoint_interval_ms),
+                                st->config.audit.checkpoint_every});
+  st->checkpoints->Start();
   log::Info("listening", {{"url", Url()}});
   return Ok();
 }
@@ -229,6 +238,8 @@ void Gateway::Stop() {
   }
   if (state_->outbox)
     state_->outbox->Stop();  // joins before the database closes
+  if (state_->checkpoints)
+    state_->checkpoints->Stop();  // signs a last head over everything, then joins
   if (state_->db) {
     std::lock_guard lock(state_->db_mutex);
     state_->db.reset();

@@ -68,8 +68,9 @@ TEST_F(GroupCommitTest, AFailingJobLeavesNothingAndTheOthersAreKeptUnderConcurre
           return Ok();
         });
         (s.ok() ? ok : refused)++;
-        if (!s.ok())
+        if (!s.ok()) {
           EXPECT_EQ(s.error().code, "refused");
+        }
       }
     });
   }

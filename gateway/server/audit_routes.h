@@ -1,0 +1,27 @@
+// The audit trail over HTTP (API.md), for auditors, partners and peer gateways:
+//
+//   GET /v1/audit?subject_ref=&actor=&org=&from=&to=&after=&limit=&format=json|text&lang=en|nl
+//       auditor: NEN 7513 entries that concern the auditor's own organisation (its own actions
+//       and every action on a message it sent or received), oldest first, with "next" for
+//       paging; format=text gives the readable account of audit_view.h ("who opened my file").
+//       Every read is itself an `audit_read` entry, with the subject_ref asked about.
+//   GET /v1/audit/checkpoint                         any token: the latest signed tree head
+//   GET /v1/audit/proof/inclusion?seq=N&size=M       auditor or peer: RFC 6962 inclusion proof
+//   GET /v1/audit/proof/consistency?first=M&second=N auditor or peer: consistency proof
+//
+// Proof answers carry base64 hashes: {"seq","size","leaf_hash","root","proof":[...]} and
+// {"first","second","first_root","second_root","proof":[...]}, checkable with merkle_tree.h's
+// Verify functions or any RFC 9162 verifier.
+#pragma once
+
+#include <mutex>
+
+#include "gateway/api/router.h"
+#include "gateway/store/database.h"
+
+namespace ketenpoort::server {
+
+// `db` is used only under `db_mutex`; both must outlive the router's use.
+void RegisterAuditRoutes(api::Router& router, store::Database& db, std::mutex& db_mutex);
+
+}  // namespace ketenpoort::server

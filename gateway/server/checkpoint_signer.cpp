@@ -1,0 +1,82 @@
+#include "gateway/server/checkpoint_signer.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "gateway/audit/audit_log.h"
+#include "gateway/log/log.h"
+
+namespace ketenpoort::server {
+
+CheckpointSigner::CheckpointSigner(store::Database& db, std::mutex& db_mutex,
+                                   const crypto::Keyring& keyring, std::string key_id,
+                                   Options options)
+    : db_(db),
+      db_mutex_(db_mutex),
+      keyring_(keyring),
+      key_id_(std::move(key_id)),
+      options_(options) {}
+
+CheckpointSigner::~CheckpointSigner() {
+  Stop();
+}
+
+void CheckpointSigner::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void CheckpointSigner::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || !thread_.joinable())
+      return;
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  MaybeSign(/*force=*/true);
+}
+
+void CheckpointSigner::Loop() {
+  // Check often enough for `every` to matter under load, rarely enough to cost nothing idle.
+  const auto tick =
+      std::min<std::chrono::milliseconds>(options_.interval, std::chrono::milliseconds(1000));
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    wake_.wait_for(lock, tick);
+    if (stopping_)
+      break;
+    lock.unlock();
+    MaybeSign(/*force=*/false);
+    lock.lock();
+  }
+}
+
+void CheckpointSigner::MaybeSign(bool force) {
+  std::lock_guard db_lock(db_mutex_);
+  audit::AuditLog log;
+  auto current = log.CurrentHead(db_);
+  auto latest = log.LatestSignedHead(db_);
+  if (!current || !latest) {
+    log::Error("checkpoint_failed",
+               {{"error", !current ? current.error().code : latest.error().code}});
+    return;
+  }
+  const std::uint64_t signed_size = *latest ? (*latest)->size : 0;
+  if (current->size <= signed_size)
+    return;
+  const bool due = force ||
+                   current->size - signed_size >= static_cast<std::uint64_t>(options_.every) ||
+                   std::chrono::steady_clock::now() - last_signed_at_ >= options_.interval;
+  if (!due)
+    return;
+  auto head = log.SignHead(db_, keyring_, key_id_, audit::NowMs());
+  if (!head) {
+    log::Error("checkpoint_failed", {{"error", head.error().code}});
+    return;
+  }
+  last_signed_at_ = std::chrono::steady_clock::now();
+  log::Info("checkpoint_signed", {{"size", std::to_string(head->size)}});
+}
+
+}  // namespace ketenpoort::server

@@ -1,0 +1,59 @@
+// Signs audit tree heads while the gateway runs (DESIGN.md section 5): whenever the trail has
+// grown by `every` entries, or has grown at all and `interval` has passed since the last signed
+// head, and once more when stopped, so a clean shutdown leaves a signed head over everything.
+//
+//   CheckpointSigner signer(db, db_mutex, keyring, "tls", {.interval = 60s, .every = 1000});
+//   signer.Start();      // a thread of its own
+//   ...
+//   signer.Stop();       // signs a last head if the trail grew, joins the thread
+//
+// Signing failures are logged (never key material) and retried at the next check; they never
+// stop the gateway. Partners fetch the heads at GET /v1/audit/checkpoint.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "gateway/crypto/keyring.h"
+#include "gateway/store/database.h"
+
+namespace ketenpoort::server {
+
+class CheckpointSigner {
+ public:
+  struct Options {
+    std::chrono::milliseconds interval{60000};
+    std::int64_t every = 1000;
+  };
+
+  CheckpointSigner(store::Database& db, std::mutex& db_mutex, const crypto::Keyring& keyring,
+                   std::string key_id, Options options);
+  ~CheckpointSigner();
+  CheckpointSigner(const CheckpointSigner&) = delete;
+  CheckpointSigner& operator=(const CheckpointSigner&) = delete;
+
+  void Start();
+  void Stop();  // idempotent
+
+ private:
+  // Signs a head when the rules above say so (`force`: whenever the trail grew).
+  void MaybeSign(bool force);
+  void Loop();
+
+  store::Database& db_;
+  std::mutex& db_mutex_;
+  const crypto::Keyring& keyring_;
+  std::string key_id_;
+  Options options_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+  std::chrono::steady_clock::time_point last_signed_at_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace ketenpoort::server
