@@ -16,6 +16,9 @@ build_packages=(
 test_packages=(
   sqlite3               # proves the database is unreadable without the key
   sqlcipher
+  python3-aiosmtpd      # a real SMTP server on loopback for the mail tests
+  chromium              # the secure-mail portal's browser test (headless)
+  nodejs npm            # Playwright (playwright-core, driving Debian's chromium)
 )
 
 packages=("${build_packages[@]}")
