@@ -1,10 +1,12 @@
-// The workflow of one delivery: which state a recipient organisation may move a message to
-// from the state it is in (DESIGN.md section 3, clear-text states).
+// The workflow of one delivery: which state may follow the state it is in, and which
+// organisation may set it (DESIGN.md section 3, clear-text states).
 //
-//   const Lifecycle& lc = LifecycleFor("signal");
-//   lc.Check("received", "assessed")      // Ok
-//   lc.Check("closed", "accepted")        // kConflict "invalid_transition"
-//   lc.Check("received", "shredded")      // kInvalidArgument "unknown_state", field "state"
+//   const Lifecycle& lc = kinds.LifecycleFor("b8");   // KindRegistry (kind_registry.h)
+//   lc.Check("received", "reported")                  // Ok
+//   lc.Check("reported", "granted")                   // kConflict "invalid_transition"
+//   lc.Check("received", "shredded")                  // kInvalidArgument "unknown_state"
+//   lc.CheckSetter("granted", OrgKind::kPolice, /*is_sender=*/true, /*is_recipient=*/false)
+//                                                     // kPermissionDenied "state_not_permitted"
 //
 // States every kind shares, set by the gateway itself:
 //   sent           accepted by the sender's gateway, on its way to a peer gateway
@@ -12,8 +14,9 @@
 //                  up (a dead letter, gateway/delivery/outbox_worker.h); final
 //   delivered      in the recipient organisation's inbox
 //   received       the recipient fetched it (the first GET of the message does this)
-// The rest are set by the recipient through POST /v1/messages/{id}/status. Until the kinds
-// define their own machines (adapters/kinds/), every kind uses the generic one:
+// The rest are set through POST /v1/messages/{id}/status, by whom each state's StateRule says
+// (default: any recipient organisation). The kinds of adapters/kinds/ bring their own machines;
+// kinds without one (status, securemail until its issue lands) use the generic one:
 //
 //   sent           -> delivered | undeliverable       (set by the gateway)
 //   undeliverable  (final)
@@ -34,8 +37,10 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gateway/core/error.h"
+#include "gateway/core/organisation.h"
 
 namespace ketenpoort {
 
@@ -47,27 +52,52 @@ inline constexpr std::string_view kReceived = "received";
 inline constexpr std::string_view kClosed = "closed";
 }  // namespace state
 
+// Who may set a state through the API.
+struct StateRule {
+  enum class By { kRecipient, kSender, kSenderOrRecipient };
+  By by = By::kRecipient;
+  std::vector<OrgKind> org_kinds{};  // empty: an organisation of any kind
+};
+
+// What one status change moves: the caller's own delivery (referral, signal: each recipient
+// answers for itself), or every delivery of the message at once (b8: one procedure that the
+// IND, CoMensha and the care coordinator all follow).
+enum class LifecycleScope { kDelivery, kMessage };
+
 class Lifecycle {
  public:
   // `transitions`: state -> the states that may follow it. Every state that appears anywhere
-  // is a known state.
-  explicit Lifecycle(std::map<std::string, std::set<std::string>, std::less<>> transitions);
+  // is a known state. `rules`: who may set a state; states without a rule may be set by any
+  // recipient. The gateway's own states (sent, delivered, undeliverable) are never settable.
+  explicit Lifecycle(std::map<std::string, std::set<std::string>, std::less<>> transitions,
+                     std::map<std::string, StateRule, std::less<>> rules = {},
+                     LifecycleScope scope = LifecycleScope::kDelivery);
 
   bool IsKnown(std::string_view state) const;
-  // Ok when a recipient may move a delivery from `from` to `to`. Errors:
+  const std::set<std::string, std::less<>>& states() const { return known_; }
+  // The states that may follow `from` (empty when final or unknown).
+  std::set<std::string> Next(std::string_view from) const;
+  bool IsFinal(std::string_view state) const { return Next(state).empty(); }
+  LifecycleScope scope() const { return scope_; }
+  const StateRule* RuleFor(std::string_view state) const;
+
+  // Ok when a delivery may move from `from` to `to`. Errors:
   //   unknown `to`        -> kInvalidArgument "unknown_state" (field "state")
   //   not allowed         -> kConflict "invalid_transition", naming both states
   Status Check(std::string_view from, std::string_view to) const;
+  // Ok when an organisation of kind `org_kind` (the message's sender and/or a recipient) may
+  // set `to`; else kPermissionDenied "state_not_permitted", naming the kinds that may.
+  Status CheckSetter(std::string_view to, OrgKind org_kind, bool is_sender,
+                     bool is_recipient) const;
 
  private:
   std::map<std::string, std::set<std::string>, std::less<>> next_;
   std::set<std::string, std::less<>> known_;
+  std::map<std::string, StateRule, std::less<>> rules_;
+  LifecycleScope scope_ = LifecycleScope::kDelivery;
 };
 
 // The generic machine above.
 const Lifecycle& GenericLifecycle();
-
-// The machine of message kind `kind`; the generic one for kinds without their own.
-const Lifecycle& LifecycleFor(std::string_view kind);
 
 }  // namespace ketenpoort

@@ -51,10 +51,25 @@ TEST(GenericLifecycleTest, AnUnknownStateIsABadRequestNamingTheField) {
   EXPECT_EQ(HttpStatus(s.error().kind), 400);
 }
 
-TEST(GenericLifecycleTest, EveryKindUsesTheGenericMachineForNow) {
-  EXPECT_EQ(&LifecycleFor("signal"), &GenericLifecycle());
-  EXPECT_TRUE(LifecycleFor("referral").IsKnown("intake_planned"));
-  EXPECT_FALSE(LifecycleFor("referral").IsKnown("granted"));
+TEST(GenericLifecycleTest, AnyRecipientMaySetAStateOnlyTheGatewaySetsItsOwn) {
+  EXPECT_TRUE(GenericLifecycle().CheckSetter("accepted", OrgKind::kPolice, false, true).ok());
+  Status sender = GenericLifecycle().CheckSetter("accepted", OrgKind::kShelter, true, false);
+  ASSERT_FALSE(sender.ok());
+  EXPECT_EQ(sender.error().code, "state_not_permitted");
+  EXPECT_EQ(HttpStatus(sender.error().kind), 403);
+  EXPECT_FALSE(GenericLifecycle().CheckSetter("delivered", OrgKind::kShelter, false, true).ok());
+  EXPECT_EQ(GenericLifecycle().scope(), LifecycleScope::kDelivery);
+}
+
+TEST(LifecycleTest, AStateRuleNamesTheKindsThatMaySetIt) {
+  Lifecycle lc({{"received", {"granted"}}},
+               {{"granted",
+                 {.by = StateRule::By::kSenderOrRecipient, .org_kinds = {OrgKind::kImmigration}}}});
+  EXPECT_TRUE(lc.CheckSetter("granted", OrgKind::kImmigration, false, true).ok());
+  Status police = lc.CheckSetter("granted", OrgKind::kPolice, true, false);
+  ASSERT_FALSE(police.ok());
+  EXPECT_NE(police.error().message.find("immigration"), std::string::npos);
+  EXPECT_NE(police.error().message.find("police"), std::string::npos);
 }
 
 }  // namespace

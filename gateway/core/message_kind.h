@@ -1,0 +1,84 @@
+// A message kind (DESIGN.md section 3): the clear-text header it needs, the schema of its
+// encrypted payload, its lifecycle with who may set each state, and how long its payload is
+// kept. Each kind is one folder under adapters/kinds/ that builds a MessageKind from a KindSpec;
+// the registry (kind_registry.h) holds them. Pure data and checks: no I/O.
+//
+//   const MessageKind& referral = kinds.Get("referral");
+//   KindHeader h{.routing = {{"region", "GM0518"}, {"age_band", "adult"}}};
+//   referral.ValidateHeader(h, lists, versions)     // 400 missing_header_field, "routing.urgency"
+//   referral.spec().retention_days                  // 730
+//
+// Header contract (ValidateHeader), in this order:
+//   a routing key in `required_routing` absent      -> 400 missing_header_field ("routing.KEY")
+//   a routing value not in its `enum_routing` list  -> 400 invalid_routing_value ("routing.KEY")
+//   a routing value of a code-listed key (age_band, gender, exploitation) not in its list at
+//     the recorded version                          -> 400 invalid_code ("routing.KEY")
+//   no subject_ref while `requires_subject_ref`     -> 400 missing_header_field ("subject_ref")
+//   no legal basis while `requires_legal_basis`     -> 422 legal_basis_required ("legal_basis")
+// Thread-safe once built (immutable).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/core/code_lists.h"
+#include "gateway/core/error.h"
+#include "gateway/core/legal_basis.h"
+#include "gateway/core/lifecycle.h"
+#include "gateway/core/payload_schema.h"
+
+namespace ketenpoort {
+
+// The clear-text facts of one submission that a kind checks.
+struct KindHeader {
+  std::map<std::string, std::string> routing{};
+  std::string subject_ref{};
+  std::optional<LegalBasis> legal_basis{};
+  std::optional<std::int64_t> deadline_ms{};
+};
+
+// Routing keys whose values are codes of the code list of the same name.
+std::vector<std::string_view> CodeListedRoutingKeys();  // age_band, gender, exploitation
+
+struct KindSpec {
+  std::string name{};
+  std::string summary{};  // one line, for help texts
+  std::vector<std::string> required_routing{};
+  std::map<std::string, std::vector<std::string>> enum_routing{};  // key -> allowed values
+  bool requires_subject_ref = false;
+  bool requires_legal_basis = false;
+  PayloadSchema payload{};
+  // Payload fields (identifying data) that may only be sent with a recorded legal basis.
+  std::vector<std::string> payload_fields_needing_legal_basis{};
+  Lifecycle lifecycle = GenericLifecycle();
+  int retention_days = 365;  // the payload is purged this long after submission
+  // States that count as an answer from a recipient (for the urgent-referral deadline).
+  std::vector<std::string> answer_states{};
+  // States that are an outcome for reports (accepted, declined, granted, ...).
+  std::vector<std::string> outcome_states{};
+};
+
+class MessageKind {
+ public:
+  explicit MessageKind(KindSpec spec) : spec_(std::move(spec)) {}
+
+  const std::string& name() const { return spec_.name; }
+  const KindSpec& spec() const { return spec_; }
+  const Lifecycle& lifecycle() const { return spec_.lifecycle; }
+
+  Status ValidateHeader(const KindHeader& header, const CodeLists& lists,
+                        const CodeListVersions& versions) const;
+  // The schema (payload_schema.h), then: a field of payload_fields_needing_legal_basis
+  // present without a legal basis -> 422 legal_basis_required naming the field.
+  Status ValidatePayload(const nlohmann::json& payload, const CodeLists& lists,
+                         const CodeListVersions& versions, bool has_legal_basis) const;
+
+ private:
+  KindSpec spec_;
+};
+
+}  // namespace ketenpoort
