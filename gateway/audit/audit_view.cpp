@@ -37,6 +37,7 @@ const std::map<std::string_view, Words>& EventWords() {
       {event::kKeyChange, {"changed a key", "wijzigde een sleutel"}},
       {event::kAuditRead, {"read the audit trail", "las het auditlog"}},
       {event::kAuditExport, {"exported the audit trail", "exporteerde het auditlog"}},
+      {event::kReminder, {"sent a deadline reminder about", "stuurde een herinnering over"}},
   };
   return words;
 }

@@ -27,5 +27,6 @@ int RunAudit(int argc, char** argv);
 int RunSend(int argc, char** argv);
 int RunInbox(int argc, char** argv);
 int RunOpen(int argc, char** argv);
+int RunReport(int argc, char** argv);
 
 }  // namespace ketenpoort::cli

@@ -22,6 +22,8 @@ constexpr Command kCommands[] = {
     {"send", "sign, encrypt and submit a message", ketenpoort::cli::RunSend},
     {"inbox", "list the messages for an organisation", ketenpoort::cli::RunInbox},
     {"open", "fetch, decrypt and verify a message", ketenpoort::cli::RunOpen},
+    {"report", "anonymised counts for funders (messages, clients, outcomes)",
+     ketenpoort::cli::RunReport},
 };
 
 void PrintUsage(std::FILE* out) {

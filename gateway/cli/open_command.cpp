@@ -22,6 +22,7 @@
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/cli/org_session.h"
+#include "gateway/cli/payload_check.h"
 #include "gateway/core/organisation.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
@@ -84,6 +85,8 @@ Result<Bytes> OpenMessage(const OrgSession& s, const json& message,
 int RunOpen(int argc, char** argv) {
   std::vector<Flag> spec = OrgSessionFlags();
   spec.push_back({"out", "FILE", "write the content to this new file (0600) instead of stdout"});
+  spec.push_back(
+      {"no-validate", "", "write the content even when it does not match its kind's schema"});
   spec.push_back({"ca-anchors", "FILE",
                   "CA certificate(s) a signature must chain to (default DIR/certs/ca.cert.pem)"});
   Flags flags("open",
@@ -125,6 +128,18 @@ int RunOpen(int argc, char** argv) {
   auto content = OpenMessage(s, *message, *anchors);
   if (!content)
     return FailProblem(content.error());
+  if (!parsed->Has("no-validate")) {
+    // The kind's schema at the code-list versions the message recorded.
+    CodeListVersions versions;
+    if (auto c = message->find("codelists"); c != message->end()) {
+      if (auto v = CodeListVersionsFromJson(*c))
+        versions = std::move(*v);
+    }
+    const std::string kind = message->value("kind", "");
+    const bool has_basis = !message->value("legal_basis", "").empty();
+    if (auto valid = CheckPayload(kind, AsString(*content), versions, has_basis, id); !valid)
+      return FailProblem(valid.error());
+  }
 
   if (parsed->Has("out")) {
     auto written = io::WriteNewFile(out, AsString(*content), 0600);

@@ -23,6 +23,7 @@
 #include "gateway/cli/flags.h"
 #include "gateway/cli/list_args.h"
 #include "gateway/cli/org_session.h"
+#include "gateway/cli/payload_check.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/core/organisation.h"
 #include "gateway/core/routing_rules.h"
@@ -62,6 +63,7 @@ struct SendRequest {
   std::string deadline;
   std::string idempotency_key;
   std::string payload_file;
+  CodeListVersions codelists;  // as given; the gateway records the latest for the rest
 };
 
 Result<SendRequest> ReadRequest(const ParsedFlags& f) {
@@ -94,6 +96,9 @@ Result<SendRequest> ReadRequest(const ParsedFlags& f) {
                            "--idempotency-key");
   }
   r.payload_file = f.Get("payload");
+  if (f.Has("codelists")) {
+    KP_ASSIGN_OR_RETURN(r.codelists, ParseCodeListFlag(f.Get("codelists")));
+  }
   return r;
 }
 
@@ -131,9 +136,13 @@ int RunSend(int argc, char** argv) {
   spec.push_back({"subject-ref", "REF", "pseudonymous subject reference"});
   spec.push_back({"deadline", "RFC3339", "answer expected by, e.g. 2026-12-01T12:00:00Z"});
   spec.push_back({"idempotency-key", "K", "resubmitting with the same key sends only once"});
+  spec.push_back({"codelists", "LIST=V,...",
+                  "code-list versions the content uses, e.g. exploitation=1 (default: latest)"});
   Flags flags("send",
               "Signs FILE with the organisation's key (CMS SignedData), encrypts it for every\n"
               "recipient and the sender (CMS AuthEnvelopedData, AES-256-GCM) and submits it.\n"
+              "A text FILE must be the kind's JSON document (referral, signal, b8: see the\n"
+              "README); binary content is sealed as an opaque document.\n"
               "Prints one 'recipient ORG' line per recipient, then the message id as the last\n"
               "line. Exit 0 when accepted, 1 when the gateway refuses or cannot be reached,\n"
               "2 for bad arguments, config, token or key.",
@@ -151,6 +160,12 @@ int RunSend(int argc, char** argv) {
   auto payload = io::ReadFile(request->payload_file);
   if (!payload)
     return Fail(payload.error());
+  // The kind's schema (adapters/kinds/): checked before anything is sealed or sent.
+  if (auto valid = CheckPayload(request->routing.kind, *payload, request->codelists,
+                                request->routing.legal_basis.has_value(), request->payload_file);
+      !valid) {
+    return Fail(valid.error());
+  }
   auto session = OrgSession::Open(OrgSessionOptions::FromFlags(*parsed), /*need_key=*/true);
   if (!session)
     return Fail(session.error());
@@ -190,6 +205,8 @@ int RunSend(int argc, char** argv) {
     body["subject_ref"] = request->subject_ref;
   if (!request->deadline.empty())
     body["deadline"] = request->deadline;
+  if (!request->codelists.empty())
+    body["codelists"] = CodeListVersionsToJson(request->codelists);
   std::vector<std::string> headers;
   if (!request->idempotency_key.empty())
     headers.push_back("Idempotency-Key: " + request->idempotency_key);

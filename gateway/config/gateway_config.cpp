@@ -222,14 +222,31 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
   KP_RETURN_IF_ERROR(top.Object("smtp", [&](ObjectReader& r) -> Status {
     KP_RETURN_IF_ERROR(r.String("url", c.smtp.url));
     KP_RETURN_IF_ERROR(r.String("from", c.smtp.from));
+    KP_RETURN_IF_ERROR(r.String("credentials_file", c.smtp.credentials_file));
+    KP_RETURN_IF_ERROR(r.String("ca_file", c.smtp.ca_file));
     return r.Bool("starttls", c.smtp.starttls);
   }));
   KP_RETURN_IF_ERROR(top.Object("sms", [&](ObjectReader& r) -> Status {
     KP_RETURN_IF_ERROR(r.String("url", c.sms.url));
+    KP_RETURN_IF_ERROR(r.String("ca_file", c.sms.ca_file));
     return r.String("token_file", c.sms.token_file);
   }));
-  KP_RETURN_IF_ERROR(top.Object(
-      "portal", [&](ObjectReader& r) { return r.String("base_url", c.portal.base_url); }));
+  KP_RETURN_IF_ERROR(top.Object("portal", [&](ObjectReader& r) -> Status {
+    constexpr std::int64_t kDayMs = 86400000;
+    PortalConfig& p = c.portal;
+    KP_RETURN_IF_ERROR(r.String("base_url", p.base_url));
+    KP_RETURN_IF_ERROR(r.String("key_file", p.key_file));
+    KP_RETURN_IF_ERROR(r.Integer("max_attempts", p.max_attempts, 1, 100));
+    KP_RETURN_IF_ERROR(r.Integer("max_codes", p.max_codes, 1, 100));
+    KP_RETURN_IF_ERROR(r.Integer("code_ttl_ms", p.code_ttl_ms, 1000, kDayMs));
+    KP_RETURN_IF_ERROR(r.Integer("session_ttl_ms", p.session_ttl_ms, 60000, kDayMs));
+    KP_RETURN_IF_ERROR(r.Integer("deadline_warning_ms", p.deadline_warning_ms, 0, 30 * kDayMs));
+    KP_RETURN_IF_ERROR(r.Integer("worker_interval_ms", p.worker_interval_ms, 10, 60000));
+    KP_RETURN_IF_ERROR(r.String("default_lang", p.default_lang));
+    if (p.default_lang != "nl" && p.default_lang != "en")
+      return r.BadKey("default_lang", "must be nl or en");
+    return Ok();
+  }));
   KP_RETURN_IF_ERROR(top.Object("audit", [&](ObjectReader& r) -> Status {
     KP_RETURN_IF_ERROR(
         r.Integer("checkpoint_interval_ms", c.audit.checkpoint_interval_ms, 100, 86400000));
@@ -271,9 +288,13 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
   fs::path base(c.base_dir);
   for (std::string* p :
        {&c.listen.tls_cert, &c.listen.tls_key, &c.listen.client_ca, &c.database.path,
-        &c.database.key_file, &c.directory, &c.routes, &c.sms.token_file}) {
+        &c.database.key_file, &c.directory, &c.routes, &c.sms.token_file, &c.sms.ca_file,
+        &c.smtp.credentials_file, &c.smtp.ca_file}) {
     *p = Resolve(base, *p);
   }
+  if (c.portal.key_file.empty())
+    c.portal.key_file = "certs/portal.key.pem";
+  c.portal.key_file = Resolve(base, c.portal.key_file);
   c.federation.trust_anchors = Resolve(base, c.federation.trust_anchors);
   for (PeerConfig& peer : c.federation.peers)
     peer.token_file = Resolve(base, peer.token_file);

@@ -69,15 +69,27 @@ struct SmtpConfig {
   std::string url;  // empty: no mail relay configured
   std::string from;
   bool starttls = false;
+  std::string credentials_file;  // empty: no AUTH; else "USER\nPASSWORD\n", mode 0600
+  std::string ca_file;           // empty: the system CA store verifies the relay
 };
 
 struct SmsConfig {
   std::string url;         // empty: no SMS provider configured
   std::string token_file;  // empty: no token
+  std::string ca_file;     // empty: the system CA store
 };
 
+// Secure mail's portal (gateway/server/securemail_service.h).
 struct PortalConfig {
   std::string base_url;
+  std::string key_file;                         // default certs/portal.key.pem
+  std::int64_t max_attempts = 5;                // wrong codes before lock-out (1..100)
+  std::int64_t max_codes = 10;                  // one-time codes per notification (1..100)
+  std::int64_t code_ttl_ms = 600000;            // 1 s .. 1 day
+  std::int64_t session_ttl_ms = 3600000;        // 1 min .. 1 day
+  std::int64_t deadline_warning_ms = 86400000;  // 0 .. 30 days before the deadline
+  std::int64_t worker_interval_ms = 1000;       // 10 ms .. 1 min
+  std::string default_lang = "nl";              // nl | en
 };
 
 struct PeerConfig {

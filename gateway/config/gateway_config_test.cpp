@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ketenpoort::config {
 namespace {
@@ -238,6 +240,38 @@ TEST(GatewayConfigTest, AuditCheckpointsHaveDefaultsAndBounds) {
     "audit": {"checkpoint_every": 0}})");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().field, "/d/gateway.json: audit.checkpoint_every");
+}
+
+TEST(GatewayConfigTest, RemindersHaveDefaultsAndBounds) {
+  auto defaults = ParseGatewayConfig("/d/gateway.json", kMinimal);
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->reminders.interval_ms, 60000);
+  EXPECT_EQ(defaults->reminders.urgent_referral_answer_ms, 4 * 3600 * 1000);
+  EXPECT_EQ(defaults->reminders.reflection_months, 3);
+  EXPECT_EQ(defaults->reminders.reflection_reminder_offsets_ms,
+            (std::vector<std::int64_t>{-14LL * 86400000, -3LL * 86400000, 0}));
+  auto set = ParseGatewayConfig("/d/gateway.json", R"({
+    "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+    "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",
+    "reminders": {"interval_ms": 50, "urgent_referral_answer_ms": 7200000,
+                  "reflection_months": 2, "reflection_reminder_offsets_ms": [-86400000]}})");
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  EXPECT_EQ(set->reminders.interval_ms, 50);
+  EXPECT_EQ(set->reminders.urgent_referral_answer_ms, 7200000);
+  EXPECT_EQ(set->reminders.reflection_months, 2);
+  EXPECT_EQ(set->reminders.reflection_reminder_offsets_ms, (std::vector<std::int64_t>{-86400000}));
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"("reminders": {"reflection_reminder_offsets_ms": [1, "2"]})",
+            "reminders.reflection_reminder_offsets_ms[1]"},
+           {R"("reminders": {"reflection_months": 0})", "reminders.reflection_months"},
+           {R"("reminders": {"colour": 1})", "reminders.colour"}}) {
+    auto bad = ParseGatewayConfig("/d/gateway.json", R"({
+      "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+      "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",
+      )" + body + "}");
+    ASSERT_FALSE(bad.ok()) << body;
+    EXPECT_EQ(bad.error().field, "/d/gateway.json: " + field);
+  }
 }
 
 TEST(ReadTokenFileTest, ReadsTheTokenWithoutItsNewline) {

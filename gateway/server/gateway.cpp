@@ -6,6 +6,8 @@
 #include <mutex>
 #include <optional>
 
+#include "adapters/transports/sms_client.h"
+#include "adapters/transports/smtp_client.h"
 #include "gateway/api/https_server.h"
 #include "gateway/api/router.h"
 #include "gateway/audit/audit_log.h"
@@ -24,6 +26,9 @@
 #include "gateway/server/federation_service.h"
 #include "gateway/server/message_routes.h"
 #include "gateway/server/message_service.h"
+#include "gateway/server/securemail_routes.h"
+#include "gateway/server/securemail_service.h"
+#include "gateway/server/securemail_worker.h"
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/migrations.h"
@@ -35,6 +40,64 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kTlsKeyId = "tls";
+constexpr const char* kPortalKeyId = "portal";
+
+// Secure mail: the portal key (keyring only), the SMTP and SMS clients, the service.
+Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
+    const config::GatewayConfig& config, store::Database& db, std::mutex& db_mutex,
+    const Directory& directory, crypto::Keyring& keyring,
+    const std::vector<crypto::Certificate>& tls_chain,
+    std::shared_ptr<transports::SmtpClient>& smtp, std::shared_ptr<transports::SmsClient>& sms) {
+  SecureMailService::Deps d;
+  d.db = &db;
+  d.db_mutex = &db_mutex;
+  d.directory = &directory;
+  d.keyring = &keyring;
+  d.portal_key_id = kPortalKeyId;
+  d.clock = audit::NowMs;
+  KP_RETURN_IF_ERROR(keyring.LoadKeyFile(kPortalKeyId, config.portal.key_file));
+  // The deployment CA: the last certificate of the TLS chain file, else the TLS leaf's issuer
+  // file beside it.
+  auto ca = crypto::LoadPemChainFile(config.base_dir + "/certs/ca.cert.pem");
+  if (ca)
+    d.trust_anchors = std::move(*ca);
+  else if (tls_chain.size() > 1)
+    d.trust_anchors = {tls_chain.back()};
+  const config::PortalConfig& p = config.portal;
+  d.options.base_url = p.base_url;
+  while (!d.options.base_url.empty() && d.options.base_url.back() == '/')
+    d.options.base_url.pop_back();
+  d.options.fingerprint = tls_chain.empty() ? "" : tls_chain.front().Sha256Fingerprint();
+  d.options.max_attempts = p.max_attempts;
+  d.options.max_codes = p.max_codes;
+  d.options.code_ttl_ms = p.code_ttl_ms;
+  d.options.session_ttl_ms = p.session_ttl_ms;
+  d.options.deadline_warning_ms = p.deadline_warning_ms;
+  d.options.default_lang = p.default_lang;
+  if (!config.smtp.url.empty()) {
+    transports::SmtpClient::Config sc;
+    sc.url = config.smtp.url;
+    sc.from = config.smtp.from;
+    sc.starttls = config.smtp.starttls;
+    sc.credentials_file = config.smtp.credentials_file;
+    sc.ca_file = config.smtp.ca_file;
+    KP_ASSIGN_OR_RETURN(auto client, transports::SmtpClient::Create(std::move(sc)));
+    smtp = std::make_shared<transports::SmtpClient>(std::move(client));
+    d.mailer = [c = smtp](const transports::MailMessage& m) { return c->Send(m); };
+  }
+  if (!config.sms.url.empty()) {
+    transports::SmsClient::Config sc;
+    sc.url = config.sms.url;
+    sc.token_file = config.sms.token_file;
+    sc.ca_file = config.sms.ca_file;
+    KP_ASSIGN_OR_RETURN(auto client, transports::SmsClient::Create(std::move(sc)));
+    sms = std::make_shared<transports::SmsClient>(std::move(client));
+    d.sms = [c = sms](const std::string& phone, const std::string& text) {
+      return c->Send(phone, text);
+    };
+  }
+  return SecureMailService::Create(std::move(d));
+}
 
 Result<json> ReadJsonFile(const std::string& path) {
   KP_ASSIGN_OR_RETURN(std::string text, io::ReadFile(path));
@@ -100,6 +163,10 @@ struct Gateway::State {
   std::optional<Directory> directory;
   std::optional<RoutingRules> routes;
   std::unique_ptr<MessageService> messages;
+  std::shared_ptr<transports::SmtpClient> smtp;
+  std::shared_ptr<transports::SmsClient> sms;
+  std::unique_ptr<SecureMailService> securemail;
+  std::unique_ptr<SecureMailWorker> securemail_worker;
   crypto::Keyring keyring;
   std::vector<crypto::Certificate> tls_chain;
   std::unique_ptr<FederationService> federation;
@@ -173,7 +240,11 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
 
   KP_ASSIGN_OR_RETURN(s->messages, MessageService::Create(*s->db, s->db_mutex, *s->directory,
                                                           *s->routes, audit::NowMs));
-  RegisterMessageRoutes(s->router, *s->messages);
+  KP_ASSIGN_OR_RETURN(s->securemail, MakeSecureMail(config, *s->db, s->db_mutex, *s->directory,
+                                                    s->keyring, s->tls_chain, s->smtp, s->sms));
+  RegisterMessageRoutes(s->router, *s->messages, s->securemail.get());
+  RegisterSecureMailRoutes(s->router, *s->securemail,
+                           s->tls_chain.empty() ? "" : s->tls_chain.front().Sha256Fingerprint());
 
   // Federation: peers deliver here (receiving), and the outbox delivers to peers (sending).
   KP_ASSIGN_OR_RETURN(std::string tls_chain_pem, io::ReadFile(config.listen.tls_cert));
@@ -220,6 +291,9 @@ Status Gateway::Start() {
   KP_RETURN_IF_ERROR(st->https->Start(st->router));
   st->started = true;
   st->outbox->Start();
+  st->securemail_worker = std::make_unique<SecureMailWorker>(
+      *st->securemail, std::chrono::milliseconds(st->config.portal.worker_interval_ms));
+  st->securemail_worker->Start();
   st->checkpoints = std::make_unique<CheckpointSigner>(
       *st->db, st->db_mutex, st->keyring, kTlsKeyId,
       CheckpointSigner::Options{std::chrono::milliseconds(st->config.audit.checkpoint_interval_ms),
@@ -238,6 +312,8 @@ void Gateway::Stop() {
   }
   if (state_->outbox)
     state_->outbox->Stop();  // joins before the database closes
+  if (state_->securemail_worker)
+    state_->securemail_worker->Stop();  // joins before the database closes
   if (state_->checkpoints)
     state_->checkpoints->Stop();  // signs a last head over everything, then joins
   if (state_->db) {

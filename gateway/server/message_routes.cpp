@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "gateway/server/securemail_service.h"
+
 namespace ketenpoort::server {
 
 namespace {
@@ -25,19 +27,24 @@ api::Response Answer(int status, Result<json> result) {
 
 }  // namespace
 
-void RegisterMessageRoutes(api::Router& router, MessageService& service) {
+void RegisterMessageRoutes(api::Router& router, MessageService& service,
+                           SecureMailService* securemail) {
   MessageService* s = &service;
-  router.Add("POST", "/v1/messages", api::Access::Roles({Role::kSender}), [s](api::Request& req) {
-    auto body = api::ParseJsonBody(req);
-    if (!body)
-      return api::Response::FromError(body.error());
-    std::optional<std::string> key = req.Header("Idempotency-Key");
-    if (key && (key->empty() || key->size() > 200)) {
-      return api::Response::FromError(InvalidArgument(
-          "invalid_idempotency_key", "must be 1 to 200 characters", "Idempotency-Key"));
-    }
-    return Answer(202, s->Submit(CallerOf(req), *body, req.body, key));
-  });
+  SecureMailService* mail = securemail;
+  router.Add("POST", "/v1/messages", api::Access::Roles({Role::kSender}),
+             [s, mail](api::Request& req) {
+               auto body = api::ParseJsonBody(req);
+               if (!body)
+                 return api::Response::FromError(body.error());
+               if (mail != nullptr && body->value("kind", json()) == "securemail")
+                 return Answer(202, mail->Submit(CallerOf(req), *body));
+               std::optional<std::string> key = req.Header("Idempotency-Key");
+               if (key && (key->empty() || key->size() > 200)) {
+                 return api::Response::FromError(InvalidArgument(
+                     "invalid_idempotency_key", "must be 1 to 200 characters", "Idempotency-Key"));
+               }
+               return Answer(202, s->Submit(CallerOf(req), *body, req.body, key));
+             });
   router.Add("GET", "/v1/inbox", api::Access::Roles({Role::kRecipient}), [s](api::Request& req) {
     return Answer(200, s->Inbox(CallerOf(req), QueryValue(req, "after"), QueryValue(req, "limit")));
   });
@@ -52,7 +59,9 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service) {
                return Answer(200, s->SetStatus(CallerOf(req), req.params.at("id"), *body));
              });
   router.Add("GET", "/v1/messages/{id}/tracking", api::Access::Roles({Role::kSender}),
-             [s](api::Request& req) {
+             [s, mail](api::Request& req) {
+               if (mail != nullptr && mail->IsSecureMail(req.params.at("id")))
+                 return Answer(200, mail->Tracking(CallerOf(req), req.params.at("id")));
                return Answer(200, s->Tracking(CallerOf(req), req.params.at("id")));
              });
   router.Add("POST", "/v1/messages/{id}/recall", api::Access::Roles({Role::kSender}),

@@ -9,6 +9,9 @@
 //   POST /v1/messages/{id}/recall      sender      200 {"id","status":"recalled"}
 //
 //   RegisterMessageRoutes(router, *service);   // `service` must outlive the router's use
+//
+// With `securemail` given, a submission of kind "securemail" and the tracking of a secure-mail
+// message go to it (securemail_service.h); everything else stays with `service`.
 #pragma once
 
 #include "gateway/api/router.h"
@@ -16,6 +19,9 @@
 
 namespace ketenpoort::server {
 
-void RegisterMessageRoutes(api::Router& router, MessageService& service);
+class SecureMailService;
+
+void RegisterMessageRoutes(api::Router& router, MessageService& service,
+                           SecureMailService* securemail = nullptr);
 
 }  // namespace ketenpoort::server

@@ -11,11 +11,13 @@
 #include "gateway/core/json_fields.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/core/lifecycle.h"
+#include "gateway/core/message_kind.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
 #include "gateway/crypto/hash.h"
 #include "gateway/crypto/random.h"
 #include "gateway/server/message_fields.h"
+#include "gateway/store/kind_repository.h"
 #include "gateway/store/message_repository.h"
 
 namespace ketenpoort::server {
@@ -123,27 +125,37 @@ struct Submission {
   std::string subject_ref;
   std::optional<std::int64_t> deadline_ms;
   std::optional<std::int64_t> expires_ms;
+  CodeListVersions codelists;  // every list, at the version this message used
   Bytes payload;
 };
+
+// The code-list versions recorded for a message: an object, or {} from before they were.
+json RecordedCodeLists(store::Database& db, std::string_view id) {
+  auto text = store::KindRepository(db).CodeLists(id);
+  if (!text || !text->has_value())
+    return json::object();
+  json v = json::parse(**text, nullptr, /*allow_exceptions=*/false);
+  return v.is_object() ? v : json::object();
+}
 
 }  // namespace
 
 MessageService::MessageService(store::Database& db, std::mutex& db_mutex,
-                               const Directory& directory, const RoutingRules& routes, Clock clock)
+                               const Directory& directory, const RoutingRules& routes,
+                               const KindRegistry& kinds, Clock clock)
     : db_(db),
       db_mutex_(db_mutex),
       commits_(db, db_mutex),
       directory_(directory),
       routes_(routes),
+      kinds_(kinds),
       clock_(std::move(clock)) {}
 
-Result<std::unique_ptr<MessageService>> MessageService::Create(store::Database& db,
-                                                               std::mutex& db_mutex,
-                                                               const Directory& directory,
-                                                               const RoutingRules& routes,
-                                                               Clock clock) {
+Result<std::unique_ptr<MessageService>> MessageService::Create(
+    store::Database& db, std::mutex& db_mutex, const Directory& directory,
+    const RoutingRules& routes, const KindRegistry& kinds, Clock clock) {
   auto service = std::unique_ptr<MessageService>(
-      new MessageService(db, db_mutex, directory, routes, std::move(clock)));
+      new MessageService(db, db_mutex, directory, routes, kinds, std::move(clock)));
   KP_ASSIGN_OR_RETURN(service->certificates_, DirectoryCertificates(directory));
   return service;
 }
@@ -159,7 +171,7 @@ Result<json> MessageService::Submit(const Caller& caller, const json& body,
     Submission s;
     JsonFields f(body, "", "unknown_field");
     KP_RETURN_IF_ERROR(f.OnlyKeys({"kind", "recipients", "routing", "subject_ref", "legal_basis",
-                                   "deadline", "expires", "payload"}));
+                                   "deadline", "expires", "codelists", "payload"}));
     KP_ASSIGN_OR_RETURN(s.routing, RoutingInputFromJson(body));
     if (directory_.Find(who.org) == nullptr) {
       return PermissionDenied("unknown_sender",
@@ -193,6 +205,17 @@ Result<json> MessageService::Submit(const Caller& caller, const json& body,
       if (*s.expires_ms <= now)
         return InvalidArgument("invalid_time", "lies in the past", "expires");
     }
+    CodeListVersions requested;
+    if (const json* c = f.Find("codelists")) {
+      KP_ASSIGN_OR_RETURN(requested, CodeListVersionsFromJson(*c));
+    }
+    KP_RETURN_IF_ERROR(kinds_.ValidateHeader(s.routing.kind,
+                                             KindHeader{.routing = s.routing.routing,
+                                                        .subject_ref = s.subject_ref,
+                                                        .legal_basis = s.routing.legal_basis,
+                                                        .deadline_ms = s.deadline_ms},
+                                             requested));
+    s.codelists = kinds_.code_lists().Resolve(requested);
     KP_ASSIGN_OR_RETURN(std::string payload_b64, typed.RequiredString("payload"));
     KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(payload_b64));
     s.payload = std::move(sealed.der);
@@ -301,6 +324,8 @@ Result<json> MessageService::Submit(const Caller& caller, const json& body,
       }
     }
     KP_RETURN_IF_ERROR(repo.Insert(m, initial, "gateway"));
+    KP_RETURN_IF_ERROR(
+        store::KindRepository(db).SetCodeLists(m.id, CodeListVersionsToJson(s.codelists).dump()));
     for (const auto& [peer, orgs] : by_peer)
       KP_RETURN_IF_ERROR(repo.EnqueueOutbox(m.id, peer, orgs, now));
     if (idempotency_key) {
@@ -393,6 +418,7 @@ Result<json> MessageService::Get(const Caller& caller, std::string_view id) {
       states[d.recipient_org] = d.state;
     out["states"] = std::move(states);
   }
+  out["codelists"] = RecordedCodeLists(db_, id);
   out["payload"] = crypto::Base64Encode(*m.payload);
   return out;
 }
@@ -418,21 +444,62 @@ Result<json> MessageService::SetStatus(const Caller& caller, std::string_view id
   if (!found)
     return MessageNotFound();
   KP_ASSIGN_OR_RETURN(auto delivery, repo.Delivery(id, who.org));
-  if (!delivery || delivery->state == state::kSent)
+  const bool is_recipient = delivery && delivery->state != state::kSent;
+  const bool is_sender = found->sender_org == who.org && HasRole(who.role, Role::kSender);
+  const Lifecycle& lifecycle = kinds_.LifecycleFor(found->kind);
+  const bool whole_message =
+      lifecycle.scope() == LifecycleScope::kMessage && to != state::kReceived;
+  if (!is_recipient && !(is_sender && whole_message))
     return MessageNotFound();
   if (found->recalled_ms)
     return Gone("message_recalled", "the sender withdrew this message");
-  Status allowed = LifecycleFor(found->kind).Check(delivery->state, to);
+  // The deliveries this change moves: the caller's own, or every one that has arrived.
+  std::vector<store::DeliveryRecord> targets;
+  if (whole_message) {
+    KP_ASSIGN_OR_RETURN(auto all, repo.Deliveries(id));
+    for (store::DeliveryRecord& d : all) {
+      if (d.state != state::kSent && d.state != state::kUndeliverable)
+        targets.push_back(std::move(d));
+    }
+  } else {
+    targets.push_back(*delivery);
+  }
+  if (targets.empty())
+    return Conflict("invalid_transition", "the message has not reached any recipient yet");
+  const Organisation* org = directory_.Find(who.org);
+  Status allowed = Ok();
+  if (!lifecycle.IsKnown(to)) {
+    allowed = kinds_.CheckTransition(found->kind, targets.front().state, to);
+  } else if (org == nullptr) {
+    allowed = PermissionDenied(
+        "unknown_sender", "the token's organisation '" + who.org + "' is not in the directory");
+  } else {
+    allowed = lifecycle.CheckSetter(to, org->kind, is_sender, is_recipient);
+  }
+  for (const store::DeliveryRecord& d : targets) {
+    if (!allowed)
+      break;
+    allowed = lifecycle.Check(d.state, to);
+  }
   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db_));
   KP_RETURN_IF_ERROR(audit::AuditLog().Append(
       db_,
       Entry(caller, audit::event::kStatusChange, audit::action::kUpdate, std::string(id), &*found,
             allowed ? std::string(audit::kOutcomeSuccess) : allowed.error().code, now)));
-  if (allowed)
-    KP_RETURN_IF_ERROR(repo.SetState(id, who.org, to, now, Actor(who), reason));
+  if (allowed) {
+    for (const store::DeliveryRecord& d : targets)
+      KP_RETURN_IF_ERROR(repo.SetState(id, d.recipient_org, to, now, Actor(who), reason));
+  }
   KP_RETURN_IF_ERROR(tx.Commit());
   if (!allowed)
     return std::move(allowed).error();
+  if (whole_message) {
+    return json{{"id", id},
+                {"org", who.org},
+                {"state", to},
+                {"recipients", RecipientOrgs(targets)},
+                {"time", audit::FormatTime(now)}};
+  }
   return json{{"id", id}, {"org", who.org}, {"state", to}, {"time", audit::FormatTime(now)}};
 }
 
@@ -457,7 +524,10 @@ Result<json> MessageService::Tracking(const Caller& caller, std::string_view id)
         ev["reason"] = e.reason;
       list.push_back(std::move(ev));
     }
-    json r = {{"org", d.recipient_org}, {"state", d.state}, {"events", std::move(list)}};
+    json r = {{"org", d.recipient_org},
+              {"state", d.state},
+              {"legal_basis", found->legal_basis},
+              {"events", std::move(list)}};
     for (const store::OutboxItem& o : outbox) {
       if (std::find(o.recipients.begin(), o.recipients.end(), d.recipient_org) ==
           o.recipients.end())
@@ -478,11 +548,25 @@ Result<json> MessageService::Tracking(const Caller& caller, std::string_view id)
   KP_RETURN_IF_ERROR(
       AppendAlone(db_, Entry(caller, audit::event::kFetch, audit::action::kRead, std::string(id),
                              &*found, audit::kOutcomeSuccess, now)));
+  // Escalations and reminders the deadline rules recorded (reminder_worker.h).
+  KP_ASSIGN_OR_RETURN(auto notices, store::KindRepository(db_).NoticesFor(id));
+  json notice_list = json::array();
+  for (const store::NoticeRecord& n : notices) {
+    notice_list.push_back({{"type", n.type},
+                           {"to", n.to_org},
+                           {"about", n.about_org},
+                           {"due", audit::FormatTime(n.due_ms)},
+                           {"time", audit::FormatTime(n.created_ms)},
+                           {"reason", n.reason},
+                           {"mail", n.mail_state}});
+  }
   json out = {{"id", id},
               {"kind", found->kind},
               {"legal_basis", found->legal_basis},
+              {"codelists", RecordedCodeLists(db_, id)},
               {"recalled", OptionalTime(found->recalled_ms)},
-              {"recipients", std::move(recipients)}};
+              {"recipients", std::move(recipients)},
+              {"notices", std::move(notice_list)}};
   return out;
 }
 

@@ -2,16 +2,21 @@
 // checked, stored and audited in one transaction. The HTTP routes (message_routes.h) are thin
 // wrappers around it, so this is where the rules live.
 //
-//   MessageService messages(db, db_mutex, directory, routes, audit::NowMs);
+//   auto messages = MessageService::Create(db, db_mutex, directory, routes,
+//                                          kinds::BuiltinKinds(), audit::NowMs);
 //   Caller caller{principal, "127.0.0.1"};
 //   auto accepted = messages.Submit(caller, body, raw_body, idempotency_key);
 //   // 202 {"id": "m-5f0c...", "status": "accepted", "recipients": ["comensha"]}
 //
 // Submit, in this order (every refusal is answered before anything is written):
 //   body keys other than kind, recipients, routing, subject_ref, legal_basis, deadline,
-//     expires, payload                                         -> 400 unknown_field
+//     expires, codelists, payload                              -> 400 unknown_field
 //   routing input, explicit recipients          -> RoutingRules::CheckRecipients's errors;
 //     no recipients given and no rule matches                   -> 422 no_recipients
+//   subject_ref, deadline, expires malformed                    -> 400
+//   "codelists" ({"exploitation": 1}; absent lists: the latest) naming an unknown list or
+//     version, or the kind's header rules (message_kind.h: required routing keys, codes of
+//     the code lists at those versions, pseudonym, legal basis) -> 400 / 422, naming the field
 //   payload not base64                                          -> 400 invalid_payload
 //   payload not a CMS (Auth)EnvelopedData                       -> 422 invalid_envelope /
 //                                                                  not_an_envelope
@@ -19,11 +24,20 @@
 //     or a certificate in it that is neither a recipient's nor the sender's
 //                                                               -> 422 envelope_recipient_mismatch
 //   Idempotency-Key seen before with another body               -> 409 idempotency_conflict
-// then one transaction (shared with concurrent submissions: store/group_commit.h): the message, one
+// then one transaction (shared with concurrent submissions: store/group_commit.h): the message,
+// the code-list versions it used (store/kind_repository.h), one
 // delivery per recipient ("delivered" for organisations this gateway serves, "sent" plus an outbox
 // item per peer gateway otherwise), the idempotency key, a `submit` audit entry and a `deliver`
 // entry per local recipient. Only after COMMIT (synchronous=FULL) does Submit return: a 202 is on
 // disk. Refused submissions are audited too, with the error code as outcome.
+//
+// Status (SetStatus), in this order: the caller must be the sender or a recipient that the
+// message reached (else 404); recalled -> 410; a state no lifecycle knows -> 400
+// unknown_state; a state of another kind -> 409 invalid_transition; an organisation that may
+// not set it (the kind's StateRule: sender or recipient, and which organisation kinds) -> 403
+// state_not_permitted; a transition the lifecycle does not allow from the current state -> 409
+// invalid_transition. Kinds with LifecycleScope::kMessage (b8) move every delivery of the
+// message that has arrived ("received" stays per recipient). Every attempt is audited.
 //
 // Reading: a message is visible to its sender organisation and to each recipient organisation
 // it has reached; to everyone else it does not exist (404 message_not_found). A recipient's
@@ -46,6 +60,7 @@
 
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
+#include "gateway/core/kind_registry.h"
 #include "gateway/core/role.h"
 #include "gateway/core/routing_rules.h"
 #include "gateway/crypto/certificate.h"
@@ -68,7 +83,8 @@ class MessageService {
   // must outlive the service. Error when a certificate in the directory does not parse.
   static Result<std::unique_ptr<MessageService>> Create(store::Database& db, std::mutex& db_mutex,
                                                         const Directory& directory,
-                                                        const RoutingRules& routes, Clock clock);
+                                                        const RoutingRules& routes,
+                                                        const KindRegistry& kinds, Clock clock);
 
   // POST /v1/messages. `raw_body` is hashed for the idempotency check.
   Result<nlohmann::json> Submit(const Caller& caller, const nlohmann::json& body,
@@ -89,13 +105,14 @@ class MessageService {
 
  private:
   MessageService(store::Database& db, std::mutex& db_mutex, const Directory& directory,
-                 const RoutingRules& routes, Clock clock);
+                 const RoutingRules& routes, const KindRegistry& kinds, Clock clock);
 
   store::Database& db_;
   std::mutex& db_mutex_;
   store::GroupCommit commits_;  // submissions share transactions (and fsyncs) under load
   const Directory& directory_;
   const RoutingRules& routes_;
+  const KindRegistry& kinds_;  // headers, lifecycles, code lists (adapters/kinds)
   Clock clock_;
   std::map<std::string, crypto::Certificate, std::less<>> certificates_;  // org id -> cert
 };

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 3> kMigrations{{
+constexpr std::array<Migration, 4> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -123,6 +123,53 @@ CREATE TABLE outbox (
   UNIQUE (message_id, peer_url)
 );
 CREATE INDEX outbox_due ON outbox(state, next_attempt_ms);
+)sql"},
+    // Secure mail (gateway/store/securemail_repository.h): per message the subject and the
+    // notification settings, per recipient address the verification (codes as salted hashes,
+    // the link token as a hash), browser sessions (hashed) and every tracked event.
+    {4, "securemail", R"sql(
+CREATE TABLE securemail_messages (
+  message_id TEXT PRIMARY KEY REFERENCES messages(id),
+  subject TEXT NOT NULL DEFAULT '',
+  show_subject INTEGER NOT NULL DEFAULT 0,
+  lang TEXT NOT NULL,
+  sender_email TEXT NOT NULL DEFAULT '',
+  deadline_warned_ms INTEGER,
+  expired_ms INTEGER
+);
+CREATE TABLE securemail_recipients (
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL REFERENCES messages(id),
+  email TEXT NOT NULL,
+  verification TEXT NOT NULL,
+  phone TEXT NOT NULL DEFAULT '',
+  access_hash BLOB,
+  token_hash BLOB UNIQUE,
+  notify_due_ms INTEGER,
+  notify_attempts INTEGER NOT NULL DEFAULT 0,
+  code_hash BLOB,
+  code_expires_ms INTEGER,
+  codes_sent INTEGER NOT NULL DEFAULT 0,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  locked INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (message_id, email)
+);
+CREATE INDEX securemail_recipients_due ON securemail_recipients(notify_due_ms);
+CREATE TABLE securemail_sessions (
+  session_hash BLOB PRIMARY KEY,
+  recipient_id INTEGER NOT NULL REFERENCES securemail_recipients(id),
+  csrf TEXT NOT NULL,
+  verified_ms INTEGER,
+  expires_ms INTEGER NOT NULL
+);
+CREATE TABLE securemail_events (
+  id INTEGER PRIMARY KEY,
+  recipient_id INTEGER NOT NULL REFERENCES securemail_recipients(id),
+  event TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  time_ms INTEGER NOT NULL
+);
+CREATE INDEX securemail_events_recipient ON securemail_events(recipient_id, id);
 )sql"},
 }};
 

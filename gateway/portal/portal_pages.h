@@ -1,0 +1,76 @@
+// The secure-mail portal's presentation: Dutch and English texts, the page layout, HTML
+// escaping, the compiled-in assets (assets/portal.css, assets/portal.js) and the mails the
+// portal sends (notification, one-time code, deadline warning). No I/O, no state: the routes in
+// gateway/server/securemail_routes.cpp decide what to show and call these to render it.
+//
+//   Lang lang = ParseLang(query_lang, accept_language);           // kNl unless English asked
+//   std::string html = Layout(lang, Text(lang, "title_verify"),
+//                             "<p>" + Escape(org_name) + "</p>", "/m/TOKEN");
+//   // a full HTML document: <link> to /m/assets/portal.css, <script src> to portal.js
+//   MailContent m = NotificationMail(lang, {.sender = "SHOP Den Haag", .link = url, ...});
+//
+// Every value that comes from a person (names, file names, bodies) goes through Escape. Pages
+// carry no inline script or style, so kContentSecurityPolicy can forbid both.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ketenpoort::portal {
+
+enum class Lang { kNl, kEn };
+
+// "en" -> kEn, "nl" -> kNl; otherwise the first of nl/en in an Accept-Language value; else kNl.
+Lang ParseLang(std::string_view explicit_lang, std::string_view accept_language = {});
+std::string_view LangCode(Lang lang);
+
+// &, <, >, " and ' as entities.
+std::string Escape(std::string_view text);
+
+// The text for `key` in `lang`; the key itself when unknown (a bug shows, never crashes).
+std::string_view Text(Lang lang, std::string_view key);
+
+// A complete page: title, header with the language switch (links to `self_path`?lang=..),
+// `body_html` inside <main>.
+std::string Layout(Lang lang, std::string_view title, std::string_view body_html,
+                   std::string_view self_path);
+
+// The assets served under /m/assets/.
+std::string_view StyleSheet();
+std::string_view Script();
+
+// For portal pages: only our own scripts, styles, images and frames; no plugins except the
+// browser's own PDF viewer inside our frames; forms post to us only.
+inline constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'";
+// For attachments shown inline (in a frame of a portal page): no script, nothing loaded.
+inline constexpr std::string_view kInlineFilePolicy =
+    "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'self'";
+
+struct MailContent {
+  std::string subject;
+  std::string text;
+  std::string html;
+};
+
+struct NotificationFacts {
+  std::string sender;        // organisation name (and user, when known)
+  std::string link;          // https://HOST/m/TOKEN
+  std::string verify_url;    // https://HOST/m/verify-gateway
+  std::string fingerprint;   // SHA-256 of the gateway certificate, colon hex
+  std::string subject;       // shown only when not empty (the sender's choice)
+  std::string verification;  // email_code | access_code | sms
+  std::string deadline;      // RFC 3339 or empty
+};
+
+MailContent NotificationMail(Lang lang, const NotificationFacts& facts);
+MailContent CodeMail(Lang lang, std::string_view code, std::string_view sender);
+std::string CodeSms(Lang lang, std::string_view code);
+// To the sender: `recipient` has not opened message `message_id` and the deadline is near.
+MailContent DeadlineWarningMail(Lang lang, std::string_view message_id, std::string_view recipient,
+                                std::string_view deadline);
+
+}  // namespace ketenpoort::portal

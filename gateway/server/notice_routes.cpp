@@ -1,0 +1,69 @@
+#include "gateway/server/notice_routes.h"
+
+#include <charconv>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "gateway/audit/time_format.h"
+#include "gateway/store/kind_repository.h"
+
+namespace ketenpoort::server {
+
+namespace {
+
+using nlohmann::json;
+
+Result<std::int64_t> Number(const api::Request& req, const std::string& name, std::int64_t fallback,
+                            std::int64_t min, std::int64_t max) {
+  auto it = req.query.find(name);
+  if (it == req.query.end() || it->second.empty())
+    return fallback;
+  std::int64_t v = 0;
+  const std::string& t = it->second;
+  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (ec != std::errc() || end != t.data() + t.size() || v < min || v > max) {
+    return InvalidArgument(
+        "invalid_query",
+        "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max), name);
+  }
+  return v;
+}
+
+}  // namespace
+
+void RegisterNoticeRoutes(api::Router& router, store::Database& db, std::mutex& db_mutex) {
+  store::Database* dbp = &db;
+  std::mutex* mu = &db_mutex;
+  router.Add("GET", "/v1/notices", api::Access::Roles({Role::kSender, Role::kRecipient}),
+             [dbp, mu](api::Request& req) {
+               auto after = Number(req, "after", 0, 0, INT64_MAX);
+               if (!after)
+                 return api::Response::FromError(after.error());
+               auto limit = Number(req, "limit", 100, 1, 500);
+               if (!limit)
+                 return api::Response::FromError(limit.error());
+               std::lock_guard lock(*mu);
+               auto notices = store::KindRepository(*dbp).NoticesTo(req.principal->org, *after,
+                                                                    static_cast<int>(*limit));
+               if (!notices)
+                 return api::Response::FromError(notices.error());
+               json list = json::array();
+               std::int64_t next = *after;
+               for (const store::NoticeRecord& n : *notices) {
+                 list.push_back({{"id", std::to_string(n.id)},
+                                 {"message_id", n.message_id},
+                                 {"type", n.type},
+                                 {"about", n.about_org},
+                                 {"due", audit::FormatTime(n.due_ms)},
+                                 {"time", audit::FormatTime(n.created_ms)},
+                                 {"reason", n.reason},
+                                 {"mail", n.mail_state}});
+                 next = n.id;
+               }
+               return api::Response::Json(
+                   200, {{"notices", std::move(list)}, {"next", std::to_string(next)}});
+             });
+}
+
+}  // namespace ketenpoort::server

@@ -1,0 +1,377 @@
+#include "gateway/server/securemail_routes.h"
+
+#include <string>
+
+#include "gateway/api/url.h"
+#include "gateway/portal/portal_pages.h"
+
+namespace ketenpoort::server {
+
+namespace {
+
+using nlohmann::json;
+using portal::Escape;
+using portal::Lang;
+using portal::Text;
+
+constexpr std::string_view kCookie = "kp_portal";
+
+std::string QueryValue(const api::Request& req, const std::string& name) {
+  auto it = req.query.find(name);
+  return it == req.query.end() ? std::string() : it->second;
+}
+
+std::string SessionCookie(const api::Request& req) {
+  auto header = req.Header("Cookie");
+  if (!header)
+    return {};
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    auto semi = rest.find(';');
+    std::string_view part = api::TrimHttpWhitespace(rest.substr(0, semi));
+    rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+    if (part.size() > kCookie.size() && part.substr(0, kCookie.size()) == kCookie &&
+        part[kCookie.size()] == '=')
+      return std::string(part.substr(kCookie.size() + 1));
+  }
+  return {};
+}
+
+void PortalHeaders(api::Response& r, std::string_view csp = portal::kContentSecurityPolicy) {
+  r.headers.emplace_back("Content-Security-Policy", std::string(csp));
+  r.headers.emplace_back("Referrer-Policy", "no-referrer");
+  r.headers.emplace_back("X-Frame-Options",
+                         csp == portal::kContentSecurityPolicy ? "DENY" : "SAMEORIGIN");
+}
+
+void SetCookie(api::Response& r, const std::string& token, const std::string& value) {
+  r.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + value + "; Path=/m/" + token +
+                                           "; HttpOnly; Secure; SameSite=Strict");
+}
+
+api::Response Html(int status, std::string body) {
+  api::Response r;
+  r.status = status;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = std::move(body);
+  PortalHeaders(r);
+  return r;
+}
+
+api::Response Redirect(const std::string& location) {
+  api::Response r;
+  r.status = 303;
+  r.content_type = "text/plain; charset=utf-8";
+  r.headers.emplace_back("Location", location);
+  PortalHeaders(r);
+  return r;
+}
+
+Lang RequestLang(const api::Request& req, std::string_view fallback) {
+  std::string q = QueryValue(req, "lang");
+  if (q == "en" || q == "nl")
+    return portal::ParseLang(q);
+  if (!fallback.empty())
+    return portal::ParseLang(fallback);
+  return portal::ParseLang("", req.Header("Accept-Language").value_or(""));
+}
+
+api::Response ErrorPage(const api::Request& req, const Error& e, const std::string& self) {
+  Lang lang = RequestLang(req, "");
+  std::string key = "unknown";
+  std::string title = "title_unknown";
+  if (e.code == "message_recalled" || e.code == "message_expired") {
+    key = e.code == "message_recalled" ? "recalled" : "expired";
+    title = "title_gone";
+  } else if (e.code == "session_invalid" || e.code == "csrf_invalid" || e.code == "not_verified") {
+    key = "session_expired";
+    title = "title_message";
+  }
+  std::string body = "<div class=\"card\"><p class=\"notice\" id=\"status\" data-code=\"" +
+                     Escape(e.code) + "\">" + Escape(Text(lang, key)) + "</p></div>";
+  return Html(e.kind == ErrorKind::kGone ? 410 : (e.kind == ErrorKind::kNotFound ? 404 : 403),
+              portal::Layout(lang, Text(lang, title), body, self));
+}
+
+std::string FormatSize(std::size_t n) {
+  if (n < 1024)
+    return std::to_string(n) + " B";
+  if (n < 1024 * 1024)
+    return std::to_string((n + 512) / 1024) + " KB";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(n) / (1024.0 * 1024.0));
+  return buf;
+}
+
+bool Previewable(std::string_view type) {
+  return type == "application/pdf" || type == "image/png" || type == "image/jpeg" ||
+         type == "image/gif" || type == "image/webp" || type == "text/plain";
+}
+
+std::string PercentEncode(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+        c == '-' || c == '_') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Content-Disposition with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987).
+std::string Disposition(std::string_view kind, std::string_view name) {
+  std::string ascii;
+  for (unsigned char c : name)
+    ascii +=
+        (c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '/') ? static_cast<char>(c) : '_';
+  if (ascii.empty())
+    ascii = "file";
+  return std::string(kind) + "; filename=\"" + ascii + "\"; filename*=UTF-8''" +
+         PercentEncode(name);
+}
+
+std::string Notice(Lang lang, const std::string& notice, const SecureMailService::Visit& v) {
+  if (notice.empty())
+    return {};
+  std::string cls = "notice";
+  std::string text;
+  if (notice == "code_sent") {
+    cls = "ok";
+    text = std::string(Text(lang, "code_sent"));
+  } else if (notice == "code_send_failed") {
+    cls = "error";
+    text = std::string(Text(lang, "code_send_failed"));
+  } else if (notice == "wrong_code") {
+    cls = "error";
+    text = std::string(Text(lang, "wrong_code")) + " " + std::string(Text(lang, "attempts_left")) +
+           ": " + std::to_string(v.attempts_left) + ".";
+  } else {
+    return {};
+  }
+  return "<p class=\"" + cls + "\" id=\"notice\" data-notice=\"" + Escape(notice) + "\">" +
+         Escape(text) + "</p>";
+}
+
+std::string VerifyBody(Lang lang, const std::string& self, const SecureMailService::Visit& v,
+                       const std::string& notice) {
+  std::string b = "<div class=\"card\">";
+  b += "<p>" + Escape(Text(lang, "from")) + ": <strong>" + Escape(v.sender) + "</strong></p>";
+  if (v.locked) {
+    b += "<p class=\"error\" id=\"status\" data-code=\"locked\">" + Escape(Text(lang, "locked")) +
+         " " + Escape(Text(lang, v.can_request_code ? "locked_new_code" : "locked_ask_sender")) +
+         "</p>";
+  } else {
+    b += Notice(lang, notice, v);
+    b += "<p>" + Escape(Text(lang, "intro_" + v.verification)) + "</p>";
+  }
+  const std::string csrf = "<input type=\"hidden\" name=\"csrf\" value=\"" + Escape(v.csrf) + "\">";
+  if (v.verification != "access_code" && v.can_request_code) {
+    b += "<form method=\"post\" action=\"" + Escape(self) + "/code\">" + csrf +
+         "<button type=\"submit\" id=\"send-code\" class=\"" + (v.code_active ? "secondary" : "") +
+         "\">" + Escape(Text(lang, v.code_active || v.locked ? "send_new_code" : "send_code")) +
+         "</button></form>";
+  }
+  if (!v.locked && (v.verification == "access_code" || v.code_active)) {
+    const bool access = v.verification == "access_code";
+    b += "<form method=\"post\" action=\"" + Escape(self) + "/verify\">" + csrf;
+    b += "<label for=\"code\">" + Escape(Text(lang, access ? "access_code" : "code")) + "</label>";
+    b += std::string("<input type=\"") + (access ? "password" : "text") +
+         "\" id=\"code\" name=\"code\" autocomplete=\"one-time-code\" " +
+         (access ? "" : "inputmode=\"numeric\" ") + "required>";
+    b += "<button type=\"submit\" id=\"confirm\">" + Escape(Text(lang, "confirm")) +
+         "</button></form>";
+  }
+  b += "</div>";
+  return b;
+}
+
+std::string MessageBody(Lang lang, const std::string& self, const SecureMailService::Visit& v,
+                        const SecureMailService::Content& c) {
+  std::string b = "<div class=\"card\" id=\"message\">";
+  b += "<p class=\"meta\">" + Escape(Text(lang, "from")) + ": <strong>" + Escape(c.sender) +
+       "</strong><br>" + Escape(Text(lang, "sent")) + ": " + Escape(c.created);
+  if (!c.deadline.empty())
+    b += "<br>" + Escape(Text(lang, "deadline")) + ": " + Escape(c.deadline);
+  b += "</p>";
+  if (!c.subject.empty())
+    b += "<h2 id=\"subject\">" + Escape(c.subject) + "</h2>";
+  b += "<div class=\"body\" id=\"body\">" + Escape(c.body) + "</div></div>";
+  b += "<div class=\"card\"><h2>" + Escape(Text(lang, "attachments")) + "</h2>";
+  if (c.attachments.empty())
+    b += "<p>" + Escape(Text(lang, "no_attachments")) + "</p>";
+  b += "<ul class=\"files\">";
+  for (std::size_t i = 0; i < c.attachments.size(); ++i) {
+    const auto& a = c.attachments[i];
+    const std::string url = self + "/files/" + std::to_string(i);
+    b += "<li class=\"file\" data-index=\"" + std::to_string(i) + "\"><strong class=\"name\">" +
+         Escape(a.name) + "</strong> <span class=\"meta\"><span class=\"size\">" +
+         Escape(FormatSize(a.data.size())) + "</span> · <span class=\"type\">" + Escape(a.type) +
+         "</span></span><br><a class=\"download\" href=\"" + Escape(url) + "\" download>" +
+         Escape(Text(lang, "download")) + "</a>";
+    if (Previewable(a.type)) {
+      if (a.type.rfind("image/", 0) == 0) {
+        b += "<img class=\"preview\" alt=\"" + Escape(a.name) + "\" src=\"" + Escape(url) +
+             "?inline=1\">";
+      } else {
+        b += "<iframe class=\"preview\" sandbox title=\"" + Escape(a.name) + "\" src=\"" +
+             Escape(url) + "?inline=1\"></iframe>";
+      }
+    }
+    b += "</li>";
+  }
+  b += "</ul></div>";
+  b += "<div class=\"card\"><h2>" + Escape(Text(lang, "reply")) + "</h2>";
+  b += "<form id=\"reply\" data-action=\"" + Escape(self) + "/reply\" data-csrf=\"" +
+       Escape(v.csrf) + "\" data-sent=\"" + Escape(Text(lang, "reply_sent")) + "\" data-failed=\"" +
+       Escape(Text(lang, "reply_failed")) + "\">";
+  b += "<label for=\"reply-body\">" + Escape(Text(lang, "reply_body")) +
+       "</label><textarea id=\"reply-body\" name=\"body\"></textarea>";
+  b += "<label for=\"reply-files\">" + Escape(Text(lang, "reply_files")) +
+       "</label><input type=\"file\" id=\"reply-files\" multiple>";
+  b += "<button type=\"submit\" id=\"reply-send\">" + Escape(Text(lang, "reply_send")) +
+       "</button></form><p id=\"reply-status\" hidden></p></div>";
+  return b;
+}
+
+Result<std::map<std::string, std::string>> FormBody(const api::Request& req) {
+  auto type = req.Header("Content-Type").value_or("");
+  if (type.rfind("application/x-www-form-urlencoded", 0) != 0)
+    return InvalidArgument("unsupported_media_type", "expected a form", "Content-Type");
+  return api::ParseQuery(req.body);
+}
+
+}  // namespace
+
+void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
+                              std::string fingerprint) {
+  SecureMailService* s = &service;
+  router.Add("GET", "/m/verify-gateway", api::Access::Public(), [fingerprint](api::Request& req) {
+    Lang lang = RequestLang(req, "");
+    std::string body = "<div class=\"card\"><p>" + Escape(Text(lang, "verify_gateway_intro")) +
+                       "</p><p><code class=\"fp\" id=\"fingerprint\">" + Escape(fingerprint) +
+                       "</code></p><p>" + Escape(Text(lang, "verify_gateway_how")) + "</p></div>";
+    return Html(
+        200, portal::Layout(lang, Text(lang, "title_verify_gateway"), body, "/m/verify-gateway"));
+  });
+  router.Add("GET", "/m/assets/{name}", api::Access::Public(), [](api::Request& req) {
+    const std::string& name = req.params.at("name");
+    api::Response r;
+    if (name == "portal.css") {
+      r.content_type = "text/css; charset=utf-8";
+      r.body = std::string(portal::StyleSheet());
+    } else if (name == "portal.js") {
+      r.content_type = "text/javascript; charset=utf-8";
+      r.body = std::string(portal::Script());
+    } else {
+      return api::Response::FromError(NotFound("not_found", "no such asset"));
+    }
+    PortalHeaders(r);
+    return r;
+  });
+  router.Add("GET", "/m/{token}", api::Access::Public(), [s](api::Request& req) {
+    const std::string& token = req.params.at("token");
+    const std::string self = "/m/" + token;
+    auto visit = s->Enter(token, SessionCookie(req), req.remote_address);
+    if (!visit)
+      return ErrorPage(req, visit.error(), self);
+    Lang lang = RequestLang(req, visit->lang);
+    api::Response r;
+    if (visit->verified) {
+      auto content = s->Read(token, SessionCookie(req), req.remote_address);
+      if (!content)
+        return ErrorPage(req, content.error(), self);
+      r = Html(200, portal::Layout(lang, Text(lang, "title_message"),
+                                   MessageBody(lang, self, *visit, *content), self));
+    } else {
+      r = Html(200,
+               portal::Layout(lang, Text(lang, "title_verify"),
+                              VerifyBody(lang, self, *visit, QueryValue(req, "notice")), self));
+    }
+    if (!visit->new_cookie.empty())
+      SetCookie(r, token, visit->new_cookie);
+    return r;
+  });
+  router.Add("POST", "/m/{token}/code", api::Access::Public(), [s](api::Request& req) {
+    const std::string& token = req.params.at("token");
+    auto form = FormBody(req);
+    if (!form)
+      return ErrorPage(req, form.error(), "/m/" + token);
+    Status sent = s->RequestCode(token, SessionCookie(req), (*form)["csrf"], req.remote_address);
+    if (!sent) {
+      if (sent.error().kind == ErrorKind::kUnavailable)
+        return Redirect("/m/" + token + "?notice=code_send_failed");
+      if (sent.error().kind == ErrorKind::kRateLimited || sent.error().kind == ErrorKind::kConflict)
+        return Redirect("/m/" + token);
+      return ErrorPage(req, sent.error(), "/m/" + token);
+    }
+    return Redirect("/m/" + token + "?notice=code_sent");
+  });
+  router.Add("POST", "/m/{token}/verify", api::Access::Public(), [s](api::Request& req) {
+    const std::string& token = req.params.at("token");
+    auto form = FormBody(req);
+    if (!form)
+      return ErrorPage(req, form.error(), "/m/" + token);
+    auto session =
+        s->Verify(token, SessionCookie(req), (*form)["csrf"], (*form)["code"], req.remote_address);
+    if (!session) {
+      if (session.error().code == "wrong_code")
+        return Redirect("/m/" + token + "?notice=wrong_code");
+      if (session.error().code == "locked")
+        return Redirect("/m/" + token);
+      return ErrorPage(req, session.error(), "/m/" + token);
+    }
+    api::Response r = Redirect("/m/" + token);
+    SetCookie(r, token, *session);
+    return r;
+  });
+  router.Add("GET", "/m/{token}/files/{n}", api::Access::Public(), [s](api::Request& req) {
+    const std::string& token = req.params.at("token");
+    const std::string& n = req.params.at("n");
+    if (n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos)
+      return ErrorPage(req, NotFound("attachment_not_found", "no such attachment"), "/m/" + token);
+    auto file = s->Download(token, SessionCookie(req), std::stoul(n), req.remote_address);
+    if (!file)
+      return ErrorPage(req, file.error(), "/m/" + token);
+    api::Response r;
+    r.body.assign(file->data.begin(), file->data.end());
+    if (QueryValue(req, "inline") == "1" && Previewable(file->type)) {
+      r.content_type = file->type == "text/plain" ? "text/plain; charset=utf-8" : file->type;
+      r.headers.emplace_back("Content-Disposition", Disposition("inline", file->name));
+      PortalHeaders(r, portal::kInlineFilePolicy);
+    } else {
+      r.content_type = "application/octet-stream";
+      r.headers.emplace_back("Content-Disposition", Disposition("attachment", file->name));
+      PortalHeaders(r, "default-src 'none'; sandbox");
+    }
+    return r;
+  });
+  router.Add("POST", "/m/{token}/reply", api::Access::Public(), [s](api::Request& req) {
+    auto body = api::ParseJsonBody(req);
+    if (!body)
+      return api::Response::FromError(body.error());
+    auto r = s->Reply(req.params.at("token"), SessionCookie(req),
+                      req.Header("X-CSRF-Token").value_or(""), *body, req.remote_address);
+    if (!r)
+      return api::Response::FromError(r.error());
+    return api::Response::Json(202, *r);
+  });
+  router.Add(
+      "POST", "/v1/messages/{id}/resend", api::Access::Roles({Role::kSender}),
+      [s](api::Request& req) {
+        auto body = api::ParseJsonBody(req);
+        if (!body)
+          return api::Response::FromError(body.error());
+        auto r = s->Resend(Caller{*req.principal, req.remote_address}, req.params.at("id"), *body);
+        if (!r)
+          return api::Response::FromError(r.error());
+        return api::Response::Json(200, *r);
+      });
+}
+
+}  // namespace ketenpoort::server

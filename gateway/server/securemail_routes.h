@@ -1,0 +1,30 @@
+// The HTTP face of secure mail: the portal pages under /m/ (public: the link token and a
+// session cookie are the credentials) and the sender's POST /v1/messages/{id}/resend.
+// Submission and tracking arrive through message_routes.cpp, which hands securemail to
+// SecureMailService.
+//
+//   RegisterSecureMailRoutes(router, *securemail);
+//   GET  /m/verify-gateway          the gateway certificate's fingerprint (is this mail genuine?)
+//   GET  /m/assets/portal.css|js    compiled-in assets
+//   GET  /m/{token}                 verification form, or the message once verified
+//   POST /m/{token}/code            send a one-time code (form: csrf)          -> 303 /m/{token}
+//   POST /m/{token}/verify          check a code (form: csrf, code)            -> 303 /m/{token}
+//   GET  /m/{token}/files/{n}       attachment n: download, or ?inline=1 preview for PDF,
+//                                   images and plain text
+//   POST /m/{token}/reply           JSON {"body","attachments"} with header X-CSRF-Token
+//
+// Every portal response carries a strict Content-Security-Policy (portal_pages.h),
+// Referrer-Policy: no-referrer (the token is in the URL) and X-Frame-Options; the session
+// cookie is `kp_portal`, HttpOnly, Secure, SameSite=Strict, Path=/m/{token}. One Set-Cookie
+// per response (cpprestsdk sends each header once): the session is the only cookie.
+#pragma once
+
+#include "gateway/api/router.h"
+#include "gateway/server/securemail_service.h"
+
+namespace ketenpoort::server {
+
+void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
+                              std::string fingerprint);
+
+}  // namespace ketenpoort::server

@@ -1,0 +1,983 @@
+#include "gateway/server/securemail_service.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "adapters/transports/sms_client.h"
+#include "gateway/audit/audit_log.h"
+#include "gateway/audit/time_format.h"
+#include "gateway/core/json_fields.h"
+#include "gateway/core/legal_basis.h"
+#include "gateway/crypto/encoding.h"
+#include "gateway/crypto/envelope.h"
+#include "gateway/crypto/hash.h"
+#include "gateway/crypto/random.h"
+#include "gateway/log/log.h"
+#include "gateway/portal/portal_pages.h"
+#include "gateway/server/message_fields.h"
+#include "gateway/server/securemail_codes.h"
+#include "gateway/store/message_repository.h"
+#include "gateway/store/securemail_repository.h"
+
+namespace ketenpoort::server {
+
+namespace {
+
+using nlohmann::json;
+constexpr std::string_view kKind = "securemail";
+constexpr std::string_view kPortalOrg = "portal";
+constexpr int kCodeDigits = 6;
+constexpr std::int64_t kMaxNotifyAttempts = 12;
+constexpr std::size_t kMaxRecipients = 100;
+
+audit::AuditEntry SenderEntry(const Caller& caller, std::string_view event, std::string_view action,
+                              std::string_view object, std::string_view outcome, std::int64_t now) {
+  audit::AuditEntry e;
+  e.time_ms = now;
+  e.event = std::string(event);
+  e.user = caller.principal.user;
+  e.organisation = caller.principal.org;
+  e.role = std::string(RoleName(caller.principal.role));
+  e.action = std::string(action);
+  e.object = std::string(object);
+  e.outcome = std::string(outcome);
+  e.source_address = caller.source_address;
+  return e;
+}
+
+// An entry for what an external recipient (or the gateway on their behalf) did.
+audit::AuditEntry PortalEntry(std::string_view event, std::string_view action,
+                              const store::MessageRecord& m, std::string_view who,
+                              std::string_view outcome, const std::string& source,
+                              std::int64_t now) {
+  audit::AuditEntry e;
+  e.time_ms = now;
+  e.event = std::string(event);
+  e.user = std::string(who);
+  e.organisation = std::string(kPortalOrg);
+  e.role = "external_recipient";
+  e.responsible_user = m.sender_user.empty() ? m.sender_org : m.sender_org + "/" + m.sender_user;
+  e.action = std::string(action);
+  e.object = m.id;
+  e.subject_ref = m.subject_ref;
+  e.authorisation_basis = m.legal_basis;
+  e.outcome = std::string(outcome);
+  e.source_address = source;
+  return e;
+}
+
+Error LinkUnknown() {
+  return NotFound("link_unknown", "this link is unknown or no longer valid", "token");
+}
+
+struct RecipientInput {
+  std::string email;
+  std::string verification;
+  std::string phone;
+  std::string access_code;
+};
+
+Result<std::vector<RecipientInput>> ParseRecipients(const json& list, bool sms_available) {
+  auto bad = [](std::string m) {
+    return InvalidArgument("invalid_recipients", std::move(m), "recipients");
+  };
+  if (!list.is_array() || list.empty() || list.size() > kMaxRecipients)
+    return bad("must be an array of 1 to 100 recipient objects");
+  std::vector<RecipientInput> out;
+  std::set<std::string> seen;
+  for (const json& r : list) {
+    if (!r.is_object())
+      return bad("each recipient must be an object");
+    for (const auto& [k, v] : r.items()) {
+      if (k != "email" && k != "verification" && k != "phone" && k != "access_code")
+        return InvalidArgument("unknown_field", "unknown key '" + k + "'", "recipients");
+      if (!v.is_string())
+        return bad("'" + k + "' must be a string");
+    }
+    RecipientInput in;
+    in.email = r.value("email", "");
+    in.verification = r.value("verification", "email_code");
+    in.phone = r.value("phone", "");
+    in.access_code = r.value("access_code", "");
+    std::transform(in.email.begin(), in.email.end(), in.email.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!transports::IsPlainMailAddress(in.email))
+      return bad("an email is not a plain address like a@example.org");
+    if (!seen.insert(in.email).second)
+      return bad("an address appears twice");
+    if (VerificationLevel(in.verification) == 0)
+      return bad("verification must be email_code, access_code or sms");
+    if (in.verification == "access_code" &&
+        (in.access_code.size() < 6 || in.access_code.size() > 128)) {
+      return bad("access_code verification needs an access_code of 6 to 128 characters");
+    }
+    if (in.verification != "access_code" && !in.access_code.empty())
+      return bad("access_code is only for access_code verification");
+    if (in.verification == "sms") {
+      if (!transports::IsE164Phone(in.phone))
+        return bad("sms verification needs a phone number like +31612345678");
+      if (!sms_available)
+        return Refused("sms_unavailable", "this gateway has no SMS provider configured",
+                       "recipients");
+    }
+    out.push_back(std::move(in));
+  }
+  return out;
+}
+
+// A masked address for pages and mails that need to name the recipient without showing it.
+std::string SenderName(const Directory& directory, const store::MessageRecord& m) {
+  const Organisation* o = directory.Find(m.sender_org);
+  std::string name = o != nullptr && !o->name.empty() ? o->name : m.sender_org;
+  return name;
+}
+
+Status AppendAll(store::Database& db, const std::vector<audit::AuditEntry>& entries) {
+  audit::AuditLog log;
+  for (const auto& e : entries)
+    KP_RETURN_IF_ERROR(log.Append(db, e));
+  return Ok();
+}
+
+}  // namespace
+
+struct SecureMailService::Access {
+  store::MessageRecord message;
+  store::SecureMailSettings settings;
+  store::SecureMailRecipient recipient;
+  std::optional<store::SecureMailSession> session;
+};
+
+Result<std::unique_ptr<SecureMailService>> SecureMailService::Create(Deps deps) {
+  const Organisation* portal = deps.directory->Find(kPortalOrg);
+  if (portal == nullptr || portal->certificate_pem.empty()) {
+    return InvalidArgument("portal_missing",
+                           "the directory has no 'portal' organisation with a certificate",
+                           "directory");
+  }
+  KP_ASSIGN_OR_RETURN(crypto::Certificate cert,
+                      crypto::Certificate::FromPem(portal->certificate_pem));
+  auto s = std::unique_ptr<SecureMailService>(new SecureMailService(std::move(deps)));
+  s->portal_cert_ = std::move(cert);
+  return s;
+}
+
+Result<json> SecureMailService::Submit(const Caller& caller, const json& body) {
+  const std::int64_t now = d_.clock();
+  const Principal& who = caller.principal;
+  store::MessageRecord m;
+  store::SecureMailSettings settings;
+  std::vector<RecipientInput> recipients;
+
+  auto parse = [&]() -> Status {
+    JsonFields f(body, "", "unknown_field");
+    KP_RETURN_IF_ERROR(
+        f.OnlyKeys({"kind", "recipients", "subject", "show_subject", "lang", "sender_email",
+                    "subject_ref", "legal_basis", "deadline", "expires", "payload", "routing"}));
+    JsonFields typed(body, "", "invalid_request");
+    if (d_.directory->Find(who.org) == nullptr) {
+      return PermissionDenied("unknown_sender", "the token's organisation is not in the directory");
+    }
+    auto it = body.find("recipients");
+    if (it == body.end())
+      return InvalidArgument("invalid_recipients", "is required", "recipients");
+    KP_ASSIGN_OR_RETURN(recipients, ParseRecipients(*it, static_cast<bool>(d_.sms)));
+    KP_ASSIGN_OR_RETURN(settings.subject, typed.OptionalString("subject"));
+    if (settings.subject.size() > 500)
+      return InvalidArgument("invalid_subject", "must be at most 500 bytes", "subject");
+    if (auto s = body.find("show_subject"); s != body.end() && !s->is_null()) {
+      if (!s->is_boolean())
+        return InvalidArgument("invalid_request", "must be true or false", "show_subject");
+      settings.show_subject = s->get<bool>();
+    }
+    KP_ASSIGN_OR_RETURN(settings.lang, typed.OptionalString("lang"));
+    if (settings.lang.empty())
+      settings.lang = d_.options.default_lang;
+    if (settings.lang != "nl" && settings.lang != "en")
+      return InvalidArgument("invalid_lang", "must be nl or en", "lang");
+    KP_ASSIGN_OR_RETURN(settings.sender_email, typed.OptionalString("sender_email"));
+    if (!settings.sender_email.empty() && !transports::IsPlainMailAddress(settings.sender_email))
+      return InvalidArgument("invalid_sender_email", "is not a plain address", "sender_email");
+    KP_ASSIGN_OR_RETURN(m.subject_ref, typed.OptionalString("subject_ref"));
+    if (!IsValidSubjectRef(m.subject_ref))
+      return InvalidArgument("invalid_subject_ref", "must be a pseudonym", "subject_ref");
+    KP_ASSIGN_OR_RETURN(std::string basis, typed.OptionalString("legal_basis"));
+    if (!basis.empty()) {
+      if (!ParseLegalBasis(basis))
+        return InvalidArgument("invalid_legal_basis", "is not a known legal basis", "legal_basis");
+      m.legal_basis = basis;
+    }
+    KP_ASSIGN_OR_RETURN(std::string deadline, typed.OptionalString("deadline"));
+    if (!deadline.empty()) {
+      KP_ASSIGN_OR_RETURN(m.deadline_ms, ParseRequestTime(deadline, "deadline"));
+    }
+    KP_ASSIGN_OR_RETURN(std::string expires, typed.OptionalString("expires"));
+    if (!expires.empty()) {
+      KP_ASSIGN_OR_RETURN(m.expires_ms, ParseRequestTime(expires, "expires"));
+      if (*m.expires_ms <= now)
+        return InvalidArgument("invalid_time", "lies in the past", "expires");
+    }
+    KP_ASSIGN_OR_RETURN(std::string payload_b64, typed.RequiredString("payload"));
+    KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(payload_b64));
+    if (!sealed.info.IsFor(*portal_cert_)) {
+      return Refused("envelope_recipient_mismatch", "envelope is not encrypted for org 'portal'",
+                     "payload");
+    }
+    const Organisation* sender = d_.directory->Find(who.org);
+    std::optional<crypto::Certificate> sender_cert;
+    if (!sender->certificate_pem.empty()) {
+      auto c = crypto::Certificate::FromPem(sender->certificate_pem);
+      if (c)
+        sender_cert = std::move(*c);
+    }
+    for (const crypto::RecipientId& rid : sealed.info.recipients) {
+      if (rid.Matches(*portal_cert_) || (sender_cert && rid.Matches(*sender_cert)))
+        continue;
+      return Refused("envelope_recipient_mismatch",
+                     "envelope is also encrypted for someone other than the portal and the sender",
+                     "payload");
+    }
+    m.payload = std::move(sealed.der);
+    return Ok();
+  };
+  Status parsed = parse();
+  if (!parsed) {
+    audit::AuditEntry refused = SenderEntry(caller, audit::event::kSubmit, audit::action::kCreate,
+                                            "", parsed.error().code, now);
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, refused));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    return std::move(parsed).error();
+  }
+
+  m.id = "m-" + crypto::HexEncode(crypto::RandomBytes(16));
+  m.kind = std::string(kKind);
+  m.sender_org = who.org;
+  m.sender_user = who.user;
+  m.created_ms = now;
+  const crypto::Digest h = crypto::Sha256(*m.payload);
+  m.payload_sha256.assign(h.begin(), h.end());
+  settings.message_id = m.id;
+
+  // Slow hashing before the lock.
+  std::vector<store::SecureMailRecipient> rows;
+  for (const RecipientInput& in : recipients) {
+    store::SecureMailRecipient r;
+    r.message_id = m.id;
+    r.email = in.email;
+    r.verification = in.verification;
+    r.phone = in.phone;
+    if (!in.access_code.empty())
+      r.access_hash = HashCode(in.access_code);
+    r.notify_due_ms = now;
+    rows.push_back(std::move(r));
+  }
+
+  std::vector<std::string> emails;
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+    store::MessageRepository messages(*d_.db);
+    store::SecureMailRepository mail(*d_.db);
+    KP_RETURN_IF_ERROR(messages.Insert(m, {}, "gateway"));
+    KP_RETURN_IF_ERROR(mail.InsertMessage(settings));
+    std::vector<audit::AuditEntry> entries;
+    audit::AuditEntry submit = SenderEntry(caller, audit::event::kSubmit, audit::action::kCreate,
+                                           m.id, audit::kOutcomeSuccess, now);
+    submit.subject_ref = m.subject_ref;
+    submit.authorisation_basis = m.legal_basis;
+    entries.push_back(submit);
+    for (const auto& r : rows) {
+      KP_ASSIGN_OR_RETURN(std::int64_t id, mail.InsertRecipient(r));
+      KP_RETURN_IF_ERROR(mail.AddEvent(id, "submitted", r.verification, now));
+      emails.push_back(r.email);
+    }
+    KP_RETURN_IF_ERROR(AppendAll(*d_.db, entries));
+    KP_RETURN_IF_ERROR(tx.Commit());
+  }
+  return json{{"id", m.id}, {"status", "accepted"}, {"recipients", emails}};
+}
+
+bool SecureMailService::IsSecureMail(std::string_view id) {
+  std::lock_guard lock(*d_.db_mutex);
+  auto found = store::SecureMailRepository(*d_.db).FindMessage(id);
+  return found && found->has_value();
+}
+
+Result<json> SecureMailService::Tracking(const Caller& caller, std::string_view id) {
+  const std::int64_t now = d_.clock();
+  std::lock_guard lock(*d_.db_mutex);
+  store::MessageRepository messages(*d_.db);
+  store::SecureMailRepository mail(*d_.db);
+  KP_ASSIGN_OR_RETURN(auto m, messages.Find(id, false));
+  if (!m || m->sender_org != caller.principal.org || m->kind != kKind)
+    return NotFound("message_not_found", "no such message", "id");
+  KP_ASSIGN_OR_RETURN(auto settings, mail.FindMessage(id));
+  KP_ASSIGN_OR_RETURN(auto rows, mail.Recipients(id));
+  KP_ASSIGN_OR_RETURN(auto events, mail.Events(id));
+  json recipients = json::array();
+  json warnings = json::array();
+  for (const auto& r : rows) {
+    json list = json::array();
+    json downloads = json::array();
+    json r_out = {{"email", r.email},
+                  {"verification", r.verification},
+                  {"state", "pending"},
+                  {"notified", nullptr},
+                  {"verified", nullptr},
+                  {"opened", nullptr},
+                  {"replied", nullptr},
+                  {"locked", r.locked},
+                  {"failed_attempts", r.failed_attempts}};
+    std::string state = "pending";
+    for (const auto& e : events) {
+      if (e.recipient_id != r.id)
+        continue;
+      const std::string t = audit::FormatTime(e.time_ms);
+      json ev = {{"event", e.event}, {"time", t}};
+      if (!e.detail.empty())
+        ev["detail"] = e.detail;
+      list.push_back(ev);
+      if (e.event == "notified" || e.event == "verified" || e.event == "opened" ||
+          e.event == "replied") {
+        if (r_out[e.event].is_null())
+          r_out[e.event] = t;
+        state = e.event;
+      } else if (e.event == "downloaded") {
+        downloads.push_back({{"file", e.detail}, {"time", t}});
+      } else if (e.event == "deadline_warning") {
+        warnings.push_back({{"email", r.email}, {"time", t}, {"reason", "not_opened"}});
+      } else if (e.event == "resent") {
+        state = "resent";
+      }
+    }
+    if (r.locked)
+      state = "locked";
+    r_out["state"] = state;
+    r_out["downloads"] = std::move(downloads);
+    r_out["events"] = std::move(list);
+    recipients.push_back(std::move(r_out));
+  }
+  audit::AuditEntry e = SenderEntry(caller, audit::event::kFetch, audit::action::kRead,
+                                    std::string(id), audit::kOutcomeSuccess, now);
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
+  KP_RETURN_IF_ERROR(tx.Commit());
+  const bool expired = m->expires_ms && *m->expires_ms <= now;
+  return json{{"id", id},
+              {"kind", kKind},
+              {"deadline", m->deadline_ms ? json(audit::FormatTime(*m->deadline_ms)) : json()},
+              {"expires", m->expires_ms ? json(audit::FormatTime(*m->expires_ms)) : json()},
+              {"expired", expired},
+              {"recalled", m->recalled_ms ? json(audit::FormatTime(*m->recalled_ms)) : json()},
+              {"show_subject", settings && (*settings).show_subject},
+              {"warnings", std::move(warnings)},
+              {"recipients", std::move(recipients)}};
+}
+
+Result<json> SecureMailService::Resend(const Caller& caller, std::string_view id,
+                                       const json& body) {
+  const std::int64_t now = d_.clock();
+  JsonFields f(body, "", "unknown_field");
+  KP_RETURN_IF_ERROR(f.OnlyKeys({"recipients"}));
+  auto it = body.find("recipients");
+  if (it == body.end())
+    return InvalidArgument("invalid_recipients", "is required", "recipients");
+  KP_ASSIGN_OR_RETURN(auto inputs, ParseRecipients(*it, static_cast<bool>(d_.sms)));
+  std::map<std::string, Bytes> access_hashes;
+  for (const auto& in : inputs) {
+    if (!in.access_code.empty())
+      access_hashes[in.email] = HashCode(in.access_code);
+  }
+  std::lock_guard lock(*d_.db_mutex);
+  store::MessageRepository messages(*d_.db);
+  store::SecureMailRepository mail(*d_.db);
+  KP_ASSIGN_OR_RETURN(auto m, messages.Find(id, false));
+  if (!m || m->sender_org != caller.principal.org || m->kind != kKind)
+    return NotFound("message_not_found", "no such message", "id");
+  if (m->recalled_ms)
+    return Gone("message_recalled", "the sender withdrew this message");
+  if (m->expires_ms && *m->expires_ms <= now)
+    return Gone("message_expired", "this message has expired");
+  KP_ASSIGN_OR_RETURN(auto rows, mail.Recipients(id));
+  std::vector<store::SecureMailRecipient> updated;
+  for (const auto& in : inputs) {
+    auto r =
+        std::find_if(rows.begin(), rows.end(), [&](const auto& x) { return x.email == in.email; });
+    if (r == rows.end()) {
+      return InvalidArgument("invalid_recipients", "an address is not a recipient of this message",
+                             "recipients");
+    }
+    if (VerificationLevel(in.verification) < VerificationLevel(r->verification)) {
+      return Refused(
+          "verification_weaker",
+          "a re-send must use the same or a stronger verification than '" + r->verification + "'",
+          "recipients");
+    }
+    store::SecureMailRecipient u = *r;
+    u.verification = in.verification;
+    u.phone = in.phone;
+    if (in.verification == "access_code")
+      u.access_hash = access_hashes[in.email];
+    else
+      u.access_hash.clear();
+    u.notify_due_ms = now;
+    u.notify_attempts = 0;
+    u.code_hash.clear();
+    u.code_expires_ms.reset();
+    u.codes_sent = 0;
+    u.failed_attempts = 0;
+    u.locked = false;
+    updated.push_back(std::move(u));
+  }
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+  for (const auto& u : updated) {
+    KP_RETURN_IF_ERROR(mail.UpdateRecipient(u));
+    KP_RETURN_IF_ERROR(mail.DeleteSessionsOf(u.id));
+    KP_RETURN_IF_ERROR(mail.AddEvent(u.id, "resent", u.verification, now));
+  }
+  audit::AuditEntry e = SenderEntry(caller, audit::event::kStatusChange, audit::action::kUpdate,
+                                    std::string(id), "resent", now);
+  e.subject_ref = m->subject_ref;
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
+  KP_RETURN_IF_ERROR(tx.Commit());
+  json emails = json::array();
+  for (const auto& u : updated)
+    emails.push_back(u.email);
+  return json{{"id", id}, {"status", "resent"}, {"recipients", emails}};
+}
+
+Status SecureMailService::NotifyOne(std::int64_t recipient_id) {
+  const std::int64_t now = d_.clock();
+  const std::string token = NewLinkToken();
+  store::SecureMailRecipient r;
+  store::MessageRecord m;
+  store::SecureMailSettings settings;
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    store::SecureMailRepository mail(*d_.db);
+    KP_ASSIGN_OR_RETURN(auto found, mail.FindRecipient(recipient_id));
+    if (!found || !found->notify_due_ms)
+      return Ok();
+    r = std::move(*found);
+    KP_ASSIGN_OR_RETURN(auto msg, store::MessageRepository(*d_.db).Find(r.message_id, false));
+    KP_ASSIGN_OR_RETURN(auto set, mail.FindMessage(r.message_id));
+    if (!msg || !set)
+      return Ok();
+    m = std::move(*msg);
+    settings = std::move(*set);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+    if (m.recalled_ms || (m.expires_ms && *m.expires_ms <= now)) {
+      r.notify_due_ms.reset();
+      KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
+      return tx.Commit();
+    }
+    r.token_hash = SecretHash(token);  // the previous link (if any) stops working now
+    KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
+    KP_RETURN_IF_ERROR(tx.Commit());
+  }
+  const portal::Lang lang = portal::ParseLang(settings.lang);
+  portal::NotificationFacts facts;
+  facts.sender = SenderName(*d_.directory, m);
+  facts.link = d_.options.base_url + "/m/" + token;
+  facts.verify_url = d_.options.base_url + "/m/verify-gateway";
+  facts.fingerprint = d_.options.fingerprint;
+  facts.subject = settings.show_subject ? settings.subject : "";
+  facts.verification = r.verification;
+  facts.deadline = m.deadline_ms ? audit::FormatTime(*m.deadline_ms) : "";
+  portal::MailContent content = portal::NotificationMail(lang, facts);
+  Status sent = d_.mailer ? d_.mailer({r.email, content.subject, content.text, content.html})
+                          : Status(Unavailable("smtp_not_configured", "no mail relay configured"));
+
+  std::lock_guard lock(*d_.db_mutex);
+  store::SecureMailRepository mail(*d_.db);
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+  const std::int64_t done = d_.clock();
+  if (sent) {
+    r.notify_due_ms.reset();
+    r.notify_attempts = 0;
+    KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
+    KP_RETURN_IF_ERROR(mail.AddEvent(r.id, "notified", r.verification, done));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+        *d_.db, PortalEntry(audit::event::kDeliver, audit::action::kCreate, m, "gateway",
+                            audit::kOutcomeSuccess, "", done)));
+  } else {
+    r.notify_attempts += 1;
+    if (r.notify_attempts >= kMaxNotifyAttempts) {
+      r.notify_due_ms.reset();
+    } else {
+      const std::int64_t delay = std::min<std::int64_t>(
+          std::int64_t{1000} << std::min<std::int64_t>(r.notify_attempts, 9), 600000);
+      r.notify_due_ms = done + delay;
+    }
+    KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
+    KP_RETURN_IF_ERROR(mail.AddEvent(r.id, r.notify_due_ms ? "notify_failed" : "notify_dead",
+                                     sent.error().code, done));
+    KP_RETURN_IF_ERROR(
+        audit::AuditLog().Append(*d_.db, PortalEntry(audit::event::kDeliver, audit::action::kCreate,
+                                                     m, "gateway", sent.error().code, "", done)));
+    log::Warn(
+        "securemail_notify_failed",
+        {{"message", m.id}, {"recipient", std::to_string(r.id)}, {"error", sent.error().code}});
+  }
+  return tx.Commit();
+}
+
+int SecureMailService::RunDueWork() {
+  int actions = 0;
+  const std::int64_t now = d_.clock();
+  std::vector<std::int64_t> due;
+  std::vector<std::string> deadlines;
+  std::vector<std::string> expiries;
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    store::SecureMailRepository mail(*d_.db);
+    auto rows = mail.DueNotifications(now, 50);
+    if (rows) {
+      for (const auto& r : *rows)
+        due.push_back(r.id);
+    }
+    auto d = mail.DeadlinesDue(now, d_.options.deadline_warning_ms);
+    if (d)
+      deadlines = std::move(*d);
+    auto e = mail.ExpiriesDue(now);
+    if (e)
+      expiries = std::move(*e);
+  }
+  for (std::int64_t id : due) {
+    if (Status s = NotifyOne(id); !s)
+      log::Error("securemail_notify_error", {{"error", s.error().ToString()}});
+    ++actions;
+  }
+  for (const std::string& id : deadlines) {
+    std::vector<transports::MailMessage> warnings;
+    {
+      std::lock_guard lock(*d_.db_mutex);
+      store::SecureMailRepository mail(*d_.db);
+      auto m = store::MessageRepository(*d_.db).Find(id, false);
+      auto settings = mail.FindMessage(id);
+      auto rows = mail.Recipients(id);
+      auto events = mail.Events(id);
+      if (!m || !*m || !settings || !*settings || !rows || !events)
+        continue;
+      auto tx = store::Transaction::Begin(*d_.db);
+      if (!tx)
+        continue;
+      bool ok = static_cast<bool>(mail.SetDeadlineWarned(id, now));
+      for (const auto& r : *rows) {
+        bool opened = std::any_of(events->begin(), events->end(), [&](const auto& e) {
+          return e.recipient_id == r.id && e.event == "opened";
+        });
+        if (opened)
+          continue;
+        ok = ok &&
+             mail.AddEvent(r.id, "deadline_warning", audit::FormatTime(*(*m)->deadline_ms), now);
+        ok = ok && audit::AuditLog().Append(
+                       *d_.db, PortalEntry(audit::event::kStatusChange, audit::action::kExecute,
+                                           **m, "gateway", "deadline_warning", "", now));
+        if (!(*settings)->sender_email.empty()) {
+          portal::MailContent c =
+              portal::DeadlineWarningMail(portal::ParseLang((*settings)->lang), id, r.email,
+                                          audit::FormatTime(*(*m)->deadline_ms));
+          warnings.push_back({(*settings)->sender_email, c.subject, c.text, c.html});
+        }
+      }
+      if (!ok || !tx->Commit())
+        continue;
+    }
+    for (const auto& w : warnings) {
+      if (d_.mailer) {
+        if (Status s = d_.mailer(w); !s)
+          log::Warn("securemail_warning_mail_failed", {{"message", id}, {"error", s.error().code}});
+      }
+    }
+    ++actions;
+  }
+  for (const std::string& id : expiries) {
+    std::lock_guard lock(*d_.db_mutex);
+    store::SecureMailRepository mail(*d_.db);
+    auto m = store::MessageRepository(*d_.db).Find(id, false);
+    auto tx = store::Transaction::Begin(*d_.db);
+    if (!m || !*m || !tx)
+      continue;
+    bool ok = static_cast<bool>(mail.SetExpired(id, now)) &&
+              static_cast<bool>(audit::AuditLog().Append(
+                  *d_.db, PortalEntry(audit::event::kExpire, audit::action::kDelete, **m, "gateway",
+                                      audit::kOutcomeSuccess, "", now)));
+    if (ok && tx->Commit())
+      ++actions;
+  }
+  return actions;
+}
+
+Result<SecureMailService::Access> SecureMailService::Authorize(std::string_view token,
+                                                               std::string_view cookie,
+                                                               bool need_verified,
+                                                               const std::string_view* csrf,
+                                                               std::int64_t now) {
+  store::SecureMailRepository mail(*d_.db);
+  if (token.size() < 40 || token.size() > 64)
+    return LinkUnknown();
+  KP_ASSIGN_OR_RETURN(auto r, mail.FindRecipientByToken(SecretHash(token)));
+  if (!r)
+    return LinkUnknown();
+  KP_ASSIGN_OR_RETURN(auto m, store::MessageRepository(*d_.db).Find(r->message_id, false));
+  KP_ASSIGN_OR_RETURN(auto settings, mail.FindMessage(r->message_id));
+  if (!m || !settings)
+    return LinkUnknown();
+  if (m->recalled_ms)
+    return Gone("message_recalled", "the sender withdrew this message");
+  if (m->expires_ms && *m->expires_ms <= now)
+    return Gone("message_expired", "this message has expired");
+  Access a{std::move(*m), std::move(*settings), std::move(*r), std::nullopt};
+  if (!cookie.empty()) {
+    KP_ASSIGN_OR_RETURN(auto s, mail.FindSession(SecretHash(cookie)));
+    if (s && s->recipient_id == a.recipient.id && s->expires_ms > now)
+      a.session = std::move(*s);
+  }
+  if (csrf != nullptr || need_verified) {
+    if (!a.session)
+      return PermissionDenied("session_invalid", "no valid session for this link");
+  }
+  if (csrf != nullptr && !crypto::ConstantTimeEqual(AsBytes(*csrf), AsBytes(a.session->csrf))) {
+    return PermissionDenied("csrf_invalid", "the form is stale or not from this page");
+  }
+  if (need_verified && !a.session->verified_ms)
+    return PermissionDenied("not_verified", "verification is needed first");
+  return a;
+}
+
+Result<SecureMailService::Visit> SecureMailService::Enter(std::string_view token,
+                                                          std::string_view cookie,
+                                                          const std::string& source) {
+  (void)source;
+  const std::int64_t now = d_.clock();
+  std::lock_guard lock(*d_.db_mutex);
+  KP_ASSIGN_OR_RETURN(Access a, Authorize(token, cookie, false, nullptr, now));
+  Visit v;
+  v.message_id = a.message.id;
+  v.verification = a.recipient.verification;
+  v.sender = SenderName(*d_.directory, a.message);
+  v.lang = a.settings.lang;
+  v.locked = a.recipient.locked;
+  v.attempts_left =
+      std::max<std::int64_t>(0, d_.options.max_attempts - a.recipient.failed_attempts);
+  v.code_active = !a.recipient.code_hash.empty() && a.recipient.code_expires_ms &&
+                  *a.recipient.code_expires_ms > now;
+  v.can_request_code =
+      a.recipient.verification != "access_code" && a.recipient.codes_sent < d_.options.max_codes;
+  if (a.session) {
+    v.csrf = a.session->csrf;
+    v.verified = a.session->verified_ms.has_value();
+    return v;
+  }
+  store::SecureMailSession s;
+  const std::string cookie_value = NewLinkToken();
+  s.session_hash = SecretHash(cookie_value);
+  s.recipient_id = a.recipient.id;
+  s.csrf = crypto::Base64UrlEncode(crypto::RandomBytes(24));
+  s.expires_ms = now + d_.options.session_ttl_ms;
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+  KP_RETURN_IF_ERROR(store::SecureMailRepository(*d_.db).InsertSession(s));
+  KP_RETURN_IF_ERROR(tx.Commit());
+  v.new_cookie = cookie_value;
+  v.csrf = s.csrf;
+  return v;
+}
+
+Status SecureMailService::RequestCode(std::string_view token, std::string_view cookie,
+                                      std::string_view csrf, const std::string& source) {
+  const std::int64_t now = d_.clock();
+  const std::string code = NewNumericCode(kCodeDigits);
+  Bytes code_hash = HashCode(code);
+  store::SecureMailRecipient r;
+  store::MessageRecord m;
+  std::string lang;
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(Access a, Authorize(token, cookie, false, &csrf, now));
+    if (a.recipient.verification == "access_code")
+      return Conflict("no_code_needed", "this message opens with the sender's access code");
+    if (a.recipient.codes_sent >= d_.options.max_codes)
+      return Error{ErrorKind::kRateLimited, "too_many_codes",
+                   "no more codes can be sent for this link; ask the sender to send it again", ""};
+    r = a.recipient;
+    m = a.message;
+    lang = a.settings.lang;
+    r.code_hash = std::move(code_hash);
+    r.code_expires_ms = now + d_.options.code_ttl_ms;
+    r.codes_sent += 1;
+    r.failed_attempts = 0;  // a new code is a new round of attempts
+    r.locked = false;
+    store::SecureMailRepository mail(*d_.db);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+    KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
+    KP_RETURN_IF_ERROR(mail.AddEvent(r.id, "code_sent", r.verification, now));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+        *d_.db, PortalEntry(audit::event::kPortalVerify, audit::action::kExecute, m, r.email,
+                            "code_sent", source, now)));
+    KP_RETURN_IF_ERROR(tx.Commit());
+  }
+  const portal::Lang l = portal::ParseLang(lang);
+  if (r.verification == "sms") {
+    if (!d_.sms)
+      return Unavailable("sms_not_configured", "no SMS provider configured");
+    return d_.sms(r.phone, portal::CodeSms(l, code));
+  }
+  if (!d_.mailer)
+    return Unavailable("smtp_not_configured", "no mail relay configured");
+  portal::MailContent c = portal::CodeMail(l, code, SenderName(*d_.directory, m));
+  return d_.mailer({r.email, c.subject, c.text, c.html});
+}
+
+Result<std::string> SecureMailService::Verify(std::string_view token, std::string_view cookie,
+                                              std::string_view csrf, std::string_view code,
+                                              const std::string& source) {
+  const std::int64_t now = d_.clock();
+  Access a;
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(a, Authorize(token, cookie, false, &csrf, now));
+  }
+  if (a.recipient.locked) {
+    return Error{ErrorKind::kRateLimited, "locked", "too many wrong attempts", "code"};
+  }
+  // The slow comparison runs outside the lock.
+  bool match = false;
+  if (code.size() <= 128) {
+    if (a.recipient.verification == "access_code") {
+      match = CodeMatches(a.recipient.access_hash, code);
+    } else if (a.recipient.code_expires_ms && *a.recipient.code_expires_ms > now) {
+      match = CodeMatches(a.recipient.code_hash, code);
+    }
+  }
+  std::lock_guard lock(*d_.db_mutex);
+  store::SecureMailRepository mail(*d_.db);
+  // Re-read: another attempt may have counted meanwhile.
+  KP_ASSIGN_OR_RETURN(auto fresh, mail.FindRecipient(a.recipient.id));
+  if (!fresh)
+    return LinkUnknown();
+  store::SecureMailRecipient r = std::move(*fresh);
+  if (r.locked)
+    return Error{ErrorKind::kRateLimited, "locked", "too many wrong attempts", "code"};
+  if (r.code_hash != a.recipient.code_hash || r.access_hash != a.recipient.access_hash)
+    match = false;  // the code changed under us: check the new one on the next attempt
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+  if (!match) {
+    r.failed_attempts += 1;
+    const bool lock_now = r.failed_attempts >= d_.options.max_attempts;
+    if (lock_now) {
+      r.locked = true;
+      r.code_hash.clear();
+      r.code_expires_ms.reset();
+    }
+    KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
+    KP_RETURN_IF_ERROR(mail.AddEvent(r.id, lock_now ? "locked" : "verify_failed",
+                                     std::to_string(r.failed_attempts), now));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+        *d_.db, PortalEntry(audit::event::kPortalVerify, audit::action::kExecute, a.message,
+                            r.email, lock_now ? "locked" : "wrong_code", source, now)));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    if (lock_now)
+      return Error{ErrorKind::kRateLimited, "locked", "too many wrong attempts", "code"};
+    return Refused("wrong_code", "the code is wrong or has expired", "code");
+  }
+  r.failed_attempts = 0;
+  r.code_hash.clear();  // one-time
+  r.code_expires_ms.reset();
+  KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
+  KP_RETURN_IF_ERROR(mail.DeleteSession(a.session->session_hash));
+  store::SecureMailSession s;
+  const std::string cookie_value = NewLinkToken();
+  s.session_hash = SecretHash(cookie_value);
+  s.recipient_id = r.id;
+  s.csrf = crypto::Base64UrlEncode(crypto::RandomBytes(24));
+  s.verified_ms = now;
+  s.expires_ms = now + d_.options.session_ttl_ms;
+  KP_RETURN_IF_ERROR(mail.InsertSession(s));
+  KP_RETURN_IF_ERROR(mail.AddEvent(r.id, "verified", r.verification, now));
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+      *d_.db, PortalEntry(audit::event::kPortalVerify, audit::action::kExecute, a.message, r.email,
+                          audit::kOutcomeSuccess, source, now)));
+  KP_RETURN_IF_ERROR(tx.Commit());
+  return cookie_value;
+}
+
+Result<SecureMailService::Content> SecureMailService::Decrypt(const std::string& message_id) {
+  store::MessageRecord m;
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(auto found, store::MessageRepository(*d_.db).Find(message_id, true));
+    if (!found)
+      return LinkUnknown();
+    m = std::move(*found);
+  }
+  if (!m.payload)
+    return Gone("message_recalled", "the sender withdrew this message");
+  KP_ASSIGN_OR_RETURN(Bytes inner,
+                      d_.keyring->DecryptCms(d_.portal_key_id, *portal_cert_, *m.payload));
+  KP_ASSIGN_OR_RETURN(crypto::SignedContent signed_content,
+                      crypto::VerifySignedData(inner, d_.trust_anchors));
+  const Organisation* sender = d_.directory->Find(m.sender_org);
+  auto sender_cert = sender ? crypto::Certificate::FromPem(sender->certificate_pem)
+                            : Result<crypto::Certificate>(NotFound("no_cert", "no certificate"));
+  if (!sender_cert || !(*sender_cert == signed_content.signer)) {
+    return Refused("signer_mismatch", "the content is not signed by the sender organisation");
+  }
+  json doc =
+      json::parse(signed_content.content.begin(), signed_content.content.end(), nullptr, false);
+  if (!doc.is_object() || !doc.contains("body") || !doc["body"].is_string())
+    return Refused("invalid_securemail_payload", "the content is not a secure-mail document");
+  Content c;
+  c.sender = SenderName(*d_.directory, m);
+  c.created = audit::FormatTime(m.created_ms);
+  c.deadline = m.deadline_ms ? audit::FormatTime(*m.deadline_ms) : "";
+  c.body = doc["body"].get<std::string>();
+  if (auto at = doc.find("attachments"); at != doc.end() && at->is_array()) {
+    for (const json& a : *at) {
+      if (!a.is_object() || !a.value("name", json()).is_string() ||
+          !a.value("data", json()).is_string())
+        return Refused("invalid_securemail_payload", "an attachment is malformed");
+      KP_ASSIGN_OR_RETURN(Bytes data, crypto::Base64Decode(a["data"].get<std::string>()));
+      std::string type = a.value("type", "application/octet-stream");
+      c.attachments.push_back({a["name"].get<std::string>(), type, std::move(data)});
+    }
+  }
+  return c;
+}
+
+Result<SecureMailService::Content> SecureMailService::Read(std::string_view token,
+                                                           std::string_view cookie,
+                                                           const std::string& source) {
+  const std::int64_t now = d_.clock();
+  Access a;
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(a, Authorize(token, cookie, true, nullptr, now));
+  }
+  auto content = Decrypt(a.message.id);
+  std::lock_guard lock(*d_.db_mutex);
+  store::SecureMailRepository mail(*d_.db);
+  KP_ASSIGN_OR_RETURN(auto events, mail.Events(a.message.id));
+  const bool first = std::none_of(events.begin(), events.end(), [&](const auto& e) {
+    return e.recipient_id == a.recipient.id && e.event == "opened";
+  });
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+  if (content && first)
+    KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "opened", "", now));
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+      *d_.db, PortalEntry(audit::event::kOpen, audit::action::kRead, a.message, a.recipient.email,
+                          content ? std::string(audit::kOutcomeSuccess) : content.error().code,
+                          source, now)));
+  KP_RETURN_IF_ERROR(tx.Commit());
+  if (content && !a.settings.subject.empty())
+    content->subject = a.settings.subject;
+  return content;
+}
+
+Result<SecureMailService::Attachment> SecureMailService::Download(std::string_view token,
+                                                                  std::string_view cookie,
+                                                                  std::size_t index,
+                                                                  const std::string& source) {
+  const std::int64_t now = d_.clock();
+  Access a;
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(a, Authorize(token, cookie, true, nullptr, now));
+  }
+  KP_ASSIGN_OR_RETURN(Content c, Decrypt(a.message.id));
+  if (index >= c.attachments.size())
+    return NotFound("attachment_not_found", "no such attachment", "n");
+  Attachment out = std::move(c.attachments[index]);
+  std::lock_guard lock(*d_.db_mutex);
+  store::SecureMailRepository mail(*d_.db);
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+  KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "downloaded", out.name, now));
+  audit::AuditEntry e = PortalEntry(audit::event::kDownload, audit::action::kRead, a.message,
+                                    a.recipient.email, audit::kOutcomeSuccess, source, now);
+  e.object = a.message.id + "#" + std::to_string(index);
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
+  KP_RETURN_IF_ERROR(tx.Commit());
+  return out;
+}
+
+Result<json> SecureMailService::Reply(std::string_view token, std::string_view cookie,
+                                      std::string_view csrf, const json& body,
+                                      const std::string& source) {
+  const std::int64_t now = d_.clock();
+  Access a;
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(a, Authorize(token, cookie, true, &csrf, now));
+  }
+  JsonFields f(body, "", "unknown_field");
+  KP_RETURN_IF_ERROR(f.OnlyKeys({"body", "attachments"}));
+  JsonFields typed(body, "", "invalid_request");
+  KP_ASSIGN_OR_RETURN(std::string text, typed.OptionalString("body"));
+  json attachments = json::array();
+  if (auto at = body.find("attachments"); at != body.end() && !at->is_null()) {
+    if (!at->is_array())
+      return InvalidArgument("invalid_request", "must be an array", "attachments");
+    for (const json& x : *at) {
+      if (!x.is_object() || !x.value("name", json()).is_string() ||
+          !x.value("data", json()).is_string())
+        return InvalidArgument("invalid_request", "each needs name and data", "attachments");
+      if (!crypto::Base64Decode(x["data"].get<std::string>()))
+        return InvalidArgument("invalid_request", "data must be base64", "attachments");
+      attachments.push_back({{"name", x["name"]},
+                             {"type", x.value("type", "application/octet-stream")},
+                             {"data", x["data"]}});
+    }
+  }
+  if (text.empty() && attachments.empty())
+    return InvalidArgument("empty_reply", "a reply needs text or a file", "body");
+  const Organisation* org = d_.directory->Find(a.message.sender_org);
+  if (org == nullptr || org->certificate_pem.empty())
+    return Refused("recipient_without_certificate", "the sender organisation has no certificate");
+  KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert,
+                      crypto::Certificate::FromPem(org->certificate_pem));
+  json doc = {{"version", 1},
+              {"in_reply_to", a.message.id},
+              {"from_email", a.recipient.email},
+              {"body", text},
+              {"attachments", std::move(attachments)}};
+  const std::string content = doc.dump(-1, ' ', false, json::error_handler_t::replace);
+  KP_ASSIGN_OR_RETURN(Bytes signed_der,
+                      d_.keyring->SignCms(d_.portal_key_id, *portal_cert_, AsBytes(content)));
+  KP_ASSIGN_OR_RETURN(Bytes sealed, crypto::SealCms(signed_der, {org_cert, *portal_cert_}));
+
+  store::MessageRecord reply;
+  reply.id = "m-" + crypto::HexEncode(crypto::RandomBytes(16));
+  reply.kind = std::string(kKind);
+  reply.sender_org = std::string(kPortalOrg);
+  reply.sender_user = "";
+  reply.subject_ref = a.message.subject_ref;
+  reply.routing = {{"in_reply_to", a.message.id}};
+  reply.legal_basis = a.message.legal_basis;
+  reply.created_ms = now;
+  const crypto::Digest h = crypto::Sha256(sealed);
+  reply.payload_sha256.assign(h.begin(), h.end());
+  reply.payload = std::move(sealed);
+
+  std::lock_guard lock(*d_.db_mutex);
+  store::SecureMailRepository mail(*d_.db);
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+  KP_RETURN_IF_ERROR(store::MessageRepository(*d_.db).Insert(
+      reply, {{a.message.sender_org, "delivered"}}, "gateway"));
+  KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "replied", reply.id, now));
+  audit::AuditEntry e = PortalEntry(audit::event::kSubmit, audit::action::kCreate, a.message,
+                                    a.recipient.email, audit::kOutcomeSuccess, source, now);
+  e.object = reply.id;
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
+  audit::AuditEntry d = e;
+  d.event = std::string(audit::event::kDeliver);
+  d.organisation = a.message.sender_org;
+  d.user = "gateway";
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, d));
+  KP_RETURN_IF_ERROR(tx.Commit());
+  return json{{"id", reply.id}, {"status", "accepted"}, {"recipients", {a.message.sender_org}}};
+}
+
+}  // namespace ketenpoort::server

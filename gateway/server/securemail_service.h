@@ -1,0 +1,161 @@
+// Secure mail to e-mail addresses (DESIGN.md sections 2 and 5): submission, the notification
+// worker's due work, the sender's tracking and re-send, and every step of the portal at /m/TOKEN.
+// The routes (securemail_routes.h) only translate HTTP to these calls and render pages.
+//
+//   auto mail = SecureMailService::Create(deps);      // db, directory, keyring ("portal" key)
+//   auto accepted = mail->Submit(caller, body);        // 202 {"id","status","recipients":[emails]}
+//   mail->RunDueWork();                                // worker: notify, warn, expire (no db lock
+//                                                      //   held while mail goes out)
+//   auto visit = mail->Enter(token, cookie);           // portal: who, which verification, session
+//   mail->RequestCode(token, cookie, csrf, ip);        // mails or texts a one-time code
+//   auto session = mail->Verify(token, cookie, csrf, code, ip);   // new verified session cookie
+//   auto content = mail->Read(token, *session, ip);    // decrypted with the portal key
+//
+// Submission body: {"kind":"securemail", "recipients":[{"email", "verification":
+// "email_code|access_code|sms", "phone"?, "access_code"?}], "subject"?, "show_subject"?,
+// "lang"? ("nl"|"en"), "sender_email"?, "subject_ref"?, "legal_basis"?, "deadline"?, "expires"?,
+// "payload"} where payload is base64 CMS encrypted to the `portal` organisation's certificate
+// (and optionally the sender's own, nobody else) around a SignedData by the sender organisation
+// whose content is {"body": TEXT, "attachments": [{"name","type","data": BASE64}]}.
+// Refusals: unknown keys 400 unknown_field; bad recipients 400 invalid_recipients; access_code
+// without a code of 6..128 characters or sms without an E.164 phone 400; payload not for the
+// portal or for someone else 422 envelope_recipient_mismatch.
+// In one transaction: the message (kind securemail, no organisation deliveries), the settings,
+// one row per address with the access code as a salted hash and a notification due now, and
+// the audit entries. The worker then mints each recipient's link token (256 bits; only its hash
+// is stored; a re-send mints a new one, so an older link stops working) and mails it.
+//
+// Portal rules: codes are 6 digits, valid options.code_ttl_ms, stored salted and hashed,
+// compared in constant time; after options.max_attempts wrong codes the recipient is locked
+// out; for email_code and sms a new code (at most options.max_codes per notification) unlocks,
+// for access_code only the sender's re-send does. A recalled or expired message shows as such
+// at once. Every step is an event in the tracking and an audit entry.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/transports/smtp_client.h"
+#include "gateway/core/bytes.h"
+#include "gateway/core/directory.h"
+#include "gateway/core/error.h"
+#include "gateway/crypto/certificate.h"
+#include "gateway/crypto/keyring.h"
+#include "gateway/server/message_service.h"
+#include "gateway/store/database.h"
+
+namespace ketenpoort::server {
+
+struct SecureMailOptions {
+  std::string base_url;     // "https://gw.example.org:8443" (links are BASE/m/TOKEN)
+  std::string fingerprint;  // SHA-256 of the gateway's TLS certificate, colon hex
+  std::int64_t max_attempts = 5;
+  std::int64_t max_codes = 10;
+  std::int64_t code_ttl_ms = 10 * 60 * 1000;
+  std::int64_t session_ttl_ms = 60 * 60 * 1000;
+  std::int64_t deadline_warning_ms = 24 * 60 * 60 * 1000;
+  std::string default_lang = "nl";
+};
+
+class SecureMailService {
+ public:
+  using Clock = std::function<std::int64_t()>;
+  using Mailer = std::function<Status(const transports::MailMessage&)>;
+  using SmsSender = std::function<Status(const std::string& phone, const std::string& text)>;
+
+  struct Deps {
+    store::Database* db = nullptr;
+    std::mutex* db_mutex = nullptr;
+    const Directory* directory = nullptr;
+    const crypto::Keyring* keyring = nullptr;  // holds `portal_key_id`
+    std::string portal_key_id = "portal";
+    std::vector<crypto::Certificate> trust_anchors;  // the deployment CA(s)
+    SecureMailOptions options;
+    Clock clock;
+    Mailer mailer;  // empty: notifications wait (tracking shows them pending)
+    SmsSender sms;  // empty: sms verification is refused at submission
+  };
+
+  static Result<std::unique_ptr<SecureMailService>> Create(Deps deps);
+
+  // --- the sender (API) ---
+  Result<nlohmann::json> Submit(const Caller& caller, const nlohmann::json& body);
+  bool IsSecureMail(std::string_view message_id);
+  Result<nlohmann::json> Tracking(const Caller& caller, std::string_view id);
+  // POST /v1/messages/{id}/resend {"recipients":[{"email","verification",...}]}: only
+  // addresses of the message, each with the same or a stronger verification (422
+  // verification_weaker otherwise).
+  Result<nlohmann::json> Resend(const Caller& caller, std::string_view id,
+                                const nlohmann::json& body);
+
+  // --- the worker: due notifications, deadline warnings, expiry. Returns the actions taken.
+  int RunDueWork();
+
+  // --- the portal ---
+  struct Visit {
+    std::string message_id;
+    std::string new_cookie;  // set when a session was created: send it as the cookie
+    std::string csrf;
+    bool verified = false;
+    bool locked = false;
+    bool code_active = false;  // a one-time code was sent and has not expired
+    std::int64_t attempts_left = 0;
+    bool can_request_code = false;
+    std::string verification;
+    std::string sender;  // organisation name
+    std::string lang;
+  };
+  struct Attachment {
+    std::string name;
+    std::string type;
+    Bytes data;
+  };
+  struct Content {
+    std::string sender;
+    std::string subject;  // empty unless the sender set one
+    std::string created;
+    std::string deadline;
+    std::string body;
+    std::vector<Attachment> attachments;
+  };
+
+  // Unknown token: 404 link_unknown; recalled / expired: 410 message_recalled / message_expired.
+  Result<Visit> Enter(std::string_view token, std::string_view cookie, const std::string& source);
+  // Sends a new one-time code (email_code, sms). 403 session_invalid / csrf_invalid,
+  // 429 too_many_codes, 409 no_code_needed, 503 when the mail or SMS cannot go out.
+  Status RequestCode(std::string_view token, std::string_view cookie, std::string_view csrf,
+                     const std::string& source);
+  // Checks a code; returns the new (verified) session cookie. 422 wrong_code, 429 locked.
+  Result<std::string> Verify(std::string_view token, std::string_view cookie, std::string_view csrf,
+                             std::string_view code, const std::string& source);
+  // Needs a verified session. The first Read is the "opened" event.
+  Result<Content> Read(std::string_view token, std::string_view cookie, const std::string& source);
+  Result<Attachment> Download(std::string_view token, std::string_view cookie, std::size_t index,
+                              const std::string& source);
+  // The reply {"body", "attachments":[...]} becomes a message from `portal` to the sender's
+  // organisation, sealed by the gateway to that organisation and to the portal.
+  Result<nlohmann::json> Reply(std::string_view token, std::string_view cookie,
+                               std::string_view csrf, const nlohmann::json& body,
+                               const std::string& source);
+
+ private:
+  explicit SecureMailService(Deps deps) : d_(std::move(deps)) {}
+  struct Access;
+  Result<Access> Authorize(std::string_view token, std::string_view cookie, bool need_verified,
+                           const std::string_view* csrf, std::int64_t now);
+  Result<Content> Decrypt(const std::string& message_id);
+  Status NotifyOne(std::int64_t recipient_id);
+
+  Deps d_;
+  std::optional<crypto::Certificate> portal_cert_;  // set by Create
+};
+
+}  // namespace ketenpoort::server

@@ -1,0 +1,192 @@
+#include "gateway/store/kind_repository.h"
+
+#include <map>
+
+namespace ketenpoort::store {
+
+namespace {
+
+constexpr const char* kNoticeColumns =
+    "id, message_id, key, type, to_org, about_org, mail_org, due_ms, created_ms, reason, "
+    "mail_state, mail_error";
+
+NoticeRecord ReadNotice(const Statement& s) {
+  NoticeRecord n;
+  n.id = s.ColumnInt64(0);
+  n.message_id = s.ColumnText(1);
+  n.key = s.ColumnText(2);
+  n.type = s.ColumnText(3);
+  n.to_org = s.ColumnText(4);
+  n.about_org = s.ColumnText(5);
+  n.mail_org = s.ColumnText(6);
+  n.due_ms = s.ColumnInt64(7);
+  n.created_ms = s.ColumnInt64(8);
+  n.reason = s.ColumnText(9);
+  n.mail_state = s.ColumnText(10);
+  n.mail_error = s.ColumnText(11);
+  return n;
+}
+
+Result<std::vector<NoticeRecord>> ReadNotices(Statement& s) {
+  std::vector<NoticeRecord> out;
+  while (true) {
+    KP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row)
+      break;
+    out.push_back(ReadNotice(s));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> ReadIds(Statement& s) {
+  std::vector<std::string> out;
+  while (true) {
+    KP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row)
+      break;
+    out.push_back(s.ColumnText(0));
+  }
+  return out;
+}
+
+}  // namespace
+
+Status KindRepository::SetCodeLists(std::string_view message_id, std::string_view versions_json) {
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("INSERT OR REPLACE INTO message_codelists("
+                                               "message_id, versions) VALUES(?, ?)"));
+  s.Bind(1, message_id).Bind(2, versions_json);
+  KP_RETURN_IF_ERROR(s.Step());
+  return Ok();
+}
+
+Result<std::optional<std::string>> KindRepository::CodeLists(std::string_view message_id) {
+  KP_ASSIGN_OR_RETURN(Statement s,
+                      db_.Prepare("SELECT versions FROM message_codelists WHERE message_id = ?"));
+  s.Bind(1, message_id);
+  KP_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row)
+    return std::optional<std::string>();
+  return std::optional<std::string>(s.ColumnText(0));
+}
+
+Result<bool> KindRepository::InsertNotice(NoticeRecord& n) {
+  KP_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("INSERT OR IGNORE INTO notices(message_id, key, type, to_org, about_org, "
+                  "mail_org, due_ms, created_ms, reason, mail_state, mail_error) "
+                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  s.Bind(1, n.message_id)
+      .Bind(2, n.key)
+      .Bind(3, n.type)
+      .Bind(4, n.to_org)
+      .Bind(5, n.about_org)
+      .Bind(6, n.mail_org)
+      .Bind(7, n.due_ms)
+      .Bind(8, n.created_ms)
+      .Bind(9, n.reason)
+      .Bind(10, n.mail_state)
+      .Bind(11, n.mail_error);
+  KP_RETURN_IF_ERROR(s.Step());
+  if (db_.Changes() == 0)
+    return false;
+  n.id = db_.LastInsertRowId();
+  return true;
+}
+
+Status KindRepository::SetMailState(std::int64_t notice_id, std::string_view state,
+                                    std::string_view error) {
+  KP_ASSIGN_OR_RETURN(
+      Statement s, db_.Prepare("UPDATE notices SET mail_state = ?, mail_error = ? WHERE id = ?"));
+  s.Bind(1, state).Bind(2, error).Bind(3, notice_id);
+  KP_RETURN_IF_ERROR(s.Step());
+  return Ok();
+}
+
+Result<std::vector<NoticeRecord>> KindRepository::NoticesFor(std::string_view message_id) {
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kNoticeColumns +
+                                               " FROM notices WHERE message_id = ? ORDER BY id"));
+  s.Bind(1, message_id);
+  return ReadNotices(s);
+}
+
+Result<std::vector<NoticeRecord>> KindRepository::NoticesTo(std::string_view org,
+                                                            std::int64_t after, int limit) {
+  KP_ASSIGN_OR_RETURN(Statement s,
+                      db_.Prepare(std::string("SELECT ") + kNoticeColumns +
+                                  " FROM notices WHERE to_org = ? AND id > ? ORDER BY id LIMIT ?"));
+  s.Bind(1, org).Bind(2, after).Bind(3, std::int64_t{limit});
+  return ReadNotices(s);
+}
+
+Result<std::vector<std::string>> KindRepository::OpenMessages(const std::vector<std::string>& kinds,
+                                                              std::int64_t since_ms) {
+  std::vector<std::string> out;
+  for (const std::string& kind : kinds) {
+    KP_ASSIGN_OR_RETURN(Statement s,
+                        db_.Prepare("SELECT id FROM messages WHERE kind = ? AND created_ms >= ? "
+                                    "AND recalled_ms IS NULL ORDER BY created_ms, id"));
+    s.Bind(1, kind).Bind(2, since_ms);
+    KP_ASSIGN_OR_RETURN(auto ids, ReadIds(s));
+    out.insert(out.end(), ids.begin(), ids.end());
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> KindRepository::PayloadsOlderThan(std::string_view kind,
+                                                                   std::int64_t before_ms) {
+  KP_ASSIGN_OR_RETURN(Statement s,
+                      db_.Prepare("SELECT id FROM messages WHERE kind = ? AND created_ms < ? "
+                                  "AND payload IS NOT NULL ORDER BY created_ms, id"));
+  s.Bind(1, kind).Bind(2, before_ms);
+  return ReadIds(s);
+}
+
+Status KindRepository::PurgePayload(std::string_view message_id) {
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE messages SET payload = NULL WHERE id = ?"));
+  s.Bind(1, message_id);
+  KP_RETURN_IF_ERROR(s.Step());
+  return Ok();
+}
+
+Result<std::vector<ReportRow>> KindRepository::ReportRows(std::int64_t from_ms,
+                                                          std::int64_t to_ms) {
+  KP_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("SELECT m.id, m.kind, m.routing, m.subject_ref, "
+                  "COALESCE(c.versions, '{}'), m.created_ms FROM messages m "
+                  "LEFT JOIN message_codelists c ON c.message_id = m.id "
+                  "WHERE m.created_ms >= ? AND m.created_ms < ? ORDER BY m.created_ms, m.id"));
+  s.Bind(1, from_ms).Bind(2, to_ms);
+  std::vector<ReportRow> rows;
+  std::map<std::string, std::size_t> index;
+  while (true) {
+    KP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row)
+      break;
+    ReportRow r;
+    r.id = s.ColumnText(0);
+    r.kind = s.ColumnText(1);
+    r.routing_json = s.ColumnText(2);
+    r.subject_ref = s.ColumnText(3);
+    r.codelists_json = s.ColumnText(4);
+    r.created_ms = s.ColumnInt64(5);
+    index[r.id] = rows.size();
+    rows.push_back(std::move(r));
+  }
+  KP_ASSIGN_OR_RETURN(Statement e,
+                      db_.Prepare("SELECT DISTINCT e.message_id, e.state FROM delivery_events e "
+                                  "JOIN messages m ON m.id = e.message_id "
+                                  "WHERE m.created_ms >= ? AND m.created_ms < ?"));
+  e.Bind(1, from_ms).Bind(2, to_ms);
+  while (true) {
+    KP_ASSIGN_OR_RETURN(bool row, e.Step());
+    if (!row)
+      break;
+    auto it = index.find(e.ColumnText(0));
+    if (it != index.end())
+      rows[it->second].states.insert(e.ColumnText(1));
+  }
+  return rows;
+}
+
+}  // namespace ketenpoort::store
