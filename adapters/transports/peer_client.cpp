@@ -170,6 +170,15 @@ Result<PeerClient> PeerClient::Create(Config config) {
   // Fail now, not at the first handshake, on a missing or broken trust anchors file.
   KP_ASSIGN_OR_RETURN(auto anchors, crypto::LoadPemChainFile(config.trust_anchors_file));
   (void)anchors;
+  // And on a key that does not belong to the certificate: found at the first handshake, that
+  // would also make every attempt open a connection and drop it before saying anything.
+  {
+    ossl::SslCtx scratch(SSL_CTX_new(TLS_client_method()));
+    if (!scratch)
+      return Internal("tls_context_failed", "cannot create a TLS context");
+    KP_RETURN_IF_ERROR(config.keyring->InstallInTlsContext(config.client_key_id,
+                                                           config.client_chain, scratch.get()));
+  }
 
   if (GlobalInit() != CURLE_OK)
     return Internal("curl_init_failed", "cannot initialise libcurl");

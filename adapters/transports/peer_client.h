@@ -37,6 +37,7 @@
 //   or the connect/total timeout passed          -> kUnavailable "peer_unreachable", the message
 //                                                   naming host:port and curl's reason
 //   response body above max_response_bytes       -> kUnavailable "peer_response_too_large"
+//   the key does not belong to client_chain[0]  -> Create fails: "key_certificate_mismatch"
 //   the keyring could not install the key        -> its own error (e.g. "key_not_found")
 #pragma once
 

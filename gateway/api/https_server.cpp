@@ -10,8 +10,10 @@
 #include <exception>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -51,9 +53,13 @@ std::optional<std::uint64_t> ParseContentLength(std::string_view text) {
 }
 
 // cpprestsdk (2.10) keeps every acceptor open until the last listener in the process closes,
-// and each acceptor holds a reference to its listener's TLS callback. A closed listener must
-// therefore outlive that moment: it waits here, handshakes to its port failing, until the last
-// HttpsServer stops. Opening and closing are serialised so the count matches cpprestsdk's.
+// each acceptor holds a reference to its listener's TLS callback, and a connection whose
+// handshake is still in flight when its listener closes is finished on cpprestsdk's threads
+// later, with references to the listener (seen as a crash when a client aborted a handshake
+// just before Stop). So a closed listener is never destroyed: it stays here, handshakes to its
+// port failing, for the life of the process. The registry itself is never destroyed either,
+// so no listener dies under cpprestsdk's threads during exit. Each one costs a few hundred
+// bytes; a process opens a handful. Opening and closing are serialised.
 struct ListenerRegistry {
   std::mutex mu;
   int open = 0;
@@ -61,8 +67,8 @@ struct ListenerRegistry {
 };
 
 ListenerRegistry& Registry() {
-  static ListenerRegistry registry;
-  return registry;
+  static ListenerRegistry* registry = std::make_unique<ListenerRegistry>().release();
+  return *registry;
 }
 
 Response InternalErrorResponse() {
@@ -94,6 +100,9 @@ struct ServerState {
   int in_flight = 0;
   bool stopping = false;
   std::atomic<bool> closed{false};  // listener closed: refuse every new TLS handshake
+  std::shared_mutex tls_mu;         // held shared by TLS callbacks, exclusively to close
+  // steady_clock time (ns) of the latest TLS callback, i.e. of the latest accepted connection.
+  std::atomic<std::int64_t> last_accept_ns{0};
 
   std::uint64_t drain_limit() const {
     const std::uint64_t limit = max_body_bytes;
@@ -363,6 +372,8 @@ Status HttpsServer::Start(const Router& router) {
   lc.set_ssl_context_callback([st](boost::asio::ssl::context& context) {
     // Runs for every accepted connection. On failure the context is left without a
     // certificate, so the handshake fails; it must not throw into cpprestsdk.
+    std::shared_lock lock(st->tls_mu);  // Stop waits for this before the owner's state goes
+    st->last_accept_ns = std::chrono::steady_clock::now().time_since_epoch().count();
     if (st->closed)
       return;
     try {
@@ -407,7 +418,25 @@ void HttpsServer::Stop() {
     st.stopping = true;
     st.idle.wait_for(lock, config_.drain_timeout, [&] { return st.in_flight == 0; });
   }
-  st.closed = true;
+  {
+    std::unique_lock tls_lock(st.tls_mu);  // no TLS callback runs past this point
+    st.closed = true;
+  }
+  // cpprestsdk 2.10 can crash in close() while a TLS handshake is still being torn down
+  // (cpprestsdk issue 1480; seen here when a client aborted its handshake just before Stop).
+  // A handshake on a connection accepted a moment ago is over within milliseconds, so wait
+  // until the latest accepted connection is kSettle old, at most kSettleLimit in all.
+  constexpr auto kSettle = std::chrono::milliseconds(250);
+  constexpr auto kSettleLimit = std::chrono::milliseconds(1000);
+  const auto settle_start = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    const auto last = std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(st.last_accept_ns.load()));
+    if (now - last >= kSettle || now - settle_start >= kSettleLimit)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   {
     ListenerRegistry& registry = Registry();
     std::lock_guard lock(registry.mu);
@@ -416,11 +445,8 @@ void HttpsServer::Stop() {
     } catch (const std::exception&) {
       log::Warn("https_close_failed");
     }
-    if (--registry.open == 0) {
-      registry.closed.clear();  // cpprestsdk has now shut every acceptor
-    } else {
-      registry.closed.push_back(std::move(listener_->listener));
-    }
+    --registry.open;
+    registry.closed.push_back(std::move(listener_->listener));
   }
   {
     // Closing failed every connection; handlers still running finish now.

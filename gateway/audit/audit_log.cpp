@@ -28,9 +28,10 @@ Result<crypto::Digest> ToDigest(const Bytes& bytes, std::string_view what) {
 }
 
 Result<State> ReadState(store::Database& db) {
-  KP_ASSIGN_OR_RETURN(store::Statement q,
-                      db.Prepare("SELECT size, chain_head, compact_range FROM audit_state "
-                                 "WHERE id = 1"));
+  KP_ASSIGN_OR_RETURN(store::StatementLease q_lease,
+                      db.PrepareCached("SELECT size, chain_head, compact_range FROM audit_state "
+                                       "WHERE id = 1"));
+  store::Statement& q = *q_lease;
   KP_ASSIGN_OR_RETURN(bool row, q.Step());
   State state;
   if (!row)
@@ -130,11 +131,12 @@ Status AuditLog::Append(store::Database& db, AuditEntry entry) const {
   const crypto::Digest chain = ChainHashOfLeaf(state.chain_head, leaf);
 
   KP_ASSIGN_OR_RETURN(
-      store::Statement insert,
-      db.Prepare("INSERT INTO audit_entries(seq, time_ms, event, subject_ref, user, "
-                 "responsible_user, organisation, role, action, object, authorisation_basis, "
-                 "break_glass, outcome, source_address, leaf_hash, chain_hash) "
-                 "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      store::StatementLease insert_lease,
+      db.PrepareCached("INSERT INTO audit_entries(seq, time_ms, event, subject_ref, user, "
+                       "responsible_user, organisation, role, action, object, authorisation_basis, "
+                       "break_glass, outcome, source_address, leaf_hash, chain_hash) "
+                       "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  store::Statement& insert = *insert_lease;
   insert.Bind(1, entry.seq)
       .Bind(2, entry.time_ms)
       .Bind(3, entry.event)
@@ -154,9 +156,10 @@ Status AuditLog::Append(store::Database& db, AuditEntry entry) const {
   KP_RETURN_IF_ERROR(insert.Step());
 
   state.range.Append(leaf);
-  KP_ASSIGN_OR_RETURN(store::Statement save,
-                      db.Prepare("INSERT OR REPLACE INTO audit_state(id, size, chain_head, "
-                                 "compact_range) VALUES(1, ?, ?, ?)"));
+  KP_ASSIGN_OR_RETURN(store::StatementLease save_lease,
+                      db.PrepareCached("INSERT OR REPLACE INTO audit_state(id, size, chain_head, "
+                                       "compact_range) VALUES(1, ?, ?, ?)"));
+  store::Statement& save = *save_lease;
   Bytes range_bytes = state.range.Serialize();
   save.Bind(1, entry.seq).BindBlob(2, chain).BindBlob(3, range_bytes);
   KP_RETURN_IF_ERROR(save.Step());

@@ -160,6 +160,8 @@ struct Gateway::State {
   config::GatewayConfig config;
   std::mutex db_mutex;  // one connection; SQLite serialises writers anyway
   std::optional<store::Database> db;
+  std::mutex auth_mutex;  // guards auth_db, the read-only use of a second connection
+  std::optional<store::Database> auth_db;
   std::optional<Directory> directory;
   std::optional<RoutingRules> routes;
   std::unique_ptr<MessageService> messages;
@@ -192,6 +194,11 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
                       store::Database::Open(config.database.path, key, store::OpenMode::kExisting));
   KP_RETURN_IF_ERROR(store::Migrate(db));
   s->db.emplace(std::move(db));
+  // A second connection for token lookups only: in WAL mode readers never wait for the writer,
+  // so authenticating a request does not queue behind a group commit and its fsync.
+  KP_ASSIGN_OR_RETURN(store::Database auth_db,
+                      store::Database::Open(config.database.path, key, store::OpenMode::kExisting));
+  s->auth_db.emplace(std::move(auth_db));
 
   KP_ASSIGN_OR_RETURN(json directory_json, ReadJsonFile(config.directory));
   auto directory = Directory::FromJson(directory_json);
@@ -277,9 +284,12 @@ Status Gateway::Start() {
     return st->keyring.InstallInTlsContext(kTlsKeyId, st->tls_chain, ctx);
   };
   c.authenticate = [st](std::string_view token, const api::Request& req) -> Result<Principal> {
-    std::lock_guard lock(st->db_mutex);
-    auto principal = auth::AuthenticateApiToken(*st->db, token);
+    auto principal = [&] {
+      std::lock_guard lock(st->auth_mutex);
+      return auth::AuthenticateApiToken(*st->auth_db, token);
+    }();
     if (!principal && principal.error().kind == ErrorKind::kUnauthenticated) {
+      std::lock_guard lock(st->db_mutex);
       // A bad token is an audit entry (never the token itself); the request fails either way.
       if (auto s = RecordAuthFailed(*st->db, principal.error(), req.remote_address); !s) {
         log::Error("audit_append_failed", {{"error", s.error().ToString()}});
@@ -316,6 +326,10 @@ void Gateway::Stop() {
     state_->securemail_worker->Stop();  // joins before the database closes
   if (state_->checkpoints)
     state_->checkpoints->Stop();  // signs a last head over everything, then joins
+  if (state_->auth_db) {
+    std::lock_guard lock(state_->auth_mutex);
+    state_->auth_db.reset();
+  }
   if (state_->db) {
     std::lock_guard lock(state_->db_mutex);
     state_->db.reset();

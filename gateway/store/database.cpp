@@ -439,10 +439,41 @@ Result<Statement> Database::Prepare(std::string_view sql) {
 // twice the disk space, must deal with stale -wal/-shm files of the old inode, and would leave
 // any other open connection writing into an unlinked file; the in-place rekey has none of
 // these problems.
+Result<StatementLease> Database::PrepareCached(std::string_view sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    KP_ASSIGN_OR_RETURN(Statement fresh, Prepare(sql));
+    it = cache_
+             .emplace(std::string(sql),
+                      CachedStatement{std::move(fresh), std::make_unique<bool>(false)})
+             .first;
+  }
+  if (*it->second.in_use) {
+    KP_ASSIGN_OR_RETURN(Statement fresh, Prepare(sql));
+    return StatementLease(std::move(fresh));
+  }
+  *it->second.in_use = true;
+  return StatementLease(&it->second.stmt, it->second.in_use.get());
+}
+
+StatementLease::StatementLease(StatementLease&& other) noexcept
+    : own_(std::move(other.own_)), stmt_(own_ ? &*own_ : other.stmt_), in_use_(other.in_use_) {
+  other.stmt_ = nullptr;
+  other.in_use_ = nullptr;
+}
+
+StatementLease::~StatementLease() {
+  if (stmt_ != nullptr)
+    stmt_->Reset();
+  if (in_use_ != nullptr)
+    *in_use_ = false;
+}
+
 Status Database::Rekey(const DbKey& new_key) {
   if (!db_) {
     return Closed();
   }
+  cache_.clear();  // cached statements belong to the connection being replaced
   sqlite3* db = db_.get();
   if (!sqlite3_get_autocommit(db)) {
     return Internal("database_error", "cannot rekey inside a transaction");

@@ -35,7 +35,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -96,6 +98,31 @@ class Statement {
   int bind_error_index_ = 0;  // its parameter index
 };
 
+class Database;
+
+// A statement from Database::PrepareCached, lent for one use: it is reset (bindings cleared,
+// read snapshot released) when the lease ends. Use it like a Statement: lease->Bind(...).
+class StatementLease {
+ public:
+  StatementLease(StatementLease&& other) noexcept;
+  StatementLease& operator=(StatementLease&&) = delete;
+  StatementLease(const StatementLease&) = delete;
+  StatementLease& operator=(const StatementLease&) = delete;
+  ~StatementLease();
+
+  Statement& operator*() { return *stmt_; }
+  Statement* operator->() { return stmt_; }
+
+ private:
+  friend class Database;
+  StatementLease(Statement* cached, bool* in_use) : stmt_(cached), in_use_(in_use) {}
+  explicit StatementLease(Statement own) : own_(std::move(own)), stmt_(&*own_) {}
+
+  std::optional<Statement> own_;  // a fresh statement when the cached one was already lent
+  Statement* stmt_ = nullptr;
+  bool* in_use_ = nullptr;
+};
+
 class Database {
  public:
   // Opens (kExisting) or creates (kCreate) the database at `path` under `key`. Errors:
@@ -119,6 +146,11 @@ class Database {
   // Compiles exactly one SQL statement; trailing text other than whitespace is an error.
   Result<Statement> Prepare(std::string_view sql);
 
+  // The same, but compiled once per connection and kept for reuse: for statements on hot
+  // paths with fixed SQL text (the cache is never evicted, so never build `sql` from values).
+  // If the statement of the same text is already lent, a fresh one is compiled for this lease.
+  Result<StatementLease> PrepareCached(std::string_view sql);
+
   // Re-encrypts every page under `new_key`, atomically: after a crash at any point the file
   // opens under exactly one of the two keys, with all committed data. Keep the old key until
   // this returns Ok. Preconditions: no open transaction and no live Statement of this
@@ -140,8 +172,15 @@ class Database {
   };
   Database(sqlite3* db, std::string path);
 
+  struct CachedStatement {
+    Statement stmt;
+    std::unique_ptr<bool> in_use;  // stable address for the lease
+  };
+
   std::unique_ptr<sqlite3, Closer> db_;
   std::string path_;
+  // Declared after db_, so destroyed first: statements are finalized before the connection.
+  std::map<std::string, CachedStatement, std::less<>> cache_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT. Begin takes the write lock at once (waiting up to the busy

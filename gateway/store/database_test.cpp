@@ -665,3 +665,63 @@ TEST_F(DatabaseTest, RekeyKilledAtAnyMomentLeavesExactlyOneWorkingKey) {
 
 }  // namespace
 }  // namespace ketenpoort::store
+
+namespace ketenpoort::store {
+namespace {
+
+class PrepareCachedTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = Database::Open(dir_.File("kp.db"), DbKey::Generate(), OpenMode::kCreate);
+    ASSERT_TRUE(db.ok());
+    db_.emplace(std::move(*db));
+    ASSERT_TRUE(db_->Exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT);"
+                          "INSERT INTO t VALUES(1, 'one'), (2, 'two')")
+                    .ok());
+  }
+  TempDir dir_;
+  std::optional<Database> db_;
+};
+
+TEST_F(PrepareCachedTest, ALeaseIsResetWhenItEndsAndTheStatementIsReused) {
+  constexpr std::string_view kSql = "SELECT v FROM t WHERE k = ?";
+  Statement* first = nullptr;
+  {
+    auto lease = db_->PrepareCached(kSql);
+    ASSERT_TRUE(lease.ok());
+    first = &**lease;
+    (*lease)->Bind(1, std::int64_t{2});
+    ASSERT_TRUE(*(*lease)->Step());
+    EXPECT_EQ((*lease)->ColumnText(0), "two");
+  }  // not stepped to the end: the reset releases the read snapshot
+  auto again = db_->PrepareCached(kSql);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(&**again, first);
+  // Bindings were cleared: an unbound parameter is NULL, which matches no row.
+  EXPECT_FALSE(*(*again)->Step());
+  // A write after the first lease ended is not blocked by a snapshot it kept.
+  EXPECT_TRUE(db_->Exec("INSERT INTO t VALUES(3, 'three')").ok());
+}
+
+TEST_F(PrepareCachedTest, AStatementAlreadyLentIsCompiledAfreshForTheSecondLease) {
+  constexpr std::string_view kSql = "SELECT v FROM t ORDER BY k";
+  auto outer = db_->PrepareCached(kSql);
+  auto inner = db_->PrepareCached(kSql);
+  ASSERT_TRUE(outer.ok() && inner.ok());
+  EXPECT_NE(&**outer, &**inner);
+  ASSERT_TRUE(*(*outer)->Step());
+  ASSERT_TRUE(*(*inner)->Step());
+  ASSERT_TRUE(*(*inner)->Step());
+  EXPECT_EQ((*outer)->ColumnText(0), "one");  // each keeps its own position
+  EXPECT_EQ((*inner)->ColumnText(0), "two");
+}
+
+TEST_F(PrepareCachedTest, BadSqlIsAnErrorAndNothingIsCached) {
+  auto bad = db_->PrepareCached("SELEKT nothing");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "database_error");
+  EXPECT_FALSE(db_->PrepareCached("SELEKT nothing").ok());
+}
+
+}  // namespace
+}  // namespace ketenpoort::store

@@ -4,6 +4,15 @@
 
 namespace ketenpoort::store {
 
+namespace {
+// Runs one statement that returns no rows, compiled once per connection.
+Status RunSql(Database& db, std::string_view sql) {
+  KP_ASSIGN_OR_RETURN(StatementLease s, db.PrepareCached(sql));
+  KP_RETURN_IF_ERROR(s->Step());
+  return Ok();
+}
+}  // namespace
+
 struct GroupCommit::Writer {
   const Job* job = nullptr;
   Status result;
@@ -52,16 +61,19 @@ void GroupCommit::Commit(const std::deque<Writer*>& batch) {
   }
   bool any_ok = false;
   for (Writer* x : batch) {
-    if (auto s = db_.Exec("SAVEPOINT job"); !s) {
+    if (auto s = RunSql(db_, "SAVEPOINT job"); !s) {
       x->result = std::move(s).error();
       continue;
     }
     Status s = (*x->job)(db_);
     if (s) {
-      s = db_.Exec("RELEASE job");
+      s = RunSql(db_, "RELEASE job");
     } else {
       // Undo this job only; a failure to do so poisons the whole batch.
-      if (auto undo = db_.Exec("ROLLBACK TO job; RELEASE job"); !undo) {
+      Status undo = RunSql(db_, "ROLLBACK TO job");
+      if (undo)
+        undo = RunSql(db_, "RELEASE job");
+      if (!undo) {
         for (Writer* y : batch)
           y->result = undo.error();
         return;  // ~Transaction rolls everything back

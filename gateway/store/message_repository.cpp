@@ -96,10 +96,12 @@ Status MessageRepository::Insert(const MessageRecord& m,
                                  const std::map<std::string, std::string>& initial_states,
                                  std::string_view actor) {
   KP_ASSIGN_OR_RETURN(
-      Statement insert,
-      db_.Prepare("INSERT INTO messages(id, kind, sender_org, sender_user, subject_ref, routing, "
-                  "legal_basis, deadline_ms, expires_ms, created_ms, payload, payload_sha256) "
-                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      StatementLease insert_lease,
+      db_.PrepareCached(
+          "INSERT INTO messages(id, kind, sender_org, sender_user, subject_ref, routing, "
+          "legal_basis, deadline_ms, expires_ms, created_ms, payload, payload_sha256) "
+          "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  Statement& insert = *insert_lease;
   insert.Bind(1, m.id)
       .Bind(2, m.kind)
       .Bind(3, m.sender_org)
@@ -117,12 +119,15 @@ Status MessageRepository::Insert(const MessageRecord& m,
   insert.BindBlob(12, m.payload_sha256);
   KP_RETURN_IF_ERROR(insert.Step());
 
-  KP_ASSIGN_OR_RETURN(Statement delivery,
-                      db_.Prepare("INSERT INTO deliveries(message_id, recipient_org, state, "
-                                  "updated_ms) VALUES(?, ?, ?, ?)"));
-  KP_ASSIGN_OR_RETURN(Statement event,
-                      db_.Prepare("INSERT INTO delivery_events(message_id, recipient_org, state, "
-                                  "time_ms, actor) VALUES(?, ?, ?, ?, ?)"));
+  KP_ASSIGN_OR_RETURN(StatementLease delivery_lease,
+                      db_.PrepareCached("INSERT INTO deliveries(message_id, recipient_org, state, "
+                                        "updated_ms) VALUES(?, ?, ?, ?)"));
+  Statement& delivery = *delivery_lease;
+  KP_ASSIGN_OR_RETURN(
+      StatementLease event_lease,
+      db_.PrepareCached("INSERT INTO delivery_events(message_id, recipient_org, state, "
+                        "time_ms, actor) VALUES(?, ?, ?, ?, ?)"));
+  Statement& event = *event_lease;
   for (const auto& [org, state] : initial_states) {
     delivery.Reset();
     delivery.Bind(1, m.id).Bind(2, org).Bind(3, state).Bind(4, m.created_ms);

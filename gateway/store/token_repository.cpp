@@ -23,9 +23,11 @@ Result<std::int64_t> TokenRepository::Insert(const crypto::Digest& token_hash, s
 
 Result<std::optional<TokenRecord>> TokenRepository::FindActiveByHash(
     const crypto::Digest& token_hash) {
-  KP_ASSIGN_OR_RETURN(Statement select,
-                      db_.Prepare("SELECT id, org, role, user, created_at, revoked_at "
-                                  "FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL"));
+  KP_ASSIGN_OR_RETURN(
+      StatementLease select_lease,
+      db_.PrepareCached("SELECT id, org, role, user, created_at, revoked_at "
+                        "FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL"));
+  Statement& select = *select_lease;
   select.BindBlob(1, token_hash);
   KP_ASSIGN_OR_RETURN(bool row, select.Step());
   if (!row) {
