@@ -309,6 +309,46 @@ TEST(ReadTokenFileTest, AMissingFileIsNamed) {
   EXPECT_EQ(token.error().field, "/nonexistent/ketenpoort/peer.token");
 }
 
+TEST(GatewayConfigTest, SecureMailKeys) {
+  auto c = ParseGatewayConfig("/d/gateway.json", R"({
+    "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+    "database": {"path": "db"}, "directory": "dir.json", "routes": "routes.json",
+    "smtp": {"url": "smtps://relay.example.org", "from": "gw@example.org",
+             "credentials_file": "smtp.credentials", "ca_file": "relay-ca.pem"},
+    "sms": {"url": "https://sms.example.org/send", "ca_file": "sms-ca.pem"},
+    "portal": {"base_url": "https://gw.example.org", "max_attempts": 3, "max_codes": 4,
+               "code_ttl_ms": 60000, "session_ttl_ms": 600000, "deadline_warning_ms": 7200000,
+               "worker_interval_ms": 50, "default_lang": "en"}
+  })");
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->smtp.credentials_file, "/d/smtp.credentials");
+  EXPECT_EQ(c->smtp.ca_file, "/d/relay-ca.pem");
+  EXPECT_EQ(c->sms.ca_file, "/d/sms-ca.pem");
+  EXPECT_EQ(c->portal.key_file, "/d/certs/portal.key.pem");  // the default
+  EXPECT_EQ(c->portal.max_attempts, 3);
+  EXPECT_EQ(c->portal.max_codes, 4);
+  EXPECT_EQ(c->portal.code_ttl_ms, 60000);
+  EXPECT_EQ(c->portal.session_ttl_ms, 600000);
+  EXPECT_EQ(c->portal.deadline_warning_ms, 7200000);
+  EXPECT_EQ(c->portal.worker_interval_ms, 50);
+  EXPECT_EQ(c->portal.default_lang, "en");
+
+  auto bad = ParseGatewayConfig("/d/gateway.json", R"({
+    "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+    "database": {"path": "db"}, "directory": "dir.json", "routes": "routes.json",
+    "portal": {"max_attempts": 0}
+  })");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "/d/gateway.json: portal.max_attempts");
+  auto lang = ParseGatewayConfig("/d/gateway.json", R"({
+    "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+    "database": {"path": "db"}, "directory": "dir.json", "routes": "routes.json",
+    "portal": {"default_lang": "fr"}
+  })");
+  ASSERT_FALSE(lang.ok());
+  EXPECT_EQ(lang.error().field, "/d/gateway.json: portal.default_lang");
+}
+
 TEST(GatewayConfigTest, MalformedJsonNamesTheFile) {
   auto c = ParseGatewayConfig("gw.json", "{\"listen\": ");
   ASSERT_FALSE(c.ok());

@@ -6,6 +6,7 @@
 namespace ketenpoort::assets {
 extern const std::string_view portal_css;
 extern const std::string_view portal_js;
+extern const std::string_view portal_favicon_svg;
 }  // namespace ketenpoort::assets
 
 namespace ketenpoort::portal {
@@ -153,6 +154,7 @@ std::string Layout(Lang lang, std::string_view title, std::string_view body_html
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
   out += "<meta name=\"referrer\" content=\"no-referrer\">";
   out += "<title>" + Escape(title) + " · " + Escape(Text(lang, "brand")) + "</title>";
+  out += "<link rel=\"icon\" href=\"/m/assets/favicon.svg\" type=\"image/svg+xml\">";
   out += "<link rel=\"stylesheet\" href=\"/m/assets/portal.css\">";
   out += "<script src=\"/m/assets/portal.js\" defer></script>";
   out += "</head><body><header><strong>" + Escape(Text(lang, "brand")) + "</strong>";
@@ -171,6 +173,10 @@ std::string_view StyleSheet() {
 
 std::string_view Script() {
   return assets::portal_js;
+}
+
+std::string_view Favicon() {
+  return assets::portal_favicon_svg;
 }
 
 MailContent NotificationMail(Lang lang, const NotificationFacts& f) {

@@ -38,6 +38,7 @@ std::string Layout(Lang lang, std::string_view title, std::string_view body_html
 // The assets served under /m/assets/.
 std::string_view StyleSheet();
 std::string_view Script();
+std::string_view Favicon();  // image/svg+xml
 
 // For portal pages: only our own scripts, styles, images and frames; no plugins except the
 // browser's own PDF viewer inside our frames; forms post to us only.

@@ -265,6 +265,9 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
     if (name == "portal.css") {
       r.content_type = "text/css; charset=utf-8";
       r.body = std::string(portal::StyleSheet());
+    } else if (name == "favicon.svg") {
+      r.content_type = "image/svg+xml";
+      r.body = std::string(portal::Favicon());
     } else if (name == "portal.js") {
       r.content_type = "text/javascript; charset=utf-8";
       r.body = std::string(portal::Script());
