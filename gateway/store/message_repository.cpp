@@ -261,6 +261,46 @@ Status MessageRepository::Recall(std::string_view message_id, std::int64_t time_
   return Ok();
 }
 
+Result<std::vector<std::string>> MessageRepository::KindsWithPayloads() {
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT DISTINCT kind FROM messages WHERE "
+                                               "payload IS NOT NULL ORDER BY kind"));
+  std::vector<std::string> out;
+  while (true) {
+    KP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row)
+      break;
+    out.push_back(s.ColumnText(0));
+  }
+  return out;
+}
+
+Result<std::vector<MessageRecord>> MessageRepository::PayloadsCreatedBefore(std::string_view kind,
+                                                                            std::int64_t before_ms,
+                                                                            int limit) {
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT " + std::string(kMessageColumns) +
+                                               " FROM messages m WHERE m.kind = ? AND "
+                                               "m.created_ms < ? AND m.payload IS NOT NULL "
+                                               "ORDER BY m.created_ms LIMIT ?"));
+  s.Bind(1, kind).Bind(2, before_ms).Bind(3, std::int64_t{limit});
+  std::vector<MessageRecord> out;
+  while (true) {
+    KP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row)
+      break;
+    out.push_back(ReadMessage(s, 0));
+  }
+  return out;
+}
+
+Status MessageRepository::DropPayload(std::string_view message_id) {
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE messages SET payload = NULL WHERE id = ?"));
+  s.Bind(1, message_id);
+  KP_RETURN_IF_ERROR(s.Step());
+  if (db_.Changes() != 1)
+    return NotFound("message_not_found", "no such message", "id");
+  return Ok();
+}
+
 Result<std::optional<MessageRepository::IdempotencyRecord>> MessageRepository::FindIdempotencyKey(
     std::string_view org, std::string_view key) {
   KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT request_sha256, message_id FROM "

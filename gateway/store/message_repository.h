@@ -115,6 +115,14 @@ class MessageRepository {
   // marks pending outbox items "recalled".
   Status Recall(std::string_view message_id, std::int64_t time_ms);
 
+  // Retention: the kinds that still have payloads; the messages of `kind` created before
+  // `before_ms` that still have one (oldest first, at most `limit`); and dropping a payload
+  // (the header, deliveries and their events stay: they are what tracking and audit refer to).
+  Result<std::vector<std::string>> KindsWithPayloads();
+  Result<std::vector<MessageRecord>> PayloadsCreatedBefore(std::string_view kind,
+                                                           std::int64_t before_ms, int limit);
+  Status DropPayload(std::string_view message_id);
+
   // Idempotency keys, per organisation: the request's SHA-256 and the message it created.
   struct IdempotencyRecord {
     Bytes request_sha256;
