@@ -24,6 +24,7 @@
 #include "gateway/cli/list_args.h"
 #include "gateway/cli/org_session.h"
 #include "gateway/cli/payload_check.h"
+#include "gateway/cli/send_securemail.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/core/organisation.h"
 #include "gateway/core/routing_rules.h"
@@ -138,6 +139,8 @@ int RunSend(int argc, char** argv) {
   spec.push_back({"idempotency-key", "K", "resubmitting with the same key sends only once"});
   spec.push_back({"codelists", "LIST=V,...",
                   "code-list versions the content uses, e.g. exploitation=1 (default: latest)"});
+  for (Flag& flag : SecureMailSendFlags())
+    spec.push_back(std::move(flag));
   Flags flags("send",
               "Signs FILE with the organisation's key (CMS SignedData), encrypts it for every\n"
               "recipient and the sender (CMS AuthEnvelopedData, AES-256-GCM) and submits it.\n"
@@ -154,6 +157,8 @@ int RunSend(int argc, char** argv) {
     std::fputs(flags.Usage().c_str(), stdout);
     return kExitOk;
   }
+  if (parsed->Get("kind") == "securemail")
+    return RunSendSecureMail(*parsed);  // --to takes e-mail addresses (send_securemail.h)
   auto request = ReadRequest(*parsed);
   if (!request)
     return Fail(request.error());

@@ -127,9 +127,9 @@ class SecureMailTest : public ::testing::Test {
     return r;
   }
   HttpResponse Form(const std::string& url, const std::string& body, Browser& b) {
-    auto r = Client().Request("POST", url, body, "",
-                              {"Content-Type: application/x-www-form-urlencoded",
-                               "Cookie: kp_portal=" + b.cookie});
+    auto r = Client().Request(
+        "POST", url, body, "",
+        {"Content-Type: application/x-www-form-urlencoded", "Cookie: kp_portal=" + b.cookie});
     TakeCookie(r, b);
     return r;
   }
@@ -143,8 +143,8 @@ class SecureMailTest : public ::testing::Test {
   }
 
   json Tracking(const std::string& id) {
-    auto r = Client().Get(dep_->url() + "/v1/messages/" + id + "/tracking",
-                          dep_->Token("shop-denhaag"));
+    auto r =
+        Client().Get(dep_->url() + "/v1/messages/" + id + "/tracking", dep_->Token("shop-denhaag"));
     EXPECT_EQ(r.status, 200) << r.body;
     return json::parse(r.body);
   }
@@ -199,14 +199,12 @@ TEST_F(SecureMailTest, CodesLockOutThenANewCodeOpensDownloadsAndReplies) {
   const std::string to = "flow@example.org";
   const std::string pdf = std::string("%PDF-1.4\n") + std::string("\x00\x01\xff binary", 10);
   const std::string odt = std::string("PK\x03\x04 odt bytes \x00\xfe", 18);
-  std::string id = SubmitTo({{"email", to}, {"verification", "email_code"}},
-                            "Beste partner,\nzie de stukken.",
-                            json::array({{{"name", "agenda.pdf"},
-                                          {"type", "application/pdf"},
-                                          {"data", B64(pdf)}},
-                                         {{"name", "notulen één.odt"},
-                                          {"type", "application/vnd.oasis.opendocument.text"},
-                                          {"data", B64(odt)}}}));
+  std::string id = SubmitTo(
+      {{"email", to}, {"verification", "email_code"}}, "Beste partner,\nzie de stukken.",
+      json::array({{{"name", "agenda.pdf"}, {"type", "application/pdf"}, {"data", B64(pdf)}},
+                   {{"name", "notulen één.odt"},
+                    {"type", "application/vnd.oasis.opendocument.text"},
+                    {"data", B64(odt)}}}));
   const std::string link = LinkIn(MailTo(to, 1));
   Browser b;
   auto page = Visit(link, b);
@@ -251,8 +249,9 @@ TEST_F(SecureMailTest, CodesLockOutThenANewCodeOpensDownloadsAndReplies) {
   ASSERT_EQ(file.status, 200);
   EXPECT_EQ(file.body, odt);
   EXPECT_NE(file.headers["content-disposition"].find("attachment;"), std::string::npos);
-  EXPECT_NE(file.headers["content-disposition"].find("filename*=UTF-8''notulen%20%C3%A9%C3%A9n.odt"),
-            std::string::npos);
+  EXPECT_NE(
+      file.headers["content-disposition"].find("filename*=UTF-8''notulen%20%C3%A9%C3%A9n.odt"),
+      std::string::npos);
   auto preview = Client().Request("GET", link + "/files/0?inline=1", "", "", cookie);
   ASSERT_EQ(preview.status, 200);
   EXPECT_EQ(preview.body, pdf);
@@ -262,16 +261,17 @@ TEST_F(SecureMailTest, CodesLockOutThenANewCodeOpensDownloadsAndReplies) {
   EXPECT_EQ(Client().Get(link + "/files/0").status, 403);
 
   // Reply with a file: a message from `portal` in shop-denhaag's inbox.
-  json reply = {{"body", "Dank, ik kom."},
-                {"attachments", json::array({{{"name", "antwoord.txt"},
-                                              {"type", "text/plain"},
-                                              {"data", B64("ja")}}})}};
+  json reply = {
+      {"body", "Dank, ik kom."},
+      {"attachments",
+       json::array({{{"name", "antwoord.txt"}, {"type", "text/plain"}, {"data", B64("ja")}}})}};
   auto posted = Client().Request("POST", link + "/reply", reply.dump(), "",
                                  {"Content-Type: application/json", "X-CSRF-Token: " + b.csrf,
                                   "Cookie: kp_portal=" + b.cookie});
   ASSERT_EQ(posted.status, 202) << posted.body;
   const std::string reply_id = json::parse(posted.body)["id"];
-  auto fetched = Client().Get(dep_->url() + "/v1/messages/" + reply_id, dep_->Token("shop-denhaag"));
+  auto fetched =
+      Client().Get(dep_->url() + "/v1/messages/" + reply_id, dep_->Token("shop-denhaag"));
   ASSERT_EQ(fetched.status, 200) << fetched.body;
   json header = json::parse(fetched.body);
   EXPECT_EQ(header["from"], "portal");
@@ -282,8 +282,9 @@ TEST_F(SecureMailTest, CodesLockOutThenANewCodeOpensDownloadsAndReplies) {
   EXPECT_EQ(opened["from_email"], to);
   EXPECT_EQ(opened["attachments"][0]["data"], B64("ja"));
   // Without the CSRF header: refused.
-  auto forged = Client().Request("POST", link + "/reply", reply.dump(), "",
-                                 {"Content-Type: application/json", "Cookie: kp_portal=" + b.cookie});
+  auto forged =
+      Client().Request("POST", link + "/reply", reply.dump(), "",
+                       {"Content-Type: application/json", "Cookie: kp_portal=" + b.cookie});
   EXPECT_EQ(forged.status, 403);
 
   json t = Tracking(id)["recipients"][0];
@@ -305,9 +306,9 @@ TEST_F(SecureMailTest, CodesLockOutThenANewCodeOpensDownloadsAndReplies) {
 
 TEST_F(SecureMailTest, AccessCodeAndRecallShowsWithdrawnAtOnce) {
   const std::string to = "access@example.org";
-  std::string id = SubmitTo(
-      {{"email", to}, {"verification", "access_code"}, {"access_code", "kaasbroodje-42"}},
-      "access body");
+  std::string id =
+      SubmitTo({{"email", to}, {"verification", "access_code"}, {"access_code", "kaasbroodje-42"}},
+               "access body");
   const std::string link = LinkIn(MailTo(to, 1));
   Browser b;
   Visit(link, b);
@@ -323,9 +324,9 @@ TEST_F(SecureMailTest, AccessCodeAndRecallShowsWithdrawnAtOnce) {
   EXPECT_NE(page.body.find("data-code=\"message_recalled\""), std::string::npos);
   EXPECT_NE(page.body.find("ingetrokken"), std::string::npos);
   EXPECT_EQ(page.body.find("access body"), std::string::npos);
-  EXPECT_EQ(Client().Request("GET", link + "/files/0", "", "", {"Cookie: kp_portal=" + b.cookie})
-                .status,
-            410);
+  EXPECT_EQ(
+      Client().Request("GET", link + "/files/0", "", "", {"Cookie: kp_portal=" + b.cookie}).status,
+      410);
 }
 
 TEST_F(SecureMailTest, ResendNeverWeakerAndSmsCodes) {
@@ -333,9 +334,10 @@ TEST_F(SecureMailTest, ResendNeverWeakerAndSmsCodes) {
   std::string id = SubmitTo(
       {{"email", to}, {"verification", "access_code"}, {"access_code", "geheim-123456"}}, "b");
   const std::string first = LinkIn(MailTo(to, 1));
-  auto weaker = Client().Post(dep_->url() + "/v1/messages/" + id + "/resend",
-                              json{{"recipients", {{{"email", to}, {"verification", "email_code"}}}}}.dump(),
-                              dep_->Token("shop-denhaag"));
+  auto weaker =
+      Client().Post(dep_->url() + "/v1/messages/" + id + "/resend",
+                    json{{"recipients", {{{"email", to}, {"verification", "email_code"}}}}}.dump(),
+                    dep_->Token("shop-denhaag"));
   EXPECT_EQ(weaker.status, 422) << weaker.body;
   EXPECT_EQ(json::parse(weaker.body)["error"]["code"], "verification_weaker");
   auto stronger = Client().Post(
@@ -377,6 +379,32 @@ TEST_F(SecureMailTest, DeadlineWarningWhenNotOpened) {
   json tracking = Tracking(id);
   ASSERT_EQ(tracking["warnings"].size(), 1u) << tracking.dump();
   EXPECT_EQ(tracking["warnings"][0]["email"], to);
+}
+
+TEST_F(SecureMailTest, CommandLineSendsSecureMailWithAnAttachment) {
+  const std::string to = "cli@example.org";
+  const std::string body = dep_->dir() + "/body.txt";
+  const std::string file = dep_->dir() + "/stukken.txt";
+  std::ofstream(body) << "Tekst van de opdrachtregel";
+  std::ofstream(file) << "bijlage van de opdrachtregel";
+  CommandResult r = RunKetenpoort({"send", "--config", dep_->config_path(), "--as", "shop-denhaag",
+                                   "--kind", "securemail", "--to", to, "--payload", body,
+                                   "--attach", file, "--subject", "Vertrouwelijk"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("recipient " + to), std::string::npos);
+  const std::string link = LinkIn(MailTo(to, 1));
+  Browser b;
+  Visit(link, b);
+  ASSERT_EQ(Form(link + "/code", "csrf=" + b.csrf, b).status, 303);
+  ASSERT_EQ(
+      Form(link + "/verify", "csrf=" + b.csrf + "&code=" + CodeIn(MailTo(to, 2)["text"]), b).status,
+      303);
+  auto page = Visit(link, b);
+  EXPECT_NE(page.body.find("Tekst van de opdrachtregel"), std::string::npos);
+  EXPECT_NE(page.body.find("Vertrouwelijk"), std::string::npos);  // in the portal, not the mail
+  EXPECT_NE(page.body.find("stukken.txt"), std::string::npos);
+  auto got = Client().Request("GET", link + "/files/0", "", "", {"Cookie: kp_portal=" + b.cookie});
+  EXPECT_EQ(got.body, "bijlage van de opdrachtregel");
 }
 
 TEST_F(SecureMailTest, RefusesBadSubmissions) {

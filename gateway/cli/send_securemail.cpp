@@ -1,0 +1,156 @@
+#include "gateway/cli/send_securemail.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "gateway/cli/commands.h"
+#include "gateway/cli/org_session.h"
+#include "gateway/crypto/encoding.h"
+#include "gateway/crypto/envelope.h"
+#include "gateway/io/file.h"
+
+namespace ketenpoort::cli {
+
+namespace {
+
+using nlohmann::json;
+
+std::string TypeOf(const std::string& name) {
+  std::string ext = std::filesystem::path(name).extension().string();
+  for (char& c : ext)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".pdf")
+    return "application/pdf";
+  if (ext == ".png")
+    return "image/png";
+  if (ext == ".jpg" || ext == ".jpeg")
+    return "image/jpeg";
+  if (ext == ".gif")
+    return "image/gif";
+  if (ext == ".txt")
+    return "text/plain";
+  return "application/octet-stream";
+}
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t comma = s.find(',', start);
+    std::string part =
+        s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!part.empty())
+      out.push_back(part);
+    if (comma == std::string::npos)
+      break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Flag> SecureMailSendFlags() {
+  return {{"attach", "FILE", "securemail: a file to attach (repeatable)", Flag::kRepeatable},
+          {"verify", "METHOD", "securemail: email_code (default), access_code or sms"},
+          {"access-code-file", "FILE", "securemail: file holding the access code (access_code)"},
+          {"phone", "+31...", "securemail: the recipients' phone for sms verification"},
+          {"subject", "S", "securemail: subject, shown in the portal only"},
+          {"show-subject", "", "securemail: also show the subject in the notification mail"},
+          {"lang", "nl|en", "securemail: language of the mail and the portal"},
+          {"expires", "RFC3339", "securemail: the message is unavailable from then on"}};
+}
+
+int RunSendSecureMail(const ParsedFlags& f) {
+  if (!f.Has("to"))
+    return Fail(InvalidArgument("missing_option", "securemail needs e-mail addresses", "--to"));
+  const std::string verify = f.Has("verify") ? f.Get("verify") : "email_code";
+  std::string access_code;
+  if (verify == "access_code") {
+    if (!f.Has("access-code-file"))
+      return Fail(InvalidArgument("missing_option", "access_code needs --access-code-file",
+                                  "--access-code-file"));
+    auto code = io::ReadFile(f.Get("access-code-file"));
+    if (!code)
+      return Fail(code.error());
+    access_code = *code;
+    while (!access_code.empty() && (access_code.back() == '\n' || access_code.back() == '\r'))
+      access_code.pop_back();
+  }
+  auto body = io::ReadFile(f.Get("payload"));
+  if (!body)
+    return Fail(body.error());
+  json attachments = json::array();
+  for (const std::string& path : f.GetAll("attach")) {
+    auto data = io::ReadFile(path);
+    if (!data)
+      return Fail(data.error());
+    const std::string name = std::filesystem::path(path).filename().string();
+    attachments.push_back(
+        {{"name", name}, {"type", TypeOf(name)}, {"data", crypto::Base64Encode(AsBytes(*data))}});
+  }
+  json recipients = json::array();
+  for (const std::string& email : SplitComma(f.Get("to"))) {
+    json r = {{"email", email}, {"verification", verify}};
+    if (verify == "access_code")
+      r["access_code"] = access_code;
+    if (f.Has("phone"))
+      r["phone"] = f.Get("phone");
+    recipients.push_back(std::move(r));
+  }
+  const std::string doc = json{{"body", *body}, {"attachments", std::move(attachments)}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
+
+  auto session = OrgSession::Open(OrgSessionOptions::FromFlags(f), /*need_key=*/true);
+  if (!session)
+    return Fail(session.error());
+  const OrgSession& s = **session;
+  auto certs = FetchDirectoryCertificates(s.client(), {"portal"});
+  if (!certs)
+    return FailProblem(certs.error());
+  certs->push_back(s.certificate());
+  auto signed_der = s.keyring().SignCms(s.key_id(), s.certificate(), AsBytes(doc));
+  if (!signed_der)
+    return Fail(signed_der.error());
+  auto envelope = crypto::SealCms(*signed_der, *certs);
+  if (!envelope)
+    return FailProblem(envelope.error());
+  json submit = {{"kind", "securemail"},
+                 {"recipients", std::move(recipients)},
+                 {"payload", crypto::Base64Encode(*envelope)}};
+  for (const char* key : {"subject", "lang", "deadline", "expires", "subject-ref"}) {
+    if (f.Has(key)) {
+      std::string field = key;
+      if (field == "subject-ref")
+        field = "subject_ref";
+      submit[field] = f.Get(key);
+    }
+  }
+  if (f.Has("show-subject"))
+    submit["show_subject"] = true;
+  if (f.Has("legal-basis"))
+    submit["legal_basis"] = f.Get("legal-basis");
+  std::vector<std::string> headers;
+  if (f.Has("idempotency-key"))
+    headers.push_back("Idempotency-Key: " + f.Get("idempotency-key"));
+  auto answer = s.client().Post("/v1/messages", submit, headers);
+  if (!answer)
+    return FailProblem(answer.error());
+  auto id = answer->find("id");
+  if (id == answer->end() || !id->is_string())
+    return FailProblem(Internal("invalid_response", "the gateway's answer has no message id"));
+  if (auto to = answer->find("recipients"); to != answer->end() && to->is_array()) {
+    for (const json& email : *to) {
+      if (email.is_string())
+        std::printf("recipient %s\n", email.get<std::string>().c_str());
+    }
+  }
+  std::printf("%s\n", id->get<std::string>().c_str());
+  return kExitOk;
+}
+
+}  // namespace ketenpoort::cli
