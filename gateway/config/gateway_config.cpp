@@ -77,6 +77,29 @@ class ObjectReader {
     return Ok();
   }
 
+  // Reads an optional array of whole numbers, each from min to max, into `out`.
+  Status IntegerArray(const char* key, std::vector<std::int64_t>& out, std::int64_t min,
+                      std::int64_t max) {
+    seen_.emplace(key, true);
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null())
+      return Ok();
+    if (!it->is_array())
+      return Bad(Path(key), "must be an array of whole numbers");
+    std::vector<std::int64_t> values;
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      const json& v = (*it)[i];
+      if (!v.is_number_integer() || v.get<std::int64_t>() < min || v.get<std::int64_t>() > max) {
+        return Bad(Path(key) + "[" + std::to_string(i) + "]", "must be a whole number between " +
+                                                                  std::to_string(min) + " and " +
+                                                                  std::to_string(max));
+      }
+      values.push_back(v.get<std::int64_t>());
+    }
+    out = std::move(values);
+    return Ok();
+  }
+
   // Calls `read` with a reader for the nested object at `key`, if present.
   Status Object(const char* key, const std::function<Status(ObjectReader&)>& read) {
     seen_.emplace(key, true);
@@ -251,6 +274,15 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
     KP_RETURN_IF_ERROR(
         r.Integer("checkpoint_interval_ms", c.audit.checkpoint_interval_ms, 100, 86400000));
     return r.Integer("checkpoint_every", c.audit.checkpoint_every, 1, 1000000000);
+  }));
+  KP_RETURN_IF_ERROR(top.Object("reminders", [&](ObjectReader& r) -> Status {
+    RemindersConfig& m = c.reminders;
+    KP_RETURN_IF_ERROR(r.Integer("interval_ms", m.interval_ms, 10, 86400000));
+    KP_RETURN_IF_ERROR(
+        r.Integer("urgent_referral_answer_ms", m.urgent_referral_answer_ms, 1000, 31536000000));
+    KP_RETURN_IF_ERROR(r.Integer("reflection_months", m.reflection_months, 1, 24));
+    return r.IntegerArray("reflection_reminder_offsets_ms", m.reflection_reminder_offsets_ms,
+                          -31536000000, 31536000000);
   }));
   c.federation.enabled = root.contains("federation") && !root["federation"].is_null();
   KP_RETURN_IF_ERROR(top.Object("federation", [&](ObjectReader& r) -> Status {

@@ -117,6 +117,19 @@ struct AuditConfig {
   std::int64_t checkpoint_every = 1000;         // 1 .. 10^9 entries
 };
 
+// Deadlines and reminders of the message kinds (core/deadline_rules.h), checked by the
+// reminder worker every `interval_ms`:
+//   "reminders": {"interval_ms": 60000, "urgent_referral_answer_ms": 14400000,
+//                 "reflection_months": 3,
+//                 "reflection_reminder_offsets_ms": [-1209600000, -259200000, 0]}
+// Offsets are relative to the end of the B8 reflection period (negative: before it).
+struct RemindersConfig {
+  std::int64_t interval_ms = 60000;                   // 10 ms .. 1 day
+  std::int64_t urgent_referral_answer_ms = 14400000;  // 1 s .. 1 year; default 4 hours
+  std::int64_t reflection_months = 3;                 // 1 .. 24
+  std::vector<std::int64_t> reflection_reminder_offsets_ms = {-1209600000, -259200000, 0};
+};
+
 struct GatewayConfig {
   std::string config_file;  // absolute path of the file this was loaded from
   std::string base_dir;     // its folder
@@ -131,6 +144,7 @@ struct GatewayConfig {
   PortalConfig portal;
   FederationConfig federation;
   AuditConfig audit;
+  RemindersConfig reminders;
 };
 
 // Reads and validates FILE. Errors name the file and, when it applies, the JSON field.

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 
+#include "adapters/kinds/registry.h"
 #include "adapters/transports/sms_client.h"
 #include "adapters/transports/smtp_client.h"
 #include "gateway/api/https_server.h"
@@ -26,6 +27,8 @@
 #include "gateway/server/federation_service.h"
 #include "gateway/server/message_routes.h"
 #include "gateway/server/message_service.h"
+#include "gateway/server/notice_routes.h"
+#include "gateway/server/reminder_worker.h"
 #include "gateway/server/securemail_routes.h"
 #include "gateway/server/securemail_service.h"
 #include "gateway/server/securemail_worker.h"
@@ -175,6 +178,7 @@ struct Gateway::State {
   api::Router router;
   std::optional<api::HttpsServer> https;
   std::unique_ptr<CheckpointSigner> checkpoints;
+  std::unique_ptr<ReminderWorker> reminders;
   std::unique_ptr<delivery::OutboxWorker> outbox;  // last: stopped and destroyed first
   bool started = false;
 };
@@ -245,8 +249,9 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
         return api::Response::Json(200, {{"recipients", r.recipients}, {"rules", r.rules}});
       });
 
-  KP_ASSIGN_OR_RETURN(s->messages, MessageService::Create(*s->db, s->db_mutex, *s->directory,
-                                                          *s->routes, audit::NowMs));
+  KP_ASSIGN_OR_RETURN(s->messages,
+                      MessageService::Create(*s->db, s->db_mutex, *s->directory, *s->routes,
+                                             kinds::BuiltinKinds(), audit::NowMs));
   KP_ASSIGN_OR_RETURN(s->securemail, MakeSecureMail(config, *s->db, s->db_mutex, *s->directory,
                                                     s->keyring, s->tls_chain, s->smtp, s->sms));
   RegisterMessageRoutes(s->router, *s->messages, s->securemail.get());
@@ -269,6 +274,26 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   KP_ASSIGN_OR_RETURN(s->outbox,
                       MakeOutboxWorker(config, *s->db, s->db_mutex, s->keyring, s->tls_chain));
   RegisterAuditRoutes(s->router, *s->db, s->db_mutex);
+
+  // Deadlines and reminders of the message kinds, mailed through the SMTP relay when set.
+  RegisterNoticeRoutes(s->router, *s->db, s->db_mutex);
+  ReminderWorker::Config rc;
+  rc.db = &*s->db;
+  rc.db_mutex = &s->db_mutex;
+  rc.directory = &*s->directory;
+  rc.kinds = &kinds::BuiltinKinds();
+  rc.clock = audit::NowMs;
+  rc.interval = std::chrono::milliseconds(config.reminders.interval_ms);
+  rc.policy.urgent_answer_ms = config.reminders.urgent_referral_answer_ms;
+  rc.policy.reflection_months = static_cast<int>(config.reminders.reflection_months);
+  rc.policy.reflection_reminders_ms = config.reminders.reflection_reminder_offsets_ms;
+  if (s->smtp) {  // the relay secure mail uses (MakeSecureMail)
+    rc.send_mail = [c = s->smtp](const std::string& to, const std::string& subject,
+                                 const std::string& text) {
+      return c->Send({.to = to, .subject = subject, .text = text, .html = ""});
+    };
+  }
+  s->reminders = std::make_unique<ReminderWorker>(std::move(rc));
 
   return std::unique_ptr<Gateway>(new Gateway(std::move(s)));
 }
@@ -309,6 +334,7 @@ Status Gateway::Start() {
       CheckpointSigner::Options{std::chrono::milliseconds(st->config.audit.checkpoint_interval_ms),
                                 st->config.audit.checkpoint_every});
   st->checkpoints->Start();
+  st->reminders->Start();
   log::Info("listening", {{"url", Url()}});
   return Ok();
 }
@@ -322,6 +348,8 @@ void Gateway::Stop() {
   }
   if (state_->outbox)
     state_->outbox->Stop();  // joins before the database closes
+  if (state_->reminders)
+    state_->reminders->Stop();
   if (state_->securemail_worker)
     state_->securemail_worker->Stop();  // joins before the database closes
   if (state_->checkpoints)

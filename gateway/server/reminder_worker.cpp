@@ -5,6 +5,7 @@
 
 #include "gateway/audit/audit_log.h"
 #include "gateway/log/log.h"
+#include "gateway/server/retention.h"
 #include "gateway/store/kind_repository.h"
 #include "gateway/store/message_repository.h"
 
@@ -150,23 +151,9 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
       }
       KP_RETURN_IF_ERROR(tx.Commit());
     }
-    // Retention: payloads older than their kind allows are dropped.
-    for (const MessageKind* kind : config_.kinds->All()) {
-      const std::int64_t before = now - kind->spec().retention_days * kDayMs;
-      KP_ASSIGN_OR_RETURN(auto old, kinds.PayloadsOlderThan(kind->name(), before));
-      for (const std::string& id : old) {
-        KP_ASSIGN_OR_RETURN(auto found, messages.Find(id, /*with_payload=*/false));
-        if (!found)
-          continue;
-        KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
-        KP_RETURN_IF_ERROR(kinds.PurgePayload(id));
-        KP_RETURN_IF_ERROR(
-            audit::AuditLog().Append(db, GatewayEntry(audit::event::kPurge, audit::action::kDelete,
-                                                      *found, found->sender_org, now)));
-        KP_RETURN_IF_ERROR(tx.Commit());
-        ++pass.purged;
-      }
-    }
+    // Retention: payloads older than their kind allows are dropped (retention.h).
+    KP_ASSIGN_OR_RETURN(std::int64_t purged, PurgeExpiredPayloads(db, *config_.kinds, now));
+    pass.purged = static_cast<int>(purged);
   }
   // The network, outside the database lock.
   std::vector<std::pair<std::int64_t, Status>> results;

@@ -3,7 +3,7 @@
 // B8 procedures, records each once (store/kind_repository.h: a notice the sender sees in
 // tracking and the addressee at GET /v1/notices), audits it (event "reminder"), and e-mails
 // it to the organisation's contact address when mail is configured. It also drops payloads
-// past their kind's retention period (event "purge"); headers and audit stay.
+// past their kind's retention period (retention.h: event "purge"); headers and audit stay.
 //
 //   ReminderWorker::Config c{.db = &db, .db_mutex = &mu, .directory = &dir,
 //                            .kinds = &kinds::BuiltinKinds(), .clock = audit::NowMs};

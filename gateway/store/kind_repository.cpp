@@ -132,22 +132,6 @@ Result<std::vector<std::string>> KindRepository::OpenMessages(const std::vector<
   return out;
 }
 
-Result<std::vector<std::string>> KindRepository::PayloadsOlderThan(std::string_view kind,
-                                                                   std::int64_t before_ms) {
-  KP_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("SELECT id FROM messages WHERE kind = ? AND created_ms < ? "
-                                  "AND payload IS NOT NULL ORDER BY created_ms, id"));
-  s.Bind(1, kind).Bind(2, before_ms);
-  return ReadIds(s);
-}
-
-Status KindRepository::PurgePayload(std::string_view message_id) {
-  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE messages SET payload = NULL WHERE id = ?"));
-  s.Bind(1, message_id);
-  KP_RETURN_IF_ERROR(s.Step());
-  return Ok();
-}
-
 Result<std::vector<ReportRow>> KindRepository::ReportRows(std::int64_t from_ms,
                                                           std::int64_t to_ms) {
   KP_ASSIGN_OR_RETURN(

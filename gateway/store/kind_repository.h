@@ -69,11 +69,6 @@ class KindRepository {
   // Ids of messages of `kinds` created at or after `since_ms`, not recalled, oldest first.
   Result<std::vector<std::string>> OpenMessages(const std::vector<std::string>& kinds,
                                                 std::int64_t since_ms);
-  // Ids of messages of `kind` created before `before_ms` that still have a payload.
-  Result<std::vector<std::string>> PayloadsOlderThan(std::string_view kind, std::int64_t before_ms);
-  // Drops the payload of a message (retention); the header, deliveries and audit stay.
-  Status PurgePayload(std::string_view message_id);
-
   // Messages created in [from_ms, to_ms), with every state any of their deliveries entered.
   Result<std::vector<ReportRow>> ReportRows(std::int64_t from_ms, std::int64_t to_ms);
 

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 4> kMigrations{{
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -170,6 +170,31 @@ CREATE TABLE securemail_events (
   time_ms INTEGER NOT NULL
 );
 CREATE INDEX securemail_events_recipient ON securemail_events(recipient_id, id);
+)sql"},
+    // Message kinds (gateway/store/kind_repository.h): the code-list versions each message used,
+    // and the deadline notices (escalations, reminders) recorded once per message and key.
+    {5, "kinds", R"sql(
+CREATE TABLE message_codelists (
+  message_id TEXT PRIMARY KEY REFERENCES messages(id),
+  versions TEXT NOT NULL
+);
+CREATE TABLE notices (
+  id INTEGER PRIMARY KEY,
+  message_id TEXT NOT NULL REFERENCES messages(id),
+  key TEXT NOT NULL,
+  type TEXT NOT NULL,
+  to_org TEXT NOT NULL,
+  about_org TEXT NOT NULL DEFAULT '',
+  mail_org TEXT NOT NULL DEFAULT '',
+  due_ms INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  mail_state TEXT NOT NULL,
+  mail_error TEXT NOT NULL DEFAULT '',
+  UNIQUE (message_id, key)
+);
+CREATE INDEX notices_to ON notices(to_org, id);
+CREATE INDEX messages_created ON messages(created_ms);
 )sql"},
 }};
 

@@ -1,0 +1,369 @@
+// The message kinds on a real demo gateway over HTTPS: the clear-text header each kind needs,
+// the code-list versions a message records, lifecycles (409 for a refused transition, 403 for
+// an organisation kind that may not set a state, b8 moving the whole procedure), the legal
+// basis rule and how every hand-off shows its basis, and `ketenpoort send`/`open` checking
+// payloads against the kind's schema.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+#include "tests/harness/harness.h"
+#include "tests/harness/sealer.h"
+
+namespace ketenpoort::testing {
+namespace {
+
+using nlohmann::json;
+
+class KindsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dep_ = Deployment::Create().release();
+    gw_ = new GatewayProcess(dep_->config_path());
+    ASSERT_TRUE(gw_->Start(dep_->port(), dep_->ca_path())) << gw_->error;
+  }
+  static void TearDownTestSuite() {
+    EXPECT_EQ(gw_->Terminate(), 0);
+    delete gw_;
+    delete dep_;
+  }
+
+  HttpResponse Post(const std::string& path, const json& body, const std::string& org) const {
+    return HttpsClient(dep_->ca_path()).Post(dep_->url() + path, body.dump(), dep_->Token(org));
+  }
+  HttpResponse Get(const std::string& path, const std::string& org) const {
+    return HttpsClient(dep_->ca_path()).Get(dep_->url() + path, dep_->Token(org));
+  }
+  // Submits `header` from `sender`, sealed for `recipients` and the sender.
+  HttpResponse Submit(const std::string& sender, json header,
+                      const std::vector<std::string>& recipients) {
+    std::vector<std::string> to = recipients;
+    to.push_back(sender);
+    header["payload"] = sealer_.SealBase64(sender, to, R"({"synthetic": true})");
+    return Post("/v1/messages", header, sender);
+  }
+  static json Error(const HttpResponse& r) { return json::parse(r.body)["error"]; }
+  HttpResponse Status(const std::string& id, const std::string& state, const std::string& org) {
+    return Post("/v1/messages/" + id + "/status", {{"state", state}}, org);
+  }
+  json Tracking(const std::string& id, const std::string& sender) {
+    auto r = Get("/v1/messages/" + id + "/tracking", sender);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body);
+  }
+
+  static json UrgentShelterReferral() {
+    return {{"kind", "referral"},
+            {"routing",
+             {{"region", "GM0518"},
+              {"age_band", "adult"},
+              {"gender", "male"},
+              {"topic", "shelter"},
+              {"urgency", "urgent"}}},
+            {"subject_ref", "pseudonym-kinds-1"},
+            {"legal_basis", "consent"}};
+  }
+  static json B8() {
+    return {{"kind", "b8"},
+            {"routing", {{"region", "GM0518"}}},
+            {"subject_ref", "pseudonym-kinds-b8"},
+            {"legal_basis", "legal_obligation"}};
+  }
+
+  static Deployment* dep_;
+  static GatewayProcess* gw_;
+  Sealer sealer_{dep_->dir()};
+};
+
+Deployment* KindsTest::dep_ = nullptr;
+GatewayProcess* KindsTest::gw_ = nullptr;
+
+TEST_F(KindsTest, EachKindRefusesAHeaderWithoutItsRoutingKeysNamingTheField) {
+  struct Row {
+    std::string name;
+    json header;
+    std::vector<std::string> sealed_for;
+    long status;
+    std::string code;
+    std::string field;
+  };
+  json no_urgency = UrgentShelterReferral();
+  no_urgency["routing"].erase("urgency");
+  json bad_urgency = UrgentShelterReferral();
+  bad_urgency["routing"]["urgency"] = "asap";
+  json no_pseudonym = UrgentShelterReferral();
+  no_pseudonym.erase("subject_ref");
+  json no_age = {{"kind", "signal"}, {"routing", {{"region", "GM0599"}}}};
+  json teen = {{"kind", "signal"}, {"routing", {{"region", "GM0599"}, {"age_band", "teen"}}}};
+  json b8_nobody = B8();
+  b8_nobody.erase("subject_ref");
+  json v1_labour = {
+      {"kind", "signal"},
+      {"routing", {{"region", "GM0599"}, {"age_band", "minor"}, {"exploitation", "labour"}}},
+      {"codelists", {{"exploitation", 1}}}};
+  json v9 = v1_labour;
+  v9["codelists"]["exploitation"] = 9;
+  const std::vector<std::string> minor = {"comensha", "meldpunt-rotterdam",
+                                          "veilig-thuis-rotterdam"};
+  const Row rows[] = {
+      {"referral without urgency",
+       no_urgency,
+       {"wende-denhaag"},
+       400,
+       "missing_header_field",
+       "routing.urgency"},
+      {"referral with a made-up urgency",
+       bad_urgency,
+       {"wende-denhaag"},
+       400,
+       "invalid_routing_value",
+       "routing.urgency"},
+      {"referral without pseudonym",
+       no_pseudonym,
+       {"wende-denhaag"},
+       400,
+       "missing_header_field",
+       "subject_ref"},
+      {"signal without age band",
+       no_age,
+       {"comensha"},
+       400,
+       "missing_header_field",
+       "routing.age_band"},
+      {"signal with a code not in the list",
+       teen,
+       {"comensha"},
+       400,
+       "invalid_code",
+       "routing.age_band"},
+      {"b8 without pseudonym",
+       b8_nobody,
+       {"comensha", "ind", "shop-denhaag"},
+       400,
+       "missing_header_field",
+       "subject_ref"},
+      {"labour under exploitation v1", v1_labour, minor, 400, "invalid_code",
+       "routing.exploitation"},
+      {"a code-list version that does not exist", v9, minor, 400, "invalid_codelist_version",
+       "codelists.exploitation"},
+  };
+  for (const Row& row : rows) {
+    auto r = Submit("shop-denhaag", row.header, row.sealed_for);
+    EXPECT_EQ(r.status, row.status) << row.name << ": " << r.body;
+    if (r.status >= 400) {
+      EXPECT_EQ(Error(r)["code"], row.code) << row.name;
+      EXPECT_EQ(Error(r)["field"], row.field) << row.name;
+    }
+  }
+}
+
+TEST_F(KindsTest, EveryMessageRecordsTheCodeListVersionsItUsed) {
+  json v1 = {{"kind", "signal"},
+             {"routing", {{"region", "GM0599"}, {"age_band", "minor"}, {"exploitation", "other"}}},
+             {"codelists", {{"exploitation", 1}}}};
+  auto old =
+      Submit("shop-denhaag", v1, {"comensha", "meldpunt-rotterdam", "veilig-thuis-rotterdam"});
+  ASSERT_EQ(old.status, 202) << old.body;
+  json t = Tracking(json::parse(old.body)["id"], "shop-denhaag");
+  EXPECT_EQ(t["codelists"]["exploitation"], 1);
+  EXPECT_EQ(t["codelists"]["age_band"], 1);
+  json latest = v1;
+  latest.erase("codelists");
+  latest["routing"]["exploitation"] = "labour";
+  auto now =
+      Submit("shop-denhaag", latest, {"comensha", "meldpunt-rotterdam", "veilig-thuis-rotterdam"});
+  ASSERT_EQ(now.status, 202) << now.body;
+  const std::string id = json::parse(now.body)["id"];
+  EXPECT_EQ(Tracking(id, "shop-denhaag")["codelists"]["exploitation"], 2);
+  auto fetched = Get("/v1/messages/" + id, "comensha");
+  ASSERT_EQ(fetched.status, 200);
+  EXPECT_EQ(json::parse(fetched.body)["codelists"]["exploitation"], 2);
+}
+
+TEST_F(KindsTest, AReferralIsAnsweredByItsShelterOnly) {
+  auto r = Submit("shop-denhaag", UrgentShelterReferral(), {"wende-denhaag"});
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = json::parse(r.body)["id"];
+  // A state of another kind, and a nonsense state.
+  EXPECT_EQ(Status(id, "granted", "wende-denhaag").status, 409);
+  EXPECT_EQ(Status(id, "shredded", "wende-denhaag").status, 400);
+  // The sender cannot accept on the shelter's behalf: it has no delivery of its own.
+  EXPECT_EQ(Status(id, "accepted", "shop-denhaag").status, 404);
+  ASSERT_EQ(Status(id, "accepted", "wende-denhaag").status, 200);
+  auto refused = Status(id, "declined", "wende-denhaag");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(Error(refused)["code"], "invalid_transition");
+  ASSERT_EQ(Status(id, "intake_planned", "wende-denhaag").status, 200);
+  json w = Tracking(id, "shop-denhaag")["recipients"][0];
+  EXPECT_EQ(w["state"], "intake_planned");
+}
+
+TEST_F(KindsTest, OnlyTheRightOrganisationKindMovesTheB8Procedure) {
+  const std::vector<std::string> to = {"comensha", "ind", "shop-denhaag"};
+  auto r = Submit("politie-avim-haaglanden", B8(), to);
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = json::parse(r.body)["id"];
+  struct Step {
+    std::string state;
+    std::string org;
+    long status;
+    std::string code;
+  };
+  const Step steps[] = {
+      {"reported", "ind", 403, "state_not_permitted"},           // immigration does not report
+      {"reported", "shop-denhaag", 403, "state_not_permitted"},  // nor does the coordinator
+      {"granted", "politie-avim-haaglanden", 403, "state_not_permitted"},
+      {"granted", "ind", 409, "invalid_transition"},  // no application yet
+      {"reported", "politie-avim-haaglanden", 200, ""},
+      {"application_filed", "comensha", 403, "state_not_permitted"},
+      {"application_filed", "politie-avim-haaglanden", 200, ""},
+      {"granted", "comensha", 403, "state_not_permitted"},
+      {"granted", "ind", 200, ""},
+      {"reported", "politie-avim-haaglanden", 409, "invalid_transition"},
+  };
+  for (const Step& s : steps) {
+    auto answer = Status(id, s.state, s.org);
+    EXPECT_EQ(answer.status, s.status) << s.state << " by " << s.org << ": " << answer.body;
+    if (!s.code.empty() && answer.status >= 400)
+      EXPECT_EQ(Error(answer)["code"], s.code) << s.state << " by " << s.org;
+  }
+  // One procedure: every recipient's copy is granted, each step recorded with who set it.
+  json t = Tracking(id, "politie-avim-haaglanden");
+  ASSERT_EQ(t["recipients"].size(), 3u);
+  for (const json& rec : t["recipients"]) {
+    EXPECT_EQ(rec["state"], "granted") << rec["org"];
+    std::vector<std::string> states;
+    for (const json& e : rec["events"])
+      states.push_back(e["state"]);
+    EXPECT_EQ(states,
+              (std::vector<std::string>{"delivered", "reported", "application_filed", "granted"}))
+        << rec["org"];
+    EXPECT_EQ(rec["events"].back()["by"], "ind");
+  }
+}
+
+TEST_F(KindsTest, PoliceNeedAStatedLegalBasisAndEveryHandOffShowsIt) {
+  json signal = {{"kind", "signal"},
+                 {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+                 {"subject_ref", "pseudonym-kinds-basis"},
+                 {"recipients", {"comensha", "politie-avim-haaglanden"}}};
+  auto refused = Submit("shop-denhaag", signal, {"comensha", "politie-avim-haaglanden"});
+  ASSERT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(Error(refused)["code"], "legal_basis_required");
+  EXPECT_EQ(Error(refused)["field"], "legal_basis");
+  EXPECT_NE(Error(refused)["message"].get<std::string>().find("police-needs-legal-basis"),
+            std::string::npos)
+      << refused.body;
+
+  signal["legal_basis"] = "vital_interest";
+  auto accepted = Submit("shop-denhaag", signal, {"comensha", "politie-avim-haaglanden"});
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  const std::string id = json::parse(accepted.body)["id"];
+  json t = Tracking(id, "shop-denhaag");
+  EXPECT_EQ(t["legal_basis"], "vital_interest");
+  for (const json& rec : t["recipients"])
+    EXPECT_EQ(rec["legal_basis"], "vital_interest") << rec["org"];
+
+  auto audit = Get("/v1/audit?subject_ref=pseudonym-kinds-basis", "shop-denhaag.auditor");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  int deliveries = 0;
+  const json entries = json::parse(audit.body)["entries"];
+  for (const json& e : entries) {
+    if (e["event"] != "deliver" && e["event"] != "submit")
+      continue;
+    if (e["outcome"] != "success")
+      continue;
+    EXPECT_EQ(e["authorisation_basis"], "vital_interest") << e.dump();
+    deliveries += e["event"] == "deliver";
+  }
+  EXPECT_EQ(deliveries, 2) << audit.body;
+}
+
+TEST_F(KindsTest, NoticesAreListedForTheCallersOrganisationOnly) {
+  auto r = Get("/v1/notices", "shop-denhaag");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(json::parse(r.body)["notices"].is_array());
+  EXPECT_EQ(Get("/v1/notices?limit=0", "shop-denhaag").status, 400);
+  EXPECT_EQ(Get("/v1/notices", "shop-denhaag.auditor").status, 403);
+}
+
+TEST_F(KindsTest, SendAndOpenCheckThePayloadAgainstTheKindsSchema) {
+  TempDir tmp;
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(tmp.path() + "/" + name) << text;
+    return tmp.path() + "/" + name;
+  };
+  auto send = [&](const std::string& file, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"send",
+                                     "--config",
+                                     dep_->config_path(),
+                                     "--as",
+                                     "shop-denhaag",
+                                     "--kind",
+                                     "referral",
+                                     "--routing",
+                                     "region=GM0518,age_band=adult,gender=male,topic=shelter,"
+                                     "urgency=normal",
+                                     "--subject-ref",
+                                     "pseudonym-kinds-cli",
+                                     "--payload",
+                                     file};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunKetenpoort(args, {{"KETENPOORT_TOKEN", ""}});
+  };
+  auto typo = send(write("typo.json", R"({"client_ref": "pseudonym-kinds-cli",
+      "needs": ["shelter", "shelterr"], "urgency": "normal"})"));
+  EXPECT_EQ(typo.exit_code, 2) << typo.err;
+  EXPECT_NE(typo.err.find("needs[1]"), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("shelterr"), std::string::npos) << typo.err;
+  auto missing = send(write("missing.json", R"({"client_ref": "p", "needs": ["shelter"]})"));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("urgency"), std::string::npos) << missing.err;
+  auto not_json = send(write("text.txt", "dear colleague,"));
+  EXPECT_EQ(not_json.exit_code, 2);
+  EXPECT_NE(not_json.err.find("not valid JSON"), std::string::npos) << not_json.err;
+
+  const std::string good = write("good.json", R"({"client_ref": "pseudonym-kinds-cli",
+      "needs": ["shelter", "legal"], "life_domains": ["housing"], "urgency": "normal",
+      "language": "ro"})");
+  auto sent = send(good);
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  std::string id = sent.out.substr(sent.out.rfind('m'));
+  while (!id.empty() && id.back() == '\n')
+    id.pop_back();
+  auto opened =
+      RunKetenpoort({"open", "--config", dep_->config_path(), "--as", "wende-denhaag", id},
+                    {{"KETENPOORT_TOKEN", ""}});
+  EXPECT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_NE(opened.out.find("\"needs\""), std::string::npos);
+
+  // What another client sealed without checking is refused by open, naming the field.
+  json header = {{"kind", "referral"},
+                 {"routing",
+                  {{"region", "GM0518"},
+                   {"age_band", "adult"},
+                   {"gender", "male"},
+                   {"topic", "shelter"},
+                   {"urgency", "normal"}}},
+                 {"subject_ref", "pseudonym-kinds-cli"},
+                 {"payload", sealer_.SealBase64("shop-denhaag", {"wende-denhaag", "shop-denhaag"},
+                                                R"({"client_ref": "p", "needs": [7],
+                                                    "urgency": "normal"})")}};
+  auto raw = Post("/v1/messages", header, "shop-denhaag");
+  ASSERT_EQ(raw.status, 202) << raw.body;
+  const std::string bad_id = json::parse(raw.body)["id"];
+  auto refused =
+      RunKetenpoort({"open", "--config", dep_->config_path(), "--as", "wende-denhaag", bad_id},
+                    {{"KETENPOORT_TOKEN", ""}});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_TRUE(refused.out.empty());
+  EXPECT_NE(refused.err.find("needs[0]"), std::string::npos) << refused.err;
+  auto anyway = RunKetenpoort(
+      {"open", "--config", dep_->config_path(), "--as", "wende-denhaag", bad_id, "--no-validate"},
+      {{"KETENPOORT_TOKEN", ""}});
+  EXPECT_EQ(anyway.exit_code, 0) << anyway.err;
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
