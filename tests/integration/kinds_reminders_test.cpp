@@ -1,0 +1,110 @@
+// Deadlines on a running gateway: an urgent referral nobody answers escalates within its
+// configured time — a notice to the sender in tracking and at GET /v1/notices, an audit entry,
+// and an e-mail to the receiving organisation's contact address through a real SMTP server on
+// loopback (aiosmtpd). Configured to one second, so the test takes seconds, not hours.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "tests/e2e/servers/test_servers.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/sealer.h"
+
+namespace ketenpoort::testing {
+namespace {
+
+using nlohmann::json;
+
+TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail) {
+  SmtpSink smtp;
+  ASSERT_TRUE(smtp.Start()) << smtp.error;
+  auto dep = Deployment::Create();
+  json config = json::parse(ReadFileOrEmpty(dep->config_path()));
+  config["smtp"] = {{"url", smtp.url()}, {"from", "ketenpoort@example.org"}};
+  config["reminders"] = {{"interval_ms", 50}, {"urgent_referral_answer_ms", 1000}};
+  std::ofstream(dep->config_path()) << config.dump(2);
+  GatewayProcess gw(dep->config_path());
+  ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
+  HttpsClient client(dep->ca_path());
+  Sealer sealer(dep->dir());
+  auto submit = [&](const std::string& subject) {
+    json body = {{"kind", "referral"},
+                 {"routing",
+                  {{"region", "GM0518"},
+                   {"age_band", "adult"},
+                   {"gender", "male"},
+                   {"topic", "shelter"},
+                   {"urgency", "urgent"}}},
+                 {"subject_ref", subject},
+                 {"legal_basis", "consent"},
+                 {"payload", sealer.SealBase64("shop-denhaag", {"wende-denhaag", "shop-denhaag"},
+                                               "synthetic referral")}};
+    auto r = client.Post(dep->url() + "/v1/messages", body.dump(), dep->Token("shop-denhaag"));
+    EXPECT_EQ(r.status, 202) << r.body;
+    return r.status == 202 ? json::parse(r.body)["id"].get<std::string>() : "";
+  };
+  const std::string late = submit("pseudonym-late-1");
+  const std::string answered = submit("pseudonym-answered-1");
+  ASSERT_FALSE(late.empty());
+  ASSERT_FALSE(answered.empty());
+  auto accepted = client.Post(dep->url() + "/v1/messages/" + answered + "/status",
+                              R"({"state":"accepted"})", dep->Token("wende-denhaag"));
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+
+  auto mails = smtp.WaitForMails(1, 15000);
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0]["rcpt_to"], json({"aanmelding@wende-denhaag.example.org"}));
+  EXPECT_NE(mails[0]["subject"].get<std::string>().find(late), std::string::npos);
+  EXPECT_EQ(mails[0]["text"].get<std::string>().find("pseudonym"), std::string::npos);
+
+  json tracking;
+  for (int i = 0; i < 100; ++i) {  // the mail state is recorded just after the send
+    auto t =
+        client.Get(dep->url() + "/v1/messages/" + late + "/tracking", dep->Token("shop-denhaag"));
+    ASSERT_EQ(t.status, 200) << t.body;
+    tracking = json::parse(t.body);
+    if (!tracking["notices"].empty() && tracking["notices"][0]["mail"] == "sent")
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(tracking["notices"].size(), 1u) << tracking.dump();
+  EXPECT_EQ(tracking["notices"][0]["type"], "escalation");
+  EXPECT_EQ(tracking["notices"][0]["to"], "shop-denhaag");
+  EXPECT_EQ(tracking["notices"][0]["about"], "wende-denhaag");
+  EXPECT_EQ(tracking["notices"][0]["mail"], "sent");
+
+  auto notices = client.Get(dep->url() + "/v1/notices", dep->Token("shop-denhaag"));
+  ASSERT_EQ(notices.status, 200);
+  json listed = json::parse(notices.body)["notices"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["message_id"], late);
+  EXPECT_TRUE(
+      json::parse(
+          client.Get(dep->url() + "/v1/notices", dep->Token("wende-denhaag")).body)["notices"]
+          .empty());
+
+  auto answered_tracking =
+      client.Get(dep->url() + "/v1/messages/" + answered + "/tracking", dep->Token("shop-denhaag"));
+  EXPECT_TRUE(json::parse(answered_tracking.body)["notices"].empty());
+
+  auto audit = client.Get(dep->url() + "/v1/audit?subject_ref=pseudonym-late-1",
+                          dep->Token("shop-denhaag.auditor"));
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  const json entries = json::parse(audit.body)["entries"];
+  int reminders = 0;
+  for (const json& e : entries)
+    reminders += e["event"] == "reminder" && e["object"] == late;
+  EXPECT_EQ(reminders, 1) << audit.body;
+  // Still one mail after more passes of the worker.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(smtp.Received().size(), 1u);
+  EXPECT_EQ(gw.Terminate(), 0);
+  auto verify = RunKetenpoort({"audit", "verify", "--config", dep->config_path()});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
