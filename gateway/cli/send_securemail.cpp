@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/transports/sms_client.h"
+#include "adapters/transports/smtp_client.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/org_session.h"
 #include "gateway/crypto/encoding.h"
@@ -69,6 +71,21 @@ int RunSendSecureMail(const ParsedFlags& f) {
   if (!f.Has("to"))
     return Fail(InvalidArgument("missing_option", "securemail needs e-mail addresses", "--to"));
   const std::string verify = f.Has("verify") ? f.Get("verify") : "email_code";
+  if (verify != "email_code" && verify != "access_code" && verify != "sms") {
+    return Fail(
+        InvalidArgument("invalid_option", "must be email_code, access_code or sms", "--verify"));
+  }
+  if (verify == "sms" && !transports::IsE164Phone(f.Get("phone")))
+    return Fail(InvalidArgument("invalid_option", "sms needs --phone +31612345678", "--phone"));
+  const std::vector<std::string> emails = SplitComma(f.Get("to"));
+  if (emails.empty())
+    return Fail(InvalidArgument("invalid_option", "needs at least one e-mail address", "--to"));
+  for (const std::string& email : emails) {
+    if (!transports::IsPlainMailAddress(email)) {
+      return Fail(InvalidArgument(
+          "invalid_option", "securemail goes to e-mail addresses like a@example.org", "--to"));
+    }
+  }
   std::string access_code;
   if (verify == "access_code") {
     if (!f.Has("access-code-file"))
@@ -94,7 +111,7 @@ int RunSendSecureMail(const ParsedFlags& f) {
         {{"name", name}, {"type", TypeOf(name)}, {"data", crypto::Base64Encode(AsBytes(*data))}});
   }
   json recipients = json::array();
-  for (const std::string& email : SplitComma(f.Get("to"))) {
+  for (const std::string& email : emails) {
     json r = {{"email", email}, {"verification", verify}};
     if (verify == "access_code")
       r["access_code"] = access_code;
