@@ -273,7 +273,8 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
   KP_RETURN_IF_ERROR(top.Object("audit", [&](ObjectReader& r) -> Status {
     KP_RETURN_IF_ERROR(
         r.Integer("checkpoint_interval_ms", c.audit.checkpoint_interval_ms, 100, 86400000));
-    return r.Integer("checkpoint_every", c.audit.checkpoint_every, 1, 1000000000);
+    KP_RETURN_IF_ERROR(r.Integer("checkpoint_every", c.audit.checkpoint_every, 1, 1000000000));
+    return r.Integer("witness_interval_ms", c.audit.witness_interval_ms, 100, 86400000);
   }));
   KP_RETURN_IF_ERROR(top.Object("reminders", [&](ObjectReader& r) -> Status {
     RemindersConfig& m = c.reminders;

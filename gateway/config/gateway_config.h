@@ -115,6 +115,8 @@ struct FederationConfig {
 struct AuditConfig {
   std::int64_t checkpoint_interval_ms = 60000;  // 100 ms .. 1 day
   std::int64_t checkpoint_every = 1000;         // 1 .. 10^9 entries
+  // How often the signed heads of federation.peers are fetched and checked (100 ms .. 1 day).
+  std::int64_t witness_interval_ms = 60000;
 };
 
 // Deadlines and reminders of the message kinds (core/deadline_rules.h), checked by the

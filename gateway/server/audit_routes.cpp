@@ -6,6 +6,7 @@
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/audit_view.h"
 #include "gateway/audit/time_format.h"
+#include "gateway/audit/witness_store.h"
 #include "gateway/crypto/encoding.h"
 
 namespace ketenpoort::server {
@@ -61,7 +62,8 @@ api::Response Fail(const Error& e) {
 
 }  // namespace
 
-void RegisterAuditRoutes(api::Router& router, store::Database& db, std::mutex& db_mutex) {
+void RegisterAuditRoutes(api::Router& router, store::Database& db, std::mutex& db_mutex,
+                         std::string certificate_pem) {
   store::Database* dbp = &db;
   std::mutex* mu = &db_mutex;
 
@@ -146,15 +148,37 @@ void RegisterAuditRoutes(api::Router& router, store::Database& db, std::mutex& d
                    200, {{"entries", std::move(out)}, {"next", std::to_string(next)}});
              });
 
-  router.Add("GET", "/v1/audit/checkpoint", api::Access::AnyToken(), [dbp, mu](api::Request&) {
-    std::lock_guard lock(*mu);
-    auto head = audit::AuditLog().LatestSignedHead(*dbp);
-    if (!head)
-      return Fail(head.error());
-    if (!*head)
-      return Fail(NotFound("no_checkpoint", "no tree head has been signed yet"));
-    return api::Response::Json(200, audit::ToJson(**head));
-  });
+  router.Add("GET", "/v1/audit/checkpoint", api::Access::AnyToken(),
+             [dbp, mu, certificate_pem](api::Request&) {
+               std::lock_guard lock(*mu);
+               auto head = audit::AuditLog().LatestSignedHead(*dbp);
+               if (!head)
+                 return Fail(head.error());
+               if (!*head)
+                 return Fail(NotFound("no_checkpoint", "no tree head has been signed yet"));
+               json out = audit::ToJson(**head);
+               out["certificate"] = certificate_pem;
+               return api::Response::Json(200, out);
+             });
+
+  router.Add(
+      "GET", "/v1/audit/witness", api::Access::Roles({Role::kAuditor}), [dbp, mu](api::Request&) {
+        std::lock_guard lock(*mu);
+        auto all = audit::WitnessStore(*dbp).All();
+        if (!all)
+          return Fail(all.error());
+        json peers = json::array();
+        for (const audit::WitnessState& w : *all) {
+          json p = {
+              {"peer", w.peer}, {"status", w.status}, {"checked", audit::FormatTime(w.checked_ms)}};
+          if (!w.problem.empty())
+            p["problem"] = w.problem;
+          if (w.latest)
+            p["head"] = audit::ToJson(*w.latest);
+          peers.push_back(std::move(p));
+        }
+        return api::Response::Json(200, {{"peers", std::move(peers)}});
+      });
 
   router.Add("GET", "/v1/audit/proof/inclusion", api::Access::Roles({Role::kAuditor, Role::kPeer}),
              [dbp, mu](api::Request& req) {

@@ -5,7 +5,10 @@
 //       and every action on a message it sent or received), oldest first, with "next" for
 //       paging; format=text gives the readable account of audit_view.h ("who opened my file").
 //       Every read is itself an `audit_read` entry, with the subject_ref asked about.
-//   GET /v1/audit/checkpoint                         any token: the latest signed tree head
+//   GET /v1/audit/checkpoint                         any token: the latest signed tree head,
+//       with "certificate": this gateway's certificate (PEM) that verifies its signature
+//   GET /v1/audit/witness                            auditor: the peers' heads this gateway
+//       keeps and whether each is consistent or forked (gateway/server/witness_worker.h)
 //   GET /v1/audit/proof/inclusion?seq=N&size=M       auditor or peer: RFC 6962 inclusion proof
 //   GET /v1/audit/proof/consistency?first=M&second=N auditor or peer: consistency proof
 //
@@ -15,6 +18,7 @@
 #pragma once
 
 #include <mutex>
+#include <string>
 
 #include "gateway/api/router.h"
 #include "gateway/store/database.h"
@@ -22,6 +26,8 @@
 namespace ketenpoort::server {
 
 // `db` is used only under `db_mutex`; both must outlive the router's use.
-void RegisterAuditRoutes(api::Router& router, store::Database& db, std::mutex& db_mutex);
+// `certificate_pem` is the gateway's own certificate, whose key signs the tree heads.
+void RegisterAuditRoutes(api::Router& router, store::Database& db, std::mutex& db_mutex,
+                         std::string certificate_pem);
 
 }  // namespace ketenpoort::server

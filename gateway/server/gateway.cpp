@@ -28,10 +28,13 @@
 #include "gateway/server/message_routes.h"
 #include "gateway/server/message_service.h"
 #include "gateway/server/notice_routes.h"
+#include "gateway/server/periodic_task.h"
 #include "gateway/server/reminder_worker.h"
+#include "gateway/server/retention.h"
 #include "gateway/server/securemail_routes.h"
 #include "gateway/server/securemail_service.h"
 #include "gateway/server/securemail_worker.h"
+#include "gateway/server/witness_worker.h"
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/migrations.h"
@@ -178,6 +181,8 @@ struct Gateway::State {
   api::Router router;
   std::optional<api::HttpsServer> https;
   std::unique_ptr<CheckpointSigner> checkpoints;
+  std::unique_ptr<WitnessWorker> witness;   // when federation has peers
+  std::unique_ptr<PeriodicTask> retention;  // hourly purge of payloads past their period
   std::unique_ptr<ReminderWorker> reminders;
   std::unique_ptr<delivery::OutboxWorker> outbox;  // last: stopped and destroyed first
   bool started = false;
@@ -273,7 +278,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   RegisterFederationRoutes(s->router, *s->federation);
   KP_ASSIGN_OR_RETURN(s->outbox,
                       MakeOutboxWorker(config, *s->db, s->db_mutex, s->keyring, s->tls_chain));
-  RegisterAuditRoutes(s->router, *s->db, s->db_mutex);
+  RegisterAuditRoutes(s->router, *s->db, s->db_mutex, s->tls_chain.front().ToPem());
 
   // Deadlines and reminders of the message kinds, mailed through the SMTP relay when set.
   RegisterNoticeRoutes(s->router, *s->db, s->db_mutex);
@@ -334,6 +339,28 @@ Status Gateway::Start() {
       CheckpointSigner::Options{std::chrono::milliseconds(st->config.audit.checkpoint_interval_ms),
                                 st->config.audit.checkpoint_every});
   st->checkpoints->Start();
+  st->retention = std::make_unique<PeriodicTask>(std::chrono::hours(1), [st] {
+    std::lock_guard lock(st->db_mutex);
+    auto purged = PurgeExpiredPayloads(*st->db, kinds::BuiltinKinds(), audit::NowMs());
+    if (!purged)
+      log::Error("retention_failed", {{"error", purged.error().code}});
+    else if (*purged > 0)
+      log::Info("retention_purged", {{"count", std::to_string(*purged)}});
+  });
+  st->retention->Start();
+  if (st->config.federation.enabled && !st->config.federation.peers.empty()) {
+    WitnessWorker::Config wc;
+    wc.db = &*st->db;
+    wc.db_mutex = &st->db_mutex;
+    wc.keyring = &st->keyring;
+    wc.key_id = kTlsKeyId;
+    wc.tls_chain = st->tls_chain;
+    wc.federation = st->config.federation;
+    wc.interval = std::chrono::milliseconds(st->config.audit.witness_interval_ms);
+    wc.clock = audit::NowMs;
+    st->witness = std::make_unique<WitnessWorker>(std::move(wc));
+    st->witness->Start();
+  }
   st->reminders->Start();
   log::Info("listening", {{"url", Url()}});
   return Ok();
@@ -348,10 +375,14 @@ void Gateway::Stop() {
   }
   if (state_->outbox)
     state_->outbox->Stop();  // joins before the database closes
-  if (state_->reminders)
-    state_->reminders->Stop();
   if (state_->securemail_worker)
     state_->securemail_worker->Stop();  // joins before the database closes
+  if (state_->reminders)
+    state_->reminders->Stop();
+  if (state_->retention)
+    state_->retention->Stop();
+  if (state_->witness)
+    state_->witness->Stop();
   if (state_->checkpoints)
     state_->checkpoints->Stop();  // signs a last head over everything, then joins
   if (state_->auth_db) {

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 5> kMigrations{{
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -195,6 +195,25 @@ CREATE TABLE notices (
 );
 CREATE INDEX notices_to ON notices(to_org, id);
 CREATE INDEX messages_created ON messages(created_ms);
+)sql"},
+    // Witnessing (gateway/audit/witness_store.h): the signed tree heads fetched from each peer
+    // gateway, and per peer the verdict of the latest check (consistent, or a fork).
+    {6, "witness", R"sql(
+CREATE TABLE witnessed_heads (
+  peer TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  time_ms INTEGER NOT NULL,
+  root BLOB NOT NULL,
+  signature BLOB NOT NULL,
+  received_ms INTEGER NOT NULL,
+  PRIMARY KEY (peer, size)
+);
+CREATE TABLE witness_state (
+  peer TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  problem TEXT NOT NULL DEFAULT '',
+  checked_ms INTEGER NOT NULL
+);
 )sql"},
 }};
 

@@ -1,0 +1,64 @@
+// Witnesses the audit trails of the peer gateways in `federation.peers` (DESIGN.md section 8):
+// every `interval` it fetches each peer's signed tree head (GET /v1/audit/checkpoint over
+// mutual TLS), checks the signature against the certificate the peer sends, which must chain
+// to federation.trust_anchors, fetches a consistency proof from the head kept before, and keeps
+// the new head (gateway/audit/witness.h). A fork (two heads of one size, a rollback, or a proof
+// that fails) is reported loudly: an error log line, a `witness` audit entry with outcome
+// "fork_detected", and status "fork" in GET /v1/audit/witness until an operator clears it.
+// A peer that cannot be reached is logged and tried again next round; that is not a fork.
+//
+//   WitnessWorker w(config);   // db, mutex, keyring, TLS chain, federation config
+//   w.Start();  ...  w.Stop();  // Stop joins the thread
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gateway/config/gateway_config.h"
+#include "gateway/crypto/certificate.h"
+#include "gateway/crypto/keyring.h"
+#include "gateway/store/database.h"
+
+namespace ketenpoort::server {
+
+class WitnessWorker {
+ public:
+  struct Config {
+    store::Database* db = nullptr;
+    std::mutex* db_mutex = nullptr;
+    const crypto::Keyring* keyring = nullptr;
+    std::string key_id;                          // our TLS key, the client certificate's
+    std::vector<crypto::Certificate> tls_chain;  // our TLS chain, presented to peers
+    config::FederationConfig federation;
+    std::chrono::milliseconds interval{60000};
+    std::function<std::int64_t()> clock;
+  };
+
+  explicit WitnessWorker(Config config);
+  ~WitnessWorker();
+  WitnessWorker(const WitnessWorker&) = delete;
+  WitnessWorker& operator=(const WitnessWorker&) = delete;
+
+  void Start();
+  void Stop();  // idempotent
+
+  // One round over every peer, on the caller's thread (the thread calls this).
+  void CheckAll();
+
+ private:
+  void CheckPeer(const config::PeerConfig& peer);
+
+  Config config_;
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace ketenpoort::server

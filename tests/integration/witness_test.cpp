@@ -1,0 +1,130 @@
+// Witnessing between real gateways: A keeps the signed tree heads of its peer B, checks that
+// each new one extends the one before (consistency proof), and reports a fork when B's history
+// is rewritten: here B's deployment is copied, and the copy and the original each add a
+// different entry of the same size, so B's key ends up signing two different heads of one size.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "tests/harness/harness.h"
+
+namespace ketenpoort::testing {
+namespace {
+
+using nlohmann::json;
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done())
+      return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r'))
+    s.pop_back();
+  return s;
+}
+
+TEST(WitnessFederationTest, APeersGrowingTrailIsKeptAndARewrittenOneIsAFork) {
+  auto a = Deployment::Create();
+  auto b = Deployment::Create();
+
+  // A trusts B's CA and holds a peer token that B issued to it.
+  auto issued = RunKetenpoort(
+      {"token", "issue", "--config", b->config_path(), "--org", "gw-a", "--role", "peer"});
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  const std::string token_file = a->dir() + "/tokens/peer-b.token";
+  std::ofstream(token_file) << Trim(issued.out) << "\n";
+  ::chmod(token_file.c_str(), 0600);
+  std::ofstream(a->dir() + "/certs/peers.pem") << ReadFileOrEmpty(b->ca_path());
+  json config = json::parse(ReadFileOrEmpty(a->config_path()));
+  config["gateway"]["id"] = "gw-a";
+  config["federation"] = {{"trust_anchors", "certs/peers.pem"},
+                          {"peers", {{{"url", b->url()}, {"token_file", "tokens/peer-b.token"}}}}};
+  config["audit"] = {{"witness_interval_ms", 200}};
+  std::ofstream(a->config_path()) << config.dump(2);
+
+  const std::string auditor =
+      Trim(ReadFileOrEmpty(a->dir() + "/tokens/shop-denhaag.auditor.token"));
+  HttpsClient to_a(a->ca_path());
+  auto witness = [&]() -> json {
+    auto r = to_a.Get(a->url() + "/v1/audit/witness", auditor);
+    EXPECT_EQ(r.status, 200) << r.body;
+    json peers = r.status == 200 ? json::parse(r.body)["peers"] : json::array();
+    return peers.empty() ? json::object() : peers[0];
+  };
+  auto witnessed_size = [&]() -> std::uint64_t {
+    json w = witness();
+    return w.contains("head") ? w["head"]["size"].get<std::uint64_t>() : 0;
+  };
+  auto b_size = [&](const Deployment& d) {
+    auto r = HttpsClient(d.ca_path()).Get(d.url() + "/v1/audit/checkpoint", d.Token("comensha"));
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? json::parse(r.body)["size"].get<std::uint64_t>() : 0;
+  };
+
+  auto b1 = std::make_unique<GatewayProcess>(b->config_path());
+  ASSERT_TRUE(b1->Start(b->port(), b->ca_path())) << b1->error;
+  GatewayProcess gw_a(a->config_path());
+  ASSERT_TRUE(gw_a.Start(a->port(), a->ca_path())) << gw_a.error;
+  const std::uint64_t first = b_size(*b);
+  ASSERT_TRUE(WaitFor([&] { return witnessed_size() == first; }, std::chrono::seconds(15)))
+      << gw_a.Log();
+  EXPECT_EQ(witness()["status"], "consistent");
+
+  // A copy of B as it is now: the same keys, the same trail.
+  ASSERT_EQ(b1->Terminate(), 0);
+  TempDir copy;
+  ASSERT_EQ(RunShell("cp -a '" + b->dir() + "/.' '" + copy.path() + "'").exit_code, 0);
+
+  // B grows (a token issue is an entry, and signs a head); A sees it extend what it kept.
+  b1 = std::make_unique<GatewayProcess>(b->config_path());
+  ASSERT_TRUE(b1->Start(b->port(), b->ca_path())) << b1->error;
+  ASSERT_EQ(RunKetenpoort({"token", "issue", "--config", b->config_path(), "--org", "comensha",
+                           "--role", "recipient"})
+                .exit_code,
+            0);
+  const std::uint64_t grown = b_size(*b);
+  ASSERT_GT(grown, first);
+  ASSERT_TRUE(WaitFor([&] { return witnessed_size() == grown; }, std::chrono::seconds(15)))
+      << gw_a.Log();
+  EXPECT_EQ(witness()["status"], "consistent");
+  ASSERT_EQ(b1->Terminate(), 0);
+
+  // The copy takes B's place with another entry of the same size: a second history.
+  const std::string copy_config = copy.path() + "/gateway.json";
+  ASSERT_EQ(RunKetenpoort(
+                {"token", "issue", "--config", copy_config, "--org", "ind", "--role", "recipient"})
+                .exit_code,
+            0);
+  GatewayProcess b2(copy_config);
+  ASSERT_TRUE(b2.Start(b->port(), b->ca_path())) << b2.error;
+  ASSERT_TRUE(WaitFor([&] { return witness()["status"] == "fork"; }, std::chrono::seconds(15)))
+      << gw_a.Log();
+  json w = witness();
+  EXPECT_NE(w["problem"].get<std::string>().find("two different signed heads of size " +
+                                                 std::to_string(grown)),
+            std::string::npos)
+      << w.dump();
+  EXPECT_NE(gw_a.Log().find("audit_fork_detected"), std::string::npos);
+  EXPECT_EQ(b2.Terminate(), 0);
+  EXPECT_EQ(gw_a.Terminate(), 0);
+
+  auto exported = RunKetenpoort({"audit", "export", "--config", a->config_path()});
+  EXPECT_NE(exported.out.find("\"outcome\":\"fork_detected\""), std::string::npos);
+  EXPECT_EQ(RunKetenpoort({"audit", "verify", "--config", a->config_path()}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
