@@ -51,8 +51,8 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service,
   router.Add(
       "GET", "/v1/messages/{id}", api::Access::Roles({Role::kSender, Role::kRecipient}),
       [s](api::Request& req) { return Answer(200, s->Get(CallerOf(req), req.params.at("id"))); });
-  router.Add("POST", "/v1/messages/{id}/status", api::Access::Roles({Role::kRecipient}),
-             [s](api::Request& req) {
+  router.Add("POST", "/v1/messages/{id}/status",
+             api::Access::Roles({Role::kSender, Role::kRecipient}), [s](api::Request& req) {
                auto body = api::ParseJsonBody(req);
                if (!body)
                  return api::Response::FromError(body.error());

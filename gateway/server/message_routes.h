@@ -4,7 +4,8 @@
 //   POST /v1/messages                  sender      202 {"id","status":"accepted","recipients"}
 //   GET  /v1/inbox?after=&limit=       recipient   200 {"messages":[...],"next":"CURSOR"}
 //   GET  /v1/messages/{id}             sender or recipient   header + "payload"
-//   POST /v1/messages/{id}/status      recipient   200 {"id","org","state","time"}
+//   POST /v1/messages/{id}/status      recipient, or the sender where the kind lets it (b8)
+//                                                  200 {"id","org","state","time"}
 //   GET  /v1/messages/{id}/tracking    sender      200 per recipient, every state with its time
 //   POST /v1/messages/{id}/recall      sender      200 {"id","status":"recalled"}
 //

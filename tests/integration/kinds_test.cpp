@@ -243,6 +243,30 @@ TEST_F(KindsTest, OnlyTheRightOrganisationKindMovesTheB8Procedure) {
   }
 }
 
+TEST_F(KindsTest, APoliceSenderTokenMovesItsB8AndARecipientOnlyTokenOfTheIndDecides) {
+  auto issue = [&](const std::string& org, const std::string& role) {
+    auto r = RunKetenpoort(
+        {"token", "issue", "--config", dep_->config_path(), "--org", org, "--role", role});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::string t = r.out;
+    while (!t.empty() && (t.back() == '\n' || t.back() == '\r'))
+      t.pop_back();
+    return t;
+  };
+  const std::string police = issue("politie-avim-haaglanden", "sender");
+  const std::string ind = issue("ind", "recipient");
+  auto r = Submit("politie-avim-haaglanden", B8(), {"comensha", "ind", "shop-denhaag"});
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string path =
+      dep_->url() + "/v1/messages/" + json::parse(r.body)["id"].get<std::string>() + "/status";
+  HttpsClient c(dep_->ca_path());
+  EXPECT_EQ(c.Post(path, R"({"state":"reported"})", police).status, 200);
+  EXPECT_EQ(c.Post(path, R"({"state":"application_filed"})", ind).status, 403);
+  EXPECT_EQ(c.Post(path, R"({"state":"application_filed"})", police).status, 200);
+  EXPECT_EQ(c.Post(path, R"({"state":"refused"})", ind).status, 200);
+  EXPECT_EQ(c.Post(path, R"({"state":"ended"})", police).status, 200);
+}
+
 TEST_F(KindsTest, PoliceNeedAStatedLegalBasisAndEveryHandOffShowsIt) {
   json signal = {{"kind", "signal"},
                  {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
