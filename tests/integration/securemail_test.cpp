@@ -53,6 +53,12 @@ class SecureMailTest : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     EXPECT_EQ(gw_->Terminate(), 0);
+    // Every secure-mail step was appended to the audit trail, and the trail is intact.
+    CommandResult verify = RunKetenpoort({"audit", "verify", "--config", dep_->config_path()});
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+    CommandResult exported = RunKetenpoort({"audit", "export", "--config", dep_->config_path()});
+    for (const char* event : {"\"portal_verify\"", "\"download\"", "\"open\"", "\"recall\""})
+      EXPECT_NE(exported.out.find(event), std::string::npos) << event;
     delete gw_;
     delete dep_;
     delete sms_;
