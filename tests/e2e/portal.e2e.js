@@ -147,15 +147,18 @@ async function main() {
 
     // --- the browser
     // A fresh profile (--user-data-dir) per run: Playwright takes it as the persistent context's
-    // folder. The dev CA is not in Chromium's store; the test trusts it by ignoring certificate
-    // errors (the certificate itself is checked by the https requests below, against the CA).
+    // folder. The dev CA is not in Chromium's store, so the browser is told to accept exactly
+    // the gateway's public key (SPKI pin), not to ignore certificate errors in general.
+    const spki = execFileSync('sh', ['-c',
+      'openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform DER | ' +
+      'openssl dgst -sha256 -binary | base64', 'sh', path.join(certs, 'gateway.cert.pem')]).toString().trim();
     const context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
       executablePath: CHROMIUM,
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+             '--disable-background-networking', '--disable-component-update', '--disable-sync',
+             '--ignore-certificate-errors-spki-list=' + spki],
       timeout: 30000,
-      ignoreHTTPSErrors: true,
       acceptDownloads: true,
       viewport: { width: 360, height: 740 },
     });
