@@ -36,13 +36,13 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service,
                auto body = api::ParseJsonBody(req);
                if (!body)
                  return api::Response::FromError(body.error());
-               if (mail != nullptr && body->value("kind", json()) == "securemail")
-                 return Answer(202, mail->Submit(CallerOf(req), *body));
                std::optional<std::string> key = req.Header("Idempotency-Key");
                if (key && (key->empty() || key->size() > 200)) {
                  return api::Response::FromError(InvalidArgument(
                      "invalid_idempotency_key", "must be 1 to 200 characters", "Idempotency-Key"));
                }
+               if (mail != nullptr && body->value("kind", json()) == "securemail")
+                 return Answer(202, mail->Submit(CallerOf(req), *body, req.body, key));
                return Answer(202, s->Submit(CallerOf(req), *body, req.body, key));
              });
   router.Add("GET", "/v1/inbox", api::Access::Roles({Role::kRecipient}), [s](api::Request& req) {

@@ -163,7 +163,9 @@ Result<std::unique_ptr<SecureMailService>> SecureMailService::Create(Deps deps) 
   return s;
 }
 
-Result<json> SecureMailService::Submit(const Caller& caller, const json& body) {
+Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
+                                       std::string_view raw_body,
+                                       const std::optional<std::string>& idempotency_key) {
   const std::int64_t now = d_.clock();
   const Principal& who = caller.principal;
   store::MessageRecord m;
@@ -276,12 +278,32 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body) {
   }
 
   std::vector<std::string> emails;
+  const crypto::Digest request_hash = crypto::Sha256(AsBytes(raw_body));
   {
     std::lock_guard lock(*d_.db_mutex);
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
     store::MessageRepository messages(*d_.db);
     store::SecureMailRepository mail(*d_.db);
+    if (idempotency_key) {
+      KP_ASSIGN_OR_RETURN(auto seen, messages.FindIdempotencyKey(who.org, *idempotency_key));
+      if (seen) {
+        if (!std::equal(seen->request_sha256.begin(), seen->request_sha256.end(),
+                        request_hash.begin(), request_hash.end())) {
+          return Conflict("idempotency_conflict",
+                          "this Idempotency-Key was used before with another request body");
+        }
+        KP_ASSIGN_OR_RETURN(auto earlier, mail.Recipients(seen->message_id));
+        json first = json::array();
+        for (const auto& r : earlier)
+          first.push_back(r.email);
+        return json{{"id", seen->message_id}, {"status", "accepted"}, {"recipients", first}};
+      }
+    }
     KP_RETURN_IF_ERROR(messages.Insert(m, {}, "gateway"));
+    if (idempotency_key) {
+      KP_RETURN_IF_ERROR(
+          messages.InsertIdempotencyKey(who.org, *idempotency_key, request_hash, m.id, now));
+    }
     KP_RETURN_IF_ERROR(mail.InsertMessage(settings));
     std::vector<audit::AuditEntry> entries;
     audit::AuditEntry submit = SenderEntry(caller, audit::event::kSubmit, audit::action::kCreate,

@@ -87,7 +87,11 @@ class SecureMailService {
   static Result<std::unique_ptr<SecureMailService>> Create(Deps deps);
 
   // --- the sender (API) ---
-  Result<nlohmann::json> Submit(const Caller& caller, const nlohmann::json& body);
+  // With an Idempotency-Key: the same key and body answer the first result; another body 409
+  // idempotency_conflict (per organisation, shared with MessageService's keys).
+  Result<nlohmann::json> Submit(const Caller& caller, const nlohmann::json& body,
+                                std::string_view raw_body = {},
+                                const std::optional<std::string>& idempotency_key = {});
   bool IsSecureMail(std::string_view message_id);
   Result<nlohmann::json> Tracking(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/resend {"recipients":[{"email","verification",...}]}: only

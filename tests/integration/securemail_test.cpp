@@ -413,6 +413,32 @@ TEST_F(SecureMailTest, CommandLineSendsSecureMailWithAnAttachment) {
   EXPECT_EQ(got.body, "bijlage van de opdrachtregel");
 }
 
+TEST_F(SecureMailTest, IdempotencyKeySendsOnce) {
+  json msg = {{"kind", "securemail"},
+              {"recipients", json::array({{{"email", "once@example.org"}}})},
+              {"payload", Payload("once")}};
+  auto post = [&](const json& body) {
+    return Client().Post(dep_->url() + "/v1/messages", body.dump(), dep_->Token("shop-denhaag"),
+                         {"Content-Type: application/json", "Idempotency-Key: sm-once-1"});
+  };
+  auto first = post(msg);
+  ASSERT_EQ(first.status, 202) << first.body;
+  auto again = post(msg);
+  ASSERT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(json::parse(again.body)["id"], json::parse(first.body)["id"]);
+  EXPECT_EQ(json::parse(again.body)["recipients"], json::array({"once@example.org"}));
+  json other = msg;
+  other["subject"] = "different";
+  auto conflict = post(other);
+  EXPECT_EQ(conflict.status, 409);
+  MailTo("once@example.org", 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  int count = 0;
+  for (const json& m : smtp_->Received())
+    count += m["rcpt_to"][0] == "once@example.org";
+  EXPECT_EQ(count, 1);
+}
+
 TEST_F(SecureMailTest, RefusesBadSubmissions) {
   json base = {{"kind", "securemail"},
                {"recipients", json::array({{{"email", "a@example.org"}}})},
