@@ -7,11 +7,15 @@
 //
 // Exit 2 (nothing checked) for bad arguments, an unreadable config, a wrong database key or an
 // unreadable gateway certificate.
+#include <charconv>
 #include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/audit_view.h"
@@ -188,6 +192,107 @@ int RunView(int argc, char** argv) {
   return kExitOk;
 }
 
+// Reads a whole number flag (> 0 unless `zero_ok`); absent: nullopt.
+Result<std::optional<std::uint64_t>> Count(const ParsedFlags& p, const std::string& name,
+                                           bool zero_ok) {
+  if (!p.Has(name))
+    return std::optional<std::uint64_t>();
+  const std::string text = p.Get(name);
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || (v == 0 && !zero_ok))
+    return InvalidArgument("invalid_number", "must be a whole number", "--" + name);
+  return std::optional<std::uint64_t>(v);
+}
+
+nlohmann::json Hashes(const std::vector<crypto::Digest>& proof) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& d : proof)
+    out.push_back(crypto::Base64Encode(d));
+  return out;
+}
+
+int RunProve(int argc, char** argv) {
+  Flags flags("audit prove",
+              "Prints an RFC 6962 proof over the stored trail as JSON (base64 hashes), the\n"
+              "same as GET /v1/audit/proof/...: with --seq, that entry's inclusion in the tree\n"
+              "of the first --size entries (default: the latest signed head's size); with\n"
+              "--first and --second, the consistency of the two trees.",
+              {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired},
+               {"seq", "N", "the entry (1-based) to prove included"},
+               {"size", "M", "the tree size for --seq"},
+               {"first", "M", "the older tree size"},
+               {"second", "N", "the newer tree size"}});
+  auto parsed = flags.Parse(argc, argv);
+  if (!parsed)
+    return Fail(parsed.error());
+  if (parsed->help_requested()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    return kExitOk;
+  }
+  auto seq = Count(*parsed, "seq", false);
+  auto size = Count(*parsed, "size", false);
+  auto first = Count(*parsed, "first", true);
+  auto second = Count(*parsed, "second", false);
+  for (const auto* r : {&seq, &size, &first, &second}) {
+    if (!*r)
+      return Fail(r->error());
+  }
+  const bool inclusion = seq->has_value();
+  const bool consistency = first->has_value() || second->has_value();
+  if (inclusion == consistency || (consistency && !(first->has_value() && second->has_value())))
+    return Fail("give either --seq [--size] or both --first and --second");
+  auto deployment = OpenDeploymentDatabase(parsed->Get("config"));
+  if (!deployment)
+    return Fail(deployment.error());
+  audit::AuditLog log;
+  nlohmann::json out;
+  if (inclusion) {
+    std::uint64_t tree = 0;
+    if (size->has_value()) {
+      tree = **size;
+    } else {
+      auto head = log.LatestSignedHead(deployment->db);
+      if (!head)
+        return Fail(head.error());
+      if (!*head)
+        return Fail("no tree head has been signed yet: give --size");
+      tree = (*head)->size;
+    }
+    auto proof = log.InclusionProof(deployment->db, **seq, tree);
+    if (!proof)
+      return Fail(proof.error());
+    auto leaf = log.LeafHashOf(deployment->db, **seq);
+    auto root = log.RootAt(deployment->db, tree);
+    if (!leaf)
+      return Fail(leaf.error());
+    if (!root)
+      return Fail(root.error());
+    out = {{"seq", **seq},
+           {"size", tree},
+           {"leaf_hash", crypto::Base64Encode(*leaf)},
+           {"root", crypto::Base64Encode(*root)},
+           {"proof", Hashes(*proof)}};
+  } else {
+    auto proof = log.ConsistencyProof(deployment->db, **first, **second);
+    if (!proof)
+      return Fail(proof.error());
+    auto first_root = log.RootAt(deployment->db, **first);
+    auto second_root = log.RootAt(deployment->db, **second);
+    if (!first_root)
+      return Fail(first_root.error());
+    if (!second_root)
+      return Fail(second_root.error());
+    out = {{"first", **first},
+           {"second", **second},
+           {"first_root", crypto::Base64Encode(*first_root)},
+           {"second_root", crypto::Base64Encode(*second_root)},
+           {"proof", Hashes(*proof)}};
+  }
+  std::printf("%s\n", out.dump().c_str());
+  return kExitOk;
+}
+
 }  // namespace
 
 int RunAudit(int argc, char** argv) {
@@ -198,18 +303,23 @@ int RunAudit(int argc, char** argv) {
     return RunExport(argc - 1, argv + 1);
   if (sub == "view")
     return RunView(argc - 1, argv + 1);
+  if (sub == "prove")
+    return RunProve(argc - 1, argv + 1);
   const char* usage =
-      "usage: ketenpoort audit verify|export|view --config FILE [OPTIONS]\n"
+      "usage: ketenpoort audit verify|export|view|prove --config FILE [OPTIONS]\n"
       "  verify  check the hash chain and the signed tree heads (exit 1 naming the first bad "
       "entry)\n"
       "  export  the trail as NEN 7513 JSON lines (--subject, --actor, --org, --from, --to)\n"
-      "  view    a readable account, Dutch or English (--lang nl|en), e.g. --subject REF\n";
+      "  view    a readable account, Dutch or English (--lang nl|en), e.g. --subject REF\n"
+      "  prove   an RFC 6962 inclusion (--seq N [--size M]) or consistency (--first M\n"
+      "          --second N) proof as JSON\n";
   if (sub == "--help" || sub == "-h") {
     std::fputs(usage, stdout);
     return kExitOk;
   }
   return Fail(
-      "usage: ketenpoort audit verify|export|view --config FILE (see ketenpoort audit --help)");
+      "usage: ketenpoort audit verify|export|view|prove --config FILE (see ketenpoort audit "
+      "--help)");
 }
 
 }  // namespace ketenpoort::cli

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "gateway/audit/audit_log.h"
 #include "gateway/cli/cli_common.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
@@ -36,6 +37,28 @@ int RunRekey(int argc, char** argv) {
 
   if (Status s = deployment->db.Rekey(*new_key); !s)
     return Fail(s.error());
+  // A key change is an audit entry (NEN 7513), written under the new key. The rekey has
+  // happened either way, so a failure here is a warning, not a failed command.
+  {
+    audit::AuditEntry e;
+    e.time_ms = audit::NowMs();
+    e.event = std::string(audit::event::kKeyChange);
+    e.user = "ketenpoort-cli";
+    e.role = "admin";
+    e.action = std::string(audit::action::kUpdate);
+    e.object = "database_key";
+    e.authorisation_basis = "operator";
+    e.outcome = std::string(audit::kOutcomeSuccess);
+    Status logged = [&]() -> Status {
+      KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(deployment->db));
+      KP_RETURN_IF_ERROR(audit::AuditLog().Append(deployment->db, std::move(e)));
+      return tx.Commit();
+    }();
+    if (!logged) {
+      std::fprintf(stderr, "ketenpoort: warning: the key change could not be audited: %s\n",
+                   logged.error().ToString().c_str());
+    }
+  }
   bool from_env = std::getenv("KETENPOORT_DB_KEY") != nullptr;
   if (!from_env) {
     auto text = io::ReadFile(parsed->Get("new-key"));

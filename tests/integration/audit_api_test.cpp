@@ -305,6 +305,42 @@ TEST_F(AuditApiTest, TheCommandLineExportsJsonLinesAndTellsTheStoryInDutch) {
   EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
 }
 
+TEST_F(AuditApiTest, TheCommandLineGivesTheSameProofsAsTheApi) {
+  auto head = json::parse(Get("/v1/audit/checkpoint", dep_->Token("comensha")).body);
+  const std::string size = std::to_string(head["size"].get<std::uint64_t>());
+  auto api = json::parse(Get("/v1/audit/proof/inclusion?seq=2&size=" + size, AuditorToken()).body);
+  auto cli = RunKetenpoort(
+      {"audit", "prove", "--config", dep_->config_path(), "--seq", "2", "--size", size});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_EQ(json::parse(cli.out), api);
+  auto api_c =
+      json::parse(Get("/v1/audit/proof/consistency?first=1&second=" + size, AuditorToken()).body);
+  auto cli_c = RunKetenpoort(
+      {"audit", "prove", "--config", dep_->config_path(), "--first", "1", "--second", size});
+  ASSERT_EQ(cli_c.exit_code, 0) << cli_c.err;
+  EXPECT_EQ(json::parse(cli_c.out), api_c);
+  EXPECT_EQ(
+      RunKetenpoort({"audit", "prove", "--config", dep_->config_path(), "--seq", "x"}).exit_code,
+      2);
+  EXPECT_EQ(
+      RunKetenpoort({"audit", "prove", "--config", dep_->config_path(), "--first", "1"}).exit_code,
+      2);
+}
+
+TEST(AuditKeyChangeTest, ARekeyIsAnAuditEntryAndTheTrailStillVerifies) {
+  auto dep = Deployment::Create();
+  TempDir tmp;
+  const std::string key = tmp.path() + "/new.key";
+  ASSERT_EQ(RunShell("openssl rand -hex 32 > " + key + " && chmod 600 " + key).exit_code, 0);
+  auto rekey = RunKetenpoort({"rekey", "--config", dep->config_path(), "--new-key", key});
+  ASSERT_EQ(rekey.exit_code, 0) << rekey.err;
+  auto exported = RunKetenpoort({"audit", "export", "--config", dep->config_path()});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_NE(exported.out.find("\"event\":\"key_change\""), std::string::npos) << exported.out;
+  EXPECT_EQ(exported.out.find(ReadFileOrEmpty(key).substr(0, 16)), std::string::npos);
+  EXPECT_EQ(RunKetenpoort({"audit", "verify", "--config", dep->config_path()}).exit_code, 0);
+}
+
 TEST(AuditCheckpointTest, TheGatewaySignsHeadsAsTheTrailGrowsAndOnceMoreWhenStopped) {
   auto dep = Deployment::Create();
   json config = json::parse(ReadFileOrEmpty(dep->config_path()));
