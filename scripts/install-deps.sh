@@ -18,8 +18,13 @@ test_packages=(
   sqlcipher
   python3-aiosmtpd      # a real SMTP server on loopback for the mail tests
   chromium              # the secure-mail portal's browser test (headless)
-  nodejs npm            # Playwright (playwright-core, driving Debian's chromium)
 )
+# Playwright (playwright-core, driving Debian's chromium) needs node >= 18 and npm. Debian's
+# nodejs and npm are installed only when neither is there: on a machine that already has a
+# node with its own npm (e.g. NodeSource's), Debian's npm conflicts with it and apt fails.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  test_packages+=(nodejs npm)
+fi
 
 packages=("${build_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then
