@@ -65,7 +65,9 @@ std::vector<Notice> DueNotices(const CaseFacts& facts, const DeadlinePolicy& pol
   std::vector<Notice> out;
   if (facts.recalled)
     return out;
-  if (facts.kind == "referral") {
+  const std::set<std::string, std::less<>> answers(facts.answer_states.begin(),
+                                                   facts.answer_states.end());
+  if (facts.rule == DeadlineRule::kUrgentAnswer) {
     auto urgency = facts.routing.find("urgency");
     if (urgency == facts.routing.end() || urgency->second != "urgent")
       return out;
@@ -74,7 +76,7 @@ std::vector<Notice> DueNotices(const CaseFacts& facts, const DeadlinePolicy& pol
     if (now_ms < due)
       return out;
     for (const CaseDelivery& d : facts.deliveries) {
-      if (GatewayState(d.state) || ReferralAnswers().contains(d.state))
+      if (GatewayState(d.state) || answers.contains(d.state))
         continue;
       out.push_back({.key = "escalation:" + d.org,
                      .type = "escalation",
@@ -82,17 +84,17 @@ std::vector<Notice> DueNotices(const CaseFacts& facts, const DeadlinePolicy& pol
                      .about_org = d.org,
                      .mail_org = d.org,
                      .due_ms = due,
-                     .reason = "urgent referral " + facts.message_id + " not answered by " + d.org +
+                     .reason = "urgent message " + facts.message_id + " not answered by " + d.org +
                                " in time (state " + d.state + ")"});
     }
     return out;
   }
-  if (facts.kind == "b8") {
+  if (facts.rule == DeadlineRule::kReflectionPeriod) {
     bool open = false;
     for (const CaseDelivery& d : facts.deliveries) {
       if (GatewayState(d.state))
         continue;
-      if (d.state != "delivered" && d.state != "received")
+      if (answers.contains(d.state) || (d.state != "delivered" && d.state != "received"))
         return out;  // reported, declined, ...: the reflection period has been answered
       open = true;
     }

@@ -6,7 +6,8 @@
 //   DeadlinePolicy policy;                         // urgent referral: 4 h; B8: 3 months,
 //                                                  // reminders 14 and 3 days before, and at the
 //                                                  end
-//   CaseFacts c{.message_id = "m-1", .kind = "referral", .sender_org = "shop-denhaag",
+//   CaseFacts c{.message_id = "m-1", .rule = DeadlineRule::kUrgentAnswer,
+//               .answer_states = {"accepted", "declined", ...}, .sender_org = "shop-denhaag",
 //               .created_ms = t0, .routing = {{"urgency", "urgent"}},
 //               .deliveries = {{"wende-denhaag", OrgKind::kShelter, "received"}}};
 //   DueNotices(c, policy, t0 + 3 * kHourMs)        // {}: not late yet
@@ -14,15 +15,15 @@
 //                                                  //  e-mail to wende-denhaag}
 //
 // Rules:
-// - Urgent referral (routing urgency=urgent): every delivery that has not reached an answer
-//   state (accepted, declined, needs_info, intake_planned, closed) by the due time — the
-//   message's deadline when it has one, else created + urgent_answer_ms — escalates once:
-//   a notice to the sender about that recipient, and an e-mail to the recipient.
-// - B8: the reflection period ends reflection_months calendar months after the message was
-//   submitted (the offer). While no delivery has moved past delivered/received (no report and
-//   no refusal yet), each offset in reflection_reminders_ms (relative to the end; negative is
-//   before) yields one reminder to the sender (the police) and to every recipient of kind
-//   care_coordination, each also by e-mail.
+// - kUrgentAnswer (referral; routing urgency=urgent): every delivery that has not reached one
+//   of `answer_states` by the due time — the message's deadline when it has one, else
+//   created + urgent_answer_ms — escalates once: a notice to the sender about that recipient,
+//   and an e-mail to the recipient.
+// - kReflectionPeriod (b8): the period ends reflection_months calendar months after the
+//   message was submitted (the offer). While no delivery has reached one of `answer_states`
+//   (reported, declined, ended: the period was answered) nor any later state, each offset in
+//   reflection_reminders_ms (relative to the end; negative is before) yields one reminder to the
+//   sender (the police) and to every recipient of kind care_coordination, each also by e-mail.
 // - Deliveries still in the gateway's own states sent/undeliverable never escalate. Recalled
 //   messages have no notices.
 // - Each notice has a key unique within its message; the worker stores a key once, so calling
@@ -33,11 +34,19 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/core/organisation.h"
 
 namespace ketenpoort {
+
+// The deadline a message kind has (KindSpec::deadline).
+enum class DeadlineRule {
+  kNone,
+  kUrgentAnswer,      // an urgent message must be answered in time, or it escalates
+  kReflectionPeriod,  // a B8 reflection period: reminders before it ends
+};
 
 inline constexpr std::int64_t kHourMs = 3'600'000;
 inline constexpr std::int64_t kDayMs = 24 * kHourMs;
@@ -56,7 +65,8 @@ struct CaseDelivery {
 
 struct CaseFacts {
   std::string message_id{};
-  std::string kind{};
+  DeadlineRule rule = DeadlineRule::kNone;
+  std::vector<std::string> answer_states{};
   std::string sender_org{};
   std::int64_t created_ms = 0;
   std::optional<std::int64_t> deadline_ms{};

@@ -9,7 +9,8 @@ constexpr std::int64_t kT0 = 1795392000000;  // 2026-11-23T00:00:00Z
 
 CaseFacts UrgentReferral() {
   return {.message_id = "m-1",
-          .kind = "referral",
+          .rule = DeadlineRule::kUrgentAnswer,
+          .answer_states = {"accepted", "declined", "needs_info", "intake_planned", "closed"},
           .sender_org = "shop-denhaag",
           .created_ms = kT0,
           .routing = {{"urgency", "urgent"}},
@@ -19,7 +20,8 @@ CaseFacts UrgentReferral() {
 
 CaseFacts B8() {
   return {.message_id = "m-8",
-          .kind = "b8",
+          .rule = DeadlineRule::kReflectionPeriod,
+          .answer_states = {"reported", "declined", "ended"},
           .sender_org = "politie-avim-haaglanden",
           .created_ms = kT0,
           .routing = {{"region", "GM0518"}},
@@ -68,7 +70,7 @@ TEST(DeadlineRulesTest, TheTableOfWhatEscalates) {
        kT0 + kHourMs, 1},
       {"two unanswered", [](CaseFacts& c) { c.deliveries[1].state = "delivered"; },
        kT0 + 4 * kHourMs, 2},
-      {"not a referral", [](CaseFacts& c) { c.kind = "signal"; }, kT0 + kDayMs, 0},
+      {"no deadline rule", [](CaseFacts& c) { c.rule = DeadlineRule::kNone; }, kT0 + kDayMs, 0},
   };
   for (const Row& r : rows) {
     CaseFacts c = UrgentReferral();

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "gateway/core/code_lists.h"
+#include "gateway/core/deadline_rules.h"
 #include "gateway/core/error.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/core/lifecycle.h"
@@ -56,7 +57,10 @@ struct KindSpec {
   std::vector<std::string> payload_fields_needing_legal_basis{};
   Lifecycle lifecycle = GenericLifecycle();
   int retention_days = 365;  // the payload is purged this long after submission
-  // States that count as an answer from a recipient (for the urgent-referral deadline).
+  // Which deadline rule of core/deadline_rules.h applies (the reminder worker asks every kind).
+  DeadlineRule deadline = DeadlineRule::kNone;
+  // States that count as an answer from a recipient (DeadlineRule::kUrgentAnswer), or that
+  // answer the reflection period (DeadlineRule::kReflectionPeriod).
   std::vector<std::string> answer_states{};
   // States that are an outcome for reports (accepted, declined, granted, ...).
   std::vector<std::string> outcome_states{};

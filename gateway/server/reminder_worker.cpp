@@ -91,14 +91,21 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
     store::Database& db = *config_.db;
     store::MessageRepository messages(db);
     store::KindRepository kinds(db);
-    KP_ASSIGN_OR_RETURN(auto ids, kinds.OpenMessages({"referral", "b8"}, now - kLookBackMs));
+    std::vector<std::string> with_deadlines;  // the kinds that have a deadline rule
+    for (const MessageKind* k : config_.kinds->All()) {
+      if (k->spec().deadline != DeadlineRule::kNone)
+        with_deadlines.push_back(k->name());
+    }
+    KP_ASSIGN_OR_RETURN(auto ids, kinds.OpenMessages(with_deadlines, now - kLookBackMs));
     for (const std::string& id : ids) {
       KP_ASSIGN_OR_RETURN(auto found, messages.Find(id, /*with_payload=*/false));
-      if (!found)
+      const MessageKind* kind = found ? config_.kinds->Find(found->kind) : nullptr;
+      if (kind == nullptr)
         continue;
       KP_ASSIGN_OR_RETURN(auto deliveries, messages.Deliveries(id));
       CaseFacts facts{.message_id = found->id,
-                      .kind = found->kind,
+                      .rule = kind->spec().deadline,
+                      .answer_states = kind->spec().answer_states,
                       .sender_org = found->sender_org,
                       .created_ms = found->created_ms,
                       .deadline_ms = found->deadline_ms,

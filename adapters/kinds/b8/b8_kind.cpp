@@ -53,6 +53,7 @@ KindSpec Spec() {
       },
       LifecycleScope::kMessage);
   s.retention_days = 1825;
+  s.deadline = DeadlineRule::kReflectionPeriod;
   s.answer_states = {"reported", "declined", "ended"};
   s.outcome_states = {"reported", "application_filed", "granted", "refused"};
   return s;

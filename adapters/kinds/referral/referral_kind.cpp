@@ -46,6 +46,7 @@ KindSpec Spec() {
           {"closed", {.by = StateRule::By::kSenderOrRecipient}},
       });
   s.retention_days = 730;
+  s.deadline = DeadlineRule::kUrgentAnswer;
   s.answer_states = {"accepted", "declined", "needs_info", "intake_planned", "closed"};
   s.outcome_states = {"accepted", "declined", "intake_planned"};
   return s;
