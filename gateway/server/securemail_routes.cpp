@@ -280,6 +280,17 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
   router.Add("GET", "/m/{token}", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");
     const std::string self = "/m/" + token;
+    // A click in a webmail page is a cross-site navigation: the SameSite=Strict session cookie
+    // is not sent with it. Answer with a same-site reload (no script) instead of starting a new
+    // session that would replace a verified one.
+    if (req.Header("Sec-Fetch-Site").value_or("") == "cross-site" && !req.query.count("lang")) {
+      std::string html =
+          "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"referrer\" "
+          "content=\"no-referrer\"><meta http-equiv=\"refresh\" content=\"0;url=" +
+          Escape(self) + "?lang=" + std::string(portal::LangCode(RequestLang(req, ""))) +
+          "\"></head><body></body></html>";
+      return Html(200, std::move(html));
+    }
     auto visit = s->Enter(token, SessionCookie(req), req.remote_address);
     if (!visit)
       return ErrorPage(req, visit.error(), self);

@@ -223,6 +223,12 @@ async function main() {
     await page.click('#reply-send');
     await page.waitForSelector('#reply-status.ok');
 
+    // A second click on the link in a webmail page (a cross-site navigation, which does not
+    // carry the SameSite=Strict cookie) comes back to the message without verifying again.
+    await page.setContent('<a id="webmail" href="' + link + '">open</a>');
+    await page.click('#webmail');
+    await page.waitForSelector('#message');
+
     // English.
     await page.click('#lang-switch');
     await page.waitForSelector('html[lang="en"]');

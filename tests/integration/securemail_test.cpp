@@ -439,6 +439,17 @@ TEST_F(SecureMailTest, IdempotencyKeySendsOnce) {
   EXPECT_EQ(count, 1);
 }
 
+TEST_F(SecureMailTest, ACrossSiteClickReloadsSameSiteWithoutANewSession) {
+  const std::string to = "webmail@example.org";
+  SubmitTo({{"email", to}}, "x");
+  const std::string link = LinkIn(MailTo(to, 1));
+  auto r = Client().Request("GET", link, "", "", {"Sec-Fetch-Site: cross-site"});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.headers.count("set-cookie"), 0u);
+  EXPECT_NE(r.body.find("http-equiv=\"refresh\""), std::string::npos);
+  EXPECT_EQ(r.body.find("<script"), std::string::npos);
+}
+
 TEST_F(SecureMailTest, RefusesBadSubmissions) {
   json base = {{"kind", "securemail"},
                {"recipients", json::array({{{"email", "a@example.org"}}})},
