@@ -349,12 +349,13 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
     const std::string& n = req.params.at("n");
     if (n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos)
       return ErrorPage(req, NotFound("attachment_not_found", "no such attachment"), "/m/" + token);
-    auto file = s->Download(token, SessionCookie(req), std::stoul(n), req.remote_address);
+    const bool preview = QueryValue(req, "inline") == "1";
+    auto file = s->Download(token, SessionCookie(req), std::stoul(n), req.remote_address, preview);
     if (!file)
       return ErrorPage(req, file.error(), "/m/" + token);
     api::Response r;
     r.body.assign(file->data.begin(), file->data.end());
-    if (QueryValue(req, "inline") == "1" && Previewable(file->type)) {
+    if (preview && Previewable(file->type)) {
       r.content_type = file->type == "text/plain" ? "text/plain; charset=utf-8" : file->type;
       r.headers.emplace_back("Content-Disposition", Disposition("inline", file->name));
       PortalHeaders(r, portal::kInlineFilePolicy);

@@ -367,8 +367,10 @@ Result<json> SecureMailService::Tracking(const Caller& caller, std::string_view 
         if (r_out[e.event].is_null())
           r_out[e.event] = t;
         state = e.event;
-      } else if (e.event == "downloaded") {
-        downloads.push_back({{"file", e.detail}, {"time", t}});
+      } else if (e.event == "downloaded" || e.event == "previewed") {
+        downloads.push_back({{"file", e.detail},
+                             {"time", t},
+                             {"how", e.event == "previewed" ? "preview" : "download"}});
       } else if (e.event == "deadline_warning") {
         warnings.push_back({{"email", r.email}, {"time", t}, {"reason", "not_opened"}});
       } else if (e.event == "resent") {
@@ -567,6 +569,9 @@ int SecureMailService::RunDueWork() {
     auto e = mail.ExpiriesDue(now);
     if (e)
       expiries = std::move(*e);
+    auto removed = mail.DeleteExpiredSessions(now);  // autocommit; no secret is lost
+    if (removed && *removed > 0)
+      ++actions;
   }
   for (std::int64_t id : due) {
     if (Status s = NotifyOne(id); !s)
@@ -902,7 +907,8 @@ Result<SecureMailService::Content> SecureMailService::Read(std::string_view toke
 Result<SecureMailService::Attachment> SecureMailService::Download(std::string_view token,
                                                                   std::string_view cookie,
                                                                   std::size_t index,
-                                                                  const std::string& source) {
+                                                                  const std::string& source,
+                                                                  bool preview) {
   const std::int64_t now = d_.clock();
   Access a;
   {
@@ -916,7 +922,8 @@ Result<SecureMailService::Attachment> SecureMailService::Download(std::string_vi
   std::lock_guard lock(*d_.db_mutex);
   store::SecureMailRepository mail(*d_.db);
   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-  KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "downloaded", out.name, now));
+  KP_RETURN_IF_ERROR(
+      mail.AddEvent(a.recipient.id, preview ? "previewed" : "downloaded", out.name, now));
   audit::AuditEntry e = PortalEntry(audit::event::kDownload, audit::action::kRead, a.message,
                                     a.recipient.email, audit::kOutcomeSuccess, source, now);
   e.object = a.message.id + "#" + std::to_string(index);

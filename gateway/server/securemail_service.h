@@ -142,8 +142,9 @@ class SecureMailService {
                              std::string_view code, const std::string& source);
   // Needs a verified session. The first Read is the "opened" event.
   Result<Content> Read(std::string_view token, std::string_view cookie, const std::string& source);
+  // `preview`: shown inside the page (event "previewed") rather than saved ("downloaded").
   Result<Attachment> Download(std::string_view token, std::string_view cookie, std::size_t index,
-                              const std::string& source);
+                              const std::string& source, bool preview = false);
   // The reply {"body", "attachments":[...]} becomes a message from `portal` to the sender's
   // organisation, sealed by the gateway to that organisation and to the portal.
   Result<nlohmann::json> Reply(std::string_view token, std::string_view cookie,

@@ -286,4 +286,12 @@ Status SecureMailRepository::DeleteSessionsOf(std::int64_t recipient_id) {
   return Ok();
 }
 
+Result<int> SecureMailRepository::DeleteExpiredSessions(std::int64_t now_ms) {
+  KP_ASSIGN_OR_RETURN(Statement s,
+                      db_.Prepare("DELETE FROM securemail_sessions WHERE expires_ms <= ?"));
+  s.Bind(1, now_ms);
+  KP_RETURN_IF_ERROR(s.Step());
+  return db_.Changes();
+}
+
 }  // namespace ketenpoort::store

@@ -101,6 +101,8 @@ class SecureMailRepository {
   Result<std::optional<SecureMailSession>> FindSession(ByteView session_hash);
   Status DeleteSession(ByteView session_hash);
   Status DeleteSessionsOf(std::int64_t recipient_id);
+  // Removes sessions that expired at or before `now_ms`; returns how many.
+  Result<int> DeleteExpiredSessions(std::int64_t now_ms);
 
  private:
   Database& db_;

@@ -245,9 +245,9 @@ async function main() {
     assert.equal(events.filter((e) => e === 'verify_failed').length, MAX_ATTEMPTS - 1);
     assert.ok(events.includes('locked'), 'locked in tracking');
     assert.equal(events.filter((e) => e === 'code_sent').length, 2);
-    const files = r.downloads.map((d) => d.file);
-    for (const f of ['agenda.txt', 'kaart.png', 'notulen één.odt'])
-      assert.ok(files.includes(f), f + ' not in downloads: ' + files);
+    const seen = r.downloads.map((d) => d.how + ':' + d.file);
+    for (const f of ['preview:agenda.txt', 'preview:kaart.png', 'download:notulen één.odt'])
+      assert.ok(seen.includes(f), f + ' not in tracking: ' + seen);
 
     const inbox = await request('GET', base + '/v1/inbox', { ca, token });
     const replies = JSON.parse(inbox.body).messages.filter((m) => m.from === 'portal' && m.routing.in_reply_to === id);

@@ -166,12 +166,32 @@ TEST_F(SecureMailClockTest, ExpiryClosesThePageAndCodesExpire) {
   ASSERT_FALSE(stale);
   EXPECT_EQ(stale.error().code, "wrong_code");
 
-  now_ = kT0 + kHour;  // the expiry
+  now_ = kT0 + kHour;  // the expiry (and the session's hour is over as well)
   auto gone = service_->Enter(token, visit->new_cookie, "127.0.0.1");
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().code, "message_expired");
   EXPECT_GE(service_->RunDueWork(), 1);
   EXPECT_TRUE(Tracking(id)["expired"].get<bool>());
+}
+
+TEST_F(SecureMailClockTest, AVerifiedSessionEndsAfterItsTime) {
+  Submit({"session@example.org"}, json::object());
+  service_->RunDueWork();
+  const std::string token = TokenIn(MailsTo("session@example.org")[0]);
+  auto visit = service_->Enter(token, "", "127.0.0.1");
+  ASSERT_TRUE(visit);
+  ASSERT_TRUE(service_->RequestCode(token, visit->new_cookie, visit->csrf, "127.0.0.1"));
+  auto session = service_->Verify(token, visit->new_cookie, visit->csrf,
+                                  CodeIn(MailsTo("session@example.org")[1]), "127.0.0.1");
+  ASSERT_TRUE(session);
+  EXPECT_TRUE(service_->Read(token, *session, "127.0.0.1"));
+  EXPECT_FALSE(service_->Enter(token, visit->new_cookie, "127.0.0.1")->verified)
+      << "the unverified session was replaced";
+  now_ += 60 * 60 * 1000;  // the default session time
+  auto late = service_->Read(token, *session, "127.0.0.1");
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().code, "session_invalid");
+  EXPECT_GE(service_->RunDueWork(), 1);  // expired sessions are removed
 }
 
 }  // namespace

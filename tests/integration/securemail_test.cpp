@@ -301,6 +301,9 @@ TEST_F(SecureMailTest, CodesLockOutThenANewCodeOpensDownloadsAndReplies) {
   EXPECT_EQ(t["state"], "replied");
   ASSERT_GE(t["downloads"].size(), 2u);
   EXPECT_EQ(t["downloads"][0]["file"], "notulen één.odt");
+  EXPECT_EQ(t["downloads"][0]["how"], "download");
+  EXPECT_EQ(t["downloads"][1]["file"], "agenda.pdf");
+  EXPECT_EQ(t["downloads"][1]["how"], "preview");
   int locked = 0, failed = 0;
   for (const json& e : t["events"]) {
     locked += e["event"] == "locked";
