@@ -348,3 +348,20 @@ TEST(TimeFormatTest, FormatsAndParsesRfc3339WithMilliseconds) {
 
 }  // namespace
 }  // namespace ketenpoort::audit
+
+namespace ketenpoort::audit {
+namespace {
+
+TEST(TimeFormatTest, UserTimesMayLeaveOutMillisecondsOrBeADate) {
+  EXPECT_EQ(*ParseUserTime("2026-11-22T05:40:01.123Z", "t"), 1795326001123);
+  EXPECT_EQ(*ParseUserTime("2026-11-22T05:40:01Z", "t"), 1795326001000);
+  EXPECT_EQ(*ParseUserTime("2026-11-22", "t"), 1795305600000);
+  auto bad = ParseUserTime("22-11-2026", "deadline");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "invalid_time");
+  EXPECT_EQ(bad.error().field, "deadline");
+  EXPECT_FALSE(ParseUserTime("2026-02-30", "t").ok());
+}
+
+}  // namespace
+}  // namespace ketenpoort::audit

@@ -77,4 +77,20 @@ Result<std::int64_t> ParseTime(std::string_view s) {
   return days * kMsPerDay + hour * 3'600'000LL + minute * 60'000LL + second * 1000LL + milli;
 }
 
+Result<std::int64_t> ParseUserTime(std::string_view text, std::string_view field) {
+  std::string t(text);
+  if (t.size() == 10)
+    t += "T00:00:00.000Z";
+  else if (t.size() == 20 && t.back() == 'Z')
+    t.insert(19, ".000");
+  auto ms = ParseTime(t);
+  if (!ms) {
+    return InvalidArgument("invalid_time",
+                           "must be an RFC 3339 UTC time like 2026-12-01T12:00:00Z, or a date "
+                           "like 2026-12-01",
+                           std::string(field));
+  }
+  return *ms;
+}
+
 }  // namespace ketenpoort::audit

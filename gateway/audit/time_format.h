@@ -25,4 +25,9 @@ inline constexpr std::int64_t kMaxTimeMs = 253402300799999;  // 9999-12-31T23:59
 std::string FormatTime(std::int64_t unix_ms);
 Result<std::int64_t> ParseTime(std::string_view text);
 
+// What people and clients type: the strict form above, or without the milliseconds
+// ("2026-12-01T12:00:00Z"), or a date alone ("2026-12-01", midnight UTC). An error is
+// kInvalidArgument "invalid_time" naming `field` (a JSON field, a query parameter, a flag).
+Result<std::int64_t> ParseUserTime(std::string_view text, std::string_view field);
+
 }  // namespace ketenpoort::audit

@@ -79,18 +79,11 @@ Result<audit::AuditQuery> QueryFromFlags(const ParsedFlags& p) {
   q.organisation = p.Get("org");
   q.limit = 1000;
   for (const char* name : {"from", "to"}) {
-    std::string text = p.Get(name);
+    const std::string text = p.Get(name);
     if (text.empty())
       continue;
-    if (text.size() == 20 && text.back() == 'Z')
-      text.insert(19, ".000");
-    auto ms = audit::ParseTime(text);
-    if (!ms) {
-      return InvalidArgument("invalid_time",
-                             "must be an RFC 3339 UTC time like 2026-12-01T12:00:00Z",
-                             std::string("--") + name);
-    }
-    (std::string_view(name) == "from" ? q.from_ms : q.to_ms) = *ms;
+    KP_ASSIGN_OR_RETURN(std::int64_t ms, audit::ParseUserTime(text, std::string("--") + name));
+    (std::string_view(name) == "from" ? q.from_ms : q.to_ms) = ms;
   }
   return q;
 }

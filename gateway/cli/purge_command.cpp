@@ -31,14 +31,10 @@ int RunPurge(int argc, char** argv) {
     return kExitOk;
   }
   std::int64_t now = audit::NowMs();
-  if (std::string text = parsed->Get("now"); !text.empty()) {
-    if (text.size() == 20 && text.back() == 'Z')
-      text.insert(19, ".000");
-    auto ms = audit::ParseTime(text);
-    if (!ms) {
-      return Fail(InvalidArgument(
-          "invalid_time", "must be an RFC 3339 UTC time like 2030-01-01T00:00:00Z", "--now"));
-    }
+  if (const std::string text = parsed->Get("now"); !text.empty()) {
+    auto ms = audit::ParseUserTime(text, "--now");
+    if (!ms)
+      return Fail(ms.error());
     now = *ms;
   }
   auto deployment = OpenDeploymentDatabase(parsed->Get("config"));

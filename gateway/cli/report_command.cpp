@@ -31,19 +31,8 @@ namespace {
 
 using nlohmann::json;
 
-Result<std::int64_t> ReportTime(std::string text, const std::string& flag) {
-  if (text.size() == 10)
-    text += "T00:00:00Z";
-  if (text.size() == 20 && text.back() == 'Z')
-    text.insert(19, ".000");
-  auto ms = audit::ParseTime(text);
-  if (!ms) {
-    return InvalidArgument("invalid_time",
-                           "must be a date YYYY-MM-DD or an RFC 3339 UTC time like "
-                           "2026-12-01T12:00:00Z",
-                           flag);
-  }
-  return *ms;
+Result<std::int64_t> ReportTime(const std::string& text, const std::string& flag) {
+  return audit::ParseUserTime(text, flag);
 }
 
 std::map<std::string, std::string> RoutingOf(const std::string& text) {

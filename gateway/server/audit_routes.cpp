@@ -39,14 +39,8 @@ Result<std::optional<std::int64_t>> Time(const api::Request& req, const std::str
   std::string text = Query(req, name);
   if (text.empty())
     return std::optional<std::int64_t>();
-  if (text.size() == 20 && text.back() == 'Z')
-    text.insert(19, ".000");
-  auto ms = audit::ParseTime(text);
-  if (!ms) {
-    return InvalidArgument("invalid_time", "must be an RFC 3339 UTC time like 2026-12-01T12:00:00Z",
-                           name);
-  }
-  return std::optional<std::int64_t>(*ms);
+  KP_ASSIGN_OR_RETURN(std::int64_t ms, audit::ParseUserTime(text, name));
+  return std::optional<std::int64_t>(ms);
 }
 
 json Hashes(const std::vector<crypto::Digest>& proof) {

@@ -22,15 +22,7 @@ bool IsValidSubjectRef(std::string_view s) {
 }
 
 Result<std::int64_t> ParseRequestTime(const std::string& text, const std::string& field) {
-  std::string t = text;
-  if (t.size() == 20 && t.back() == 'Z')
-    t.insert(19, ".000");
-  auto ms = audit::ParseTime(t);
-  if (!ms) {
-    return InvalidArgument("invalid_time", "must be an RFC 3339 UTC time like 2026-12-01T12:00:00Z",
-                           field);
-  }
-  return *ms;
+  return audit::ParseUserTime(text, field);
 }
 
 Result<CertificateMap> DirectoryCertificates(const Directory& directory) {
