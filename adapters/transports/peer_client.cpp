@@ -1,5 +1,7 @@
 #include "adapters/transports/peer_client.h"
 
+#include "adapters/transports/curl_handles.h"
+
 #include <curl/curl.h>
 #include <openssl/ssl.h>
 
@@ -13,36 +15,7 @@ namespace {
 
 // The same TLS 1.2 suites the server offers (gateway/api/server_tls.cpp); TLS 1.3 keeps
 // OpenSSL's defaults, which are all AEAD.
-constexpr const char* kTls12Ciphers =
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
 constexpr const char* kUserAgent = "ketenpoort-peer/1";
-
-struct CurlEasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct CurlSlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-struct CurlUrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlStringDeleter {
-  void operator()(char* s) const { curl_free(s); }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
-using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
-using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
-
-// curl_global_init once per process; its result is remembered for every later Create.
-CURLcode GlobalInit() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
 
 Error ConfigError(std::string message, std::string field) {
   return InvalidArgument("invalid_peer_client_config", std::move(message), std::move(field));
@@ -180,7 +153,7 @@ Result<PeerClient> PeerClient::Create(Config config) {
                                                            config.client_chain, scratch.get()));
   }
 
-  if (GlobalInit() != CURLE_OK)
+  if (CurlGlobalInit() != CURLE_OK)
     return Internal("curl_init_failed", "cannot initialise libcurl");
   auto impl = std::make_unique<Impl>();
   impl->config = std::move(config);

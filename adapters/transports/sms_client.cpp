@@ -1,5 +1,7 @@
 #include "adapters/transports/sms_client.h"
 
+#include "adapters/transports/curl_handles.h"
+
 #include <curl/curl.h>
 #include <sys/stat.h>
 
@@ -13,30 +15,6 @@
 namespace ketenpoort::transports {
 
 namespace {
-
-struct CurlEasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct CurlSlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-struct CurlUrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlStringDeleter {
-  void operator()(char* s) const { curl_free(s); }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
-using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
-using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
-
-CURLcode GlobalInit() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
 
 Error ConfigError(std::string message, std::string field) {
   return InvalidArgument("invalid_sms_config", std::move(message), std::move(field));
@@ -117,7 +95,7 @@ SmsClient& SmsClient::operator=(SmsClient&&) noexcept = default;
 SmsClient::~SmsClient() = default;
 
 Result<SmsClient> SmsClient::Create(Config config) {
-  if (GlobalInit() != CURLE_OK)
+  if (CurlGlobalInit() != CURLE_OK)
     return Internal("curl_init_failed", "cannot initialise libcurl");
   auto impl = std::make_unique<Impl>();
   KP_ASSIGN_OR_RETURN(impl->host, ProviderHost(config.url));

@@ -1,5 +1,7 @@
 #include "adapters/transports/smtp_client.h"
 
+#include "adapters/transports/curl_handles.h"
+
 #include <curl/curl.h>
 #include <sys/stat.h>
 
@@ -17,35 +19,7 @@ namespace ketenpoort::transports {
 
 namespace {
 
-constexpr const char* kTls12Ciphers =
-    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
-    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256";
 constexpr std::size_t kMaxCredentialsBytes = 4096;
-
-struct CurlEasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct CurlSlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-struct CurlUrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-struct CurlStringDeleter {
-  void operator()(char* s) const { curl_free(s); }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
-using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
-using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
-
-CURLcode GlobalInit() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
 
 Error ConfigError(std::string message, std::string field) {
   return InvalidArgument("invalid_smtp_config", std::move(message), std::move(field));
@@ -228,7 +202,7 @@ SmtpClient& SmtpClient::operator=(SmtpClient&&) noexcept = default;
 SmtpClient::~SmtpClient() = default;
 
 Result<SmtpClient> SmtpClient::Create(Config config) {
-  if (GlobalInit() != CURLE_OK)
+  if (CurlGlobalInit() != CURLE_OK)
     return Internal("curl_init_failed", "cannot initialise libcurl");
   KP_ASSIGN_OR_RETURN(SmtpUrl url, ParseSmtpUrl(config.url));
   if (!IsPlainMailAddress(config.from))

@@ -1,5 +1,7 @@
 #include "gateway/cli/api_client.h"
 
+#include "adapters/transports/curl_handles.h"
+
 #include <curl/curl.h>
 
 #include <memory>
@@ -11,27 +13,13 @@ namespace {
 
 using nlohmann::json;
 
-struct CurlEasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct CurlSlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-struct CurlFreeDeleter {
-  void operator()(char* p) const { curl_free(p); }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
-using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
-using CurlString = std::unique_ptr<char, CurlFreeDeleter>;
+using transports::CurlEasy;
+using transports::CurlSlist;
+using transports::CurlString;
 
 // Larger than any answer the gateway gives (bodies are capped at 16 MiB, base64 adds a third).
 constexpr std::size_t kMaxResponseBytes = 64 * 1024 * 1024;
 constexpr long kConnectTimeoutMs = 10000;
-
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Transfer {
   std::string body;
@@ -113,14 +101,14 @@ Error ErrorFromHttpResponse(long status, std::string_view body) {
 }
 
 std::string PercentEncode(std::string_view text) {
-  GlobalInit();
+  transports::CurlGlobalInit();
   // Since curl 7.82 the handle argument is not used.
   CurlString escaped(curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size())));
   return escaped ? std::string(escaped.get()) : std::string();
 }
 
 ApiClient::ApiClient(ApiClientOptions options) : options_(std::move(options)) {
-  GlobalInit();
+  transports::CurlGlobalInit();
 }
 
 Result<json> ApiClient::Get(const std::string& path, const std::vector<QueryParam>& query,
