@@ -281,8 +281,8 @@ Status MeasureProofs(Bench& b, std::uint64_t size, int reps) {
     std::fflush(stdout);
     char row[256];
     std::snprintf(row, sizeof row,
-                  "| %s proof | %s | %zu B | %.2f ms (median of %d) | %.2f ms | %s |", name,
-                  Count(size).c_str(), hashes * 32, walls[walls.size() / 2] * 1e3, reps,
+                  "| %s proof, %zu B | %s | %.2f ms (median of %d) | %.2f ms | %s |", name,
+                  hashes * 32, Count(size).c_str(), walls[walls.size() / 2] * 1e3, reps,
                   cpus[cpus.size() / 2] * 1e3, load.c_str());
     b.table.emplace_back(row);
   }
