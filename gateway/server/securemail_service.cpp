@@ -926,7 +926,8 @@ Result<SecureMailService::Attachment> SecureMailService::Download(std::string_vi
       mail.AddEvent(a.recipient.id, preview ? "previewed" : "downloaded", out.name, now));
   audit::AuditEntry e = PortalEntry(audit::event::kDownload, audit::action::kRead, a.message,
                                     a.recipient.email, audit::kOutcomeSuccess, source, now);
-  e.object = a.message.id + "#" + std::to_string(index);
+  // The object is the message (so the sender organisation's auditor finds it); which file it
+  // was is in the tracking event beside it.
   KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
   KP_RETURN_IF_ERROR(tx.Commit());
   return out;
