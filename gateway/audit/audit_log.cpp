@@ -54,9 +54,34 @@ constexpr std::string_view kSelectEntries =
     "SELECT " KP_AUDIT_ENTRY_COLUMNS " FROM audit_entries ORDER BY seq";
 
 // Leaf hashes straight from audit_entries, for proofs over the stored trail.
+// Subtrees below this level are recomputed from at most 2^(level-1) leaves when a proof needs
+// them; from it up they are stored as appends complete them.
+constexpr unsigned kMinStoredSubtreeLevel = 4;
+
 class StoredLeaves : public NodeSource {
  public:
   explicit StoredLeaves(store::Database& db) : db_(db) {}
+
+  // A stored subtree when there is one (trails older than store migration 7 have none below
+  // their size at that time), else computed from the leaves.
+  Result<crypto::Digest> PerfectSubtree(unsigned level, std::uint64_t index) override {
+    if (level >= kMinStoredSubtreeLevel) {
+      KP_ASSIGN_OR_RETURN(store::StatementLease q,
+                          db_.PrepareCached("SELECT hash FROM audit_subtrees WHERE level = ? AND "
+                                            "idx = ?"));
+      q->Bind(1, std::int64_t{level}).Bind(2, static_cast<std::int64_t>(index));
+      KP_ASSIGN_OR_RETURN(bool row, q->Step());
+      if (row) {
+        Bytes h = q->ColumnBlob(0);
+        if (h.size() == 32) {
+          crypto::Digest d{};
+          std::copy(h.begin(), h.end(), d.begin());
+          return d;
+        }
+      }
+    }
+    return NodeSource::PerfectSubtree(level, index);
+  }
   Status ReadLeaves(std::uint64_t begin, std::uint64_t end,
                     const std::function<void(const crypto::Digest&)>& sink) override {
     KP_ASSIGN_OR_RETURN(store::Statement q,
@@ -155,7 +180,21 @@ Status AuditLog::Append(store::Database& db, AuditEntry entry) const {
       .BindBlob(16, chain);
   KP_RETURN_IF_ERROR(insert.Step());
 
-  state.range.Append(leaf);
+  // Keep the perfect subtrees this append completes (from 16 leaves up), for proofs.
+  std::vector<std::pair<std::pair<unsigned, std::uint64_t>, crypto::Digest>> subtrees;
+  state.range.Append(leaf, [&](unsigned level, std::uint64_t index, const crypto::Digest& h) {
+    if (level >= kMinStoredSubtreeLevel)
+      subtrees.push_back({{level, index}, h});
+  });
+  for (const auto& [at, hash] : subtrees) {
+    KP_ASSIGN_OR_RETURN(store::StatementLease keep_lease,
+                        db.PrepareCached("INSERT OR REPLACE INTO audit_subtrees(level, idx, hash) "
+                                         "VALUES(?, ?, ?)"));
+    keep_lease->Bind(1, std::int64_t{at.first})
+        .Bind(2, static_cast<std::int64_t>(at.second))
+        .BindBlob(3, hash);
+    KP_RETURN_IF_ERROR(keep_lease->Step());
+  }
   KP_ASSIGN_OR_RETURN(store::StatementLease save_lease,
                       db.PrepareCached("INSERT OR REPLACE INTO audit_state(id, size, chain_head, "
                                        "compact_range) VALUES(1, ?, ?, ?)"));

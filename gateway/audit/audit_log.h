@@ -17,7 +17,9 @@
 // - Append requires an open explicit transaction on `db` (db.InTransaction()), else kInternal
 //   "audit_no_transaction" and nothing is written: an action and its entry commit together.
 //   It ignores entry.seq and assigns size + 1, validates (audit_entry.h Validate), writes the
-//   row and the new state. O(log n), independent of the trail length.
+//   row and the new state, and keeps each perfect subtree of 16 leaves or more that the append
+//   completes (table audit_subtrees, store migration 7). O(log n), independent of the trail
+//   length.
 // - CurrentHead: the unsigned head (size, root, time_ms 0) of the trail as the state records it.
 // - StoreSignedHead keeps a head with a non-empty signature; storing a second head of the same
 //   size is a no-op when the roots agree and kConflict "tree_head_conflict" otherwise.
@@ -74,9 +76,10 @@ class AuditLog {
   Result<std::vector<StoredEntry>> Query(store::Database& db, const AuditQuery& q) const;
   // The signed head of the largest size; nullopt when none was signed yet.
   Result<std::optional<TreeHead>> LatestSignedHead(store::Database& db) const;
-  // RFC 6962 proofs over the stored leaf hashes (merkle_tree.h): entry `seq` (1-based) in the
-  // tree of the first `size` entries, and between the trees of `old_size` and `new_size`
-  // entries. Sizes beyond the trail: kInvalidArgument "invalid_proof_request".
+  // RFC 6962 proofs over the stored trail (merkle_tree.h): entry `seq` (1-based) in the tree
+  // of the first `size` entries, and between the trees of `old_size` and `new_size` entries.
+  // They read the stored subtrees, O(log^2 n) rows in all (for the part of a trail written
+  // before migration 7, the leaves). Sizes beyond the trail: "invalid_proof_request".
   Result<std::vector<crypto::Digest>> InclusionProof(store::Database& db, std::uint64_t seq,
                                                      std::uint64_t size) const;
   Result<std::vector<crypto::Digest>> ConsistencyProof(store::Database& db, std::uint64_t old_size,

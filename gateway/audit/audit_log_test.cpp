@@ -145,5 +145,49 @@ TEST_F(AuditLogTest, AHeadSignedByAnotherKeyFailsVerification) {
   EXPECT_NE(report->problem.find("signature does not verify"), std::string::npos);
 }
 
+TEST_F(AuditLogTest, StoredProofsEqualTheProofsOverAllLeavesAndReadStoredSubtrees) {
+  constexpr int kEntries = 300;
+  {
+    auto tx = store::Transaction::Begin(*db_);
+    ASSERT_TRUE(tx.ok());
+    for (int i = 0; i < kEntries; ++i)
+      ASSERT_TRUE(log_.Append(*db_, Entry("m-" + std::to_string(i))).ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  std::vector<crypto::Digest> leaves;
+  for (int seq = 1; seq <= kEntries; ++seq) {
+    auto leaf = log_.LeafHashOf(*db_, seq);
+    ASSERT_TRUE(leaf.ok());
+    leaves.push_back(*leaf);
+  }
+  // Perfect subtrees of 16 leaves and up were kept as the appends completed them.
+  auto count = db_->Prepare("SELECT count(*) FROM audit_subtrees");
+  ASSERT_TRUE(count.ok() && *count->Step());
+  EXPECT_EQ(count->ColumnInt64(0), 18 + 9 + 4 + 2 + 1);  // 300/16, /32, /64, /128, /256
+  for (std::uint64_t size : {1u, 15u, 16u, 17u, 64u, 100u, 255u, 256u, 257u, 300u}) {
+    std::span<const crypto::Digest> tree(leaves.data(), size);
+    auto root = log_.RootAt(*db_, size);
+    ASSERT_TRUE(root.ok());
+    EXPECT_EQ(*root, RootHash(tree)) << size;
+    for (std::uint64_t seq : {std::uint64_t{1}, (size + 1) / 2, size}) {
+      auto stored = log_.InclusionProof(*db_, seq, size);
+      auto direct = audit::InclusionProof(tree, seq - 1);
+      ASSERT_TRUE(stored.ok() && direct.ok());
+      EXPECT_EQ(*stored, *direct) << seq << " in " << size;
+    }
+    for (std::uint64_t old_size : {std::uint64_t{1}, size / 3, size}) {
+      auto stored = log_.ConsistencyProof(*db_, old_size, size);
+      auto direct = audit::ConsistencyProof(tree, old_size);
+      ASSERT_TRUE(stored.ok() && direct.ok());
+      EXPECT_EQ(*stored, *direct) << old_size << " to " << size;
+    }
+  }
+  // A changed stored subtree changes the proofs that use it: they then fail to verify.
+  ASSERT_TRUE(db_->Exec("UPDATE audit_subtrees SET hash = zeroblob(32) WHERE level = 8").ok());
+  auto bent = log_.InclusionProof(*db_, 300, 300);
+  ASSERT_TRUE(bent.ok());
+  EXPECT_FALSE(VerifyInclusion(299, 300, leaves[299], *bent, RootHash(leaves)));
+}
+
 }  // namespace
 }  // namespace ketenpoort::audit

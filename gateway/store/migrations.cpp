@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 6> kMigrations{{
+constexpr std::array<Migration, 7> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -214,6 +214,16 @@ CREATE TABLE witness_state (
   problem TEXT NOT NULL DEFAULT '',
   checked_ms INTEGER NOT NULL
 );
+)sql"},
+    // The audit trail's perfect subtrees of 16 leaves or more, kept as appends complete them
+    // (gateway/audit/audit_log.h), so that proofs read O(log^2 n) rows instead of every leaf.
+    {7, "audit_subtrees", R"sql(
+CREATE TABLE audit_subtrees (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+) WITHOUT ROWID;
 )sql"},
 }};
 
