@@ -1,0 +1,37 @@
+#include "gateway/cli/payload_check.h"
+
+#include <gtest/gtest.h>
+
+namespace ketenpoort::cli {
+namespace {
+
+TEST(PayloadCheckTest, TextIsCheckedAgainstTheKindAndBinaryIsOpaque) {
+  EXPECT_TRUE(IsTextPayload("{\"a\": \"é\"}"));
+  EXPECT_FALSE(IsTextPayload(std::string("a\0b", 3)));
+  EXPECT_FALSE(IsTextPayload("\xff\xfe"));
+  EXPECT_FALSE(IsTextPayload("\xc3"));  // truncated sequence
+  EXPECT_TRUE(CheckPayload("referral", std::string("%PDF\0\xff", 6), {}, false, "f").ok());
+  EXPECT_TRUE(CheckPayload("status", "anything at all", {}, false, "f").ok());
+  Status bad = CheckPayload("signal", R"({"indicators": ["isolation"], "minor": "no"})", {}, false,
+                            "s.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "s.json: minor");
+  Status v1 = CheckPayload("signal",
+                           R"({"indicators": ["isolation"], "minor": false,
+                               "exploitation": "criminal"})",
+                           {{"exploitation", 1}}, false, "s.json");
+  ASSERT_FALSE(v1.ok());
+  EXPECT_EQ(v1.error().field, "s.json: exploitation");
+  EXPECT_EQ(CheckPayload("signal", "{}", {{"exploitation", 7}}, false, "s.json").error().field,
+            "s.json: codelists.exploitation");
+}
+
+TEST(PayloadCheckTest, CodeListFlag) {
+  EXPECT_EQ(ParseCodeListFlag("exploitation=1,age_band=1").value(),
+            (CodeListVersions{{"age_band", 1}, {"exploitation", 1}}));
+  EXPECT_EQ(ParseCodeListFlag("exploitation=one").error().field, "--codelists");
+  EXPECT_FALSE(ParseCodeListFlag("exploitation=0").ok());
+}
+
+}  // namespace
+}  // namespace ketenpoort::cli
