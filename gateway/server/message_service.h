@@ -98,7 +98,9 @@ class MessageService {
   // POST /v1/messages/{id}/status with {"state", "reason"?}
   Result<nlohmann::json> SetStatus(const Caller& caller, std::string_view id,
                                    const nlohmann::json& body);
-  // GET /v1/messages/{id}/tracking
+  // GET /v1/messages/{id}/tracking: per recipient its states with time, who and why, and the
+  // legal basis of that hand-off; the code-list versions the message used ("codelists") and the
+  // deadline notices about it ("notices": escalations, reminders; reminder_worker.h).
   Result<nlohmann::json> Tracking(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/recall
   Result<nlohmann::json> Recall(const Caller& caller, std::string_view id);
