@@ -225,8 +225,9 @@ TEST_F(KindsTest, OnlyTheRightOrganisationKindMovesTheB8Procedure) {
   for (const Step& s : steps) {
     auto answer = Status(id, s.state, s.org);
     EXPECT_EQ(answer.status, s.status) << s.state << " by " << s.org << ": " << answer.body;
-    if (!s.code.empty() && answer.status >= 400)
+    if (!s.code.empty() && answer.status >= 400) {
       EXPECT_EQ(Error(answer)["code"], s.code) << s.state << " by " << s.org;
+    }
   }
   // One procedure: every recipient's copy is granted, each step recorded with who set it.
   json t = Tracking(id, "politie-avim-haaglanden");
