@@ -1,6 +1,7 @@
 // `ketenpoort purge --config FILE [--now TIME]`: deletes the payloads whose kind's retention
 // period has passed (gateway/server/retention.h), one `purge` audit entry each. The running
-// gateway does the same on its own every hour; this runs it now, e.g. from cron or a test.
+// gateway does the same on its own with every reminder pass (reminders.interval_ms); this runs
+// it now, e.g. from cron or a test.
 //
 //   $ ketenpoort purge --config /srv/kp/gateway.json
 //   purged 12 payloads

@@ -30,7 +30,6 @@
 #include "gateway/server/notice_routes.h"
 #include "gateway/server/periodic_task.h"
 #include "gateway/server/reminder_worker.h"
-#include "gateway/server/retention.h"
 #include "gateway/server/securemail_routes.h"
 #include "gateway/server/securemail_service.h"
 #include "gateway/server/securemail_worker.h"
@@ -181,8 +180,8 @@ struct Gateway::State {
   api::Router router;
   std::optional<api::HttpsServer> https;
   std::unique_ptr<CheckpointSigner> checkpoints;
-  std::unique_ptr<WitnessWorker> witness;   // when federation has peers
-  std::unique_ptr<PeriodicTask> retention;  // hourly purge of payloads past their period
+  std::unique_ptr<PeriodicTask> wal_checkpoints;  // on auth_db, so writers never wait for it
+  std::unique_ptr<WitnessWorker> witness;         // when federation has peers
   std::unique_ptr<ReminderWorker> reminders;
   std::unique_ptr<delivery::OutboxWorker> outbox;  // last: stopped and destroyed first
   bool started = false;
@@ -208,6 +207,11 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   KP_ASSIGN_OR_RETURN(store::Database auth_db,
                       store::Database::Open(config.database.path, key, store::OpenMode::kExisting));
   s->auth_db.emplace(std::move(auth_db));
+  // Committing transactions no longer copy the WAL back into the database file themselves
+  // (SQLite's auto-checkpoint runs inside the commit that crosses 1000 pages, fsync included,
+  // while every other writer waits). A background task checkpoints on the second connection
+  // instead: in WAL mode a PASSIVE checkpoint runs beside the writer without blocking it.
+  KP_RETURN_IF_ERROR(s->db->Exec("PRAGMA wal_autocheckpoint = 0"));
 
   KP_ASSIGN_OR_RETURN(json directory_json, ReadJsonFile(config.directory));
   auto directory = Directory::FromJson(directory_json);
@@ -339,15 +343,12 @@ Status Gateway::Start() {
       CheckpointSigner::Options{std::chrono::milliseconds(st->config.audit.checkpoint_interval_ms),
                                 st->config.audit.checkpoint_every});
   st->checkpoints->Start();
-  st->retention = std::make_unique<PeriodicTask>(std::chrono::hours(1), [st] {
-    std::lock_guard lock(st->db_mutex);
-    auto purged = PurgeExpiredPayloads(*st->db, kinds::BuiltinKinds(), audit::NowMs());
-    if (!purged)
-      log::Error("retention_failed", {{"error", purged.error().code}});
-    else if (*purged > 0)
-      log::Info("retention_purged", {{"count", std::to_string(*purged)}});
+  st->wal_checkpoints = std::make_unique<PeriodicTask>(std::chrono::milliseconds(200), [st] {
+    std::lock_guard lock(st->auth_mutex);
+    if (auto c = st->auth_db->Exec("PRAGMA wal_checkpoint(PASSIVE)"); !c)
+      log::Warn("wal_checkpoint_failed", {{"error", c.error().code}});
   });
-  st->retention->Start();
+  st->wal_checkpoints->Start();
   if (st->config.federation.enabled && !st->config.federation.peers.empty()) {
     WitnessWorker::Config wc;
     wc.db = &*st->db;
@@ -379,12 +380,12 @@ void Gateway::Stop() {
     state_->securemail_worker->Stop();  // joins before the database closes
   if (state_->reminders)
     state_->reminders->Stop();
-  if (state_->retention)
-    state_->retention->Stop();
   if (state_->witness)
     state_->witness->Stop();
   if (state_->checkpoints)
     state_->checkpoints->Stop();  // signs a last head over everything, then joins
+  if (state_->wal_checkpoints)
+    state_->wal_checkpoints->Stop();
   if (state_->auth_db) {
     std::lock_guard lock(state_->auth_mutex);
     state_->auth_db.reset();

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 7> kMigrations{{
+constexpr std::array<Migration, 8> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -224,6 +224,11 @@ CREATE TABLE audit_subtrees (
   hash BLOB NOT NULL,
   PRIMARY KEY (level, idx)
 ) WITHOUT ROWID;
+)sql"},
+    // Retention finds the payloads to purge through this partial index instead of scanning
+    // (and decrypting) the whole messages table under the write lock.
+    {8, "retention_index", R"sql(
+CREATE INDEX messages_with_payload ON messages(kind, created_ms) WHERE payload IS NOT NULL;
 )sql"},
 }};
 
