@@ -36,6 +36,7 @@ ChildServer::~ChildServer() {
   Stop();
   std::error_code ec;
   fs::remove_all(dir_, ec);
+  fs::remove(dir_ + ".log", ec);  // the server's stderr, kept beside the folder while it runs
 }
 
 bool ChildServer::Launch(const std::vector<std::string>& args, int timeout_ms) {
