@@ -40,6 +40,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include "gateway/core/bytes.h"
 #include "gateway/core/error.h"
@@ -182,6 +184,25 @@ class Database {
   // Declared after db_, so destroyed first: statements are finalized before the connection.
   std::map<std::string, CachedStatement, std::less<>> cache_;
 };
+
+// Steps `stmt` to its end and returns `read(stmt)` for every row, in order; the first Step
+// error instead.
+//
+//   KP_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+//                       ReadRows(stmt, [](const Statement& s) { return s.ColumnText(0); }));
+template <typename Read>
+auto ReadRows(Statement& stmt, Read read)
+    -> Result<std::vector<std::invoke_result_t<Read, const Statement&>>> {
+  std::vector<std::invoke_result_t<Read, const Statement&>> out;
+  for (;;) {
+    auto row = stmt.Step();
+    if (!row)
+      return std::move(row).error();
+    if (!*row)
+      return out;
+    out.push_back(read(static_cast<const Statement&>(stmt)));
+  }
+}
 
 // BEGIN IMMEDIATE ... COMMIT. Begin takes the write lock at once (waiting up to the busy
 // timeout), so a transaction never fails half-way because another writer came first. The

@@ -725,3 +725,27 @@ TEST_F(PrepareCachedTest, BadSqlIsAnErrorAndNothingIsCached) {
 
 }  // namespace
 }  // namespace ketenpoort::store
+
+namespace ketenpoort::store {
+namespace {
+
+TEST_F(PrepareCachedTest, ReadRowsCollectsEveryRowInOrderOrTheError) {
+  auto s = db_->Prepare("SELECT k, v FROM t ORDER BY k");
+  ASSERT_TRUE(s.ok());
+  auto rows = ReadRows(*s, [](const Statement& row) {
+    return std::to_string(row.ColumnInt64(0)) + "=" + row.ColumnText(1);
+  });
+  ASSERT_TRUE(rows.ok());
+  EXPECT_EQ(*rows, (std::vector<std::string>{"1=one", "2=two"}));
+  auto none = db_->Prepare("SELECT v FROM t WHERE k > 100");
+  EXPECT_TRUE(ReadRows(*none, [](const Statement& row) { return row.ColumnText(0); })->empty());
+  // An error while stepping (here: a duplicate key) comes back as the error.
+  auto dup = db_->Prepare("INSERT INTO t(k, v) VALUES(1, 'again')");
+  ASSERT_TRUE(dup.ok());
+  auto r = ReadRows(*dup, [](const Statement& row) { return row.ColumnInt64(0); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "constraint_violation");
+}
+
+}  // namespace
+}  // namespace ketenpoort::store

@@ -28,25 +28,11 @@ NoticeRecord ReadNotice(const Statement& s) {
 }
 
 Result<std::vector<NoticeRecord>> ReadNotices(Statement& s) {
-  std::vector<NoticeRecord> out;
-  while (true) {
-    KP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row)
-      break;
-    out.push_back(ReadNotice(s));
-  }
-  return out;
+  return ReadRows(s, [](const Statement& row) { return ReadNotice(row); });
 }
 
 Result<std::vector<std::string>> ReadIds(Statement& s) {
-  std::vector<std::string> out;
-  while (true) {
-    KP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row)
-      break;
-    out.push_back(s.ColumnText(0));
-  }
-  return out;
+  return ReadRows(s, [](const Statement& row) { return row.ColumnText(0); });
 }
 
 }  // namespace

@@ -159,15 +159,10 @@ Result<std::vector<DeliveryRecord>> MessageRepository::Deliveries(std::string_vi
                       db_.Prepare("SELECT seq, message_id, recipient_org, state, updated_ms FROM "
                                   "deliveries WHERE message_id = ? ORDER BY recipient_org"));
   s.Bind(1, message_id);
-  std::vector<DeliveryRecord> out;
-  while (true) {
-    KP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row)
-      break;
-    out.push_back(
-        {s.ColumnInt64(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3), s.ColumnInt64(4)});
-  }
-  return out;
+  return ReadRows(s, [](const Statement& row) {
+    return DeliveryRecord{row.ColumnInt64(0), row.ColumnText(1), row.ColumnText(2),
+                          row.ColumnText(3), row.ColumnInt64(4)};
+  });
 }
 
 Result<std::optional<DeliveryRecord>> MessageRepository::Delivery(std::string_view message_id,
@@ -211,15 +206,10 @@ Result<std::vector<DeliveryEvent>> MessageRepository::Events(std::string_view me
                       db_.Prepare("SELECT recipient_org, state, time_ms, actor, reason FROM "
                                   "delivery_events WHERE message_id = ? ORDER BY id"));
   s.Bind(1, message_id);
-  std::vector<DeliveryEvent> out;
-  while (true) {
-    KP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row)
-      break;
-    out.push_back(
-        {s.ColumnText(0), s.ColumnText(1), s.ColumnInt64(2), s.ColumnText(3), s.ColumnText(4)});
-  }
-  return out;
+  return ReadRows(s, [](const Statement& row) {
+    return DeliveryEvent{row.ColumnText(0), row.ColumnText(1), row.ColumnInt64(2),
+                         row.ColumnText(3), row.ColumnText(4)};
+  });
 }
 
 Result<std::vector<InboxItem>> MessageRepository::Inbox(std::string_view org, std::int64_t after,
@@ -231,18 +221,13 @@ Result<std::vector<InboxItem>> MessageRepository::Inbox(std::string_view org, st
                     "ORDER BY d.seq LIMIT ?";
   KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql));
   s.Bind(1, org).Bind(2, after).Bind(3, std::int64_t{limit});
-  std::vector<InboxItem> out;
-  while (true) {
-    KP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row)
-      break;
+  return ReadRows(s, [](const Statement& row) {
     InboxItem item;
-    item.delivery = {s.ColumnInt64(0), s.ColumnText(1), s.ColumnText(2), s.ColumnText(3),
-                     s.ColumnInt64(4)};
-    item.message = ReadMessage(s, 5);
-    out.push_back(std::move(item));
-  }
-  return out;
+    item.delivery = {row.ColumnInt64(0), row.ColumnText(1), row.ColumnText(2), row.ColumnText(3),
+                     row.ColumnInt64(4)};
+    item.message = ReadMessage(row, 5);
+    return item;
+  });
 }
 
 Status MessageRepository::Recall(std::string_view message_id, std::int64_t time_ms) {
@@ -264,14 +249,7 @@ Status MessageRepository::Recall(std::string_view message_id, std::int64_t time_
 Result<std::vector<std::string>> MessageRepository::KindsWithPayloads() {
   KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT DISTINCT kind FROM messages WHERE "
                                                "payload IS NOT NULL ORDER BY kind"));
-  std::vector<std::string> out;
-  while (true) {
-    KP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row)
-      break;
-    out.push_back(s.ColumnText(0));
-  }
-  return out;
+  return ReadRows(s, [](const Statement& row) { return row.ColumnText(0); });
 }
 
 Result<std::vector<MessageRecord>> MessageRepository::PayloadsCreatedBefore(std::string_view kind,
@@ -282,14 +260,7 @@ Result<std::vector<MessageRecord>> MessageRepository::PayloadsCreatedBefore(std:
                                                "m.created_ms < ? AND m.payload IS NOT NULL "
                                                "ORDER BY m.created_ms LIMIT ?"));
   s.Bind(1, kind).Bind(2, before_ms).Bind(3, std::int64_t{limit});
-  std::vector<MessageRecord> out;
-  while (true) {
-    KP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row)
-      break;
-    out.push_back(ReadMessage(s, 0));
-  }
-  return out;
+  return ReadRows(s, [](const Statement& row) { return ReadMessage(row, 0); });
 }
 
 Status MessageRepository::DropPayload(std::string_view message_id) {
@@ -345,14 +316,7 @@ Result<std::vector<OutboxItem>> MessageRepository::DueOutbox(std::int64_t now_ms
                                                "next_attempt_ms <= ? ORDER BY next_attempt_ms, "
                                                "id LIMIT ?"));
   s.Bind(1, now_ms).Bind(2, std::int64_t{limit});
-  std::vector<OutboxItem> out;
-  while (true) {
-    KP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row)
-      break;
-    out.push_back(ReadOutbox(s));
-  }
-  return out;
+  return ReadRows(s, [](const Statement& row) { return ReadOutbox(row); });
 }
 
 Status MessageRepository::UpdateOutbox(std::int64_t id, std::string_view state,
@@ -377,14 +341,7 @@ Result<std::vector<OutboxItem>> MessageRepository::OutboxFor(std::string_view me
   KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT " + std::string(kOutboxColumns) +
                                                " FROM outbox WHERE message_id = ? ORDER BY id"));
   s.Bind(1, message_id);
-  std::vector<OutboxItem> out;
-  while (true) {
-    KP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row)
-      break;
-    out.push_back(ReadOutbox(s));
-  }
-  return out;
+  return ReadRows(s, [](const Statement& row) { return ReadOutbox(row); });
 }
 
 }  // namespace ketenpoort::store

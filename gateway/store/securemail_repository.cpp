@@ -48,25 +48,11 @@ SecureMailRecipient ReadRecipient(const Statement& s) {
 }
 
 Result<std::vector<SecureMailRecipient>> ReadRecipients(Statement& s) {
-  std::vector<SecureMailRecipient> out;
-  while (true) {
-    KP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row)
-      break;
-    out.push_back(ReadRecipient(s));
-  }
-  return out;
+  return ReadRows(s, [](const Statement& row) { return ReadRecipient(row); });
 }
 
 Result<std::vector<std::string>> ReadIds(Statement& s) {
-  std::vector<std::string> out;
-  while (true) {
-    KP_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row)
-      break;
-    out.push_back(s.ColumnText(0));
-  }
-  return out;
+  return ReadRows(s, [](const Statement& row) { return row.ColumnText(0); });
 }
 
 }  // namespace
