@@ -129,22 +129,10 @@ Result<json> FederationService::Receive(const Caller& caller, const json& body) 
                        "recipients");
       }
     }
-    KP_ASSIGN_OR_RETURN(m.subject_ref, f.OptionalString("subject_ref"));
-    if (!IsValidSubjectRef(m.subject_ref)) {
-      return InvalidArgument(
-          "invalid_subject_ref",
-          "must be a pseudonym of at most 128 letters, digits and -_.:", "subject_ref");
-    }
-    KP_ASSIGN_OR_RETURN(std::string deadline, f.OptionalString("deadline"));
-    if (!deadline.empty()) {
-      KP_ASSIGN_OR_RETURN(m.deadline_ms, ParseRequestTime(deadline, "deadline"));
-    }
-    KP_ASSIGN_OR_RETURN(std::string expires, f.OptionalString("expires"));
-    if (!expires.empty()) {
-      KP_ASSIGN_OR_RETURN(m.expires_ms, ParseRequestTime(expires, "expires"));
-      if (*m.expires_ms <= now)
-        return InvalidArgument("invalid_time", "lies in the past", "expires");
-    }
+    KP_ASSIGN_OR_RETURN(CommonHeader header, ReadCommonHeader(f, now));
+    m.subject_ref = std::move(header.subject_ref);
+    m.deadline_ms = header.deadline_ms;
+    m.expires_ms = header.expires_ms;
     KP_ASSIGN_OR_RETURN(std::string created, f.RequiredString("created"));
     KP_RETURN_IF_ERROR(ParseRequestTime(created, "created"));
     KP_ASSIGN_OR_RETURN(std::string payload_b64, f.RequiredString("payload"));

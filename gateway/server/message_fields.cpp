@@ -25,6 +25,27 @@ Result<std::int64_t> ParseRequestTime(const std::string& text, const std::string
   return audit::ParseUserTime(text, field);
 }
 
+Result<CommonHeader> ReadCommonHeader(const JsonFields& f, std::int64_t now_ms) {
+  CommonHeader h;
+  KP_ASSIGN_OR_RETURN(h.subject_ref, f.OptionalString("subject_ref"));
+  if (!IsValidSubjectRef(h.subject_ref)) {
+    return InvalidArgument(
+        "invalid_subject_ref",
+        "must be a pseudonym of at most 128 letters, digits and -_.:", "subject_ref");
+  }
+  KP_ASSIGN_OR_RETURN(std::string deadline, f.OptionalString("deadline"));
+  if (!deadline.empty()) {
+    KP_ASSIGN_OR_RETURN(h.deadline_ms, ParseRequestTime(deadline, "deadline"));
+  }
+  KP_ASSIGN_OR_RETURN(std::string expires, f.OptionalString("expires"));
+  if (!expires.empty()) {
+    KP_ASSIGN_OR_RETURN(h.expires_ms, ParseRequestTime(expires, "expires"));
+    if (*h.expires_ms <= now_ms)
+      return InvalidArgument("invalid_time", "lies in the past", "expires");
+  }
+  return h;
+}
+
 Result<CertificateMap> DirectoryCertificates(const Directory& directory) {
   CertificateMap out;
   for (const Organisation& org : directory.all()) {

@@ -13,12 +13,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "gateway/core/bytes.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
+#include "gateway/core/json_fields.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/envelope.h"
 
@@ -30,6 +32,16 @@ bool IsValidSubjectRef(std::string_view s);
 // RFC 3339 UTC, with or without milliseconds ("2026-12-01T12:00:00Z"); 400 invalid_time
 // naming `field` otherwise.
 Result<std::int64_t> ParseRequestTime(const std::string& text, const std::string& field);
+
+// The optional header fields both entry paths read alike: "subject_ref" (a pseudonym, see
+// above: 400 invalid_subject_ref), "deadline" and "expires" (ParseRequestTime; an expiry at or
+// before `now_ms` is 400 invalid_time). Absent or null fields stay empty.
+struct CommonHeader {
+  std::string subject_ref;
+  std::optional<std::int64_t> deadline_ms;
+  std::optional<std::int64_t> expires_ms;
+};
+Result<CommonHeader> ReadCommonHeader(const JsonFields& fields, std::int64_t now_ms);
 
 using CertificateMap = std::map<std::string, crypto::Certificate, std::less<>>;
 

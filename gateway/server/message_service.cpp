@@ -86,20 +86,11 @@ std::vector<std::string> RecipientOrgs(const std::vector<store::DeliveryRecord>&
   return out;
 }
 
-// An audit entry for `caller` acting on `object` about message `m` (may be null).
+// The caller's entry about message `m` (may be null): with its client and legal basis.
 audit::AuditEntry Entry(const Caller& caller, std::string_view event, std::string_view action,
                         std::string_view object, const store::MessageRecord* m,
                         std::string_view outcome, std::int64_t now) {
-  audit::AuditEntry e;
-  e.time_ms = now;
-  e.event = std::string(event);
-  e.user = caller.principal.user;
-  e.organisation = caller.principal.org;
-  e.role = std::string(RoleName(caller.principal.role));
-  e.action = std::string(action);
-  e.object = std::string(object);
-  e.outcome = std::string(outcome);
-  e.source_address = caller.source_address;
+  audit::AuditEntry e = CallerEntry(caller, event, action, object, outcome, now);
   if (m != nullptr) {
     e.subject_ref = m->subject_ref;
     e.authorisation_basis = m->legal_basis;
@@ -139,6 +130,22 @@ json RecordedCodeLists(store::Database& db, std::string_view id) {
 }
 
 }  // namespace
+
+audit::AuditEntry CallerEntry(const Caller& caller, std::string_view event, std::string_view action,
+                              std::string_view object, std::string_view outcome,
+                              std::int64_t now_ms) {
+  audit::AuditEntry e;
+  e.time_ms = now_ms;
+  e.event = std::string(event);
+  e.user = caller.principal.user;
+  e.organisation = caller.principal.org;
+  e.role = std::string(RoleName(caller.principal.role));
+  e.action = std::string(action);
+  e.object = std::string(object);
+  e.outcome = std::string(outcome);
+  e.source_address = caller.source_address;
+  return e;
+}
 
 MessageService::MessageService(store::Database& db, std::mutex& db_mutex,
                                const Directory& directory, const RoutingRules& routes,
@@ -189,22 +196,10 @@ Result<json> MessageService::Submit(const Caller& caller, const json& body,
                        "routing");
       }
     }
-    KP_ASSIGN_OR_RETURN(s.subject_ref, typed.OptionalString("subject_ref"));
-    if (!IsValidSubjectRef(s.subject_ref)) {
-      return InvalidArgument(
-          "invalid_subject_ref",
-          "must be a pseudonym of at most 128 letters, digits and -_.:", "subject_ref");
-    }
-    KP_ASSIGN_OR_RETURN(std::string deadline, typed.OptionalString("deadline"));
-    if (!deadline.empty()) {
-      KP_ASSIGN_OR_RETURN(s.deadline_ms, ParseRequestTime(deadline, "deadline"));
-    }
-    KP_ASSIGN_OR_RETURN(std::string expires, typed.OptionalString("expires"));
-    if (!expires.empty()) {
-      KP_ASSIGN_OR_RETURN(s.expires_ms, ParseRequestTime(expires, "expires"));
-      if (*s.expires_ms <= now)
-        return InvalidArgument("invalid_time", "lies in the past", "expires");
-    }
+    KP_ASSIGN_OR_RETURN(CommonHeader header, ReadCommonHeader(typed, now));
+    s.subject_ref = std::move(header.subject_ref);
+    s.deadline_ms = header.deadline_ms;
+    s.expires_ms = header.expires_ms;
     CodeListVersions requested;
     if (const json* c = f.Find("codelists")) {
       KP_ASSIGN_OR_RETURN(requested, CodeListVersionsFromJson(*c));

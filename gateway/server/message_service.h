@@ -58,6 +58,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/audit/audit_entry.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/core/kind_registry.h"
@@ -74,6 +75,12 @@ struct Caller {
   Principal principal;
   std::string source_address;
 };
+
+// The audit entry of `caller` acting (`event`, NEN 7513 `action`) on `object` at `now_ms`:
+// user, organisation, role and source address from the caller; subject and basis left empty.
+audit::AuditEntry CallerEntry(const Caller& caller, std::string_view event, std::string_view action,
+                              std::string_view object, std::string_view outcome,
+                              std::int64_t now_ms);
 
 class MessageService {
  public:

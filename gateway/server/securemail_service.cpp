@@ -31,21 +31,6 @@ constexpr int kCodeDigits = 6;
 constexpr std::int64_t kMaxNotifyAttempts = 12;
 constexpr std::size_t kMaxRecipients = 100;
 
-audit::AuditEntry SenderEntry(const Caller& caller, std::string_view event, std::string_view action,
-                              std::string_view object, std::string_view outcome, std::int64_t now) {
-  audit::AuditEntry e;
-  e.time_ms = now;
-  e.event = std::string(event);
-  e.user = caller.principal.user;
-  e.organisation = caller.principal.org;
-  e.role = std::string(RoleName(caller.principal.role));
-  e.action = std::string(action);
-  e.object = std::string(object);
-  e.outcome = std::string(outcome);
-  e.source_address = caller.source_address;
-  return e;
-}
-
 // An entry for what an external recipient (or the gateway on their behalf) did.
 audit::AuditEntry PortalEntry(std::string_view event, std::string_view action,
                               const store::MessageRecord& m, std::string_view who,
@@ -201,24 +186,15 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
     KP_ASSIGN_OR_RETURN(settings.sender_email, typed.OptionalString("sender_email"));
     if (!settings.sender_email.empty() && !transports::IsPlainMailAddress(settings.sender_email))
       return InvalidArgument("invalid_sender_email", "is not a plain address", "sender_email");
-    KP_ASSIGN_OR_RETURN(m.subject_ref, typed.OptionalString("subject_ref"));
-    if (!IsValidSubjectRef(m.subject_ref))
-      return InvalidArgument("invalid_subject_ref", "must be a pseudonym", "subject_ref");
+    KP_ASSIGN_OR_RETURN(CommonHeader header, ReadCommonHeader(typed, now));
+    m.subject_ref = std::move(header.subject_ref);
+    m.deadline_ms = header.deadline_ms;
+    m.expires_ms = header.expires_ms;
     KP_ASSIGN_OR_RETURN(std::string basis, typed.OptionalString("legal_basis"));
     if (!basis.empty()) {
       if (!ParseLegalBasis(basis))
         return InvalidArgument("invalid_legal_basis", "is not a known legal basis", "legal_basis");
       m.legal_basis = basis;
-    }
-    KP_ASSIGN_OR_RETURN(std::string deadline, typed.OptionalString("deadline"));
-    if (!deadline.empty()) {
-      KP_ASSIGN_OR_RETURN(m.deadline_ms, ParseRequestTime(deadline, "deadline"));
-    }
-    KP_ASSIGN_OR_RETURN(std::string expires, typed.OptionalString("expires"));
-    if (!expires.empty()) {
-      KP_ASSIGN_OR_RETURN(m.expires_ms, ParseRequestTime(expires, "expires"));
-      if (*m.expires_ms <= now)
-        return InvalidArgument("invalid_time", "lies in the past", "expires");
     }
     KP_ASSIGN_OR_RETURN(std::string payload_b64, typed.RequiredString("payload"));
     KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(payload_b64));
@@ -245,7 +221,7 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
   };
   Status parsed = parse();
   if (!parsed) {
-    audit::AuditEntry refused = SenderEntry(caller, audit::event::kSubmit, audit::action::kCreate,
+    audit::AuditEntry refused = CallerEntry(caller, audit::event::kSubmit, audit::action::kCreate,
                                             "", parsed.error().code, now);
     std::lock_guard lock(*d_.db_mutex);
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
@@ -306,7 +282,7 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
     }
     KP_RETURN_IF_ERROR(mail.InsertMessage(settings));
     std::vector<audit::AuditEntry> entries;
-    audit::AuditEntry submit = SenderEntry(caller, audit::event::kSubmit, audit::action::kCreate,
+    audit::AuditEntry submit = CallerEntry(caller, audit::event::kSubmit, audit::action::kCreate,
                                            m.id, audit::kOutcomeSuccess, now);
     submit.subject_ref = m.subject_ref;
     submit.authorisation_basis = m.legal_basis;
@@ -384,7 +360,7 @@ Result<json> SecureMailService::Tracking(const Caller& caller, std::string_view 
     r_out["events"] = std::move(list);
     recipients.push_back(std::move(r_out));
   }
-  audit::AuditEntry e = SenderEntry(caller, audit::event::kFetch, audit::action::kRead,
+  audit::AuditEntry e = CallerEntry(caller, audit::event::kFetch, audit::action::kRead,
                                     std::string(id), audit::kOutcomeSuccess, now);
   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
   KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
@@ -462,7 +438,7 @@ Result<json> SecureMailService::Resend(const Caller& caller, std::string_view id
     KP_RETURN_IF_ERROR(mail.DeleteSessionsOf(u.id));
     KP_RETURN_IF_ERROR(mail.AddEvent(u.id, "resent", u.verification, now));
   }
-  audit::AuditEntry e = SenderEntry(caller, audit::event::kStatusChange, audit::action::kUpdate,
+  audit::AuditEntry e = CallerEntry(caller, audit::event::kStatusChange, audit::action::kUpdate,
                                     std::string(id), "resent", now);
   e.subject_ref = m->subject_ref;
   KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
