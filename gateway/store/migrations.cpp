@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 8> kMigrations{{
+constexpr std::array<Migration, 9> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -229,6 +229,19 @@ CREATE TABLE audit_subtrees (
     // (and decrypting) the whole messages table under the write lock.
     {8, "retention_index", R"sql(
 CREATE INDEX messages_with_payload ON messages(kind, created_ms) WHERE payload IS NOT NULL;
+)sql"},
+    // Attachment ciphertexts kept as files beside the database (gateway/store/blob_store.h):
+    // who uploaded each, its size, and the message that claimed it (NULL until one did).
+    {9, "blobs", R"sql(
+CREATE TABLE blobs (
+  id TEXT PRIMARY KEY,
+  org TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  message_id TEXT REFERENCES messages(id)
+);
+CREATE INDEX blobs_message ON blobs(message_id);
+CREATE INDEX blobs_unclaimed ON blobs(created_ms) WHERE message_id IS NULL;
 )sql"},
 }};
 
