@@ -235,12 +235,18 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
   }
   KP_RETURN_IF_ERROR(top.Object("database", [&](ObjectReader& r) -> Status {
     KP_RETURN_IF_ERROR(r.String("path", c.database.path, /*required=*/true));
+    KP_RETURN_IF_ERROR(r.String("blob_dir", c.database.blob_dir));
     return r.String("key_file", c.database.key_file);
   }));
   KP_RETURN_IF_ERROR(top.String("directory", c.directory, /*required=*/true));
   KP_RETURN_IF_ERROR(top.String("routes", c.routes, /*required=*/true));
-  KP_RETURN_IF_ERROR(top.Object("limits", [&](ObjectReader& r) {
-    return r.Integer("max_body_bytes", c.limits.max_body_bytes, 1024, std::int64_t{1} << 32);
+  KP_RETURN_IF_ERROR(top.Object("limits", [&](ObjectReader& r) -> Status {
+    KP_RETURN_IF_ERROR(
+        r.Integer("max_body_bytes", c.limits.max_body_bytes, 1024, std::int64_t{1} << 32));
+    KP_RETURN_IF_ERROR(r.Integer("max_attachment_bytes", c.limits.max_attachment_bytes, 1024,
+                                 std::int64_t{1} << 40));
+    return r.Integer("upload_ttl_ms", c.limits.upload_ttl_ms, 1000,
+                     std::int64_t{30} * 24 * 3600 * 1000);
   }));
   KP_RETURN_IF_ERROR(top.Object("smtp", [&](ObjectReader& r) -> Status {
     KP_RETURN_IF_ERROR(r.String("url", c.smtp.url));
@@ -325,6 +331,8 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
         &c.smtp.credentials_file, &c.smtp.ca_file}) {
     *p = Resolve(base, *p);
   }
+  c.database.blob_dir =
+      c.database.blob_dir.empty() ? c.database.path + ".blobs" : Resolve(base, c.database.blob_dir);
   if (c.portal.key_file.empty())
     c.portal.key_file = "certs/portal.key.pem";
   c.portal.key_file = Resolve(base, c.portal.key_file);

@@ -21,7 +21,8 @@
 //     "database": {"path": "ketenpoort.db", "key_file": "db.key"},
 //     "directory": "directory.json",
 //     "routes": "routes.json",
-//     "limits": {"max_body_bytes": 16777216},
+//     "limits": {"max_body_bytes": 16777216, "max_attachment_bytes": 1073741824,
+//                "upload_ttl_ms": 86400000},
 //     "smtp": {"url": "smtp://127.0.0.1:2525", "from": "ketenpoort@example.org", "starttls":
 //     false}, "sms": {"url": "http://127.0.0.1:9099/send", "token_file": null}, "portal":
 //     {"base_url": "https://localhost:8443"},
@@ -59,10 +60,16 @@ struct ListenConfig {
 struct DatabaseConfig {
   std::string path;
   std::string key_file;
+  // Attachment ciphertexts (store/blob_store.h); default: the database's path + ".blobs".
+  std::string blob_dir;
 };
 
 struct LimitsConfig {
-  std::int64_t max_body_bytes = 16 * 1024 * 1024;
+  std::int64_t max_body_bytes = 16 * 1024 * 1024;  // a JSON request (1 KiB .. 4 GiB)
+  // One attachment uploaded to POST /v1/attachments, streamed to disk (1 KiB .. 1 TiB).
+  std::int64_t max_attachment_bytes = std::int64_t{1} << 30;
+  // An upload no message claimed is deleted after this long (1 s .. 30 days).
+  std::int64_t upload_ttl_ms = 24 * 3600 * 1000;
 };
 
 struct SmtpConfig {

@@ -31,6 +31,9 @@ TEST(GatewayConfigTest, ParsesMinimalConfigAndResolvesRelativePaths) {
   EXPECT_EQ(c->routes, "/etc/ketenpoort/routes.json");
   EXPECT_EQ(c->listen.client_ca, "");
   EXPECT_EQ(c->limits.max_body_bytes, 16 * 1024 * 1024);
+  EXPECT_EQ(c->database.blob_dir, "/srv/deploy/kp.db.blobs");
+  EXPECT_EQ(c->limits.max_attachment_bytes, std::int64_t{1} << 30);
+  EXPECT_EQ(c->limits.upload_ttl_ms, 24 * 3600 * 1000);
 }
 
 TEST(GatewayConfigTest, ParsesEveryDocumentedKey) {
@@ -38,9 +41,9 @@ TEST(GatewayConfigTest, ParsesEveryDocumentedKey) {
     "gateway": {"id": "gw-test"},
     "listen": {"host": "127.0.0.1", "port": 8443, "tls_cert": "c.pem", "tls_key": "k.pem",
                "client_ca": "ca.pem"},
-    "database": {"path": "x.db", "key_file": "db.key"},
+    "database": {"path": "x.db", "key_file": "db.key", "blob_dir": "files"},
     "directory": "directory.json", "routes": "routes.json",
-    "limits": {"max_body_bytes": 2048},
+    "limits": {"max_body_bytes": 2048, "max_attachment_bytes": 200000000, "upload_ttl_ms": 60000},
     "smtp": {"url": "smtp://127.0.0.1:2525", "from": "ketenpoort@example.org", "starttls": true},
     "sms": {"url": "http://127.0.0.1:9099/send", "token_file": null},
     "portal": {"base_url": "https://localhost:8443"}
@@ -49,6 +52,9 @@ TEST(GatewayConfigTest, ParsesEveryDocumentedKey) {
   EXPECT_EQ(c->gateway_id, "gw-test");
   EXPECT_EQ(c->listen.client_ca, "/d/ca.pem");
   EXPECT_EQ(c->limits.max_body_bytes, 2048);
+  EXPECT_EQ(c->database.blob_dir, "/d/files");
+  EXPECT_EQ(c->limits.max_attachment_bytes, 200000000);
+  EXPECT_EQ(c->limits.upload_ttl_ms, 60000);
   EXPECT_TRUE(c->smtp.starttls);
   EXPECT_EQ(c->sms.token_file, "");
   EXPECT_EQ(c->portal.base_url, "https://localhost:8443");

@@ -36,6 +36,24 @@ Digest Sha256(std::initializer_list<ByteView> parts) {
   return out;
 }
 
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1)
+    DigestFailure();
+}
+
+void Sha256Stream::Update(ByteView data) {
+  if (EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1)
+    DigestFailure();
+}
+
+Digest Sha256Stream::Finish() {
+  Digest out{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx_.get(), out.data(), &len) != 1 || len != out.size())
+    DigestFailure();
+  return out;
+}
+
 Digest HmacSha256(ByteView key, ByteView data) {
   // OpenSSL 3.0's HMAC() fails when both key and data pointers are null (empty spans), so empty
   // inputs point at a dummy byte instead.

@@ -10,6 +10,7 @@
 #include <initializer_list>
 
 #include "gateway/core/bytes.h"
+#include "gateway/crypto/openssl_handles.h"
 
 namespace ketenpoort::crypto {
 
@@ -20,6 +21,19 @@ Digest Sha256(ByteView data);
 
 // SHA-256 of the concatenation of `parts`, without copying them together.
 Digest Sha256(std::initializer_list<ByteView> parts);
+
+// SHA-256 of data that arrives in pieces (a file read a piece at a time).
+//   Sha256Stream h;  h.Update(piece1);  h.Update(piece2);  Digest d = h.Finish();
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  void Update(ByteView data);
+  // The digest of everything given; the object cannot be updated afterwards.
+  Digest Finish();
+
+ private:
+  ossl::MdCtx ctx_;
+};
 
 // HMAC-SHA-256 of `data` under `key`.
 Digest HmacSha256(ByteView key, ByteView data);

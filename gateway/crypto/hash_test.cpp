@@ -30,6 +30,17 @@ TEST(Sha256Test, PartsEqualConcatenation) {
   EXPECT_EQ(Sha256({}), Sha256(AsBytes("")));
 }
 
+TEST(Sha256Test, StreamInPiecesEqualsOneCall) {
+  const std::string text = "The quick brown fox jumps over the lazy dog";
+  Sha256Stream h;
+  h.Update(AsBytes(std::string_view(text).substr(0, 7)));
+  h.Update(AsBytes(""));
+  h.Update(AsBytes(std::string_view(text).substr(7)));
+  const Digest d = h.Finish();
+  EXPECT_EQ(HexEncode(d), "d7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592");
+  EXPECT_EQ(d, Sha256(AsBytes(text)));
+}
+
 TEST(HmacSha256Test, Rfc4231Vectors) {
   Bytes key1(20, 0x0b);
   EXPECT_EQ(Hex(HmacSha256(key1, AsBytes("Hi There"))),
