@@ -1,5 +1,7 @@
 #include "gateway/crypto/cms_util.h"
 
+#include <openssl/evp.h>
+
 #include <limits>
 
 #include "gateway/crypto/openssl_error.h"
@@ -18,6 +20,28 @@ Result<ossl::Cms> ParseCms(ByteView der, const char* error_code) {
     return DropOpenSslErrors(InvalidArgument(error_code, "trailing bytes after CMS structure"));
   }
   return cms;
+}
+
+Status AddRecipients(CMS_ContentInfo* cms, const std::vector<Certificate>& recipients) {
+  if (recipients.empty()) {
+    return InvalidArgument("no_recipients", "an envelope needs at least one recipient");
+  }
+  for (const Certificate& cert : recipients) {
+    CMS_RecipientInfo* ri = CMS_add1_recipient_cert(cms, cert.native(), CMS_KEY_PARAM);
+    if (ri == nullptr) {
+      return DropOpenSslErrors(InvalidArgument(
+          "invalid_recipient", "cannot encrypt to a recipient certificate (unsupported key type)"));
+    }
+    if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_AGREE) {
+      // ECDH: derive the wrapping key with the X9.63 KDF over SHA-256 instead of OpenSSL 3.0's
+      // SHA-1 default (dhSinglePass-stdDH-sha256kdf-scheme, RFC 5753).
+      EVP_PKEY_CTX* pctx = CMS_RecipientInfo_get0_pkey_ctx(ri);
+      if (pctx == nullptr || EVP_PKEY_CTX_set_ecdh_kdf_md(pctx, EVP_sha256()) <= 0) {
+        return LastOpenSslError("cms_encrypt_failed", "cannot configure key agreement");
+      }
+    }
+  }
+  return Ok();
 }
 
 Result<Bytes> CmsToDer(CMS_ContentInfo* cms) {

@@ -7,6 +7,8 @@
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 
+#include <vector>
+
 #include "gateway/core/bytes.h"
 #include "gateway/core/error.h"
 #include "gateway/crypto/envelope.h"
@@ -20,6 +22,13 @@ Result<ossl::Cms> ParseCms(ByteView der, const char* error_code);
 
 // The DER encoding of `cms`.
 Result<Bytes> CmsToDer(CMS_ContentInfo* cms);
+
+// Adds one recipient per certificate to `cms`, an (Auth)EnvelopedData from CMS_encrypt with
+// CMS_PARTIAL: key agreement (EC; ECDH with the X9.63 KDF over SHA-256, RFC 5753) or key
+// transport (RSA), named by issuer and serial. What SealCms and DetachedSealer both do. No
+// certificates -> kInvalidArgument "no_recipients"; one we cannot encrypt to ->
+// kInvalidArgument "invalid_recipient".
+Status AddRecipients(CMS_ContentInfo* cms, const std::vector<Certificate>& recipients);
 
 // InspectEnvelope on an already parsed CMS structure (implemented in envelope.cpp).
 Result<EnvelopeInfo> InspectParsedEnvelope(CMS_ContentInfo* cms);

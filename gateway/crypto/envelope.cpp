@@ -107,9 +107,6 @@ bool EnvelopeInfo::IsExactlyFor(const std::vector<Certificate>& certs) const {
 }
 
 Result<Bytes> SealCms(ByteView content, const std::vector<Certificate>& recipients) {
-  if (recipients.empty()) {
-    return InvalidArgument("no_recipients", "an envelope needs at least one recipient");
-  }
   if (content.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     return TooLarge("content_too_large", "content is too large to seal");
   }
@@ -120,21 +117,7 @@ Result<Bytes> SealCms(ByteView content, const std::vector<Certificate>& recipien
   ossl::Cms cms(CMS_encrypt(nullptr, in.get(), EVP_aes_256_gcm(), CMS_BINARY | CMS_PARTIAL));
   if (!cms)
     return LastOpenSslError("cms_encrypt_failed", "cannot create an envelope");
-  for (const Certificate& cert : recipients) {
-    CMS_RecipientInfo* ri = CMS_add1_recipient_cert(cms.get(), cert.native(), CMS_KEY_PARAM);
-    if (ri == nullptr) {
-      return DropOpenSslErrors(InvalidArgument(
-          "invalid_recipient", "cannot encrypt to a recipient certificate (unsupported key type)"));
-    }
-    if (CMS_RecipientInfo_type(ri) == CMS_RECIPINFO_AGREE) {
-      // ECDH: derive the wrapping key with the X9.63 KDF over SHA-256 instead of OpenSSL 3.0's
-      // SHA-1 default (dhSinglePass-stdDH-sha256kdf-scheme, RFC 5753).
-      EVP_PKEY_CTX* pctx = CMS_RecipientInfo_get0_pkey_ctx(ri);
-      if (pctx == nullptr || EVP_PKEY_CTX_set_ecdh_kdf_md(pctx, EVP_sha256()) <= 0) {
-        return LastOpenSslError("cms_encrypt_failed", "cannot configure key agreement");
-      }
-    }
-  }
+  KP_RETURN_IF_ERROR(AddRecipients(cms.get(), recipients));
   if (CMS_final(cms.get(), in.get(), nullptr, CMS_BINARY) != 1) {
     return LastOpenSslError("cms_encrypt_failed", "cannot encrypt content");
   }

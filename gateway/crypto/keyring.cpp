@@ -528,6 +528,39 @@ Result<Bytes> Keyring::DecryptCms(const std::string& id, const Certificate& reci
   return MemBioBytes(out.get());
 }
 
+Result<UnlockedEnvelope> Keyring::UnlockEnvelope(const std::string& id,
+                                                 const Certificate& recipient_cert,
+                                                 ByteView envelope_der) const {
+  KP_ASSIGN_OR_RETURN(EVP_PKEY * key, Find(id));
+  if (X509_check_private_key(recipient_cert.native(), key) != 1) {
+    return KeyMismatch(id, "recipient certificate");
+  }
+  KP_ASSIGN_OR_RETURN(ossl::Cms cms, ParseCms(envelope_der, "invalid_envelope"));
+  KP_ASSIGN_OR_RETURN(EnvelopeInfo info, InspectParsedEnvelope(cms.get()));
+  if (!info.authenticated) {
+    return Refused("unauthenticated_envelope",
+                   "envelope is EnvelopedData: its content has no integrity protection");
+  }
+  ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
+  if (content == nullptr) {
+    return DropOpenSslErrors(InvalidArgument("invalid_envelope", "envelope has no content info"));
+  }
+  if (*content != nullptr) {
+    return InvalidArgument("not_detached", "envelope carries its content; it is not detached");
+  }
+  if (!info.IsFor(recipient_cert)) {
+    return Refused("not_a_recipient", "envelope is not addressed to key " + Quoted(id));
+  }
+  // Unwraps the content key into `cms`; OpenSSL lets go of `key` again before returning.
+  if (CMS_decrypt_set1_pkey_and_peer(cms.get(), key, recipient_cert.native(), nullptr) != 1) {
+    return DropOpenSslErrors(InvalidArgument(
+        "invalid_envelope", "envelope cannot be unlocked with " + Quoted(id) +
+                                ": damaged, tampered with, or its key is not for this recipient"));
+  }
+  ClearOpenSslErrors();
+  return UnlockedEnvelope(std::move(cms));
+}
+
 Result<Bytes> Keyring::SignDigest(const std::string& id, ByteView message) const {
   KP_ASSIGN_OR_RETURN(EVP_PKEY * key, Find(id));
   ossl::MdCtx ctx(EVP_MD_CTX_new());

@@ -35,6 +35,7 @@
 #include "gateway/core/bytes.h"
 #include "gateway/core/error.h"
 #include "gateway/crypto/certificate.h"
+#include "gateway/crypto/detached_envelope.h"
 #include "gateway/crypto/openssl_handles.h"
 
 namespace ketenpoort::crypto {
@@ -105,6 +106,13 @@ class Keyring {
   // byte fails with "invalid_envelope".
   Result<Bytes> DecryptCms(const std::string& id, const Certificate& recipient_cert,
                            ByteView envelope_der) const;
+
+  // Unwraps the content key of a detached AuthEnvelopedData (detached_envelope.h) addressed to
+  // `recipient_cert`, whose key is `id`, for DetachedReader. Errors as DecryptCms; besides, an
+  // envelope that carries its content, or that is not AuthEnvelopedData (content without
+  // integrity), is kInvalidArgument "not_detached" / kRefused "unauthenticated_envelope".
+  Result<UnlockedEnvelope> UnlockEnvelope(const std::string& id, const Certificate& recipient_cert,
+                                          ByteView envelope_der) const;
 
   // Signature (DER ECDSA for EC keys) with SHA-256 over `message`; checked by VerifySignature
   // (certificate.h). Used for audit tree heads.
