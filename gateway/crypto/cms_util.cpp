@@ -8,6 +8,18 @@
 
 namespace ketenpoort::crypto {
 
+namespace {
+
+// RFC 5084: an AES-GCM tag (aes-ICVlen) is 12 to 16 bytes.
+constexpr int kMinTagLength = 12;
+constexpr int kMaxTagLength = 16;
+
+bool IsAesGcm(int nid) {
+  return nid == NID_aes_128_gcm || nid == NID_aes_192_gcm || nid == NID_aes_256_gcm;
+}
+
+}  // namespace
+
 Result<ossl::Cms> ParseCms(ByteView der, const char* error_code) {
   if (der.empty() || der.size() > static_cast<std::size_t>(std::numeric_limits<long>::max())) {
     return InvalidArgument(error_code, "not a CMS structure");
@@ -40,6 +52,23 @@ Status AddRecipients(CMS_ContentInfo* cms, const std::vector<Certificate>& recip
         return LastOpenSslError("cms_encrypt_failed", "cannot configure key agreement");
       }
     }
+  }
+  return Ok();
+}
+
+Status CheckAuthenticatedCipher(BIO* chain) {
+  // CMS_dataInit puts the cipher BIO first; its context is set up with the content cipher, the
+  // unwrapped key and the tag to expect.
+  BIO* cipher = chain != nullptr ? BIO_find_type(chain, BIO_TYPE_CIPHER) : nullptr;
+  EVP_CIPHER_CTX* ctx = nullptr;
+  if (cipher == nullptr || BIO_get_cipher_ctx(cipher, &ctx) != 1 || ctx == nullptr)
+    return LastOpenSslError("cms_decrypt_failed", "cannot set up decryption");
+  int tag_length = EVP_CIPHER_CTX_get_tag_length(ctx);
+  if (!IsAesGcm(EVP_CIPHER_CTX_get_nid(ctx)) || EVP_CIPHER_CTX_get_mode(ctx) != EVP_CIPH_GCM_MODE ||
+      tag_length < kMinTagLength || tag_length > kMaxTagLength) {
+    return DropOpenSslErrors(
+        Refused("unauthenticated_envelope",
+                "envelope content cipher is not AES-GCM with a 12 to 16 byte tag: no integrity"));
   }
   return Ok();
 }

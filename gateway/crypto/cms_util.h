@@ -1,4 +1,5 @@
-// CMS helpers shared by envelope.cpp and keyring.cpp; not for use outside gateway/crypto.
+// CMS helpers shared by envelope.cpp, detached_envelope.cpp and keyring.cpp; not for use outside
+// gateway/crypto.
 //
 //   KP_ASSIGN_OR_RETURN(ossl::Cms cms, ParseCms(der, "invalid_envelope"));
 //   KP_ASSIGN_OR_RETURN(Bytes out, CmsToDer(cms.get()));
@@ -29,6 +30,15 @@ Result<Bytes> CmsToDer(CMS_ContentInfo* cms);
 // certificates -> kInvalidArgument "no_recipients"; one we cannot encrypt to ->
 // kInvalidArgument "invalid_recipient".
 Status AddRecipients(CMS_ContentInfo* cms, const std::vector<Certificate>& recipients);
+
+// Checks `chain`, the decrypting BIO chain CMS_dataInit returned for an AuthEnvelopedData, before
+// any plaintext is read from it: its content cipher must be AES-GCM (128, 192 or 256) with a
+// 12 to 16 byte tag (RFC 5084). OpenSSL 3.0 decrypts an AuthEnvelopedData whose content cipher
+// is not AEAD (AES-OFB, say) without any integrity check, and compares a tag of any length down
+// to one byte; either lets a genuine envelope be paired with changed content. Anything else is
+// kRefused "unauthenticated_envelope"; no cipher BIO in `chain` is kInternal
+// "cms_decrypt_failed". What DetachedReader::Open and Keyring::DecryptCms both do.
+Status CheckAuthenticatedCipher(BIO* chain);
 
 // InspectEnvelope on an already parsed CMS structure (implemented in envelope.cpp).
 Result<EnvelopeInfo> InspectParsedEnvelope(CMS_ContentInfo* cms);

@@ -1,5 +1,6 @@
 // Test helpers for gateway/crypto: a temporary directory, file I/O, running the `openssl` command
-// line, and a small PKI (a CA and leaf certificates) made with the keyring. Tests only.
+// line, a small PKI (a CA and leaf certificates) made with the keyring, and a DER tree for
+// forging envelopes. Tests only.
 //
 //   TempDir dir;                                   // mkdtemp under /tmp, removed afterwards
 //   TestPki pki(dir);                              // CA key + self-signed CA certificate
@@ -8,8 +9,11 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <openssl/asn1.h>
+#include <openssl/objects.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +21,7 @@
 #include <iterator>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "gateway/core/bytes.h"
 #include "gateway/crypto/certificate.h"
@@ -171,5 +176,103 @@ struct TestPki {
     return *cert;
   }
 };
+
+// A DER element as a tree, to forge envelopes that OpenSSL would build no other way. Read and
+// written with OpenSSL's ASN.1 header functions; definite lengths only (all DER is).
+//
+//   Der forged = Der::FromBytes(*SealCms(content, {bob.cert}));
+//   Mac(forged).value.resize(4);                  // cut the GCM tag short
+//   keys.DecryptCms("bob", bob.cert, forged.ToBytes());
+struct Der {
+  int tag = 0;
+  int cls = 0;
+  bool constructed = false;
+  Bytes value;                // primitive
+  std::vector<Der> children;  // constructed
+
+  static bool Parse(const unsigned char*& p, long len, Der& out) {
+    long n = 0;
+    int r = ASN1_get_object(&p, &n, &out.tag, &out.cls, len);
+    if ((r & 0x80) != 0 || r == (V_ASN1_CONSTRUCTED | 1))
+      return false;
+    out.constructed = (r & V_ASN1_CONSTRUCTED) != 0;
+    if (!out.constructed) {
+      out.value.assign(p, p + n);
+      p += n;
+      return true;
+    }
+    const unsigned char* end = p + n;
+    while (p < end) {
+      Der child;
+      if (!Parse(p, end - p, child))
+        return false;
+      out.children.push_back(std::move(child));
+    }
+    return true;
+  }
+
+  static Der FromBytes(const Bytes& der) {
+    const unsigned char* p = der.data();
+    Der out;
+    EXPECT_TRUE(Parse(p, static_cast<long>(der.size()), out));
+    EXPECT_EQ(p, der.data() + der.size());
+    return out;
+  }
+
+  Bytes ToBytes() const {
+    Bytes body = value;
+    if (constructed) {
+      body.clear();
+      for (const Der& c : children) {
+        Bytes b = c.ToBytes();
+        body.insert(body.end(), b.begin(), b.end());
+      }
+    }
+    int len = static_cast<int>(body.size());
+    Bytes out(static_cast<std::size_t>(ASN1_object_size(constructed ? 1 : 0, len, tag)));
+    unsigned char* p = out.data();
+    ASN1_put_object(&p, constructed ? 1 : 0, len, tag, cls);
+    std::copy(body.begin(), body.end(), p);
+    return out;
+  }
+};
+
+// The AuthEnvelopedData SEQUENCE inside a ContentInfo: { contentType, [0] { SEQUENCE } }.
+inline Der& AuthEnvelopedData(Der& content_info) {
+  return content_info.children.at(1).children.at(0);
+}
+
+// As SealCms and DetachedSealer write it (no originatorInfo, no authenticated attributes), an
+// AuthEnvelopedData is { version, recipientInfos, authEncryptedContentInfo, mac }.
+inline Der& Mac(Der& content_info) {
+  Der& aed = AuthEnvelopedData(content_info);
+  EXPECT_EQ(aed.children.size(), 4u);
+  return aed.children.back();
+}
+
+// authEncryptedContentInfo { contentType, contentEncryptionAlgorithm, [0] encryptedContent }
+// (no encryptedContent when detached).
+inline Der& ContentEncryptionAlgorithm(Der& content_info) {
+  Der& eci = AuthEnvelopedData(content_info).children.at(2);
+  EXPECT_GE(eci.children.size(), 2u);
+  EXPECT_LE(eci.children.size(), 3u);
+  return eci.children.at(1);
+}
+
+inline Der Primitive(int tag, Bytes value) {
+  Der d;
+  d.tag = tag;
+  d.value = std::move(value);
+  return d;
+}
+
+inline Der ObjectId(const char* name) {
+  ASN1_OBJECT* obj = OBJ_txt2obj(name, 0);  // a static table entry for a known name
+  EXPECT_NE(obj, nullptr);
+  const unsigned char* data = OBJ_get0_data(obj);
+  Der d = Primitive(V_ASN1_OBJECT, Bytes(data, data + OBJ_length(obj)));
+  ASN1_OBJECT_free(obj);
+  return d;
+}
 
 }  // namespace ketenpoort::crypto::testing

@@ -22,10 +22,6 @@ namespace {
 // emptied after each piece, so it never holds more than one piece of ciphertext.
 constexpr std::size_t kPieceSize = 64 * 1024;
 
-// RFC 5084: an AES-GCM tag (aes-ICVlen) is 12 to 16 bytes.
-constexpr int kMinTagLength = 12;
-constexpr int kMaxTagLength = 16;
-
 // Moves everything the memory BIO `sink` holds to the end of `out`.
 bool Drain(BIO* sink, Bytes& out) {
   std::size_t pending = BIO_ctrl_pending(sink);
@@ -36,15 +32,6 @@ bool Drain(BIO* sink, Bytes& out) {
   std::size_t at = out.size();
   out.resize(at + pending);
   return BIO_read(sink, out.data() + at, static_cast<int>(pending)) == static_cast<int>(pending);
-}
-
-// The decrypting cipher BIO's context in `chain` (CMS_dataInit puts it first), or null.
-EVP_CIPHER_CTX* CipherContext(BIO* chain) {
-  BIO* cipher = BIO_find_type(chain, BIO_TYPE_CIPHER);
-  EVP_CIPHER_CTX* ctx = nullptr;
-  if (cipher == nullptr || BIO_get_cipher_ctx(cipher, &ctx) != 1)
-    return nullptr;
-  return ctx;
 }
 
 Error Finished() {
@@ -167,19 +154,8 @@ Result<DetachedReader> DetachedReader::Open(UnlockedEnvelope key,
         InvalidArgument("invalid_envelope", "the envelope cannot decrypt content"));
   }
   file.release();
-  // OpenSSL 3.0 decrypts an AuthEnvelopedData whose content cipher is not AEAD (AES-OFB, say)
-  // with no integrity check at all, and checks a tag of any length down to one byte. Both turn
-  // a genuine envelope into one an attacker can pair with changed content, so refuse them.
-  EVP_CIPHER_CTX* ctx = CipherContext(chain.get());
-  if (ctx == nullptr)
-    return LastOpenSslError("cms_decrypt_failed", "cannot set up decryption");
-  int tag_length = EVP_CIPHER_CTX_get_tag_length(ctx);
-  if (EVP_CIPHER_CTX_get_mode(ctx) != EVP_CIPH_GCM_MODE || tag_length < kMinTagLength ||
-      tag_length > kMaxTagLength) {
-    return DropOpenSslErrors(
-        Refused("unauthenticated_envelope",
-                "envelope content cipher is not AES-GCM with a 12 to 16 byte tag: no integrity"));
-  }
+  // An AES-OFB content cipher or a one-byte tag would let changed content through unnoticed.
+  KP_RETURN_IF_ERROR(CheckAuthenticatedCipher(chain.get()));
   DetachedReader reader;
   reader.cms_ = std::move(cms);
   reader.chain_ = std::move(chain);

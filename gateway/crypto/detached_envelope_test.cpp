@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 #include <openssl/asn1.h>
-#include <openssl/objects.h>
 
 #include <algorithm>
 #include <array>
@@ -22,6 +21,11 @@
 namespace ketenpoort::crypto {
 namespace {
 
+using testing::ContentEncryptionAlgorithm;
+using testing::Der;
+using testing::Mac;
+using testing::ObjectId;
+using testing::Primitive;
 using testing::ReadFileBytes;
 using testing::RunCommand;
 using testing::TempDir;
@@ -31,97 +35,6 @@ using testing::WriteFile;
 
 // Odd piece sizes, used in turn, for Update.
 constexpr std::array<std::size_t, 6> kPieces = {1, 3, 1000, 4097, 65521, 100003};
-
-// A DER element as a tree, to forge envelopes that OpenSSL would build no other way. Read and
-// written with OpenSSL's ASN.1 header functions; definite lengths only (all DER is).
-struct Der {
-  int tag = 0;
-  int cls = 0;
-  bool constructed = false;
-  Bytes value;                // primitive
-  std::vector<Der> children;  // constructed
-
-  static bool Parse(const unsigned char*& p, long len, Der& out) {
-    long n = 0;
-    int r = ASN1_get_object(&p, &n, &out.tag, &out.cls, len);
-    if ((r & 0x80) != 0 || r == (V_ASN1_CONSTRUCTED | 1))
-      return false;
-    out.constructed = (r & V_ASN1_CONSTRUCTED) != 0;
-    if (!out.constructed) {
-      out.value.assign(p, p + n);
-      p += n;
-      return true;
-    }
-    const unsigned char* end = p + n;
-    while (p < end) {
-      Der child;
-      if (!Parse(p, end - p, child))
-        return false;
-      out.children.push_back(std::move(child));
-    }
-    return true;
-  }
-
-  static Der FromBytes(const Bytes& der) {
-    const unsigned char* p = der.data();
-    Der out;
-    EXPECT_TRUE(Parse(p, static_cast<long>(der.size()), out));
-    EXPECT_EQ(p, der.data() + der.size());
-    return out;
-  }
-
-  Bytes ToBytes() const {
-    Bytes body = value;
-    if (constructed) {
-      body.clear();
-      for (const Der& c : children) {
-        Bytes b = c.ToBytes();
-        body.insert(body.end(), b.begin(), b.end());
-      }
-    }
-    int len = static_cast<int>(body.size());
-    Bytes out(static_cast<std::size_t>(ASN1_object_size(constructed ? 1 : 0, len, tag)));
-    unsigned char* p = out.data();
-    ASN1_put_object(&p, constructed ? 1 : 0, len, tag, cls);
-    std::copy(body.begin(), body.end(), p);
-    return out;
-  }
-};
-
-// The AuthEnvelopedData SEQUENCE inside a ContentInfo: { contentType, [0] { SEQUENCE } }.
-Der& AuthEnvelopedData(Der& content_info) {
-  return content_info.children.at(1).children.at(0);
-}
-
-// A detached AuthEnvelopedData is { version, recipientInfos, authEncryptedContentInfo, mac }.
-Der& Mac(Der& content_info) {
-  Der& aed = AuthEnvelopedData(content_info);
-  EXPECT_EQ(aed.children.size(), 4u);
-  return aed.children.back();
-}
-
-// authEncryptedContentInfo { contentType, contentEncryptionAlgorithm } (no content: detached).
-Der& ContentEncryptionAlgorithm(Der& content_info) {
-  Der& eci = AuthEnvelopedData(content_info).children.at(2);
-  EXPECT_EQ(eci.children.size(), 2u);
-  return eci.children.at(1);
-}
-
-Der Primitive(int tag, Bytes value) {
-  Der d;
-  d.tag = tag;
-  d.value = std::move(value);
-  return d;
-}
-
-Der ObjectId(const char* name) {
-  ASN1_OBJECT* obj = OBJ_txt2obj(name, 0);  // a static table entry for a known name
-  EXPECT_NE(obj, nullptr);
-  const unsigned char* data = OBJ_get0_data(obj);
-  Der d = Primitive(V_ASN1_OBJECT, Bytes(data, data + OBJ_length(obj)));
-  ASN1_OBJECT_free(obj);
-  return d;
-}
 
 Bytes EncodeCms(CMS_ContentInfo* cms) {
   auto der = CmsToDer(cms);
@@ -415,6 +328,14 @@ TEST_F(DetachedEnvelopeTest, ForgedCipherOrShortTagIsRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().kind, ErrorKind::kRefused);
   EXPECT_EQ(r.error().code, "unauthenticated_envelope");
+
+  // ARIA-256-GCM with the same nonce and tag: authenticated, but not the AES-GCM of RFC 5084.
+  Der aria = genuine;
+  ContentEncryptionAlgorithm(aria).children.at(0) = ObjectId("aria-256-gcm");
+  auto a = open_with(aria);
+  ASSERT_FALSE(a.ok());
+  EXPECT_EQ(a.error().kind, ErrorKind::kRefused);
+  EXPECT_EQ(a.error().code, "unauthenticated_envelope");
 
   // A content cipher OpenSSL does not know: the reader cannot be set up.
   Der unknown = genuine;

@@ -1,6 +1,7 @@
 #include "gateway/crypto/envelope.h"
 
 #include <gtest/gtest.h>
+#include <openssl/asn1.h>
 
 #include <algorithm>
 #include <string>
@@ -12,9 +13,17 @@
 namespace ketenpoort::crypto {
 namespace {
 
+using testing::ContentEncryptionAlgorithm;
+using testing::Der;
+using testing::Mac;
+using testing::ObjectId;
+using testing::Primitive;
+using testing::ReadFileBytes;
+using testing::RunCommand;
 using testing::TempDir;
 using testing::TestParty;
 using testing::TestPki;
+using testing::WriteFile;
 
 class EnvelopeTest : public ::testing::Test {
  protected:
@@ -103,6 +112,132 @@ TEST_F(EnvelopeTest, TamperingIsDetected) {
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidArgument);
   }
   EXPECT_TRUE(pki_.keys.DecryptCms("bob", bob_.cert, *sealed).ok());
+}
+
+TEST_F(EnvelopeTest, ForgedCipherOrShortTagIsRefusedBeforeDecrypting) {
+  auto signed_der = pki_.keys.SignCms("alice", alice_.cert, content_);
+  ASSERT_TRUE(signed_der.ok()) << signed_der.error().ToString();
+  auto sealed = SealCms(*signed_der, {bob_.cert});
+  ASSERT_TRUE(sealed.ok()) << sealed.error().ToString();
+  Der genuine = Der::FromBytes(*sealed);
+  ASSERT_EQ(genuine.ToBytes(), *sealed);  // the tree writes back what it read
+  ASSERT_EQ(Mac(genuine).value.size(), 16u);
+  auto expect_refused = [&](const Der& forged) {
+    auto r = pki_.keys.DecryptCms("bob", bob_.cert, forged.ToBytes());
+    ASSERT_FALSE(r.ok()) << "returned " << r->size() << " bytes";
+    EXPECT_EQ(r.error().kind, ErrorKind::kRefused);
+    EXPECT_EQ(r.error().code, "unauthenticated_envelope");
+  };
+  auto expect_invalid = [&](const Der& forged) {
+    auto r = pki_.keys.DecryptCms("bob", bob_.cert, forged.ToBytes());
+    ASSERT_FALSE(r.ok()) << "returned " << r->size() << " bytes";
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalidArgument);
+    EXPECT_EQ(r.error().code, "invalid_envelope");
+  };
+
+  // The same wrapped key and ciphertext, but AES-256-OFB instead of GCM: OpenSSL 3.0 unwraps the
+  // key (the key wrap does not bind the content cipher) and decrypts without any check at all,
+  // so every changed ciphertext byte would change the plaintext unnoticed.
+  Der ofb = genuine;
+  Der& alg = ContentEncryptionAlgorithm(ofb);
+  ASSERT_EQ(alg.children.at(0).value, ObjectId("aes-256-gcm").value);
+  alg.children = {ObjectId("aes-256-ofb"), Primitive(V_ASN1_OCTET_STRING, Bytes(16, 0x11))};
+  expect_refused(ofb);
+  // AES-256-CBC inside AuthEnvelopedData: no integrity either (the padding check is no MAC).
+  Der cbc = genuine;
+  ContentEncryptionAlgorithm(cbc).children = {ObjectId("aes-256-cbc"),
+                                              Primitive(V_ASN1_OCTET_STRING, Bytes(16, 0x22))};
+  expect_refused(cbc);
+
+  // A content cipher OpenSSL does not know: nothing can be decrypted.
+  Der unknown = genuine;
+  ContentEncryptionAlgorithm(unknown).children = {ObjectId("sha256")};
+  expect_invalid(unknown);
+
+  // The genuine tag cut short: OpenSSL 3.0 compares a tag of any length, so a short one is
+  // guessed; RFC 5084 allows 12 to 16 bytes.
+  for (std::size_t length : {1u, 4u, 8u, 11u}) {
+    SCOPED_TRACE(length);
+    Der short_tag = genuine;
+    Mac(short_tag).value.resize(length);
+    expect_refused(short_tag);
+  }
+  // 12 bytes of the genuine tag are a genuine 12-byte tag: allowed, and checked.
+  Der tag12 = genuine;
+  Mac(tag12).value.resize(12);
+  auto inner = pki_.keys.DecryptCms("bob", bob_.cert, tag12.ToBytes());
+  ASSERT_TRUE(inner.ok()) << inner.error().ToString();
+  EXPECT_EQ(*inner, *signed_der);
+  Mac(tag12).value[0] ^= 0x01;
+  expect_invalid(tag12);
+  // No tag at all: OpenSSL reports the default length (16) but has nothing to compare, so the
+  // end fails.
+  Der no_tag = genuine;
+  Mac(no_tag).value.clear();
+  expect_invalid(no_tag);
+
+  // The genuine envelope still opens.
+  auto again = pki_.keys.DecryptCms("bob", bob_.cert, *sealed);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(*again, *signed_der);
+}
+
+TEST_F(EnvelopeTest, AuthEnvelopedDataMustUseAesGcm) {
+  // ARIA-GCM is authenticated, but not the AES-GCM of RFC 5084 that the gateway promises.
+  WriteFile(dir_.File("content.bin"), content_);
+  ASSERT_EQ(
+      RunCommand("openssl cms -encrypt -binary -aria-256-gcm -in " + dir_.File("content.bin") +
+                 " -outform DER -out " + dir_.File("aria.der") + " " + bob_.cert_path),
+      0);
+  Bytes aria = ReadFileBytes(dir_.File("aria.der"));
+  auto info = InspectEnvelope(aria);
+  ASSERT_TRUE(info.ok()) << info.error().ToString();
+  ASSERT_TRUE(info->authenticated);
+  auto r = pki_.keys.DecryptCms("bob", bob_.cert, aria);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::kRefused);
+  EXPECT_EQ(r.error().code, "unauthenticated_envelope");
+
+  // AES-128-GCM and AES-192-GCM are AES-GCM.
+  for (const char* cipher : {"-aes-128-gcm", "-aes-192-gcm"}) {
+    SCOPED_TRACE(cipher);
+    ASSERT_EQ(RunCommand(std::string("openssl cms -encrypt -binary ") + cipher + " -in " +
+                         dir_.File("content.bin") + " -outform DER -out " + dir_.File("gcm.der") +
+                         " " + bob_.cert_path),
+              0);
+    auto opened = pki_.keys.DecryptCms("bob", bob_.cert, ReadFileBytes(dir_.File("gcm.der")));
+    ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+    EXPECT_EQ(*opened, content_);
+  }
+}
+
+TEST_F(EnvelopeTest, EnvelopedDataWithCbcStillOpens) {
+  // EnvelopedData has no integrity of its own; the signed content inside provides it. Opened as
+  // before, tag or no tag: `openssl cms -encrypt -aes256`, as partners send it.
+  auto signed_der = pki_.keys.SignCms("alice", alice_.cert, content_);
+  ASSERT_TRUE(signed_der.ok()) << signed_der.error().ToString();
+  WriteFile(dir_.File("signed.der"), *signed_der);
+  ASSERT_EQ(RunCommand("openssl cms -encrypt -binary -aes256 -in " + dir_.File("signed.der") +
+                       " -outform DER -out " + dir_.File("cbc.der") + " " + bob_.cert_path),
+            0);
+  Bytes cbc = ReadFileBytes(dir_.File("cbc.der"));
+  auto info = InspectEnvelope(cbc);
+  ASSERT_TRUE(info.ok()) << info.error().ToString();
+  EXPECT_FALSE(info->authenticated);
+  auto inner = pki_.keys.DecryptCms("bob", bob_.cert, cbc);
+  ASSERT_TRUE(inner.ok()) << inner.error().ToString();
+  EXPECT_EQ(*inner, *signed_der);
+  auto verified = VerifySignedData(*inner, {pki_.ca});
+  ASSERT_TRUE(verified.ok()) << verified.error().ToString();
+  EXPECT_EQ(verified->content, content_);
+  // The ciphertext ends the DER. A bit flipped in the last byte of its second to last block
+  // flips the last plaintext byte, the padding length, so the padding no longer checks out.
+  Bytes changed = cbc;
+  changed[changed.size() - 17] ^= 0x01;
+  auto bad = pki_.keys.DecryptCms("bob", bob_.cert, changed);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(bad.error().code, "invalid_envelope");
 }
 
 TEST_F(EnvelopeTest, InspectEnvelopeRejectsWhatIsNotAnEnvelope) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -47,6 +48,13 @@ std::string Quoted(const std::string& id) {
 Error KeyMismatch(const std::string& id, const char* what) {
   return DropOpenSslErrors(InvalidArgument(
       "key_certificate_mismatch", std::string(what) + " does not belong to key " + Quoted(id)));
+}
+
+// Why an envelope addressed to key `id` did not open: one error for every cause.
+Error Undecryptable(const std::string& id) {
+  return DropOpenSslErrors(InvalidArgument(
+      "invalid_envelope", "envelope cannot be decrypted with " + Quoted(id) +
+                              ": damaged, tampered with, or its key is not for this recipient"));
 }
 
 // Writes all of `data` to `fd`.
@@ -516,16 +524,53 @@ Result<Bytes> Keyring::DecryptCms(const std::string& id, const Certificate& reci
   if (!info.IsFor(recipient_cert)) {
     return Refused("not_a_recipient", "envelope is not addressed to key " + Quoted(id));
   }
-  // The plaintext passes through a buffer that is cleared when freed.
+  ASN1_OCTET_STRING** content = CMS_get0_content(cms.get());
+  if (content == nullptr || *content == nullptr) {
+    return DropOpenSslErrors(
+        InvalidArgument("invalid_envelope", "envelope does not carry its content"));
+  }
+  // What CMS_decrypt does, in its steps, so that the content cipher can be checked between
+  // setting it up and decrypting: unwrap the content key, build the decrypting BIO over the
+  // content inside `cms`, read it all.
+  if (CMS_decrypt_set1_pkey_and_peer(cms.get(), key, recipient_cert.native(), nullptr) != 1) {
+    return Undecryptable(id);
+  }
+  ossl::Bio chain(CMS_dataInit(cms.get(), nullptr));
+  if (!chain)
+    return Undecryptable(id);
+  // EnvelopedData (AES-CBC) has no integrity of its own: the signed content inside gives it.
+  // AuthEnvelopedData promises integrity, which OpenSSL would not check with a swapped cipher or
+  // a short tag.
+  if (info.authenticated)
+    KP_RETURN_IF_ERROR(CheckAuthenticatedCipher(chain.get()));
+  BIO* cipher = BIO_find_type(chain.get(), BIO_TYPE_CIPHER);
+  if (cipher == nullptr)
+    return LastOpenSslError("cms_decrypt_failed", "cannot set up decryption");
+  // The plaintext passes through buffers that are cleared when freed.
   ossl::Bio out(BIO_new(BIO_s_secmem()));
   if (!out)
     return LastOpenSslError("cms_decrypt_failed", "cannot set up decryption");
-  if (CMS_decrypt(cms.get(), key, recipient_cert.native(), nullptr, out.get(), CMS_BINARY) != 1) {
-    return DropOpenSslErrors(InvalidArgument(
-        "invalid_envelope", "envelope cannot be decrypted with " + Quoted(id) +
-                                ": damaged, tampered with, or its key is not for this recipient"));
+  struct Piece {
+    std::array<unsigned char, 4096> bytes;
+    ~Piece() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+  } piece;
+  // Every read but the last returns at least one byte, and the plaintext is no longer than the
+  // envelope.
+  for (std::size_t reads = 0; reads <= envelope_der.size() + 1; ++reads) {
+    int n = BIO_read(chain.get(), piece.bytes.data(), static_cast<int>(piece.bytes.size()));
+    if (n > 0) {
+      if (BIO_write(out.get(), piece.bytes.data(), n) != n)
+        return LastOpenSslError("cms_decrypt_failed", "cannot buffer the decrypted content");
+      continue;
+    }
+    // At the end the cipher BIO checks the GCM tag (or the CBC padding); BIO_read returns 0
+    // either way, and only the status tells.
+    if (n < 0 || BIO_get_cipher_status(cipher) != 1)
+      return Undecryptable(id);
+    ClearOpenSslErrors();
+    return MemBioBytes(out.get());
   }
-  return MemBioBytes(out.get());
+  return Internal("cms_decrypt_failed", "decryption did not reach the end of the content");
 }
 
 Result<UnlockedEnvelope> Keyring::UnlockEnvelope(const std::string& id,

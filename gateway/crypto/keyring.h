@@ -24,6 +24,7 @@
 //   certificate not for this key     -> kInvalidArgument "key_certificate_mismatch"
 //   envelope not for this key        -> kRefused "not_a_recipient"
 //   envelope unreadable / tampered   -> kInvalidArgument "invalid_envelope" / "not_an_envelope"
+//   AuthEnvelopedData not AES-GCM    -> kRefused "unauthenticated_envelope"
 #pragma once
 
 #include <openssl/ssl.h>
@@ -103,7 +104,11 @@ class Keyring {
 
   // Opens a CMS EnvelopedData or AuthEnvelopedData (DER) addressed to `recipient_cert`, whose
   // key is `id`, and returns the inner bytes. AuthEnvelopedData is authenticated: a changed
-  // byte fails with "invalid_envelope".
+  // byte fails with "invalid_envelope", and one whose content cipher is not AES-GCM with a 12 to
+  // 16 byte tag (RFC 5084), which OpenSSL 3.0 would decrypt without checking anything, is
+  // refused before anything is decrypted: kRefused "unauthenticated_envelope", as
+  // DetachedReader::Open. EnvelopedData (AES-CBC, `openssl cms -encrypt -aes256`) has no
+  // integrity of its own and opens as it is; the signed content inside must provide it.
   Result<Bytes> DecryptCms(const std::string& id, const Certificate& recipient_cert,
                            ByteView envelope_der) const;
 
