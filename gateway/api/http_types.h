@@ -16,9 +16,13 @@
 // "field" is left out when the error names none; a 401 also carries `WWW-Authenticate: Bearer`.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,13 +53,40 @@ struct Request {
   std::map<std::string, std::string> query;   // decoded; each name at most once
   // Header names compare case-insensitively; repeated headers are joined with ", ".
   std::map<std::string, std::string, CaseInsensitiveLess> headers;
-  std::string body;                    // at most the server's max_body_bytes
-  std::string remote_address;          // the peer's IP address as text; may be empty
-  std::string request_id;              // random, also sent back as X-Request-Id; for logs only
+  std::string body;            // at most the server's max_body_bytes; empty on an upload route
+  std::string remote_address;  // the peer's IP address as text; may be empty
+  std::string request_id;      // random, also sent back as X-Request-Id; for logs only
   std::optional<Principal> principal;  // set by Router::Dispatch on routes that need a token
 
   // The value of header `name` (any case), or nullopt when absent.
   std::optional<std::string> Header(std::string_view name) const;
+};
+
+struct Response;
+
+// A response body made while it is sent, a piece at a time (a large download): the server
+// asks for the next piece when the client has taken the previous ones, so memory stays flat.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  // Fills up to buffer.size() bytes and returns how many; 0 at the end. Called from one thread
+  // at a time, possibly a different one each time. An error, or an end before the promised
+  // length, cuts the connection: the client sees a truncated body, never a wrong one.
+  virtual Result<std::size_t> Read(std::span<char> buffer) = 0;
+};
+
+// A request body taken a piece at a time as it arrives (Router::AddUpload), so that a large
+// upload is never held in memory.
+class BodySink {
+ public:
+  // Destroyed without Finish when the request fails (body cut, too large, a Write error, the
+  // server stopping): undo whatever Write did.
+  virtual ~BodySink() = default;
+  // The next bytes of the body, in order. An error becomes the response; the rest of the body
+  // is then read and thrown away (or the connection cut, as for any refused body).
+  virtual Status Write(std::string_view bytes) = 0;
+  // The whole body arrived within the route's limit: the response.
+  virtual Response Finish() = 0;
 };
 
 struct Response {
@@ -63,6 +94,10 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, in order
+  // When set, the body is read from `stream` instead of `body`, sent with Content-Length
+  // `stream_length` and `content_type`.
+  std::shared_ptr<BodySource> stream;
+  std::uint64_t stream_length = 0;
 
   // `value` serialised compactly; invalid UTF-8 in strings is replaced (U+FFFD), never thrown.
   static Response Json(int status, const nlohmann::json& value);

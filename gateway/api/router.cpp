@@ -1,8 +1,10 @@
 #include "gateway/api/router.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <optional>
 #include <set>
 #include <typeinfo>
 #include <utility>
@@ -112,21 +114,94 @@ int JsonDepth(std::string_view text) {
   return deepest;
 }
 
+// The refusal for a request that `access` does not let through, or nullopt with
+// request.principal set (when the route needs a token). May throw (the authenticator).
+std::optional<Response> Authorize(const Access& access, Request& request,
+                                  const Authenticator& authenticate) {
+  if (!access.authenticated)
+    return std::nullopt;
+  auto header = request.Header("Authorization");
+  std::string_view token = header ? BearerToken(*header) : std::string_view();
+  if (token.empty()) {
+    return Response::FromError(
+        Unauthenticated("this resource needs an 'Authorization: Bearer TOKEN' header"));
+  }
+  if (!authenticate) {
+    log::Error("http_no_authenticator", {{"request_id", request.request_id}});
+    return WithAuthenticateHeader(
+        Response::FromError(Unauthenticated("token authentication is not configured")),
+        "Bearer realm=\"ketenpoort\", error=\"invalid_token\"");
+  }
+  Result<Principal> principal = authenticate(token, request);
+  if (!principal) {
+    Response r = Response::FromError(principal.error());
+    if (principal.error().kind != ErrorKind::kUnauthenticated)
+      return r;
+    return WithAuthenticateHeader(std::move(r),
+                                  "Bearer realm=\"ketenpoort\", error=\"invalid_token\"");
+  }
+  bool allowed_role = access.roles.empty();
+  for (Role needed : access.roles)
+    allowed_role = allowed_role || HasRole(principal->role, needed);
+  if (!allowed_role) {
+    return Response::FromError(PermissionDenied(
+        "forbidden",
+        "role '" + std::string(RoleName(principal->role)) + "' may not use this resource"));
+  }
+  request.principal = std::move(*principal);
+  return std::nullopt;
+}
+
+void LogHandlerException(const Request& request, const std::string& route, const char* what) {
+  log::Error("http_handler_exception",
+             {{"request_id", request.request_id}, {"route", route}, {"exception", what}});
+}
+
+Response BodyTooLarge(std::uint64_t limit) {
+  return Response::FromError(TooLarge(
+      "body_too_large", "request body is larger than " + std::to_string(limit) + " bytes"));
+}
+
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, Access access, Handler handler) {
+  if (!handler)
+    BadRoute(method, pattern, "empty handler");
+  Route route;
+  route.method = std::move(method);
+  route.pattern = std::move(pattern);
+  route.access = std::move(access);
+  route.handler = std::move(handler);
+  AddRoute(std::move(route));
+}
+
+void Router::AddUpload(std::string method, std::string pattern, Access access,
+                       std::uint64_t max_bytes, UploadHandler open) {
+  if (!open)
+    BadRoute(method, pattern, "empty upload handler");
+  if (max_bytes == 0)
+    BadRoute(method, pattern, "max_bytes must be positive");
+  Route route;
+  route.method = std::move(method);
+  route.pattern = std::move(pattern);
+  route.access = std::move(access);
+  route.open = std::move(open);
+  route.max_bytes = max_bytes;
+  AddRoute(std::move(route));
+}
+
+void Router::AddRoute(Route route) {
+  const std::string& method = route.method;
+  const std::string& pattern = route.pattern;
   if (method.empty())
     BadRoute(method, pattern, "empty method");
   for (char c : method) {
     if (c < 'A' || c > 'Z')
       BadRoute(method, pattern, "method must be upper-case letters");
   }
-  if (!handler)
-    BadRoute(method, pattern, "empty handler");
   if (pattern.empty() || pattern.front() != '/')
     BadRoute(method, pattern, "must start with '/'");
 
-  Route route{method, pattern, {}, std::move(access), std::move(handler)};
   std::set<std::string> names;
   if (pattern != "/") {
     std::size_t start = 1;
@@ -160,14 +235,13 @@ void Router::Add(std::string method, std::string pattern, Access access, Handler
   routes_.push_back(std::move(route));
 }
 
-Response Router::Dispatch(Request& request, const Authenticator& authenticate) const {
-  request.route.clear();
-  request.params.clear();
-  request.principal.reset();
-
+Router::Selection Router::Select(const Request& request) const {
+  Selection out;
   auto segments = SplitPath(request.path);
-  if (!segments)
-    return Response::FromError(segments.error());
+  if (!segments) {
+    out.refusal = Response::FromError(segments.error());
+    return out;
+  }
 
   auto matches = [&](const Route& r) {
     if (r.segments.size() != segments->size())
@@ -200,7 +274,8 @@ Response Router::Dispatch(Request& request, const Authenticator& authenticate) c
       best = &r;
   }
   if (best == nullptr && allowed.empty()) {
-    return Response::FromError(NotFound("not_found", "no such resource"));
+    out.refusal = Response::FromError(NotFound("not_found", "no such resource"));
+    return out;
   }
   if (best == nullptr) {
     Response r = Response::FromError(
@@ -210,56 +285,114 @@ Response Router::Dispatch(Request& request, const Authenticator& authenticate) c
     for (const std::string& m : allowed)
       allow += (allow.empty() ? "" : ", ") + m;
     r.headers.emplace_back("Allow", std::move(allow));
-    return r;
+    out.refusal = std::move(r);
+    return out;
   }
+  out.route = best;
+  out.segments = std::move(*segments);
+  return out;
+}
 
-  request.route = best->pattern;
-  for (std::size_t i = 0; i < best->segments.size(); ++i) {
-    if (best->segments[i].is_param)
-      request.params[best->segments[i].text] = (*segments)[i];
+void Router::Bind(const Selection& selection, Request& request) {
+  const Route& route = *selection.route;
+  request.route = route.pattern;
+  for (std::size_t i = 0; i < route.segments.size(); ++i) {
+    if (route.segments[i].is_param)
+      request.params[route.segments[i].text] = selection.segments[i];
+  }
+}
+
+std::optional<std::uint64_t> Router::UploadLimit(const Request& request) const {
+  Selection selection = Select(request);
+  if (selection.refusal || !selection.route->open)
+    return std::nullopt;
+  return selection.route->max_bytes;
+}
+
+Router::UploadStart Router::StartUpload(Request& request, const Authenticator& authenticate) const {
+  request.route.clear();
+  request.params.clear();
+  request.principal.reset();
+
+  Selection selection = Select(request);
+  if (selection.refusal)
+    return {nullptr, std::move(selection.refusal)};
+  Bind(selection, request);
+  const Route& route = *selection.route;
+  if (!route.open) {
+    log::Error("router_not_an_upload_route",
+               {{"request_id", request.request_id}, {"route", route.pattern}});
+    return {nullptr, InternalErrorResponse()};
+  }
+  return OpenSink(route, request, authenticate);
+}
+
+Router::UploadStart Router::OpenSink(const Route& route, Request& request,
+                                     const Authenticator& authenticate) {
+  UploadStart out;
+  try {
+    out.refusal = Authorize(route.access, request, authenticate);
+    if (out.refusal)
+      return out;
+    Result<std::unique_ptr<BodySink>> sink = route.open(request);
+    if (!sink) {
+      out.refusal = Response::FromError(sink.error());
+    } else if (*sink == nullptr) {
+      log::Error("router_upload_without_sink",
+                 {{"request_id", request.request_id}, {"route", route.pattern}});
+      out.refusal = InternalErrorResponse();
+    } else {
+      out.sink = std::move(*sink);
+    }
+    return out;
+  } catch (const std::exception& e) {
+    LogHandlerException(request, route.pattern, typeid(e).name());
+  } catch (...) {
+    LogHandlerException(request, route.pattern, "?");
+  }
+  return {nullptr, InternalErrorResponse()};
+}
+
+Response Router::Dispatch(Request& request, const Authenticator& authenticate) const {
+  request.route.clear();
+  request.params.clear();
+  request.principal.reset();
+
+  Selection selection = Select(request);
+  if (selection.refusal)
+    return std::move(*selection.refusal);
+  Bind(selection, request);
+  const Route& route = *selection.route;
+
+  if (route.open) {
+    UploadStart start = OpenSink(route, request, authenticate);
+    if (start.refusal)
+      return std::move(*start.refusal);
+    try {
+      if (request.body.size() > route.max_bytes)
+        return BodyTooLarge(route.max_bytes);
+      if (!request.body.empty()) {
+        Status written = start.sink->Write(request.body);
+        if (!written)
+          return Response::FromError(written.error());
+      }
+      return start.sink->Finish();
+    } catch (const std::exception& e) {
+      LogHandlerException(request, route.pattern, typeid(e).name());
+    } catch (...) {
+      LogHandlerException(request, route.pattern, "?");
+    }
+    return InternalErrorResponse();
   }
 
   try {
-    if (best->access.authenticated) {
-      auto header = request.Header("Authorization");
-      std::string_view token = header ? BearerToken(*header) : std::string_view();
-      if (token.empty()) {
-        return Response::FromError(
-            Unauthenticated("this resource needs an 'Authorization: Bearer TOKEN' header"));
-      }
-      if (!authenticate) {
-        log::Error("http_no_authenticator", {{"request_id", request.request_id}});
-        return WithAuthenticateHeader(
-            Response::FromError(Unauthenticated("token authentication is not configured")),
-            "Bearer realm=\"ketenpoort\", error=\"invalid_token\"");
-      }
-      Result<Principal> principal = authenticate(token, request);
-      if (!principal) {
-        Response r = Response::FromError(principal.error());
-        if (principal.error().kind != ErrorKind::kUnauthenticated)
-          return r;
-        return WithAuthenticateHeader(std::move(r),
-                                      "Bearer realm=\"ketenpoort\", error=\"invalid_token\"");
-      }
-      const auto& roles = best->access.roles;
-      bool allowed_role = roles.empty();
-      for (Role needed : roles)
-        allowed_role = allowed_role || HasRole(principal->role, needed);
-      if (!allowed_role) {
-        return Response::FromError(PermissionDenied(
-            "forbidden",
-            "role '" + std::string(RoleName(principal->role)) + "' may not use this resource"));
-      }
-      request.principal = std::move(*principal);
-    }
-    return best->handler(request);
+    if (auto refusal = Authorize(route.access, request, authenticate))
+      return std::move(*refusal);
+    return route.handler(request);
   } catch (const std::exception& e) {
-    log::Error("http_handler_exception", {{"request_id", request.request_id},
-                                          {"route", best->pattern},
-                                          {"exception", typeid(e).name()}});
+    LogHandlerException(request, route.pattern, typeid(e).name());
   } catch (...) {
-    log::Error("http_handler_exception",
-               {{"request_id", request.request_id}, {"route", best->pattern}, {"exception", "?"}});
+    LogHandlerException(request, route.pattern, "?");
   }
   return InternalErrorResponse();
 }

@@ -23,10 +23,25 @@
 //                                                           request id and route, never body)
 // A literal segment beats a {param} when two patterns match the same path. Add all routes
 // before serving: Dispatch is const and safe to call from many threads at once.
+//
+// An upload route streams its body into a BodySink instead of Request::body, with a limit of
+// its own (a large attachment):
+//
+//   router.AddUpload("PUT", "/v1/files/{id}", Access::Roles({Role::kSender}), 200 << 20,
+//                    [&](Request& req) -> Result<std::unique_ptr<BodySink>> {
+//                      return files.OpenWriter(*req.principal, req.params.at("id"));
+//                    });
+//
+// HttpsServer asks UploadLimit(request) when the headers arrive, then StartUpload (the same
+// refusals as above, then the route's `open`; an error from `open` is the response) before it
+// reads any of the body, then Write per piece as it arrives and Finish at the end.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,6 +65,10 @@ struct Access {
 
 using Handler = std::function<Response(Request&)>;
 
+// Opens the sink for a streamed request body (Router::AddUpload) once the request is routed and
+// authenticated, before any of the body is read. An error is the response.
+using UploadHandler = std::function<Result<std::unique_ptr<BodySink>>(Request&)>;
+
 // Turns a bearer token into a Principal. Supplied by the application (auth::); called only for
 // routes that need a token. A kUnauthenticated error becomes 401; any other error is passed
 // through with its own status (a database outage is 503, not 401).
@@ -63,8 +82,28 @@ class Router {
   // a programming error: Add logs it and aborts.
   void Add(std::string method, std::string pattern, Access access, Handler handler);
 
+  // A route whose body is streamed into a BodySink instead of being held in Request::body, with
+  // its own size limit `max_bytes` in place of the server's max_body_bytes (an upload of a
+  // large file). Refusals as for Add; they come before any of the body is read.
+  void AddUpload(std::string method, std::string pattern, Access access, std::uint64_t max_bytes,
+                 UploadHandler open);
+
+  // The body limit of the upload route `request` (method and path) would take, or nullopt when
+  // it would not take an upload route. Cheap: no authentication.
+  std::optional<std::uint64_t> UploadLimit(const Request& request) const;
+
+  // For HttpsServer, before it reads the body of a request UploadLimit named: routes and
+  // authenticates as Dispatch does and opens the route's sink. Exactly one of the two is set.
+  struct UploadStart {
+    std::unique_ptr<BodySink> sink;
+    std::optional<Response> refusal;
+  };
+  UploadStart StartUpload(Request& request, const Authenticator& authenticate) const;
+
   // Routes `request` (method, path and headers set; route, params and principal are filled in
-  // here) and returns the handler's response or the refusal. Never throws.
+  // here) and returns the handler's response or the refusal. Never throws. An upload route
+  // gets Request::body as its one piece (StartUpload, one Write unless the body is empty,
+  // Finish; a body above max_bytes is 413 body_too_large): handy in tests.
   Response Dispatch(Request& request, const Authenticator& authenticate) const;
 
  private:
@@ -77,8 +116,24 @@ class Router {
     std::string pattern;
     std::vector<Segment> segments;
     Access access;
-    Handler handler;
+    Handler handler;     // set for Add
+    UploadHandler open;  // set for AddUpload
+    std::uint64_t max_bytes = 0;
   };
+  // The route a request takes with its path's decoded segments, or the refusal (400, 404, 405).
+  struct Selection {
+    const Route* route = nullptr;
+    std::vector<std::string> segments;
+    std::optional<Response> refusal;
+  };
+
+  void AddRoute(Route route);
+  Selection Select(const Request& request) const;
+  // Sets request.route and request.params from a selection without refusal.
+  static void Bind(const Selection& selection, Request& request);
+  // Authenticates for the upload route `route` and opens its sink.
+  static UploadStart OpenSink(const Route& route, Request& request,
+                              const Authenticator& authenticate);
 
   std::vector<Route> routes_;
 };

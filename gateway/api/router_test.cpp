@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
 
 namespace ketenpoort::api {
 namespace {
@@ -279,6 +283,209 @@ TEST(RouterDeathTest, InvalidPatternsAbort) {
   EXPECT_DEATH(router.Add("GET", "/a//b", Access::Public(), h), "empty segment");
   router.Add("GET", "/x", Access::Public(), h);
   EXPECT_DEATH(router.Add("GET", "/x", Access::Public(), h), "twice");
+}
+
+// ---- upload routes -------------------------------------------------------------------------
+
+// What an upload route's sinks were given.
+struct SinkLog {
+  int opened = 0;
+  int finished = 0;
+  int destroyed = 0;
+  std::vector<std::string> writes;
+  std::string org;
+  std::string id;
+};
+
+class RecordingSink : public BodySink {
+ public:
+  explicit RecordingSink(SinkLog* log) : log_(log) {}
+  ~RecordingSink() override { ++log_->destroyed; }
+  Status Write(std::string_view bytes) override {
+    if (bytes.find("bad") != std::string_view::npos)
+      return Refused("attachment_rejected", "the attachment cannot be stored");
+    log_->writes.emplace_back(bytes);
+    return Ok();
+  }
+  Response Finish() override {
+    ++log_->finished;
+    std::size_t total = 0;
+    for (const auto& w : log_->writes)
+      total += w.size();
+    return Response::Json(201, {{"bytes", total}});
+  }
+
+ private:
+  SinkLog* log_;
+};
+
+class RouterUploadTest : public testing::Test {
+ protected:
+  RouterUploadTest() {
+    router_.Add("GET", "/v1/files/{id}", Access::AnyToken(), [](Request&) {
+      return Response::Json(200, {{"get", true}});
+    });
+    router_.Add("POST", "/v1/messages", Access::AnyToken(),
+                [](Request&) { return Response::Json(202, {}); });
+    router_.AddUpload("PUT", "/v1/files/{id}", Access::Roles({Role::kSender}), 10,
+                      [this](Request& r) -> Result<std::unique_ptr<BodySink>> {
+                        ++log_.opened;
+                        log_.org = r.principal->org;
+                        log_.id = r.params.at("id");
+                        if (log_.id == "refused")
+                          return Conflict("file_exists", "that file already exists");
+                        if (log_.id == "throws")
+                          throw std::runtime_error("secret detail");
+                        if (log_.id == "null")
+                          return std::unique_ptr<BodySink>();
+                        return std::unique_ptr<BodySink>(std::make_unique<RecordingSink>(&log_));
+                      });
+  }
+
+  Request Make(std::string method, std::string path, std::string token = "sender-token") {
+    Request r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    r.request_id = "test";
+    if (!token.empty())
+      r.headers["Authorization"] = "Bearer " + token;
+    return r;
+  }
+
+  Router router_;
+  SinkLog log_;
+};
+
+TEST_F(RouterUploadTest, UploadLimitNamesOnlyUploadRoutes) {
+  EXPECT_EQ(router_.UploadLimit(Make("PUT", "/v1/files/a")), 10u);
+  EXPECT_EQ(router_.UploadLimit(Make("PUT", "/v1/files/a", "")), 10u) << "no authentication";
+  EXPECT_FALSE(router_.UploadLimit(Make("GET", "/v1/files/a")).has_value());
+  EXPECT_FALSE(router_.UploadLimit(Make("POST", "/v1/messages")).has_value());
+  EXPECT_FALSE(router_.UploadLimit(Make("PUT", "/v1/nothing")).has_value());
+  EXPECT_FALSE(router_.UploadLimit(Make("PUT", "/v1/files/%zz")).has_value());
+  EXPECT_FALSE(router_.UploadLimit(Make("DELETE", "/v1/files/a")).has_value());
+  EXPECT_EQ(log_.opened, 0);
+}
+
+TEST_F(RouterUploadTest, StartUploadAuthenticatesThenOpens) {
+  Request r = Make("PUT", "/v1/files/report%2Epdf");
+  Router::UploadStart start = router_.StartUpload(r, TestAuthenticate);
+  ASSERT_FALSE(start.refusal.has_value()) << start.refusal->body;
+  ASSERT_NE(start.sink, nullptr);
+  EXPECT_EQ(log_.opened, 1);
+  EXPECT_EQ(log_.org, "shop-denhaag");
+  EXPECT_EQ(log_.id, "report.pdf");
+  EXPECT_EQ(r.route, "/v1/files/{id}");
+  EXPECT_EQ(r.params.at("id"), "report.pdf");
+  ASSERT_TRUE(r.principal.has_value());
+  ASSERT_TRUE(start.sink->Write("abc").ok());
+  EXPECT_EQ(start.sink->Finish().status, 201);
+  start.sink.reset();
+  EXPECT_EQ(log_.destroyed, 1);
+}
+
+TEST_F(RouterUploadTest, StartUploadRefusalsComeBeforeOpen) {
+  struct Case {
+    Request request;
+    int status;
+    std::string code;
+  };
+  std::vector<Case> cases = {
+      {Make("PUT", "/v1/files/a", ""), 401, "unauthenticated"},
+      {Make("PUT", "/v1/files/a", "not-a-token"), 401, "unauthenticated"},
+      {Make("PUT", "/v1/files/a", "db-down"), 503, "database_unavailable"},
+      {Make("PUT", "/v1/files/a", "auditor-token"), 403, "forbidden"},
+      {Make("PUT", "/v1/elsewhere"), 404, "not_found"},
+      {Make("PUT", "/v1/files/..", "sender-token"), 400, "invalid_path"},
+      {Make("PATCH", "/v1/files/a"), 405, "method_not_allowed"},
+  };
+  for (Case& c : cases) {
+    SCOPED_TRACE(c.request.method + " " + c.request.path);
+    Router::UploadStart start = router_.StartUpload(c.request, TestAuthenticate);
+    EXPECT_EQ(start.sink, nullptr);
+    ASSERT_TRUE(start.refusal.has_value());
+    EXPECT_EQ(start.refusal->status, c.status);
+    EXPECT_EQ(Body(*start.refusal)["error"]["code"], c.code);
+    if (c.status == 405) {
+      EXPECT_EQ(HeaderOf(*start.refusal, "Allow"), "GET, PUT");
+    }
+  }
+  EXPECT_EQ(log_.opened, 0);
+  Request no_authenticator = Make("PUT", "/v1/files/a");
+  EXPECT_EQ(router_.StartUpload(no_authenticator, nullptr).refusal->status, 401);
+  EXPECT_EQ(log_.opened, 0);
+}
+
+TEST_F(RouterUploadTest, StartUploadPassesOpenErrorsOn) {
+  Request refused = Make("PUT", "/v1/files/refused");
+  Router::UploadStart a = router_.StartUpload(refused, TestAuthenticate);
+  ASSERT_TRUE(a.refusal.has_value());
+  EXPECT_EQ(a.refusal->status, 409);
+  EXPECT_EQ(Body(*a.refusal)["error"]["code"], "file_exists");
+
+  for (const char* id : {"throws", "null"}) {
+    Request r = Make("PUT", std::string("/v1/files/") + id);
+    Router::UploadStart s = router_.StartUpload(r, TestAuthenticate);
+    EXPECT_EQ(s.sink, nullptr) << id;
+    ASSERT_TRUE(s.refusal.has_value()) << id;
+    EXPECT_EQ(s.refusal->status, 500) << id;
+    EXPECT_EQ(s.refusal->body.find("secret"), std::string::npos);
+  }
+  // A route that takes no upload is a server bug, not the client's.
+  Request plain = Make("GET", "/v1/files/a");
+  EXPECT_EQ(router_.StartUpload(plain, TestAuthenticate).refusal->status, 500);
+}
+
+TEST_F(RouterUploadTest, DispatchWritesTheBodyAsOnePieceThenFinishes) {
+  Request r = Make("PUT", "/v1/files/a");
+  r.body = "0123456789";
+  Response out = router_.Dispatch(r, TestAuthenticate);
+  EXPECT_EQ(out.status, 201);
+  EXPECT_EQ(Body(out)["bytes"], 10);
+  EXPECT_EQ(log_.writes, std::vector<std::string>{"0123456789"});
+  EXPECT_EQ(log_.finished, 1);
+  EXPECT_EQ(log_.destroyed, 1);
+  EXPECT_EQ(r.route, "/v1/files/{id}");
+
+  Request empty = Make("PUT", "/v1/files/b");
+  EXPECT_EQ(router_.Dispatch(empty, TestAuthenticate).status, 201);
+  EXPECT_EQ(log_.writes.size(), 1u) << "an empty body is not written";
+  EXPECT_EQ(log_.finished, 2);
+}
+
+TEST_F(RouterUploadTest, DispatchRefusesWithoutFinishing) {
+  Request big = Make("PUT", "/v1/files/a");
+  big.body = "01234567890";  // one byte above max_bytes
+  Response too_large = router_.Dispatch(big, TestAuthenticate);
+  EXPECT_EQ(too_large.status, 413);
+  EXPECT_EQ(Body(too_large)["error"]["code"], "body_too_large");
+
+  Request bad = Make("PUT", "/v1/files/a");
+  bad.body = "bad";
+  Response rejected = router_.Dispatch(bad, TestAuthenticate);
+  EXPECT_EQ(rejected.status, 422);
+  EXPECT_EQ(Body(rejected)["error"]["code"], "attachment_rejected");
+
+  Request anonymous = Make("PUT", "/v1/files/a", "");
+  anonymous.body = "x";
+  EXPECT_EQ(router_.Dispatch(anonymous, TestAuthenticate).status, 401);
+
+  EXPECT_EQ(log_.opened, 2);
+  EXPECT_EQ(log_.finished, 0);
+  EXPECT_EQ(log_.destroyed, 2);
+  EXPECT_TRUE(log_.writes.empty());
+}
+
+TEST(RouterDeathTest, InvalidUploadRoutesAbort) {
+  Router router;
+  auto open = [](Request&) -> Result<std::unique_ptr<BodySink>> {
+    return Internal("unused", "unused");
+  };
+  EXPECT_DEATH(router.AddUpload("PUT", "/f", Access::Public(), 0, open), "max_bytes");
+  EXPECT_DEATH(router.AddUpload("PUT", "/f", Access::Public(), 1, nullptr), "empty upload");
+  EXPECT_DEATH(router.AddUpload("put", "/f", Access::Public(), 1, open), "upper-case");
+  router.Add("PUT", "/f", Access::Public(), [](Request&) { return Response{}; });
+  EXPECT_DEATH(router.AddUpload("PUT", "/f", Access::Public(), 1, open), "twice");
 }
 
 }  // namespace
