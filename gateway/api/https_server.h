@@ -15,15 +15,40 @@
 //   server.Stop();                             // graceful; the destructor does it too
 //
 // Per request, before the router runs:
-//   Content-Length above max_body_bytes -> 413 body_too_large, decided before reading: the body
-//     is never held in memory. A chunked body is counted as it arrives and refused the same way
+//   Content-Length above the body limit -> 413 body_too_large, decided before reading: the body
+//     is never held in memory. The limit is max_body_bytes, or an upload route's own max_bytes
+//     (Router::AddUpload). A chunked body is counted as it arrives and refused the same way
 //     once it passes the limit. A refused body is read and thrown away for up to another
-//     max_body_bytes, so that a client can finish sending and read the 413; beyond that the
-//     connection is cut.
+//     max_body_bytes (at least 64 KiB) beyond the limit, or, for an upload refused before or
+//     while its body arrived, beyond the point of refusal, so that a client can finish sending
+//     and read the answer; beyond that the connection is cut.
 //   Content-Length that is not a number, both Content-Length and Transfer-Encoding, or a
 //     transfer coding other than "chunked" -> 400 (and the connection is closed)
 //   a malformed or repeated query parameter -> 400 (url.h)
 //   after Stop() began -> 503 shutting_down, Connection: close
+// Uploads (a route added with Router::AddUpload): once the headers are in and none of the
+// above refused the request, Router::StartUpload routes, authenticates and opens the sink,
+// before any of the body is read; a refusal there (401, 403, 404, the sink's own error) is
+// the answer and the body is drained or cut as above. Each piece of the body (up to 64 KiB)
+// then goes to BodySink::Write as it arrives, never gathered in Request::body, and the
+// response is BodySink::Finish() once the whole body is in. A Write error (that error is the
+// response), the limit passed, a body cut short, a client gone or Stop() closing connections
+// destroy the sink without Finish.
+// Streamed responses (Response::stream): sent with Content-Length stream_length, the body read
+// from the BodySource by a thread of its own in 64 KiB pieces while fewer than 2 MiB wait to
+// be sent, so memory stays flat whatever the size and however slowly the client reads. A
+// Read error, a source that ends early or runs past stream_length, a client that takes
+// nothing for stream_stall_timeout (120 s) or Stop() after drain_timeout cut the connection:
+// the client sees a truncated body, never a complete-looking wrong one. The source is
+// destroyed before the request counts as finished, so Stop() returns only after every source
+// is gone.
+//   router.Add("GET", "/v1/files/{id}", Access::AnyToken(), [&](Request& req) {
+//     Response r;
+//     r.content_type = "application/octet-stream";
+//     r.stream = files.OpenReader(req.params.at("id"));   // a std::shared_ptr<BodySource>
+//     r.stream_length = r.stream ? files.Size(req.params.at("id")) : 0;
+//     return r;
+//   });
 // Every response carries Strict-Transport-Security, X-Content-Type-Options: nosniff,
 // Cache-Control: no-store and X-Request-Id (a handler's own headers of those names are
 // replaced), and every request logs one line:
@@ -49,6 +74,13 @@
 //   - response headers form a map: a header can be sent only once (no repeated Set-Cookie).
 //   - it never sends "100 Continue": a client that sends "Expect: 100-continue" waits for its
 //     own timeout (curl: 1 s) before sending the body. Clients should not send Expect.
+//   - it reads a request body from the socket as fast as the client sends it, into a buffer of
+//     its own without flow control: it never waits for our reader, so an upload sink slower
+//     than the network lets that buffer grow with the body. Measured on loopback (one 200 MB
+//     upload, peak RSS growth of the receiving process): a sink that only counts +5..23 MiB;
+//     one that writes a file and fsyncs once, in Finish, +22..25 MiB (1 GB: +81 MiB); one
+//     that fsyncs every 8 MiB +57..120 MiB (1 GB: +240 MiB). Keep sinks fast: no fsync in
+//     Write.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -76,6 +108,8 @@ class HttpsServer {
     Authenticator authenticate;  // empty: every route that needs a token answers 401
     // How long Stop() lets requests in flight finish before it closes their connections.
     std::chrono::milliseconds drain_timeout{10000};
+    // A streamed response (Response::stream) whose client takes nothing for this long is cut.
+    std::chrono::milliseconds stream_stall_timeout{120000};
   };
 
   explicit HttpsServer(Config config);

@@ -12,18 +12,23 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
+#include "gateway/crypto/hash.h"
 #include "gateway/crypto/openssl_handles.h"
 
 namespace ketenpoort::api {
@@ -159,6 +164,46 @@ bool PortIsFree(int port) {
   return ok;
 }
 
+// ---- streamed bodies ---------------------------------------------------------------------
+
+// A body of any length made on the fly, so that a 64 MiB transfer needs no 64 MiB string:
+// byte i is one byte of a 64-bit mix of (seed, i / 8).
+std::uint64_t Mix(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+void FillPattern(std::uint64_t seed, std::uint64_t offset, char* out, std::size_t n) {
+  std::uint64_t word_index = UINT64_MAX;
+  std::uint64_t word = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint64_t pos = offset + i;
+    if (pos / 8 != word_index) {
+      word_index = pos / 8;
+      word = Mix(word_index ^ (seed << 40));
+    }
+    out[i] = static_cast<char>(static_cast<std::uint8_t>(word >> ((pos % 8) * 8)));
+  }
+}
+
+crypto::Digest PatternSha256(std::uint64_t seed, std::uint64_t length) {
+  crypto::Sha256Stream h;
+  std::vector<char> piece(64 * 1024);
+  for (std::uint64_t at = 0; at < length;) {
+    std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), length - at));
+    FillPattern(seed, at, piece.data(), n);
+    h.Update(AsBytes(std::string_view(piece.data(), n)));
+    at += n;
+  }
+  return h.Finish();
+}
+
+constexpr std::uint64_t kMiB = 1024 * 1024;
+constexpr std::uint64_t kUploadLimit = 80 * kMiB;
+constexpr std::uint64_t kSmallUploadLimit = 1 * kMiB;
+
 // ---- libcurl client ----------------------------------------------------------------------
 
 struct Fetched {
@@ -237,6 +282,78 @@ size_t WriteHeader(char* ptr, size_t size, size_t nitems, void* userdata) {
   return size * nitems;
 }
 
+// A transfer whose bodies are never held whole: the upload is pattern bytes made as curl asks
+// for them, the download is hashed as it arrives (its first 64 KiB kept, for JSON answers).
+struct StreamOptions {
+  std::string method = "GET";
+  std::vector<std::string> headers = {};
+  std::uint64_t upload_bytes = 0;  // with send_body or chunked
+  bool send_body = false;          // with Content-Length
+  bool chunked = false;
+  std::uint64_t seed = 1;
+  std::uint64_t abort_upload_at = UINT64_MAX;    // the upload stops (curl aborts) here
+  std::uint64_t abort_download_at = UINT64_MAX;  // the client hangs up after this much
+  std::uint64_t pause_download_at = UINT64_MAX;  // the client stops reading here for `pause`
+  std::chrono::milliseconds pause{0};
+  std::atomic<std::uint64_t>* progress = nullptr;  // bytes downloaded so far, for other threads
+  bool small_receive_buffer = false;  // a fixed 256 KiB socket receive buffer (no autotuning)
+};
+
+struct Streamed {
+  CURLcode code = CURLE_OK;
+  long status = 0;
+  std::uint64_t bytes = 0;  // downloaded
+  crypto::Digest sha256{};
+  std::string body;  // the first 64 KiB
+  std::map<std::string, std::string, CaseInsensitiveLess> headers;
+  std::string error;
+
+  json Json() const { return json::parse(body); }
+};
+
+struct StreamState {
+  const StreamOptions* o;
+  Streamed* out;
+  std::uint64_t sent = 0;
+  crypto::Sha256Stream hash{};
+  bool paused = false;
+};
+
+int FixReceiveBuffer(void*, curl_socket_t fd, curlsocktype) {
+  int size = 256 * 1024;
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+  return CURL_SOCKOPT_OK;
+}
+
+size_t ReadPattern(char* buffer, size_t size, size_t nitems, void* userdata) {
+  auto* s = static_cast<StreamState*>(userdata);
+  if (s->sent >= s->o->abort_upload_at)
+    return CURL_READFUNC_ABORT;
+  std::uint64_t end = std::min(s->o->upload_bytes, s->o->abort_upload_at);
+  std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(size * nitems, end - s->sent));
+  FillPattern(s->o->seed, s->sent, buffer, n);
+  s->sent += n;
+  return n;
+}
+
+size_t WriteHashed(char* ptr, size_t size, size_t nmemb, void* userdata) {
+  auto* s = static_cast<StreamState*>(userdata);
+  const std::size_t n = size * nmemb;
+  if (s->out->bytes >= s->o->abort_download_at)
+    return 0;  // curl hangs up (CURLE_WRITE_ERROR)
+  s->hash.Update(AsBytes(std::string_view(ptr, n)));
+  if (s->out->body.size() < 64 * 1024)
+    s->out->body.append(ptr, std::min<std::size_t>(n, 64 * 1024 - s->out->body.size()));
+  s->out->bytes += n;
+  if (s->o->progress)
+    *s->o->progress = s->out->bytes;
+  if (!s->paused && s->out->bytes >= s->o->pause_download_at) {
+    s->paused = true;
+    std::this_thread::sleep_for(s->o->pause);
+  }
+  return n;
+}
+
 class Client {
  public:
   explicit Client(std::string ca_file) : ca_file_(std::move(ca_file)), curl_(curl_easy_init()) {}
@@ -292,12 +409,156 @@ class Client {
     return out;
   }
 
+  Streamed Stream(const std::string& url, const StreamOptions& o) {
+    Streamed out;
+    CURL* c = curl_;
+    curl_easy_reset(c);
+    char error[CURL_ERROR_SIZE] = {};
+    Fetched head;
+    HeaderSink sink{c, &head};
+    StreamState state{&o, &out};
+    curl_slist* headers = curl_slist_append(nullptr, "Expect:");
+    for (const auto& h : o.headers)
+      headers = curl_slist_append(headers, h.c_str());
+    if (o.chunked)
+      headers = curl_slist_append(headers, "Transfer-Encoding: chunked");
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_CAINFO, ca_file_.c_str());
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, o.method.c_str());
+    if (o.send_body || o.chunked) {
+      curl_easy_setopt(c, CURLOPT_POST, 1L);
+      curl_easy_setopt(c, CURLOPT_READFUNCTION, ReadPattern);
+      curl_easy_setopt(c, CURLOPT_READDATA, &state);
+      if (!o.chunked) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(o.upload_bytes));
+      }
+    }
+    if (o.small_receive_buffer)
+      curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, FixReceiveBuffer);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteHashed);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &state);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &sink);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    out.code = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
+    out.error = error;
+    out.headers = std::move(head.headers);
+    out.sha256 = state.hash.Finish();
+    curl_slist_free_all(headers);
+    return out;
+  }
+
  private:
   std::string ca_file_;
   CURL* curl_;
 };
 
 // ---- fixture -----------------------------------------------------------------------------
+
+// What the upload routes' sinks did, across cpprestsdk's threads.
+struct UploadLog {
+  std::atomic<int> opened{0};
+  std::atomic<int> finished{0};
+  std::atomic<int> destroyed{0};
+  std::atomic<std::size_t> largest_write{0};
+  std::mutex mu;
+  crypto::Digest digest{};
+  std::uint64_t bytes = 0;
+  std::string org;
+};
+
+// Hashes what it is given; fails its Write once more than `fail_after` bytes arrived.
+class HashingSink : public BodySink {
+ public:
+  HashingSink(UploadLog* log, std::string org, std::uint64_t fail_after)
+      : log_(log), org_(std::move(org)), fail_after_(fail_after) {}
+  ~HashingSink() override { ++log_->destroyed; }
+
+  Status Write(std::string_view bytes) override {
+    std::size_t largest = log_->largest_write.load();
+    while (bytes.size() > largest &&
+           !log_->largest_write.compare_exchange_weak(largest, bytes.size()))
+      ;
+    bytes_ += bytes.size();
+    if (bytes_ > fail_after_)
+      return Refused("attachment_rejected", "the attachment cannot be stored");
+    hash_.Update(AsBytes(bytes));
+    return Ok();
+  }
+
+  Response Finish() override {
+    ++log_->finished;
+    std::lock_guard lock(log_->mu);
+    log_->digest = hash_.Finish();
+    log_->bytes = bytes_;
+    log_->org = org_;
+    return Response::Json(201, {{"bytes", bytes_}});
+  }
+
+ private:
+  UploadLog* log_;
+  std::string org_;
+  std::uint64_t fail_after_;
+  std::uint64_t bytes_ = 0;
+  crypto::Sha256Stream hash_;
+};
+
+// What the download route's sources did.
+struct DownloadLog {
+  std::atomic<int> live{0};
+  std::atomic<std::uint64_t> produced{0};
+};
+
+// `length` pattern bytes; fails with an error at `fail_at`.
+class PatternSource : public BodySource {
+ public:
+  PatternSource(DownloadLog* log, std::uint64_t seed, std::uint64_t length, std::uint64_t fail_at)
+      : log_(log), seed_(seed), length_(length), fail_at_(fail_at) {
+    ++log_->live;
+  }
+  ~PatternSource() override { --log_->live; }
+
+  Result<std::size_t> Read(std::span<char> buffer) override {
+    if (at_ >= fail_at_)
+      return Internal("attachment_unreadable", "the attachment cannot be read");
+    std::uint64_t end = std::min(length_, fail_at_);
+    std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), end - at_));
+    FillPattern(seed_, at_, buffer.data(), n);
+    at_ += n;
+    log_->produced += n;
+    return n;
+  }
+
+ private:
+  DownloadLog* log_;
+  std::uint64_t seed_;
+  std::uint64_t length_;
+  std::uint64_t fail_at_;
+  std::uint64_t at_ = 0;
+};
+
+std::uint64_t QueryNumber(const Request& r, const std::string& name, std::uint64_t otherwise) {
+  auto it = r.query.find(name);
+  return it == r.query.end() ? otherwise : std::stoull(it->second);
+}
+
+// Waits up to `limit` for `done`; true when it happened.
+template <typename F>
+bool Eventually(F done, std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline)
+      return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
 
 Result<Principal> TestAuthenticate(std::string_view token, const Request&) {
   if (token == "sender-token")
@@ -350,6 +611,32 @@ class HttpsServerTest : public testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       return Response::Json(200, {{"slow", true}});
     });
+    // Uploads: "/v1/files/fail-write" fails its Write past 512 KiB.
+    router_.AddUpload("PUT", "/v1/files/{name}", Access::Roles({Role::kSender}), kUploadLimit,
+                      [this](Request& r) -> Result<std::unique_ptr<BodySink>> {
+                        ++uploads_.opened;
+                        std::uint64_t fail_after =
+                            r.params.at("name") == "fail-write" ? 512 * 1024 : UINT64_MAX;
+                        return std::unique_ptr<BodySink>(
+                            std::make_unique<HashingSink>(&uploads_, r.principal->org, fail_after));
+                      });
+    router_.AddUpload("PUT", "/v1/small-files/{name}", Access::AnyToken(), kSmallUploadLimit,
+                      [this](Request& r) -> Result<std::unique_ptr<BodySink>> {
+                        ++uploads_.opened;
+                        return std::unique_ptr<BodySink>(
+                            std::make_unique<HashingSink>(&uploads_, r.principal->org, UINT64_MAX));
+                      });
+    // Downloads: ?bytes=N promised; the source has `has` bytes (default N) and fails at
+    // `fail_at`.
+    router_.Add("GET", "/v1/files/{name}", Access::Public(), [this](Request& r) {
+      Response out;
+      out.content_type = "application/octet-stream";
+      out.stream_length = QueryNumber(r, "bytes", 0);
+      out.stream = std::make_shared<PatternSource>(&downloads_, QueryNumber(r, "seed", 1),
+                                                   QueryNumber(r, "has", out.stream_length),
+                                                   QueryNumber(r, "fail_at", UINT64_MAX));
+      return out;
+    });
   }
 
   HttpsServer::Config BaseConfig() {
@@ -378,6 +665,8 @@ class HttpsServerTest : public testing::Test {
   static Pki* pki_;
   static TestKeyPair* server_pair_;
   static TestKeyPair* other_pair_;
+  UploadLog uploads_;  // outlive the server, whose requests use them
+  DownloadLog downloads_;
   Router router_;
   std::unique_ptr<HttpsServer> server_;
   int port_ = 0;
@@ -823,6 +1112,267 @@ TEST_F(HttpsServerTest, ManyConcurrentClients) {
     th.join();
   EXPECT_EQ(ok.load(), 400);
   EXPECT_EQ(failed.load(), 0);
+}
+
+// ---- streamed uploads and downloads ------------------------------------------------------
+
+TEST_F(HttpsServerTest, UploadStreamsIntoTheSinkWithContentLengthAndChunked) {
+  std::string url = Serve();
+  const std::uint64_t size = 64 * kMiB + 12345;  // more than max_body_bytes by far
+  for (bool chunked : {false, true}) {
+    SCOPED_TRACE(chunked ? "chunked" : "Content-Length");
+    const std::uint64_t seed = chunked ? 7 : 3;
+    Streamed s = client_.Stream(url + "/v1/files/report.pdf",
+                                {.method = "PUT",
+                                 .headers = {"Authorization: Bearer sender-token"},
+                                 .upload_bytes = size,
+                                 .send_body = !chunked,
+                                 .chunked = chunked,
+                                 .seed = seed});
+    ASSERT_EQ(s.code, CURLE_OK) << s.error;
+    ASSERT_EQ(s.status, 201) << s.body;
+    EXPECT_EQ(s.Json()["bytes"], size);
+    std::lock_guard lock(uploads_.mu);
+    EXPECT_EQ(uploads_.bytes, size);
+    EXPECT_EQ(uploads_.digest, PatternSha256(seed, size));
+    EXPECT_EQ(uploads_.org, "shop-denhaag");
+  }
+  EXPECT_EQ(uploads_.opened, 2);
+  EXPECT_EQ(uploads_.finished, 2);
+  EXPECT_TRUE(Eventually([&] { return uploads_.destroyed == 2; }));
+  // Handed over a chunk at a time, never gathered.
+  EXPECT_LE(uploads_.largest_write.load(), 64u * 1024);
+  EXPECT_GT(uploads_.largest_write.load(), 0u);
+}
+
+TEST_F(HttpsServerTest, UploadAboveTheRouteLimitByContentLengthIs413AndNeverOpens) {
+  std::string url = Serve();
+  // Within the drain allowance (64 KiB) above the limit, so the client reads the 413.
+  Streamed s =
+      client_.Stream(url + "/v1/small-files/a", {.method = "PUT",
+                                                 .headers = {"Authorization: Bearer sender-token"},
+                                                 .upload_bytes = kSmallUploadLimit + 1000,
+                                                 .send_body = true});
+  ASSERT_EQ(s.code, CURLE_OK) << s.error;
+  EXPECT_EQ(s.status, 413);
+  EXPECT_EQ(s.Json()["error"]["code"], "body_too_large");
+  EXPECT_NE(s.Json()["error"]["message"].get<std::string>().find(std::to_string(kSmallUploadLimit)),
+            std::string::npos);
+  EXPECT_EQ(s.headers["Connection"], "close");
+  EXPECT_EQ(uploads_.opened, 0);
+
+  // Far above: the connection is cut (or the 413 read first); still never opened.
+  Streamed far =
+      client_.Stream(url + "/v1/small-files/a", {.method = "PUT",
+                                                 .headers = {"Authorization: Bearer sender-token"},
+                                                 .upload_bytes = 16 * kMiB,
+                                                 .send_body = true});
+  if (far.code == CURLE_OK) {
+    EXPECT_EQ(far.status, 413);
+  }
+  EXPECT_EQ(uploads_.opened, 0);
+  EXPECT_EQ(client_.Fetch(url + "/healthz").status, 200);
+}
+
+TEST_F(HttpsServerTest, ChunkedUploadAboveTheRouteLimitIs413AndDropsTheSink) {
+  std::string url = Serve();
+  Streamed s =
+      client_.Stream(url + "/v1/small-files/a", {.method = "PUT",
+                                                 .headers = {"Authorization: Bearer sender-token"},
+                                                 .upload_bytes = kSmallUploadLimit + 40 * 1024,
+                                                 .chunked = true});
+  ASSERT_EQ(s.code, CURLE_OK) << s.error;
+  EXPECT_EQ(s.status, 413);
+  EXPECT_EQ(s.Json()["error"]["code"], "body_too_large");
+  EXPECT_EQ(uploads_.opened, 1);
+  EXPECT_EQ(uploads_.finished, 0);
+  EXPECT_EQ(uploads_.destroyed, 1);
+  EXPECT_EQ(client_.Fetch(url + "/healthz").status, 200);
+}
+
+TEST_F(HttpsServerTest, UploadWithoutTokenIs401AndNeverOpens) {
+  std::string url = Serve();
+  Streamed s = client_.Stream(url + "/v1/files/a",
+                              {.method = "PUT", .upload_bytes = 10 * 1024, .send_body = true});
+  ASSERT_EQ(s.code, CURLE_OK) << s.error;
+  EXPECT_EQ(s.status, 401);
+  EXPECT_EQ(s.Json()["error"]["code"], "unauthenticated");
+  Streamed wrong_role =
+      client_.Stream(url + "/v1/files/a", {.method = "PUT",
+                                           .headers = {"Authorization: Bearer auditor-token"},
+                                           .upload_bytes = 10 * 1024,
+                                           .chunked = true});
+  EXPECT_EQ(wrong_role.status, 403);
+  // A large one is cut without being read (or answered 401 first).
+  Streamed large = client_.Stream(url + "/v1/files/a",
+                                  {.method = "PUT", .upload_bytes = 32 * kMiB, .send_body = true});
+  if (large.code == CURLE_OK) {
+    EXPECT_EQ(large.status, 401);
+  }
+  EXPECT_EQ(uploads_.opened, 0);
+  EXPECT_EQ(client_.Fetch(url + "/healthz").status, 200);
+}
+
+TEST_F(HttpsServerTest, SinkWriteErrorIsTheResponse) {
+  std::string url = Serve();
+  Streamed s = client_.Stream(url + "/v1/files/fail-write",
+                              {.method = "PUT",
+                               .headers = {"Authorization: Bearer sender-token"},
+                               .upload_bytes = 512 * 1024 + 40 * 1024,
+                               .send_body = true});
+  ASSERT_EQ(s.code, CURLE_OK) << s.error;
+  EXPECT_EQ(s.status, 422);
+  EXPECT_EQ(s.Json()["error"]["code"], "attachment_rejected");
+  EXPECT_EQ(uploads_.opened, 1);
+  EXPECT_EQ(uploads_.finished, 0);
+  EXPECT_EQ(uploads_.destroyed, 1);
+  EXPECT_EQ(client_.Fetch(url + "/healthz").status, 200);
+}
+
+TEST_F(HttpsServerTest, UploadCutByTheClientDropsTheSink) {
+  std::string url = Serve();
+  Streamed s =
+      client_.Stream(url + "/v1/files/a", {.method = "PUT",
+                                           .headers = {"Authorization: Bearer sender-token"},
+                                           .upload_bytes = 16 * kMiB,
+                                           .send_body = true,
+                                           .abort_upload_at = 2 * kMiB});
+  EXPECT_NE(s.code, CURLE_OK);
+  EXPECT_TRUE(Eventually([&] { return uploads_.destroyed == 1; }));
+  EXPECT_EQ(uploads_.opened, 1);
+  EXPECT_EQ(uploads_.finished, 0);
+  EXPECT_EQ(client_.Fetch(url + "/healthz").status, 200);
+}
+
+TEST_F(HttpsServerTest, OrdinaryRoutesKeepMaxBodyBytesBesideUploadRoutes) {
+  std::string url = Serve();
+  Fetched f = client_.Fetch(
+      url + "/upload", {.method = "POST", .body = std::string(100 * 1024, 'x'), .send_body = true});
+  ExpectError(f, 413, "body_too_large");
+  EXPECT_NE(f.Json()["error"]["message"].get<std::string>().find("65536"), std::string::npos);
+  Fetched fits = client_.Fetch(
+      url + "/upload", {.method = "POST", .body = std::string(60 * 1024, 'x'), .send_body = true});
+  EXPECT_EQ(fits.status, 200);
+  EXPECT_EQ(fits.Json()["bytes"], 60 * 1024);
+  EXPECT_EQ(uploads_.opened, 0);
+}
+
+TEST_F(HttpsServerTest, StreamedDownloadArrivesWhole) {
+  std::string url = Serve();
+  const std::uint64_t size = 64 * kMiB + 777;
+  Streamed s = client_.Stream(url + "/v1/files/x?bytes=" + std::to_string(size) + "&seed=5", {});
+  ASSERT_EQ(s.code, CURLE_OK) << s.error;
+  EXPECT_EQ(s.status, 200);
+  EXPECT_EQ(s.headers["Content-Length"], std::to_string(size));
+  EXPECT_EQ(s.headers["Content-Type"], "application/octet-stream");
+  EXPECT_EQ(s.headers["Cache-Control"], "no-store");
+  EXPECT_EQ(s.headers.count("Transfer-Encoding"), 0u);
+  EXPECT_EQ(s.bytes, size);
+  EXPECT_EQ(s.sha256, PatternSha256(5, size));
+  EXPECT_TRUE(Eventually([&] { return downloads_.live == 0; }));
+
+  Streamed empty = client_.Stream(url + "/v1/files/x?bytes=0", {});
+  ASSERT_EQ(empty.code, CURLE_OK) << empty.error;
+  EXPECT_EQ(empty.status, 200);
+  EXPECT_EQ(empty.headers["Content-Length"], "0");
+  EXPECT_EQ(empty.bytes, 0u);
+}
+
+TEST_F(HttpsServerTest, BrokenSourceCutsTheDownloadAndServerKeepsServing) {
+  std::string url = Serve();
+  const std::string size = std::to_string(16 * kMiB);
+  for (const std::string& query : {"&fail_at=" + std::to_string(8 * kMiB),  // Read error
+                                   "&has=" + std::to_string(8 * kMiB),      // ends early
+                                   "&has=" + std::to_string(17 * kMiB)}) {  // longer than promised
+    SCOPED_TRACE(query);
+    Streamed s = client_.Stream(url + "/v1/files/x?bytes=" + size + query, {});
+    EXPECT_EQ(s.status, 200);
+    EXPECT_NE(s.code, CURLE_OK);  // CURLE_PARTIAL_FILE or a receive error: never complete
+    EXPECT_LT(s.bytes, 16 * kMiB);
+    EXPECT_TRUE(Eventually([&] { return downloads_.live == 0; }));
+    EXPECT_EQ(client_.Fetch(url + "/healthz").status, 200);
+  }
+}
+
+TEST_F(HttpsServerTest, ClientHangingUpMidDownloadDestroysTheSource) {
+  std::string url = Serve();
+  Streamed s = client_.Stream(url + "/v1/files/x?bytes=" + std::to_string(256 * kMiB),
+                              {.abort_download_at = 4 * kMiB});
+  EXPECT_EQ(s.code, CURLE_WRITE_ERROR) << s.error;
+  EXPECT_TRUE(Eventually([&] { return downloads_.live == 0; }));
+  EXPECT_LT(downloads_.produced.load(), 64 * kMiB);
+  auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+TEST_F(HttpsServerTest, DownloadReadsTheSourceNoFasterThanTheClientTakes) {
+  std::string url = Serve();
+  std::atomic<std::uint64_t> received{0};
+  Streamed s;
+  std::thread client([&] {
+    Client c(pki_->ca_cert);
+    s = c.Stream(url + "/v1/files/x?bytes=" + std::to_string(64 * kMiB),
+                 {.pause_download_at = 1 * kMiB,
+                  .pause = std::chrono::milliseconds(1500),
+                  .progress = &received,
+                  .small_receive_buffer = true});
+  });
+  ASSERT_TRUE(Eventually([&] { return received >= 1 * kMiB; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // the client reads nothing
+  // What was read from the source is at most what the client took, plus the server's 2 MiB
+  // pipe and the sockets' buffers (server send buffer at most 4 MiB, client 256 KiB): nowhere
+  // near the 64 MiB a free-running source makes.
+  const std::uint64_t ahead = downloads_.produced.load() - received.load();
+  EXPECT_LT(ahead, 10 * kMiB);
+  client.join();
+  ASSERT_EQ(s.code, CURLE_OK) << s.error;
+  EXPECT_EQ(s.bytes, 64 * kMiB);
+  EXPECT_EQ(s.sha256, PatternSha256(1, 64 * kMiB));
+}
+
+TEST_F(HttpsServerTest, StalledDownloadIsCut) {
+  HttpsServer::Config c = BaseConfig();
+  c.stream_stall_timeout = std::chrono::milliseconds(300);
+  std::string url = Serve(std::move(c));
+  std::atomic<std::uint64_t> received{0};
+  Streamed s;
+  std::thread client([&] {
+    Client cl(pki_->ca_cert);
+    s = cl.Stream(url + "/v1/files/x?bytes=" + std::to_string(128 * kMiB),
+                  {.pause_download_at = 1 * kMiB,
+                   .pause = std::chrono::milliseconds(3000),
+                   .progress = &received});
+  });
+  ASSERT_TRUE(Eventually([&] { return received >= 1 * kMiB; }));
+  // While the client still sleeps, the server gives up on it and lets go of the source.
+  EXPECT_TRUE(Eventually([&] { return downloads_.live == 0; }, std::chrono::milliseconds(2500)));
+  client.join();
+  EXPECT_NE(s.code, CURLE_OK);
+  EXPECT_LT(s.bytes, 128 * kMiB);
+}
+
+TEST_F(HttpsServerTest, StopCutsADownloadStillGoing) {
+  HttpsServer::Config c = BaseConfig();
+  c.drain_timeout = std::chrono::milliseconds(200);
+  std::string url = Serve(std::move(c));
+  std::atomic<std::uint64_t> received{0};
+  Streamed s;
+  std::thread client([&] {
+    Client cl(pki_->ca_cert);
+    s = cl.Stream(url + "/v1/files/x?bytes=" + std::to_string(128 * kMiB),
+                  {.pause_download_at = 1 * kMiB,
+                   .pause = std::chrono::milliseconds(2000),
+                   .progress = &received});
+  });
+  ASSERT_TRUE(Eventually([&] { return received >= 1 * kMiB; }));
+  auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_EQ(downloads_.live, 0);  // destroyed before Stop returned
+  client.join();
+  EXPECT_NE(s.code, CURLE_OK);
+  EXPECT_LT(s.bytes, 128 * kMiB);
 }
 
 }  // namespace
