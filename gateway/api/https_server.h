@@ -56,8 +56,9 @@
 //        org=shop-denhaag
 // with the route pattern, never the raw path, the query, the body or a token.
 //
-// Handlers run on cpprestsdk's thread pool, which also does its I/O (40 threads): a handler
-// that blocks for long ties up one of them.
+// Handlers, upload routes' open, BodySink::Write and Finish run on cpprestsdk's thread pool,
+// which also does its I/O (40 threads): one that blocks for long ties up one of them.
+// BodySource::Read runs on its response's own thread.
 //
 // cpprestsdk 2.10 limits what this server can offer:
 //   - a handler cannot see the client certificate of a mutual-TLS connection (the listener
