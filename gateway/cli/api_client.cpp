@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 
@@ -25,8 +26,20 @@ struct Transfer {
   std::string body;
   bool too_large = false;
   const ApiClientOptions* options = nullptr;
-  Status tls_status;  // from the SSL_CTX callback
+  Status tls_status;                            // from the SSL_CTX callback
+  const ApiClient::BodyReader* read = nullptr;  // a streamed request body
+  Status read_status;                           // its first error
 };
+
+size_t ReadBody(char* buffer, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  Result<std::size_t> n = (*t->read)(std::span<char>(buffer, size * count));
+  if (!n) {
+    t->read_status = std::move(n).error();
+    return CURL_READFUNC_ABORT;
+  }
+  return *n;
+}
 
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -124,9 +137,16 @@ Result<json> ApiClient::Post(const std::string& path, const json& body,
   return Request("POST", path, {}, &text, h);
 }
 
+Result<json> ApiClient::PostStream(const std::string& path, const std::string& content_type,
+                                   std::uint64_t length, const BodyReader& read) const {
+  StreamBody stream{length, &read};
+  return Request("POST", path, {}, nullptr, {"Content-Type: " + content_type}, &stream);
+}
+
 Result<json> ApiClient::Request(const char* method, const std::string& path,
                                 const std::vector<QueryParam>& query, const std::string* body,
-                                const std::vector<std::string>& headers) const {
+                                const std::vector<std::string>& headers,
+                                const StreamBody* stream) const {
   std::string url = options_.base_url + path;
   for (size_t i = 0; i < query.size(); ++i) {
     url +=
@@ -165,7 +185,6 @@ Result<json> ApiClient::Request(const char* method, const std::string& path,
                 curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
                 curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
                 curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, kConnectTimeoutMs) == CURLE_OK &&
-                curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options_.timeout_ms) == CURLE_OK &&
                 curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method) == CURLE_OK &&
                 curl_easy_setopt(c, CURLOPT_HTTPHEADER, list.get()) == CURLE_OK &&
                 curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, AppendBody) == CURLE_OK &&
@@ -174,6 +193,20 @@ Result<json> ApiClient::Request(const char* method, const std::string& path,
     set_ok = curl_easy_setopt(c, CURLOPT_POSTFIELDS, body->data()) == CURLE_OK &&
              curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
                               static_cast<curl_off_t>(body->size())) == CURLE_OK;
+  }
+  if (set_ok && stream != nullptr) {
+    // A large upload may take longer than any fixed limit: only a stalled one fails.
+    t.read = stream->read;
+    set_ok = curl_easy_setopt(c, CURLOPT_POST, 1L) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_READFUNCTION, ReadBody) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_READDATA, &t) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                              static_cast<curl_off_t>(stream->length)) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                              std::max(1L, options_.timeout_ms / 1000)) == CURLE_OK;
+  } else if (set_ok) {
+    set_ok = curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options_.timeout_ms) == CURLE_OK;
   }
   if (set_ok && !options_.client_key_id.empty()) {
     if (options_.keyring == nullptr || options_.client_chain.empty()) {
@@ -190,6 +223,8 @@ Result<json> ApiClient::Request(const char* method, const std::string& path,
   CURLcode rc = curl_easy_perform(c);
   if (!t.tls_status)
     return t.tls_status.error();
+  if (!t.read_status)
+    return t.read_status.error();
   if (t.too_large)
     return Internal("response_too_large", "the gateway's answer is larger than 64 MiB");
   if (rc != CURLE_OK) {

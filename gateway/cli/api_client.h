@@ -21,6 +21,9 @@
 // - The token is sent only as `Authorization: Bearer`; it never appears in an error.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,12 +62,25 @@ class ApiClient {
   Result<nlohmann::json> Post(const std::string& path, const nlohmann::json& body,
                               const std::vector<std::string>& headers = {}) const;
 
+  // Fills the buffer with the next bytes of a streamed body and returns how many (0: no more).
+  using BodyReader = std::function<Result<std::size_t>(std::span<char> buffer)>;
+  // Sends exactly `length` bytes from `read` as `content_type`, a piece at a time (an
+  // attachment of any size in little memory). Instead of the whole-request timeout, a transfer
+  // that moves nothing for timeout_ms fails. A read error ends the request with that error.
+  Result<nlohmann::json> PostStream(const std::string& path, const std::string& content_type,
+                                    std::uint64_t length, const BodyReader& read) const;
+
   const std::string& base_url() const { return options_.base_url; }
 
  private:
+  struct StreamBody {
+    std::uint64_t length = 0;
+    const BodyReader* read = nullptr;
+  };
   Result<nlohmann::json> Request(const char* method, const std::string& path,
                                  const std::vector<QueryParam>& query, const std::string* body,
-                                 const std::vector<std::string>& headers) const;
+                                 const std::vector<std::string>& headers,
+                                 const StreamBody* stream = nullptr) const;
 
   ApiClientOptions options_;
 };

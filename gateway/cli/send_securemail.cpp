@@ -1,7 +1,10 @@
 #include "gateway/cli/send_securemail.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,8 +14,10 @@
 #include "adapters/transports/smtp_client.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/org_session.h"
+#include "gateway/crypto/detached_envelope.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
+#include "gateway/crypto/hash.h"
 #include "gateway/io/file.h"
 
 namespace ketenpoort::cli {
@@ -52,6 +57,85 @@ std::vector<std::string> SplitComma(const std::string& s) {
     start = comma + 1;
   }
   return out;
+}
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+// Seals the file at `path` to `certs` while uploading it to POST /v1/attachments, a piece at a
+// time (neither the plaintext nor the ciphertext is ever whole in memory or on disk), and
+// returns its entry for the signed document (securemail_document.h).
+Result<json> UploadAttachment(const ApiClient& client,
+                              const std::vector<crypto::Certificate>& certs,
+                              const std::string& path) {
+  std::error_code ec;
+  const std::uint64_t size = std::filesystem::file_size(path, ec);
+  if (ec)
+    return NotFound("file_unreadable", "cannot read the attachment", path);
+  std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
+  if (!file)
+    return NotFound("file_unreadable", "cannot read the attachment", path);
+  KP_ASSIGN_OR_RETURN(crypto::DetachedSealer sealer, crypto::DetachedSealer::Create(certs));
+  crypto::Sha256Stream hash;
+  std::uint64_t read_total = 0;
+  Bytes pending;  // ciphertext made but not yet handed to curl
+  std::size_t offset = 0;
+  bool at_end = false;
+  std::optional<crypto::DetachedSealer::Sealed> sealed;
+  std::vector<std::uint8_t> plain(256 * 1024);
+  auto finish = [&]() -> Status {
+    KP_ASSIGN_OR_RETURN(crypto::DetachedSealer::Sealed s, sealer.Finish());
+    pending.insert(pending.end(), s.ciphertext_tail.begin(), s.ciphertext_tail.end());
+    sealed = std::move(s);
+    return Ok();
+  };
+  ApiClient::BodyReader read = [&](std::span<char> out) -> Result<std::size_t> {
+    while (offset == pending.size() && !sealed) {
+      pending.clear();
+      offset = 0;
+      if (at_end) {
+        KP_RETURN_IF_ERROR(finish());
+        break;
+      }
+      const std::size_t n = std::fread(plain.data(), 1, plain.size(), file.get());
+      if (n < plain.size()) {
+        if (std::ferror(file.get()))
+          return Unavailable("file_unreadable", "reading the attachment " + path + " failed");
+        at_end = true;
+      }
+      read_total += n;
+      hash.Update(ByteView(plain.data(), n));
+      KP_ASSIGN_OR_RETURN(Bytes c, sealer.Update(ByteView(plain.data(), n)));
+      pending = std::move(c);
+    }
+    const std::size_t n = std::min(out.size(), pending.size() - offset);
+    std::copy_n(pending.begin() + static_cast<std::ptrdiff_t>(offset), n,
+                reinterpret_cast<std::uint8_t*>(out.data()));
+    offset += n;
+    return n;
+  };
+  // AES-GCM: the ciphertext is exactly as long as the plaintext.
+  KP_ASSIGN_OR_RETURN(json answer,
+                      client.PostStream("/v1/attachments", "application/octet-stream", size, read));
+  if (!sealed) {
+    // curl took `size` bytes and did not ask again: the file must be at its end now.
+    if (std::fgetc(file.get()) != EOF)
+      return Refused("file_changed", "the attachment grew while it was sent", path);
+    KP_RETURN_IF_ERROR(finish());
+  }
+  if (read_total != size || offset != pending.size())
+    return Refused("file_changed", "the attachment changed while it was sent", path);
+  auto id = answer.find("attachment_id");
+  if (id == answer.end() || !id->is_string())
+    return Internal("invalid_response", "the gateway's answer has no attachment_id");
+  const std::string name = std::filesystem::path(path).filename().string();
+  return json{{"name", name},
+              {"type", TypeOf(name)},
+              {"attachment_id", *id},
+              {"size", size},
+              {"sha256", crypto::HexEncode(hash.Finish())},
+              {"envelope", crypto::Base64Encode(sealed->envelope_der)}};
 }
 
 }  // namespace
@@ -101,15 +185,6 @@ int RunSendSecureMail(const ParsedFlags& f) {
   auto body = io::ReadFile(f.Get("payload"));
   if (!body)
     return Fail(body.error());
-  json attachments = json::array();
-  for (const std::string& path : f.GetAll("attach")) {
-    auto data = io::ReadFile(path);
-    if (!data)
-      return Fail(data.error());
-    const std::string name = std::filesystem::path(path).filename().string();
-    attachments.push_back(
-        {{"name", name}, {"type", TypeOf(name)}, {"data", crypto::Base64Encode(AsBytes(*data))}});
-  }
   json recipients = json::array();
   for (const std::string& email : emails) {
     json r = {{"email", email}, {"verification", verify}};
@@ -119,9 +194,6 @@ int RunSendSecureMail(const ParsedFlags& f) {
       r["phone"] = f.Get("phone");
     recipients.push_back(std::move(r));
   }
-  const std::string doc = json{{"body", *body}, {"attachments", std::move(attachments)}}.dump(
-      -1, ' ', false, json::error_handler_t::replace);
-
   auto session = OrgSession::Open(OrgSessionOptions::FromFlags(f), /*need_key=*/true);
   if (!session)
     return Fail(session.error());
@@ -130,6 +202,16 @@ int RunSendSecureMail(const ParsedFlags& f) {
   if (!certs)
     return FailProblem(certs.error());
   certs->push_back(s.certificate());
+  // Every attachment is uploaded on its own, streamed; the document names the uploads.
+  json attachments = json::array();
+  for (const std::string& path : f.GetAll("attach")) {
+    auto entry = UploadAttachment(s.client(), *certs, path);
+    if (!entry)
+      return FailProblem(entry.error());
+    attachments.push_back(std::move(*entry));
+  }
+  const std::string doc = json{{"body", *body}, {"attachments", std::move(attachments)}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
   auto signed_der = s.keyring().SignCms(s.key_id(), s.certificate(), AsBytes(doc));
   if (!signed_der)
     return Fail(signed_der.error());

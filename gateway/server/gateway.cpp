@@ -5,6 +5,7 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
+#include <set>
 
 #include "adapters/kinds/registry.h"
 #include "adapters/transports/sms_client.h"
@@ -34,6 +35,8 @@
 #include "gateway/server/securemail_service.h"
 #include "gateway/server/securemail_worker.h"
 #include "gateway/server/witness_worker.h"
+#include "gateway/store/blob_repository.h"
+#include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/migrations.h"
@@ -51,10 +54,11 @@ constexpr const char* kPortalKeyId = "portal";
 Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
     const config::GatewayConfig& config, store::Database& db, std::mutex& db_mutex,
     const Directory& directory, crypto::Keyring& keyring,
-    const std::vector<crypto::Certificate>& tls_chain,
+    const std::vector<crypto::Certificate>& tls_chain, const store::BlobStore& blobs,
     std::shared_ptr<transports::SmtpClient>& smtp, std::shared_ptr<transports::SmsClient>& sms) {
   SecureMailService::Deps d;
   d.db = &db;
+  d.blobs = &blobs;
   d.db_mutex = &db_mutex;
   d.directory = &directory;
   d.keyring = &keyring;
@@ -79,6 +83,7 @@ Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
   d.options.session_ttl_ms = p.session_ttl_ms;
   d.options.deadline_warning_ms = p.deadline_warning_ms;
   d.options.default_lang = p.default_lang;
+  d.options.upload_ttl_ms = config.limits.upload_ttl_ms;
   if (!config.smtp.url.empty()) {
     transports::SmtpClient::Config sc;
     sc.url = config.smtp.url;
@@ -165,6 +170,7 @@ struct Gateway::State {
   config::GatewayConfig config;
   std::mutex db_mutex;  // one connection; SQLite serialises writers anyway
   std::optional<store::Database> db;
+  std::optional<store::BlobStore> blobs;  // attachment uploads (secure mail)
   std::mutex auth_mutex;  // guards auth_db, the read-only use of a second connection
   std::optional<store::Database> auth_db;
   std::optional<Directory> directory;
@@ -261,11 +267,22 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   KP_ASSIGN_OR_RETURN(s->messages,
                       MessageService::Create(*s->db, s->db_mutex, *s->directory, *s->routes,
                                              kinds::BuiltinKinds(), audit::NowMs));
-  KP_ASSIGN_OR_RETURN(s->securemail, MakeSecureMail(config, *s->db, s->db_mutex, *s->directory,
-                                                    s->keyring, s->tls_chain, s->smtp, s->sms));
+  // Attachment uploads: files no row names (a crash between a file and its row) go first.
+  KP_ASSIGN_OR_RETURN(store::BlobStore blobs, store::BlobStore::Open(config.database.blob_dir));
+  s->blobs.emplace(std::move(blobs));
+  {
+    KP_ASSIGN_OR_RETURN(std::set<std::string> known, store::BlobRepository(*s->db).AllIds());
+    KP_ASSIGN_OR_RETURN(int swept, s->blobs->Sweep(known));
+    if (swept > 0)
+      log::Info("blobs_swept", {{"files", std::to_string(swept)}});
+  }
+  KP_ASSIGN_OR_RETURN(s->securemail,
+                      MakeSecureMail(config, *s->db, s->db_mutex, *s->directory, s->keyring,
+                                     s->tls_chain, *s->blobs, s->smtp, s->sms));
   RegisterMessageRoutes(s->router, *s->messages, s->securemail.get());
   RegisterSecureMailRoutes(s->router, *s->securemail,
-                           s->tls_chain.empty() ? "" : s->tls_chain.front().Sha256Fingerprint());
+                           s->tls_chain.empty() ? "" : s->tls_chain.front().Sha256Fingerprint(),
+                           static_cast<std::uint64_t>(config.limits.max_attachment_bytes));
 
   // Federation: peers deliver here (receiving), and the outbox delivers to peers (sending).
   KP_ASSIGN_OR_RETURN(std::string tls_chain_pem, io::ReadFile(config.listen.tls_cert));

@@ -37,6 +37,39 @@ std::string SessionCookie(const api::Request& req) {
   return {};
 }
 
+// A streamed attachment's plaintext for the response body.
+class PlaintextSource : public api::BodySource {
+ public:
+  explicit PlaintextSource(std::shared_ptr<crypto::DetachedReader> reader)
+      : reader_(std::move(reader)) {}
+  Result<std::size_t> Read(std::span<char> buffer) override {
+    return reader_->Read(
+        std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(buffer.data()), buffer.size()));
+  }
+
+ private:
+  std::shared_ptr<crypto::DetachedReader> reader_;
+};
+
+// POST /v1/attachments: the body goes to disk as it arrives.
+class UploadSink : public api::BodySink {
+ public:
+  UploadSink(SecureMailService* service, Caller caller, store::BlobWriter writer)
+      : service_(service), caller_(std::move(caller)), writer_(std::move(writer)) {}
+  Status Write(std::string_view bytes) override { return writer_.Append(AsBytes(bytes)); }
+  api::Response Finish() override {
+    auto done = service_->FinishUpload(caller_, std::move(writer_));
+    if (!done)
+      return api::Response::FromError(done.error());
+    return api::Response::Json(201, *done);
+  }
+
+ private:
+  SecureMailService* service_;
+  Caller caller_;
+  store::BlobWriter writer_;
+};
+
 void PortalHeaders(api::Response& r, std::string_view csp = portal::kContentSecurityPolicy) {
   r.headers.emplace_back("Content-Security-Policy", std::string(csp));
   r.headers.emplace_back("Referrer-Policy", "no-referrer");
@@ -211,7 +244,7 @@ std::string MessageBody(Lang lang, const std::string& self, const SecureMailServ
     const std::string url = self + "/files/" + std::to_string(i);
     b += "<li class=\"file\" data-index=\"" + std::to_string(i) + "\"><strong class=\"name\">" +
          Escape(a.name) + "</strong> <span class=\"meta\"><span class=\"size\">" +
-         Escape(FormatSize(a.data.size())) + "</span> · <span class=\"type\">" + Escape(a.type) +
+         Escape(FormatSize(a.size)) + "</span> · <span class=\"type\">" + Escape(a.type) +
          "</span></span><br><a class=\"download\" href=\"" + Escape(url) + "\" download>" +
          Escape(Text(lang, "download")) + "</a>";
     if (Previewable(a.type)) {
@@ -249,7 +282,7 @@ Result<std::map<std::string, std::string>> FormBody(const api::Request& req) {
 }  // namespace
 
 void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
-                              std::string fingerprint) {
+                              std::string fingerprint, std::uint64_t max_attachment_bytes) {
   SecureMailService* s = &service;
   router.Add("GET", "/m/verify-gateway", api::Access::Public(), [fingerprint](api::Request& req) {
     Lang lang = RequestLang(req, "");
@@ -354,7 +387,12 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
     if (!file)
       return ErrorPage(req, file.error(), "/m/" + token);
     api::Response r;
-    r.body.assign(file->data.begin(), file->data.end());
+    if (file->stream) {
+      r.stream = std::make_shared<PlaintextSource>(file->stream);
+      r.stream_length = file->size;
+    } else {
+      r.body.assign(file->data.begin(), file->data.end());
+    }
     if (preview && Previewable(file->type)) {
       r.content_type = file->type == "text/plain" ? "text/plain; charset=utf-8" : file->type;
       r.headers.emplace_back("Content-Disposition", Disposition("inline", file->name));
@@ -376,6 +414,22 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
       return api::Response::FromError(r.error());
     return api::Response::Json(202, *r);
   });
+  router.AddUpload(
+      "POST", "/v1/attachments", api::Access::Roles({Role::kSender}), max_attachment_bytes,
+      [s](api::Request& req) -> Result<std::unique_ptr<api::BodySink>> {
+        auto type = req.Header("Content-Type");
+        if (!type ||
+            !api::EqualsIgnoreCase(api::TrimHttpWhitespace(*type), "application/octet-stream")) {
+          return InvalidArgument("unsupported_media_type",
+                                 "send the attachment's ciphertext as 'Content-Type: "
+                                 "application/octet-stream'",
+                                 "Content-Type");
+        }
+        Caller caller{*req.principal, req.remote_address};
+        KP_ASSIGN_OR_RETURN(store::BlobWriter writer, s->BeginUpload(caller));
+        return std::unique_ptr<api::BodySink>(
+            std::make_unique<UploadSink>(s, std::move(caller), std::move(writer)));
+      });
   router.Add(
       "POST", "/v1/messages/{id}/resend", api::Access::Roles({Role::kSender}),
       [s](api::Request& req) {

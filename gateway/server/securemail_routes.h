@@ -12,6 +12,8 @@
 //   GET  /m/{token}/files/{n}       attachment n: download, or ?inline=1 preview for PDF,
 //                                   images and plain text
 //   POST /m/{token}/reply           JSON {"body","attachments"} with header X-CSRF-Token
+//   POST /v1/attachments            (role sender) an attachment's ciphertext, streamed to disk,
+//                                   at most max_attachment_bytes -> 201 {"attachment_id",...}
 //
 // Every portal response carries a strict Content-Security-Policy (portal_pages.h),
 // Referrer-Policy: no-referrer (the token is in the URL) and X-Frame-Options; the session
@@ -19,12 +21,14 @@
 // per response (cpprestsdk sends each header once): the session is the only cookie.
 #pragma once
 
+#include <cstdint>
+
 #include "gateway/api/router.h"
 #include "gateway/server/securemail_service.h"
 
 namespace ketenpoort::server {
 
 void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
-                              std::string fingerprint);
+                              std::string fingerprint, std::uint64_t max_attachment_bytes);
 
 }  // namespace ketenpoort::server

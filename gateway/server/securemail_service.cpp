@@ -17,6 +17,7 @@
 #include "gateway/portal/portal_pages.h"
 #include "gateway/server/message_fields.h"
 #include "gateway/server/securemail_codes.h"
+#include "gateway/store/blob_repository.h"
 #include "gateway/store/message_repository.h"
 #include "gateway/store/securemail_repository.h"
 
@@ -156,6 +157,7 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
   store::MessageRecord m;
   store::SecureMailSettings settings;
   std::vector<RecipientInput> recipients;
+  std::vector<std::string> blob_ids;
 
   auto parse = [&]() -> Status {
     JsonFields f(body, "", "unknown_field");
@@ -217,6 +219,19 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
                      "payload");
     }
     m.payload = std::move(sealed.der);
+    // Open what the recipients will open, now: a payload or upload the portal cannot show is
+    // refused while the sender can still fix it.
+    KP_ASSIGN_OR_RETURN(SecureMailDocument doc, OpenDocument(who.org, *m.payload));
+    std::vector<crypto::Certificate> allowed{*portal_cert_};
+    if (sender_cert)
+      allowed.push_back(*sender_cert);
+    for (std::size_t i = 0; i < doc.attachments.size(); ++i) {
+      if (!doc.attachments[i].streamed())
+        continue;
+      KP_RETURN_IF_ERROR(CheckUpload(who.org, i, doc.attachments[i], allowed,
+                                     /*may_be_claimed=*/idempotency_key.has_value()));
+      blob_ids.push_back(doc.attachments[i].blob_id);
+    }
     return Ok();
   };
   Status parsed = parse();
@@ -281,6 +296,14 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
           messages.InsertIdempotencyKey(who.org, *idempotency_key, request_hash, m.id, now));
     }
     KP_RETURN_IF_ERROR(mail.InsertMessage(settings));
+    store::BlobRepository blobs(*d_.db);
+    for (const std::string& blob : blob_ids) {
+      KP_ASSIGN_OR_RETURN(bool claimed, blobs.Claim(blob, who.org, m.id));
+      if (!claimed) {
+        return Conflict("attachment_claimed",
+                        "an attachment_id was used by another message meanwhile");
+      }
+    }
     std::vector<audit::AuditEntry> entries;
     audit::AuditEntry submit = CallerEntry(caller, audit::event::kSubmit, audit::action::kCreate,
                                            m.id, audit::kOutcomeSuccess, now);
@@ -302,6 +325,37 @@ bool SecureMailService::IsSecureMail(std::string_view id) {
   std::lock_guard lock(*d_.db_mutex);
   auto found = store::SecureMailRepository(*d_.db).FindMessage(id);
   return found && found->has_value();
+}
+
+Result<store::BlobWriter> SecureMailService::BeginUpload(const Caller& caller) {
+  if (d_.blobs == nullptr)
+    return Unavailable("uploads_unavailable", "this gateway keeps no uploaded attachments");
+  if (d_.directory->Find(caller.principal.org) == nullptr)
+    return PermissionDenied("unknown_sender", "the token's organisation is not in the directory");
+  return d_.blobs->Create();
+}
+
+Result<json> SecureMailService::FinishUpload(const Caller& caller, store::BlobWriter writer) {
+  const std::int64_t now = d_.clock();
+  const std::uint64_t size = writer.size();
+  KP_ASSIGN_OR_RETURN(std::string id, writer.Commit());
+  store::BlobRecord b{id, caller.principal.org, static_cast<std::int64_t>(size), now, std::nullopt};
+  audit::AuditEntry e = CallerEntry(caller, audit::event::kSubmit, audit::action::kCreate, id,
+                                    audit::kOutcomeSuccess, now);
+  Status recorded = [&]() -> Status {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+    KP_RETURN_IF_ERROR(store::BlobRepository(*d_.db).Insert(b));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
+    return tx.Commit();
+  }();
+  if (!recorded) {
+    (void)d_.blobs->Remove(id);
+    return std::move(recorded).error();
+  }
+  return json{{"attachment_id", id},
+              {"size", size},
+              {"expires", audit::FormatTime(now + d_.options.upload_ttl_ms)}};
 }
 
 Result<json> SecureMailService::Tracking(const Caller& caller, std::string_view id) {
@@ -605,14 +659,59 @@ int SecureMailService::RunDueWork() {
     auto tx = store::Transaction::Begin(*d_.db);
     if (!m || !*m || !tx)
       continue;
+    // The content goes at expiry (its uploads with it, below): nobody may open it any more.
     bool ok = static_cast<bool>(mail.SetExpired(id, now)) &&
+              static_cast<bool>(store::MessageRepository(*d_.db).DropPayload(id)) &&
               static_cast<bool>(audit::AuditLog().Append(
                   *d_.db, PortalEntry(audit::event::kExpire, audit::action::kDelete, **m, "gateway",
                                       audit::kOutcomeSuccess, "", now)));
     if (ok && tx->Commit())
       ++actions;
   }
+  actions += DeleteUnneededBlobs(now);
   return actions;
+}
+
+int SecureMailService::DeleteUnneededBlobs(std::int64_t now) {
+  if (d_.blobs == nullptr)
+    return 0;
+  std::vector<store::BlobRecord> gone;
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    store::BlobRepository blobs(*d_.db);
+    auto ids = blobs.Disposable(now - d_.options.upload_ttl_ms, 100);
+    if (!ids || ids->empty())
+      return 0;
+    auto tx = store::Transaction::Begin(*d_.db);
+    if (!tx)
+      return 0;
+    for (const std::string& id : *ids) {
+      auto found = blobs.Find(id);
+      if (!found || !*found || !blobs.Delete(id))
+        return 0;
+      gone.push_back(std::move(**found));
+      audit::AuditEntry e;
+      e.time_ms = now;
+      e.event = std::string(audit::event::kPurge);
+      e.user = "gateway";
+      e.organisation = gone.back().org;
+      e.role = "system";
+      e.action = std::string(audit::action::kDelete);
+      e.object = gone.back().message_id ? *gone.back().message_id + "/" + id : id;
+      e.outcome = gone.back().message_id ? "content_gone" : "unclaimed_upload";
+      if (!audit::AuditLog().Append(*d_.db, e))
+        return 0;
+    }
+    if (!tx->Commit())
+      return 0;
+  }
+  // After the commit: a crash before these leaves files no row names, which the start-up
+  // sweep removes.
+  for (const store::BlobRecord& b : gone) {
+    if (Status s = d_.blobs->Remove(b.id); !s)
+      log::Warn("blob_remove_failed", {{"blob", b.id}, {"error", s.error().code}});
+  }
+  return static_cast<int>(gone.size());
 }
 
 Result<SecureMailService::Access> SecureMailService::Authorize(std::string_view token,
@@ -808,6 +907,96 @@ Result<std::string> SecureMailService::Verify(std::string_view token, std::strin
   return cookie_value;
 }
 
+Result<SecureMailDocument> SecureMailService::OpenDocument(const std::string& sender_org,
+                                                           ByteView payload) {
+  auto inner = d_.keyring->DecryptCms(d_.portal_key_id, *portal_cert_, payload);
+  if (!inner) {
+    return Refused("payload_unreadable",
+                   "the portal cannot decrypt the payload: " + inner.error().message, "payload");
+  }
+  KP_ASSIGN_OR_RETURN(crypto::SignedContent signed_content,
+                      crypto::VerifySignedData(*inner, d_.trust_anchors));
+  const Organisation* sender = d_.directory->Find(sender_org);
+  auto sender_cert = sender ? crypto::Certificate::FromPem(sender->certificate_pem)
+                            : Result<crypto::Certificate>(NotFound("no_cert", "no certificate"));
+  if (!sender_cert || !(*sender_cert == signed_content.signer)) {
+    return Refused("signer_mismatch", "the content is not signed by the sender organisation",
+                   "payload");
+  }
+  return ParseSecureMailDocument(signed_content.content);
+}
+
+Status SecureMailService::CheckUpload(const std::string& org, std::size_t index,
+                                      const DocumentAttachment& a,
+                                      const std::vector<crypto::Certificate>& allowed,
+                                      bool may_be_claimed) {
+  const std::string which = "attachment " + std::to_string(index + 1);
+  if (d_.blobs == nullptr)
+    return Unavailable("uploads_unavailable", "this gateway keeps no uploaded attachments");
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(auto blob, store::BlobRepository(*d_.db).Find(a.blob_id));
+    if (!blob || blob->org != org || (blob->message_id && !may_be_claimed)) {
+      return Refused("attachment_unknown",
+                     which + ": its attachment_id is not an unused upload of this organisation",
+                     "payload");
+    }
+    if (blob->message_id)
+      return Ok();  // an idempotent repeat: the first submission checked it
+  }
+  KP_ASSIGN_OR_RETURN(crypto::EnvelopeInfo info, crypto::InspectEnvelope(a.envelope_der));
+  bool for_portal = false;
+  for (const crypto::RecipientId& rid : info.recipients) {
+    bool known = false;
+    for (const crypto::Certificate& c : allowed)
+      known = known || rid.Matches(c);
+    if (!known) {
+      return Refused("envelope_recipient_mismatch",
+                     which +
+                         ": its envelope is also encrypted for someone other than the "
+                         "portal and the sender",
+                     "payload");
+    }
+    for_portal = for_portal || rid.Matches(*portal_cert_);
+  }
+  if (!for_portal) {
+    return Refused("envelope_recipient_mismatch",
+                   which + ": its envelope is not encrypted for org 'portal'", "payload");
+  }
+  auto key = d_.keyring->UnlockEnvelope(d_.portal_key_id, *portal_cert_, a.envelope_der);
+  if (!key)
+    return Refused(key.error().code, which + ": " + key.error().message, "payload");
+  KP_ASSIGN_OR_RETURN(std::string path, d_.blobs->PathOf(a.blob_id));
+  KP_ASSIGN_OR_RETURN(crypto::DetachedReader reader,
+                      crypto::DetachedReader::Open(std::move(*key), path));
+  crypto::Sha256Stream hash;
+  std::uint64_t size = 0;
+  std::vector<std::uint8_t> buffer(256 * 1024);
+  for (;;) {
+    auto n = reader.Read(buffer);
+    if (!n) {
+      return Refused("attachment_mismatch",
+                     which +
+                         ": the upload does not decrypt under its envelope (damaged, or "
+                         "another file's envelope)",
+                     "payload");
+    }
+    if (*n == 0)
+      break;
+    size += *n;
+    hash.Update(ByteView(buffer.data(), *n));
+  }
+  const crypto::Digest digest = hash.Finish();
+  if (size != a.size || !crypto::ConstantTimeEqual(digest, a.sha256)) {
+    return Refused("attachment_mismatch",
+                   which +
+                       ": the upload is not the file the sender signed (size or SHA-256 "
+                       "differ)",
+                   "payload");
+  }
+  return Ok();
+}
+
 Result<SecureMailService::Content> SecureMailService::Decrypt(const std::string& message_id) {
   store::MessageRecord m;
   {
@@ -819,35 +1008,15 @@ Result<SecureMailService::Content> SecureMailService::Decrypt(const std::string&
   }
   if (!m.payload)
     return Gone("message_recalled", "the sender withdrew this message");
-  KP_ASSIGN_OR_RETURN(Bytes inner,
-                      d_.keyring->DecryptCms(d_.portal_key_id, *portal_cert_, *m.payload));
-  KP_ASSIGN_OR_RETURN(crypto::SignedContent signed_content,
-                      crypto::VerifySignedData(inner, d_.trust_anchors));
-  const Organisation* sender = d_.directory->Find(m.sender_org);
-  auto sender_cert = sender ? crypto::Certificate::FromPem(sender->certificate_pem)
-                            : Result<crypto::Certificate>(NotFound("no_cert", "no certificate"));
-  if (!sender_cert || !(*sender_cert == signed_content.signer)) {
-    return Refused("signer_mismatch", "the content is not signed by the sender organisation");
-  }
-  json doc =
-      json::parse(signed_content.content.begin(), signed_content.content.end(), nullptr, false);
-  if (!doc.is_object() || !doc.contains("body") || !doc["body"].is_string())
-    return Refused("invalid_securemail_payload", "the content is not a secure-mail document");
+  KP_ASSIGN_OR_RETURN(SecureMailDocument doc, OpenDocument(m.sender_org, *m.payload));
   Content c;
   c.sender = SenderName(*d_.directory, m);
   c.created = audit::FormatTime(m.created_ms);
   c.deadline = m.deadline_ms ? audit::FormatTime(*m.deadline_ms) : "";
-  c.body = doc["body"].get<std::string>();
-  if (auto at = doc.find("attachments"); at != doc.end() && at->is_array()) {
-    for (const json& a : *at) {
-      if (!a.is_object() || !a.value("name", json()).is_string() ||
-          !a.value("data", json()).is_string())
-        return Refused("invalid_securemail_payload", "an attachment is malformed");
-      KP_ASSIGN_OR_RETURN(Bytes data, crypto::Base64Decode(a["data"].get<std::string>()));
-      std::string type = a.value("type", "application/octet-stream");
-      c.attachments.push_back({a["name"].get<std::string>(), type, std::move(data)});
-    }
-  }
+  c.body = std::move(doc.body);
+  for (DocumentAttachment& a : doc.attachments)
+    c.attachments.push_back({a.name, a.type, a.size, std::move(a.data), nullptr});
+  c.document_attachments = std::move(doc.attachments);
   return c;
 }
 
@@ -895,6 +1064,18 @@ Result<SecureMailService::Attachment> SecureMailService::Download(std::string_vi
   if (index >= c.attachments.size())
     return NotFound("attachment_not_found", "no such attachment", "n");
   Attachment out = std::move(c.attachments[index]);
+  const DocumentAttachment& where = c.document_attachments[index];
+  if (where.streamed()) {
+    if (d_.blobs == nullptr)
+      return Unavailable("uploads_unavailable", "this gateway keeps no uploaded attachments");
+    KP_ASSIGN_OR_RETURN(
+        crypto::UnlockedEnvelope key,
+        d_.keyring->UnlockEnvelope(d_.portal_key_id, *portal_cert_, where.envelope_der));
+    KP_ASSIGN_OR_RETURN(std::string path, d_.blobs->PathOf(where.blob_id));
+    KP_ASSIGN_OR_RETURN(crypto::DetachedReader reader,
+                        crypto::DetachedReader::Open(std::move(key), path));
+    out.stream = std::make_shared<crypto::DetachedReader>(std::move(reader));
+  }
   std::lock_guard lock(*d_.db_mutex);
   store::SecureMailRepository mail(*d_.db);
   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));

@@ -4,8 +4,9 @@
 //
 //   auto mail = SecureMailService::Create(deps);      // db, directory, keyring ("portal" key)
 //   auto accepted = mail->Submit(caller, body);        // 202 {"id","status","recipients":[emails]}
-//   mail->RunDueWork();                                // worker: notify, warn, expire (no db lock
-//                                                      //   held while mail goes out)
+//   mail->RunDueWork();                                // worker: notify, warn, expire, delete
+//                                                      //   unneeded uploads (no db lock held
+//                                                      //   while mail goes out)
 //   auto visit = mail->Enter(token, cookie);           // portal: who, which verification, session
 //   mail->RequestCode(token, cookie, csrf, ip);        // mails or texts a one-time code
 //   auto session = mail->Verify(token, cookie, csrf, code, ip);   // new verified session cookie
@@ -16,10 +17,16 @@
 // "lang"? ("nl"|"en"), "sender_email"?, "subject_ref"?, "legal_basis"?, "deadline"?, "expires"?,
 // "payload"} where payload is base64 CMS encrypted to the `portal` organisation's certificate
 // (and optionally the sender's own, nobody else) around a SignedData by the sender organisation
-// whose content is {"body": TEXT, "attachments": [{"name","type","data": BASE64}]}.
+// whose content is the document of securemail_document.h: the body and the attachments, inline
+// or uploaded beforehand (POST /v1/attachments, streamed to disk: BeginUpload, FinishUpload).
 // Refusals: unknown keys 400 unknown_field; bad recipients 400 invalid_recipients; access_code
 // without a code of 6..128 characters or sms without an E.164 phone 400; payload not for the
-// portal or for someone else 422 envelope_recipient_mismatch.
+// portal or for someone else 422 envelope_recipient_mismatch; a payload the portal cannot open,
+// not signed by the sender organisation, or not a secure-mail document 422; an attachment_id
+// that is not an unclaimed upload of the sender's organisation 422 attachment_unknown; an
+// upload that does not decrypt under its envelope to the signed size and SHA-256 422
+// attachment_mismatch. So whatever is accepted, every recipient can open: the sender learns of
+// a broken attachment now, not after the meeting it was for.
 // In one transaction: the message (kind securemail, no organisation deliveries), the settings,
 // one row per address with the access code as a salted hash and a notification due now, and
 // the audit entries. The worker then mints each recipient's link token (256 bits; only its hash
@@ -48,8 +55,11 @@
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/crypto/certificate.h"
+#include "gateway/crypto/detached_envelope.h"
 #include "gateway/crypto/keyring.h"
 #include "gateway/server/message_service.h"
+#include "gateway/server/securemail_document.h"
+#include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
 
 namespace ketenpoort::server {
@@ -62,6 +72,7 @@ struct SecureMailOptions {
   std::int64_t code_ttl_ms = 10 * 60 * 1000;
   std::int64_t session_ttl_ms = 60 * 60 * 1000;
   std::int64_t deadline_warning_ms = 24 * 60 * 60 * 1000;
+  std::int64_t upload_ttl_ms = 24 * 60 * 60 * 1000;  // an unclaimed upload is deleted after this
   std::string default_lang = "nl";
 };
 
@@ -80,6 +91,7 @@ class SecureMailService {
     std::vector<crypto::Certificate> trust_anchors;  // the deployment CA(s)
     SecureMailOptions options;
     Clock clock;
+    const store::BlobStore* blobs = nullptr;  // null: POST /v1/attachments answers 503
     Mailer mailer;  // empty: notifications wait (tracking shows them pending)
     SmsSender sms;  // empty: sms verification is refused at submission
   };
@@ -93,6 +105,12 @@ class SecureMailService {
                                 std::string_view raw_body = {},
                                 const std::optional<std::string>& idempotency_key = {});
   bool IsSecureMail(std::string_view message_id);
+  // POST /v1/attachments: the writer the upload's body (ciphertext) is streamed into, then
+  // FinishUpload makes it durable and records it for the caller's organisation:
+  // {"attachment_id":"b-...","size":N,"expires":"RFC 3339"} (unclaimed uploads are deleted
+  // then). Audited as a submit of the attachment id.
+  Result<store::BlobWriter> BeginUpload(const Caller& caller);
+  Result<nlohmann::json> FinishUpload(const Caller& caller, store::BlobWriter writer);
   Result<nlohmann::json> Tracking(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/resend {"recipients":[{"email","verification",...}]}: only
   // addresses of the message, each with the same or a stronger verification (422
@@ -120,7 +138,12 @@ class SecureMailService {
   struct Attachment {
     std::string name;
     std::string type;
-    Bytes data;
+    std::uint64_t size = 0;
+    Bytes data;  // an inline attachment's bytes
+    // A streamed attachment, set by Download only: its plaintext as it is decrypted from disk.
+    // Bytes before the end are not yet authenticated: stream them on, but stop (cut the
+    // connection) when Read fails.
+    std::shared_ptr<crypto::DetachedReader> stream;
   };
   struct Content {
     std::string sender;
@@ -129,6 +152,9 @@ class SecureMailService {
     std::string deadline;
     std::string body;
     std::vector<Attachment> attachments;
+    // The same attachments as the sender described them (inline, or where an upload is): the
+    // service's own bookkeeping for Download.
+    std::vector<DocumentAttachment> document_attachments;
   };
 
   // Unknown token: 404 link_unknown; recalled / expired: 410 message_recalled / message_expired.
@@ -154,6 +180,10 @@ class SecureMailService {
  private:
   explicit SecureMailService(Deps deps) : d_(std::move(deps)) {}
   struct Access;
+  Result<SecureMailDocument> OpenDocument(const std::string& sender_org, ByteView payload);
+  Status CheckUpload(const std::string& org, std::size_t index, const DocumentAttachment& a,
+                     const std::vector<crypto::Certificate>& allowed, bool may_be_claimed);
+  int DeleteUnneededBlobs(std::int64_t now);
   Result<Access> Authorize(std::string_view token, std::string_view cookie, bool need_verified,
                            const std::string_view* csrf, std::int64_t now);
   Result<Content> Decrypt(const std::string& message_id);

@@ -11,9 +11,9 @@ Result<std::vector<std::string>> ReadIds(Statement& s) {
 }  // namespace
 
 Status BlobRepository::Insert(const BlobRecord& b) {
-  KP_ASSIGN_OR_RETURN(
-      Statement s, db_.Prepare("INSERT INTO blobs(id, org, size, created_ms, message_id) "
-                               "VALUES(?, ?, ?, ?, ?)"));
+  KP_ASSIGN_OR_RETURN(Statement s,
+                      db_.Prepare("INSERT INTO blobs(id, org, size, created_ms, message_id) "
+                                  "VALUES(?, ?, ?, ?, ?)"));
   s.Bind(1, b.id).Bind(2, b.org).Bind(3, b.size).Bind(4, b.created_ms);
   if (b.message_id)
     s.Bind(5, *b.message_id);
@@ -43,9 +43,8 @@ Result<std::optional<BlobRecord>> BlobRepository::Find(std::string_view id) {
 
 Result<bool> BlobRepository::Claim(std::string_view id, std::string_view org,
                                    std::string_view message_id) {
-  KP_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("UPDATE blobs SET message_id = ? "
-                                  "WHERE id = ? AND org = ? AND message_id IS NULL"));
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE blobs SET message_id = ? "
+                                               "WHERE id = ? AND org = ? AND message_id IS NULL"));
   s.Bind(1, message_id).Bind(2, id).Bind(3, org);
   KP_RETURN_IF_ERROR(s.Step());
   return db_.Changes() == 1;

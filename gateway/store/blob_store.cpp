@@ -24,7 +24,8 @@ constexpr std::size_t kIdHexDigits = 32;
 
 // The error for a failed system call; the path stays in the server's log, not in the error.
 Error IoError(int error_number, std::string_view what) {
-  log::Error("blob_io_failed", {{"operation", std::string(what)}, {"errno", ErrnoText(error_number)}});
+  log::Error("blob_io_failed",
+             {{"operation", std::string(what)}, {"errno", ErrnoText(error_number)}});
   if (error_number == ENOSPC || error_number == EDQUOT)
     return Unavailable("storage_full", "the gateway has no room to store this file");
   return Unavailable("storage_failed", "the gateway could not " + std::string(what) + " a file");

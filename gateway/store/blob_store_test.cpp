@@ -46,7 +46,7 @@ TEST(BlobStoreTest, CommitKeepsTheBytesUnderANewIdWithPrivateModes) {
   ASSERT_EQ(::stat(path->c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(*blobs->SizeOf(*id), 25u);
-  EXPECT_EQ(FilesIn(blobs->folder()), 1);  // no temporary file left
+  EXPECT_EQ(FilesIn(blobs->folder()), 1);         // no temporary file left
   EXPECT_FALSE(w->Append(AsBytes("more")).ok());  // spent
 
   ASSERT_TRUE(blobs->Remove(*id).ok());
@@ -72,9 +72,10 @@ TEST(BlobStoreTest, IdsThatCouldNameAnotherFileAreRefused) {
   TempDir dir;
   auto blobs = BlobStore::Open(dir.File("blobs"));
   ASSERT_TRUE(blobs.ok());
-  for (const char* bad : {"", "b-", "../ketenpoort.db", "b-0123456789abcdef0123456789abcdeg",
-                          "b-0123456789ABCDEF0123456789ABCDEF", "b-0123456789abcdef0123456789abcdef/",
-                          "tmp-b-0123456789abcdef0123456789abcdef"}) {
+  for (const char* bad :
+       {"", "b-", "../ketenpoort.db", "b-0123456789abcdef0123456789abcdeg",
+        "b-0123456789ABCDEF0123456789ABCDEF", "b-0123456789abcdef0123456789abcdef/",
+        "tmp-b-0123456789abcdef0123456789abcdef"}) {
     EXPECT_EQ(blobs->PathOf(bad).error().code, "invalid_blob_id") << bad;
     EXPECT_FALSE(blobs->Remove(bad).ok()) << bad;
   }

@@ -94,6 +94,7 @@ class GatewayProcess {
   int Terminate(int timeout_ms = 15000);  // SIGTERM; returns the exit status
   void Kill9();                           // SIGKILL, reaps
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   std::string Log() const;
   std::string error;
 

@@ -1,0 +1,375 @@
+// Secure-mail attachments that are uploaded and downloaded as streams, on a real gateway with a
+// real SMTP server on loopback: a 100 MB file sent with `ketenpoort send` (sealed while it is
+// uploaded) and downloaded byte-identical through the portal with default limits, in gateway
+// memory well below the file's size; the refusals that keep a sender from submitting what a
+// recipient could not open; and the uploads' files going away on recall and when unclaimed.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "gateway/crypto/certificate.h"
+#include "gateway/crypto/detached_envelope.h"
+#include "gateway/crypto/encoding.h"
+#include "gateway/crypto/hash.h"
+#include "tests/e2e/servers/test_servers.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/sealer.h"
+
+namespace ketenpoort::testing {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::int64_t kUploadTtlMs = 4000;
+
+// A peak resident-set figure of process `pid` from /proc ("VmHWM" or "VmRSS"), in KiB.
+long ProcStatusKb(pid_t pid, const std::string& field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0)
+      return std::stol(line.substr(field.size() + 1));
+  }
+  return -1;
+}
+
+// `bytes` of deterministic, incompressible-looking data written to `path`; returns its SHA-256.
+crypto::Digest WriteSyntheticFile(const std::string& path, std::uint64_t bytes) {
+  std::ofstream out(path, std::ios::binary);
+  crypto::Sha256Stream hash;
+  std::vector<std::uint64_t> block(1 << 17);  // 1 MiB
+  std::uint64_t x = 0x9e3779b97f4a7c15ULL;
+  for (std::uint64_t done = 0; done < bytes;) {
+    for (auto& w : block) {  // xorshift64
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      w = x;
+    }
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(bytes - done, 1 << 20));
+    ByteView piece(reinterpret_cast<const std::uint8_t*>(block.data()), n);
+    out.write(reinterpret_cast<const char*>(piece.data()), static_cast<std::streamsize>(n));
+    hash.Update(piece);
+    done += n;
+  }
+  return hash.Finish();
+}
+
+// A file sealed the way a sender's client seals an attachment (crypto/detached_envelope.h).
+struct SealedFile {
+  std::string ciphertext;
+  std::string envelope_b64;
+  std::string sha256_hex;
+  std::size_t size = 0;
+};
+
+class SecureMailStreamTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    smtp_ = new SmtpSink();
+    ASSERT_TRUE(smtp_->Start()) << smtp_->error;
+    dep_ = Deployment::Create().release();
+    json config = json::parse(ReadFileOrEmpty(dep_->config_path()));
+    config["smtp"] = {{"url", smtp_->url()}, {"from", "ketenpoort@example.org"}};
+    config["portal"] = {{"base_url", dep_->url()}, {"worker_interval_ms", 50}};
+    // Default body and attachment limits: a 100 MB attachment must pass with them as they are.
+    config["limits"] = {{"upload_ttl_ms", kUploadTtlMs}};
+    std::ofstream(dep_->config_path()) << config.dump(2);
+    gw_ = new GatewayProcess(dep_->config_path());
+    ASSERT_TRUE(gw_->Start(dep_->port(), dep_->ca_path())) << gw_->error;
+  }
+  static void TearDownTestSuite() {
+    EXPECT_EQ(gw_->Terminate(), 0);
+    CommandResult verify = RunKetenpoort({"audit", "verify", "--config", dep_->config_path()});
+    EXPECT_EQ(verify.exit_code, 0) << verify.out << verify.err;
+    delete gw_;
+    delete dep_;
+    delete smtp_;
+  }
+
+  static HttpsClient Client() { return HttpsClient(dep_->ca_path()); }
+  static std::string BlobDir() { return dep_->db_path() + ".blobs"; }
+  static std::size_t BlobFiles() {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(BlobDir()))
+      ++n;
+    return n;
+  }
+
+  static crypto::Certificate Cert(const std::string& org) {
+    auto chain = crypto::LoadPemChainFile(dep_->dir() + "/certs/" + org + ".cert.pem");
+    EXPECT_TRUE(chain.ok() && !chain->empty());
+    return chain->front();
+  }
+
+  static SealedFile Seal(const std::string& plaintext, const std::vector<std::string>& orgs) {
+    std::vector<crypto::Certificate> certs;
+    for (const auto& o : orgs)
+      certs.push_back(Cert(o));
+    auto sealer = crypto::DetachedSealer::Create(certs);
+    EXPECT_TRUE(sealer.ok());
+    SealedFile f;
+    auto c = sealer->Update(AsBytes(plaintext));
+    EXPECT_TRUE(c.ok());
+    f.ciphertext.assign(c->begin(), c->end());
+    auto done = sealer->Finish();
+    EXPECT_TRUE(done.ok());
+    f.ciphertext.append(done->ciphertext_tail.begin(), done->ciphertext_tail.end());
+    f.envelope_b64 = crypto::Base64Encode(done->envelope_der);
+    f.sha256_hex = crypto::HexEncode(crypto::Sha256(AsBytes(plaintext)));
+    f.size = plaintext.size();
+    return f;
+  }
+
+  static HttpResponse Upload(const std::string& bytes, const std::string& org = "shop-denhaag",
+                             const std::string& type = "application/octet-stream") {
+    return Client().Request("POST", dep_->url() + "/v1/attachments", bytes, dep_->Token(org),
+                            {"Content-Type: " + type});
+  }
+  static std::string UploadId(const std::string& bytes, const std::string& org = "shop-denhaag") {
+    auto r = Upload(bytes, org);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return json::parse(r.body).value("attachment_id", "");
+  }
+
+  static json Entry(const std::string& name, const std::string& id, const SealedFile& f) {
+    return {{"name", name},   {"type", "application/pdf"}, {"attachment_id", id},
+            {"size", f.size}, {"sha256", f.sha256_hex},    {"envelope", f.envelope_b64}};
+  }
+
+  static HttpResponse Submit(const std::string& to, const json& attachments) {
+    Sealer sealer(dep_->dir());
+    json doc = {{"body", "Beste partner, zie bijlage."}, {"attachments", attachments}};
+    json msg = {
+        {"kind", "securemail"},
+        {"recipients", json::array({{{"email", to}, {"verification", "email_code"}}})},
+        {"payload", sealer.SealBase64("shop-denhaag", {"portal", "shop-denhaag"}, doc.dump())}};
+    return Client().Post(dep_->url() + "/v1/messages", msg.dump(), dep_->Token("shop-denhaag"));
+  }
+
+  static json MailTo(const std::string& to, std::size_t count) {
+    for (int i = 0; i < 300; ++i) {
+      std::vector<json> mine;
+      for (const json& m : smtp_->Received()) {
+        if (m["rcpt_to"][0] == to)
+          mine.push_back(m);
+      }
+      if (mine.size() >= count)
+        return mine[count - 1];
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "no mail number " << count << " to " << to;
+    return json::object();
+  }
+
+  // Walks the portal as a browser would and returns the verified session cookie.
+  static std::string VerifiedCookie(const std::string& link, const std::string& to) {
+    auto page = Client().Request("GET", link, "", "", {});
+    std::smatch m;
+    std::string cookie, csrf;
+    if (std::regex_search(page.headers["set-cookie"], m, std::regex("kp_portal=([^;]+)")))
+      cookie = m[1];
+    if (std::regex_search(page.body, m, std::regex("name=\"csrf\" value=\"([^\"]+)\"")))
+      csrf = m[1];
+    const std::vector<std::string> form = {"Content-Type: application/x-www-form-urlencoded",
+                                           "Cookie: kp_portal=" + cookie};
+    EXPECT_EQ(Client().Request("POST", link + "/code", "csrf=" + csrf, "", form).status, 303);
+    const std::string text = MailTo(to, 2).value("text", "");
+    EXPECT_TRUE(std::regex_search(text, m, std::regex("([0-9]{6})")));
+    auto verified = Client().Request("POST", link + "/verify",
+                                     "csrf=" + csrf + "&code=" + m[1].str(), "", form);
+    EXPECT_EQ(verified.status, 303);
+    if (std::regex_search(verified.headers["set-cookie"], m, std::regex("kp_portal=([^;]+)")))
+      cookie = m[1];
+    return cookie;
+  }
+
+  static std::string LinkIn(const json& mail) {
+    std::smatch m;
+    std::string text = mail.value("text", "");
+    if (std::regex_search(text, m, std::regex("(https://[^\\s]+/m/[A-Za-z0-9_-]{40,})")))
+      return m[1];
+    return "";
+  }
+
+  static SmtpSink* smtp_;
+  static Deployment* dep_;
+  static GatewayProcess* gw_;
+};
+
+SmtpSink* SecureMailStreamTest::smtp_ = nullptr;
+Deployment* SecureMailStreamTest::dep_ = nullptr;
+GatewayProcess* SecureMailStreamTest::gw_ = nullptr;
+
+TEST_F(SecureMailStreamTest, AHundredMegabyteAttachmentGoesThroughInFlatMemory) {
+  constexpr std::uint64_t kBytes = 100ull * 1000 * 1000;
+  const std::string file = dep_->dir() + "/verslag-groot.pdf";
+  const crypto::Digest original = WriteSyntheticFile(file, kBytes);
+  { std::ofstream(dep_->dir() + "/body.txt") << "Beste partner, het verslag staat in de bijlage."; }
+  const long rss_before = ProcStatusKb(gw_->pid(), "VmRSS");
+  const std::string to = "groot@example.org";
+
+  const auto t0 = Clock::now();
+  auto sent = RunKetenpoort({"send", "--config", dep_->config_path(), "--as", "shop-denhaag",
+                             "--kind", "securemail", "--to", to, "--payload",
+                             dep_->dir() + "/body.txt", "--attach", file});
+  const auto t1 = Clock::now();
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  const std::string link = LinkIn(MailTo(to, 1));
+  ASSERT_FALSE(link.empty());
+  const std::string cookie = VerifiedCookie(link, to);
+  auto page = Client().Request("GET", link, "", "", {"Cookie: kp_portal=" + cookie});
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("verslag-groot.pdf"), std::string::npos);
+  EXPECT_NE(page.body.find("95.4 MB"), std::string::npos);  // 100,000,000 bytes in MiB
+
+  const auto t2 = Clock::now();
+  auto download =
+      Client().Request("GET", link + "/files/0", "", "", {"Cookie: kp_portal=" + cookie});
+  const auto t3 = Clock::now();
+  ASSERT_EQ(download.status, 200) << download.error;
+  EXPECT_EQ(download.headers["content-length"], std::to_string(kBytes));
+  ASSERT_EQ(download.body.size(), kBytes);
+  EXPECT_TRUE(crypto::ConstantTimeEqual(crypto::Sha256(AsBytes(download.body)), original))
+      << "the download is not byte-identical";
+  download.body.clear();
+  download.body.shrink_to_fit();
+
+  // The gateway never held the file: its peak resident memory stayed well below its size.
+  const long peak = ProcStatusKb(gw_->pid(), "VmHWM");
+  ASSERT_GT(peak, 0);
+  std::printf(
+      "[ measure  ] 100 MB attachment: send (seal + upload + check + submit) %.2f s, "
+      "download %.2f s; gateway RSS before %ld KiB, peak %ld KiB\n",
+      std::chrono::duration<double>(t1 - t0).count(),
+      std::chrono::duration<double>(t3 - t2).count(), rss_before, peak);
+  EXPECT_LT(peak, 64 * 1024) << "gateway peak RSS (KiB) for a 100 MB attachment";
+
+  // Tracking shows the download by name, like any other.
+  std::string out = sent.out;
+  while (!out.empty() && out.back() == '\n')
+    out.pop_back();
+  const std::string id = out.substr(out.rfind('\n') + 1);  // `send` prints the id last
+  auto tracked =
+      Client().Get(dep_->url() + "/v1/messages/" + id + "/tracking", dep_->Token("shop-denhaag"));
+  ASSERT_EQ(tracked.status, 200) << tracked.body;
+  EXPECT_EQ(json::parse(tracked.body)["recipients"][0]["downloads"][0]["file"],
+            "verslag-groot.pdf");
+  std::filesystem::remove(file);
+}
+
+TEST_F(SecureMailStreamTest, UploadsAreRefusedWithoutTokenOrAsJson) {
+  EXPECT_EQ(Client()
+                .Request("POST", dep_->url() + "/v1/attachments", "x", "",
+                         {"Content-Type: application/octet-stream"})
+                .status,
+            401);
+  auto json_type = Upload("{}", "shop-denhaag", "application/json");
+  EXPECT_EQ(json_type.status, 400);
+  EXPECT_NE(json_type.body.find("unsupported_media_type"), std::string::npos);
+  auto ok = Upload("ciphertext bytes");
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  json answer = json::parse(ok.body);
+  EXPECT_EQ(answer["size"], 16);
+  EXPECT_EQ(answer["attachment_id"].get<std::string>().size(), 34u);
+  EXPECT_TRUE(answer["expires"].is_string());
+}
+
+TEST_F(SecureMailStreamTest, SubmissionsARecipientCouldNotOpenAreRefusedAndChangeNothing) {
+  const std::string plain = "Verslag stuurgroep, synthetisch.";
+  const SealedFile good = Seal(plain, {"portal", "shop-denhaag"});
+  const std::size_t files_before = BlobFiles();
+
+  struct Case {
+    const char* name;
+    json attachments;
+    const char* code;
+  };
+  const std::string id_unknown = "b-00000000000000000000000000000000";
+  const std::string id_other_org = UploadId(good.ciphertext, "comensha");
+  SealedFile wrong_hash = good;
+  wrong_hash.sha256_hex = crypto::HexEncode(crypto::Sha256(AsBytes("something else")));
+  SealedFile wrong_size = good;
+  wrong_size.size = good.size + 1;
+  const SealedFile for_outsider = Seal(plain, {"portal", "comensha"});
+  const SealedFile not_for_portal = Seal(plain, {"shop-denhaag"});
+  const SealedFile other = Seal(plain, {"portal", "shop-denhaag"});  // another key and nonce
+  std::string tampered = good.ciphertext;
+  tampered[3] ^= 0x01;
+
+  std::vector<Case> cases = {
+      {"unknown id", json::array({Entry("a.pdf", id_unknown, good)}), "attachment_unknown"},
+      {"another organisation's upload", json::array({Entry("a.pdf", id_other_org, good)}),
+       "attachment_unknown"},
+      {"signed hash differs", json::array({Entry("a.pdf", UploadId(good.ciphertext), wrong_hash)}),
+       "attachment_mismatch"},
+      {"signed size differs", json::array({Entry("a.pdf", UploadId(good.ciphertext), wrong_size)}),
+       "attachment_mismatch"},
+      {"tampered upload", json::array({Entry("a.pdf", UploadId(tampered), good)}),
+       "attachment_mismatch"},
+      {"another file's envelope", json::array({Entry("a.pdf", UploadId(good.ciphertext), other)}),
+       "attachment_mismatch"},
+      {"envelope also for an outsider",
+       json::array({Entry("a.pdf", UploadId(for_outsider.ciphertext), for_outsider)}),
+       "envelope_recipient_mismatch"},
+      {"envelope not for the portal",
+       json::array({Entry("a.pdf", UploadId(not_for_portal.ciphertext), not_for_portal)}),
+       "envelope_recipient_mismatch"},
+  };
+  for (const Case& c : cases) {
+    auto r = Submit("geweigerd@example.org", c.attachments);
+    EXPECT_EQ(r.status, 422) << c.name << ": " << r.body;
+    EXPECT_NE(r.body.find(c.code), std::string::npos) << c.name << ": " << r.body;
+  }
+  // Nothing went out, and no upload was claimed (each one can still be used once).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (const json& m : smtp_->Received())
+    EXPECT_NE(m["rcpt_to"][0], "geweigerd@example.org");
+  EXPECT_EQ(BlobFiles(), files_before + 7);  // the seven uploads above, all kept
+
+  // The good one is accepted once; a second message cannot take the same upload.
+  const std::string id = UploadId(good.ciphertext);
+  auto first = Submit("geweigerd-niet@example.org", json::array({Entry("a.pdf", id, good)}));
+  EXPECT_EQ(first.status, 202) << first.body;
+  auto second = Submit("geweigerd-niet@example.org", json::array({Entry("a.pdf", id, good)}));
+  EXPECT_EQ(second.status, 422) << second.body;
+  EXPECT_NE(second.body.find("attachment_unknown"), std::string::npos);
+}
+
+TEST_F(SecureMailStreamTest, RecallAndStaleUploadsDeleteTheFiles) {
+  const std::string plain = "Intakeverslag, synthetisch.";
+  const SealedFile f = Seal(plain, {"portal", "shop-denhaag"});
+  const std::string kept = UploadId(f.ciphertext);
+  const std::string stale = UploadId(f.ciphertext);
+  auto sent = Submit("terug@example.org", json::array({Entry("intake.pdf", kept, f)}));
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  const std::string id = json::parse(sent.body)["id"];
+  ASSERT_TRUE(std::filesystem::exists(BlobDir() + "/" + kept));
+
+  auto recalled = Client().Post(dep_->url() + "/v1/messages/" + id + "/recall", "{}",
+                                dep_->Token("shop-denhaag"));
+  ASSERT_EQ(recalled.status, 200) << recalled.body;
+  // Both files go: the recalled message's at once (the worker's next round), the unclaimed
+  // one after upload_ttl_ms.
+  const auto deadline = Clock::now() + std::chrono::milliseconds(kUploadTtlMs + 5000);
+  while ((std::filesystem::exists(BlobDir() + "/" + kept) ||
+          std::filesystem::exists(BlobDir() + "/" + stale)) &&
+         Clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(std::filesystem::exists(BlobDir() + "/" + kept));
+  EXPECT_FALSE(std::filesystem::exists(BlobDir() + "/" + stale));
+  // A stale upload can no longer be used.
+  auto late = Submit("terug@example.org", json::array({Entry("intake.pdf", stale, f)}));
+  EXPECT_EQ(late.status, 422);
+  EXPECT_NE(late.body.find("attachment_unknown"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
