@@ -10,6 +10,8 @@ build_packages=(
   libcpprest-dev        # cpprestsdk: HTTPS serving
   libcurl4-openssl-dev  # libcurl: outbound HTTPS, SMTP, SMS
   nlohmann-json3-dev    # JSON
+  liboath-dev           # OATH Toolkit: TOTP codes of secure-mail accounts
+  libqrencode-dev       # libqrencode: the QR code an authenticator app scans
   libgtest-dev libgmock-dev
   openssl ca-certificates curl
 )
