@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 9> kMigrations{{
+constexpr std::array<Migration, 10> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -242,6 +242,18 @@ CREATE TABLE blobs (
 );
 CREATE INDEX blobs_message ON blobs(message_id);
 CREATE INDEX blobs_unclaimed ON blobs(created_ms) WHERE message_id IS NULL;
+)sql"},
+    // Secure-mail accounts (verification `account`): per lower-cased address the TOTP secret
+    // (gateway/crypto/totp.h), when the person proved the first code, and the last time step
+    // used, so that no code works twice (gateway/store/securemail_account_repository.h).
+    {10, "securemail_accounts", R"sql(
+CREATE TABLE securemail_accounts (
+  email TEXT PRIMARY KEY,
+  secret BLOB NOT NULL,
+  enrolled_ms INTEGER,
+  last_step INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL
+);
 )sql"},
 }};
 
