@@ -88,8 +88,39 @@ const Texts& AllTexts() {
         "in de adresbalk. Verschillen ze, open dan niets en neem contact op met de afzender.",
         "Compare it with the fingerprint in the mail and with what your browser shows behind the "
         "padlock in the address bar. If they differ, open nothing and contact the sender."}},
+      // Verification `account`: an authenticator app (TOTP).
+      {"intro_account",
+       {"Vul de code van 6 cijfers uit uw authenticator-app in.",
+        "Enter the 6-digit code from your authenticator app."}},
+      {"title_enrol", {"Authenticator-app instellen", "Set up your authenticator app"}},
+      {"enrol_intro",
+       {"Dit adres gebruikt een authenticator-app. Scan de code met een authenticator-app, of "
+        "typ de sleutel over, en vul dan de code in die de app toont.",
+        "This address uses an authenticator app. Scan the code with an authenticator app, or "
+        "type the key, then enter the code it shows."}},
+      {"totp_key", {"Sleutel", "Key"}},
+      {"totp_open_app",
+       {"Op deze telefoon? Open de sleutel in uw authenticator-app.",
+        "On this phone? Open the key in your authenticator app."}},
+      {"app_code", {"Code uit de app", "Code from the app"}},
+      {"wrong_app_code",
+       {"Deze code klopt niet. Vul de nieuwste code uit de app in en controleer of de klok van "
+        "uw telefoon goed staat.",
+        "This code is wrong. Enter the newest code from the app and check that your phone's "
+        "clock is right."}},
   };
   return texts;
+}
+
+// "GEZDGNBVGY3T" -> "GEZD GNBV GY3T": easier to read and to type over.
+std::string GroupedInFours(std::string_view key) {
+  std::string out;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    if (i > 0 && i % 4 == 0)
+      out += ' ';
+    out += key[i];
+  }
+  return out;
 }
 
 }  // namespace
@@ -263,6 +294,25 @@ MailContent DeadlineWarningMail(Lang lang, std::string_view message_id, std::str
   m.text = line + "\n";
   m.html = "<!DOCTYPE html><html><body><p>" + Escape(line) + "</p></body></html>";
   return m;
+}
+
+std::string EnrolmentCard(Lang lang, const EnrolmentFacts& f) {
+  std::string b = "<div class=\"card\" id=\"enrol\">";
+  b += "<p>" + Escape(Text(lang, "enrol_intro")) + "</p>";
+  b += "<div id=\"totp-qr\">" + f.qr_svg + "</div>";  // trusted: QrSvg's own markup
+  b += "<p>" + Escape(Text(lang, "totp_key")) + ": <code id=\"totp-key\" class=\"fp\">" +
+       Escape(GroupedInFours(f.secret_base32)) + "</code></p>";
+  b += "<p><a id=\"totp-link\" href=\"" + Escape(f.otpauth_uri) + "\">" +
+       Escape(Text(lang, "totp_open_app")) + "</a></p>";
+  b += "<form method=\"post\" action=\"" + Escape(f.action) + "\">";
+  b += "<input type=\"hidden\" name=\"csrf\" value=\"" + Escape(f.csrf) + "\">";
+  b += "<label for=\"code\">" + Escape(Text(lang, "app_code")) + "</label>";
+  b += "<input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" "
+       "autocomplete=\"one-time-code\" pattern=\"[0-9]{6}\" maxlength=\"6\" required>";
+  b += "<button type=\"submit\" id=\"confirm\">" + Escape(Text(lang, "confirm")) +
+       "</button></form>";
+  b += "</div>";
+  return b;
 }
 
 }  // namespace ketenpoort::portal

@@ -1,6 +1,7 @@
 // The secure-mail portal's presentation: Dutch and English texts, the page layout, HTML
 // escaping, the compiled-in assets (assets/portal.css, assets/portal.js) and the mails the
-// portal sends (notification, one-time code, deadline warning). No I/O, no state: the routes in
+// portal sends (notification, one-time code, deadline warning), and the enrolment card of an
+// authenticator app (verification `account`). No I/O, no state: the routes in
 // gateway/server/securemail_routes.cpp decide what to show and call these to render it.
 //
 //   Lang lang = ParseLang(query_lang, accept_language);           // kNl unless English asked
@@ -73,5 +74,22 @@ std::string CodeSms(Lang lang, std::string_view code);
 // To the sender: `recipient` has not opened message `message_id` and the deadline is near.
 MailContent DeadlineWarningMail(Lang lang, std::string_view message_id, std::string_view recipient,
                                 std::string_view deadline);
+
+// What the enrolment card of a secure-mail account (verification `account`) shows. The values
+// come from gateway/crypto/totp.h and qr_svg.h; the card's page title is Text("title_enrol").
+struct EnrolmentFacts {
+  std::string secret_base32;  // TotpSecretBase32(secret); shown in groups of four
+  std::string otpauth_uri;    // OtpAuthUri(...); a link for a phone that has the app
+  std::string qr_svg;         // QrSvg(otpauth_uri): trusted markup, inserted WITHOUT escaping
+  std::string csrf;           // the session's CSRF token, posted as the hidden field "csrf"
+  std::string action;         // where the code form posts, e.g. "/m/TOKEN/enrol"
+};
+
+// The HTML fragment of the enrolment card (for Layout's body): instructions, the QR code
+// (id="totp-qr"), the key (id="totp-key"), the otpauth:// link (id="totp-link") and a form
+// (POST to `action`: hidden "csrf", "code" with inputmode="numeric",
+// autocomplete="one-time-code", pattern="[0-9]{6}", and a submit button). The card is
+// id="enrol". Everything but qr_svg is escaped; no script, no style attribute.
+std::string EnrolmentCard(Lang lang, const EnrolmentFacts& facts);
 
 }  // namespace ketenpoort::portal
