@@ -29,6 +29,10 @@ struct Transfer {
   Status tls_status;                            // from the SSL_CTX callback
   const ApiClient::BodyReader* read = nullptr;  // a streamed request body
   Status read_status;                           // its first error
+  CURL* curl = nullptr;
+  std::FILE* out = nullptr;  // a 2xx body goes here instead of `body`
+  std::uint64_t written = 0;
+  bool write_failed = false;
 };
 
 size_t ReadBody(char* buffer, size_t size, size_t count, void* user) {
@@ -44,6 +48,18 @@ size_t ReadBody(char* buffer, size_t size, size_t count, void* user) {
 size_t AppendBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   size_t n = size * count;
+  if (t->out != nullptr) {
+    long status = 0;
+    curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status <= 299) {
+      if (std::fwrite(data, 1, n, t->out) != n) {
+        t->write_failed = true;
+        return 0;
+      }
+      t->written += n;
+      return n;
+    }
+  }
   if (t->body.size() + n > kMaxResponseBytes) {
     t->too_large = true;
     return 0;  // aborts the transfer
@@ -143,10 +159,18 @@ Result<json> ApiClient::PostStream(const std::string& path, const std::string& c
   return Request("POST", path, {}, nullptr, {"Content-Type: " + content_type}, &stream);
 }
 
+Result<std::uint64_t> ApiClient::DownloadTo(const std::string& path, std::FILE* out) const {
+  Sink sink{out, 0};
+  auto answer = Request("GET", path, {}, nullptr, {}, nullptr, &sink);
+  if (!answer)
+    return std::move(answer).error();
+  return sink.written;
+}
+
 Result<json> ApiClient::Request(const char* method, const std::string& path,
                                 const std::vector<QueryParam>& query, const std::string* body,
-                                const std::vector<std::string>& headers,
-                                const StreamBody* stream) const {
+                                const std::vector<std::string>& headers, const StreamBody* stream,
+                                Sink* sink) const {
   std::string url = options_.base_url + path;
   for (size_t i = 0; i < query.size(); ++i) {
     url +=
@@ -176,6 +200,9 @@ Result<json> ApiClient::Request(const char* method, const std::string& path,
   Transfer t;
   t.options = &options_;
   CURL* c = curl.get();
+  t.curl = c;
+  if (sink != nullptr)
+    t.out = sink->out;
   bool set_ok = curl_easy_setopt(c, CURLOPT_URL, url.c_str()) == CURLE_OK &&
                 curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK &&
                 curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2) == CURLE_OK &&
@@ -194,19 +221,21 @@ Result<json> ApiClient::Request(const char* method, const std::string& path,
              curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
                               static_cast<curl_off_t>(body->size())) == CURLE_OK;
   }
+  if (set_ok && (stream != nullptr || sink != nullptr)) {
+    // A large transfer may take longer than any fixed limit: only a stalled one fails.
+    set_ok = curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+                              std::max(1L, options_.timeout_ms / 1000)) == CURLE_OK;
+  } else if (set_ok) {
+    set_ok = curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options_.timeout_ms) == CURLE_OK;
+  }
   if (set_ok && stream != nullptr) {
-    // A large upload may take longer than any fixed limit: only a stalled one fails.
     t.read = stream->read;
     set_ok = curl_easy_setopt(c, CURLOPT_POST, 1L) == CURLE_OK &&
              curl_easy_setopt(c, CURLOPT_READFUNCTION, ReadBody) == CURLE_OK &&
              curl_easy_setopt(c, CURLOPT_READDATA, &t) == CURLE_OK &&
              curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                              static_cast<curl_off_t>(stream->length)) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
-                              std::max(1L, options_.timeout_ms / 1000)) == CURLE_OK;
-  } else if (set_ok) {
-    set_ok = curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, options_.timeout_ms) == CURLE_OK;
+                              static_cast<curl_off_t>(stream->length)) == CURLE_OK;
   }
   if (set_ok && !options_.client_key_id.empty()) {
     if (options_.keyring == nullptr || options_.client_chain.empty()) {
@@ -225,6 +254,10 @@ Result<json> ApiClient::Request(const char* method, const std::string& path,
     return t.tls_status.error();
   if (!t.read_status)
     return t.read_status.error();
+  if (t.write_failed)
+    return Unavailable("write_failed", "cannot write the download to its file");
+  if (sink != nullptr)
+    sink->written = t.written;
   if (t.too_large)
     return Internal("response_too_large", "the gateway's answer is larger than 64 MiB");
   if (rc != CURLE_OK) {
@@ -235,6 +268,8 @@ Result<json> ApiClient::Request(const char* method, const std::string& path,
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status > 299)
     return ErrorFromHttpResponse(status, t.body);
+  if (sink != nullptr)
+    return json();  // the body went to the sink
   json parsed = json::parse(t.body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     return Internal("invalid_response",

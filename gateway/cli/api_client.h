@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <span>
 #include <string>
@@ -70,6 +71,10 @@ class ApiClient {
   Result<nlohmann::json> PostStream(const std::string& path, const std::string& content_type,
                                     std::uint64_t length, const BodyReader& read) const;
 
+  // GET `path` with its body written to `out` as it arrives (a large attachment); returns the
+  // byte count. A non-2xx answer is an error as for Get, and nothing is written.
+  Result<std::uint64_t> DownloadTo(const std::string& path, std::FILE* out) const;
+
   const std::string& base_url() const { return options_.base_url; }
 
  private:
@@ -77,10 +82,14 @@ class ApiClient {
     std::uint64_t length = 0;
     const BodyReader* read = nullptr;
   };
+  struct Sink {
+    std::FILE* out = nullptr;
+    std::uint64_t written = 0;
+  };
   Result<nlohmann::json> Request(const char* method, const std::string& path,
                                  const std::vector<QueryParam>& query, const std::string* body,
                                  const std::vector<std::string>& headers,
-                                 const StreamBody* stream = nullptr) const;
+                                 const StreamBody* stream = nullptr, Sink* sink = nullptr) const;
 
   ApiClientOptions options_;
 };

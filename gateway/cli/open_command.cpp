@@ -1,6 +1,7 @@
-// `ketenpoort open --config FILE --as ORG ID [--out FILE] [--ca-anchors FILE]`: fetches message
-// ID (GET /v1/messages/ID), decrypts it with the organisation's key, verifies the signature and
-// writes the content.
+// `ketenpoort open --config FILE --as ORG ID [--out FILE] [--ca-anchors FILE]
+// [--save-attachments DIR]`: fetches message ID (GET /v1/messages/ID), decrypts it with the
+// organisation's key, verifies the signature and writes the content; with --save-attachments
+// also the files of a secure-mail document (attachment_files.h).
 //
 //   $ ketenpoort open --config d/gateway.json --as comensha m-0f3a... --out signal.json
 //   ketenpoort: m-0f3a... from shop-denhaag: signature verified        <- stderr
@@ -19,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/cli/attachment_files.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/cli/org_session.h"
@@ -85,6 +87,9 @@ Result<Bytes> OpenMessage(const OrgSession& s, const json& message,
 int RunOpen(int argc, char** argv) {
   std::vector<Flag> spec = OrgSessionFlags();
   spec.push_back({"out", "FILE", "write the content to this new file (0600) instead of stdout"});
+  spec.push_back({"save-attachments", "DIR",
+                  "securemail: also write the attachments into this folder (new files, 0600); "
+                  "uploaded ones are fetched, decrypted and checked against their signed hash"});
   spec.push_back(
       {"no-validate", "", "write the content even when it does not match its kind's schema"});
   spec.push_back({"ca-anchors", "FILE",
@@ -151,6 +156,13 @@ int RunOpen(int argc, char** argv) {
   }
   std::fprintf(stderr, "ketenpoort: %s from %s: signature verified\n", id.c_str(),
                message->find("from")->get<std::string>().c_str());
+  if (parsed->Has("save-attachments")) {
+    auto saved = SaveAttachments(s, id, *content, parsed->Get("save-attachments"));
+    if (!saved)
+      return FailProblem(saved.error());
+    for (const std::string& path : *saved)
+      std::fprintf(stderr, "ketenpoort: saved %s\n", path.c_str());
+  }
   return kExitOk;
 }
 

@@ -17,7 +17,7 @@ constexpr std::size_t kMaxNameBytes = 255;
 constexpr std::size_t kMaxTypeBytes = 255;
 
 Error Bad(const std::string& what) {
-  return Refused("invalid_securemail_payload", "the sealed document " + what);
+  return Refused("invalid_securemail_payload", "the document " + what);
 }
 
 Error BadAttachment(std::size_t i, const std::string& what) {

@@ -1,5 +1,7 @@
 #include "gateway/server/securemail_routes.h"
 
+#include <cstdio>
+#include <memory>
 #include <string>
 
 #include "gateway/api/url.h"
@@ -68,6 +70,46 @@ class UploadSink : public api::BodySink {
   SecureMailService* service_;
   Caller caller_;
   store::BlobWriter writer_;
+};
+
+// A reply attachment's upload, sealed as it arrives.
+class ReplyUploadSink : public api::BodySink {
+ public:
+  ReplyUploadSink(SecureMailService* service, SecureMailService::ReplyUpload upload)
+      : service_(service), upload_(std::move(upload)) {}
+  Status Write(std::string_view bytes) override { return upload_.sealing.Write(AsBytes(bytes)); }
+  api::Response Finish() override {
+    auto done = service_->FinishReplyUpload(std::move(upload_));
+    if (!done)
+      return api::Response::FromError(done.error());
+    return api::Response::Json(201, *done);
+  }
+
+ private:
+  SecureMailService* service_;
+  SecureMailService::ReplyUpload upload_;
+};
+
+// A stored file (ciphertext) for the response body.
+class FileSource : public api::BodySource {
+ public:
+  static Result<std::shared_ptr<FileSource>> Open(const std::string& path) {
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f)
+      return Unavailable("content_unreadable", "the stored file cannot be read");
+    return std::make_shared<FileSource>(std::move(f));
+  }
+  explicit FileSource(std::unique_ptr<std::FILE, int (*)(std::FILE*)> file)
+      : file_(std::move(file)) {}
+  Result<std::size_t> Read(std::span<char> buffer) override {
+    const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), file_.get());
+    if (n == 0 && std::ferror(file_.get()))
+      return Unavailable("content_unreadable", "the stored file cannot be read");
+    return n;
+  }
+
+ private:
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_;
 };
 
 void PortalHeaders(api::Response& r, std::string_view csp = portal::kContentSecurityPolicy) {
@@ -414,6 +456,32 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
       return api::Response::FromError(r.error());
     return api::Response::Json(202, *r);
   });
+  router.AddUpload(
+      "POST", "/m/{token}/files", api::Access::Public(), max_attachment_bytes,
+      [s](api::Request& req) -> Result<std::unique_ptr<api::BodySink>> {
+        KP_ASSIGN_OR_RETURN(
+            SecureMailService::ReplyUpload upload,
+            s->BeginReplyUpload(req.params.at("token"), SessionCookie(req),
+                                req.Header("X-CSRF-Token").value_or(""), req.remote_address));
+        return std::unique_ptr<api::BodySink>(
+            std::make_unique<ReplyUploadSink>(s, std::move(upload)));
+      });
+  router.Add("GET", "/v1/messages/{id}/attachments/{attachment_id}",
+             api::Access::Roles({Role::kRecipient}), [s](api::Request& req) {
+               auto file =
+                   s->AttachmentCiphertext(Caller{*req.principal, req.remote_address},
+                                           req.params.at("id"), req.params.at("attachment_id"));
+               if (!file)
+                 return api::Response::FromError(file.error());
+               auto source = FileSource::Open(file->path);
+               if (!source)
+                 return api::Response::FromError(source.error());
+               api::Response r;
+               r.content_type = "application/octet-stream";
+               r.stream = *source;
+               r.stream_length = file->size;
+               return r;
+             });
   router.AddUpload(
       "POST", "/v1/attachments", api::Access::Roles({Role::kSender}), max_attachment_bytes,
       [s](api::Request& req) -> Result<std::unique_ptr<api::BodySink>> {

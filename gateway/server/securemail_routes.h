@@ -12,6 +12,12 @@
 //   GET  /m/{token}/files/{n}       attachment n: download, or ?inline=1 preview for PDF,
 //                                   images and plain text
 //   POST /m/{token}/reply           JSON {"body","attachments"} with header X-CSRF-Token
+//   POST /m/{token}/files           a reply attachment (raw bytes, header X-CSRF-Token), sealed
+//                                   to the sender organisation as it arrives -> 201
+//                                   {"attachment_id","size","sha256","envelope"} for the reply
+//   GET  /v1/messages/{id}/attachments/{attachment_id}   (role recipient) an uploaded
+//                                   attachment's ciphertext, for the organisation that
+//                                   received message {id} (a reply); its envelope is inside
 //   POST /v1/attachments            (role sender) an attachment's ciphertext, streamed to disk,
 //                                   at most max_attachment_bytes -> 201 {"attachment_id",...}
 //

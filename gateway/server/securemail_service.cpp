@@ -53,6 +53,12 @@ audit::AuditEntry PortalEntry(std::string_view event, std::string_view action,
   return e;
 }
 
+// Who owns the blobs a portal recipient uploads for a reply (store/blob_repository.h): the
+// recipient row, so that no other link can claim them.
+std::string ReplyOwner(std::int64_t recipient_id) {
+  return "portal/r" + std::to_string(recipient_id);
+}
+
 Error LinkUnknown() {
   return NotFound("link_unknown", "this link is unknown or no longer valid", "token");
 }
@@ -1090,6 +1096,83 @@ Result<SecureMailService::Attachment> SecureMailService::Download(std::string_vi
   return out;
 }
 
+Result<SecureMailService::ReplyUpload> SecureMailService::BeginReplyUpload(
+    std::string_view token, std::string_view cookie, std::string_view csrf,
+    const std::string& source) {
+  if (d_.blobs == nullptr)
+    return Unavailable("uploads_unavailable", "this gateway keeps no uploaded attachments");
+  const std::int64_t now = d_.clock();
+  Access a;
+  {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(a, Authorize(token, cookie, true, &csrf, now));
+  }
+  const Organisation* org = d_.directory->Find(a.message.sender_org);
+  if (org == nullptr || org->certificate_pem.empty())
+    return Refused("recipient_without_certificate", "the sender organisation has no certificate");
+  KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert,
+                      crypto::Certificate::FromPem(org->certificate_pem));
+  KP_ASSIGN_OR_RETURN(SealingUpload sealing,
+                      SealingUpload::Begin(*d_.blobs, {org_cert, *portal_cert_}));
+  return ReplyUpload{std::move(sealing), ReplyOwner(a.recipient.id), std::move(a.message),
+                     a.recipient.email, source};
+}
+
+Result<json> SecureMailService::FinishReplyUpload(ReplyUpload upload) {
+  const std::int64_t now = d_.clock();
+  KP_ASSIGN_OR_RETURN(SealingUpload::Sealed s, upload.sealing.Finish());
+  store::BlobRecord b{s.blob_id, upload.owner, static_cast<std::int64_t>(s.size), now,
+                      std::nullopt};
+  audit::AuditEntry e = PortalEntry(audit::event::kSubmit, audit::action::kCreate, upload.message,
+                                    upload.email, audit::kOutcomeSuccess, upload.source, now);
+  e.object = upload.message.id + "/" + s.blob_id;
+  Status recorded = [&]() -> Status {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+    KP_RETURN_IF_ERROR(store::BlobRepository(*d_.db).Insert(b));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
+    return tx.Commit();
+  }();
+  if (!recorded) {
+    (void)d_.blobs->Remove(s.blob_id);
+    return std::move(recorded).error();
+  }
+  return json{{"attachment_id", s.blob_id},
+              {"size", s.size},
+              {"sha256", crypto::HexEncode(s.sha256)},
+              {"envelope", crypto::Base64Encode(s.envelope_der)}};
+}
+
+Result<SecureMailService::StoredFile> SecureMailService::AttachmentCiphertext(
+    const Caller& caller, std::string_view message_id, std::string_view attachment_id) {
+  const std::int64_t now = d_.clock();
+  auto not_found = [] {
+    return NotFound("attachment_not_found", "no such attachment of a message of yours",
+                    "attachment_id");
+  };
+  if (d_.blobs == nullptr || !store::BlobStore::IsValidId(attachment_id))
+    return not_found();
+  std::lock_guard lock(*d_.db_mutex);
+  store::MessageRepository messages(*d_.db);
+  KP_ASSIGN_OR_RETURN(auto blob, store::BlobRepository(*d_.db).Find(attachment_id));
+  if (!blob || blob->message_id != std::string(message_id))
+    return not_found();
+  KP_ASSIGN_OR_RETURN(auto m, messages.Find(message_id, false));
+  KP_ASSIGN_OR_RETURN(auto delivery, messages.Delivery(message_id, caller.principal.org));
+  if (!m || !delivery || !HasRole(caller.principal.role, Role::kRecipient))
+    return not_found();
+  KP_ASSIGN_OR_RETURN(std::uint64_t size, d_.blobs->SizeOf(attachment_id));
+  KP_ASSIGN_OR_RETURN(std::string path, d_.blobs->PathOf(attachment_id));
+  audit::AuditEntry e = CallerEntry(caller, audit::event::kDownload, audit::action::kRead,
+                                    std::string(message_id) + "/" + std::string(attachment_id),
+                                    audit::kOutcomeSuccess, now);
+  e.subject_ref = m->subject_ref;
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
+  KP_RETURN_IF_ERROR(tx.Commit());
+  return StoredFile{std::move(path), size};
+}
+
 Result<json> SecureMailService::Reply(std::string_view token, std::string_view cookie,
                                       std::string_view csrf, const json& body,
                                       const std::string& source) {
@@ -1103,28 +1186,39 @@ Result<json> SecureMailService::Reply(std::string_view token, std::string_view c
   KP_RETURN_IF_ERROR(f.OnlyKeys({"body", "attachments"}));
   JsonFields typed(body, "", "invalid_request");
   KP_ASSIGN_OR_RETURN(std::string text, typed.OptionalString("body"));
-  json attachments = json::array();
-  if (auto at = body.find("attachments"); at != body.end() && !at->is_null()) {
-    if (!at->is_array())
-      return InvalidArgument("invalid_request", "must be an array", "attachments");
-    for (const json& x : *at) {
-      if (!x.is_object() || !x.value("name", json()).is_string() ||
-          !x.value("data", json()).is_string())
-        return InvalidArgument("invalid_request", "each needs name and data", "attachments");
-      if (!crypto::Base64Decode(x["data"].get<std::string>()))
-        return InvalidArgument("invalid_request", "data must be base64", "attachments");
-      attachments.push_back({{"name", x["name"]},
-                             {"type", x.value("type", "application/octet-stream")},
-                             {"data", x["data"]}});
-    }
-  }
-  if (text.empty() && attachments.empty())
-    return InvalidArgument("empty_reply", "a reply needs text or a file", "body");
   const Organisation* org = d_.directory->Find(a.message.sender_org);
   if (org == nullptr || org->certificate_pem.empty())
     return Refused("recipient_without_certificate", "the sender organisation has no certificate");
   KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert,
                       crypto::Certificate::FromPem(org->certificate_pem));
+  json attachments = json::array();
+  std::vector<std::string> blob_ids;
+  const std::string owner = ReplyOwner(a.recipient.id);
+  if (auto at = body.find("attachments"); at != body.end() && !at->is_null()) {
+    if (!at->is_array())
+      return InvalidArgument("invalid_request", "must be an array", "attachments");
+    auto parsed = ParseSecureMailDocument(AsBytes(json{{"body", ""}, {"attachments", *at}}.dump()));
+    if (!parsed)
+      return InvalidArgument("invalid_request", parsed.error().message, "attachments");
+    for (std::size_t i = 0; i < parsed->attachments.size(); ++i) {
+      const DocumentAttachment& d = parsed->attachments[i];
+      if (!d.streamed()) {
+        attachments.push_back(
+            {{"name", d.name}, {"type", d.type}, {"data", crypto::Base64Encode(d.data)}});
+        continue;
+      }
+      KP_RETURN_IF_ERROR(CheckUpload(owner, i, d, {org_cert, *portal_cert_}, false));
+      blob_ids.push_back(d.blob_id);
+      attachments.push_back({{"name", d.name},
+                             {"type", d.type},
+                             {"attachment_id", d.blob_id},
+                             {"size", d.size},
+                             {"sha256", crypto::HexEncode(d.sha256)},
+                             {"envelope", crypto::Base64Encode(d.envelope_der)}});
+    }
+  }
+  if (text.empty() && attachments.empty())
+    return InvalidArgument("empty_reply", "a reply needs text or a file", "body");
   json doc = {{"version", 1},
               {"in_reply_to", a.message.id},
               {"from_email", a.recipient.email},
@@ -1153,6 +1247,11 @@ Result<json> SecureMailService::Reply(std::string_view token, std::string_view c
   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
   KP_RETURN_IF_ERROR(store::MessageRepository(*d_.db).Insert(
       reply, {{a.message.sender_org, "delivered"}}, "gateway"));
+  for (const std::string& blob : blob_ids) {
+    KP_ASSIGN_OR_RETURN(bool claimed, store::BlobRepository(*d_.db).Claim(blob, owner, reply.id));
+    if (!claimed)
+      return Conflict("attachment_claimed", "a file was used by another reply meanwhile");
+  }
   KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "replied", reply.id, now));
   audit::AuditEntry e = PortalEntry(audit::event::kSubmit, audit::action::kCreate, a.message,
                                     a.recipient.email, audit::kOutcomeSuccess, source, now);

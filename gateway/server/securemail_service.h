@@ -58,9 +58,11 @@
 #include "gateway/crypto/detached_envelope.h"
 #include "gateway/crypto/keyring.h"
 #include "gateway/server/message_service.h"
+#include "gateway/server/sealing_upload.h"
 #include "gateway/server/securemail_document.h"
 #include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
+#include "gateway/store/message_repository.h"
 
 namespace ketenpoort::server {
 
@@ -118,6 +120,16 @@ class SecureMailService {
   Result<nlohmann::json> Resend(const Caller& caller, std::string_view id,
                                 const nlohmann::json& body);
 
+  // GET /v1/messages/{id}/attachments/{attachment_id}: where the ciphertext of an uploaded
+  // attachment of message `id` is, for an organisation that received the message (a portal
+  // reply); it opens it with the envelope in the message's document. 404 otherwise.
+  struct StoredFile {
+    std::string path;
+    std::uint64_t size = 0;
+  };
+  Result<StoredFile> AttachmentCiphertext(const Caller& caller, std::string_view message_id,
+                                          std::string_view attachment_id);
+
   // --- the worker: due notifications, deadline warnings, expiry. Returns the actions taken.
   int RunDueWork();
 
@@ -171,8 +183,24 @@ class SecureMailService {
   // `preview`: shown inside the page (event "previewed") rather than saved ("downloaded").
   Result<Attachment> Download(std::string_view token, std::string_view cookie, std::size_t index,
                               const std::string& source, bool preview = false);
+  // POST /m/{token}/files: one reply attachment, sealed to the sender organisation and the
+  // portal as it arrives (a verified session and the CSRF token are needed first).
+  // FinishReplyUpload records it for this recipient and answers what the reply then lists
+  // beside name and type: {"attachment_id","size","sha256","envelope"}.
+  struct ReplyUpload {
+    SealingUpload sealing;
+    std::string owner;  // the blob's owner: this recipient of this message
+    store::MessageRecord message;
+    std::string email;
+    std::string source;
+  };
+  Result<ReplyUpload> BeginReplyUpload(std::string_view token, std::string_view cookie,
+                                       std::string_view csrf, const std::string& source);
+  Result<nlohmann::json> FinishReplyUpload(ReplyUpload upload);
   // The reply {"body", "attachments":[...]} becomes a message from `portal` to the sender's
-  // organisation, sealed by the gateway to that organisation and to the portal.
+  // organisation, sealed by the gateway to that organisation and to the portal. Attachments are
+  // inline {"name","type","data"} or uploads {"name","type","attachment_id","size","sha256",
+  // "envelope"} from FinishReplyUpload, checked as a sender's uploads are.
   Result<nlohmann::json> Reply(std::string_view token, std::string_view cookie,
                                std::string_view csrf, const nlohmann::json& body,
                                const std::string& source);

@@ -61,7 +61,10 @@ function request(method, url, { ca, token, body } = {}) {
     }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        resolve({ status: res.statusCode, body: raw.toString(), raw });
+      });
     });
     req.on('error', reject);
     req.setTimeout(15000, () => req.destroy(new Error('request timeout')));
@@ -252,6 +255,26 @@ async function main() {
     const inbox = await request('GET', base + '/v1/inbox', { ca, token });
     const replies = JSON.parse(inbox.body).messages.filter((m) => m.from === 'portal' && m.routing.in_reply_to === id);
     assert.equal(replies.length, 1, 'the reply reaches the sender organisation');
+    // Its file was uploaded on its own and sealed by the gateway as it arrived: the sender
+    // organisation opens the reply and then the file with openssl alone.
+    const reply = await request('GET', base + '/v1/messages/' + replies[0].id, { ca, token });
+    assert.equal(reply.status, 200, reply.body);
+    const replyDoc = JSON.parse(execFileSync('sh', ['-c',
+      'base64 -d | openssl cms -decrypt -binary -inform DER -recip "$1" -inkey "$2" | ' +
+      'openssl cms -verify -binary -inform DER -CAfile "$3"',
+      'sh', path.join(certs, 'shop-denhaag.cert.pem'), path.join(certs, 'shop-denhaag.key.pem'),
+      path.join(certs, 'ca.cert.pem')], { input: JSON.parse(reply.body).payload, stdio: ['pipe', 'pipe', 'ignore'] }).toString());
+    const file = replyDoc.attachments[0];
+    assert.equal(file.name, 'antwoord.txt');
+    assert.ok(file.attachment_id, 'the reply file is an upload: ' + JSON.stringify(file));
+    const cipher = await request('GET', base + '/v1/messages/' + replies[0].id + '/attachments/' + file.attachment_id, { ca, token });
+    assert.equal(cipher.status, 200, cipher.body);
+    fs.writeFileSync(path.join(tmp, 'reply.env'), Buffer.from(file.envelope, 'base64'));
+    fs.writeFileSync(path.join(tmp, 'reply.bin'), cipher.raw);
+    const plain = execFileSync('openssl', ['cms', '-decrypt', '-binary', '-inform', 'DER',
+      '-in', path.join(tmp, 'reply.env'), '-content', path.join(tmp, 'reply.bin'),
+      '-recip', path.join(certs, 'shop-denhaag.cert.pem'), '-inkey', path.join(certs, 'shop-denhaag.key.pem')]);
+    assert.equal(plain.toString(), 'Ja, ik kom.');
     console.log('portal e2e: ok (' + id + ')');
   } finally {
     if (browser) await browser.close().catch(() => {});

@@ -371,5 +371,99 @@ TEST_F(SecureMailStreamTest, RecallAndStaleUploadsDeleteTheFiles) {
   EXPECT_NE(late.body.find("attachment_unknown"), std::string::npos);
 }
 
+TEST_F(SecureMailStreamTest, ReplyFilesAreSealedAsTheyArriveAndOpenWithTheCli) {
+  const std::string to = "antwoord@example.org";
+  auto sent = Submit(to, json::array());
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  const std::string id = json::parse(sent.body)["id"];
+  const std::string link = LinkIn(MailTo(to, 1));
+  const std::string cookie = VerifiedCookie(link, to);
+  auto page = Client().Request("GET", link, "", "", {"Cookie: kp_portal=" + cookie});
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(page.body, m, std::regex("data-csrf=\"([^\"]+)\"")));
+  const std::string csrf = m[1];
+
+  // A 20 MB file, as the portal's script sends it: raw bytes, the CSRF token in a header.
+  const std::string file = dep_->dir() + "/scan-antwoord.pdf";
+  const crypto::Digest original = WriteSyntheticFile(file, 20u * 1000 * 1000);
+  const std::string bytes = ReadFileOrEmpty(file);
+  const std::vector<std::string> headers = {"Content-Type: application/octet-stream",
+                                            "Cookie: kp_portal=" + cookie};
+  // (Refused before the body is read; a small body, so that the client reads the answer
+  // rather than finding the connection cut after the server's drain allowance.)
+  const std::string small(1024, 'x');
+  EXPECT_EQ(Client().Request("POST", link + "/files", small, "", headers).status, 403)
+      << "without the CSRF token";
+  EXPECT_EQ(Client()
+                .Request("POST", link + "/files", small, "",
+                         {"Content-Type: application/octet-stream", "X-CSRF-Token: " + csrf})
+                .status,
+            403)
+      << "without the session";
+  std::vector<std::string> with_csrf = headers;
+  with_csrf.push_back("X-CSRF-Token: " + csrf);
+  auto uploaded = Client().Request("POST", link + "/files", bytes, "", with_csrf);
+  ASSERT_EQ(uploaded.status, 201) << uploaded.body;
+  json a = json::parse(uploaded.body);
+  EXPECT_EQ(a["size"], 20u * 1000 * 1000);
+  EXPECT_EQ(a["sha256"], crypto::HexEncode(original));
+  // The stored blob is ciphertext, not the file.
+  const std::string stored =
+      ReadFileOrEmpty(BlobDir() + "/" + a["attachment_id"].get<std::string>());
+  ASSERT_EQ(stored.size(), bytes.size());
+  EXPECT_NE(stored, bytes);
+
+  json reply = {{"body", "Hierbij de scan."},
+                {"attachments", json::array({{{"name", "scan-antwoord.pdf"},
+                                              {"type", "application/pdf"},
+                                              {"attachment_id", a["attachment_id"]},
+                                              {"size", a["size"]},
+                                              {"sha256", a["sha256"]},
+                                              {"envelope", a["envelope"]}}})}};
+  auto posted = Client().Request(
+      "POST", link + "/reply", reply.dump(), "",
+      {"Content-Type: application/json", "X-CSRF-Token: " + csrf, "Cookie: kp_portal=" + cookie});
+  ASSERT_EQ(posted.status, 202) << posted.body;
+  const std::string reply_id = json::parse(posted.body)["id"];
+  // The same upload cannot go into a second reply.
+  auto again = Client().Request(
+      "POST", link + "/reply", reply.dump(), "",
+      {"Content-Type: application/json", "X-CSRF-Token: " + csrf, "Cookie: kp_portal=" + cookie});
+  EXPECT_EQ(again.status, 422) << again.body;
+
+  // Only the organisation the reply went to gets the ciphertext.
+  const std::string path =
+      "/v1/messages/" + reply_id + "/attachments/" + a["attachment_id"].get<std::string>();
+  EXPECT_EQ(Client().Get(dep_->url() + path, dep_->Token("comensha")).status, 404);
+  auto cipher = Client().Get(dep_->url() + path, dep_->Token("shop-denhaag"));
+  ASSERT_EQ(cipher.status, 200);
+  EXPECT_EQ(cipher.body, stored);
+
+  // `ketenpoort open --save-attachments` fetches, decrypts and checks it.
+  const std::string folder = dep_->dir() + "/ontvangen";
+  std::filesystem::create_directory(folder);
+  auto opened =
+      RunKetenpoort({"open", "--config", dep_->config_path(), "--as", "shop-denhaag", reply_id,
+                     "--out", folder + "/antwoord.json", "--save-attachments", folder});
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_NE(opened.err.find("saved " + folder + "/scan-antwoord.pdf"), std::string::npos)
+      << opened.err;
+  EXPECT_TRUE(crypto::ConstantTimeEqual(
+      crypto::Sha256(AsBytes(ReadFileOrEmpty(folder + "/scan-antwoord.pdf"))), original));
+  EXPECT_FALSE(std::filesystem::exists(folder + "/scan-antwoord.pdf.part"));
+  // A second run refuses to overwrite, before writing anything.
+  auto twice = RunKetenpoort({"open", "--config", dep_->config_path(), "--as", "shop-denhaag",
+                              reply_id, "--save-attachments", folder});
+  EXPECT_EQ(twice.exit_code, 1) << twice.err;
+  EXPECT_NE(twice.err.find("file_exists"), std::string::npos) << twice.err;
+
+  json t = json::parse(
+      Client()
+          .Get(dep_->url() + "/v1/messages/" + id + "/tracking", dep_->Token("shop-denhaag"))
+          .body);
+  EXPECT_TRUE(t["recipients"][0]["replied"].is_string());
+  std::filesystem::remove(file);
+}
+
 }  // namespace
 }  // namespace ketenpoort::testing
