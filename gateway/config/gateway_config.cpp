@@ -245,8 +245,9 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
         r.Integer("max_body_bytes", c.limits.max_body_bytes, 1024, std::int64_t{1} << 32));
     KP_RETURN_IF_ERROR(r.Integer("max_attachment_bytes", c.limits.max_attachment_bytes, 1024,
                                  std::int64_t{1} << 40));
-    return r.Integer("upload_ttl_ms", c.limits.upload_ttl_ms, 1000,
-                     std::int64_t{30} * 24 * 3600 * 1000);
+    KP_RETURN_IF_ERROR(r.Integer("upload_ttl_ms", c.limits.upload_ttl_ms, 1000,
+                                 std::int64_t{30} * 24 * 3600 * 1000));
+    return r.Integer("max_concurrent_uploads", c.limits.max_concurrent_uploads, 1, 1024);
   }));
   KP_RETURN_IF_ERROR(top.Object("smtp", [&](ObjectReader& r) -> Status {
     KP_RETURN_IF_ERROR(r.String("url", c.smtp.url));

@@ -22,7 +22,7 @@
 //     "directory": "directory.json",
 //     "routes": "routes.json",
 //     "limits": {"max_body_bytes": 16777216, "max_attachment_bytes": 1073741824,
-//                "upload_ttl_ms": 86400000},
+//                "upload_ttl_ms": 86400000, "max_concurrent_uploads": 16},
 //     "smtp": {"url": "smtp://127.0.0.1:2525", "from": "ketenpoort@example.org", "starttls":
 //     false}, "sms": {"url": "http://127.0.0.1:9099/send", "token_file": null}, "portal":
 //     {"base_url": "https://localhost:8443"},
@@ -70,6 +70,8 @@ struct LimitsConfig {
   std::int64_t max_attachment_bytes = std::int64_t{1} << 30;
   // An upload no message claimed is deleted after this long (1 s .. 30 days).
   std::int64_t upload_ttl_ms = 24 * 3600 * 1000;
+  // Attachment uploads read at once (1 .. 1024); more are answered 503 too_many_uploads.
+  std::int64_t max_concurrent_uploads = 16;
 };
 
 struct SmtpConfig {

@@ -280,9 +280,11 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
                       MakeSecureMail(config, *s->db, s->db_mutex, *s->directory, s->keyring,
                                      s->tls_chain, *s->blobs, s->smtp, s->sms));
   RegisterMessageRoutes(s->router, *s->messages, s->securemail.get());
-  RegisterSecureMailRoutes(s->router, *s->securemail,
-                           s->tls_chain.empty() ? "" : s->tls_chain.front().Sha256Fingerprint(),
-                           static_cast<std::uint64_t>(config.limits.max_attachment_bytes));
+  RegisterSecureMailRoutes(
+      s->router, *s->securemail,
+      s->tls_chain.empty() ? "" : s->tls_chain.front().Sha256Fingerprint(),
+      UploadLimits{static_cast<std::uint64_t>(config.limits.max_attachment_bytes),
+                   static_cast<int>(config.limits.max_concurrent_uploads)});
 
   // Federation: peers deliver here (receiving), and the outbox delivers to peers (sending).
   KP_ASSIGN_OR_RETURN(std::string tls_chain_pem, io::ReadFile(config.listen.tls_cert));

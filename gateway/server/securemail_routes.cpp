@@ -1,5 +1,6 @@
 #include "gateway/server/securemail_routes.h"
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -53,11 +54,48 @@ class PlaintextSource : public api::BodySource {
   std::shared_ptr<crypto::DetachedReader> reader_;
 };
 
+// Counts the uploads being read; a Slot is one of them, given back when it is destroyed.
+class UploadSlots : public std::enable_shared_from_this<UploadSlots> {
+ public:
+  class Slot {
+   public:
+    explicit Slot(std::shared_ptr<UploadSlots> owner) : owner_(std::move(owner)) {}
+    Slot(Slot&&) noexcept = default;
+    Slot& operator=(Slot&&) noexcept = default;
+    ~Slot() {
+      if (owner_)
+        owner_->used_.fetch_sub(1);
+    }
+
+   private:
+    std::shared_ptr<UploadSlots> owner_;
+  };
+
+  explicit UploadSlots(int limit) : limit_(limit) {}
+  Result<Slot> Take() {
+    if (used_.fetch_add(1) >= limit_) {
+      used_.fetch_sub(1);
+      return Unavailable("too_many_uploads",
+                         "the gateway is receiving as many files as it takes at once; try again "
+                         "in a moment");
+    }
+    return Slot(shared_from_this());
+  }
+
+ private:
+  std::atomic<int> used_{0};
+  const int limit_;
+};
+
 // POST /v1/attachments: the body goes to disk as it arrives.
 class UploadSink : public api::BodySink {
  public:
-  UploadSink(SecureMailService* service, Caller caller, store::BlobWriter writer)
-      : service_(service), caller_(std::move(caller)), writer_(std::move(writer)) {}
+  UploadSink(SecureMailService* service, Caller caller, store::BlobWriter writer,
+             UploadSlots::Slot slot)
+      : service_(service),
+        caller_(std::move(caller)),
+        writer_(std::move(writer)),
+        slot_(std::move(slot)) {}
   Status Write(std::string_view bytes) override { return writer_.Append(AsBytes(bytes)); }
   api::Response Finish() override {
     auto done = service_->FinishUpload(caller_, std::move(writer_));
@@ -70,13 +108,15 @@ class UploadSink : public api::BodySink {
   SecureMailService* service_;
   Caller caller_;
   store::BlobWriter writer_;
+  UploadSlots::Slot slot_;
 };
 
 // A reply attachment's upload, sealed as it arrives.
 class ReplyUploadSink : public api::BodySink {
  public:
-  ReplyUploadSink(SecureMailService* service, SecureMailService::ReplyUpload upload)
-      : service_(service), upload_(std::move(upload)) {}
+  ReplyUploadSink(SecureMailService* service, SecureMailService::ReplyUpload upload,
+                  UploadSlots::Slot slot)
+      : service_(service), upload_(std::move(upload)), slot_(std::move(slot)) {}
   Status Write(std::string_view bytes) override { return upload_.sealing.Write(AsBytes(bytes)); }
   api::Response Finish() override {
     auto done = service_->FinishReplyUpload(std::move(upload_));
@@ -88,6 +128,7 @@ class ReplyUploadSink : public api::BodySink {
  private:
   SecureMailService* service_;
   SecureMailService::ReplyUpload upload_;
+  UploadSlots::Slot slot_;
 };
 
 // A stored file (ciphertext) for the response body.
@@ -324,8 +365,10 @@ Result<std::map<std::string, std::string>> FormBody(const api::Request& req) {
 }  // namespace
 
 void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
-                              std::string fingerprint, std::uint64_t max_attachment_bytes) {
+                              std::string fingerprint, UploadLimits limits) {
   SecureMailService* s = &service;
+  const std::uint64_t max_attachment_bytes = limits.max_attachment_bytes;
+  auto slots = std::make_shared<UploadSlots>(limits.max_concurrent);
   router.Add("GET", "/m/verify-gateway", api::Access::Public(), [fingerprint](api::Request& req) {
     Lang lang = RequestLang(req, "");
     std::string body = "<div class=\"card\"><p>" + Escape(Text(lang, "verify_gateway_intro")) +
@@ -458,13 +501,14 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
   });
   router.AddUpload(
       "POST", "/m/{token}/files", api::Access::Public(), max_attachment_bytes,
-      [s](api::Request& req) -> Result<std::unique_ptr<api::BodySink>> {
+      [s, slots](api::Request& req) -> Result<std::unique_ptr<api::BodySink>> {
+        KP_ASSIGN_OR_RETURN(UploadSlots::Slot slot, slots->Take());
         KP_ASSIGN_OR_RETURN(
             SecureMailService::ReplyUpload upload,
             s->BeginReplyUpload(req.params.at("token"), SessionCookie(req),
                                 req.Header("X-CSRF-Token").value_or(""), req.remote_address));
         return std::unique_ptr<api::BodySink>(
-            std::make_unique<ReplyUploadSink>(s, std::move(upload)));
+            std::make_unique<ReplyUploadSink>(s, std::move(upload), std::move(slot)));
       });
   router.Add("GET", "/v1/messages/{id}/attachments/{attachment_id}",
              api::Access::Roles({Role::kRecipient}), [s](api::Request& req) {
@@ -484,7 +528,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
              });
   router.AddUpload(
       "POST", "/v1/attachments", api::Access::Roles({Role::kSender}), max_attachment_bytes,
-      [s](api::Request& req) -> Result<std::unique_ptr<api::BodySink>> {
+      [s, slots](api::Request& req) -> Result<std::unique_ptr<api::BodySink>> {
         auto type = req.Header("Content-Type");
         if (!type ||
             !api::EqualsIgnoreCase(api::TrimHttpWhitespace(*type), "application/octet-stream")) {
@@ -493,10 +537,11 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
                                  "application/octet-stream'",
                                  "Content-Type");
         }
+        KP_ASSIGN_OR_RETURN(UploadSlots::Slot slot, slots->Take());
         Caller caller{*req.principal, req.remote_address};
         KP_ASSIGN_OR_RETURN(store::BlobWriter writer, s->BeginUpload(caller));
         return std::unique_ptr<api::BodySink>(
-            std::make_unique<UploadSink>(s, std::move(caller), std::move(writer)));
+            std::make_unique<UploadSink>(s, std::move(caller), std::move(writer), std::move(slot)));
       });
   router.Add(
       "POST", "/v1/messages/{id}/resend", api::Access::Roles({Role::kSender}),

@@ -34,7 +34,14 @@
 
 namespace ketenpoort::server {
 
+struct UploadLimits {
+  std::uint64_t max_attachment_bytes = std::uint64_t{1} << 30;
+  // Uploads read at once (both routes together); more get 503 too_many_uploads. cpprestsdk
+  // buffers what the disk has not yet taken, so this also bounds that memory.
+  int max_concurrent = 16;
+};
+
 void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
-                              std::string fingerprint, std::uint64_t max_attachment_bytes);
+                              std::string fingerprint, UploadLimits limits);
 
 }  // namespace ketenpoort::server

@@ -28,6 +28,7 @@ using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::int64_t kUploadTtlMs = 4000;
+constexpr int kMaxConcurrentUploads = 2;
 
 // A peak resident-set figure of process `pid` from /proc ("VmHWM" or "VmRSS"), in KiB.
 long ProcStatusKb(pid_t pid, const std::string& field) {
@@ -80,7 +81,8 @@ class SecureMailStreamTest : public ::testing::Test {
     config["smtp"] = {{"url", smtp_->url()}, {"from", "ketenpoort@example.org"}};
     config["portal"] = {{"base_url", dep_->url()}, {"worker_interval_ms", 50}};
     // Default body and attachment limits: a 100 MB attachment must pass with them as they are.
-    config["limits"] = {{"upload_ttl_ms", kUploadTtlMs}};
+    config["limits"] = {{"upload_ttl_ms", kUploadTtlMs},
+                        {"max_concurrent_uploads", kMaxConcurrentUploads}};
     std::ofstream(dep_->config_path()) << config.dump(2);
     gw_ = new GatewayProcess(dep_->config_path());
     ASSERT_TRUE(gw_->Start(dep_->port(), dep_->ca_path())) << gw_->error;
@@ -280,6 +282,34 @@ TEST_F(SecureMailStreamTest, UploadsAreRefusedWithoutTokenOrAsJson) {
   EXPECT_EQ(answer["size"], 16);
   EXPECT_EQ(answer["attachment_id"].get<std::string>().size(), 34u);
   EXPECT_TRUE(answer["expires"].is_string());
+}
+
+TEST_F(SecureMailStreamTest, UploadsBeyondTheConcurrentLimitAreTurnedAwayUntilOneEnds) {
+  // Two slow uploads (curl, rate-limited, in the background) take both slots.
+  const std::string file = dep_->dir() + "/langzaam.bin";
+  WriteSyntheticFile(file, 2u * 1000 * 1000);
+  const std::string curl = "curl -s -o /dev/null --cacert " + dep_->ca_path() +
+                           " -H 'Authorization: Bearer " + dep_->Token("shop-denhaag") +
+                           "' -H 'Content-Type: application/octet-stream' -H 'Expect:'" +
+                           " --limit-rate 200K --max-time 20 --data-binary @" + file + " " +
+                           dep_->url() + "/v1/attachments";
+  const std::string pids = dep_->dir() + "/slow.pids";
+  for (int i = 0; i < kMaxConcurrentUploads; ++i)
+    ASSERT_EQ(RunShell(curl + " >/dev/null 2>&1 & echo $! >> " + pids).exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+  auto third = Upload("a third file");
+  EXPECT_EQ(third.status, 503) << third.body;
+  EXPECT_NE(third.body.find("too_many_uploads"), std::string::npos) << third.body;
+  RunShell("kill $(cat " + pids + ") 2>/dev/null; true");
+  // Cut off, the slow uploads give their slots back.
+  const auto deadline = Clock::now() + std::chrono::seconds(10);
+  HttpResponse later;
+  do {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    later = Upload("a later file");
+  } while (later.status == 503 && Clock::now() < deadline);
+  EXPECT_EQ(later.status, 201) << later.body;
+  std::filesystem::remove(file);
 }
 
 TEST_F(SecureMailStreamTest, SubmissionsARecipientCouldNotOpenAreRefusedAndChangeNothing) {
