@@ -142,7 +142,7 @@ Result<json> UploadAttachment(const ApiClient& client,
 
 std::vector<Flag> SecureMailSendFlags() {
   return {{"attach", "FILE", "securemail: a file to attach (repeatable)", Flag::kRepeatable},
-          {"verify", "METHOD", "securemail: email_code (default), access_code or sms"},
+          {"verify", "METHOD", "securemail: email_code (default), access_code, sms or account"},
           {"access-code-file", "FILE", "securemail: file holding the access code (access_code)"},
           {"phone", "+31...", "securemail: the recipients' phone for sms verification"},
           {"subject", "S", "securemail: subject, shown in the portal only"},
@@ -155,9 +155,9 @@ int RunSendSecureMail(const ParsedFlags& f) {
   if (!f.Has("to"))
     return Fail(InvalidArgument("missing_option", "securemail needs e-mail addresses", "--to"));
   const std::string verify = f.Has("verify") ? f.Get("verify") : "email_code";
-  if (verify != "email_code" && verify != "access_code" && verify != "sms") {
-    return Fail(
-        InvalidArgument("invalid_option", "must be email_code, access_code or sms", "--verify"));
+  if (verify != "email_code" && verify != "access_code" && verify != "sms" && verify != "account") {
+    return Fail(InvalidArgument("invalid_option", "must be email_code, access_code, sms or account",
+                                "--verify"));
   }
   if (verify == "sms" && !transports::IsE164Phone(f.Get("phone")))
     return Fail(InvalidArgument("invalid_option", "sms needs --phone +31612345678", "--phone"));

@@ -67,7 +67,7 @@ int VerificationLevel(std::string_view method) {
     return 1;
   if (method == "access_code")
     return 2;
-  if (method == "sms")
+  if (method == "sms" || method == "account")
     return 3;
   return 0;
 }

@@ -6,7 +6,8 @@
 //   std::string code = NewNumericCode(6);           // "048213", uniform digits
 //   Bytes stored = HashCode(code);                  // salt || PBKDF2-HMAC-SHA256
 //   CodeMatches(stored, "048213") == true           // CRYPTO_memcmp
-//   VerificationLevel("sms") == 3                   // email_code 1, access_code 2, sms 3
+//   VerificationLevel("sms") == 3                   // email_code 1, access_code 2, sms and
+//                                                   // account (TOTP app) 3; unknown 0
 //
 // Random tokens carry 256 bits, so a fast hash suffices; codes are short (and access codes are
 // chosen by people), so they get a salted, slow KDF (PBKDF2-HMAC-SHA256, kCodeIterations) from

@@ -50,7 +50,8 @@ TEST(SecureMailCodesTest, VerificationLevelsOrderTheMethods) {
   EXPECT_EQ(VerificationLevel("email_code"), 1);
   EXPECT_EQ(VerificationLevel("access_code"), 2);
   EXPECT_EQ(VerificationLevel("sms"), 3);
-  EXPECT_EQ(VerificationLevel("account"), 0);
+  EXPECT_EQ(VerificationLevel("account"), 3);
+  EXPECT_EQ(VerificationLevel("password"), 0);
   EXPECT_EQ(VerificationLevel(""), 0);
 }
 

@@ -7,6 +7,7 @@
 
 #include "gateway/api/url.h"
 #include "gateway/portal/portal_pages.h"
+#include "gateway/portal/qr_svg.h"
 
 namespace ketenpoort::server {
 
@@ -265,8 +266,11 @@ std::string Notice(Lang lang, const std::string& notice, const SecureMailService
     text = std::string(Text(lang, "code_send_failed"));
   } else if (notice == "wrong_code") {
     cls = "error";
-    text = std::string(Text(lang, "wrong_code")) + " " + std::string(Text(lang, "attempts_left")) +
-           ": " + std::to_string(v.attempts_left) + ".";
+    text = std::string(Text(lang, v.account_enrolled ? "wrong_app_code" : "wrong_code")) + " " +
+           std::string(Text(lang, "attempts_left")) + ": " + std::to_string(v.attempts_left) + ".";
+  } else if (notice == "wrong_app_code") {
+    cls = "error";
+    text = std::string(Text(lang, "wrong_app_code"));
   } else {
     return {};
   }
@@ -284,7 +288,10 @@ std::string VerifyBody(Lang lang, const std::string& self, const SecureMailServi
          "</p>";
   } else {
     b += Notice(lang, notice, v);
-    b += "<p>" + Escape(Text(lang, "intro_" + v.verification)) + "</p>";
+    // An address without an app yet proves itself with a mailed code first.
+    const bool app = v.verification == "account" && v.account_enrolled;
+    const std::string intro = v.verification == "account" && !app ? "email_code" : v.verification;
+    b += "<p>" + Escape(Text(lang, "intro_" + intro)) + "</p>";
   }
   const std::string csrf = "<input type=\"hidden\" name=\"csrf\" value=\"" + Escape(v.csrf) + "\">";
   if (v.verification != "access_code" && v.can_request_code) {
@@ -295,8 +302,10 @@ std::string VerifyBody(Lang lang, const std::string& self, const SecureMailServi
   }
   if (!v.locked && (v.verification == "access_code" || v.code_active)) {
     const bool access = v.verification == "access_code";
+    const bool app = v.verification == "account" && v.account_enrolled;
     b += "<form method=\"post\" action=\"" + Escape(self) + "/verify\">" + csrf;
-    b += "<label for=\"code\">" + Escape(Text(lang, access ? "access_code" : "code")) + "</label>";
+    b += "<label for=\"code\">" +
+         Escape(Text(lang, access ? "access_code" : (app ? "app_code" : "code"))) + "</label>";
     b += std::string("<input type=\"") + (access ? "password" : "text") +
          "\" id=\"code\" name=\"code\" autocomplete=\"one-time-code\" " +
          (access ? "" : "inputmode=\"numeric\" ") + "required>";
@@ -414,7 +423,20 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
       return ErrorPage(req, visit.error(), self);
     Lang lang = RequestLang(req, visit->lang);
     api::Response r;
-    if (visit->verified) {
+    if (visit->needs_enrolment) {
+      portal::EnrolmentFacts facts;
+      facts.secret_base32 = visit->enrol_key;
+      facts.otpauth_uri = visit->enrol_uri;
+      auto qr = portal::QrSvg(visit->enrol_uri);
+      if (qr)
+        facts.qr_svg = std::move(*qr);  // without it the key and the link still do
+      facts.csrf = visit->csrf;
+      facts.action = self + "/enrol";
+      r = Html(200, portal::Layout(lang, Text(lang, "title_enrol"),
+                                   Notice(lang, QueryValue(req, "notice"), *visit) +
+                                       portal::EnrolmentCard(lang, facts),
+                                   self));
+    } else if (visit->verified) {
       auto content = s->Read(token, SessionCookie(req), req.remote_address);
       if (!content)
         return ErrorPage(req, content.error(), self);
@@ -461,6 +483,19 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
     api::Response r = Redirect("/m/" + token);
     SetCookie(r, token, *session);
     return r;
+  });
+  router.Add("POST", "/m/{token}/enrol", api::Access::Public(), [s](api::Request& req) {
+    const std::string& token = req.params.at("token");
+    auto form = FormBody(req);
+    if (!form)
+      return ErrorPage(req, form.error(), "/m/" + token);
+    Status enrolled =
+        s->Enrol(token, SessionCookie(req), (*form)["csrf"], (*form)["code"], req.remote_address);
+    if (!enrolled && enrolled.error().code == "wrong_code")
+      return Redirect("/m/" + token + "?notice=wrong_app_code");
+    if (!enrolled)
+      return ErrorPage(req, enrolled.error(), "/m/" + token);
+    return Redirect("/m/" + token);
   });
   router.Add("GET", "/m/{token}/files/{n}", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");

@@ -9,6 +9,8 @@
 //   GET  /m/{token}                 verification form, or the message once verified
 //   POST /m/{token}/code            send a one-time code (form: csrf)          -> 303 /m/{token}
 //   POST /m/{token}/verify          check a code (form: csrf, code)            -> 303 /m/{token}
+//   POST /m/{token}/enrol           verification `account`: the first code of the newly set-up
+//                                   authenticator app (form: csrf, code)       -> 303 /m/{token}
 //   GET  /m/{token}/files/{n}       attachment n: download, or ?inline=1 preview for PDF,
 //                                   images and plain text
 //   POST /m/{token}/reply           JSON {"body","attachments"} with header X-CSRF-Token

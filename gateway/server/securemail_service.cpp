@@ -13,12 +13,14 @@
 #include "gateway/crypto/envelope.h"
 #include "gateway/crypto/hash.h"
 #include "gateway/crypto/random.h"
+#include "gateway/crypto/totp.h"
 #include "gateway/log/log.h"
 #include "gateway/portal/portal_pages.h"
 #include "gateway/server/message_fields.h"
 #include "gateway/server/securemail_codes.h"
 #include "gateway/store/blob_repository.h"
 #include "gateway/store/message_repository.h"
+#include "gateway/store/securemail_account_repository.h"
 #include "gateway/store/securemail_repository.h"
 
 namespace ketenpoort::server {
@@ -28,6 +30,8 @@ namespace {
 using nlohmann::json;
 constexpr std::string_view kKind = "securemail";
 constexpr std::string_view kPortalOrg = "portal";
+constexpr std::string_view kAccount = "account";
+constexpr std::string_view kTotpIssuer = "Ketenpoort";
 constexpr int kCodeDigits = 6;
 constexpr std::int64_t kMaxNotifyAttempts = 12;
 constexpr std::size_t kMaxRecipients = 100;
@@ -99,7 +103,7 @@ Result<std::vector<RecipientInput>> ParseRecipients(const json& list, bool sms_a
     if (!seen.insert(in.email).second)
       return bad("an address appears twice");
     if (VerificationLevel(in.verification) == 0)
-      return bad("verification must be email_code, access_code or sms");
+      return bad("verification must be email_code, access_code, sms or account");
     if (in.verification == "access_code" &&
         (in.access_code.size() < 6 || in.access_code.size() > 128)) {
       return bad("access_code verification needs an access_code of 6 to 128 characters");
@@ -754,6 +758,12 @@ Result<SecureMailService::Access> SecureMailService::Authorize(std::string_view 
   }
   if (need_verified && !a.session->verified_ms)
     return PermissionDenied("not_verified", "verification is needed first");
+  if (need_verified && a.recipient.verification == kAccount) {
+    KP_ASSIGN_OR_RETURN(auto account,
+                        store::SecureMailAccountRepository(*d_.db).Find(a.recipient.email));
+    if (!account || !account->enrolled_ms)
+      return PermissionDenied("enrolment_needed", "the authenticator app is not set up yet");
+  }
   return a;
 }
 
@@ -776,9 +786,34 @@ Result<SecureMailService::Visit> SecureMailService::Enter(std::string_view token
                   *a.recipient.code_expires_ms > now;
   v.can_request_code =
       a.recipient.verification != "access_code" && a.recipient.codes_sent < d_.options.max_codes;
+  std::optional<store::SecureMailAccount> account;
+  if (a.recipient.verification == kAccount) {
+    KP_ASSIGN_OR_RETURN(account,
+                        store::SecureMailAccountRepository(*d_.db).Find(a.recipient.email));
+    v.account_enrolled = account && account->enrolled_ms;
+    if (v.account_enrolled) {
+      v.can_request_code = false;  // the app makes the codes
+      v.code_active = true;
+    }
+  }
   if (a.session) {
     v.csrf = a.session->csrf;
     v.verified = a.session->verified_ms.has_value();
+    if (v.verified && a.recipient.verification == kAccount && !v.account_enrolled) {
+      // The address is proven; the app comes next. One secret per address until enrolled.
+      v.verified = false;
+      v.needs_enrolment = true;
+      if (!account) {
+        store::SecureMailAccount fresh{a.recipient.email, crypto::NewTotpSecret(), std::nullopt, 0,
+                                       now};
+        KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+        KP_RETURN_IF_ERROR(store::SecureMailAccountRepository(*d_.db).Insert(fresh));
+        KP_RETURN_IF_ERROR(tx.Commit());
+        account = std::move(fresh);
+      }
+      v.enrol_key = crypto::TotpSecretBase32(account->secret);
+      v.enrol_uri = crypto::OtpAuthUri(kTotpIssuer, a.recipient.email, account->secret);
+    }
     return v;
   }
   store::SecureMailSession s;
@@ -808,6 +843,12 @@ Status SecureMailService::RequestCode(std::string_view token, std::string_view c
     KP_ASSIGN_OR_RETURN(Access a, Authorize(token, cookie, false, &csrf, now));
     if (a.recipient.verification == "access_code")
       return Conflict("no_code_needed", "this message opens with the sender's access code");
+    if (a.recipient.verification == kAccount) {
+      KP_ASSIGN_OR_RETURN(auto account,
+                          store::SecureMailAccountRepository(*d_.db).Find(a.recipient.email));
+      if (account && account->enrolled_ms)
+        return Conflict("no_code_needed", "this message opens with the authenticator app's code");
+    }
     if (a.recipient.codes_sent >= d_.options.max_codes)
       return Error{ErrorKind::kRateLimited, "too_many_codes",
                    "no more codes can be sent for this link; ask the sender to send it again", ""};
@@ -854,8 +895,20 @@ Result<std::string> SecureMailService::Verify(std::string_view token, std::strin
   }
   // The slow comparison runs outside the lock.
   bool match = false;
+  std::optional<store::SecureMailAccount> account;
+  if (a.recipient.verification == kAccount) {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(account,
+                        store::SecureMailAccountRepository(*d_.db).Find(a.recipient.email));
+    if (account && !account->enrolled_ms)
+      account.reset();  // not set up yet: the mailed code proves the address first
+  }
+  std::optional<std::int64_t> app_step;
   if (code.size() <= 128) {
-    if (a.recipient.verification == "access_code") {
+    if (account) {
+      app_step = crypto::MatchTotp(account->secret, code, now / 1000, account->last_step);
+      match = app_step.has_value();
+    } else if (a.recipient.verification == "access_code") {
       match = CodeMatches(a.recipient.access_hash, code);
     } else if (a.recipient.code_expires_ms && *a.recipient.code_expires_ms > now) {
       match = CodeMatches(a.recipient.code_hash, code);
@@ -863,6 +916,12 @@ Result<std::string> SecureMailService::Verify(std::string_view token, std::strin
   }
   std::lock_guard lock(*d_.db_mutex);
   store::SecureMailRepository mail(*d_.db);
+  if (app_step) {
+    // Each time step once: a second use of the same code (here or in a race) fails.
+    KP_ASSIGN_OR_RETURN(bool fresh, store::SecureMailAccountRepository(*d_.db).SetLastStep(
+                                        a.recipient.email, *app_step));
+    match = match && fresh;
+  }
   // Re-read: another attempt may have counted meanwhile.
   KP_ASSIGN_OR_RETURN(auto fresh, mail.FindRecipient(a.recipient.id));
   if (!fresh)
@@ -911,6 +970,37 @@ Result<std::string> SecureMailService::Verify(std::string_view token, std::strin
                           audit::kOutcomeSuccess, source, now)));
   KP_RETURN_IF_ERROR(tx.Commit());
   return cookie_value;
+}
+
+Status SecureMailService::Enrol(std::string_view token, std::string_view cookie,
+                                std::string_view csrf, std::string_view code,
+                                const std::string& source) {
+  const std::int64_t now = d_.clock();
+  std::lock_guard lock(*d_.db_mutex);
+  KP_ASSIGN_OR_RETURN(Access a, Authorize(token, cookie, false, &csrf, now));
+  if (!a.session->verified_ms)
+    return PermissionDenied("not_verified", "the mailed code is needed first");
+  if (a.recipient.verification != kAccount)
+    return Conflict("no_enrolment", "this message does not use an authenticator app");
+  store::SecureMailAccountRepository accounts(*d_.db);
+  KP_ASSIGN_OR_RETURN(auto account, accounts.Find(a.recipient.email));
+  if (!account)
+    return PermissionDenied("not_verified", "open the link again to set up the app");
+  if (account->enrolled_ms)
+    return Conflict("already_enrolled", "the authenticator app is already set up");
+  auto step = crypto::MatchTotp(account->secret, code, now / 1000, account->last_step);
+  if (!step)
+    return Refused("wrong_code", "the code is wrong; check the phone's clock", "code");
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+  KP_ASSIGN_OR_RETURN(bool enrolled, accounts.MarkEnrolled(a.recipient.email, now, *step));
+  if (!enrolled)
+    return Refused("wrong_code", "this code was used already", "code");
+  store::SecureMailRepository mail(*d_.db);
+  KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "enrolled", std::string(kAccount), now));
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+      *d_.db, PortalEntry(audit::event::kPortalVerify, audit::action::kCreate, a.message,
+                          a.recipient.email, "enrolled", source, now)));
+  return tx.Commit();
 }
 
 Result<SecureMailDocument> SecureMailService::OpenDocument(const std::string& sender_org,

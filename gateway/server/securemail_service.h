@@ -13,7 +13,7 @@
 //   auto content = mail->Read(token, *session, ip);    // decrypted with the portal key
 //
 // Submission body: {"kind":"securemail", "recipients":[{"email", "verification":
-// "email_code|access_code|sms", "phone"?, "access_code"?}], "subject"?, "show_subject"?,
+// "email_code|access_code|sms|account", "phone"?, "access_code"?}], "subject"?, "show_subject"?,
 // "lang"? ("nl"|"en"), "sender_email"?, "subject_ref"?, "legal_basis"?, "deadline"?, "expires"?,
 // "payload"} where payload is base64 CMS encrypted to the `portal` organisation's certificate
 // (and optionally the sender's own, nobody else) around a SignedData by the sender organisation
@@ -35,8 +35,11 @@
 // Portal rules: codes are 6 digits, valid options.code_ttl_ms, stored salted and hashed,
 // compared in constant time; after options.max_attempts wrong codes the recipient is locked
 // out; for email_code and sms a new code (at most options.max_codes per notification) unlocks,
-// for access_code only the sender's re-send does. A recalled or expired message shows as such
-// at once. Every step is an event in the tracking and an audit entry.
+// for access_code and an enrolled account only the sender's re-send does. `account` is an
+// authenticator app (TOTP, RFC 6238) kept per address across messages: the first message
+// proves the address with a mailed code and sets up the app (Enrol); later ones ask for the
+// app's code, each time step once only. A recalled or expired message shows as such at once. Every
+// step is an event in the tracking and an audit entry.
 #pragma once
 
 #include <cstdint>
@@ -146,6 +149,14 @@ class SecureMailService {
     std::string verification;
     std::string sender;  // organisation name
     std::string lang;
+    // Verification `account` (an authenticator app, TOTP): the address has an enrolled app,
+    // so the page asks for the app's code; or, not yet, and then the recipient first proves
+    // the address with a mailed code and then sets up the app (needs_enrolment, with the key
+    // to show: base32 and the otpauth:// URI). Content is shown only once enrolled.
+    bool account_enrolled = false;
+    bool needs_enrolment = false;
+    std::string enrol_key;
+    std::string enrol_uri;
   };
   struct Attachment {
     std::string name;
@@ -178,6 +189,11 @@ class SecureMailService {
   // Checks a code; returns the new (verified) session cookie. 422 wrong_code, 429 locked.
   Result<std::string> Verify(std::string_view token, std::string_view cookie, std::string_view csrf,
                              std::string_view code, const std::string& source);
+  // Verification `account`, after the mailed code: checks the first code of the newly set-up
+  // app and enrols it for the address (every later message to it asks for the app's code).
+  // 403 session_invalid / csrf_invalid / not_verified, 409 already_enrolled, 422 wrong_code.
+  Status Enrol(std::string_view token, std::string_view cookie, std::string_view csrf,
+               std::string_view code, const std::string& source);
   // Needs a verified session. The first Read is the "opened" event.
   Result<Content> Read(std::string_view token, std::string_view cookie, const std::string& source);
   // `preview`: shown inside the page (event "previewed") rather than saved ("downloaded").

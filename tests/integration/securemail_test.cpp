@@ -11,6 +11,9 @@
 #include <set>
 #include <thread>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "gateway/crypto/encoding.h"
 #include "tests/e2e/servers/test_servers.h"
 #include "tests/harness/harness.h"
@@ -25,6 +28,52 @@ constexpr int kMaxAttempts = 3;
 
 std::string B64(const std::string& s) {
   return crypto::Base64Encode(AsBytes(s));
+}
+
+// RFC 4648 base32 without padding, as the enrolment page shows the key (spaces ignored).
+std::string Base32Decode(const std::string& text) {
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::string out;
+  unsigned buffer = 0;
+  int bits = 0;
+  for (char c : text) {
+    const auto v = alphabet.find(c);
+    if (v == std::string::npos)
+      continue;
+    buffer = (buffer << 5) | static_cast<unsigned>(v);
+    bits += 5;
+    if (bits >= 8) {
+      out.push_back(static_cast<char>((buffer >> (bits - 8)) & 0xff));
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+// The 6-digit RFC 6238 code of `secret` for 30-second step `step`, computed here with OpenSSL's
+// HMAC-SHA1 and the RFC's truncation, independently of the gateway's TOTP code.
+std::string TotpAt(const std::string& secret, std::int64_t step) {
+  unsigned char counter[8];
+  for (int i = 7; i >= 0; --i, step >>= 8)
+    counter[i] = static_cast<unsigned char>(step & 0xff);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha1(), secret.data(), static_cast<int>(secret.size()), counter, sizeof counter, mac,
+       &len);
+  const int offset = mac[len - 1] & 0x0f;
+  const std::uint32_t binary = (static_cast<std::uint32_t>(mac[offset] & 0x7f) << 24) |
+                               (static_cast<std::uint32_t>(mac[offset + 1]) << 16) |
+                               (static_cast<std::uint32_t>(mac[offset + 2]) << 8) | mac[offset + 3];
+  char code[8];
+  std::snprintf(code, sizeof code, "%06u", binary % 1000000);
+  return code;
+}
+
+std::int64_t CurrentStep() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+             .count() /
+         30;
 }
 
 // What a browser keeps between requests of one link: the session cookie and the form token.
@@ -470,6 +519,82 @@ TEST_F(SecureMailTest, ACrossSiteClickReloadsSameSiteWithoutANewSession) {
   EXPECT_EQ(r.headers.count("set-cookie"), 0u);
   EXPECT_NE(r.body.find("http-equiv=\"refresh\""), std::string::npos);
   EXPECT_EQ(r.body.find("<script"), std::string::npos);
+}
+
+TEST_F(SecureMailTest, AnAccountSetsUpItsAppOnceThenEachMessageAsksForTheAppsCode) {
+  const std::string to = "app@example.org";
+  const std::string first =
+      SubmitTo({{"email", to}, {"verification", "account"}}, "Eerste bericht via de app.");
+  const std::string link = LinkIn(MailTo(to, 1));
+  Browser b;
+  auto page = Visit(link, b);
+  ASSERT_EQ(page.status, 200);
+  // No app yet: the address is proven with a mailed code first.
+  EXPECT_NE(page.body.find("id=\"send-code\""), std::string::npos);
+  ASSERT_EQ(Form(link + "/code", "csrf=" + b.csrf, b).status, 303);
+  const std::string mailed = CodeIn(MailTo(to, 2)["text"]);
+  ASSERT_EQ(Form(link + "/verify", "csrf=" + b.csrf + "&code=" + mailed, b).status, 303);
+  page = Visit(link, b);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("id=\"enrol\""), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("id=\"totp-qr\""), std::string::npos);
+  EXPECT_NE(page.body.find("otpauth://totp/Ketenpoort:app@example.org?secret="), std::string::npos);
+  EXPECT_EQ(page.body.find("Eerste bericht"), std::string::npos) << "content before the app";
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(page.body, m, std::regex("id=\"totp-key\"[^>]*>([A-Z2-7 ]+)<")))
+      << page.body;
+  const std::string secret = Base32Decode(m[1]);
+  ASSERT_EQ(secret.size(), 20u);
+  std::vector<std::string> cookie = {"Cookie: kp_portal=" + b.cookie};
+  EXPECT_EQ(Client().Request("GET", link + "/files/0", "", "", cookie).status, 403);
+
+  // A wrong first code, then the app's code: the app is set up and the message opens.
+  const std::int64_t step = CurrentStep();
+  std::string wrong = TotpAt(secret, step + 5);
+  auto refused = Form(link + "/enrol", "csrf=" + b.csrf + "&code=" + wrong, b);
+  EXPECT_NE(refused.headers["location"].find("notice=wrong_app_code"), std::string::npos);
+  ASSERT_EQ(Form(link + "/enrol", "csrf=" + b.csrf + "&code=" + TotpAt(secret, step), b).status,
+            303);
+  page = Visit(link, b);
+  EXPECT_NE(page.body.find("Eerste bericht via de app."), std::string::npos) << page.body;
+
+  // The next message to the address asks for the app's code straight away: no mail code.
+  SubmitTo({{"email", to}, {"verification", "account"}}, "Tweede bericht.");
+  const std::string link2 = LinkIn(MailTo(to, 3));
+  Browser b2;
+  page = Visit(link2, b2);
+  EXPECT_EQ(page.body.find("id=\"send-code\""), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("Code uit de app"), std::string::npos);
+  Form(link2 + "/code", "csrf=" + b2.csrf, b2);  // a forged request for a mailed code
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::size_t mails_to = 0;
+  for (const json& mail : smtp_->Received())
+    mails_to += mail["rcpt_to"][0] == to;
+  EXPECT_EQ(mails_to, 3u) << "no code goes out by mail once the app is set up";
+  // The step used to enrol cannot be used again; the next one can, once.
+  auto replay = Form(link2 + "/verify", "csrf=" + b2.csrf + "&code=" + TotpAt(secret, step), b2);
+  EXPECT_NE(replay.headers["location"].find("notice=wrong_code"), std::string::npos);
+  const std::string next = TotpAt(secret, step + 1);
+  ASSERT_EQ(Form(link2 + "/verify", "csrf=" + b2.csrf + "&code=" + next, b2).status, 303);
+  EXPECT_NE(Visit(link2, b2).body.find("Tweede bericht."), std::string::npos);
+  Browser b3;  // another browser with the same code: refused, the step is spent
+  Visit(link2, b3);
+  auto again = Form(link2 + "/verify", "csrf=" + b3.csrf + "&code=" + next, b3);
+  EXPECT_NE(again.headers["location"].find("notice=wrong_code"), std::string::npos);
+
+  json t = Tracking(first)["recipients"][0];
+  std::set<std::string> events;
+  for (const json& e : t["events"])
+    events.insert(e["event"]);
+  EXPECT_TRUE(events.count("enrolled")) << t.dump();
+  EXPECT_TRUE(events.count("verified")) << t.dump();
+  EXPECT_EQ(t["verification"], "account");
+
+  // A re-send may not step down from the app to a mailed code.
+  auto weaker = Client().Post(dep_->url() + "/v1/messages/" + first + "/resend",
+                              json{{"recipients", json::array({{{"email", to}}})}}.dump(),
+                              dep_->Token("shop-denhaag"));
+  EXPECT_EQ(weaker.status, 422) << weaker.body;
 }
 
 TEST_F(SecureMailTest, RefusesBadSubmissions) {
