@@ -9,12 +9,6 @@ namespace ketenpoort {
 
 namespace {
 
-const std::set<std::string, std::less<>>& ReferralAnswers() {
-  static const std::set<std::string, std::less<>> answers = {"accepted", "declined", "needs_info",
-                                                             "intake_planned", "closed"};
-  return answers;
-}
-
 bool GatewayState(std::string_view s) {
   return s == "sent" || s == "undeliverable";
 }
