@@ -263,6 +263,14 @@ Result<EVP_PKEY*> Keyring::Find(const std::string& id) const {
   return it->second.get();
 }
 
+Result<EVP_PKEY*> Keyring::FindFor(const std::string& id, const Certificate& cert,
+                                   const char* what) const {
+  KP_ASSIGN_OR_RETURN(EVP_PKEY * key, Find(id));
+  if (X509_check_private_key(cert.native(), key) != 1)
+    return KeyMismatch(id, what);
+  return key;
+}
+
 bool Keyring::Has(const std::string& id) const {
   return keys_.count(id) != 0;
 }
@@ -495,10 +503,7 @@ Status Keyring::InstallInTlsContext(const std::string& id, const std::vector<Cer
 
 Result<Bytes> Keyring::SignCms(const std::string& id, const Certificate& signer_cert,
                                ByteView content) const {
-  KP_ASSIGN_OR_RETURN(EVP_PKEY * key, Find(id));
-  if (X509_check_private_key(signer_cert.native(), key) != 1) {
-    return KeyMismatch(id, "signer certificate");
-  }
+  KP_ASSIGN_OR_RETURN(EVP_PKEY * key, FindFor(id, signer_cert, "signer certificate"));
   if (content.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
     return TooLarge("content_too_large", "content is too large to sign");
   }
@@ -515,10 +520,7 @@ Result<Bytes> Keyring::SignCms(const std::string& id, const Certificate& signer_
 
 Result<Bytes> Keyring::DecryptCms(const std::string& id, const Certificate& recipient_cert,
                                   ByteView envelope_der) const {
-  KP_ASSIGN_OR_RETURN(EVP_PKEY * key, Find(id));
-  if (X509_check_private_key(recipient_cert.native(), key) != 1) {
-    return KeyMismatch(id, "recipient certificate");
-  }
+  KP_ASSIGN_OR_RETURN(EVP_PKEY * key, FindFor(id, recipient_cert, "recipient certificate"));
   KP_ASSIGN_OR_RETURN(ossl::Cms cms, ParseCms(envelope_der, "invalid_envelope"));
   KP_ASSIGN_OR_RETURN(EnvelopeInfo info, InspectParsedEnvelope(cms.get()));
   if (!info.IsFor(recipient_cert)) {
@@ -576,10 +578,7 @@ Result<Bytes> Keyring::DecryptCms(const std::string& id, const Certificate& reci
 Result<UnlockedEnvelope> Keyring::UnlockEnvelope(const std::string& id,
                                                  const Certificate& recipient_cert,
                                                  ByteView envelope_der) const {
-  KP_ASSIGN_OR_RETURN(EVP_PKEY * key, Find(id));
-  if (X509_check_private_key(recipient_cert.native(), key) != 1) {
-    return KeyMismatch(id, "recipient certificate");
-  }
+  KP_ASSIGN_OR_RETURN(EVP_PKEY * key, FindFor(id, recipient_cert, "recipient certificate"));
   KP_ASSIGN_OR_RETURN(ossl::Cms cms, ParseCms(envelope_der, "invalid_envelope"));
   KP_ASSIGN_OR_RETURN(EnvelopeInfo info, InspectParsedEnvelope(cms.get()));
   if (!info.authenticated) {

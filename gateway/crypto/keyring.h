@@ -125,6 +125,8 @@ class Keyring {
 
  private:
   Result<EVP_PKEY*> Find(const std::string& id) const;
+  // Key `id`, refused (key_certificate_mismatch, naming `what`) unless `cert` is its certificate.
+  Result<EVP_PKEY*> FindFor(const std::string& id, const Certificate& cert, const char* what) const;
 
   std::map<std::string, ossl::Pkey> keys_;
 };

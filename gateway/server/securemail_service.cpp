@@ -129,6 +129,15 @@ std::string SenderName(const Directory& directory, const store::MessageRecord& m
   return name;
 }
 
+// The certificate a reply to `m` is sealed to: its sender organisation's.
+Result<crypto::Certificate> SenderCertificate(const Directory& directory,
+                                              const store::MessageRecord& m) {
+  const Organisation* org = directory.Find(m.sender_org);
+  if (org == nullptr || org->certificate_pem.empty())
+    return Refused("recipient_without_certificate", "the sender organisation has no certificate");
+  return crypto::Certificate::FromPem(org->certificate_pem);
+}
+
 Status AppendAll(store::Database& db, const std::vector<audit::AuditEntry>& entries) {
   audit::AuditLog log;
   for (const auto& e : entries)
@@ -337,6 +346,20 @@ bool SecureMailService::IsSecureMail(std::string_view id) {
   return found && found->has_value();
 }
 
+Status SecureMailService::RecordBlob(const store::BlobRecord& blob,
+                                     const audit::AuditEntry& entry) {
+  Status recorded = [&]() -> Status {
+    std::lock_guard lock(*d_.db_mutex);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+    KP_RETURN_IF_ERROR(store::BlobRepository(*d_.db).Insert(blob));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, entry));
+    return tx.Commit();
+  }();
+  if (!recorded)
+    (void)d_.blobs->Remove(blob.id);  // no row names it: it must not stay
+  return recorded;
+}
+
 Result<store::BlobWriter> SecureMailService::BeginUpload(const Caller& caller) {
   if (d_.blobs == nullptr)
     return Unavailable("uploads_unavailable", "this gateway keeps no uploaded attachments");
@@ -350,19 +373,9 @@ Result<json> SecureMailService::FinishUpload(const Caller& caller, store::BlobWr
   const std::uint64_t size = writer.size();
   KP_ASSIGN_OR_RETURN(std::string id, writer.Commit());
   store::BlobRecord b{id, caller.principal.org, static_cast<std::int64_t>(size), now, std::nullopt};
-  audit::AuditEntry e = CallerEntry(caller, audit::event::kSubmit, audit::action::kCreate, id,
-                                    audit::kOutcomeSuccess, now);
-  Status recorded = [&]() -> Status {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-    KP_RETURN_IF_ERROR(store::BlobRepository(*d_.db).Insert(b));
-    KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
-    return tx.Commit();
-  }();
-  if (!recorded) {
-    (void)d_.blobs->Remove(id);
-    return std::move(recorded).error();
-  }
+  KP_RETURN_IF_ERROR(
+      RecordBlob(b, CallerEntry(caller, audit::event::kSubmit, audit::action::kCreate, id,
+                                audit::kOutcomeSuccess, now)));
   return json{{"attachment_id", id},
               {"size", size},
               {"expires", audit::FormatTime(now + d_.options.upload_ttl_ms)}};
@@ -1197,11 +1210,7 @@ Result<SecureMailService::ReplyUpload> SecureMailService::BeginReplyUpload(
     std::lock_guard lock(*d_.db_mutex);
     KP_ASSIGN_OR_RETURN(a, Authorize(token, cookie, true, &csrf, now));
   }
-  const Organisation* org = d_.directory->Find(a.message.sender_org);
-  if (org == nullptr || org->certificate_pem.empty())
-    return Refused("recipient_without_certificate", "the sender organisation has no certificate");
-  KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert,
-                      crypto::Certificate::FromPem(org->certificate_pem));
+  KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert, SenderCertificate(*d_.directory, a.message));
   KP_ASSIGN_OR_RETURN(SealingUpload sealing,
                       SealingUpload::Begin(*d_.blobs, {org_cert, *portal_cert_}));
   return ReplyUpload{std::move(sealing), ReplyOwner(a.recipient.id), std::move(a.message),
@@ -1216,17 +1225,7 @@ Result<json> SecureMailService::FinishReplyUpload(ReplyUpload upload) {
   audit::AuditEntry e = PortalEntry(audit::event::kSubmit, audit::action::kCreate, upload.message,
                                     upload.email, audit::kOutcomeSuccess, upload.source, now);
   e.object = upload.message.id + "/" + s.blob_id;
-  Status recorded = [&]() -> Status {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-    KP_RETURN_IF_ERROR(store::BlobRepository(*d_.db).Insert(b));
-    KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
-    return tx.Commit();
-  }();
-  if (!recorded) {
-    (void)d_.blobs->Remove(s.blob_id);
-    return std::move(recorded).error();
-  }
+  KP_RETURN_IF_ERROR(RecordBlob(b, e));
   return json{{"attachment_id", s.blob_id},
               {"size", s.size},
               {"sha256", crypto::HexEncode(s.sha256)},
@@ -1276,11 +1275,7 @@ Result<json> SecureMailService::Reply(std::string_view token, std::string_view c
   KP_RETURN_IF_ERROR(f.OnlyKeys({"body", "attachments"}));
   JsonFields typed(body, "", "invalid_request");
   KP_ASSIGN_OR_RETURN(std::string text, typed.OptionalString("body"));
-  const Organisation* org = d_.directory->Find(a.message.sender_org);
-  if (org == nullptr || org->certificate_pem.empty())
-    return Refused("recipient_without_certificate", "the sender organisation has no certificate");
-  KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert,
-                      crypto::Certificate::FromPem(org->certificate_pem));
+  KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert, SenderCertificate(*d_.directory, a.message));
   json attachments = json::array();
   std::vector<std::string> blob_ids;
   const std::string owner = ReplyOwner(a.recipient.id);

@@ -54,6 +54,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/transports/smtp_client.h"
+#include "gateway/audit/audit_entry.h"
 #include "gateway/core/bytes.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
@@ -63,6 +64,7 @@
 #include "gateway/server/message_service.h"
 #include "gateway/server/sealing_upload.h"
 #include "gateway/server/securemail_document.h"
+#include "gateway/store/blob_repository.h"
 #include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
 #include "gateway/store/message_repository.h"
@@ -228,6 +230,8 @@ class SecureMailService {
   Status CheckUpload(const std::string& org, std::size_t index, const DocumentAttachment& a,
                      const std::vector<crypto::Certificate>& allowed, bool may_be_claimed);
   int DeleteUnneededBlobs(std::int64_t now);
+  // Records a committed blob and its audit entry in one transaction; on failure deletes the file.
+  Status RecordBlob(const store::BlobRecord& blob, const audit::AuditEntry& entry);
   Result<Access> Authorize(std::string_view token, std::string_view cookie, bool need_verified,
                            const std::string_view* csrf, std::int64_t now);
   Result<Content> Decrypt(const std::string& message_id);

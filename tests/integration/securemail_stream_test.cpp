@@ -20,6 +20,7 @@
 #include "tests/e2e/servers/test_servers.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/sealer.h"
+#include "tests/integration/securemail_mail.h"
 
 namespace ketenpoort::testing {
 namespace {
@@ -157,18 +158,7 @@ class SecureMailStreamTest : public ::testing::Test {
   }
 
   static json MailTo(const std::string& to, std::size_t count) {
-    for (int i = 0; i < 300; ++i) {
-      std::vector<json> mine;
-      for (const json& m : smtp_->Received()) {
-        if (m["rcpt_to"][0] == to)
-          mine.push_back(m);
-      }
-      if (mine.size() >= count)
-        return mine[count - 1];
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "no mail number " << count << " to " << to;
-    return json::object();
+    return testing::MailTo(*smtp_, to, count);
   }
 
   // Walks the portal as a browser would and returns the verified session cookie.
@@ -191,14 +181,6 @@ class SecureMailStreamTest : public ::testing::Test {
     if (std::regex_search(verified.headers["set-cookie"], m, std::regex("kp_portal=([^;]+)")))
       cookie = m[1];
     return cookie;
-  }
-
-  static std::string LinkIn(const json& mail) {
-    std::smatch m;
-    std::string text = mail.value("text", "");
-    if (std::regex_search(text, m, std::regex("(https://[^\\s]+/m/[A-Za-z0-9_-]{40,})")))
-      return m[1];
-    return "";
   }
 
   static SmtpSink* smtp_;

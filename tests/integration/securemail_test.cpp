@@ -18,6 +18,7 @@
 #include "tests/e2e/servers/test_servers.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/sealer.h"
+#include "tests/integration/securemail_mail.h"
 
 namespace ketenpoort::testing {
 namespace {
@@ -139,32 +140,7 @@ class SecureMailTest : public ::testing::Test {
 
   // The newest mail to `to` once `count` mails to that address arrived.
   json MailTo(const std::string& to, std::size_t count) {
-    for (int i = 0; i < 200; ++i) {
-      std::vector<json> mine;
-      for (const json& m : smtp_->Received()) {
-        if (m["rcpt_to"][0] == to)
-          mine.push_back(m);
-      }
-      if (mine.size() >= count)
-        return mine[count - 1];
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "no mail number " << count << " to " << to;
-    return json::object();
-  }
-
-  static std::string LinkIn(const json& mail) {
-    std::smatch m;
-    std::string text = mail.value("text", "");
-    if (std::regex_search(text, m, std::regex("(https://[^\\s]+/m/[A-Za-z0-9_-]{40,})")))
-      return m[1];
-    return "";
-  }
-  static std::string CodeIn(const std::string& text) {
-    std::smatch m;
-    if (std::regex_search(text, m, std::regex("([0-9]{6})")))
-      return m[1];
-    return "";
+    return testing::MailTo(*smtp_, to, count);
   }
 
   HttpResponse Visit(const std::string& link, Browser& b) {
