@@ -234,7 +234,13 @@ TEST_F(SecureMailStreamTest, AHundredMegabyteAttachmentGoesThroughInFlatMemory) 
       "download %.2f s; gateway RSS before %ld KiB, peak %ld KiB\n",
       std::chrono::duration<double>(t1 - t0).count(),
       std::chrono::duration<double>(t3 - t2).count(), rss_before, peak);
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer keeps freed memory in quarantine and adds shadow memory: its figures say
+  // nothing about ours. The bound is checked in the ordinary build (scripts/test.sh).
+  std::printf("[ note     ] gateway memory bound not checked under AddressSanitizer\n");
+#else
   EXPECT_LT(peak, 64 * 1024) << "gateway peak RSS (KiB) for a 100 MB attachment";
+#endif
 
   // Tracking shows the download by name, like any other.
   std::string out = sent.out;
