@@ -75,6 +75,7 @@ inline constexpr std::string_view kAuditRead = "audit_read";
 inline constexpr std::string_view kAuditExport = "audit_export";
 inline constexpr std::string_view kReminder = "reminder";  // a deadline escalation or reminder
 inline constexpr std::string_view kWitness = "witness";    // a peer's signed head checked
+inline constexpr std::string_view kReport = "report";  // anonymised counts (`ketenpoort report`)
 }  // namespace event
 
 // True for the names above.

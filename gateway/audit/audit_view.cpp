@@ -38,6 +38,7 @@ const std::map<std::string_view, Words>& EventWords() {
       {event::kAuditRead, {"read the audit trail", "las het auditlog"}},
       {event::kAuditExport, {"exported the audit trail", "exporteerde het auditlog"}},
       {event::kReminder, {"sent a deadline reminder about", "stuurde een herinnering over"}},
+      {event::kReport, {"made an anonymised report of", "maakte een geanonimiseerd rapport over"}},
   };
   return words;
 }

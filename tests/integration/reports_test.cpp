@@ -153,6 +153,21 @@ TEST(ReportsTest, ASyntheticYearCountsMessagesClientsAndOutcomesWithOldCodesMapp
     lines += c == '\n';
   EXPECT_EQ(lines, 4);  // header, b8, referral, signal
 
+  // Both reports are on the record, with their period and dimensions; refused ones are not.
+  auto trail = RunKetenpoort({"audit", "export", "--config", dep->config_path()});
+  ASSERT_EQ(trail.exit_code, 0) << trail.err;
+  std::vector<std::string> reports;
+  for (std::size_t start = 0, end; start < trail.out.size(); start = end + 1) {
+    end = trail.out.find('\n', start);
+    if (end == std::string::npos)
+      end = trail.out.size();
+    json e = json::parse(trail.out.substr(start, end - start), nullptr, false);
+    if (e.is_object() && e.value("event", "") == "report")
+      reports.push_back(e.value("object", ""));
+  }
+  ASSERT_EQ(reports.size(), 2u) << trail.out;
+  EXPECT_EQ(reports[1], "messages 2026-01-01T00:00:00.000Z..2027-01-01T00:00:00.000Z by kind");
+
   for (const auto& bad : std::vector<std::vector<std::string>>{
            {"--from", "2026-01-01", "--to", "2027-01-01", "--by", "subject_ref"},
            {"--from", "2026-01-01", "--to", "2027-01-01", "--format", "xml"},
@@ -164,6 +179,8 @@ TEST(ReportsTest, ASyntheticYearCountsMessagesClientsAndOutcomesWithOldCodesMapp
     EXPECT_EQ(refused.exit_code, 2) << bad.back() << ": " << refused.err;
     EXPECT_TRUE(refused.out.empty());
   }
+  auto after = RunKetenpoort({"audit", "verify", "--config", dep->config_path()});
+  EXPECT_EQ(after.exit_code, 0) << after.err;
 }
 
 }  // namespace
