@@ -3,7 +3,8 @@
 //
 //   kp_submit_bench --clients 1,8,32 --seconds 10 --rate 1000 --rate-seconds 10
 //
-// Set-up: `ketenpoort init --demo` in a fresh folder under /tmp (or $KETENPOORT_BENCH_DIR), `ketenpoort serve`, and ONE payload:
+// Set-up: `ketenpoort init --demo` in a fresh folder under /tmp (or $KETENPOORT_BENCH_DIR),
+// `ketenpoort serve`, and ONE payload:
 // random bytes signed by shop-denhaag (Keyring::SignCms) and sealed (crypto::SealCms) to
 // comensha and shop-denhaag, sized so that the DER envelope is --payload-bytes long. Every
 // request submits it as a signal with routing {"region":"GM0518","age_band":"adult"}, which the
@@ -466,8 +467,8 @@ int Run(const Options& o) {
   // KETENPOORT_BENCH_DIR puts the deployment (and its database) elsewhere, e.g. on tmpfs
   // (/dev/shm) to tell disk latency from the gateway's own.
   const char* base = std::getenv("KETENPOORT_BENCH_DIR");
-  std::string root = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                     "/kp-bench-XXXXXX";
+  std::string root =
+      std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/kp-bench-XXXXXX";
   if (::mkdtemp(root.data()) == nullptr) {
     std::fprintf(stderr, "mkdtemp failed\n");
     return 1;
