@@ -4,9 +4,9 @@
 //   kp_submit_bench --clients 1,8,32 --seconds 10 --rate 1000 --rate-seconds 10
 //
 // Set-up: `ketenpoort init --demo` in a fresh folder under /tmp (or $KETENPOORT_BENCH_DIR),
-// `ketenpoort serve`, and ONE payload:
-// random bytes signed by shop-denhaag (Keyring::SignCms) and sealed (crypto::SealCms) to
-// comensha and shop-denhaag, sized so that the DER envelope is --payload-bytes long. Every
+// `ketenpoort serve`, and ONE payload: random bytes signed by shop-denhaag (Keyring::SignCms)
+// and sealed (crypto::SealCms) to comensha and shop-denhaag, sized so that the DER envelope is
+// --payload-bytes long. Every
 // request submits it as a signal with routing {"region":"GM0518","age_band":"adult"}, which the
 // demo rules send to comensha alone. Only 202 counts as a success; a 202 means the message is
 // committed to the database (synchronous=FULL) before the answer.
