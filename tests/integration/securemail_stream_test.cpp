@@ -361,6 +361,21 @@ TEST_F(SecureMailStreamTest, SubmissionsARecipientCouldNotOpenAreRefusedAndChang
   EXPECT_NE(second.body.find("attachment_unknown"), std::string::npos);
 }
 
+TEST_F(SecureMailStreamTest, AnAnsweredUploadSurvivesKill9AndStrayFilesAreSwept) {
+  const std::string plain = "Rapportage, synthetisch.";
+  const SealedFile f = Seal(plain, {"portal", "shop-denhaag"});
+  const std::string id = UploadId(f.ciphertext);  // 201: on disk and recorded
+  // A file no row names, as a crash between writing a blob and recording it leaves behind.
+  const std::string stray = BlobDir() + "/b-0123456789abcdef0123456789abcdef";
+  std::ofstream(stray) << "left over";
+  gw_->Kill9();
+  ASSERT_TRUE(gw_->Start(dep_->port(), dep_->ca_path())) << gw_->error;
+  EXPECT_FALSE(std::filesystem::exists(stray)) << "the start-up sweep removes it";
+  EXPECT_TRUE(std::filesystem::exists(BlobDir() + "/" + id));
+  auto sent = Submit("na-herstart@example.org", json::array({Entry("rapport.pdf", id, f)}));
+  EXPECT_EQ(sent.status, 202) << sent.body;
+}
+
 TEST_F(SecureMailStreamTest, RecallAndStaleUploadsDeleteTheFiles) {
   const std::string plain = "Intakeverslag, synthetisch.";
   const SealedFile f = Seal(plain, {"portal", "shop-denhaag"});
