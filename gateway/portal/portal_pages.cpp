@@ -78,6 +78,9 @@ const Texts& AllTexts() {
       {"reply_send", {"Antwoord versturen", "Send reply"}},
       {"reply_sent", {"Uw antwoord is beveiligd verstuurd.", "Your reply was sent securely."}},
       {"reply_failed", {"Uw antwoord kon niet worden verstuurd.", "Your reply could not be sent."}},
+      {"reply_too_large",
+       {"Dit bestand is groter dan deze gateway aanneemt",
+        "This file is larger than this gateway accepts"}},
       {"verify_gateway_intro",
        {"Een echte mail van Ketenpoort linkt alleen naar dit adres. De vingerafdruk (SHA-256) "
         "van het certificaat van deze gateway is:",

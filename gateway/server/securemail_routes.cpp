@@ -317,7 +317,7 @@ std::string VerifyBody(Lang lang, const std::string& self, const SecureMailServi
 }
 
 std::string MessageBody(Lang lang, const std::string& self, const SecureMailService::Visit& v,
-                        const SecureMailService::Content& c) {
+                        const SecureMailService::Content& c, std::uint64_t max_file_bytes) {
   std::string b = "<div class=\"card\" id=\"message\">";
   b += "<p class=\"meta\">" + Escape(Text(lang, "from")) + ": <strong>" + Escape(c.sender) +
        "</strong><br>" + Escape(Text(lang, "sent")) + ": " + Escape(c.created);
@@ -352,9 +352,13 @@ std::string MessageBody(Lang lang, const std::string& self, const SecureMailServ
   }
   b += "</ul></div>";
   b += "<div class=\"card\"><h2>" + Escape(Text(lang, "reply")) + "</h2>";
+  // The page's script refuses a file above the gateway's limit before sending anything: the
+  // gateway would cut such an upload off without a readable answer.
   b += "<form id=\"reply\" data-action=\"" + Escape(self) + "/reply\" data-csrf=\"" +
        Escape(v.csrf) + "\" data-sent=\"" + Escape(Text(lang, "reply_sent")) + "\" data-failed=\"" +
-       Escape(Text(lang, "reply_failed")) + "\">";
+       Escape(Text(lang, "reply_failed")) + "\" data-max-bytes=\"" +
+       std::to_string(max_file_bytes) + "\" data-too-large=\"" +
+       Escape(Text(lang, "reply_too_large")) + " (" + Escape(FormatSize(max_file_bytes)) + ")\">";
   b += "<label for=\"reply-body\">" + Escape(Text(lang, "reply_body")) +
        "</label><textarea id=\"reply-body\" name=\"body\"></textarea>";
   b += "<label for=\"reply-files\">" + Escape(Text(lang, "reply_files")) +
@@ -404,53 +408,55 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
     PortalHeaders(r);
     return r;
   });
-  router.Add("GET", "/m/{token}", api::Access::Public(), [s](api::Request& req) {
-    const std::string& token = req.params.at("token");
-    const std::string self = "/m/" + token;
-    // A click in a webmail page is a cross-site navigation: the SameSite=Strict session cookie
-    // is not sent with it. Answer with a same-site reload (no script) instead of starting a new
-    // session that would replace a verified one.
-    if (req.Header("Sec-Fetch-Site").value_or("") == "cross-site" && !req.query.count("lang")) {
-      std::string html =
-          "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"referrer\" "
-          "content=\"no-referrer\"><meta http-equiv=\"refresh\" content=\"0;url=" +
-          Escape(self) + "?lang=" + std::string(portal::LangCode(RequestLang(req, ""))) +
-          "\"></head><body></body></html>";
-      return Html(200, std::move(html));
-    }
-    auto visit = s->Enter(token, SessionCookie(req), req.remote_address);
-    if (!visit)
-      return ErrorPage(req, visit.error(), self);
-    Lang lang = RequestLang(req, visit->lang);
-    api::Response r;
-    if (visit->needs_enrolment) {
-      portal::EnrolmentFacts facts;
-      facts.secret_base32 = visit->enrol_key;
-      facts.otpauth_uri = visit->enrol_uri;
-      auto qr = portal::QrSvg(visit->enrol_uri);
-      if (qr)
-        facts.qr_svg = std::move(*qr);  // without it the key and the link still do
-      facts.csrf = visit->csrf;
-      facts.action = self + "/enrol";
-      r = Html(200, portal::Layout(lang, Text(lang, "title_enrol"),
-                                   Notice(lang, QueryValue(req, "notice"), *visit) +
-                                       portal::EnrolmentCard(lang, facts),
-                                   self));
-    } else if (visit->verified) {
-      auto content = s->Read(token, SessionCookie(req), req.remote_address);
-      if (!content)
-        return ErrorPage(req, content.error(), self);
-      r = Html(200, portal::Layout(lang, Text(lang, "title_message"),
-                                   MessageBody(lang, self, *visit, *content), self));
-    } else {
-      r = Html(200,
-               portal::Layout(lang, Text(lang, "title_verify"),
-                              VerifyBody(lang, self, *visit, QueryValue(req, "notice")), self));
-    }
-    if (!visit->new_cookie.empty())
-      SetCookie(r, token, visit->new_cookie);
-    return r;
-  });
+  router.Add(
+      "GET", "/m/{token}", api::Access::Public(), [s, max_attachment_bytes](api::Request& req) {
+        const std::string& token = req.params.at("token");
+        const std::string self = "/m/" + token;
+        // A click in a webmail page is a cross-site navigation: the SameSite=Strict session cookie
+        // is not sent with it. Answer with a same-site reload (no script) instead of starting a new
+        // session that would replace a verified one.
+        if (req.Header("Sec-Fetch-Site").value_or("") == "cross-site" && !req.query.count("lang")) {
+          std::string html =
+              "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"referrer\" "
+              "content=\"no-referrer\"><meta http-equiv=\"refresh\" content=\"0;url=" +
+              Escape(self) + "?lang=" + std::string(portal::LangCode(RequestLang(req, ""))) +
+              "\"></head><body></body></html>";
+          return Html(200, std::move(html));
+        }
+        auto visit = s->Enter(token, SessionCookie(req), req.remote_address);
+        if (!visit)
+          return ErrorPage(req, visit.error(), self);
+        Lang lang = RequestLang(req, visit->lang);
+        api::Response r;
+        if (visit->needs_enrolment) {
+          portal::EnrolmentFacts facts;
+          facts.secret_base32 = visit->enrol_key;
+          facts.otpauth_uri = visit->enrol_uri;
+          auto qr = portal::QrSvg(visit->enrol_uri);
+          if (qr)
+            facts.qr_svg = std::move(*qr);  // without it the key and the link still do
+          facts.csrf = visit->csrf;
+          facts.action = self + "/enrol";
+          r = Html(200, portal::Layout(lang, Text(lang, "title_enrol"),
+                                       Notice(lang, QueryValue(req, "notice"), *visit) +
+                                           portal::EnrolmentCard(lang, facts),
+                                       self));
+        } else if (visit->verified) {
+          auto content = s->Read(token, SessionCookie(req), req.remote_address);
+          if (!content)
+            return ErrorPage(req, content.error(), self);
+          r = Html(200, portal::Layout(
+                            lang, Text(lang, "title_message"),
+                            MessageBody(lang, self, *visit, *content, max_attachment_bytes), self));
+        } else {
+          r = Html(200,
+                   portal::Layout(lang, Text(lang, "title_verify"),
+                                  VerifyBody(lang, self, *visit, QueryValue(req, "notice")), self));
+        }
+        if (!visit->new_cookie.empty())
+          SetCookie(r, token, visit->new_cookie);
+        return r;
+      });
   router.Add("POST", "/m/{token}/code", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");
     auto form = FormBody(req);

@@ -19,6 +19,7 @@ const path = require('node:path');
 
 const CHROMIUM = process.env.KP_CHROMIUM || '/usr/bin/chromium';
 const PYTHON = '/usr/bin/python3';
+const REPLY_FILE_LIMIT = 4096;  // limits.max_attachment_bytes of this test's gateway
 const MAX_ATTEMPTS = 3;
 const TIMEOUT_MS = 120000;
 
@@ -105,6 +106,7 @@ async function main() {
     const config = JSON.parse(fs.readFileSync(configPath, 'utf8'));
     config.smtp = { url: 'smtp://127.0.0.1:' + smtpPort, from: 'ketenpoort@example.org' };
     config.portal = { base_url: base, max_attempts: MAX_ATTEMPTS, worker_interval_ms: 50 };
+    config.limits = { max_attachment_bytes: REPLY_FILE_LIMIT };
     fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
     const log = fs.openSync(path.join(tmp, 'serve.log'), 'w');
     const gw = spawn(binary, ['serve', '--config', configPath], { stdio: ['ignore', log, log] });
@@ -218,6 +220,13 @@ async function main() {
     const saved = path.join(tmp, 'downloaded');
     await download.saveAs(saved);
     assert.ok(fs.readFileSync(saved).equals(binaryFile), 'downloaded bytes differ');
+
+    // A file above the gateway's limit is refused in the page, before anything is sent.
+    await page.setInputFiles('#reply-files', { name: 'te-groot.pdf', mimeType: 'application/pdf',
+                                               buffer: Buffer.alloc(REPLY_FILE_LIMIT + 1, 0x25) });
+    await page.click('#reply-send');
+    await page.waitForSelector('#reply-status.error');
+    assert.match(await page.textContent('#reply-status'), /te-groot\.pdf: .*gateway/);
 
     // Reply with a file.
     await page.fill('#reply-body', 'Dank, ik kom naar de stuurgroep.');

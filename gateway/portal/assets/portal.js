@@ -44,6 +44,13 @@
     var button = form.querySelector('button');
     button.disabled = true;
     var files = Array.prototype.slice.call(form.querySelector('input[type=file]').files || []);
+    var max = Number(form.getAttribute('data-max-bytes'));
+    var tooLarge = files.filter(function (f) { return max > 0 && f.size > max; });
+    if (tooLarge.length > 0) {
+      show('error', tooLarge[0].name + ': ' + form.getAttribute('data-too-large'));
+      button.disabled = false;
+      return;
+    }
     uploadAll(files).then(function (attachments) {
       return fetch(form.getAttribute('data-action'), {
         method: 'POST',
