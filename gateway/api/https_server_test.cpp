@@ -568,6 +568,40 @@ Result<Principal> TestAuthenticate(std::string_view token, const Request&) {
   return Unauthenticated("token not recognised");
 }
 
+// A client in a thread of its own that downloads `bytes` of /v1/files/x and stops reading at
+// 1 MiB for `pause`. Start returns once that first MiB has arrived; Join waits for the end.
+class PausedDownload {
+ public:
+  void Start(const std::string& ca_cert, const std::string& url, std::uint64_t bytes,
+             std::chrono::milliseconds pause, bool small_receive_buffer = false) {
+    thread_ = std::thread([this, ca_cert, url, bytes, pause, small_receive_buffer] {
+      Client c(ca_cert);
+      result_ = c.Stream(url + "/v1/files/x?bytes=" + std::to_string(bytes),
+                         {.pause_download_at = 1 * kMiB,
+                          .pause = pause,
+                          .progress = &received_,
+                          .small_receive_buffer = small_receive_buffer});
+    });
+    started_ = Eventually([this] { return received_ >= 1 * kMiB; });
+  }
+  bool started() const { return started_; }
+  std::uint64_t received() const { return received_.load(); }
+  const Streamed& Join() {
+    thread_.join();
+    return result_;
+  }
+  ~PausedDownload() {
+    if (thread_.joinable())
+      thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+  std::atomic<std::uint64_t> received_{0};
+  Streamed result_;
+  bool started_ = false;
+};
+
 class HttpsServerTest : public testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -1308,24 +1342,17 @@ TEST_F(HttpsServerTest, ClientHangingUpMidDownloadDestroysTheSource) {
 
 TEST_F(HttpsServerTest, DownloadReadsTheSourceNoFasterThanTheClientTakes) {
   std::string url = Serve();
-  std::atomic<std::uint64_t> received{0};
-  Streamed s;
-  std::thread client([&] {
-    Client c(pki_->ca_cert);
-    s = c.Stream(url + "/v1/files/x?bytes=" + std::to_string(64 * kMiB),
-                 {.pause_download_at = 1 * kMiB,
-                  .pause = std::chrono::milliseconds(1500),
-                  .progress = &received,
-                  .small_receive_buffer = true});
-  });
-  ASSERT_TRUE(Eventually([&] { return received >= 1 * kMiB; }));
+  PausedDownload client;
+  client.Start(pki_->ca_cert, url, 64 * kMiB, std::chrono::milliseconds(1500),
+               /*small_receive_buffer=*/true);
+  ASSERT_TRUE(client.started());
   std::this_thread::sleep_for(std::chrono::milliseconds(800));  // the client reads nothing
   // What was read from the source is at most what the client took, plus the server's 2 MiB
   // pipe and the sockets' buffers (server send buffer at most 4 MiB, client 256 KiB): nowhere
   // near the 64 MiB a free-running source makes.
-  const std::uint64_t ahead = downloads_.produced.load() - received.load();
+  const std::uint64_t ahead = downloads_.produced.load() - client.received();
   EXPECT_LT(ahead, 10 * kMiB);
-  client.join();
+  const Streamed& s = client.Join();
   ASSERT_EQ(s.code, CURLE_OK) << s.error;
   EXPECT_EQ(s.bytes, 64 * kMiB);
   EXPECT_EQ(s.sha256, PatternSha256(1, 64 * kMiB));
@@ -1335,19 +1362,12 @@ TEST_F(HttpsServerTest, StalledDownloadIsCut) {
   HttpsServer::Config c = BaseConfig();
   c.stream_stall_timeout = std::chrono::milliseconds(300);
   std::string url = Serve(std::move(c));
-  std::atomic<std::uint64_t> received{0};
-  Streamed s;
-  std::thread client([&] {
-    Client cl(pki_->ca_cert);
-    s = cl.Stream(url + "/v1/files/x?bytes=" + std::to_string(128 * kMiB),
-                  {.pause_download_at = 1 * kMiB,
-                   .pause = std::chrono::milliseconds(3000),
-                   .progress = &received});
-  });
-  ASSERT_TRUE(Eventually([&] { return received >= 1 * kMiB; }));
+  PausedDownload client;
+  client.Start(pki_->ca_cert, url, 128 * kMiB, std::chrono::milliseconds(3000));
+  ASSERT_TRUE(client.started());
   // While the client still sleeps, the server gives up on it and lets go of the source.
   EXPECT_TRUE(Eventually([&] { return downloads_.live == 0; }, std::chrono::milliseconds(2500)));
-  client.join();
+  const Streamed& s = client.Join();
   EXPECT_NE(s.code, CURLE_OK);
   EXPECT_LT(s.bytes, 128 * kMiB);
 }
@@ -1356,21 +1376,14 @@ TEST_F(HttpsServerTest, StopCutsADownloadStillGoing) {
   HttpsServer::Config c = BaseConfig();
   c.drain_timeout = std::chrono::milliseconds(200);
   std::string url = Serve(std::move(c));
-  std::atomic<std::uint64_t> received{0};
-  Streamed s;
-  std::thread client([&] {
-    Client cl(pki_->ca_cert);
-    s = cl.Stream(url + "/v1/files/x?bytes=" + std::to_string(128 * kMiB),
-                  {.pause_download_at = 1 * kMiB,
-                   .pause = std::chrono::milliseconds(2000),
-                   .progress = &received});
-  });
-  ASSERT_TRUE(Eventually([&] { return received >= 1 * kMiB; }));
+  PausedDownload client;
+  client.Start(pki_->ca_cert, url, 128 * kMiB, std::chrono::milliseconds(2000));
+  ASSERT_TRUE(client.started());
   auto start = std::chrono::steady_clock::now();
   server_->Stop();
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
   EXPECT_EQ(downloads_.live, 0);  // destroyed before Stop returned
-  client.join();
+  const Streamed& s = client.Join();
   EXPECT_NE(s.code, CURLE_OK);
   EXPECT_LT(s.bytes, 128 * kMiB);
 }
