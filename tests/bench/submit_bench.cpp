@@ -231,9 +231,13 @@ struct Tally {
   std::map<std::string, long> errors;
   long failed = 0;
 
-  void Add(long status, const std::string& error, long success_status) {
-    if (status == success_status)
+  // One request's outcome; a success counts with its latency from `since` to `end`.
+  void Add(long status, const std::string& error, long success_status, Clock::time_point since,
+           Clock::time_point end) {
+    if (status == success_status) {
+      latencies_ms.push_back(std::chrono::duration<double, std::milli>(end - since).count());
       return;
+    }
     ++failed;
     ++errors[std::to_string(status) + " " + error];
   }
@@ -244,6 +248,16 @@ struct Tally {
     failed += other.failed;
   }
 };
+
+// Waits for every thread, then merges their tallies.
+Tally JoinAll(std::vector<std::thread>& threads, std::vector<Tally>& tallies) {
+  for (auto& th : threads)
+    th.join();
+  Tally all;
+  for (auto& tally : tallies)
+    all.Merge(std::move(tally));
+  return all;
+}
 
 double Percentile(const std::vector<double>& sorted, double q) {
   if (sorted.empty())
@@ -358,20 +372,12 @@ long ClosedLoop(const Target& t, int clients, const Options& o, pid_t server) {
       while (Clock::now() < stop && budget.fetch_sub(1) > 0) {
         auto start = Clock::now();
         long status = conns[i]->Submit(error);
-        auto end = Clock::now();
-        if (status == t.success_status)
-          tallies[i].latencies_ms.push_back(
-              std::chrono::duration<double, std::milli>(end - start).count());
-        tallies[i].Add(status, error, t.success_status);
+        tallies[i].Add(status, error, t.success_status, start, Clock::now());
       }
     });
   }
-  for (auto& th : threads)
-    th.join();
+  Tally all = JoinAll(threads, tallies);
   CpuSample to = Sample(server);
-  Tally all;
-  for (auto& tally : tallies)
-    all.Merge(std::move(tally));
   long ok = static_cast<long>(all.latencies_ms.size());
   Report("closed N=" + std::to_string(clients), from, to, all, 0);
   return ok;
@@ -416,20 +422,12 @@ long OpenLoop(const Target& t, const Options& o, pid_t server) {
         if (Clock::now() - scheduled > std::chrono::milliseconds(1))
           late_start.fetch_add(1);
         long status = conns[i]->Submit(error);
-        auto end = Clock::now();
-        if (status == t.success_status)
-          tallies[i].latencies_ms.push_back(
-              std::chrono::duration<double, std::milli>(end - scheduled).count());
-        tallies[i].Add(status, error, t.success_status);
+        tallies[i].Add(status, error, t.success_status, scheduled, Clock::now());
       }
     });
   }
-  for (auto& th : threads)
-    th.join();
+  Tally all = JoinAll(threads, tallies);
   CpuSample to = Sample(server);
-  Tally all;
-  for (auto& tally : tallies)
-    all.Merge(std::move(tally));
   long ok = static_cast<long>(all.latencies_ms.size());
   char label[64];
   std::snprintf(label, sizeof label, "open %.0f/s", o.rate);
