@@ -284,6 +284,10 @@ Statement& Statement::BindNull(int index) {
   return *this;
 }
 
+Statement& Statement::Bind(int index, const std::optional<std::int64_t>& value) {
+  return value ? Bind(index, *value) : BindNull(index);
+}
+
 Result<bool> Statement::Step() {
   if (bind_error_ != SQLITE_OK) {
     return Internal("database_error", "cannot bind SQL parameter " +
@@ -304,6 +308,12 @@ Result<bool> Statement::Step() {
 
 std::int64_t Statement::ColumnInt64(int column) const {
   return sqlite3_column_int64(stmt_.get(), column);
+}
+
+std::optional<std::int64_t> Statement::ColumnOptionalInt64(int column) const {
+  if (IsNull(column))
+    return std::nullopt;
+  return ColumnInt64(column);
 }
 
 std::string Statement::ColumnText(int column) const {

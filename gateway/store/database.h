@@ -72,6 +72,7 @@ class Statement {
   Statement& Bind(int index, std::string_view text);  // TEXT (UTF-8); "" is '', not NULL
   Statement& BindBlob(int index, ByteView blob);      // BLOB; empty is x'', not NULL
   Statement& BindNull(int index);
+  Statement& Bind(int index, const std::optional<std::int64_t>& value);  // empty is NULL
 
   // Runs to the next row: true when a row is available, false when the statement is done.
   // On error the statement is reset, so it may be stepped again after re-binding.
@@ -79,6 +80,7 @@ class Statement {
 
   // Columns of the current row. NULL reads as 0, "" and an empty blob; use IsNull to tell.
   std::int64_t ColumnInt64(int column) const;
+  std::optional<std::int64_t> ColumnOptionalInt64(int column) const;  // NULL is nullopt
   std::string ColumnText(int column) const;
   Bytes ColumnBlob(int column) const;
   bool IsNull(int column) const;

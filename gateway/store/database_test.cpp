@@ -747,5 +747,27 @@ TEST_F(PrepareCachedTest, ReadRowsCollectsEveryRowInOrderOrTheError) {
   EXPECT_EQ(r.error().code, "constraint_violation");
 }
 
+TEST_F(DatabaseTest, AnOptionalIntegerIsBoundAndReadAsNullWhenEmpty) {
+  auto db = Database::Open(path_, Key(kHexA), OpenMode::kCreate);
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  ASSERT_TRUE(db->Exec("CREATE TABLE o (v INTEGER)").ok());
+  auto insert = db->Prepare("INSERT INTO o(v) VALUES(?)");
+  ASSERT_TRUE(insert.ok());
+  for (std::optional<std::int64_t> v :
+       {std::optional<std::int64_t>(42), std::optional<std::int64_t>(),
+        std::optional<std::int64_t>(0)}) {
+    insert->Reset();
+    ASSERT_TRUE(insert->Bind(1, v).Step().ok());
+  }
+  auto select = db->Prepare("SELECT v, v IS NULL FROM o ORDER BY rowid");
+  ASSERT_TRUE(select.ok());
+  const std::optional<std::int64_t> expected[] = {42, std::nullopt, 0};
+  for (const auto& e : expected) {
+    ASSERT_TRUE(*select->Step());
+    EXPECT_EQ(select->ColumnOptionalInt64(0), e);
+    EXPECT_EQ(select->ColumnInt64(1), e ? 0 : 1);  // NULL in the table, not 0
+  }
+}
+
 }  // namespace
 }  // namespace ketenpoort::store

@@ -28,19 +28,6 @@ std::map<std::string, std::string> RoutingFromText(const std::string& text) {
   return out;
 }
 
-std::optional<std::int64_t> OptionalInt(const Statement& s, int column) {
-  if (s.IsNull(column))
-    return std::nullopt;
-  return s.ColumnInt64(column);
-}
-
-void BindOptional(Statement& s, int index, const std::optional<std::int64_t>& v) {
-  if (v)
-    s.Bind(index, *v);
-  else
-    s.BindNull(index);
-}
-
 // Reads kMessageColumns starting at `first`.
 MessageRecord ReadMessage(const Statement& s, int first) {
   MessageRecord m;
@@ -51,10 +38,10 @@ MessageRecord ReadMessage(const Statement& s, int first) {
   m.subject_ref = s.ColumnText(first + 4);
   m.routing = RoutingFromText(s.ColumnText(first + 5));
   m.legal_basis = s.ColumnText(first + 6);
-  m.deadline_ms = OptionalInt(s, first + 7);
-  m.expires_ms = OptionalInt(s, first + 8);
+  m.deadline_ms = s.ColumnOptionalInt64(first + 7);
+  m.expires_ms = s.ColumnOptionalInt64(first + 8);
   m.created_ms = s.ColumnInt64(first + 9);
-  m.recalled_ms = OptionalInt(s, first + 10);
+  m.recalled_ms = s.ColumnOptionalInt64(first + 10);
   m.payload_sha256 = s.ColumnBlob(first + 11);
   return m;
 }
@@ -109,8 +96,8 @@ Status MessageRepository::Insert(const MessageRecord& m,
       .Bind(5, m.subject_ref)
       .Bind(6, RoutingToText(m.routing))
       .Bind(7, m.legal_basis);
-  BindOptional(insert, 8, m.deadline_ms);
-  BindOptional(insert, 9, m.expires_ms);
+  insert.Bind(8, m.deadline_ms);
+  insert.Bind(9, m.expires_ms);
   insert.Bind(10, m.created_ms);
   if (m.payload)
     insert.BindBlob(11, *m.payload);

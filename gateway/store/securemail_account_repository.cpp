@@ -15,8 +15,7 @@ Result<std::optional<SecureMailAccount>> SecureMailAccountRepository::Find(std::
   SecureMailAccount a;
   a.email = s.ColumnText(0);
   a.secret = s.ColumnBlob(1);
-  if (!s.IsNull(2))
-    a.enrolled_ms = s.ColumnInt64(2);
+  a.enrolled_ms = s.ColumnOptionalInt64(2);
   a.last_step = s.ColumnInt64(3);
   a.created_ms = s.ColumnInt64(4);
   return std::optional<SecureMailAccount>(std::move(a));
@@ -26,11 +25,7 @@ Status SecureMailAccountRepository::Insert(const SecureMailAccount& a) {
   KP_ASSIGN_OR_RETURN(Statement s,
                       db_.Prepare("INSERT INTO securemail_accounts(email, secret, enrolled_ms, "
                                   "last_step, created_ms) VALUES(?, ?, ?, ?, ?)"));
-  s.Bind(1, a.email).BindBlob(2, a.secret);
-  if (a.enrolled_ms)
-    s.Bind(3, *a.enrolled_ms);
-  else
-    s.BindNull(3);
+  s.Bind(1, a.email).BindBlob(2, a.secret).Bind(3, a.enrolled_ms);
   s.Bind(4, a.last_step).Bind(5, a.created_ms);
   auto done = s.Step();
   if (!done) {

@@ -8,19 +8,6 @@ constexpr const char* kRecipientColumns =
     "id, message_id, email, verification, phone, access_hash, token_hash, notify_due_ms, "
     "notify_attempts, code_hash, code_expires_ms, codes_sent, failed_attempts, locked";
 
-std::optional<std::int64_t> OptionalInt(const Statement& s, int column) {
-  if (s.IsNull(column))
-    return std::nullopt;
-  return s.ColumnInt64(column);
-}
-
-void BindOptional(Statement& s, int index, const std::optional<std::int64_t>& v) {
-  if (v)
-    s.Bind(index, *v);
-  else
-    s.BindNull(index);
-}
-
 void BindBytesOrNull(Statement& s, int index, const Bytes& b) {
   if (b.empty())
     s.BindNull(index);
@@ -37,10 +24,10 @@ SecureMailRecipient ReadRecipient(const Statement& s) {
   r.phone = s.ColumnText(4);
   r.access_hash = s.ColumnBlob(5);
   r.token_hash = s.ColumnBlob(6);
-  r.notify_due_ms = OptionalInt(s, 7);
+  r.notify_due_ms = s.ColumnOptionalInt64(7);
   r.notify_attempts = s.ColumnInt64(8);
   r.code_hash = s.ColumnBlob(9);
-  r.code_expires_ms = OptionalInt(s, 10);
+  r.code_expires_ms = s.ColumnOptionalInt64(10);
   r.codes_sent = s.ColumnInt64(11);
   r.failed_attempts = s.ColumnInt64(12);
   r.locked = s.ColumnInt64(13) != 0;
@@ -86,8 +73,8 @@ Result<std::optional<SecureMailSettings>> SecureMailRepository::FindMessage(
   m.show_subject = s.ColumnInt64(2) != 0;
   m.lang = s.ColumnText(3);
   m.sender_email = s.ColumnText(4);
-  m.deadline_warned_ms = OptionalInt(s, 5);
-  m.expired_ms = OptionalInt(s, 6);
+  m.deadline_warned_ms = s.ColumnOptionalInt64(5);
+  m.expired_ms = s.ColumnOptionalInt64(6);
   return std::optional<SecureMailSettings>(std::move(m));
 }
 
@@ -114,7 +101,7 @@ Result<std::int64_t> SecureMailRepository::InsertRecipient(const SecureMailRecip
                                                "notify_due_ms) VALUES(?, ?, ?, ?, ?, ?)"));
   s.Bind(1, r.message_id).Bind(2, r.email).Bind(3, r.verification).Bind(4, r.phone);
   BindBytesOrNull(s, 5, r.access_hash);
-  BindOptional(s, 6, r.notify_due_ms);
+  s.Bind(6, r.notify_due_ms);
   KP_RETURN_IF_ERROR(s.Step());
   return db_.LastInsertRowId();
 }
@@ -129,10 +116,10 @@ Status SecureMailRepository::UpdateRecipient(const SecureMailRecipient& r) {
   s.Bind(1, r.verification).Bind(2, r.phone);
   BindBytesOrNull(s, 3, r.access_hash);
   BindBytesOrNull(s, 4, r.token_hash);
-  BindOptional(s, 5, r.notify_due_ms);
+  s.Bind(5, r.notify_due_ms);
   s.Bind(6, r.notify_attempts);
   BindBytesOrNull(s, 7, r.code_hash);
-  BindOptional(s, 8, r.code_expires_ms);
+  s.Bind(8, r.code_expires_ms);
   s.Bind(9, r.codes_sent).Bind(10, r.failed_attempts).Bind(11, std::int64_t{r.locked ? 1 : 0});
   s.Bind(12, r.id);
   KP_RETURN_IF_ERROR(s.Step());
@@ -233,7 +220,7 @@ Status SecureMailRepository::InsertSession(const SecureMailSession& x) {
                                                "recipient_id, csrf, verified_ms, expires_ms) "
                                                "VALUES(?, ?, ?, ?, ?)"));
   s.BindBlob(1, x.session_hash).Bind(2, x.recipient_id).Bind(3, x.csrf);
-  BindOptional(s, 4, x.verified_ms);
+  s.Bind(4, x.verified_ms);
   s.Bind(5, x.expires_ms);
   KP_RETURN_IF_ERROR(s.Step());
   return Ok();
@@ -251,7 +238,7 @@ Result<std::optional<SecureMailSession>> SecureMailRepository::FindSession(ByteV
   x.session_hash = s.ColumnBlob(0);
   x.recipient_id = s.ColumnInt64(1);
   x.csrf = s.ColumnText(2);
-  x.verified_ms = OptionalInt(s, 3);
+  x.verified_ms = s.ColumnOptionalInt64(3);
   x.expires_ms = s.ColumnInt64(4);
   return std::optional<SecureMailSession>(std::move(x));
 }
