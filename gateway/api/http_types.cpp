@@ -1,6 +1,8 @@
 #include "gateway/api/http_types.h"
 
 #include <algorithm>
+#include <future>
+#include <memory>
 
 namespace ketenpoort::api {
 
@@ -53,6 +55,21 @@ Response Response::FromError(const Error& error) {
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ketenpoort\"");
   }
   return r;
+}
+
+Response Response::Later(std::function<void(Completion)> start) {
+  Response r;
+  r.deferred = std::move(start);
+  return r;
+}
+
+Response Response::Wait(Response response) {
+  if (!response.deferred)
+    return response;
+  auto done = std::make_shared<std::promise<Response>>();
+  std::future<Response> result = done->get_future();
+  response.deferred([done](Response r) { done->set_value(std::move(r)); });
+  return result.get();
 }
 
 }  // namespace ketenpoort::api

@@ -1,5 +1,5 @@
-// The request and response that route handlers see: plain values, no cpprestsdk types, so a
-// handler can be called directly from a test.
+// The request and response that route handlers see: plain values, no server or socket types,
+// so a handler can be called directly from a test.
 //
 //   Response GetMessage(Request& req) {                      // route "/v1/messages/{id}"
 //     const std::string& id = req.params.at("id");           // percent-decoded
@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -55,6 +56,12 @@ struct Request {
   std::map<std::string, std::string, CaseInsensitiveLess> headers;
   std::string body;            // at most the server's max_body_bytes; empty on an upload route
   std::string remote_address;  // the peer's IP address as text; may be empty
+  // The client certificate of a mutual-TLS connection, verified against the server's client
+  // CA during the handshake: its SHA-256 fingerprint as Certificate::Sha256Fingerprint()
+  // writes it ("3F:A1:...:09") and its subject's commonName. Both empty when the connection
+  // presented none (the server does not ask for one without a client CA).
+  std::string client_cert_sha256;
+  std::string client_cert_subject_cn;
   std::string request_id;      // random, also sent back as X-Request-Id; for logs only
   std::optional<Principal> principal;  // set by Router::Dispatch on routes that need a token
 
@@ -98,11 +105,24 @@ struct Response {
   // `stream_length` and `content_type`.
   std::shared_ptr<BodySource> stream;
   std::uint64_t stream_length = 0;
+  // A response that is ready later, without a thread waiting for it (a submission whose group
+  // commit is still running). When set, the server ignores the other fields and calls
+  // `deferred(complete)` once, after the handler returned; `complete` must then be called
+  // exactly once, from any thread, with the real response (which must not itself be deferred
+  // or streamed). Until then the connection waits and no thread is held. `complete` may be
+  // called after the connection is gone; it is then a no-op.
+  using Completion = std::function<void(Response)>;
+  std::function<void(Completion)> deferred;
 
   // `value` serialised compactly; invalid UTF-8 in strings is replaced (U+FFFD), never thrown.
   static Response Json(int status, const nlohmann::json& value);
   // API.md's error shape, with the HTTP status of `error.kind`.
   static Response FromError(const Error& error);
+  // A deferred response (see `deferred`).
+  static Response Later(std::function<void(Completion)> start);
+  // For callers without a server (tests, Router::Dispatch users): `response` itself, or, when
+  // deferred, the response it completes with, waiting for it on this thread.
+  static Response Wait(Response response);
 };
 
 }  // namespace ketenpoort::api
