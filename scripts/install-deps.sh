@@ -7,7 +7,7 @@ build_packages=(
   g++ cmake ninja-build pkg-config
   libssl-dev            # OpenSSL: all cryptography and TLS
   libsqlcipher-dev      # SQLCipher: the encrypted database
-  libcpprest-dev        # cpprestsdk: HTTPS serving
+  libboost-dev          # Boost.Beast and Boost.Asio (header-only): HTTPS serving
   libcurl4-openssl-dev  # libcurl: outbound HTTPS, SMTP, SMS
   nlohmann-json3-dev    # JSON
   liboath-dev           # OATH Toolkit: TOTP codes of secure-mail accounts

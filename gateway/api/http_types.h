@@ -62,7 +62,7 @@ struct Request {
   // presented none (the server does not ask for one without a client CA).
   std::string client_cert_sha256;
   std::string client_cert_subject_cn;
-  std::string request_id;      // random, also sent back as X-Request-Id; for logs only
+  std::string request_id;              // random, also sent back as X-Request-Id; for logs only
   std::optional<Principal> principal;  // set by Router::Dispatch on routes that need a token
 
   // The value of header `name` (any case), or nullopt when absent.

@@ -1,30 +1,39 @@
 #include "gateway/api/https_server.h"
 
-#include <cpprest/astreambuf.h>
-#include <cpprest/http_listener.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <cstdint>
-#include <cstring>
-#include <deque>
 #include <exception>
-#include <ios>
+#include <limits>
+#include <list>
 #include <mutex>
 #include <optional>
-#include <set>
-#include <shared_mutex>
 #include <span>
-#include <stdexcept>
 #include <string_view>
 #include <thread>
 #include <typeinfo>
 #include <utility>
 #include <vector>
 
+#include "gateway/api/tls_socket.h"
 #include "gateway/api/url.h"
+#include "gateway/crypto/certificate.h"
 #include "gateway/crypto/random.h"
 #include "gateway/log/log.h"
 
@@ -32,55 +41,48 @@ namespace ketenpoort::api {
 
 namespace {
 
-namespace http = web::http;
-using http::experimental::listener::http_listener;
-using http::experimental::listener::http_listener_config;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr std::size_t kBodyPiece = 64 * 1024;     // one read of a request body
+constexpr std::size_t kStreamPiece = 256 * 1024;  // one read of a streamed response body
 constexpr std::size_t kMinDrainAllowance = 64 * 1024;
-// A streamed response body is read from its BodySource kStreamChunk bytes at a time, until
-// kStreamHighWater bytes wait to be sent; reading resumes once they are down to kStreamLowWater.
-constexpr std::size_t kStreamChunk = 64 * 1024;
-constexpr std::size_t kStreamHighWater = 2 * 1024 * 1024;
-constexpr std::size_t kStreamLowWater = 1024 * 1024;
+constexpr std::size_t kReadAhead = 64 * 1024;  // beyond the head limit, in the read buffer
 constexpr std::size_t kRequestIdBytes = 12;
+// Descriptors kept back from the connection limit for the database, logs and outbound calls.
+constexpr rlim_t kReservedDescriptors = 64;
 constexpr const char* kHsts = "max-age=31536000";
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-// Headers this server sets on every response; a handler's own values are dropped.
-constexpr std::array<std::string_view, 5> kServerHeaders = {
-    "Strict-Transport-Security", "X-Content-Type-Options", "Cache-Control", "X-Request-Id",
-    "Connection"};
+// Headers this server sets on every response; a handler's own values are dropped, as are
+// framing headers, which the server alone decides.
+constexpr std::array<std::string_view, 7> kServerHeaders = {"Strict-Transport-Security",
+                                                            "X-Content-Type-Options",
+                                                            "Cache-Control",
+                                                            "X-Request-Id",
+                                                            "Connection",
+                                                            "Content-Length",
+                                                            "Transfer-Encoding"};
 
-std::optional<std::uint64_t> ParseContentLength(std::string_view text) {
-  text = TrimHttpWhitespace(text);
-  if (text.empty() || text.size() > 18)
-    return std::nullopt;
-  std::uint64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9')
-      return std::nullopt;
-    value = value * 10 + static_cast<std::uint64_t>(c - '0');
-  }
-  return value;
+bool IsServerHeader(std::string_view name) {
+  return std::any_of(kServerHeaders.begin(), kServerHeaders.end(),
+                     [&](std::string_view s) { return EqualsIgnoreCase(name, s); });
 }
 
-// cpprestsdk (2.10) keeps every acceptor open until the last listener in the process closes,
-// each acceptor holds a reference to its listener's TLS callback, and a connection whose
-// handshake is still in flight when its listener closes is finished on cpprestsdk's threads
-// later, with references to the listener (seen as a crash when a client aborted a handshake
-// just before Stop). So a closed listener is never destroyed: it stays here, handshakes to its
-// port failing, for the life of the process. The registry itself is never destroyed either,
-// so no listener dies under cpprestsdk's threads during exit. Each one costs a few hundred
-// bytes; a process opens a handful. Opening and closing are serialised.
-struct ListenerRegistry {
-  std::mutex mu;
-  int open = 0;
-  std::vector<std::unique_ptr<http_listener>> closed;
-};
+// A control character (other than tab) in a header value: never valid (RFC 9110 5.5).
+bool HasControl(std::string_view value) {
+  return std::any_of(value.begin(), value.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7f;
+  });
+}
 
-ListenerRegistry& Registry() {
-  static ListenerRegistry* registry = std::make_unique<ListenerRegistry>().release();
-  return *registry;
+const boost::system::error_category& HttpCategory() {
+  return http::make_error_code(http::error::need_buffer).category();
 }
 
 Response InternalErrorResponse() {
@@ -88,866 +90,1012 @@ Response InternalErrorResponse() {
       Internal("internal_error", "the server failed to handle this request; see its log"));
 }
 
-// One request on its way through the server.
-struct Exchange {
-  http::http_request http;
-  Request request;
-  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-  std::optional<Response> refusal;  // answered without the router
-  bool close = false;               // answer with Connection: close
-  bool aborted = false;             // body stream cut: stop reading
-  std::uint64_t received = 0;       // body bytes seen, kept or not
-  std::uint64_t limit = 0;          // max_body_bytes, or the upload route's max_bytes
-  std::optional<std::uint64_t> content_length;
-  std::optional<std::uint64_t> drain_until;  // refused: read and drop up to here, then cut
-  bool over_limit = false;                   // refused because the body passed `limit`
-  bool upload = false;                       // an upload route: the body goes to `sink`
-  std::unique_ptr<BodySink> sink;            // set once StartUpload opened it
-  std::array<std::uint8_t, kReadChunk> chunk{};
+Response ErrorResponse(const Error& error) noexcept {
+  try {
+    return Response::FromError(error);
+  } catch (...) {
+    Response r;  // out of memory: an empty 500 is all there is to say
+    r.status = 500;
+    return r;
+  }
+}
+
+// A log line at most once a second per kind of event, so that a flood cannot fill the log.
+class RateLimitedLog {
+ public:
+  void Warn(std::string_view event) {
+    const std::int64_t now = Clock::now().time_since_epoch().count();
+    std::int64_t last = last_.load();
+    if (now - last < std::chrono::nanoseconds(std::chrono::seconds(1)).count() ||
+        !last_.compare_exchange_strong(last, now)) {
+      ++suppressed_;
+      return;
+    }
+    log::Warn(event, {{"suppressed", std::to_string(suppressed_.exchange(0))}});
+  }
+
+ private:
+  std::atomic<std::int64_t> last_{0};
+  std::atomic<std::uint64_t> suppressed_{0};
 };
 
-class StreamPipe;
+class Connection;
 
-// What the listener's callbacks share with HttpsServer; outlives both through shared_ptr.
-struct ServerState {
-  std::size_t max_body_bytes = 0;
-  Authenticator authenticate;
-  std::optional<ServerTls> tls;
+// What the acceptor, the connections and HttpsServer share; outlives each through shared_ptr.
+struct ServerCore : std::enable_shared_from_this<ServerCore> {
+  HttpsServer::Config config;
   const Router* router = nullptr;
+  std::optional<ServerTls> tls;
+  ossl::SslCtx ctx;
+  std::size_t max_connections = 0;
+  unsigned io_thread_count = 1;
+
+  asio::io_context ioc;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  asio::strand<asio::io_context::executor_type> accept_strand{ioc.get_executor()};
+  tcp::acceptor acceptor{accept_strand};
+  asio::steady_timer accept_retry{accept_strand};
+  std::optional<asio::thread_pool> workers;
+  std::vector<std::thread> io_threads;
+  int port = 0;
 
   std::mutex mu;
   std::condition_variable idle;
-  int in_flight = 0;
+  std::size_t in_flight = 0;  // requests between their head and their response's last byte
   bool stopping = false;
-  std::atomic<bool> closed{false};  // listener closed: refuse every new TLS handshake
-  std::shared_mutex tls_mu;         // held shared by TLS callbacks, exclusively to close
-  // steady_clock time (ns) of the latest TLS callback, i.e. of the latest accepted connection.
-  std::atomic<std::int64_t> last_accept_ns{0};
-  std::chrono::milliseconds stream_stall_timeout{0};
-  // Streamed responses being sent (under mu); once streams_cut, Stop has cut them all.
-  std::set<std::shared_ptr<StreamPipe>> streams;
-  bool streams_cut = false;
+  std::list<std::weak_ptr<Connection>> connections;  // every open connection (for Stop)
+  RateLimitedLog refused_log;
+  RateLimitedLog accept_log;
 
-  // How much of a refused body is read and thrown away beyond where the drain starts.
   std::uint64_t drain_allowance() const {
-    return std::max<std::uint64_t>(max_body_bytes, kMinDrainAllowance);
+    return std::max<std::uint64_t>(config.max_body_bytes, kMinDrainAllowance);
   }
-  std::uint64_t drain_limit() const {
-    const std::uint64_t limit = max_body_bytes;
-    const std::uint64_t allowance = drain_allowance();
-    return limit > UINT64_MAX - allowance ? UINT64_MAX : limit + allowance;
-  }
+
+  using Strand = asio::strand<asio::io_context::executor_type>;
+  void Accept();
+  void OnAccept(error_code ec, tcp::socket socket, Strand strand);
 };
 
-using State = ServerState;
-
-// Stops cpprestsdk from buffering any more of the body: its next write into the body stream
-// fails, which completes the request with an error and lets the response go out.
-void AbortBody(Exchange& ex) {
-  ex.aborted = true;
-  ex.close = true;
-  try {
-    ex.http.body().streambuf().close(std::ios_base::out,
-                                     std::make_exception_ptr(std::runtime_error("body refused")));
-  } catch (...) {
-    // Already closed or failed: nothing more will be buffered either way.
-  }
-}
-
-// The first refusal is the answer. An upload's sink is destroyed without Finish.
-void Refuse(Exchange& ex, Response response, bool close) noexcept {
-  if (!ex.refusal)
-    ex.refusal = std::move(response);
-  ex.close = ex.close || close;
-  ex.sink.reset();
-}
-
-void Refuse(Exchange& ex, const Error& error, bool close) noexcept {
-  Response response;
-  try {
-    response = Response::FromError(error);
-  } catch (...) {
-    response.status = 500;  // out of memory: an empty 500 is all there is to say
-  }
-  Refuse(ex, std::move(response), close);
-}
-
-// 413: the body is larger than ex.limit.
-void RefuseTooLarge(Exchange& ex) noexcept {
-  ex.over_limit = ex.over_limit || !ex.refusal;
-  Refuse(ex,
-         TooLarge("body_too_large",
-                  "request body is larger than " + std::to_string(ex.limit) + " bytes"),
-         true);
-}
-
-// For a refused request: decides how much more of the body to read and throw away (so that the
-// client can finish sending and read the answer), and cuts the body once it goes beyond.
-// Ordinary routes drain up to max_body_bytes + allowance; an upload from the point it was
-// refused (or from its limit, for 413), since its limit may be far larger.
-void LimitDrain(const State& st, Exchange& ex) {
-  if (!ex.refusal || ex.aborted)
-    return;
-  if (!ex.drain_until) {
-    if (!ex.upload) {
-      ex.drain_until = st.drain_limit();
-    } else {
-      const std::uint64_t from = ex.over_limit ? ex.limit : ex.received;
-      const std::uint64_t allowance = st.drain_allowance();
-      ex.drain_until = from > UINT64_MAX - allowance ? UINT64_MAX : from + allowance;
-    }
-  }
-  if (ex.received > *ex.drain_until || (ex.content_length && *ex.content_length > *ex.drain_until))
-    AbortBody(ex);
-}
-
-// Fills ex.request from the cpprestsdk request and decides the refusals that need no body.
-void Prepare(const State& st, Exchange& ex) {
-  const http::http_request& in = ex.http;
-  Request& req = ex.request;
-  req.method = in.method();
-  req.remote_address = in.remote_address();
-  for (const auto& [name, value] : in.headers())
-    req.headers[name] = value;
-  const web::uri& uri = in.request_uri();
-  req.path = uri.path();
-
-  ex.limit = st.max_body_bytes;
-  if (auto upload_limit = st.router->UploadLimit(req)) {
-    ex.upload = true;
-    ex.limit = *upload_limit;
-  }
-
-  auto query = ParseQuery(uri.query());
-  if (query) {
-    req.query = std::move(*query);
-  } else {
-    Refuse(ex, query.error(), false);
-  }
-
-  auto content_length = req.Header("Content-Length");
-  auto transfer_encoding = req.Header("Transfer-Encoding");
-  if (content_length && transfer_encoding) {
-    Refuse(ex,
-           InvalidArgument("invalid_framing",
-                           "send either Content-Length or Transfer-Encoding, not both"),
-           true);
-    AbortBody(ex);
-    return;
-  }
-  if (transfer_encoding && !EqualsIgnoreCase(TrimHttpWhitespace(*transfer_encoding), "chunked")) {
-    Refuse(ex,
-           InvalidArgument("unsupported_transfer_encoding",
-                           "the only transfer coding accepted is 'chunked'", "Transfer-Encoding"),
-           true);
-    AbortBody(ex);
-    return;
-  }
-  if (content_length) {
-    auto length = ParseContentLength(*content_length);
-    if (!length) {
-      Refuse(ex,
-             InvalidArgument("invalid_content_length", "Content-Length is not a byte count",
-                             "Content-Length"),
-             true);
-      AbortBody(ex);
-      return;
-    }
-    ex.content_length = *length;
-    if (*length > ex.limit)
-      RefuseTooLarge(ex);
-  }
-}
-
-void Done(const std::shared_ptr<State>& st, const std::shared_ptr<Exchange>& ex,
-          int status) noexcept {
-  try {
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - ex->start)
-                  .count();
-    const Request& r = ex->request;
-    log::Info("http_request", {{"request_id", r.request_id},
-                               {"method", r.method},
-                               {"route", r.route.empty() ? "-" : r.route},
-                               {"status", std::to_string(status)},
-                               {"ms", std::to_string(ms)},
-                               {"org", r.principal ? r.principal->org : ""}});
-  } catch (...) {
-    // Logging must not keep the request counted as in flight.
-  }
-  ex->sink.reset();
-  ex->http = http::http_request();  // let go of cpprestsdk's request before Stop() may return
-  std::lock_guard lock(st->mu);
-  if (--st->in_flight == 0)
-    st->idle.notify_all();
-}
-
-// The body of a streamed response on its way from a BodySource to cpprestsdk's writer, which
-// takes it with getn a few KiB at a time. The pump thread puts pieces in while fewer than
-// kStreamHighWater bytes wait; Cut fails the writer's current and next getn, which makes
-// cpprestsdk close the connection (the client sees a truncated body).
-class StreamPipe {
- public:
-  StreamPipe() : last_progress_(std::chrono::steady_clock::now()) {}
-
-  // For the writer: up to `count` bytes into `out`, now or as soon as the pump has them; 0 only
-  // after End with nothing left.
-  pplx::task<std::size_t> Take(std::uint8_t* out, std::size_t count) {
-    std::unique_lock lock(mu_);
-    if (cut_) {
-      return pplx::task_from_exception<std::size_t>(
-          std::make_exception_ptr(std::runtime_error("response body cut")));
-    }
-    if (buffered_ == 0) {
-      if (ended_ || count == 0)
-        return pplx::task_from_result<std::size_t>(0);
-      pending_.emplace(Pending{out, count, {}});
-      return pplx::create_task(pending_->done);
-    }
-    const std::size_t n = CopyOut(out, count);
-    const bool wake = pump_waiting_ && buffered_ <= kStreamLowWater;
-    lock.unlock();
-    if (wake)
-      room_.notify_one();
-    return pplx::task_from_result(n);
-  }
-
-  std::size_t Available() {
-    std::lock_guard lock(mu_);
-    return buffered_;
-  }
-
-  // For the pump: true once there is room for another piece (below the high-water mark, or,
-  // once it was reached, down to the low one); false, with the reason in *why, when the pump
-  // should stop: cut, the reply is over (the client went away), or nothing was taken for
-  // `stall`.
-  bool WaitForRoom(std::chrono::steady_clock::duration stall, const char** why) {
-    std::unique_lock lock(mu_);
-    bool room = buffered_ < kStreamHighWater;
-    pump_waiting_ = true;
-    for (;;) {
-      if (cut_ || replied_) {
-        *why = cut_ ? "server_stopping" : "client_gone";
-        room = false;
-        break;
-      }
-      if (room || buffered_ <= kStreamLowWater) {
-        room = true;
-        break;
-      }
-      const auto deadline = last_progress_ + stall;
-      if (std::chrono::steady_clock::now() >= deadline) {
-        *why = "stalled";
-        break;
-      }
-      room_.wait_until(lock, deadline);
-    }
-    pump_waiting_ = false;
-    return room;
-  }
-
-  void Put(std::vector<char> piece) {
-    std::optional<Pending> give;
-    std::size_t given = 0;
-    {
-      std::lock_guard lock(mu_);
-      if (cut_ || replied_ || piece.empty())
-        return;
-      last_progress_ = std::chrono::steady_clock::now();
-      buffered_ += piece.size();
-      pieces_.push_back(std::move(piece));
-      if (pending_) {
-        give = std::move(pending_);
-        pending_.reset();
-        given = CopyOut(give->out, give->count);
-      }
-    }
-    if (give)
-      give->done.set(given);
-  }
-
-  // Every byte has been put: a getn on an empty pipe now returns 0.
-  void End() {
-    std::optional<Pending> give;
-    {
-      std::lock_guard lock(mu_);
-      ended_ = true;
-      if (pending_ && buffered_ == 0) {
-        give = std::move(pending_);
-        pending_.reset();
-      }
-    }
-    if (give)
-      give->done.set(0);
-  }
-
-  // The body will not be complete: the writer's getn fails from now on.
-  void Cut() { Fail(&cut_); }
-  // cpprestsdk is done with the response (sent or failed): the pump stops.
-  void Replied() { Fail(&replied_); }
-
- private:
-  struct Pending {
-    std::uint8_t* out;
-    std::size_t count;
-    pplx::task_completion_event<std::size_t> done;
-  };
-
-  void Fail(bool* flag) {
-    std::optional<Pending> fail;
-    {
-      std::lock_guard lock(mu_);
-      *flag = true;
-      pieces_.clear();
-      buffered_ = 0;
-      front_offset_ = 0;
-      if (pending_) {
-        fail = std::move(pending_);
-        pending_.reset();
-      }
-    }
-    room_.notify_all();
-    if (fail)
-      fail->done.set_exception(std::make_exception_ptr(std::runtime_error("response body cut")));
-  }
-
-  // Moves up to `count` buffered bytes to `out`; needs mu_.
-  std::size_t CopyOut(std::uint8_t* out, std::size_t count) {
-    std::size_t n = 0;
-    while (n < count && !pieces_.empty()) {
-      const std::vector<char>& front = pieces_.front();
-      const std::size_t take = std::min(count - n, front.size() - front_offset_);
-      std::memcpy(out + n, front.data() + front_offset_, take);
-      n += take;
-      front_offset_ += take;
-      if (front_offset_ == front.size()) {
-        pieces_.pop_front();
-        front_offset_ = 0;
-      }
-    }
-    buffered_ -= n;
-    if (n > 0)
-      last_progress_ = std::chrono::steady_clock::now();
-    return n;
-  }
-
-  std::mutex mu_;
-  std::condition_variable room_;
-  std::deque<std::vector<char>> pieces_;
-  std::size_t front_offset_ = 0;
-  std::size_t buffered_ = 0;
-  std::optional<Pending> pending_;
-  std::chrono::steady_clock::time_point last_progress_;
-  bool pump_waiting_ = false;
-  bool ended_ = false;
-  bool cut_ = false;
-  bool replied_ = false;
-};
-
-// The read side of a StreamPipe as the stream buffer cpprestsdk's response writer pulls from.
-// Only getn (and in_avail) carry data; everything else is what a read-once, unseekable stream
-// answers.
-class PipeStreambuf : public concurrency::streams::details::streambuf_state_manager<uint8_t> {
- public:
-  explicit PipeStreambuf(std::shared_ptr<StreamPipe> pipe)
-      : streambuf_state_manager<uint8_t>(std::ios_base::in), pipe_(std::move(pipe)) {}
-
-  bool can_seek() const override { return false; }
-  bool has_size() const override { return false; }
-  size_t buffer_size(std::ios_base::openmode) const override { return 0; }
-  void set_buffer_size(size_t, std::ios_base::openmode) override {}
-  size_t in_avail() const override { return pipe_->Available(); }
-  pos_type getpos(std::ios_base::openmode) const override { return traits::eof(); }
-  pos_type seekpos(pos_type, std::ios_base::openmode) override { return traits::eof(); }
-  pos_type seekoff(off_type, std::ios_base::seekdir, std::ios_base::openmode) override {
-    return traits::eof();
-  }
-  bool acquire(uint8_t*& ptr, size_t& count) override {
-    ptr = nullptr;
-    count = 0;
-    return false;
-  }
-  void release(uint8_t*, size_t) override {}
-
- protected:
-  pplx::task<size_t> _getn(uint8_t* ptr, size_t count) override { return pipe_->Take(ptr, count); }
-  pplx::task<int_type> _putc(uint8_t) override { return pplx::task_from_result(traits::eof()); }
-  pplx::task<size_t> _putn(const uint8_t*, size_t) override {
-    return pplx::task_from_result<size_t>(0);
-  }
-  pplx::task<int_type> _bumpc() override { return pplx::task_from_result(traits::eof()); }
-  int_type _sbumpc() override { return traits::requires_async(); }
-  pplx::task<int_type> _getc() override { return pplx::task_from_result(traits::eof()); }
-  int_type _sgetc() override { return traits::requires_async(); }
-  pplx::task<int_type> _nextc() override { return pplx::task_from_result(traits::eof()); }
-  pplx::task<int_type> _ungetc() override { return pplx::task_from_result(traits::eof()); }
-  size_t _scopy(uint8_t*, size_t) override { return 0; }
-  pplx::task<bool> _sync() override { return pplx::task_from_result(true); }
-  uint8_t* _alloc(size_t) override { return nullptr; }
-  void _commit(size_t) override {}
-
- private:
-  std::shared_ptr<StreamPipe> pipe_;
-};
-
-// One streamed response: done (Done) once both the pump and cpprestsdk's reply have finished,
-// the pump having destroyed the source first.
-struct StreamJob {
-  std::shared_ptr<StreamPipe> pipe = std::make_shared<StreamPipe>();
+// One request on its way through a connection.
+struct Exchange {
+  Request request;
+  Clock::time_point start = Clock::now();
+  std::uint64_t limit = 0;  // max_body_bytes, or the upload route's max_bytes
+  std::uint64_t received = 0;
+  std::optional<std::uint64_t> content_length;
+  bool upload = false;
+  bool expect_continue = false;
+  bool close = false;  // answer with Connection: close
+  std::optional<Response> refusal;
+  std::unique_ptr<BodySink> sink;
+  std::vector<char> piece;  // an upload's current piece
+  int status = 0;
+  // Streamed response.
   std::shared_ptr<BodySource> source;
-  std::uint64_t length = 0;
-  int status = 200;
-  std::atomic<int> unfinished{2};
+  std::uint64_t stream_left = 0;
 };
 
-void StreamFinished(const std::shared_ptr<State>& st, const std::shared_ptr<Exchange>& ex,
-                    const std::shared_ptr<StreamJob>& job) noexcept {
-  if (job->unfinished.fetch_sub(1) == 1)
-    Done(st, ex, job->status);
-}
+// One TCP connection: the TLS handshake, then requests one after another (HTTP/1.1
+// keep-alive), all on the connection's strand. Work that may block goes to the worker pool
+// and comes back to the strand.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  using Strand = asio::strand<asio::io_context::executor_type>;
 
-void ForgetStream(State& st, const std::shared_ptr<StreamPipe>& pipe) noexcept {
-  std::lock_guard lock(st.mu);
-  st.streams.erase(pipe);
-}
+  Connection(std::shared_ptr<ServerCore> core, tcp::socket socket, Strand strand)
+      : core_(std::move(core)),
+        strand_(std::move(strand)),
+        stream_(std::move(socket), core_->ctx.get()),
+        timer_(strand_),
+        buffer_(core_->config.max_header_bytes + kReadAhead) {}
 
-// nullptr when `source` is at its end (a Read gives 0), else why not.
-const char* ConfirmEnd(BodySource& source) {
-  char probe[1];
-  Result<std::size_t> more = source.Read(std::span<char>(probe, sizeof probe));
-  if (!more)
-    return "read_failed";
-  return *more == 0 ? nullptr : "longer_than_promised";
-}
+  ~Connection() {
+    std::lock_guard lock(core_->mu);
+    if (registered_)
+      core_->connections.erase(self_it_);
+  }
 
-// Reads job->source into job->pipe until the promised length has been put and the source has
-// confirmed its end, then ends the pipe; on any failure cuts it. Runs on its own thread.
-void PumpStream(std::shared_ptr<State> st, std::shared_ptr<Exchange> ex,
-                std::shared_ptr<StreamJob> job) noexcept {
-  StreamPipe& pipe = *job->pipe;
-  const char* why = nullptr;
-  try {
-    BodySource& source = *job->source;
-    std::uint64_t put = 0;
-    std::vector<char> piece;
-    if (job->length == 0)
-      why = ConfirmEnd(source);
-    while (put < job->length) {
-      if (!pipe.WaitForRoom(st->stream_stall_timeout, &why))
-        break;
-      piece.resize(
-          static_cast<std::size_t>(std::min<std::uint64_t>(kStreamChunk, job->length - put)));
-      Result<std::size_t> n = source.Read(std::span<char>(piece));
-      if (!n) {
-        log::Warn("http_stream_read_failed",
-                  {{"request_id", ex->request.request_id}, {"code", n.error().code}});
-        why = "read_failed";
-        break;
-      }
-      if (*n == 0 || *n > piece.size()) {
-        why = *n == 0 ? "shorter_than_promised" : "read_overran";
-        break;
-      }
-      piece.resize(*n);
-      put += *n;
-      // The last piece waits until the source confirms its end: a source longer than it
-      // promised must not look like a complete body.
-      if (put == job->length && (why = ConfirmEnd(source)) != nullptr)
-        break;
-      pipe.Put(std::move(piece));
-      piece = std::vector<char>();
+  void Register(std::list<std::weak_ptr<Connection>>::iterator it) {
+    self_it_ = it;
+    registered_ = true;
+  }
+
+  const Strand& strand() const { return strand_; }
+
+  // On the strand: the handshake, then the first request.
+  void Start() {
+    if (!stream_.ok()) {
+      log::Error("tls_connection_failed", {{"code", "ssl_new"}});
+      return Cut();
     }
-  } catch (...) {
-    why = "exception";
+    error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    const tcp::endpoint peer = stream_.socket().remote_endpoint(ec);
+    if (!ec)
+      remote_address_ = peer.address().to_string();
+    Arm(core_->config.handshake_timeout);
+    phase_ = Phase::kHandshake;
+    stream_.async_handshake([self = shared_from_this()](error_code e) { self->OnHandshake(e); });
   }
-  if (why == nullptr) {
-    pipe.End();
-  } else {
-    pipe.Cut();
-    try {
-      log::Warn("http_stream_cut", {{"request_id", ex->request.request_id}, {"reason", why}});
-    } catch (...) {
-      // The cut itself is what matters.
-    }
-  }
-  job->source.reset();  // before the request counts as done: it may refer to things Stop ends
-  ForgetStream(*st, job->pipe);
-  StreamFinished(st, ex, job);
-}
 
-// cpprestsdk's response: status, the handler's headers and ours, and a body held in memory.
-http::http_response Outgoing(const Exchange& ex, const Response& response) {
-  http::http_response out(static_cast<http::status_code>(response.status));
-  http::http_headers& headers = out.headers();
-  for (const auto& [name, value] : response.headers) {
-    bool ours = false;
-    for (std::string_view s : kServerHeaders)
-      ours = ours || EqualsIgnoreCase(name, s);
-    if (!ours)
-      headers.add(name, value);
-  }
-  headers["Strict-Transport-Security"] = kHsts;
-  headers["X-Content-Type-Options"] = "nosniff";
-  headers["Cache-Control"] = "no-store";
-  headers["X-Request-Id"] = ex.request.request_id;
-  if (ex.close)
-    headers["Connection"] = "close";
-  if (!response.stream && !response.body.empty()) {
-    // The byte-vector overload: the std::string one type-puns a char buffer as a byte
-    // buffer inside cpprestsdk (undefined behaviour that UBSan reports).
-    headers["Content-Type"] = response.content_type;
-    out.set_body(std::vector<unsigned char>(response.body.begin(), response.body.end()));
-  }
-  return out;
-}
-
-// Sends a response whose body comes from response.stream, with a pump thread feeding it. False
-// when it could not start (nothing was sent; the source is destroyed); otherwise Done follows.
-bool SendStream(const std::shared_ptr<State>& st, const std::shared_ptr<Exchange>& ex,
-                Response& response) noexcept {
-  auto job = std::make_shared<StreamJob>();
-  job->source = std::move(response.stream);
-  job->length = response.stream_length;
-  job->status = response.status;
-  http::http_response out;
-  try {
-    out = Outgoing(*ex, response);
-    concurrency::streams::streambuf<uint8_t> body(std::make_shared<PipeStreambuf>(job->pipe));
-    out.set_body(body.create_istream(), job->length, response.content_type);
-    std::lock_guard lock(st->mu);
-    st->streams.insert(job->pipe);
-    if (st->streams_cut)
-      job->pipe->Cut();
-  } catch (...) {
-    job->source.reset();
-    ForgetStream(*st, job->pipe);
-    return false;
-  }
-  try {
-    std::thread(PumpStream, st, ex, job).detach();
-  } catch (...) {
-    job->source.reset();
-    ForgetStream(*st, job->pipe);
-    return false;
-  }
-  // From here the pump finishes on its own; the reply is the job's other half.
-  bool handed_off = false;
-  try {
-    pplx::task<void> sent = ex->http.reply(out);
-    handed_off = true;
-    sent.then([st, ex, job](pplx::task<void> t) {
-      try {
-        t.get();
-      } catch (...) {
-        // The client went away or the connection was cut; the pump stops.
-      }
-      job->pipe->Replied();
-      StreamFinished(st, ex, job);
-    });
-  } catch (...) {
-    // reply() throws when cpprestsdk already answered (the listener is closing).
-    if (!handed_off) {
-      job->pipe->Replied();
-      StreamFinished(st, ex, job);
-    }
-  }
-  return true;
-}
-
-// The response: the refusal, the upload sink's Finish, or the router's. Never throws.
-Response Answer(const std::shared_ptr<State>& st, Exchange& ex) noexcept {
-  try {
-    if (ex.refusal)
-      return std::move(*ex.refusal);
-    if (ex.upload) {
-      if (!ex.sink)
-        return InternalErrorResponse();
-      Response r = ex.sink->Finish();
-      ex.sink.reset();
-      return r;
-    }
-    return st->router->Dispatch(ex.request, st->authenticate);
-  } catch (const std::exception& e) {
-    log::Error("http_handler_exception", {{"request_id", ex.request.request_id},
-                                          {"route", ex.request.route},
-                                          {"exception", typeid(e).name()}});
-  } catch (...) {
-    log::Error("http_handler_exception",
-               {{"request_id", ex.request.request_id}, {"route", ex.request.route}});
-  }
-  ex.sink.reset();
-  return InternalErrorResponse();
-}
-
-// Answers the request (refusal, upload or router), then Done(). Never throws.
-void Finish(const std::shared_ptr<State>& st, const std::shared_ptr<Exchange>& ex) noexcept {
-  Response response = Answer(st, *ex);
-  if (response.stream) {
-    if (SendStream(st, ex, response))
+  // On the strand, from Stop: idle connections close now; with `cut_all`, every connection.
+  void OnStop(bool cut_all) {
+    stop_requested_ = true;
+    if (closed_)
       return;
-    response = InternalErrorResponse();
+    if (cut_all || phase_ == Phase::kHandshake || phase_ == Phase::kIdle)
+      Cut();
   }
-  const int status = response.status;
-  bool handed_off = false;
-  try {
-    http::http_response out = Outgoing(*ex, response);
-    pplx::task<void> sent = ex->http.reply(out);
-    handed_off = true;
-    sent.then([st, ex, status](pplx::task<void> t) {
-      try {
-        t.get();
-      } catch (...) {
-        // The client went away; nothing to tell anyone but the log line.
-      }
-      Done(st, ex, status);
+
+ private:
+  enum class Phase { kHandshake, kIdle, kHead, kBusy };
+
+  // --- timers and closing ---------------------------------------------------------------
+
+  // Closes the connection if the current phase is not over within `limit`.
+  void Arm(std::chrono::milliseconds limit) {
+    ++generation_;
+    timer_.expires_after(limit);
+    timer_.async_wait([weak = weak_from_this(), g = generation_](error_code ec) {
+      auto self = weak.lock();
+      if (!ec && self && self->generation_ == g)
+        self->Cut();
     });
-  } catch (...) {
-    // reply() throws when cpprestsdk already answered (the listener is closing).
-    if (!handed_off)
-      Done(st, ex, status);
   }
-}
 
-// Takes one chunk of the body: kept in request.body, or written to the upload's sink, up to
-// the limit; counted and dropped once refused.
-void TakeChunk(const State& st, Exchange& ex, std::size_t n) {
-  ex.received += n;
-  if (!ex.refusal && ex.received > ex.limit) {
-    RefuseTooLarge(ex);
-    ex.request.body.clear();
-    ex.request.body.shrink_to_fit();
+  void Disarm() {
+    ++generation_;
+    timer_.cancel();
   }
-  if (!ex.refusal && n > 0) {
-    const char* bytes = reinterpret_cast<const char*>(ex.chunk.data());
-    if (!ex.upload) {
-      ex.request.body.append(bytes, n);
-    } else {
-      Status written = Internal("internal_error", "the upload could not be stored");
-      try {
-        written = ex.sink->Write(std::string_view(bytes, n));
-      } catch (const std::exception& e) {
-        log::Error("http_handler_exception", {{"request_id", ex.request.request_id},
-                                              {"route", ex.request.route},
-                                              {"exception", typeid(e).name()}});
-      } catch (...) {
-        log::Error("http_handler_exception",
-                   {{"request_id", ex.request.request_id}, {"route", ex.request.route}});
+
+  // Cuts the connection: pending operations fail and their handlers end the exchange.
+  void Cut() {
+    if (closed_)
+      return;
+    closed_ = true;
+    Disarm();
+    stream_.Close();
+  }
+
+  // Closes after a complete response: close_notify, then the socket.
+  void CloseGracefully() {
+    if (closed_)
+      return;
+    closed_ = true;
+    Disarm();
+    stream_.ShutdownAndClose();
+  }
+
+  // --- handshake and idle --------------------------------------------------------------
+
+  void OnHandshake(error_code ec) {
+    if (closed_)
+      return;
+    if (ec)
+      return Cut();  // scanners, health checks, bad clients: nothing to log per connection
+    if (SSL_get_verify_result(stream_.ssl()) == X509_V_OK) {
+      if (X509* peer = SSL_get0_peer_certificate(stream_.ssl())) {
+        X509_up_ref(peer);
+        const crypto::Certificate cert = crypto::Certificate::Adopt(ossl::X509Ptr(peer));
+        client_cert_sha256_ = cert.Sha256Fingerprint();
+        client_cert_cn_ = cert.SubjectCommonName();
       }
-      if (!written)
-        Refuse(ex, written.error(), false);
     }
+    WaitForRequest();
   }
-  LimitDrain(st, ex);
-}
 
-// Reads the body a chunk at a time (TakeChunk), then finishes.
-void ReadBody(const std::shared_ptr<State>& st, const std::shared_ptr<Exchange>& ex) noexcept {
-  if (ex->aborted) {
-    Finish(st, ex);
-    return;
-  }
-  try {
-    auto body = ex->http.body().streambuf();
-    body.getn(ex->chunk.data(), ex->chunk.size()).then([st, ex](pplx::task<size_t> t) {
-      bool more = false;
-      try {
-        std::size_t n = t.get();
-        more = n > 0;
-        TakeChunk(*st, *ex, n);
-      } catch (...) {
-        // cpprestsdk failed the body stream: the client went away or sent a broken chunk.
-        Refuse(*ex, InvalidArgument("body_unreadable", "the request body could not be read"), true);
-        more = false;
-      }
-      if (more) {
-        ReadBody(st, ex);
-      } else {
-        Finish(st, ex);
-      }
+  // Waits for the first byte of the next request without holding a read buffer.
+  void WaitForRequest() {
+    if (stop_requested_)
+      return CloseGracefully();
+    if (buffer_.size() > 0 || stream_.HasPending())
+      return ReadHead();
+    phase_ = Phase::kIdle;
+    Arm(core_->config.idle_timeout);
+    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {
+      if (self->closed_)
+        return;
+      if (ec)
+        return self->Cut();
+      self->ReadHead();
     });
-  } catch (...) {
-    Refuse(*ex, InvalidArgument("body_unreadable", "the request body could not be read"), true);
-    AbortBody(*ex);
-    Finish(st, ex);
   }
-}
 
-void HandleRequest(const std::shared_ptr<State>& st, http::http_request in) {
-  auto ex = std::make_shared<Exchange>();
-  ex->http = std::move(in);
-  ex->request.request_id = crypto::RandomToken(kRequestIdBytes);
-  {
-    std::lock_guard lock(st->mu);
-    ++st->in_flight;
-    if (st->stopping) {
-      Refuse(*ex, Unavailable("shutting_down", "the server is shutting down"), true);
-    }
+  // --- the request head ------------------------------------------------------------------
+
+  void ReadHead() {
+    phase_ = Phase::kHead;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(core_->config.max_header_bytes));
+    // Our own limits are checked here, with our error shape. Not boost::none: Boost 1.74's
+    // parser compares the length with the optional limit, and "n > none" is true.
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    Arm(core_->config.header_timeout);
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](error_code ec, std::size_t) { self->OnHead(ec); });
   }
-  try {
-    Prepare(*st, *ex);
+
+  void OnHead(error_code ec) {
+    if (closed_)
+      return;
+    if (ec == http::error::header_limit) {
+      Begin();
+      return Refuse(
+          ErrorResponse(Error{ErrorKind::kInvalidArgument, "header_too_large",
+                              "the request head is larger than " +
+                                  std::to_string(core_->config.max_header_bytes) + " bytes",
+                              ""}),
+          431);
+    }
+    if (ec && ec.category() == HttpCategory() && ec != http::error::end_of_stream &&
+        ec != http::error::partial_message) {
+      Begin();
+      const bool length = ec == http::error::bad_content_length;
+      return Refuse(ErrorResponse(
+          InvalidArgument(length ? "invalid_content_length" : "invalid_framing",
+                          length ? "Content-Length is not one byte count"
+                                 : "the request is not well-formed HTTP/1.1 (" + ec.message() + ")",
+                          length ? "Content-Length" : "")));
+    }
+    if (ec)
+      return Cut();  // the client went away or timed out
+    Begin();
+    Prepare();
+  }
+
+  // The request counts as in flight from here until EndExchange.
+  void Begin() {
+    phase_ = Phase::kBusy;
+    Disarm();
+    ex_.emplace();
+    ex_->request.request_id = crypto::RandomToken(kRequestIdBytes);
+    ex_->request.remote_address = remote_address_;
+    ex_->request.client_cert_sha256 = client_cert_sha256_;
+    ex_->request.client_cert_subject_cn = client_cert_cn_;
+    std::lock_guard lock(core_->mu);
+    ++core_->in_flight;
+    if (core_->stopping)
+      ex_->refusal = ErrorResponse(Unavailable("shutting_down", "the server is shutting down"));
+  }
+
+  // Fills the Request from the head and decides the refusals that need no body.
+  void Prepare() {
+    Exchange& ex = *ex_;
+    Request& req = ex.request;
+    const auto& head = parser_->get();
+    req.method = std::string(head.method_string());
+    const std::string_view target(head.target().data(), head.target().size());
+    const std::size_t q = target.find('?');
+    req.path = std::string(target.substr(0, q));
+
+    bool transfer_encoding = false;
+    for (const auto& field : head) {
+      const std::string_view name(field.name_string().data(), field.name_string().size());
+      const std::string_view value(field.value().data(), field.value().size());
+      if (HasControl(value)) {
+        return Refuse(ErrorResponse(InvalidArgument(
+            "invalid_header", "a header value holds a control character", std::string(name))));
+      }
+      transfer_encoding = transfer_encoding || EqualsIgnoreCase(name, "Transfer-Encoding");
+      auto [it, fresh] = req.headers.emplace(std::string(name), std::string(value));
+      if (!fresh)
+        it->second.append(", ").append(value);
+    }
+    if (ex.refusal)  // shutting down
+      return Refuse(std::move(*ex.refusal));
+    if (transfer_encoding &&
+        !EqualsIgnoreCase(TrimHttpWhitespace(*req.Header("Transfer-Encoding")), "chunked")) {
+      return Refuse(ErrorResponse(InvalidArgument("unsupported_transfer_encoding",
+                                                  "the only transfer coding accepted is 'chunked'",
+                                                  "Transfer-Encoding")));
+    }
+    if (auto expect = req.Header("Expect"))
+      ex.expect_continue = EqualsIgnoreCase(TrimHttpWhitespace(*expect), "100-continue");
+
+    ex.limit = core_->config.max_body_bytes;
+    if (auto upload_limit = core_->router->UploadLimit(req)) {
+      ex.upload = true;
+      ex.limit = *upload_limit;
+    }
+    if (auto length = parser_->content_length()) {
+      ex.content_length = *length;
+      if (*length > ex.limit)
+        return RefuseTooLarge();
+    }
+    auto query =
+        ParseQuery(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
+    if (!query)
+      return Refuse(ErrorResponse(query.error()));
+    req.query = std::move(*query);
+
+    if (!ex.upload)
+      return ProceedToBody();
     // An upload is routed, authenticated and opened before any of its body is read, so that a
     // refused one is never taken in.
-    if (ex->upload && !ex->refusal) {
-      Router::UploadStart start = st->router->StartUpload(ex->request, st->authenticate);
-      if (start.refusal) {
-        Refuse(*ex, std::move(*start.refusal), false);
-      } else {
-        ex->sink = std::move(start.sink);
+    OnWorker([this] {
+      Router::UploadStart start =
+          core_->router->StartUpload(ex_->request, core_->config.authenticate);
+      return [this, start = std::make_shared<Router::UploadStart>(std::move(start))] {
+        if (start->refusal)
+          return Refuse(std::move(*start->refusal));
+        ex_->sink = std::move(start->sink);
+        ProceedToBody();
+      };
+    });
+  }
+
+  // --- the request body ------------------------------------------------------------------
+
+  void ProceedToBody() {
+    if (parser_->is_done())
+      return Dispatch();
+    if (!ex_->expect_continue)
+      return ReadBody();
+    Arm(core_->config.body_stall_timeout);
+    asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                      [self = shared_from_this()](error_code ec, std::size_t) {
+                        if (self->closed_ || ec)
+                          return self->Abandon();
+                        self->ReadBody();
+                      });
+  }
+
+  // Reads the next piece of the body into the request (or the upload's piece buffer).
+  void ReadBody() {
+    Exchange& ex = *ex_;
+    auto& body = parser_->get().body();
+    std::size_t want = kBodyPiece;
+    if (ex.upload) {
+      ex.piece.resize(kBodyPiece);
+      body.data = ex.piece.data();
+    } else {
+      // At most one byte past the limit: enough to know it was passed.
+      const std::uint64_t room = ex.limit + 1 - ex.received;
+      want = static_cast<std::size_t>(std::min<std::uint64_t>(kBodyPiece, room));
+      ex.request.body.resize(ex.received + want);
+      body.data = ex.request.body.data() + ex.received;
+    }
+    body.size = want;
+    Arm(core_->config.body_stall_timeout);
+    http::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this(), want](error_code ec, std::size_t) { self->OnBody(ec, want); });
+  }
+
+  void OnBody(error_code ec, std::size_t want) {
+    if (closed_)
+      return Abandon();
+    if (ec == http::error::need_buffer)
+      ec = {};
+    Exchange& ex = *ex_;
+    const std::size_t got = want - parser_->get().body().size;
+    ex.received += got;
+    if (!ex.upload)
+      ex.request.body.resize(ex.received);
+    if (ec && ec.category() == HttpCategory() && ec != http::error::partial_message &&
+        ec != http::error::end_of_stream) {
+      return Refuse(ErrorResponse(InvalidArgument(
+          "invalid_framing", "the request body is not well-formed (" + ec.message() + ")")));
+    }
+    if (ec)
+      return Cut(), Abandon();  // cut short, or the client went away
+    if (ex.received > ex.limit)
+      return RefuseTooLarge();
+    if (!ex.upload || got == 0)
+      return parser_->is_done() ? Dispatch() : ReadBody();
+    // Flow control: the next piece is read only once the sink took this one.
+    Disarm();
+    OnWorker([this, got] {
+      Status written = Internal("internal_error", "the upload could not be stored");
+      try {
+        written = ex_->sink->Write(std::string_view(ex_->piece.data(), got));
+      } catch (const std::exception& e) {
+        LogException(&e);
+      } catch (...) {
+        LogException(nullptr);
+      }
+      return [this, written = std::move(written)] {
+        if (!written)
+          return Refuse(ErrorResponse(written.error()));
+        if (parser_->is_done())
+          return Dispatch();
+        ReadBody();
+      };
+    });
+  }
+
+  // --- answers ---------------------------------------------------------------------------
+
+  void RefuseTooLarge() {
+    ex_->request.body.clear();
+    ex_->request.body.shrink_to_fit();
+    over_limit_ = true;
+    Refuse(ErrorResponse(TooLarge(
+        "body_too_large", "request body is larger than " + std::to_string(ex_->limit) + " bytes")));
+  }
+
+  // Answers without the router. A body not yet read in full is then drained or cut, so the
+  // connection closes after this response.
+  void Refuse(Response response, int status_override = 0) {
+    Exchange& ex = *ex_;
+    ex.sink.reset();
+    if (status_override != 0)
+      response.status = status_override;
+    const bool body_pending = !parser_ || !parser_->is_header_done() || !parser_->is_done();
+    ex.close = ex.close || body_pending || response.status == 400 || response.status == 431 ||
+               response.status == 503;
+    // The rest of the body is read and dropped up to an allowance, so that the client can
+    // finish sending and read this answer: up to max_body_bytes + allowance in all for an
+    // ordinary route, and the allowance past the point of refusal for an upload (whose limit
+    // may be far larger). A client that sent Expect: 100-continue sends nothing more.
+    draining_ = body_pending && parser_ && parser_->is_header_done() && !ex.expect_continue;
+    if (draining_) {
+      const std::uint64_t allowance = core_->drain_allowance();
+      const std::uint64_t from =
+          !ex.upload ? core_->config.max_body_bytes : (over_limit_ ? ex.limit : ex.received);
+      drain_limit_ = from > UINT64_MAX - allowance ? UINT64_MAX : from + allowance;
+      drain_received_ = ex.received;
+      if (ex.content_length && *ex.content_length > drain_limit_)
+        draining_ = false;  // more than we would read: cut after the answer
+    }
+    Send(std::move(response));
+  }
+
+  // Runs the handler (or the upload's Finish) on the worker pool; its response comes back
+  // through one completion, at once or later (Response::Later), and is sent on the strand.
+  void Dispatch() {
+    Disarm();
+    ++outstanding_;  // the answer
+    asio::post(*core_->workers, [self = shared_from_this()] {
+      auto completion = std::make_shared<Completion>(self);
+      Response response = self->Answer();
+      if (!response.deferred)
+        return completion->Deliver(std::move(response));
+      // Completed later, from whatever thread finishes the work; no thread waits meanwhile.
+      try {
+        response.deferred([completion](Response later) {
+          // A deferred answer must be a plain response: no second deferral, no stream.
+          if (later.deferred || later.stream)
+            later = InternalErrorResponse();
+          completion->Deliver(std::move(later));
+        });
+      } catch (...) {
+        self->LogException(nullptr);
+        completion->Deliver(InternalErrorResponse());
+      }
+    });
+  }
+
+  // Brings an exchange's answer to the strand, once. Dropped without an answer (a deferred
+  // response whose work was abandoned), it answers 500, so that no exchange waits forever.
+  class Completion {
+   public:
+    explicit Completion(std::shared_ptr<Connection> connection)
+        : connection_(std::move(connection)) {}
+    ~Completion() {
+      if (!done_.load())
+        Deliver(InternalErrorResponse());
+    }
+    void Deliver(Response response) {
+      if (done_.exchange(true))
+        return;
+      auto c = connection_;
+      asio::post(c->strand_, [c, r = std::move(response)]() mutable {
+        --c->outstanding_;
+        if (c->closed_)
+          return c->Abandon();
+        c->Send(std::move(r));
+      });
+    }
+
+   private:
+    std::shared_ptr<Connection> connection_;
+    std::atomic<bool> done_{false};
+  };
+
+  // The handler's response, or a 500. Runs on the worker pool; never throws.
+  Response Answer() noexcept {
+    Exchange& ex = *ex_;
+    try {
+      if (ex.upload) {
+        if (!ex.sink)
+          return InternalErrorResponse();
+        Response r = ex.sink->Finish();
+        ex.sink.reset();
+        return r;
+      }
+      return core_->router->Dispatch(ex.request, core_->config.authenticate);
+    } catch (const std::exception& e) {
+      LogException(&e);
+    } catch (...) {
+      LogException(nullptr);
+    }
+    ex.sink.reset();
+    return InternalErrorResponse();
+  }
+
+  void LogException(const std::exception* e) noexcept {
+    try {
+      log::Error("http_handler_exception", {{"request_id", ex_->request.request_id},
+                                            {"route", ex_->request.route},
+                                            {"exception", e ? typeid(*e).name() : "unknown"}});
+    } catch (...) {
+      // Nothing more to say.
+    }
+  }
+
+  // Our headers on a response of either body type.
+  template <class Message>
+  void SetHeaders(Message& out, const Response& response) {
+    out.version(11);
+    out.result(static_cast<unsigned>(response.status));
+    for (const auto& [name, value] : response.headers) {
+      if (IsServerHeader(name) || HasControl(name) || HasControl(value))
+        continue;
+      out.insert(name, value);
+    }
+    out.set(http::field::strict_transport_security, kHsts);
+    out.set("X-Content-Type-Options", "nosniff");
+    out.set(http::field::cache_control, "no-store");
+    out.set("X-Request-Id", ex_->request.request_id);
+    out.keep_alive(!ex_->close);
+  }
+
+  void Send(Response response) {
+    if (closed_)
+      return Abandon();
+    Exchange& ex = *ex_;
+    ex.status = response.status;
+    {
+      std::lock_guard lock(core_->mu);
+      ex.close = ex.close || core_->stopping || stop_requested_;
+    }
+    if (!parser_ || !parser_->is_header_done() || !parser_->keep_alive())
+      ex.close = true;
+    if (response.stream)
+      return SendStream(std::move(response));
+    reply_.emplace();
+    SetHeaders(*reply_, response);
+    if (!response.body.empty())
+      reply_->set(http::field::content_type, response.content_type);
+    reply_->body() = std::move(response.body);
+    reply_->prepare_payload();
+    Arm(core_->config.body_stall_timeout);
+    http::async_write(stream_, *reply_, [self = shared_from_this()](error_code ec, std::size_t) {
+      self->reply_.reset();
+      self->AfterResponse(ec);
+    });
+  }
+
+  // A streamed response: the head, then each piece read from the source on the worker pool
+  // once the client took the one before.
+  void SendStream(Response response) {
+    Exchange& ex = *ex_;
+    ex.source = std::move(response.stream);
+    ex.stream_left = response.stream_length;
+    stream_reply_.emplace();
+    SetHeaders(*stream_reply_, response);
+    stream_reply_->set(http::field::content_type, response.content_type);
+    stream_reply_->content_length(response.stream_length);
+    stream_reply_->body().data = nullptr;
+    stream_reply_->body().more = true;
+    serializer_.emplace(*stream_reply_);
+    Arm(core_->config.stream_stall_timeout);
+    http::async_write_header(stream_, *serializer_,
+                             [self = shared_from_this()](error_code ec, std::size_t) {
+                               if (self->closed_ || ec)
+                                 return self->EndStream(ec ? "client_gone" : "closed");
+                               self->NextStreamPiece();
+                             });
+  }
+
+  void NextStreamPiece() {
+    Disarm();
+    OnWorker([this] {
+      const char* why = nullptr;
+      std::size_t n = 0;
+      try {
+        Exchange& ex = *ex_;
+        if (ex.stream_left > 0) {
+          stream_piece_.resize(
+              static_cast<std::size_t>(std::min<std::uint64_t>(kStreamPiece, ex.stream_left)));
+          Result<std::size_t> got = ex.source->Read(std::span<char>(stream_piece_));
+          if (!got) {
+            log::Warn("http_stream_read_failed",
+                      {{"request_id", ex.request.request_id}, {"code", got.error().code}});
+            why = "read_failed";
+          } else if (*got == 0 || *got > stream_piece_.size()) {
+            why = *got == 0 ? "shorter_than_promised" : "read_overran";
+          } else {
+            n = *got;
+          }
+        }
+        // The last piece waits until the source confirms its end: a source longer than it
+        // promised must not look like a complete body.
+        if (!why && n == ex.stream_left) {
+          char probe[1];
+          Result<std::size_t> more = ex.source->Read(std::span<char>(probe, sizeof probe));
+          if (!more || *more != 0)
+            why = more ? "longer_than_promised" : "read_failed";
+        }
+      } catch (...) {
+        why = "exception";
+      }
+      return [this, why, n] {
+        if (closed_)
+          return EndStream("closed");
+        if (why)
+          return EndStream(why);
+        Exchange& ex = *ex_;
+        ex.stream_left -= n;
+        auto& body = stream_reply_->body();
+        body.data = n > 0 ? stream_piece_.data() : nullptr;
+        body.size = n;
+        body.more = ex.stream_left > 0;
+        Arm(core_->config.stream_stall_timeout);
+        http::async_write(stream_, *serializer_,
+                          [self = shared_from_this()](error_code ec, std::size_t) {
+                            if (ec == http::error::need_buffer)
+                              ec = {};
+                            if (self->closed_ || ec)
+                              return self->EndStream(ec ? "client_gone" : "closed");
+                            if (self->serializer_->is_done())
+                              return self->EndStream(nullptr);
+                            self->NextStreamPiece();
+                          });
+      };
+    });
+  }
+
+  // The stream is over: complete (why == nullptr), or cut.
+  void EndStream(const char* why) {
+    ex_->source.reset();  // before the request counts as done: it may refer to what Stop ends
+    serializer_.reset();
+    stream_reply_.reset();
+    stream_piece_ = std::vector<char>();
+    if (!why)
+      return AfterResponse({});
+    if (!closed_) {
+      try {
+        log::Warn("http_stream_cut", {{"request_id", ex_->request.request_id}, {"reason", why}});
+      } catch (...) {
+        // The cut itself is what matters.
       }
     }
-    LimitDrain(*st, *ex);
-  } catch (...) {
-    Refuse(*ex, InvalidArgument("bad_request", "the request could not be read"), true);
-    AbortBody(*ex);
+    Cut();
+    Abandon();
   }
-  ReadBody(st, ex);
+
+  void AfterResponse(error_code ec) {
+    if (closed_ || ec) {
+      Cut();
+      return Abandon();
+    }
+    const bool close = ex_->close;
+    const bool drain = draining_;
+    EndExchange();
+    if (drain)
+      return Drain();
+    if (close)
+      return CloseGracefully();
+    parser_.reset();
+    if (buffer_.size() == 0)
+      buffer_.shrink_to_fit();  // an idle connection holds no read buffer
+    WaitForRequest();
+  }
+
+  // --- draining a refused body -------------------------------------------------------------
+
+  // Reads and throws away the rest of a refused body, up to drain_limit_, then closes; a body
+  // beyond that is cut.
+  void Drain() {
+    if (parser_->is_done())
+      return CloseGracefully();
+    if (drain_received_ > drain_limit_)
+      return Cut();
+    drain_piece_.resize(kBodyPiece);
+    auto& body = parser_->get().body();
+    body.data = drain_piece_.data();
+    body.size = drain_piece_.size();
+    Arm(core_->config.body_stall_timeout);
+    http::async_read(
+        stream_, buffer_, *parser_, [self = shared_from_this()](error_code ec, std::size_t) {
+          if (self->closed_)
+            return;
+          if (ec == http::error::need_buffer)
+            ec = {};
+          self->drain_received_ += self->drain_piece_.size() - self->parser_->get().body().size;
+          if (ec)
+            return self->Cut();
+          self->Drain();
+        });
+  }
+
+  // --- bookkeeping -----------------------------------------------------------------------
+
+  // Runs `work` on the worker pool; the function it returns runs back on the strand. `work`
+  // may touch the exchange: the strand does nothing with it until the result comes back.
+  template <class Work>
+  void OnWorker(Work work) {
+    ++outstanding_;
+    asio::post(*core_->workers, [self = shared_from_this(), work = std::move(work)]() mutable {
+      std::function<void()> then;
+      try {
+        then = work();
+      } catch (...) {
+        self->LogException(nullptr);
+      }
+      asio::post(self->strand_, [self, then = std::move(then)] {
+        --self->outstanding_;
+        if (self->closed_)
+          return self->Abandon();
+        if (then)
+          return then();
+        self->Send(InternalErrorResponse());
+      });
+    });
+  }
+
+  // The exchange can no longer be answered (connection cut): it ends once nothing owes it
+  // anything (no worker task, no deferred completion).
+  void Abandon() {
+    Cut();
+    if (outstanding_ == 0)
+      EndExchange();
+  }
+
+  // Logs the request and counts it as done. Idempotent.
+  void EndExchange() {
+    if (!ex_)
+      return;
+    Exchange& ex = *ex_;
+    try {
+      const auto ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - ex.start).count();
+      const Request& r = ex.request;
+      log::Info("http_request", {{"request_id", r.request_id},
+                                 {"method", r.method.empty() ? "-" : r.method},
+                                 {"route", r.route.empty() ? "-" : r.route},
+                                 {"status", std::to_string(ex.status)},
+                                 {"ms", std::to_string(ms)},
+                                 {"org", r.principal ? r.principal->org : ""}});
+    } catch (...) {
+      // Logging must not keep the request counted as in flight.
+    }
+    ex_.reset();
+    draining_ = false;
+    over_limit_ = false;
+    std::lock_guard lock(core_->mu);
+    if (--core_->in_flight == 0)
+      core_->idle.notify_all();
+  }
+
+  std::shared_ptr<ServerCore> core_;
+  Strand strand_;
+  TlsSocket stream_;
+  asio::steady_timer timer_;
+  std::uint64_t generation_ = 0;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::buffer_body>> parser_;
+  std::optional<Exchange> ex_;
+  std::optional<http::response<http::string_body>> reply_;
+  std::optional<http::response<http::buffer_body>> stream_reply_;
+  std::optional<http::response_serializer<http::buffer_body>> serializer_;
+  std::vector<char> stream_piece_;
+  std::vector<char> drain_piece_;
+  Phase phase_ = Phase::kHandshake;
+  int outstanding_ = 0;  // worker tasks and deferred completions the exchange waits for
+  bool closed_ = false;
+  bool stop_requested_ = false;
+  bool draining_ = false;
+  bool over_limit_ = false;
+  std::uint64_t drain_limit_ = 0;     // body bytes to read of a refused request, at most
+  std::uint64_t drain_received_ = 0;  // body bytes read of it so far
+  std::string remote_address_;
+  std::string client_cert_sha256_;
+  std::string client_cert_cn_;
+  std::list<std::weak_ptr<Connection>>::iterator self_it_;
+  bool registered_ = false;
+};
+
+void ServerCore::Accept() {
+  auto strand = asio::make_strand(ioc);
+  acceptor.async_accept(strand,
+                        [self = shared_from_this(), strand](error_code ec, tcp::socket socket) {
+                          self->OnAccept(ec, std::move(socket), strand);
+                        });
+}
+
+void ServerCore::OnAccept(error_code ec, tcp::socket socket, Strand strand) {
+  if (ec == asio::error::operation_aborted || !acceptor.is_open())
+    return;
+  if (ec) {
+    // Out of descriptors (EMFILE) and the like: try again shortly rather than spin.
+    accept_log.Warn("https_accept_failed");
+    accept_retry.expires_after(std::chrono::milliseconds(50));
+    accept_retry.async_wait([self = shared_from_this()](error_code e) {
+      if (!e)
+        self->Accept();
+    });
+    return;
+  }
+  std::shared_ptr<Connection> connection;
+  {
+    std::lock_guard lock(mu);
+    if (!stopping && connections.size() < max_connections) {
+      connection = std::make_shared<Connection>(shared_from_this(), std::move(socket), strand);
+      connection->Register(connections.insert(connections.end(), connection));
+    }
+  }
+  if (connection) {
+    asio::dispatch(connection->strand(), [connection] { connection->Start(); });
+  } else {
+    refused_log.Warn("https_connection_refused_limit");
+    error_code ignored;
+    socket.close(ignored);
+  }
+  Accept();
+}
+
+// The descriptor limit, raised to its hard maximum where allowed, minus a reserve.
+std::size_t DescriptorBudget() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0)
+    return 1024 - kReservedDescriptors;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0)
+      limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY)
+    return SIZE_MAX;
+  return limit.rlim_cur > 2 * kReservedDescriptors ? limit.rlim_cur - kReservedDescriptors
+                                                   : limit.rlim_cur / 2;
 }
 
 }  // namespace
 
-struct HttpsServer::State : ServerState {};
+struct HttpsServer::Core : ServerCore {};
 
-struct HttpsServer::Listener {
-  std::unique_ptr<http_listener> listener;
-};
-
-HttpsServer::HttpsServer(Config config)
-    : config_(std::move(config)), state_(std::make_shared<State>()) {}
+HttpsServer::HttpsServer(Config config) : config_(std::move(config)) {}
 
 HttpsServer::~HttpsServer() {
   Stop();
 }
 
+int HttpsServer::port() const {
+  return core_ ? core_->port : 0;
+}
+
 Status HttpsServer::Start(const Router& router) {
-  if (listener_)
+  if (core_)
     return Internal("already_started", "the HTTPS server is already running");
   const std::string where = config_.host + ":" + std::to_string(config_.port);
-  if (config_.port < 1 || config_.port > 65535) {
-    return InvalidArgument("invalid_listen_address", "port must be 1..65535 (0 is not supported)",
-                           "port");
-  }
-  if (config_.host.empty() || config_.host.find_first_of(":/[]@ ") != std::string::npos) {
-    return InvalidArgument("invalid_listen_address",
-                           "host must be an IPv4 address or a name (IPv6 literals are not "
-                           "supported)",
+  if (config_.port < 0 || config_.port > 65535)
+    return InvalidArgument("invalid_listen_address", "port must be 0..65535", "port");
+  if (config_.host.empty() || config_.host.find_first_of("/[]@ ") != std::string::npos) {
+    return InvalidArgument("invalid_listen_address", "host must be an IP address or a name",
                            "host");
   }
-  if (config_.max_body_bytes == 0) {
-    return InvalidArgument("invalid_body_limit", "max_body_bytes must be positive",
-                           "max_body_bytes");
-  }
-  if (config_.stream_stall_timeout.count() <= 0) {
-    return InvalidArgument("invalid_stall_timeout", "stream_stall_timeout must be positive",
-                           "stream_stall_timeout");
+  struct Positive {
+    bool ok;
+    const char* code;
+    const char* field;
+  };
+  for (const Positive& p : {
+           Positive{config_.max_body_bytes > 0, "invalid_body_limit", "max_body_bytes"},
+           Positive{config_.max_header_bytes >= 1024 && config_.max_header_bytes <= (1u << 30),
+                    "invalid_header_limit", "max_header_bytes"},
+           Positive{config_.stream_stall_timeout.count() > 0, "invalid_stall_timeout",
+                    "stream_stall_timeout"},
+           Positive{config_.handshake_timeout.count() > 0, "invalid_timeout", "handshake_timeout"},
+           Positive{config_.header_timeout.count() > 0, "invalid_timeout", "header_timeout"},
+           Positive{config_.idle_timeout.count() > 0, "invalid_timeout", "idle_timeout"},
+           Positive{config_.body_stall_timeout.count() > 0, "invalid_timeout",
+                    "body_stall_timeout"},
+           Positive{config_.max_connections > 0, "invalid_connection_limit", "max_connections"},
+           Positive{config_.worker_threads > 0, "invalid_thread_count", "worker_threads"},
+       }) {
+    if (!p.ok)
+      return InvalidArgument(p.code, std::string(p.field) + " is out of range", p.field);
   }
   KP_ASSIGN_OR_RETURN(ServerTls tls, ServerTls::Create(config_.install_certificate_and_key,
                                                        config_.client_ca_file));
 
-  auto st = std::make_shared<State>();
-  st->max_body_bytes = config_.max_body_bytes;
-  st->stream_stall_timeout = config_.stream_stall_timeout;
-  st->authenticate = config_.authenticate;
-  st->tls.emplace(std::move(tls));
-  st->router = &router;
+  auto core = std::make_shared<Core>();
+  core->config = config_;
+  core->router = &router;
+  core->ctx.reset(SSL_CTX_new(TLS_server_method()));
+  if (!core->ctx)
+    return Internal("tls_setup_failed", "cannot create the TLS context");
+  KP_RETURN_IF_ERROR(tls.Configure(core->ctx.get()));
+  core->tls.emplace(std::move(tls));
 
-  http_listener_config lc;
-  lc.set_ssl_context_callback([st](boost::asio::ssl::context& context) {
-    // Runs for every accepted connection. On failure the context is left without a
-    // certificate, so the handshake fails; it must not throw into cpprestsdk.
-    std::shared_lock lock(st->tls_mu);  // Stop waits for this before the owner's state goes
-    st->last_accept_ns = std::chrono::steady_clock::now().time_since_epoch().count();
-    if (st->closed)
-      return;
-    try {
-      Status s = st->tls->Configure(context.native_handle());
-      if (!s)
-        log::Error("tls_context_failed", {{"code", s.error().code}});
-    } catch (...) {
-      log::Error("tls_context_failed", {{"code", "exception"}});
-    }
-  });
-
-  auto listener = std::make_unique<Listener>();
-  try {
-    web::uri uri(utility::conversions::to_string_t("https://" + where + "/"));
-    listener->listener = std::make_unique<http_listener>(uri, lc);
-    listener->listener->support([st](http::http_request request) {
-      try {
-        HandleRequest(st, std::move(request));
-      } catch (...) {
-        // HandleRequest answers every request itself; nothing may escape into cpprestsdk.
-      }
-    });
-    std::lock_guard lock(Registry().mu);
-    listener->listener->open().wait();
-    ++Registry().open;
-  } catch (const std::exception& e) {
-    return Unavailable("listen_failed", "cannot listen on " + where + ": " + e.what());
+  const std::size_t budget = DescriptorBudget();
+  core->max_connections = std::min(config_.max_connections, budget);
+  if (core->max_connections < config_.max_connections) {
+    log::Warn("https_connection_limit_lowered",
+              {{"configured", std::to_string(config_.max_connections)},
+               {"descriptor_budget", std::to_string(budget)}});
   }
-  state_ = std::move(st);
-  listener_ = std::move(listener);
-  log::Info("https_listening",
-            {{"address", where}, {"mutual_tls", state_->tls->mutual() ? "yes" : "no"}});
+
+  error_code ec;
+  tcp::resolver resolver(core->ioc);
+  auto endpoints = resolver.resolve(config_.host, std::to_string(config_.port),
+                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || endpoints.empty()) {
+    return Unavailable("listen_failed", "cannot listen on " + where + ": " +
+                                            (ec ? ec.message() : "no such address"));
+  }
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  tcp::acceptor& acceptor = core->acceptor;
+  if (acceptor.open(endpoint.protocol(), ec) ||
+      acceptor.set_option(tcp::acceptor::reuse_address(true), ec) || acceptor.bind(endpoint, ec) ||
+      acceptor.listen(asio::socket_base::max_listen_connections, ec)) {
+    return Unavailable("listen_failed", "cannot listen on " + where + ": " + ec.message());
+  }
+  core->port = acceptor.local_endpoint(ec).port();
+
+  core->io_thread_count = config_.io_threads > 0
+                              ? config_.io_threads
+                              : std::max(1u, std::thread::hardware_concurrency());
+  core->workers.emplace(config_.worker_threads);
+  core->work.emplace(core->ioc.get_executor());
+  core->Accept();
+  for (unsigned i = 0; i < core->io_thread_count; ++i)
+    core->io_threads.emplace_back([c = core.get()] { c->ioc.run(); });
+  core_ = std::move(core);
+  log::Info("https_listening", {{"address", config_.host},
+                                {"port", std::to_string(core_->port)},
+                                {"mutual_tls", core_->tls->mutual() ? "yes" : "no"},
+                                {"max_connections", std::to_string(core_->max_connections)}});
   return Ok();
 }
 
 void HttpsServer::Stop() {
-  if (!listener_)
+  if (!core_)
     return;
-  State& st = *state_;
-  {
-    std::unique_lock lock(st.mu);
-    st.stopping = true;
-    st.idle.wait_for(lock, config_.drain_timeout, [&] { return st.in_flight == 0; });
-  }
-  {
-    // Streamed responses still going are cut now: a writer waiting for the next piece would
-    // keep its connection, and so close() below, from finishing.
-    std::set<std::shared_ptr<StreamPipe>> streams;
+  ServerCore& core = *core_;
+  // Every connection, told on its own strand: idle ones close now, or all of them.
+  auto tell_all = [&core](bool cut_all) {
+    std::vector<std::shared_ptr<Connection>> open;
     {
-      std::lock_guard lock(st.mu);
-      st.streams_cut = true;
-      streams = st.streams;
+      std::lock_guard lock(core.mu);
+      for (const auto& weak : core.connections) {
+        if (auto c = weak.lock())
+          open.push_back(std::move(c));
+      }
     }
-    for (const auto& pipe : streams)
-      pipe->Cut();
-  }
+    for (auto& c : open)
+      asio::post(c->strand(), [c, cut_all] { c->OnStop(cut_all); });
+  };
   {
-    std::unique_lock tls_lock(st.tls_mu);  // no TLS callback runs past this point
-    st.closed = true;
+    std::lock_guard lock(core.mu);
+    core.stopping = true;
   }
-  // cpprestsdk 2.10 can crash in close() while a TLS handshake is still being torn down
-  // (cpprestsdk issue 1480; seen here when a client aborted its handshake just before Stop).
-  // A handshake on a connection accepted a moment ago is over within milliseconds, so wait
-  // until the latest accepted connection is kSettle old, at most kSettleLimit in all.
-  constexpr auto kSettle = std::chrono::milliseconds(250);
-  constexpr auto kSettleLimit = std::chrono::milliseconds(1000);
-  const auto settle_start = std::chrono::steady_clock::now();
-  for (;;) {
-    const auto now = std::chrono::steady_clock::now();
-    const auto last = std::chrono::steady_clock::time_point(
-        std::chrono::steady_clock::duration(st.last_accept_ns.load()));
-    if (now - last >= kSettle || now - settle_start >= kSettleLimit)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  asio::post(core.accept_strand, [&core] {
+    error_code ignored;
+    core.acceptor.close(ignored);
+    core.accept_retry.cancel();
+  });
+  tell_all(false);
   {
-    ListenerRegistry& registry = Registry();
-    std::lock_guard lock(registry.mu);
-    try {
-      listener_->listener->close().wait();
-    } catch (const std::exception&) {
-      log::Warn("https_close_failed");
-    }
-    --registry.open;
-    registry.closed.push_back(std::move(listener_->listener));
+    std::unique_lock lock(core.mu);
+    core.idle.wait_for(lock, config_.drain_timeout, [&] { return core.in_flight == 0; });
   }
+  tell_all(true);
   {
-    // Closing failed every connection; handlers still running finish now.
-    std::unique_lock lock(st.mu);
-    st.idle.wait(lock, [&] { return st.in_flight == 0; });
+    // Cut connections end their requests as their handlers return.
+    std::unique_lock lock(core.mu);
+    core.idle.wait(lock, [&] { return core.in_flight == 0; });
   }
-  listener_.reset();
+  core.work.reset();
+  for (std::thread& t : core.io_threads)
+    t.join();
+  core.workers->join();
+  core_.reset();
   log::Info("https_stopped");
 }
 

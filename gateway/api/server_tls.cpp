@@ -18,6 +18,9 @@ constexpr const char* kTls13Suites =
     "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256";
 constexpr const char* kGroups = "X25519:P-256:P-384";
 constexpr int kClientChainDepth = 4;
+constexpr long kSessionCacheSize = 20000;
+constexpr long kSessionLifetimeSeconds = 2 * 3600;
+constexpr unsigned char kSessionIdContext[] = "ketenpoort";
 
 Error TlsSetupFailed(const char* what) {
   ERR_clear_error();
@@ -91,8 +94,12 @@ Status ServerTls::Configure(SSL_CTX* ctx) const {
       SSL_CTX_set_max_proto_version(ctx, 0) != 1) {  // 0: the highest this OpenSSL has (1.3)
     return TlsSetupFailed("cannot set the protocol versions");
   }
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-                               SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+  SSL_CTX_set_options(
+      ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // Idle connections give their read and write buffers back; writes may be partial and may
+  // be retried from a moved buffer (api/tls_socket.h drives OpenSSL directly).
+  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                            SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   if (SSL_CTX_set_cipher_list(ctx, kTls12Ciphers) != 1) {
     return TlsSetupFailed("cannot set the TLS 1.2 cipher list");
   }
@@ -102,8 +109,15 @@ Status ServerTls::Configure(SSL_CTX* ctx) const {
   if (SSL_CTX_set1_groups_list(ctx, kGroups) != 1) {
     return TlsSetupFailed("cannot set the key exchange groups");
   }
-  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_num_tickets(ctx, 0);
+  // Resumption: one context serves every connection, so a returning client skips the full
+  // handshake (TLS 1.3 tickets, TLS 1.2 tickets or the session cache). The session id context
+  // is required for resumption when client certificates are verified.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+  SSL_CTX_sess_set_cache_size(ctx, kSessionCacheSize);
+  SSL_CTX_set_timeout(ctx, kSessionLifetimeSeconds);
+  SSL_CTX_set_num_tickets(ctx, 1);
+  if (SSL_CTX_set_session_id_context(ctx, kSessionIdContext, sizeof kSessionIdContext - 1) != 1)
+    return TlsSetupFailed("cannot set the session id context");
 
   KP_RETURN_IF_ERROR(install_(ctx));
   if (SSL_CTX_get0_certificate(ctx) == nullptr || SSL_CTX_check_private_key(ctx) != 1) {

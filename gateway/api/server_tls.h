@@ -1,4 +1,5 @@
-// The TLS settings of every HTTPS server context (DESIGN.md section 5), and mutual TLS.
+// The TLS settings of every HTTPS server context (docs/DESIGN.md, security model: transport),
+// and mutual TLS.
 //
 //   auto tls = ServerTls::Create(install_certificate_and_key, "certs/ca.cert.pem");
 //   if (!tls) return tls.error();            // unreadable CA file, or the callback failed
@@ -9,9 +10,10 @@
 //   TLS 1.2       ECDHE key exchange with AES-GCM or ChaCha20-Poly1305 only (ECDSA or RSA keys)
 //   TLS 1.3       AES-256-GCM, ChaCha20-Poly1305, AES-128-GCM
 //   groups        X25519, P-256, P-384
-//   options       no compression, no renegotiation, server cipher preference, no session
-//                 tickets or session cache (cpprestsdk makes one context per connection, so
-//                 resumption could never work anyway)
+//   options       no compression, no renegotiation, server cipher preference
+//   resumption    a server session cache and one ticket per handshake, for the one context
+//                 that serves every connection (a returning client skips the full handshake)
+//   modes         buffers released while idle, partial writes (api/tls_socket.h)
 //   certificate   through `install_certificate_and_key`, which the application wires to the
 //                 keyring: this module never reads a private key
 //   client certs  with a client CA file: required, verified against those CAs only (and their

@@ -247,7 +247,19 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
                                  std::int64_t{1} << 40));
     KP_RETURN_IF_ERROR(r.Integer("upload_ttl_ms", c.limits.upload_ttl_ms, 1000,
                                  std::int64_t{30} * 24 * 3600 * 1000));
-    return r.Integer("max_concurrent_uploads", c.limits.max_concurrent_uploads, 1, 1024);
+    KP_RETURN_IF_ERROR(
+        r.Integer("max_concurrent_uploads", c.limits.max_concurrent_uploads, 1, 1024));
+    // The front door (api/https_server.h).
+    KP_RETURN_IF_ERROR(r.Integer("max_header_bytes", c.limits.max_header_bytes, 1024, 1024 * 1024));
+    KP_RETURN_IF_ERROR(
+        r.Integer("tls_handshake_timeout_ms", c.limits.tls_handshake_timeout_ms, 100, 600000));
+    KP_RETURN_IF_ERROR(r.Integer("header_timeout_ms", c.limits.header_timeout_ms, 100, 600000));
+    KP_RETURN_IF_ERROR(r.Integer("idle_timeout_ms", c.limits.idle_timeout_ms, 100, 3600000));
+    KP_RETURN_IF_ERROR(
+        r.Integer("body_stall_timeout_ms", c.limits.body_stall_timeout_ms, 100, 3600000));
+    KP_RETURN_IF_ERROR(r.Integer("max_connections", c.limits.max_connections, 1, 1000000));
+    KP_RETURN_IF_ERROR(r.Integer("io_threads", c.limits.io_threads, 0, 256));
+    return r.Integer("worker_threads", c.limits.worker_threads, 1, 1024);
   }));
   KP_RETURN_IF_ERROR(top.Object("smtp", [&](ObjectReader& r) -> Status {
     KP_RETURN_IF_ERROR(r.String("url", c.smtp.url));

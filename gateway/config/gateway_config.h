@@ -22,7 +22,11 @@
 //     "directory": "directory.json",
 //     "routes": "routes.json",
 //     "limits": {"max_body_bytes": 16777216, "max_attachment_bytes": 1073741824,
-//                "upload_ttl_ms": 86400000, "max_concurrent_uploads": 16},
+//                "upload_ttl_ms": 86400000, "max_concurrent_uploads": 16,
+//                "max_header_bytes": 16384, "tls_handshake_timeout_ms": 10000,
+//                "header_timeout_ms": 10000, "idle_timeout_ms": 60000,
+//                "body_stall_timeout_ms": 30000, "max_connections": 4096,
+//                "io_threads": 0, "worker_threads": 16},
 //     "smtp": {"url": "smtp://127.0.0.1:2525", "from": "ketenpoort@example.org", "starttls":
 //     false}, "sms": {"url": "http://127.0.0.1:9099/send", "token_file": null}, "portal":
 //     {"base_url": "https://localhost:8443"},
@@ -72,6 +76,15 @@ struct LimitsConfig {
   std::int64_t upload_ttl_ms = 24 * 3600 * 1000;
   // Attachment uploads read at once (1 .. 1024); more are answered 503 too_many_uploads.
   std::int64_t max_concurrent_uploads = 16;
+  // The front door (api/https_server.h): what one connection may cost before it is cut.
+  std::int64_t max_header_bytes = 16 * 1024;      // request line + headers; above: 431
+  std::int64_t tls_handshake_timeout_ms = 10000;  // TCP accept to finished handshake
+  std::int64_t header_timeout_ms = 10000;         // first byte of a request to its last header
+  std::int64_t idle_timeout_ms = 60000;           // a keep-alive connection between requests
+  std::int64_t body_stall_timeout_ms = 30000;     // a body (up or down) that makes no progress
+  std::int64_t max_connections = 4096;            // beyond: new connections closed at once
+  std::int64_t io_threads = 0;                    // 0: one per core
+  std::int64_t worker_threads = 16;               // handlers and database work
 };
 
 struct SmtpConfig {

@@ -332,7 +332,16 @@ Status Gateway::Start() {
   c.host = st->config.listen.host;
   c.port = st->config.listen.port;
   c.client_ca_file = st->config.listen.client_ca;
-  c.max_body_bytes = static_cast<std::size_t>(st->config.limits.max_body_bytes);
+  const config::LimitsConfig& limits = st->config.limits;
+  c.max_body_bytes = static_cast<std::size_t>(limits.max_body_bytes);
+  c.max_header_bytes = static_cast<std::size_t>(limits.max_header_bytes);
+  c.handshake_timeout = std::chrono::milliseconds(limits.tls_handshake_timeout_ms);
+  c.header_timeout = std::chrono::milliseconds(limits.header_timeout_ms);
+  c.idle_timeout = std::chrono::milliseconds(limits.idle_timeout_ms);
+  c.body_stall_timeout = std::chrono::milliseconds(limits.body_stall_timeout_ms);
+  c.max_connections = static_cast<std::size_t>(limits.max_connections);
+  c.io_threads = static_cast<unsigned>(limits.io_threads);
+  c.worker_threads = static_cast<unsigned>(limits.worker_threads);
   c.install_certificate_and_key = [st](SSL_CTX* ctx) {
     return st->keyring.InstallInTlsContext(kTlsKeyId, st->tls_chain, ctx);
   };
