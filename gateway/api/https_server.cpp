@@ -18,6 +18,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <csignal>
 #include <cstdint>
 #include <exception>
 #include <limits>
@@ -1041,6 +1042,9 @@ Status HttpsServer::Start(const Router& router) {
   core->io_thread_count = config_.io_threads > 0
                               ? config_.io_threads
                               : std::max(1u, std::thread::hardware_concurrency());
+  // OpenSSL writes to the socket with write(2): a client that reset its connection would
+  // raise SIGPIPE, whose default action ends the process.
+  std::signal(SIGPIPE, SIG_IGN);
   core->workers.emplace(config_.worker_threads);
   core->work.emplace(core->ioc.get_executor());
   core->Accept();
