@@ -8,7 +8,7 @@
 //     return Response::Json(200, {{"id", id}, {"status", found->status}});
 //   }
 //
-// Response::FromError writes API.md's error shape with the status the error's kind fixes:
+// Response::FromError writes the error shape of docs/API.md, with the status the kind fixes:
 //
 //   Response::FromError(NotFound("message_not_found", "no such message", "id"))
 //     -> 404 {"error":{"code":"message_not_found","message":"no such message","field":"id"}}
@@ -116,7 +116,7 @@ struct Response {
 
   // `value` serialised compactly; invalid UTF-8 in strings is replaced (U+FFFD), never thrown.
   static Response Json(int status, const nlohmann::json& value);
-  // API.md's error shape, with the HTTP status of `error.kind`.
+  // The error shape of docs/API.md, with the HTTP status of `error.kind`.
   static Response FromError(const Error& error);
   // A deferred response (see `deferred`).
   static Response Later(std::function<void(Completion)> start);

@@ -1,5 +1,5 @@
 // Routes requests to handlers by method and path pattern, after checking the bearer token and
-// the role the route needs. Every refusal is an API.md error response.
+// the role the route needs. Every refusal is an error response in the shape of docs/API.md.
 //
 //   Router router;
 //   router.Add("GET", "/healthz", Access::Public(),
@@ -141,7 +141,7 @@ class Router {
 // The request body as a JSON object.
 //   Content-Type is not application/json (charset, if given, utf-8) -> 400 unsupported_media_type
 //   (a missing Content-Type is refused too: it keeps browser "simple" cross-site posts, which
-//   cannot send application/json, away from JSON routes; 415 is not in API.md)
+//   cannot send application/json, away from JSON routes; docs/API.md lists no 415)
 //   not JSON -> 400 malformed_json, naming the byte offset, never echoing the body
 //   nested deeper than 64 levels -> 400 json_too_deep
 //   valid JSON but not an object -> 400 expected_object

@@ -17,11 +17,12 @@
 //     root                           32 bytes: RootHash of leaf hashes 0 .. size-1
 //
 //   The signature is not part of it. A later version changes the tag.
-// - JSON is API.md's `GET /v1/audit/checkpoint` shape: exactly the keys "size" (integer),
-//   "root" (standard base64 of 32 bytes), "signature" (standard base64 of the DER signature,
-//   not empty) and "time" (RFC 3339 UTC with milliseconds, time_format.h). TreeHeadFromJson
-//   rejects anything else with InvalidArgument "invalid_tree_head" naming the key. It does not
-//   check the signature: that needs the gateway's certificate (crypto::VerifySignature).
+// - JSON is the shape of `GET /v1/audit/checkpoint` in docs/API.md: exactly the keys
+//   "size" (integer), "root" (standard base64 of 32 bytes), "signature" (standard base64 of
+//   the DER signature, not empty) and "time" (RFC 3339 UTC with milliseconds, time_format.h).
+//   TreeHeadFromJson rejects anything else with InvalidArgument "invalid_tree_head" naming the
+//   key. It does not check the signature: that needs the gateway's certificate
+//   (crypto::VerifySignature).
 #pragma once
 
 #include <cstdint>

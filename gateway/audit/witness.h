@@ -1,6 +1,6 @@
-// Witnessing a peer gateway's audit trail (DESIGN.md sections 5 and 8): keep the signed tree
-// heads a peer publishes and decide whether each new one is consistent with what was seen
-// before, so that not even a peer's operator can rewrite its history unseen.
+// Witnessing a peer gateway's audit trail (docs/DESIGN.md, the audit trail and federation):
+// keep the signed tree heads a peer publishes and decide whether each new one is consistent
+// with what was seen before, so that not even a peer's operator can rewrite its history unseen.
 //
 //   WitnessVerdict v = CheckPeerHead(known, incoming, proof);
 //   //   known      the latest head kept for this peer (nullptr: none yet)

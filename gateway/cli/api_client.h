@@ -15,8 +15,8 @@
 //   `keyring` are installed into curl's SSL_CTX by Keyring::InstallInTlsContext; the key is
 //   never written to a file or handed to curl as a path.
 // - A 2xx answer returns its body parsed as JSON. Any other status becomes an Error whose kind
-//   follows the status and whose code, message and field are the server's (API.md error
-//   shape); a body without that shape gives code "http_error". No connection or no TLS:
+//   follows the status and whose code, message and field are the server's (the error shape of
+//   docs/API.md); a body without that shape gives code "http_error". No connection or no TLS:
 //   kUnavailable "gateway_unreachable". An unparseable 2xx body: kInternal "invalid_response".
 // - The token is sent only as `Authorization: Bearer`; it never appears in an error.
 #pragma once
@@ -94,11 +94,11 @@ class ApiClient {
   ApiClientOptions options_;
 };
 
-// The Error for a non-2xx answer: kind from `status`, code/message/field from an API.md error
-// body when there is one, else code "http_error" and a message naming the status.
+// The Error for a non-2xx answer: kind from `status`, code/message/field from an error body in the
+// shape of docs/API.md when there is one, else code "http_error" and a message naming the status.
 Error ErrorFromHttpResponse(long status, std::string_view body);
 
-// The ErrorKind API.md's status table maps `status` to.
+// The ErrorKind that the status table of docs/API.md maps `status` to.
 ErrorKind ErrorKindForHttpStatus(long status);
 
 // Percent-encodes everything but RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~).

@@ -1,4 +1,4 @@
-// ketenpoort: the gateway daemon and its command line. See API.md and README.md.
+// ketenpoort: the gateway daemon and its command line. See docs/API.md and README.md.
 #include <cstdio>
 #include <string_view>
 

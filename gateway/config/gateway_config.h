@@ -12,7 +12,7 @@
 // - No secrets live here: the database key comes from `database.key_file` or the
 //   KETENPOORT_DB_KEY environment variable, never from this file.
 //
-// Example (the keys operators and tests rely on; see API.md):
+// Example (the keys operators and tests rely on; see docs/API.md, configuration):
 //
 //   {
 //     "gateway": {"id": "gw-denhaag"},

@@ -1,7 +1,8 @@
-// Versioned code lists (DESIGN.md section 2: "categories changed mid-year"): the codes a
-// message may use for exploitation type, age band, gender, life domains, needs, outcome and
-// indicators. Each list has numbered versions; a message records the version of every list it
-// used, so an old message keeps its meaning, and reports map old codes to the newest version.
+// Versioned code lists (docs/DESIGN.md, lessons from practice: categories changed in the middle of
+// a year): the codes a message may use for exploitation type, age band, gender, life domains,
+// needs, outcome and indicators. Each list has numbered versions; a message records the version of
+// every list it used, so an old message keeps its meaning, and reports map old codes to the newest
+// version.
 //
 //   auto lists = CodeLists::FromDocuments({exploitation_json, age_band_json, ...});
 //   lists->Latest("exploitation")                         // 2

@@ -1,7 +1,7 @@
-// Deadlines and reminders (DESIGN.md section 3), as a pure rule over one message's clear-text
-// facts and the time: which notices are due now. The reminder worker (gateway/server/
-// reminder_worker.h) feeds it from the database, records each notice once, audits it and
-// e-mails it; the tests feed it facts and times directly.
+// Deadlines and reminders (docs/DESIGN.md, message kinds), as a pure rule over one message's
+// clear-text facts and the time: which notices are due now. The reminder worker (gateway/server/
+// reminder_worker.h) feeds it from the database, records each notice once, audits it and e-mails
+// it; the tests feed it facts and times directly.
 //
 //   DeadlinePolicy policy;                         // urgent referral: 4 h; B8: 3 months,
 //                                                  // reminders 14 and 3 days before, and at the

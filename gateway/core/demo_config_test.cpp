@@ -1,6 +1,6 @@
-// The demo configuration (config/demo/organisations.json and routes.json) against API.md's
-// demo tables and DESIGN.md's rules: no case data to a municipality, nothing to the police
-// without a legal basis.
+// The demo configuration (config/demo/organisations.json and routes.json) against the demo
+// tables of docs/API.md and the rules of docs/DESIGN.md: no case data to a municipality,
+// nothing to the police without a legal basis.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -43,7 +43,7 @@ class DemoConfig : public ::testing::Test {
 Directory DemoConfig::directory_;
 RoutingRules DemoConfig::rules_;
 
-// ---- organisations.json: API.md's demo organisations table ----
+// ---- organisations.json: the demo organisations table of docs/API.md ----
 
 struct OrgRow {
   const char* id;
@@ -103,7 +103,7 @@ TEST_F(DemoConfig, AcceptsListsFitTheKinds) {
   }
 }
 
-// ---- routes.json: API.md's demo routing table, as exact sets ----
+// ---- routes.json: the demo routing table of docs/API.md, as exact sets ----
 
 struct RouteCase {
   const char* name;

@@ -1,7 +1,7 @@
 // Errors as values.
 //
 // Every fallible operation on a hot path returns `Status` or `Result<T>` instead of throwing.
-// An `Error` carries exactly what API.md's error shape needs:
+// An `Error` carries exactly what the error shape of docs/API.md needs:
 //
 //   {"error": {"code": "envelope_recipient_mismatch", "message": "...", "field": "payload"}}
 //
@@ -48,7 +48,7 @@ struct Error {
   std::string ToString() const { return field.empty() ? message : field + ": " + message; }
 };
 
-// The HTTP status that API.md assigns to an error kind.
+// The HTTP status that docs/API.md assigns to an error kind.
 int HttpStatus(ErrorKind kind);
 
 // Shorthands for the common kinds; `code` is the stable identifier.

@@ -1,6 +1,6 @@
-// The legal basis recorded with every hand-off (DESIGN.md section 4): the GDPR article 6 ground
-// on which case data goes to a recipient. Routing policies can require one for a recipient kind
-// (police), and the audit trail records it with each message.
+// The legal basis recorded with every hand-off (docs/DESIGN.md, data minimisation and consent): the
+// GDPR article 6 ground on which case data goes to a recipient. Routing policies can require one
+// for a recipient kind (police), and the audit trail records it with each message.
 //
 //   ParseLegalBasis("vital_interest")          // LegalBasis::kVitalInterest
 //   ParseLegalBasis("consent ")                // std::nullopt: names are exact

@@ -1,5 +1,5 @@
 // The workflow of one delivery: which state may follow the state it is in, and which
-// organisation may set it (DESIGN.md section 3, clear-text states).
+// organisation may set it (docs/DESIGN.md, message kinds and their lifecycles).
 //
 //   const Lifecycle& lc = kinds.LifecycleFor("b8");   // KindRegistry (kind_registry.h)
 //   lc.Check("received", "reported")                  // Ok

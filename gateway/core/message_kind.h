@@ -1,4 +1,4 @@
-// A message kind (DESIGN.md section 3): the clear-text header it needs, the schema of its
+// A message kind (docs/DESIGN.md, message kinds): the clear-text header it needs, the schema of its
 // encrypted payload, its lifecycle with who may set each state, and how long its payload is
 // kept. Each kind is one folder under adapters/kinds/ that builds a MessageKind from a KindSpec;
 // the registry (kind_registry.h) holds them. Pure data and checks: no I/O.

@@ -22,7 +22,7 @@
 
 namespace ketenpoort {
 
-// The kinds of API.md's demo table; DESIGN.md section 1 says what each does.
+// The kinds of the demo table in docs/API.md; docs/DESIGN.md (who uses it) says what each does.
 enum class OrgKind {
   kCareCoordination,      // "care_coordination": zorgcoördinator mensenhandel
   kYouth,                 // "youth": youth team

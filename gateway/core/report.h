@@ -1,6 +1,6 @@
-// Reports for funders (DESIGN.md sections 2 and 4): anonymised counts per period and per
-// dimension, computed from the clear-text headers and delivery states only. Pure: the report
-// command reads the rows from the database and prints what this builds.
+// Reports for funders (docs/DESIGN.md, lessons from practice and data minimisation): anonymised
+// counts per period and per dimension, computed from the clear-text headers and delivery states
+// only. Pure: the report command reads the rows from the database and prints what this builds.
 //
 //   ReportOptions o{.by = {"region", "kind", "exploitation"}};
 //   auto report = BuildReport(rows, o, kinds);       // kinds: code lists and outcome states

@@ -1,4 +1,4 @@
-// Roles an API token can carry (API.md, `token issue --role`), and the principal a request
+// Roles an API token can carry (docs/API.md, roles), and the principal a request
 // acts as once its token is checked.
 //
 //   auto r = ParseRole("coordinator");          // Role::kCoordinator

@@ -1,5 +1,5 @@
 // Routing rules: which organisations a message goes to, decided from its clear-text header
-// (DESIGN.md section 3), read from `routes.json`. A rule matches on the message kind, the
+// (docs/DESIGN.md, routing), read from `routes.json`. A rule matches on the message kind, the
 // routing values, and whether (or which) legal basis was recorded; every matching rule adds its
 // recipients (fan-out). Policies then hold back recipients of a kind that needs a legal basis
 // when none was given, or that may never receive case data.
@@ -163,7 +163,7 @@ class RoutingRules {
   //   not in Resolve(input).recipients               -> 422 recipient_not_routed
   // From the list on, errors name the organisation and have field "recipients", except
   // legal_basis_required (field "legal_basis"). Explicit recipients may be any subset of the
-  // resolved set (API.md: "equal the resolved set or a subset the rules allow").
+  // resolved set (docs/API.md: "the resolved set or part of it").
   Status CheckRecipients(const RoutingInput& input, const std::vector<std::string>& requested,
                          const Directory& directory) const;
 

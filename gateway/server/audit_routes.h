@@ -1,4 +1,4 @@
-// The audit trail over HTTP (API.md), for auditors, partners and peer gateways:
+// The audit trail over HTTP (docs/API.md), for auditors, partners and peer gateways:
 //
 //   GET /v1/audit?subject_ref=&actor=&org=&from=&to=&after=&limit=&format=json|text&lang=en|nl
 //       auditor: NEN 7513 entries that concern the auditor's own organisation (its own actions

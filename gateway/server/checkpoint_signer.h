@@ -1,6 +1,7 @@
-// Signs audit tree heads while the gateway runs (DESIGN.md section 5): whenever the trail has
-// grown by `every` entries, or has grown at all and `interval` has passed since the last signed
-// head, and once more when stopped, so a clean shutdown leaves a signed head over everything.
+// Signs audit tree heads while the gateway runs (docs/DESIGN.md, the audit trail): whenever the
+// trail has grown by `every` entries, or has grown at all and `interval` has passed since the last
+// signed head, and once more when stopped, so a clean shutdown leaves a signed head over
+// everything.
 //
 //   CheckpointSigner signer(db, db_mutex, keyring, "tls", {.interval = 60s, .every = 1000});
 //   signer.Start();      // a thread of its own

@@ -7,7 +7,7 @@
 //   KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(body["payload"]));
 //   if (!sealed.info.IsFor(certs.at("comensha"))) -> envelope_recipient_mismatch
 //
-// Errors are those of API.md's POST /v1/messages, with the same codes and fields.
+// Errors are those of POST /v1/messages in docs/API.md, with the same codes and fields.
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// The HTTP routes of the message API (API.md), registered on a Router; each turns a Request
-// into a MessageService call and its result into a Response.
+// The HTTP routes of the message API (docs/API.md), registered on a Router; each turns a
+// Request into a MessageService call and its result into a Response.
 //
 //   POST /v1/messages                  sender      202 {"id","status":"accepted","recipients"}
 //   GET  /v1/inbox?after=&limit=       recipient   200 {"messages":[...],"next":"CURSOR"}

@@ -1,4 +1,4 @@
-// The message pipeline of API.md: submit, inbox, fetch, status, tracking and recall, each
+// The message pipeline of docs/API.md: submit, inbox, fetch, status, tracking and recall, each
 // checked, stored and audited in one transaction. The HTTP routes (message_routes.h) are thin
 // wrappers around it, so this is where the rules live.
 //

@@ -1,9 +1,9 @@
-// Deadlines and reminders while the gateway runs (DESIGN.md section 3): every `interval` it
-// asks the pure rule (core/deadline_rules.h) which notices are due for the open referrals and
-// B8 procedures, records each once (store/kind_repository.h: a notice the sender sees in
-// tracking and the addressee at GET /v1/notices), audits it (event "reminder"), and e-mails
-// it to the organisation's contact address when mail is configured. It also drops payloads
-// past their kind's retention period (retention.h: event "purge"); headers and audit stay.
+// Deadlines and reminders while the gateway runs (docs/DESIGN.md, message kinds): every `interval`
+// it asks the pure rule (core/deadline_rules.h) which notices are due for the open referrals and B8
+// procedures, records each once (store/kind_repository.h: a notice the sender sees in tracking and
+// the addressee at GET /v1/notices), audits it (event "reminder"), and e-mails it to the
+// organisation's contact address when mail is configured. It also drops payloads past their kind's
+// retention period (retention.h: event "purge"); headers and audit stay.
 //
 //   ReminderWorker::Config c{.db = &db, .db_mutex = &mu, .directory = &dir,
 //                            .kinds = &kinds::BuiltinKinds(), .clock = audit::NowMs};

@@ -1,7 +1,7 @@
-// Retention (DESIGN.md section 4): a payload is kept for its kind's retention period after
-// submission, then deleted; the header, the deliveries and the audit trail stay, so tracking
-// and "who opened my file" keep working and `audit verify` still passes. Each purged payload is
-// a `purge` audit entry in the same transaction as the deletion.
+// Retention (docs/DESIGN.md, data minimisation): a payload is kept for its kind's retention period
+// after submission, then deleted; the header, the deliveries and the audit trail stay, so tracking
+// and "who opened my file" keep working and `audit verify` still passes. Each purged payload is a
+// `purge` audit entry in the same transaction as the deletion.
 //
 //   auto purged = PurgeExpiredPayloads(db, kinds::BuiltinKinds(), audit::NowMs());
 //   // *purged == number of payloads deleted; reading such a message answers 410 message_purged

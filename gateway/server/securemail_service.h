@@ -1,5 +1,6 @@
-// Secure mail to e-mail addresses (DESIGN.md sections 2 and 5): submission, the notification
-// worker's due work, the sender's tracking and re-send, and every step of the portal at /m/TOKEN.
+// Secure mail to e-mail addresses (docs/DESIGN.md, lessons from practice and security model):
+// submission, the notification worker's due work, the sender's tracking and re-send, and every
+// step of the portal at /m/TOKEN.
 // The routes (securemail_routes.h) only translate HTTP to these calls and render pages.
 //
 //   auto mail = SecureMailService::Create(deps);      // db, directory, keyring ("portal" key)

@@ -1,11 +1,11 @@
-// Witnesses the audit trails of the peer gateways in `federation.peers` (DESIGN.md section 8):
-// every `interval` it fetches each peer's signed tree head (GET /v1/audit/checkpoint over
-// mutual TLS), checks the signature against the certificate the peer sends, which must chain
-// to federation.trust_anchors, fetches a consistency proof from the head kept before, and keeps
-// the new head (gateway/audit/witness.h). A fork (two heads of one size, a rollback, or a proof
-// that fails) is reported loudly: an error log line, a `witness` audit entry with outcome
-// "fork_detected", and status "fork" in GET /v1/audit/witness until an operator clears it.
-// A peer that cannot be reached is logged and tried again next round; that is not a fork.
+// Witnesses the audit trails of the peer gateways in `federation.peers` (docs/DESIGN.md,
+// federation): every `interval` it fetches each peer's signed tree head (GET /v1/audit/checkpoint
+// over mutual TLS), checks the signature against the certificate the peer sends, which must chain
+// to federation.trust_anchors, fetches a consistency proof from the head kept before, and keeps the
+// new head (gateway/audit/witness.h). A fork (two heads of one size, a rollback, or a proof that
+// fails) is reported loudly: an error log line, a `witness` audit entry with outcome
+// "fork_detected", and status "fork" in GET /v1/audit/witness until an operator clears it. A peer
+// that cannot be reached is logged and tried again next round; that is not a fork.
 //
 //   WitnessWorker w(config);   // db, mutex, keyring, TLS chain, federation config
 //   w.Start();  ...  w.Stop();  // Stop joins the thread

@@ -10,7 +10,7 @@
 //
 // Contract:
 // - The store keeps what it is given and knows nothing of its meaning: callers give it
-//   ciphertext only (DESIGN.md: nothing readable touches the disk).
+//   ciphertext only (docs/DESIGN.md, security model: nothing readable is written to disk).
 // - Commit makes the blob durable before it returns (fsync of the file, rename into place,
 //   fsync of the folder); a writer destroyed without Commit deletes its temporary file. A blob
 //   is never changed after Commit.

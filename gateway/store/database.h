@@ -1,5 +1,5 @@
-// The one SQLCipher database (DESIGN.md section 5): a connection, prepared statements and
-// transactions, all owned by RAII, all failures as Error values.
+// The one SQLCipher database (docs/DESIGN.md, security model: at rest): a connection, prepared
+// statements and transactions, all owned by RAII, all failures as Error values.
 //
 //   KP_ASSIGN_OR_RETURN(Database db, Database::Open(path, key, OpenMode::kExisting));
 //   KP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));

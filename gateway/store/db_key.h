@@ -1,6 +1,6 @@
-// The 256-bit key that encrypts the database (DESIGN.md section 5): read from a key file of
-// mode 0600 holding 64 hex digits, or from the environment variable KETENPOORT_DB_KEY; never
-// from the config file.
+// The 256-bit key that encrypts the database (docs/DESIGN.md, security model: at rest): read
+// from a key file of mode 0600 holding 64 hex digits, or from the environment variable
+// KETENPOORT_DB_KEY; never from the config file.
 //
 //   DbKey key = DbKey::Generate();
 //   KP_RETURN_IF_ERROR(key.WriteNewFile(dir + "/db.key"));    // 0600, refuses to overwrite

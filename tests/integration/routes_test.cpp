@@ -1,4 +1,5 @@
-// POST /v1/routes/resolve on a real demo gateway: API.md's demo routing table over HTTPS.
+// POST /v1/routes/resolve on a real demo gateway: the demo routing table of docs/API.md over
+// HTTPS.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
