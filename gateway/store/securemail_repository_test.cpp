@@ -11,6 +11,13 @@ namespace {
 
 using Ids = std::vector<std::string>;
 
+SecureMailSettings Settings(const std::string& message_id) {
+  SecureMailSettings s;
+  s.message_id = message_id;
+  s.lang = "nl";
+  return s;
+}
+
 class SecureMailRepositoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -34,7 +41,7 @@ class SecureMailRepositoryTest : public ::testing::Test {
     m.payload_sha256 = Bytes(32, 0xab);
     KP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(*db_));
     KP_RETURN_IF_ERROR(MessageRepository(*db_).Insert(m, {}, "gateway"));
-    KP_RETURN_IF_ERROR(SecureMailRepository(*db_).InsertMessage({.message_id = id, .lang = "nl"}));
+    KP_RETURN_IF_ERROR(SecureMailRepository(*db_).InsertMessage(Settings(id)));
     return tx.Commit();
   }
 
@@ -75,7 +82,7 @@ TEST_F(SecureMailRepositoryTest, DeadlinesDueAreWithinTheWarningNotWarnedNotReca
 }
 
 TEST_F(SecureMailRepositoryTest, SettingsNeedTheirMessageRow) {
-  Status s = SecureMailRepository(*db_).InsertMessage({.message_id = "m-unknown", .lang = "nl"});
+  Status s = SecureMailRepository(*db_).InsertMessage(Settings("m-unknown"));
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "message_not_found");
 }
