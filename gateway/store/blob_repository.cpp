@@ -1,5 +1,7 @@
 #include "gateway/store/blob_repository.h"
 
+#include "gateway/store/periodic_queries.h"
+
 namespace ketenpoort::store {
 
 namespace {
@@ -59,11 +61,7 @@ Result<std::vector<std::string>> BlobRepository::OfMessage(std::string_view mess
 
 Result<std::vector<std::string>> BlobRepository::Disposable(std::int64_t unclaimed_before_ms,
                                                             int limit) {
-  KP_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT id FROM blobs WHERE message_id IS NULL AND created_ms < ?1 "
-                  "UNION SELECT b.id FROM blobs b JOIN messages m ON m.id = b.message_id "
-                  "WHERE m.payload IS NULL LIMIT ?2"));
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql::kBlobsDisposable));
   s.Bind(1, unclaimed_before_ms).Bind(2, std::int64_t{limit});
   return ReadIds(s);
 }

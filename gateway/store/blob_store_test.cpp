@@ -172,5 +172,24 @@ TEST_F(BlobRepositoryTest, DisposableAreStaleUnclaimedBlobsAndThoseOfMessagesWit
   EXPECT_EQ(*blobs.AllIds(), (std::set<std::string>{"b-fresh", "b-live", "b-recalled"}));
 }
 
+TEST_F(BlobRepositoryTest, AnUploadClaimedOrRecordedAfterItsMessageLostThePayloadIsDisposable) {
+  BlobRepository blobs(*db_);
+  MessageRepository messages(*db_);
+  ASSERT_TRUE(AddMessage("m-expired").ok());
+  ASSERT_TRUE(AddMessage("m-purged").ok());
+  ASSERT_TRUE(blobs.Insert({"b-claimed-late", "o", 1, 5000, std::nullopt}).ok());
+  ASSERT_TRUE(blobs.Insert({"b-before", "o", 1, 5000, std::string("m-purged")}).ok());
+  ASSERT_TRUE(messages.DropPayload("m-expired").ok());
+  ASSERT_TRUE(messages.DropPayload("m-purged").ok());
+  EXPECT_TRUE(*blobs.Claim("b-claimed-late", "o", "m-expired"));
+  ASSERT_TRUE(blobs.Insert({"b-recorded-late", "o", 1, 5000, std::string("m-expired")}).ok());
+
+  auto gone = blobs.Disposable(/*unclaimed_before_ms=*/0, 10);
+  ASSERT_TRUE(gone.ok()) << gone.error().message;
+  std::set<std::string> got(gone->begin(), gone->end());
+  EXPECT_EQ(got, (std::set<std::string>{"b-claimed-late", "b-before", "b-recorded-late"}));
+  EXPECT_EQ(blobs.Disposable(0, 2)->size(), 2u);
+}
+
 }  // namespace
 }  // namespace ketenpoort::store

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "gateway/store/periodic_queries.h"
+
 namespace ketenpoort::store {
 
 namespace {
@@ -108,9 +110,7 @@ Result<std::vector<std::string>> KindRepository::OpenMessages(const std::vector<
                                                               std::int64_t since_ms) {
   std::vector<std::string> out;
   for (const std::string& kind : kinds) {
-    KP_ASSIGN_OR_RETURN(Statement s,
-                        db_.Prepare("SELECT id FROM messages WHERE kind = ? AND created_ms >= ? "
-                                    "AND recalled_ms IS NULL ORDER BY created_ms, id"));
+    KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql::kOpenMessages));
     s.Bind(1, kind).Bind(2, since_ms);
     KP_ASSIGN_OR_RETURN(auto ids, ReadIds(s));
     out.insert(out.end(), ids.begin(), ids.end());

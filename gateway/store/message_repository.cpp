@@ -2,15 +2,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/store/periodic_queries.h"
+
 namespace ketenpoort::store {
 
 namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kMessageColumns =
-    "m.id, m.kind, m.sender_org, m.sender_user, m.subject_ref, m.routing, m.legal_basis, "
-    "m.deadline_ms, m.expires_ms, m.created_ms, m.recalled_ms, m.payload_sha256";
+constexpr std::string_view kMessageColumns = KP_MESSAGE_COLUMNS;
 
 std::string RoutingToText(const std::map<std::string, std::string>& routing) {
   return json(routing).dump();
@@ -58,9 +58,7 @@ std::vector<std::string> StringsFromText(const std::string& text) {
   return out;
 }
 
-constexpr std::string_view kOutboxColumns =
-    "id, message_id, peer_url, recipients, state, attempts, first_attempt_ms, next_attempt_ms, "
-    "last_error, COALESCE(receipt, '')";
+constexpr std::string_view kOutboxColumns = KP_OUTBOX_COLUMNS;
 
 OutboxItem ReadOutbox(const Statement& s) {
   OutboxItem o;
@@ -234,18 +232,14 @@ Status MessageRepository::Recall(std::string_view message_id, std::int64_t time_
 }
 
 Result<std::vector<std::string>> MessageRepository::KindsWithPayloads() {
-  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT DISTINCT kind FROM messages WHERE "
-                                               "payload IS NOT NULL ORDER BY kind"));
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql::kKindsWithPayloads));
   return ReadRows(s, [](const Statement& row) { return row.ColumnText(0); });
 }
 
 Result<std::vector<MessageRecord>> MessageRepository::PayloadsCreatedBefore(std::string_view kind,
                                                                             std::int64_t before_ms,
                                                                             int limit) {
-  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT " + std::string(kMessageColumns) +
-                                               " FROM messages m WHERE m.kind = ? AND "
-                                               "m.created_ms < ? AND m.payload IS NOT NULL "
-                                               "ORDER BY m.created_ms LIMIT ?"));
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql::kPayloadsCreatedBefore));
   s.Bind(1, kind).Bind(2, before_ms).Bind(3, std::int64_t{limit});
   return ReadRows(s, [](const Statement& row) { return ReadMessage(row, 0); });
 }
@@ -298,10 +292,7 @@ Status MessageRepository::EnqueueOutbox(std::string_view message_id, std::string
 }
 
 Result<std::vector<OutboxItem>> MessageRepository::DueOutbox(std::int64_t now_ms, int limit) {
-  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT " + std::string(kOutboxColumns) +
-                                               " FROM outbox WHERE state = 'pending' AND "
-                                               "next_attempt_ms <= ? ORDER BY next_attempt_ms, "
-                                               "id LIMIT ?"));
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql::kOutboxDue));
   s.Bind(1, now_ms).Bind(2, std::int64_t{limit});
   return ReadRows(s, [](const Statement& row) { return ReadOutbox(row); });
 }

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 10> kMigrations{{
+constexpr std::array<Migration, 11> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -254,6 +254,47 @@ CREATE TABLE securemail_accounts (
   last_step INTEGER NOT NULL DEFAULT 0,
   created_ms INTEGER NOT NULL
 );
+)sql"},
+    // The periodic workers' queries (gateway/store/periodic_queries.h) run every second under
+    // the database lock, so each must find its due rows through an index instead of scanning a
+    // table that grows with traffic. Secure mail keeps a copy of its message's deadline and
+    // expiry (neither changes after submission) so that the expiry and deadline sweeps read
+    // only the rows not yet handled, and never the messages table. A claimed upload is flagged
+    // by trigger when its message's payload goes (recall, expiry, retention), so the upload
+    // sweep reads only the flagged rows instead of joining every claimed upload to messages.
+    {11, "periodic_indexes", R"sql(
+ALTER TABLE securemail_messages ADD COLUMN deadline_ms INTEGER;
+ALTER TABLE securemail_messages ADD COLUMN expires_ms INTEGER;
+UPDATE securemail_messages SET
+  deadline_ms = (SELECT m.deadline_ms FROM messages m WHERE m.id = securemail_messages.message_id),
+  expires_ms = (SELECT m.expires_ms FROM messages m WHERE m.id = securemail_messages.message_id);
+CREATE INDEX securemail_messages_expiry ON securemail_messages(expires_ms)
+  WHERE expired_ms IS NULL AND expires_ms IS NOT NULL;
+CREATE INDEX securemail_messages_deadline ON securemail_messages(deadline_ms)
+  WHERE deadline_warned_ms IS NULL AND deadline_ms IS NOT NULL;
+CREATE INDEX securemail_sessions_expiry ON securemail_sessions(expires_ms);
+
+ALTER TABLE blobs ADD COLUMN content_gone INTEGER NOT NULL DEFAULT 0;
+UPDATE blobs SET content_gone = 1
+  WHERE message_id IN (SELECT id FROM messages WHERE payload IS NULL);
+CREATE INDEX blobs_content_gone ON blobs(content_gone) WHERE content_gone = 1;
+CREATE TRIGGER blobs_gone_with_payload AFTER UPDATE OF payload ON messages
+  WHEN NEW.payload IS NULL
+BEGIN
+  UPDATE blobs SET content_gone = 1 WHERE message_id = NEW.id;
+END;
+CREATE TRIGGER blobs_claimed_after_payload AFTER UPDATE OF message_id ON blobs
+  WHEN NEW.message_id IS NOT NULL
+BEGIN
+  UPDATE blobs SET content_gone = 1
+    WHERE id = NEW.id AND (SELECT payload IS NULL FROM messages WHERE id = NEW.message_id);
+END;
+CREATE TRIGGER blobs_inserted_after_payload AFTER INSERT ON blobs
+  WHEN NEW.message_id IS NOT NULL
+BEGIN
+  UPDATE blobs SET content_gone = 1
+    WHERE id = NEW.id AND (SELECT payload IS NULL FROM messages WHERE id = NEW.message_id);
+END;
 )sql"},
 }};
 

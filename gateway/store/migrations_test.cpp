@@ -130,5 +130,29 @@ TEST_F(MigrationsTest, SchemaSurvivesReopening) {
   EXPECT_TRUE(Migrate(*db).ok());
 }
 
+TEST_F(MigrationsTest, PeriodicIndexesCopyDeadlinesAndFlagUploadsOfExistingRows) {
+  ASSERT_TRUE(Migrate(*db_, Migrations().first(10)).ok());
+  ASSERT_TRUE(db_->Exec(R"sql(
+INSERT INTO messages(id, kind, sender_org, routing, deadline_ms, expires_ms, created_ms, payload,
+                     payload_sha256)
+  VALUES('m-mail', 'securemail', 'shop-denhaag', '{}', 7000, 9000, 1, x'01', zeroblob(32)),
+        ('m-gone', 'securemail', 'shop-denhaag', '{}', NULL, NULL, 1, NULL, zeroblob(32));
+INSERT INTO securemail_messages(message_id, lang) VALUES('m-mail', 'nl'), ('m-gone', 'en');
+INSERT INTO blobs(id, org, size, created_ms, message_id)
+  VALUES('b-live', 'shop-denhaag', 1, 1, 'm-mail'), ('b-gone', 'shop-denhaag', 1, 1, 'm-gone');
+)sql")
+                  .ok());
+  ASSERT_TRUE(Migrate(*db_).ok());
+  EXPECT_EQ(QueryInt("SELECT deadline_ms FROM securemail_messages WHERE message_id = 'm-mail'"),
+            7000);
+  EXPECT_EQ(QueryInt("SELECT expires_ms FROM securemail_messages WHERE message_id = 'm-mail'"),
+            9000);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM securemail_messages WHERE message_id = 'm-gone' AND "
+                     "deadline_ms IS NULL AND expires_ms IS NULL"),
+            1);
+  EXPECT_EQ(QueryInt("SELECT content_gone FROM blobs WHERE id = 'b-live'"), 0);
+  EXPECT_EQ(QueryInt("SELECT content_gone FROM blobs WHERE id = 'b-gone'"), 1);
+}
+
 }  // namespace
 }  // namespace ketenpoort::store

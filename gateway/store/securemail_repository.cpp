@@ -1,12 +1,12 @@
 #include "gateway/store/securemail_repository.h"
 
+#include "gateway/store/periodic_queries.h"
+
 namespace ketenpoort::store {
 
 namespace {
 
-constexpr const char* kRecipientColumns =
-    "id, message_id, email, verification, phone, access_hash, token_hash, notify_due_ms, "
-    "notify_attempts, code_hash, code_expires_ms, codes_sent, failed_attempts, locked";
+constexpr const char* kRecipientColumns = KP_SECUREMAIL_RECIPIENT_COLUMNS;
 
 void BindBytesOrNull(Statement& s, int index, const Bytes& b) {
   if (b.empty())
@@ -45,15 +45,21 @@ Result<std::vector<std::string>> ReadIds(Statement& s) {
 }  // namespace
 
 Status SecureMailRepository::InsertMessage(const SecureMailSettings& m) {
-  KP_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("INSERT INTO securemail_messages(message_id, subject, "
-                                  "show_subject, lang, sender_email) VALUES(?, ?, ?, ?, ?)"));
+  // The deadline and expiry are copied from the message row (they never change after it is
+  // inserted), so that the worker's sweeps find due rows without reading messages.
+  KP_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("INSERT INTO securemail_messages(message_id, subject, show_subject, lang, "
+                  "sender_email, deadline_ms, expires_ms) SELECT ?1, ?2, ?3, ?4, ?5, "
+                  "m.deadline_ms, m.expires_ms FROM messages m WHERE m.id = ?1"));
   s.Bind(1, m.message_id)
       .Bind(2, m.subject)
       .Bind(3, std::int64_t{m.show_subject ? 1 : 0})
       .Bind(4, m.lang)
       .Bind(5, m.sender_email);
   KP_RETURN_IF_ERROR(s.Step());
+  if (db_.Changes() != 1)
+    return NotFound("message_not_found", "no such message", "id");
   return Ok();
 }
 
@@ -160,31 +166,20 @@ Result<std::vector<SecureMailRecipient>> SecureMailRepository::Recipients(
 
 Result<std::vector<SecureMailRecipient>> SecureMailRepository::DueNotifications(std::int64_t now_ms,
                                                                                 int limit) {
-  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kRecipientColumns +
-                                               " FROM securemail_recipients WHERE notify_due_ms "
-                                               "<= ? ORDER BY notify_due_ms, id LIMIT ?"));
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql::kSecureMailDueNotifications));
   s.Bind(1, now_ms).Bind(2, std::int64_t{limit});
   return ReadRecipients(s);
 }
 
 Result<std::vector<std::string>> SecureMailRepository::DeadlinesDue(std::int64_t now_ms,
                                                                     std::int64_t warn_ms) {
-  KP_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT sm.message_id FROM securemail_messages sm JOIN messages m ON m.id = "
-                  "sm.message_id WHERE m.deadline_ms IS NOT NULL AND sm.deadline_warned_ms IS "
-                  "NULL AND m.recalled_ms IS NULL AND m.deadline_ms - ? <= ? ORDER BY "
-                  "m.deadline_ms"));
-  s.Bind(1, warn_ms).Bind(2, now_ms);
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql::kSecureMailDeadlinesDue));
+  s.Bind(1, now_ms).Bind(2, warn_ms);
   return ReadIds(s);
 }
 
 Result<std::vector<std::string>> SecureMailRepository::ExpiriesDue(std::int64_t now_ms) {
-  KP_ASSIGN_OR_RETURN(
-      Statement s,
-      db_.Prepare("SELECT sm.message_id FROM securemail_messages sm JOIN messages m ON m.id = "
-                  "sm.message_id WHERE m.expires_ms IS NOT NULL AND m.expires_ms <= ? AND "
-                  "sm.expired_ms IS NULL"));
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql::kSecureMailExpiriesDue));
   s.Bind(1, now_ms);
   return ReadIds(s);
 }
@@ -260,8 +255,7 @@ Status SecureMailRepository::DeleteSessionsOf(std::int64_t recipient_id) {
 }
 
 Result<int> SecureMailRepository::DeleteExpiredSessions(std::int64_t now_ms) {
-  KP_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("DELETE FROM securemail_sessions WHERE expires_ms <= ?"));
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql::kSecureMailDeleteExpiredSessions));
   s.Bind(1, now_ms);
   KP_RETURN_IF_ERROR(s.Step());
   return db_.Changes();

@@ -72,6 +72,8 @@ class SecureMailRepository {
  public:
   explicit SecureMailRepository(Database& db) : db_(db) {}
 
+  // Also copies the message row's deadline and expiry (store migration 11), so the message
+  // row must exist first: else kNotFound `message_not_found`.
   Status InsertMessage(const SecureMailSettings& s);
   Result<std::optional<SecureMailSettings>> FindMessage(std::string_view message_id);
   Status SetDeadlineWarned(std::string_view message_id, std::int64_t time_ms);
@@ -88,7 +90,8 @@ class SecureMailRepository {
   Result<std::vector<SecureMailRecipient>> DueNotifications(std::int64_t now_ms, int limit);
 
   // Secure-mail messages not recalled, not yet warned, whose deadline minus `warn_ms` has
-  // passed at `now_ms`; and those whose expiry passed and are not yet marked expired.
+  // passed at `now_ms`; and those whose expiry passed and are not yet marked expired. Both run
+  // every second: their SQL is in periodic_queries.h and reads only rows not yet handled.
   Result<std::vector<std::string>> DeadlinesDue(std::int64_t now_ms, std::int64_t warn_ms);
   Result<std::vector<std::string>> ExpiriesDue(std::int64_t now_ms);
 
