@@ -117,7 +117,8 @@ int JsonDepth(std::string_view text) {
 // The refusal for a request that `access` does not let through, or nullopt with
 // request.principal set (when the route needs a token). May throw (the authenticator).
 std::optional<Response> Authorize(const Access& access, Request& request,
-                                  const Authenticator& authenticate) {
+                                  const Authenticator& authenticate,
+                                  const std::vector<PrincipalCheck>& checks) {
   if (!access.authenticated)
     return std::nullopt;
   auto header = request.Header("Authorization");
@@ -139,6 +140,10 @@ std::optional<Response> Authorize(const Access& access, Request& request,
       return r;
     return WithAuthenticateHeader(std::move(r),
                                   "Bearer realm=\"ketenpoort\", error=\"invalid_token\"");
+  }
+  for (const PrincipalCheck& check : checks) {
+    if (Status s = check(*principal, request); !s)
+      return Response::FromError(s.error());
   }
   bool allowed_role = access.roles.empty();
   for (Role needed : access.roles)
@@ -188,6 +193,12 @@ void Router::AddUpload(std::string method, std::string pattern, Access access,
   route.open = std::move(open);
   route.max_bytes = max_bytes;
   AddRoute(std::move(route));
+}
+
+void Router::AddPrincipalCheck(PrincipalCheck check) {
+  if (!check)
+    BadRoute("", "", "empty principal check");
+  principal_checks_.push_back(std::move(check));
 }
 
 void Router::AddRoute(Route route) {
@@ -328,10 +339,10 @@ Router::UploadStart Router::StartUpload(Request& request, const Authenticator& a
 }
 
 Router::UploadStart Router::OpenSink(const Route& route, Request& request,
-                                     const Authenticator& authenticate) {
+                                     const Authenticator& authenticate) const {
   UploadStart out;
   try {
-    out.refusal = Authorize(route.access, request, authenticate);
+    out.refusal = Authorize(route.access, request, authenticate, principal_checks_);
     if (out.refusal)
       return out;
     Result<std::unique_ptr<BodySink>> sink = route.open(request);
@@ -386,7 +397,7 @@ Response Router::Dispatch(Request& request, const Authenticator& authenticate) c
   }
 
   try {
-    if (auto refusal = Authorize(route.access, request, authenticate))
+    if (auto refusal = Authorize(route.access, request, authenticate, principal_checks_))
       return std::move(*refusal);
     return route.handler(request);
   } catch (const std::exception& e) {

@@ -18,9 +18,18 @@
 //   patterns match but none for this method              -> 405 method_not_allowed + Allow
 //   route needs a token; Authorization is not "Bearer T"  -> 401 unauthenticated
 //   `authenticate` refuses T (or is empty)               -> 401 + WWW-Authenticate: Bearer
+//   a principal check refuses the principal              -> its error (AddPrincipalCheck)
 //   the token's role is not one the route accepts        -> 403 forbidden
 //   the handler throws                                   -> 500 internal_error (logged by
 //                                                           request id and route, never body)
+// A principal check sees every authenticated request, whatever its route, so that a rule about
+// a kind of token cannot be forgotten on one route (a peer token is valid only from the
+// connection with its certificate, auth/peer_binding.h):
+//
+//   router.AddPrincipalCheck([&](const Principal& p, const Request& req) -> Status {
+//     return auth::CheckPeerCertificate(p, req.client_cert_sha256);
+//   });
+//
 // A literal segment beats a {param} when two patterns match the same path. Add all routes
 // before serving: Dispatch is const and safe to call from many threads at once.
 //
@@ -75,6 +84,10 @@ using UploadHandler = std::function<Result<std::unique_ptr<BodySink>>(Request&)>
 using Authenticator =
     std::function<Result<Principal>(std::string_view bearer_token, const Request& request)>;
 
+// A rule a request's authenticated principal must meet on every route that takes a token
+// (Router::AddPrincipalCheck). An error is the response, with its own status.
+using PrincipalCheck = std::function<Status(const Principal& principal, const Request& request)>;
+
 class Router {
  public:
   // `method` is upper case ("GET"); `pattern` starts with '/' and has literal segments and
@@ -87,6 +100,11 @@ class Router {
   // large file). Refusals as for Add; they come before any of the body is read.
   void AddUpload(std::string method, std::string pattern, Access access, std::uint64_t max_bytes,
                  UploadHandler open);
+
+  // Adds a check that every authenticated request passes after `authenticate` and before the
+  // route's roles, in the order added; the first error is the response (an exception thrown is
+  // 500). Add before serving, like routes.
+  void AddPrincipalCheck(PrincipalCheck check);
 
   // The body limit of the upload route `request` (method and path) would take, or nullopt when
   // it would not take an upload route. Cheap: no authentication.
@@ -132,10 +150,11 @@ class Router {
   // Sets request.route and request.params from a selection without refusal.
   static void Bind(const Selection& selection, Request& request);
   // Authenticates for the upload route `route` and opens its sink.
-  static UploadStart OpenSink(const Route& route, Request& request,
-                              const Authenticator& authenticate);
+  UploadStart OpenSink(const Route& route, Request& request,
+                       const Authenticator& authenticate) const;
 
   std::vector<Route> routes_;
+  std::vector<PrincipalCheck> principal_checks_;
 };
 
 // The request body as a JSON object.

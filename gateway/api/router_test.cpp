@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ketenpoort::api {
@@ -184,6 +185,51 @@ TEST_F(RouterTest, WrongRoleIs403AndCoordinatorActsAsBoth) {
   EXPECT_EQ(Call("POST", "/v1/messages/x/status", "coordinator-token").status, 200);
   ASSERT_TRUE(last_.principal.has_value());
   EXPECT_EQ(last_.principal->org, "essm-rotterdam");
+}
+
+// A check that lets a token through only from a connection with the client certificate "CERT".
+Status NeedsCertificate(const Principal& p, const Request& req) {
+  if (p.role != Role::kCoordinator || req.client_cert_sha256 == "CERT")
+    return Ok();
+  return PermissionDenied("certificate_mismatch", "token " + std::to_string(p.token_id));
+}
+
+TEST_F(RouterTest, PrincipalChecksSeeEveryAuthenticatedRouteBeforeItsRoles) {
+  int checked = 0;
+  router_.AddPrincipalCheck([&checked](const Principal&, const Request&) -> Status {
+    ++checked;
+    return Ok();
+  });
+  router_.AddPrincipalCheck(NeedsCertificate);
+  // Refused on a route of its role, on an any-token route and on a route of another role: the
+  // check's error, not `forbidden`, and the handler never runs.
+  for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"POST", "/v1/messages/x/status"}, {"GET", "/v1/messages/x"}, {"GET", "/boom"}}) {
+    Response r = Call(method, path, "coordinator-token");
+    if (path == "/boom") {  // public: no token is looked at, so nothing to check
+      EXPECT_EQ(r.status, 500);
+      continue;
+    }
+    EXPECT_EQ(r.status, 403) << path;
+    EXPECT_EQ(Body(r)["error"]["code"], "certificate_mismatch") << path;
+    EXPECT_FALSE(last_.principal.has_value()) << path;
+  }
+  EXPECT_EQ(checked, 2);
+  // With the certificate, and for a principal the check does not concern, nothing changes.
+  Request with_cert;
+  with_cert.method = "POST";
+  with_cert.path = "/v1/messages/x/status";
+  with_cert.headers["Authorization"] = "Bearer coordinator-token";
+  with_cert.client_cert_sha256 = "CERT";
+  EXPECT_EQ(router_.Dispatch(with_cert, TestAuthenticate).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/messages/x", "sender-token").status, 200);
+  EXPECT_EQ(Call("POST", "/v1/messages/x/status", "sender-token").status, 403);
+  EXPECT_EQ(Body(Call("POST", "/v1/messages/x/status", "sender-token"))["error"]["code"],
+            "forbidden");
+  // A bad token never reaches a check.
+  const int before = checked;
+  EXPECT_EQ(Call("GET", "/v1/messages/x", "nope").status, 401);
+  EXPECT_EQ(checked, before);
 }
 
 TEST_F(RouterTest, HandlerExceptionIsGeneric500) {
@@ -414,6 +460,24 @@ TEST_F(RouterUploadTest, StartUploadRefusalsComeBeforeOpen) {
   Request no_authenticator = Make("PUT", "/v1/files/a");
   EXPECT_EQ(router_.StartUpload(no_authenticator, nullptr).refusal->status, 401);
   EXPECT_EQ(log_.opened, 0);
+}
+
+TEST_F(RouterUploadTest, PrincipalChecksComeBeforeTheSinkOpens) {
+  router_.AddPrincipalCheck([](const Principal& p, const Request& req) -> Status {
+    if (req.client_cert_sha256 == "CERT")
+      return Ok();
+    return PermissionDenied("certificate_mismatch", "token " + std::to_string(p.token_id));
+  });
+  Request r = Make("PUT", "/v1/files/a");
+  Router::UploadStart refused = router_.StartUpload(r, TestAuthenticate);
+  ASSERT_TRUE(refused.refusal.has_value());
+  EXPECT_EQ(refused.refusal->status, 403);
+  EXPECT_EQ(log_.opened, 0);
+  Request ok = Make("PUT", "/v1/files/a");
+  ok.client_cert_sha256 = "CERT";
+  Router::UploadStart started = router_.StartUpload(ok, TestAuthenticate);
+  EXPECT_FALSE(started.refusal.has_value());
+  EXPECT_EQ(log_.opened, 1);
 }
 
 TEST_F(RouterUploadTest, StartUploadPassesOpenErrorsOn) {

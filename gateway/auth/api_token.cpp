@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "gateway/audit/audit_log.h"
+#include "gateway/auth/peer_binding.h"
 #include "gateway/crypto/random.h"
 #include "gateway/store/database.h"
 #include "gateway/store/token_repository.h"
@@ -20,14 +21,16 @@ crypto::Digest HashApiToken(std::string_view token) {
   return crypto::Sha256(AsBytes(token));
 }
 
-Result<std::string> IssueApiToken(store::Database& db, std::string_view org, Role role,
-                                  std::string_view user) {
+namespace {
+
+Result<std::string> Issue(store::Database& db, std::string_view org, Role role,
+                          std::string_view user, const PeerBinding& peer) {
   std::string token = std::string(kPrefix) + crypto::RandomToken(kTokenBytes);
   const std::int64_t now_ms = audit::NowMs();
   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
   store::TokenRepository tokens(db);
-  KP_ASSIGN_OR_RETURN(std::int64_t id,
-                      tokens.Insert(HashApiToken(token), org, RoleName(role), user, now_ms / 1000));
+  KP_ASSIGN_OR_RETURN(std::int64_t id, tokens.Insert(HashApiToken(token), org, RoleName(role), user,
+                                                     now_ms / 1000, peer));
   audit::AuditEntry entry;
   entry.time_ms = now_ms;
   entry.event = std::string(audit::event::kTokenIssue);
@@ -42,6 +45,23 @@ Result<std::string> IssueApiToken(store::Database& db, std::string_view org, Rol
   return token;
 }
 
+}  // namespace
+
+Result<std::string> IssueApiToken(store::Database& db, std::string_view org, Role role,
+                                  std::string_view user) {
+  if (role == Role::kPeer) {
+    return InvalidArgument("peer_binding_required",
+                           "a peer token must be bound to its gateway and certificate", "role");
+  }
+  return Issue(db, org, role, user, {});
+}
+
+Result<std::string> IssuePeerToken(store::Database& db, std::string_view gateway_id,
+                                   const PeerBinding& binding, std::string_view user) {
+  KP_RETURN_IF_ERROR(ValidatePeerBinding(binding));
+  return Issue(db, gateway_id, Role::kPeer, user, binding);
+}
+
 Result<Principal> AuthenticateApiToken(store::Database& db, std::string_view token) {
   const Error bad = Unauthenticated("the API token is not valid");
   if (token.size() > kMaxTokenLength || token.substr(0, kPrefix.size()) != kPrefix)
@@ -53,7 +73,11 @@ Result<Principal> AuthenticateApiToken(store::Database& db, std::string_view tok
   auto role = ParseRole(record->role);
   if (!role)
     return Internal("invalid_token_record", "a stored token has an unknown role");
-  return Principal{record->id, record->org, *role, record->user};
+  return Principal{.token_id = record->id,
+                   .org = record->org,
+                   .role = *role,
+                   .user = record->user,
+                   .peer = record->peer};
 }
 
 }  // namespace ketenpoort::auth

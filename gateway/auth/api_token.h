@@ -2,6 +2,9 @@
 //
 //   auto token = IssueApiToken(db, "shop-denhaag", Role::kSender, "a.dekker");   // "kpt_..."
 //   auto who = AuthenticateApiToken(db, *token);  // Principal{org="shop-denhaag", role=kSender}
+//   auto peer = IssuePeerToken(db, "gw-b", {.gateway_url = "https://gw-b.example.org:8443",
+//                                           .cert_sha256 = gw_b_cert.Sha256Fingerprint()});
+//   // AuthenticateApiToken(db, *peer)->peer: that binding (peer_binding.h checks it)
 //
 // A token is "kpt_" followed by 256 random bits in base64url. The prefix lets secret scanners
 // recognise a leaked token. Only SHA-256 of the whole token is stored: with 256 bits of entropy
@@ -29,11 +32,18 @@ crypto::Digest HashApiToken(std::string_view token);
 // returns the token. The caller checks that `org` exists. In one transaction of its own (none
 // may be open on `db`) it also appends a `token_issue` audit entry: user "ketenpoort-cli",
 // organisation `org`, role, action C, object "api_token:ID"; never the token or its hash.
+// Role peer is refused (kInvalidArgument `peer_binding_required`): use IssuePeerToken.
 Result<std::string> IssueApiToken(store::Database& db, std::string_view org, Role role,
                                   std::string_view user);
 
-// The principal of an active token; kUnauthenticated for an unknown, revoked or malformed
-// token (one message for all three, so a caller learns nothing about which).
+// As IssueApiToken with role peer for the gateway `gateway_id` (its gateway.json gateway.id),
+// bound to `binding`; ValidatePeerBinding's errors (peer_binding.h) before anything is stored.
+Result<std::string> IssuePeerToken(store::Database& db, std::string_view gateway_id,
+                                   const PeerBinding& binding, std::string_view user = {});
+
+// The principal of an active token, with its peer binding; kUnauthenticated for an unknown,
+// revoked or malformed token (one message for all three, so a caller learns nothing about
+// which).
 Result<Principal> AuthenticateApiToken(store::Database& db, std::string_view token);
 
 }  // namespace ketenpoort::auth

@@ -18,6 +18,7 @@
 #include "gateway/cli/flags.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/routing_rules.h"
+#include "gateway/crypto/certificate.h"
 #include "gateway/crypto/keyring.h"
 #include "gateway/io/file.h"
 #include "gateway/store/database.h"
@@ -278,6 +279,15 @@ int RunInit(int argc, char** argv) {
   std::printf("  database: %s/ketenpoort.db (SQLCipher, key in db.key, mode 0600)\n",
               opt.dir.c_str());
   std::printf("  CA:       %s/certs/ca.cert.pem (development only)\n", opt.dir.c_str());
+  // A peer that accepts this gateway's deliveries binds the token it issues to this certificate
+  // (`token issue --role peer --cert`): say which file to hand over, and its fingerprint to
+  // compare out of band.
+  if (auto chain = crypto::LoadPemChainFile(opt.dir + "/certs/gateway.cert.pem");
+      chain && !chain->empty()) {
+    std::printf("  TLS cert: %s/certs/gateway.cert.pem (SHA-256 %s)\n", opt.dir.c_str(),
+                chain->front().Sha256Fingerprint().c_str());
+    std::printf("            peers bind the peer token they issue this gateway to it\n");
+  }
   if (!token_files.empty()) {
     std::printf("  tokens:   %zu files in %s/tokens/ (mode 0600)\n", token_files.size(),
                 opt.dir.c_str());

@@ -1,13 +1,13 @@
 #include "gateway/delivery/outbox_worker.h"
 
 #include <algorithm>
-#include <cctype>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/time_format.h"
+#include "gateway/core/gateway_url.h"
 #include "gateway/core/lifecycle.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/hash.h"
@@ -22,39 +22,6 @@ using nlohmann::json;
 
 constexpr std::string_view kFederationPath = "/v1/federation/messages";
 constexpr std::size_t kMaxErrorCodeBytes = 64;
-
-// "https://Host:8443/a" -> origin "https://host:8443", path "/a"; the port defaults to 443.
-struct UrlParts {
-  std::string origin;
-  std::string authority;  // "host:port", for log lines
-  std::string path;       // "" or "/..." without a trailing slash
-};
-
-std::optional<UrlParts> SplitUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "https://";
-  if (url.size() <= kScheme.size())
-    return std::nullopt;
-  std::string scheme(url.substr(0, kScheme.size()));
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (scheme != kScheme)
-    return std::nullopt;
-  std::string_view rest = url.substr(kScheme.size());
-  std::size_t slash = rest.find('/');
-  std::string authority(rest.substr(0, slash));
-  std::string path(slash == std::string_view::npos ? "" : rest.substr(slash));
-  while (!path.empty() && path.back() == '/')
-    path.pop_back();
-  if (authority.empty())
-    return std::nullopt;
-  std::transform(authority.begin(), authority.end(), authority.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  std::size_t bracket = authority.rfind(']');
-  std::size_t colon = authority.rfind(':');
-  if (colon == std::string::npos || (bracket != std::string::npos && colon < bracket))
-    authority += ":443";
-  return UrlParts{std::string(kScheme) + authority, authority, path};
-}
 
 // A peer's error code when it looks like one (snake_case), else "http_STATUS".
 std::string CodeOf(const transports::PeerResponse& r) {
@@ -161,13 +128,13 @@ void OutboxWorker::Loop() {
 }
 
 const OutboxWorker::Peer* OutboxWorker::FindPeer(const std::string& peer_url) const {
-  auto target = SplitUrl(peer_url);
+  auto target = ParseGatewayUrl(peer_url);
   if (!target)
     return nullptr;
   const Peer* best = nullptr;
   std::size_t best_length = 0;
   for (const Peer& peer : config_.peers) {
-    auto p = SplitUrl(peer.url);
+    auto p = ParseGatewayUrl(peer.url);
     if (!p || p->origin != target->origin)
       continue;
     bool prefix = p->path.empty() || target->path == p->path ||
@@ -322,7 +289,7 @@ Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageR
   // Every pass over a due item is an attempt, whether or not a request left (no token, ...).
   const std::int64_t attempts = item.attempts + (outcome.kind == Outcome::Kind::kRecalled ? 0 : 1);
   std::string host = item.peer_url;
-  if (auto parts = SplitUrl(item.peer_url))
+  if (auto parts = ParseGatewayUrl(item.peer_url))
     host = parts->authority;
 
   auto entry = [&](const std::string& org, const std::string& user, std::string_view outcome_code) {

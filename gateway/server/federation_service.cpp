@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gateway/audit/audit_log.h"
+#include "gateway/auth/peer_binding.h"
 #include "gateway/core/json_fields.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/core/lifecycle.h"
@@ -103,6 +104,9 @@ Result<json> FederationService::Receive(const Caller& caller, const json& body) 
                               "organisation '" + m.sender_org +
                                   "' is served by this gateway; a peer cannot send for it");
     }
+    // Only the gateway that serves `from` may speak for it: another peer's token, or this one
+    // naming an organisation of a third gateway, would forge the sender.
+    KP_RETURN_IF_ERROR(auth::CheckServedByPeer(caller.principal, *from));
     KP_ASSIGN_OR_RETURN(in.recipients, f.StringArray("recipients", /*required=*/true));
     if (in.recipients.empty())
       return InvalidArgument("invalid_request", "must name at least one organisation",
@@ -213,6 +217,26 @@ Result<json> FederationService::Receive(const Caller& caller, const json& body) 
                       delivery::SignReceipt(*config_.keyring, config_.receipt_key_id, receipt));
   return json{{"receipt", delivery::ToJson(signed_receipt)},
               {"certificate", config_.certificate_pem}};
+}
+
+Status FederationService::CheckPeerConnection(const Caller& caller,
+                                              std::string_view client_cert_sha256) {
+  Status bound = auth::CheckPeerCertificate(caller.principal, client_cert_sha256);
+  if (bound)
+    return bound;
+  audit::AuditEntry e;
+  e.time_ms = config_.clock();
+  e.event = std::string(audit::event::kAuthFailed);
+  e.user = caller.principal.org;  // the peer gateway's id
+  e.organisation = caller.principal.org;
+  e.role = std::string(RoleName(caller.principal.role));
+  e.action = std::string(audit::action::kExecute);
+  e.object = "api_token:" + std::to_string(caller.principal.token_id);
+  e.outcome = bound.error().code;
+  e.source_address = caller.source_address;
+  KP_RETURN_IF_ERROR(
+      commits_.Run([&](store::Database& db) { return audit::AuditLog().Append(db, e); }));
+  return bound;
 }
 
 }  // namespace ketenpoort::server

@@ -17,6 +17,9 @@
 //   id not 1..128 of [A-Za-z0-9-_.:]                          -> 400 invalid_message_id
 //   from not in the directory                                 -> 422 unknown_sender
 //   from served by this gateway (a peer cannot speak for it)  -> 403 sender_not_remote
+//   from served by a gateway other than the caller's: its     -> 403 sender_not_served_by_peer
+//     directory entry's "gateway" is not the URL the caller's
+//     peer token is bound to (auth/peer_binding.h)
 //   recipients missing or empty                               -> 400 invalid_request
 //   a recipient not in the directory                          -> 422 unknown_recipient
 //   a recipient served by another gateway                     -> 422 recipient_not_served_here
@@ -32,7 +35,15 @@
 // Exactly once: a message id stored before, with the same sender, recipients and payload, is
 // answered with a receipt of the same content (the first reception's time; ECDSA signatures
 // differ each time) and nothing is stored. The same id with anything else: 409
-// message_id_conflict.
+// message_id_conflict. Since the sender must be served by the caller's gateway, a peer only
+// ever gets receipts for messages sent from its own gateway's organisations.
+//
+// The connection: CheckPeerConnection refuses a peer token whose connection did not present
+// the client certificate the token is bound to (auth::CheckPeerCertificate: 403
+// peer_certificate_mismatch, or peer_token_unbound for a token issued before tokens were
+// bound), with an `auth_failed` audit entry: user and organisation the peer gateway's id, role
+// peer, object "api_token:ID", outcome the code. federation_routes.h runs it on every route a
+// peer token reaches, before any handler.
 //
 // Thread-safe, like MessageService: the database only under `db_mutex`.
 #pragma once
@@ -42,6 +53,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -75,6 +87,10 @@ class FederationService {
 
   // POST /v1/federation/messages.
   Result<nlohmann::json> Receive(const Caller& caller, const nlohmann::json& body);
+
+  // Ok unless `caller` is a peer whose connection presented no client certificate, or another
+  // than its token is bound to (`client_cert_sha256`: api::Request's); a refusal is audited.
+  Status CheckPeerConnection(const Caller& caller, std::string_view client_cert_sha256);
 
  private:
   explicit FederationService(Config config);

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 11> kMigrations{{
+constexpr std::array<Migration, 12> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -295,6 +295,14 @@ BEGIN
   UPDATE blobs SET content_gone = 1
     WHERE id = NEW.id AND (SELECT payload IS NULL FROM messages WHERE id = NEW.message_id);
 END;
+)sql"},
+    // A peer token is bound to the gateway it was issued to (gateway/auth/peer_binding.h): that
+    // gateway's base URL as directory.json names it, and the SHA-256 fingerprint of the TLS
+    // client certificate it must present. '' for every other role, and for peer tokens issued
+    // before this migration, which are then refused until reissued.
+    {12, "peer_token_binding", R"sql(
+ALTER TABLE api_tokens ADD COLUMN peer_gateway_url TEXT NOT NULL DEFAULT '';
+ALTER TABLE api_tokens ADD COLUMN peer_cert_sha256 TEXT NOT NULL DEFAULT '';
 )sql"},
 }};
 

@@ -6,17 +6,19 @@ namespace ketenpoort::store {
 
 Result<std::int64_t> TokenRepository::Insert(const crypto::Digest& token_hash, std::string_view org,
                                              std::string_view role, std::string_view user,
-                                             std::int64_t now) {
+                                             std::int64_t now, const PeerBinding& peer) {
   if (org.empty()) {
     return InvalidArgument("org_required", "a token must belong to an organisation", "org");
   }
   if (!ParseRole(role)) {
     return InvalidArgument("unknown_role", "the role is not one of the known roles", "role");
   }
-  KP_ASSIGN_OR_RETURN(Statement insert,
-                      db_.Prepare("INSERT INTO api_tokens(token_hash, org, role, user, created_at) "
-                                  "VALUES(?, ?, ?, ?, ?)"));
+  KP_ASSIGN_OR_RETURN(
+      Statement insert,
+      db_.Prepare("INSERT INTO api_tokens(token_hash, org, role, user, created_at, "
+                  "peer_gateway_url, peer_cert_sha256) VALUES(?, ?, ?, ?, ?, ?, ?)"));
   insert.BindBlob(1, token_hash).Bind(2, org).Bind(3, role).Bind(4, user).Bind(5, now);
+  insert.Bind(6, peer.gateway_url).Bind(7, peer.cert_sha256);
   KP_RETURN_IF_ERROR(insert.Step());
   return db_.LastInsertRowId();
 }
@@ -25,8 +27,9 @@ Result<std::optional<TokenRecord>> TokenRepository::FindActiveByHash(
     const crypto::Digest& token_hash) {
   KP_ASSIGN_OR_RETURN(
       StatementLease select_lease,
-      db_.PrepareCached("SELECT id, org, role, user, created_at, revoked_at "
-                        "FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL"));
+      db_.PrepareCached("SELECT id, org, role, user, created_at, revoked_at, peer_gateway_url, "
+                        "peer_cert_sha256 FROM api_tokens "
+                        "WHERE token_hash = ? AND revoked_at IS NULL"));
   Statement& select = *select_lease;
   select.BindBlob(1, token_hash);
   KP_ASSIGN_OR_RETURN(bool row, select.Step());
@@ -42,6 +45,8 @@ Result<std::optional<TokenRecord>> TokenRepository::FindActiveByHash(
   if (!select.IsNull(5)) {
     record.revoked_at = select.ColumnInt64(5);
   }
+  record.peer.gateway_url = select.ColumnText(6);
+  record.peer.cert_sha256 = select.ColumnText(7);
   return std::optional<TokenRecord>(std::move(record));
 }
 

@@ -48,6 +48,23 @@ TEST_F(TokenRepositoryTest, InsertThenFind) {
   EXPECT_FALSE(r.revoked_at.has_value());
 }
 
+TEST_F(TokenRepositoryTest, APeerTokenKeepsItsGatewayAndCertificate) {
+  TokenRepository tokens(*db_);
+  const PeerBinding binding{.gateway_url = "https://gw-b.example.org:8443",
+                            .cert_sha256 = "3F:A1:00:09"};
+  crypto::Digest peer_hash = NewTokenHash();
+  ASSERT_TRUE(tokens.Insert(peer_hash, "gw-b", "peer", "", 1, binding).ok());
+  crypto::Digest other_hash = NewTokenHash();
+  ASSERT_TRUE(tokens.Insert(other_hash, "politie", "sender", "", 1).ok());
+
+  auto peer = tokens.FindActiveByHash(peer_hash);
+  ASSERT_TRUE(peer.ok() && peer->has_value());
+  EXPECT_EQ((*peer)->peer, binding);
+  auto other = tokens.FindActiveByHash(other_hash);
+  ASSERT_TRUE(other.ok() && other->has_value());
+  EXPECT_TRUE((*other)->peer.empty());
+}
+
 TEST_F(TokenRepositoryTest, SystemClientHasEmptyUser) {
   TokenRepository tokens(*db_);
   crypto::Digest hash = NewTokenHash();

@@ -224,12 +224,13 @@ int GatewayProcess::Wait(int timeout_ms) {
   return -1;
 }
 
-bool GatewayProcess::Start(int port, const std::string& ca_file, int timeout_ms) {
+bool GatewayProcess::Start(int port, const std::string& ca_file, int timeout_ms,
+                           const HttpsOptions& health_client) {
   if (Spawn() < 0) {
     error = "cannot spawn ketenpoort serve";
     return false;
   }
-  HttpsClient client(ca_file);
+  HttpsClient client(ca_file, health_client);
   std::string url = "https://127.0.0.1:" + std::to_string(port) + "/healthz";
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (std::chrono::steady_clock::now() < deadline) {

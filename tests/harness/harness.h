@@ -79,15 +79,23 @@ class Deployment {
   int port_ = 0;
 };
 
+struct HttpsOptions {
+  std::string client_cert;  // PEM files for mutual TLS
+  std::string client_key;
+  long ssl_version = 0;  // a CURL_SSLVERSION_* value combined with a MAX; 0 = default
+};
+
 // A `ketenpoort serve` child process. Its stderr goes to a log file that tests can read.
 class GatewayProcess {
  public:
   explicit GatewayProcess(std::string config_path, std::map<std::string, std::string> env = {});
   ~GatewayProcess();  // kills the process if still running
 
-  // Starts it and waits up to `timeout_ms` for https://127.0.0.1:PORT/healthz to answer 200.
+  // Starts it and waits up to `timeout_ms` for https://127.0.0.1:PORT/healthz to answer 200,
+  // asked with `health_client` (a client certificate when the gateway needs mutual TLS).
   // False (with the log in `error`) when it exits or does not become healthy.
-  bool Start(int port, const std::string& ca_file, int timeout_ms = 15000);
+  bool Start(int port, const std::string& ca_file, int timeout_ms = 15000,
+             const HttpsOptions& health_client = {});
   // Starts it and returns once it exits (for commands expected to fail at startup).
   CommandResult RunToExit(int timeout_ms = 15000);
 
@@ -112,12 +120,6 @@ struct HttpResponse {
   std::string body;
   std::map<std::string, std::string> headers;  // lower-case names
   std::string error;
-};
-
-struct HttpsOptions {
-  std::string client_cert;  // PEM files for mutual TLS
-  std::string client_key;
-  long ssl_version = 0;  // a CURL_SSLVERSION_* value combined with a MAX; 0 = default
 };
 
 // A libcurl HTTPS client that verifies the server against `ca_file`.

@@ -7,10 +7,16 @@
 //      B's and C's certificates of comensha and meldpunt-rotterdam (so A's Sealer seals for the
 //      peers' keys), but its own stale certificate of ind (so B refuses what A sealed for it).
 //      gateway.json: federation {trust_anchors: B's and C's CAs, peers B and C with the peer
-//      tokens they issued to gw-a, retry 100..500 ms}.
+//      tokens they issued to gw-a, retry 100..500 ms}; listen.client_ca = certs/clients.pem
+//      (A's, B's and C's CAs). A issued a peer token to gw-b, bound to B's URL and B's
+//      gateway certificate, which tests use by hand (B has no outbox towards A).
 //   B, C: shop-denhaag lives on A. listen.client_ca = certs/ca.cert.pem, rewritten as a bundle
 //      of A's CA (first: the Sealer checks signatures against the first certificate) and their
-//      own, so every client, A's outbox included, must present a certificate.
+//      own, so every client, A's outbox included, must present a certificate. The peer tokens
+//      they issued to gw-a are bound to A's URL and A's gateway certificate
+//      (certs/gateway.cert.pem, which A's outbox presents).
+// Peer tokens work only over a connection with their certificate, which the HTTPS server hands
+// to handlers (api::Request::client_cert_sha256).
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -67,13 +73,28 @@ struct Node {
   bool mutual = false;    // clients must present a certificate
   std::string client_as;  // the org whose certificate test clients present
 
-  HttpsClient Client(const std::string& org) const {
+  HttpsOptions ClientOptions(const std::string& org) const {
     HttpsOptions o;
     if (mutual) {
       o.client_cert = dep->dir() + "/certs/" + org + ".cert.pem";
       o.client_key = dep->dir() + "/certs/" + org + ".key.pem";
     }
+    return o;
+  }
+  HttpsClient Client(const std::string& org) const {
+    return HttpsClient(dep->ca_path(), ClientOptions(org));
+  }
+  // A client of this gateway that presents `gateway`'s TLS certificate, as its outbox does.
+  HttpsClient AsGateway(const Node& gateway) const {
+    HttpsOptions o;
+    o.client_cert = gateway.dep->dir() + "/certs/gateway.cert.pem";
+    o.client_key = gateway.dep->dir() + "/certs/gateway.key.pem";
     return HttpsClient(dep->ca_path(), o);
+  }
+  // POST with a peer token from `gateway`'s connection.
+  HttpResponse PostFrom(const Node& gateway, const std::string& path, const std::string& body,
+                        const std::string& token) const {
+    return AsGateway(gateway).Post(dep->url() + path, body, token);
   }
   HttpResponse Get(const std::string& path, const std::string& org) const {
     return Client(org).Get(dep->url() + path, dep->Token(org));
@@ -83,22 +104,12 @@ struct Node {
     return Client(org).Post(dep->url() + path, body, token.empty() ? dep->Token(org) : token);
   }
 
-  // Starts `ketenpoort serve` and waits (bounded) until /healthz answers over (mutual) TLS.
-  // GatewayProcess::Start's own health check cannot present a client certificate, so it is
-  // given no time and the check is done here.
+  // Starts `ketenpoort serve` and waits (bounded) until /healthz answers over (mutual) TLS,
+  // presenting `client_as`'s certificate when clients must present one.
   ::testing::AssertionResult Start() {
     process = std::make_unique<GatewayProcess>(dep->config_path());
-    if (!mutual) {
-      if (!process->Start(dep->port(), dep->ca_path()))
-        return ::testing::AssertionFailure() << process->error;
-      return ::testing::AssertionSuccess();
-    }
-    (void)process->Start(dep->port(), dep->ca_path(), /*timeout_ms=*/0);  // spawns only
-    HttpsClient client = Client("comensha");
-    bool healthy = WaitFor([&] { return client.Get(dep->url() + "/healthz").status == 200; },
-                           std::chrono::seconds(15));
-    if (!healthy)
-      return ::testing::AssertionFailure() << "not healthy: " << process->Log();
+    if (!process->Start(dep->port(), dep->ca_path(), 15000, ClientOptions(client_as)))
+      return ::testing::AssertionFailure() << process->error;
     return ::testing::AssertionSuccess();
   }
   int Stop() {
@@ -129,7 +140,7 @@ struct Node {
 class FederationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    a_ = new Node{Deployment::Create(), nullptr, "gw-a", false, ""};
+    a_ = new Node{Deployment::Create(), nullptr, "gw-a", true, "shop-denhaag"};
     b_ = new Node{Deployment::Create(), nullptr, "gw-b", true, "comensha"};
     c_ = new Node{Deployment::Create(), nullptr, "gw-c", true, "meldpunt-rotterdam"};
     const std::string a_ca = ReadFileOrEmpty(a_->dep->ca_path());
@@ -143,29 +154,31 @@ class FederationTest : public ::testing::Test {
         peer_anchors += own_ca;
         WriteText(n->dep->ca_path(), a_ca + own_ca);
         config["listen"]["client_ca"] = "certs/ca.cert.pem";
-        // The token A's outbox presents to this peer.
-        CommandResult issued = RunKetenpoort({"token", "issue", "--config", n->dep->config_path(),
-                                              "--org", a_->id, "--role", "peer"});
-        ASSERT_EQ(issued.exit_code, 0) << issued.err;
-        std::string token = issued.out.substr(0, issued.out.find('\n'));
+        // The sender lives on A.
+        Relocate(*n, "shop-denhaag", *a_, /*copy_certificate=*/true);
+        // The token A's outbox presents to this peer, bound to A and A's TLS certificate.
+        std::string token = IssuePeerToken(*n, *a_);
+        ASSERT_FALSE(token.empty());
         (n == b_ ? peer_token_b_ : peer_token_c_) = token;
         const std::string token_file = "tokens/" + n->id + ".peer.token";
         WriteText(a_->dep->dir() + "/" + token_file, token + "\n", 0600);
         peers.push_back({{"url", n->dep->url()}, {"token_file", token_file}});
-        // The sender lives on A.
-        Relocate(*n, "shop-denhaag", *a_, /*copy_certificate=*/true);
       }
       WriteText(n->dep->config_path(), config.dump(2));
     }
     WriteText(a_->dep->dir() + "/certs/peers.pem", peer_anchors);
+    WriteText(a_->dep->dir() + "/certs/clients.pem", a_ca + peer_anchors);
     json config = ReadJson(a_->dep->config_path());
     config["federation"] = {{"trust_anchors", "certs/peers.pem"},
                             {"peers", peers},
                             {"retry", {{"base_ms", 100}, {"cap_ms", 500}, {"max_age_ms", 120000}}}};
+    config["listen"]["client_ca"] = "certs/clients.pem";
     WriteText(a_->dep->config_path(), config.dump(2));
     Relocate(*a_, "comensha", *b_, /*copy_certificate=*/true);
     Relocate(*a_, "meldpunt-rotterdam", *c_, /*copy_certificate=*/true);
     Relocate(*a_, "ind", *b_, /*copy_certificate=*/false);  // A's stale certificate of ind
+    peer_token_a_for_b_ = IssuePeerToken(*a_, *b_);
+    ASSERT_FALSE(peer_token_a_for_b_.empty());
 
     for (Node* n : {b_, c_, a_}) {
       ASSERT_TRUE(n->Start());
@@ -179,6 +192,33 @@ class FederationTest : public ::testing::Test {
       }
       delete n;
     }
+  }
+
+  // `ketenpoort token issue --role peer` on `at` for gateway `peer`, bound to its URL and its
+  // TLS certificate; the token, or "" (with a test failure).
+  static std::string IssuePeerToken(const Node& at, const Node& peer) {
+    CommandResult issued = RunKetenpoort(
+        {"token", "issue", "--config", at.dep->config_path(), "--org", peer.id, "--role", "peer",
+         "--gateway-url", peer.dep->url(), "--cert", peer.dep->dir() + "/certs/gateway.cert.pem"});
+    EXPECT_EQ(issued.exit_code, 0) << issued.err;
+    return issued.exit_code == 0 ? issued.out.substr(0, issued.out.find('\n')) : "";
+  }
+
+  // A's audit trail (`ketenpoort audit export`), one JSON object per entry.
+  static std::vector<json> AuditTrail(const Node& n) {
+    CommandResult exported = RunKetenpoort({"audit", "export", "--config", n.dep->config_path()});
+    EXPECT_EQ(exported.exit_code, 0) << exported.err;
+    std::vector<json> entries;
+    std::size_t start = 0;
+    while (start < exported.out.size()) {
+      std::size_t end = exported.out.find('\n', start);
+      if (end == std::string::npos)
+        end = exported.out.size();
+      if (end > start)
+        entries.push_back(json::parse(exported.out.substr(start, end - start)));
+      start = end + 1;
+    }
+    return entries;
   }
 
   // In `at`'s directory, `org` is served by gateway `home`; with `copy_certificate`, `at` also
@@ -245,8 +285,9 @@ class FederationTest : public ::testing::Test {
   static Node* a_;
   static Node* b_;
   static Node* c_;
-  static std::string peer_token_b_;
-  static std::string peer_token_c_;
+  static std::string peer_token_b_;        // B's token for gw-a
+  static std::string peer_token_c_;        // C's token for gw-a
+  static std::string peer_token_a_for_b_;  // A's token for gw-b
 };
 
 Node* FederationTest::a_ = nullptr;
@@ -254,6 +295,7 @@ Node* FederationTest::b_ = nullptr;
 Node* FederationTest::c_ = nullptr;
 std::string FederationTest::peer_token_b_;
 std::string FederationTest::peer_token_c_;
+std::string FederationTest::peer_token_a_for_b_;
 
 TEST_F(FederationTest, ASignalForAPeerOrganisationArrivesThereOnceWithASignedReceipt) {
   const std::string id =
@@ -435,7 +477,7 @@ TEST_F(FederationTest, OnlyPeersMayDeliverAndAReplayIsStoredOnce) {
 
   json first_receipt = RecipientIn(Tracking(id), "comensha")["transfer"]["receipt"];
   for (int i = 0; i < 2; ++i) {
-    auto replay = b_->Post("/v1/federation/messages", body.dump(), "comensha", peer_token_b_);
+    auto replay = b_->PostFrom(*a_, "/v1/federation/messages", body.dump(), peer_token_b_);
     ASSERT_EQ(replay.status, 202) << replay.body;
     json r = json::parse(replay.body);
     EXPECT_EQ(r["receipt"]["message_id"], id);
@@ -450,7 +492,7 @@ TEST_F(FederationTest, OnlyPeersMayDeliverAndAReplayIsStoredOnce) {
   json other = body;
   other["payload"] =
       Sealer(a_->dep->dir()).SealBase64("shop-denhaag", {"comensha"}, "another content, same id");
-  auto conflict = b_->Post("/v1/federation/messages", other.dump(), "comensha", peer_token_b_);
+  auto conflict = b_->PostFrom(*a_, "/v1/federation/messages", other.dump(), peer_token_b_);
   EXPECT_EQ(conflict.status, 409) << conflict.body;
   auto still = b_->Get("/v1/messages/" + id, "comensha");
   ASSERT_EQ(still.status, 200);
@@ -461,18 +503,88 @@ TEST_F(FederationTest, OnlyPeersMayDeliverAndAReplayIsStoredOnce) {
   json local_sender = body;
   local_sender["id"] = id + "-x";
   local_sender["from"] = "ind";
-  EXPECT_EQ(
-      b_->Post("/v1/federation/messages", local_sender.dump(), "comensha", peer_token_b_).status,
-      403);
+  auto local = b_->PostFrom(*a_, "/v1/federation/messages", local_sender.dump(), peer_token_b_);
+  EXPECT_EQ(local.status, 403) << local.body;
+  EXPECT_EQ(json::parse(local.body)["error"]["code"], "sender_not_remote");
   json elsewhere = body;
   elsewhere["id"] = id + "-y";
   elsewhere["recipients"] = {"shop-denhaag"};
-  auto refused = b_->Post("/v1/federation/messages", elsewhere.dump(), "comensha", peer_token_b_);
+  auto refused = b_->PostFrom(*a_, "/v1/federation/messages", elsewhere.dump(), peer_token_b_);
   EXPECT_EQ(refused.status, 422) << refused.body;
   EXPECT_EQ(json::parse(refused.body)["error"]["code"], "recipient_not_served_here");
   // C's peer token is C's: B does not know it.
-  EXPECT_EQ(b_->Post("/v1/federation/messages", body.dump(), "comensha", peer_token_c_).status,
-            401);
+  EXPECT_EQ(b_->PostFrom(*a_, "/v1/federation/messages", body.dump(), peer_token_c_).status, 401);
+  // A's token from a connection with an organisation's certificate: not A's gateway.
+  auto stolen = b_->Post("/v1/federation/messages", body.dump(), "comensha", peer_token_b_);
+  EXPECT_EQ(stolen.status, 403) << stolen.body;
+  EXPECT_EQ(json::parse(stolen.body)["error"]["code"], "peer_certificate_mismatch");
+}
+
+TEST_F(FederationTest, APeerDeliversOnlyForItsOwnOrganisationsAndOnlyWithItsCertificate) {
+  // What B would deliver to A for a local organisation of A: a minor signal for Veilig Thuis.
+  auto delivery = [](const std::string& id, const std::string& from) {
+    json m = MinorSignal();
+    m["id"] = id;
+    m["from"] = from;
+    m["recipients"] = {"veilig-thuis-rotterdam"};
+    m["deadline"] = nullptr;
+    m["expires"] = nullptr;
+    m["created"] = "2026-11-23T00:00:00.000Z";
+    m["payload"] = Sealer(a_->dep->dir())
+                       .SealBase64("shop-denhaag", {"veilig-thuis-rotterdam"}, "synthetic, via B");
+    return m;
+  };
+  const std::string path = "/v1/federation/messages";
+  const std::string own = "fed-own-" + std::to_string(::getpid());
+  const std::string forged = "fed-forged-" + std::to_string(::getpid());
+  const std::string stolen = "fed-stolen-" + std::to_string(::getpid());
+
+  // B speaks for comensha, which A's directory says B serves, over B's own certificate.
+  auto accepted = a_->PostFrom(*b_, path, delivery(own, "comensha").dump(), peer_token_a_for_b_);
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  EXPECT_EQ(json::parse(accepted.body)["receipt"]["gateway"], "gw-a");
+
+  // B claims meldpunt-rotterdam, which C serves: refused, and nothing lands in the inbox.
+  auto refused =
+      a_->PostFrom(*b_, path, delivery(forged, "meldpunt-rotterdam").dump(), peer_token_a_for_b_);
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["error"]["code"], "sender_not_served_by_peer");
+
+  // B's token from a connection with C's certificate (C's CA is trusted: the handshake passes).
+  auto other_cert =
+      a_->PostFrom(*c_, path, delivery(stolen, "comensha").dump(), peer_token_a_for_b_);
+  EXPECT_EQ(other_cert.status, 403) << other_cert.body;
+  EXPECT_EQ(json::parse(other_cert.body)["error"]["code"], "peer_certificate_mismatch");
+
+  auto inbox = a_->InboxIds("veilig-thuis-rotterdam");
+  EXPECT_EQ(std::count(inbox.begin(), inbox.end(), own), 1);
+  EXPECT_EQ(std::count(inbox.begin(), inbox.end(), forged), 0);
+  EXPECT_EQ(std::count(inbox.begin(), inbox.end(), stolen), 0);
+  EXPECT_EQ(a_->Get("/v1/messages/" + forged, "veilig-thuis-rotterdam").status, 404);
+
+  // Both refusals are in A's audit trail, by ids only; the forged sender is never recorded as
+  // the one who sent anything.
+  bool forged_logged = false;
+  bool stolen_logged = false;
+  for (const json& e : AuditTrail(*a_)) {
+    if (e["event"] == "deliver" && e["object"] == forged) {
+      EXPECT_EQ(e["outcome"], "sender_not_served_by_peer");
+      EXPECT_EQ(e["user"], "gw-b");
+      EXPECT_NE(e["responsible_user"], "meldpunt-rotterdam");
+      forged_logged = true;
+    }
+    if (e["event"] == "auth_failed" && e["outcome"] == "peer_certificate_mismatch" &&
+        e["user"] == "gw-b") {
+      EXPECT_EQ(e["role"], "peer");
+      EXPECT_EQ(e["object"].get<std::string>().rfind("api_token:", 0), 0u);
+      stolen_logged = true;
+    }
+    EXPECT_FALSE(e["responsible_user"] == "meldpunt-rotterdam" && e["user"] == "gw-b") << e.dump();
+  }
+  EXPECT_TRUE(forged_logged);
+  EXPECT_TRUE(stolen_logged);
+  CommandResult verified = RunKetenpoort({"audit", "verify", "--config", a_->dep->config_path()});
+  EXPECT_EQ(verified.exit_code, 0) << verified.err;
 }
 
 }  // namespace

@@ -364,6 +364,44 @@ TEST(TokenCommandTest, RefusesUnknownOrganisationAndRole) {
   EXPECT_NE(role.err.find("unknown role 'boss'"), std::string::npos) << role.err;
 }
 
+TEST(TokenCommandTest, APeerTokenIsBoundToAGatewayUrlAndACertificate) {
+  auto dep = Deployment::Create();
+  auto peer = Deployment::Create();  // the other gateway: its URL and TLS certificate
+  const std::string cert = peer->dir() + "/certs/gateway.cert.pem";
+  auto issue = [&](std::vector<std::string> extra, const std::string& role = "peer") {
+    std::vector<std::string> args = {
+        "token",  "issue", "--config", dep->config_path(), "--org", role == "peer" ? "gw-b" : "ind",
+        "--role", role};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunKetenpoort(args);
+  };
+  auto no_cert = issue({"--gateway-url", peer->url()});
+  EXPECT_EQ(no_cert.exit_code, 2);
+  EXPECT_NE(no_cert.err.find("--cert"), std::string::npos) << no_cert.err;
+  auto no_url = issue({"--cert", cert});
+  EXPECT_EQ(no_url.exit_code, 2);
+  EXPECT_NE(no_url.err.find("--gateway-url"), std::string::npos) << no_url.err;
+  auto bad_url = issue({"--gateway-url", "gw-b", "--cert", cert});
+  EXPECT_EQ(bad_url.exit_code, 2);
+  EXPECT_NE(bad_url.err.find("--gateway-url: must be"), std::string::npos) << bad_url.err;
+  auto not_a_cert = issue({"--gateway-url", peer->url(), "--cert", peer->dir() + "/db.key"});
+  EXPECT_EQ(not_a_cert.exit_code, 2) << not_a_cert.err;
+  auto not_peer = issue({"--gateway-url", peer->url(), "--cert", cert}, "sender");
+  EXPECT_EQ(not_peer.exit_code, 2);
+  EXPECT_NE(not_peer.err.find("only a peer token"), std::string::npos) << not_peer.err;
+
+  // Bound: printed once; the directory does not name the peer yet, which is only a note.
+  auto bound = issue({"--gateway-url", peer->url(), "--cert", cert});
+  ASSERT_EQ(bound.exit_code, 0) << bound.err;
+  EXPECT_EQ(bound.out.rfind("kpt_", 0), 0u) << bound.out;
+  EXPECT_NE(bound.err.find("names " + peer->url() + " as its gateway"), std::string::npos)
+      << bound.err;
+  auto help = RunKetenpoort({"token", "issue", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--gateway-url"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("--cert"), std::string::npos) << help.out;
+}
+
 TEST(RekeyTest, RotatesTheKeyAndTheGatewayServesUnderTheNewOne) {
   auto dep = Deployment::Create();
   const std::string old_key = ReadFileOrEmpty(dep->dir() + "/db.key");

@@ -40,10 +40,20 @@ TEST(WitnessFederationTest, APeersGrowingTrailIsKeptAndARewrittenOneIsAFork) {
   auto a = Deployment::Create();
   auto b = Deployment::Create();
 
-  // A trusts B's CA and holds a peer token that B issued to it.
-  auto issued = RunKetenpoort(
-      {"token", "issue", "--config", b->config_path(), "--org", "gw-a", "--role", "peer"});
+  // A trusts B's CA and holds a peer token that B issued to it, bound to A's URL and TLS
+  // certificate; B asks its clients for certificates (its own CA's and A's), so the token works.
+  auto issued = RunKetenpoort({"token", "issue", "--config", b->config_path(), "--org", "gw-a",
+                               "--role", "peer", "--gateway-url", a->url(), "--cert",
+                               a->dir() + "/certs/gateway.cert.pem"});
   ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  std::ofstream(b->dir() + "/certs/clients.pem")
+      << ReadFileOrEmpty(b->ca_path()) << ReadFileOrEmpty(a->ca_path());
+  json b_config = json::parse(ReadFileOrEmpty(b->config_path()));
+  b_config["listen"]["client_ca"] = "certs/clients.pem";
+  std::ofstream(b->config_path()) << b_config.dump(2);
+  HttpsOptions to_b;  // how the test itself reaches B: as comensha
+  to_b.client_cert = b->dir() + "/certs/comensha.cert.pem";
+  to_b.client_key = b->dir() + "/certs/comensha.key.pem";
   const std::string token_file = a->dir() + "/tokens/peer-b.token";
   std::ofstream(token_file) << Trim(issued.out) << "\n";
   ::chmod(token_file.c_str(), 0600);
@@ -69,13 +79,14 @@ TEST(WitnessFederationTest, APeersGrowingTrailIsKeptAndARewrittenOneIsAFork) {
     return w.contains("head") ? w["head"]["size"].get<std::uint64_t>() : 0;
   };
   auto b_size = [&](const Deployment& d) {
-    auto r = HttpsClient(d.ca_path()).Get(d.url() + "/v1/audit/checkpoint", d.Token("comensha"));
+    auto r =
+        HttpsClient(d.ca_path(), to_b).Get(d.url() + "/v1/audit/checkpoint", d.Token("comensha"));
     EXPECT_EQ(r.status, 200) << r.body;
     return r.status == 200 ? json::parse(r.body)["size"].get<std::uint64_t>() : 0;
   };
 
   auto b1 = std::make_unique<GatewayProcess>(b->config_path());
-  ASSERT_TRUE(b1->Start(b->port(), b->ca_path())) << b1->error;
+  ASSERT_TRUE(b1->Start(b->port(), b->ca_path(), 15000, to_b)) << b1->error;
   GatewayProcess gw_a(a->config_path());
   ASSERT_TRUE(gw_a.Start(a->port(), a->ca_path())) << gw_a.error;
   const std::uint64_t first = b_size(*b);
@@ -90,7 +101,7 @@ TEST(WitnessFederationTest, APeersGrowingTrailIsKeptAndARewrittenOneIsAFork) {
 
   // B grows (a token issue is an entry, and signs a head); A sees it extend what it kept.
   b1 = std::make_unique<GatewayProcess>(b->config_path());
-  ASSERT_TRUE(b1->Start(b->port(), b->ca_path())) << b1->error;
+  ASSERT_TRUE(b1->Start(b->port(), b->ca_path(), 15000, to_b)) << b1->error;
   ASSERT_EQ(RunKetenpoort({"token", "issue", "--config", b->config_path(), "--org", "comensha",
                            "--role", "recipient"})
                 .exit_code,
@@ -109,7 +120,7 @@ TEST(WitnessFederationTest, APeersGrowingTrailIsKeptAndARewrittenOneIsAFork) {
                 .exit_code,
             0);
   GatewayProcess b2(copy_config);
-  ASSERT_TRUE(b2.Start(b->port(), b->ca_path())) << b2.error;
+  ASSERT_TRUE(b2.Start(b->port(), b->ca_path(), 15000, to_b)) << b2.error;
   ASSERT_TRUE(WaitFor([&] { return witness()["status"] == "fork"; }, std::chrono::seconds(15)))
       << gw_a.Log();
   json w = witness();

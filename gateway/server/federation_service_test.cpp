@@ -1,0 +1,264 @@
+// The receiving half of federation through its route, without a server: a Router with
+// RegisterFederationRoutes, requests whose client certificate (Request::client_cert_sha256)
+// the test sets as a mutual-TLS server would, and a real SQLCipher database. Three peers are
+// known: B serves shop-denhaag, C serves meldpunt-rotterdam; comensha is served here.
+#include "gateway/server/federation_service.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "gateway/api/router.h"
+#include "gateway/audit/audit_log.h"
+#include "gateway/crypto/crypto_test_util.h"
+#include "gateway/crypto/encoding.h"
+#include "gateway/crypto/envelope.h"
+#include "gateway/server/federation_routes.h"
+#include "gateway/store/db_key.h"
+#include "gateway/store/message_repository.h"
+#include "gateway/store/migrations.h"
+
+namespace ketenpoort::server {
+namespace {
+
+using nlohmann::json;
+namespace ct = crypto::testing;
+
+constexpr std::int64_t kNow = 1795392000000;  // 2026-11-23T00:00:00Z
+const std::string kGwB = "https://gw-b.example.org:8443";
+const std::string kGwC = "https://gw-c.example.org:8443";
+
+class FederationServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto directory = Directory::FromOrganisations({
+        {.id = "comensha",
+         .name = "CoMensha",
+         .kind = OrgKind::kNationalRegistration,
+         .regions = {"NL"},
+         .accepts = {"signal"},
+         .certificate_pem = comensha_.cert.ToPem()},
+        {.id = "shop-denhaag",
+         .name = "SHOP",
+         .kind = OrgKind::kCareCoordination,
+         .regions = {"GM0518"},
+         .accepts = {"signal"},
+         .gateway_url = kGwB},
+        {.id = "meldpunt-rotterdam",
+         .name = "Meldpunt",
+         .kind = OrgKind::kReportPoint,
+         .regions = {"GM0599"},
+         .accepts = {"signal"},
+         .gateway_url = kGwC},
+    });
+    ASSERT_TRUE(directory.ok()) << directory.error().ToString();
+    directory_.emplace(std::move(*directory));
+
+    auto db = store::Database::Open(dir_.File("f.db"), store::DbKey::Generate(),
+                                    store::OpenMode::kCreate);
+    ASSERT_TRUE(db.ok()) << db.error().ToString();
+    db_.emplace(std::move(*db));
+    ASSERT_TRUE(store::Migrate(*db_).ok());
+
+    FederationService::Config c;
+    c.db = &*db_;
+    c.db_mutex = &mu_;
+    c.directory = &*directory_;
+    c.keyring = &pki_.keys;
+    c.receipt_key_id = "gw-a";
+    c.gateway_id = "gw-a";
+    c.certificate_pem = gw_a_.cert.ToPem();
+    c.clock = [] { return kNow; };
+    auto service = FederationService::Create(std::move(c));
+    ASSERT_TRUE(service.ok()) << service.error().ToString();
+    service_ = std::move(*service);
+    RegisterFederationRoutes(router_, *service_);
+  }
+
+  // The peer tokens this gateway issued: B's and C's bound to their certificates, and one of
+  // B's from before tokens were bound.
+  Result<Principal> Authenticate(std::string_view token) const {
+    if (token == "peer-b")
+      return Principal{
+          .token_id = 11,
+          .org = "gw-b",
+          .role = Role::kPeer,
+          .peer = {.gateway_url = kGwB, .cert_sha256 = gw_b_.cert.Sha256Fingerprint()}};
+    if (token == "peer-c")
+      return Principal{
+          .token_id = 12,
+          .org = "gw-c",
+          .role = Role::kPeer,
+          .peer = {.gateway_url = kGwC, .cert_sha256 = gw_c_.cert.Sha256Fingerprint()}};
+    if (token == "peer-b-unbound")
+      return Principal{.token_id = 13, .org = "gw-b", .role = Role::kPeer};
+    return Unauthenticated("token not recognised");
+  }
+
+  json Delivery(const std::string& id, const std::string& from) {
+    auto sealed = crypto::SealCms(AsBytes(std::string("synthetic signal")), {comensha_.cert});
+    EXPECT_TRUE(sealed.ok());
+    return {{"id", id},
+            {"kind", "signal"},
+            {"from", from},
+            {"recipients", {"comensha"}},
+            {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+            {"subject_ref", "pseudonym-fed-1"},
+            {"legal_basis", "vital_interest"},
+            {"deadline", nullptr},
+            {"expires", nullptr},
+            {"created", "2026-11-22T23:59:00.000Z"},
+            {"payload", sealed.ok() ? crypto::Base64Encode(*sealed) : ""}};
+  }
+
+  // POST /v1/federation/messages with `token` from a connection that presented the certificate
+  // of fingerprint `cert_sha256` ("" for none).
+  api::Response Post(const std::string& token, const std::string& cert_sha256, const json& body) {
+    api::Request r;
+    r.method = "POST";
+    r.path = "/v1/federation/messages";
+    r.headers["Authorization"] = "Bearer " + token;
+    r.headers["Content-Type"] = "application/json";
+    r.body = body.dump();
+    r.remote_address = "192.0.2.7";
+    r.client_cert_sha256 = cert_sha256;
+    r.request_id = "test";
+    return api::Response::Wait(router_.Dispatch(
+        r, [this](std::string_view t, const api::Request&) { return Authenticate(t); }));
+  }
+
+  static std::string CodeOf(const api::Response& r) {
+    return json::parse(r.body)["error"].value("code", "");
+  }
+
+  bool Stored(const std::string& id) {
+    std::lock_guard lock(mu_);
+    auto found = store::MessageRepository(*db_).Find(id, /*with_payload=*/false);
+    EXPECT_TRUE(found.ok());
+    return found.ok() && found->has_value();
+  }
+
+  std::vector<audit::AuditEntry> Trail() {
+    std::lock_guard lock(mu_);
+    auto entries = audit::AuditLog().Query(*db_, audit::AuditQuery{});
+    EXPECT_TRUE(entries.ok());
+    std::vector<audit::AuditEntry> out;
+    for (const auto& e : entries.ok() ? *entries : std::vector<audit::StoredEntry>{})
+      out.push_back(e.entry);
+    return out;
+  }
+
+  ct::TempDir dir_;
+  ct::TestPki pki_{dir_};
+  ct::TestParty gw_a_ = pki_.Issue("gw-a", {.tls_server = true, .tls_client = true});
+  ct::TestParty gw_b_ = pki_.Issue("gw-b", {.tls_client = true});
+  ct::TestParty gw_c_ = pki_.Issue("gw-c", {.tls_client = true});
+  ct::TestParty comensha_ = pki_.Issue("comensha", {.smime = true});
+  std::optional<Directory> directory_;
+  std::optional<store::Database> db_;
+  std::mutex mu_;
+  std::unique_ptr<FederationService> service_;
+  api::Router router_;
+};
+
+TEST_F(FederationServiceTest, APeerDeliversForItsOwnOrganisationsWithItsOwnCertificate) {
+  auto r = Post("peer-b", gw_b_.cert.Sha256Fingerprint(), Delivery("msg-b-1", "shop-denhaag"));
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(json::parse(r.body)["receipt"]["message_id"], "msg-b-1");
+  EXPECT_TRUE(Stored("msg-b-1"));
+}
+
+TEST_F(FederationServiceTest, APeerCannotDeliverForAnOrganisationOfAnotherGateway) {
+  // B's token, B's certificate, but a sender C serves: the forged sender never lands.
+  auto r =
+      Post("peer-b", gw_b_.cert.Sha256Fingerprint(), Delivery("msg-b-2", "meldpunt-rotterdam"));
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(CodeOf(r), "sender_not_served_by_peer");
+  EXPECT_FALSE(Stored("msg-b-2"));
+  auto trail = Trail();
+  ASSERT_FALSE(trail.empty());
+  const audit::AuditEntry& e = trail.back();
+  EXPECT_EQ(e.event, "deliver");
+  EXPECT_EQ(e.outcome, "sender_not_served_by_peer");
+  EXPECT_EQ(e.user, "gw-b");
+  EXPECT_EQ(e.object, "msg-b-2");
+  EXPECT_EQ(e.responsible_user, "");  // the claimed sender is not recorded as acting
+  // C itself may.
+  auto by_c =
+      Post("peer-c", gw_c_.cert.Sha256Fingerprint(), Delivery("msg-c-1", "meldpunt-rotterdam"));
+  EXPECT_EQ(by_c.status, 202) << by_c.body;
+}
+
+TEST_F(FederationServiceTest, APeerTokenFromAConnectionWithoutItsCertificateIsRefused) {
+  struct Case {
+    std::string token;
+    std::string cert;
+    std::string code;
+    std::string object;
+  };
+  const std::vector<Case> cases = {
+      {"peer-b", gw_c_.cert.Sha256Fingerprint(), "peer_certificate_mismatch", "api_token:11"},
+      {"peer-b", "", "peer_certificate_mismatch", "api_token:11"},
+      {"peer-b", gw_a_.cert.Sha256Fingerprint(), "peer_certificate_mismatch", "api_token:11"},
+      {"peer-b-unbound", gw_b_.cert.Sha256Fingerprint(), "peer_token_unbound", "api_token:13"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const std::string id = "msg-x-" + std::to_string(++n);
+    auto r = Post(c.token, c.cert, Delivery(id, "shop-denhaag"));
+    EXPECT_EQ(r.status, 403) << c.code << ": " << r.body;
+    EXPECT_EQ(CodeOf(r), c.code);
+    EXPECT_FALSE(Stored(id));
+    auto trail = Trail();
+    ASSERT_FALSE(trail.empty());
+    const audit::AuditEntry& e = trail.back();
+    EXPECT_EQ(e.event, "auth_failed");
+    EXPECT_EQ(e.outcome, c.code);
+    EXPECT_EQ(e.user, "gw-b");
+    EXPECT_EQ(e.role, "peer");
+    EXPECT_EQ(e.object, c.object);
+    EXPECT_EQ(e.source_address, "192.0.2.7");
+  }
+}
+
+TEST_F(FederationServiceTest, AReplayGetsAReceiptOnlyFromThePeerThatSentTheMessage) {
+  const json body = Delivery("msg-b-3", "shop-denhaag");
+  ASSERT_EQ(Post("peer-b", gw_b_.cert.Sha256Fingerprint(), body).status, 202);
+  auto again = Post("peer-b", gw_b_.cert.Sha256Fingerprint(), body);
+  ASSERT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(json::parse(again.body)["receipt"]["message_id"], "msg-b-3");
+  // C replays B's message: no receipt for a message C did not send.
+  auto by_c = Post("peer-c", gw_c_.cert.Sha256Fingerprint(), body);
+  EXPECT_EQ(by_c.status, 403) << by_c.body;
+  EXPECT_EQ(CodeOf(by_c), "sender_not_served_by_peer");
+  EXPECT_FALSE(json::parse(by_c.body).contains("receipt"));
+}
+
+TEST_F(FederationServiceTest, OrganisationTokensAreNotPeersAndNeedNoCertificate) {
+  api::Router router;
+  RegisterFederationRoutes(router, *service_);
+  router.Add("GET", "/v1/directory", api::Access::AnyToken(),
+             [](api::Request&) { return api::Response::Json(200, json::array()); });
+  api::Request r;
+  r.method = "GET";
+  r.path = "/v1/directory";
+  r.headers["Authorization"] = "Bearer org";
+  auto org = [](std::string_view, const api::Request&) -> Result<Principal> {
+    return Principal{.token_id = 1, .org = "comensha", .role = Role::kCoordinator};
+  };
+  EXPECT_EQ(router.Dispatch(r, org).status, 200);
+  // A peer token on a route of any role is held to its certificate too.
+  api::Request peer = r;
+  peer.headers["Authorization"] = "Bearer peer-b";
+  auto as_peer = [this](std::string_view t, const api::Request&) { return Authenticate(t); };
+  auto refused = router.Dispatch(peer, as_peer);
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(CodeOf(refused), "peer_certificate_mismatch");
+  peer.client_cert_sha256 = gw_b_.cert.Sha256Fingerprint();
+  EXPECT_EQ(router.Dispatch(peer, as_peer).status, 200);
+}
+
+}  // namespace
+}  // namespace ketenpoort::server
