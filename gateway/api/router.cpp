@@ -388,7 +388,10 @@ Response Router::Dispatch(Request& request, const Authenticator& authenticate) c
   try {
     if (auto refusal = Authorize(route.access, request, authenticate))
       return std::move(*refusal);
-    return route.handler(request);
+    Response response = route.handler(request);
+    if (wait_for_deferred_ && response.deferred)
+      return Response::Wait(std::move(response));
+    return response;
   } catch (const std::exception& e) {
     LogHandlerException(request, route.pattern, typeid(e).name());
   } catch (...) {

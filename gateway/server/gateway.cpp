@@ -39,6 +39,7 @@
 #include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
+#include "gateway/store/group_commit.h"
 #include "gateway/store/migrations.h"
 
 namespace ketenpoort::server {
@@ -170,6 +171,7 @@ struct Gateway::State {
   config::GatewayConfig config;
   std::mutex db_mutex;  // one connection; SQLite serialises writers anyway
   std::optional<store::Database> db;
+  std::optional<store::GroupCommit> commits;  // the writes of requests, sharing fsyncs; on db
   std::optional<store::BlobStore> blobs;  // attachment uploads (secure mail)
   std::mutex auth_mutex;  // guards auth_db, the read-only use of a second connection
   std::optional<store::Database> auth_db;
@@ -218,6 +220,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   // while every other writer waits). A background task checkpoints on the second connection
   // instead: in WAL mode a PASSIVE checkpoint runs beside the writer without blocking it.
   KP_RETURN_IF_ERROR(s->db->Exec("PRAGMA wal_autocheckpoint = 0"));
+  s->commits.emplace(*s->db, s->db_mutex);
 
   KP_ASSIGN_OR_RETURN(json directory_json, ReadJsonFile(config.directory));
   auto directory = Directory::FromJson(directory_json);
@@ -235,6 +238,9 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   KP_ASSIGN_OR_RETURN(s->tls_chain, crypto::LoadPemChainFile(config.listen.tls_cert));
 
   State* st = s.get();
+  // The cpprestsdk HttpsServer ignores Response::deferred (submissions answer through one):
+  // until the Beast server, which holds them, replaces it, Dispatch waits for them.
+  s->router.WaitForDeferred();
   s->router.Add("GET", "/healthz", api::Access::Public(), [](api::Request&) {
     return api::Response::Json(200, {{"status", "ok"}});
   });
@@ -265,8 +271,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
       });
 
   KP_ASSIGN_OR_RETURN(s->messages,
-                      MessageService::Create(*s->db, s->db_mutex, *s->directory, *s->routes,
-                                             kinds::BuiltinKinds(), audit::NowMs));
+                      MessageService::Create(*s->db, s->db_mutex, *s->commits, *s->directory,
+                                             *s->routes, kinds::BuiltinKinds(), audit::NowMs));
   // Attachment uploads: files no row names (a crash between a file and its row) go first.
   KP_ASSIGN_OR_RETURN(store::BlobStore blobs, store::BlobStore::Open(config.database.blob_dir));
   s->blobs.emplace(std::move(blobs));
@@ -291,6 +297,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   FederationService::Config fc;
   fc.db = &*s->db;
   fc.db_mutex = &s->db_mutex;
+  fc.commits = &*s->commits;
   fc.directory = &*s->directory;
   fc.keyring = &s->keyring;
   fc.receipt_key_id = kTlsKeyId;
@@ -393,6 +400,8 @@ void Gateway::Stop() {
     state_->https->Stop();
     state_->https.reset();
   }
+  if (state_->commits)
+    state_->commits->Stop();  // commits what requests queued, before the database closes
   if (state_->outbox)
     state_->outbox->Stop();  // joins before the database closes
   if (state_->securemail_worker)
