@@ -23,6 +23,7 @@
 #include "gateway/io/file.h"
 #include "gateway/log/log.h"
 #include "gateway/server/audit_routes.h"
+#include "gateway/server/audit_throttle.h"
 #include "gateway/server/checkpoint_signer.h"
 #include "gateway/server/federation_routes.h"
 #include "gateway/server/federation_service.h"
@@ -124,19 +125,30 @@ Error InFile(Error e, const std::string& path) {
   return e;
 }
 
-// Appends an `auth_failed` entry in a transaction of its own.
-Status RecordAuthFailed(store::Database& db, const Error& error,
-                        const std::string& source_address) {
+// Queues an `auth_failed` entry on the group commit, at most one per source address per second
+// (`throttle`): a failure left out is counted into that address's next entry, whose object
+// then reads "api; left_out=N". Nothing waits for the entry; a failure to write it is logged.
+void RecordAuthFailed(store::GroupCommit& commits, AuditThrottle& throttle, const Error& error,
+                      const std::string& source_address) {
+  const auto steady_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch())
+                             .count();
+  std::optional<std::uint64_t> left_out = throttle.Admit(source_address, steady_ms);
+  if (!left_out)
+    return;
   audit::AuditEntry entry;
   entry.time_ms = audit::NowMs();
   entry.event = std::string(audit::event::kAuthFailed);
   entry.action = std::string(audit::action::kExecute);
-  entry.object = "api";
+  entry.object = *left_out == 0 ? "api" : "api; left_out=" + std::to_string(*left_out);
   entry.outcome = error.code;
   entry.source_address = source_address;
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(entry)));
-  return tx.Commit();
+  commits.Submit([entry = std::move(entry)](
+                     store::Database& db) { return audit::AuditLog().Append(db, entry); },
+                 [](Status s) {
+                   if (!s)
+                     log::Error("audit_append_failed", {{"error", s.error().ToString()}});
+                 });
 }
 
 // The outbox worker of `config.federation` (its peers' tokens read from their files).
@@ -172,6 +184,7 @@ struct Gateway::State {
   std::mutex db_mutex;  // one connection; SQLite serialises writers anyway
   std::optional<store::Database> db;
   std::optional<store::GroupCommit> commits;  // the writes of requests, sharing fsyncs; on db
+  AuditThrottle auth_failures{{.interval_ms = 1000, .max_addresses = 10000}};
   std::optional<store::BlobStore> blobs;  // attachment uploads (secure mail)
   std::mutex auth_mutex;  // guards auth_db, the read-only use of a second connection
   std::optional<store::Database> auth_db;
@@ -349,11 +362,8 @@ Status Gateway::Start() {
       return auth::AuthenticateApiToken(*st->auth_db, token);
     }();
     if (!principal && principal.error().kind == ErrorKind::kUnauthenticated) {
-      std::lock_guard lock(st->db_mutex);
       // A bad token is an audit entry (never the token itself); the request fails either way.
-      if (auto s = RecordAuthFailed(*st->db, principal.error(), req.remote_address); !s) {
-        log::Error("audit_append_failed", {{"error", s.error().ToString()}});
-      }
+      RecordAuthFailed(*st->commits, st->auth_failures, principal.error(), req.remote_address);
     }
     return principal;
   };
