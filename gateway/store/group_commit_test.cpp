@@ -186,7 +186,7 @@ TEST_F(GroupCommitTest, AFailingCommitFailsItsWholeBatchAndLaterJobsStillCommit)
   EXPECT_EQ(o.error().code, "constraint_violation");
   Status r = refused.Get();
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, "refused");  // its own error, not the COMMIT's
+  EXPECT_EQ(r.error().code, "refused");      // its own error, not the COMMIT's
   EXPECT_EQ(commits.commits(), before + 1);  // the blocker's batch only
   EXPECT_EQ(Count("k = 1"), 0);
   EXPECT_FALSE(db_->InTransaction());
