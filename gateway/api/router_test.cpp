@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <thread>
 #include <vector>
 
 namespace ketenpoort::api {
@@ -550,6 +551,24 @@ TEST(RouterDeathTest, InvalidUploadRoutesAbort) {
   EXPECT_DEATH(router.AddUpload("put", "/f", Access::Public(), 1, open), "upper-case");
   router.Add("PUT", "/f", Access::Public(), [](Request&) { return Response{}; });
   EXPECT_DEATH(router.AddUpload("PUT", "/f", Access::Public(), 1, open), "twice");
+}
+
+// A handler whose response is completed later, from another thread.
+Response CompletedLater(Request&) {
+  return Response::Later([](Response::Completion complete) {
+    std::thread([complete] { complete(Response::Json(202, {{"later", true}})); }).detach();
+  });
+}
+
+TEST(RouterDeferredTest, ADeferredResponseIsPassedThroughForTheServerToHold) {
+  Router router;
+  router.Add("GET", "/later", Access::Public(), CompletedLater);
+  Request req;
+  req.method = "GET";
+  req.path = "/later";
+  Response r = router.Dispatch(req, TestAuthenticate);
+  ASSERT_TRUE(r.deferred);
+  EXPECT_EQ(Response::Wait(std::move(r)).status, 202);
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "gateway/server/federation_routes.h"
 
+#include "gateway/server/pending_response.h"
+
 namespace ketenpoort::server {
 
 void RegisterFederationRoutes(api::Router& router, FederationService& service) {
@@ -12,10 +14,14 @@ void RegisterFederationRoutes(api::Router& router, FederationService& service) {
                auto body = api::ParseJsonBody(req);
                if (!body)
                  return api::Response::FromError(body.error());
-               auto answer = s->Receive(Caller{*req.principal, req.remote_address}, *body);
-               if (!answer)
-                 return api::Response::FromError(answer.error());
-               return api::Response::Json(202, *answer);
+               // Answered when the group commit has the message on disk; no thread waits.
+               auto pending = PendingResponse::Create();
+               s->Receive(Caller{*req.principal, req.remote_address}, *body,
+                          [pending](Result<nlohmann::json> answer) {
+                            pending->Complete(answer ? api::Response::Json(202, *answer)
+                                                     : api::Response::FromError(answer.error()));
+                          });
+               return pending->Later();
              });
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -59,13 +60,13 @@ audit::AuditEntry DeliverEntry(const Caller& caller, std::string_view organisati
 
 }  // namespace
 
-FederationService::FederationService(Config config)
-    : config_(std::move(config)), commits_(*config_.db, *config_.db_mutex) {}
+FederationService::FederationService(Config config) : config_(std::move(config)) {}
 
 Result<std::unique_ptr<FederationService>> FederationService::Create(Config config) {
-  if (config.db == nullptr || config.db_mutex == nullptr || config.directory == nullptr ||
-      config.keyring == nullptr || !config.clock || config.receipt_key_id.empty() ||
-      config.gateway_id.empty() || config.certificate_pem.empty()) {
+  if (config.db == nullptr || config.db_mutex == nullptr || config.commits == nullptr ||
+      config.directory == nullptr || config.keyring == nullptr || !config.clock ||
+      config.receipt_key_id.empty() || config.gateway_id.empty() ||
+      config.certificate_pem.empty()) {
     return InvalidArgument("invalid_federation_config", "a required member is missing");
   }
   KP_ASSIGN_OR_RETURN(CertificateMap certificates, DirectoryCertificates(*config.directory));
@@ -74,7 +75,7 @@ Result<std::unique_ptr<FederationService>> FederationService::Create(Config conf
   return service;
 }
 
-Result<json> FederationService::Receive(const Caller& caller, const json& body) {
+void FederationService::Receive(const Caller& caller, const json& body, Done done) {
   const std::int64_t now = config_.clock();
   const Directory& directory = *config_.directory;
 
@@ -165,29 +166,44 @@ Result<json> FederationService::Receive(const Caller& caller, const json& body) 
         IsValidMessageId(body["id"].get<std::string>())) {
       object = body["id"].get<std::string>();
     }
+    // The refusal is answered once its audit entry is committed (or with the audit's error).
     audit::AuditEntry refused =
         DeliverEntry(caller, caller.principal.org, object, nullptr, "", incoming.error().code, now);
-    KP_RETURN_IF_ERROR(
-        commits_.Run([&](store::Database& db) { return audit::AuditLog().Append(db, refused); }));
-    return std::move(incoming).error();
+    config_.commits->Submit(
+        [refused = std::move(refused)](store::Database& db) {
+          return audit::AuditLog().Append(db, refused);
+        },
+        [error = std::move(incoming).error(), done = std::move(done)](Status audited) {
+          done(audited ? Result<json>(error) : Result<json>(std::move(audited).error()));
+        });
+    return;
   }
-  Incoming& in = *incoming;
-  store::MessageRecord& m = in.message;
 
-  std::map<std::string, std::string> initial;
-  std::vector<audit::AuditEntry> entries;
+  // What the job writes and the receipt it answers with, shared by the job and its completion
+  // (both on the committer thread).
+  struct Write {
+    Incoming in;
+    std::map<std::string, std::string> initial;
+    std::vector<audit::AuditEntry> entries;
+    delivery::DeliveryReceipt receipt;
+  };
+  auto w = std::make_shared<Write>();
+  w->in = std::move(*incoming);
+  const Incoming& in = w->in;
+  const store::MessageRecord& m = in.message;
   for (const std::string& org : in.recipients) {
-    initial[org] = std::string(state::kDelivered);
-    entries.push_back(
+    w->initial[org] = std::string(state::kDelivered);
+    w->entries.push_back(
         DeliverEntry(caller, org, m.id, &m, m.sender_org, audit::kOutcomeSuccess, now));
   }
-
-  delivery::DeliveryReceipt receipt{.message_id = m.id,
-                                    .recipients = in.recipients,
-                                    .gateway = config_.gateway_id,
-                                    .received_ms = now,
-                                    .payload_sha256 = in.payload_sha256};
-  Status stored = commits_.Run([&](store::Database& db) -> Status {
+  w->receipt = delivery::DeliveryReceipt{.message_id = m.id,
+                                         .recipients = in.recipients,
+                                         .gateway = config_.gateway_id,
+                                         .received_ms = now,
+                                         .payload_sha256 = in.payload_sha256};
+  auto job = [w](store::Database& db) -> Status {
+    const Incoming& in = w->in;
+    const store::MessageRecord& m = in.message;
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto seen, repo.Find(m.id, /*with_payload=*/false));
     if (seen) {
@@ -201,22 +217,31 @@ Result<json> FederationService::Receive(const Caller& caller, const json& body) 
         return Conflict("message_id_conflict",
                         "a different message with this id was delivered before");
       }
-      receipt.received_ms = seen->created_ms;  // the same receipt as the first time
+      w->receipt.received_ms = seen->created_ms;  // the same receipt as the first time
       return Ok();
     }
-    KP_RETURN_IF_ERROR(repo.Insert(m, initial, "gateway"));
+    KP_RETURN_IF_ERROR(repo.Insert(m, w->initial, "gateway"));
     audit::AuditLog log;
-    for (const audit::AuditEntry& e : entries)
+    for (const audit::AuditEntry& e : w->entries)
       KP_RETURN_IF_ERROR(log.Append(db, e));
     return Ok();
+  };
+  // Signing (one ECDSA signature) runs on the committer thread after the commit: deliveries
+  // from peers are few, and the receipt must name what was committed.
+  config_.commits->Submit(std::move(job), [this, w, done = std::move(done)](Status stored) {
+    if (!stored) {
+      done(std::move(stored).error());
+      return;
+    }
+    auto signed_receipt =
+        delivery::SignReceipt(*config_.keyring, config_.receipt_key_id, w->receipt);
+    if (!signed_receipt) {
+      done(std::move(signed_receipt).error());
+      return;
+    }
+    done(json{{"receipt", delivery::ToJson(*signed_receipt)},
+              {"certificate", config_.certificate_pem}});
   });
-  if (!stored)
-    return std::move(stored).error();
-
-  KP_ASSIGN_OR_RETURN(delivery::SignedReceipt signed_receipt,
-                      delivery::SignReceipt(*config_.keyring, config_.receipt_key_id, receipt));
-  return json{{"receipt", delivery::ToJson(signed_receipt)},
-              {"certificate", config_.certificate_pem}};
 }
 
 Status FederationService::CheckPeerConnection(const Caller& caller,

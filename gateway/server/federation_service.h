@@ -4,9 +4,10 @@
 //
 //   FederationService federation(db, db_mutex, directory, certificates, keyring, "tls",
 //                                "gw-noord", tls_chain_pem, audit::NowMs);
-//   auto answer = federation.Receive(caller, body);   // caller: the peer's token, role peer
-//   // 202 {"receipt": {"message_id", "recipients", "gateway", "received", "payload_sha256",
-//   //                  "signature"}, "certificate": "-----BEGIN CERTIFICATE-----..."}
+//   federation.Receive(caller, body, [](Result<json> answer) {   // caller: role peer
+//     // 202 {"receipt": {"message_id", "recipients", "gateway", "received", "payload_sha256",
+//     //                  "signature"}, "certificate": "-----BEGIN CERTIFICATE-----..."}
+//   });
 //
 // Body: {"id", "kind", "from", "recipients", "routing", "subject_ref", "legal_basis",
 // "deadline", "expires", "created", "payload"} as the sending gateway stored the message
@@ -30,7 +31,9 @@
 // then, in one transaction: the message under the sender's id (its "created" here is when this
 // gateway took it in, the receipt's time), a "delivered" delivery per recipient and a
 // `deliver` audit entry per recipient (user: the peer gateway's id, on behalf of `from`).
-// Refusals are audited with the error code as outcome.
+// Refusals are audited with the error code as outcome. The checks run on the calling thread;
+// the write goes through the group commit (store/group_commit.h), and the answer (the receipt,
+// signed after the commit) is handed to `done` on its thread without a thread waiting for it.
 //
 // Exactly once: a message id stored before, with the same sender, recipients and payload, is
 // answered with a receipt of the same content (the first reception's time; ECDSA signatures
@@ -74,6 +77,7 @@ class FederationService {
   struct Config {
     store::Database* db = nullptr;             // required; outlives the service
     std::mutex* db_mutex = nullptr;            // required
+    store::GroupCommit* commits = nullptr;     // required; on `db`, outlives the service
     const Directory* directory = nullptr;      // required
     const crypto::Keyring* keyring = nullptr;  // required; holds `receipt_key_id`
     std::string receipt_key_id;                // the key of this gateway's TLS certificate
@@ -85,8 +89,11 @@ class FederationService {
   // Parses every directory certificate; error when one does not parse.
   static Result<std::unique_ptr<FederationService>> Create(Config config);
 
-  // POST /v1/federation/messages.
-  Result<nlohmann::json> Receive(const Caller& caller, const nlohmann::json& body);
+  // The answer, called once: on the group commit's thread, or on the caller's if it is stopped.
+  using Done = std::function<void(Result<nlohmann::json>)>;
+
+  // POST /v1/federation/messages: checks here, then queues the write and returns.
+  void Receive(const Caller& caller, const nlohmann::json& body, Done done);
 
   // Ok unless `caller` is a peer whose connection presented no client certificate, or another
   // than its token is bound to (`client_cert_sha256`: api::Request's); a refusal is audited.
@@ -96,7 +103,6 @@ class FederationService {
   explicit FederationService(Config config);
 
   Config config_;
-  store::GroupCommit commits_;
   CertificateMap certificates_;
 };
 

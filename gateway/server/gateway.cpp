@@ -23,6 +23,7 @@
 #include "gateway/io/file.h"
 #include "gateway/log/log.h"
 #include "gateway/server/audit_routes.h"
+#include "gateway/server/audit_throttle.h"
 #include "gateway/server/checkpoint_signer.h"
 #include "gateway/server/federation_routes.h"
 #include "gateway/server/federation_service.h"
@@ -39,6 +40,7 @@
 #include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
+#include "gateway/store/group_commit.h"
 #include "gateway/store/migrations.h"
 
 namespace ketenpoort::server {
@@ -123,19 +125,30 @@ Error InFile(Error e, const std::string& path) {
   return e;
 }
 
-// Appends an `auth_failed` entry in a transaction of its own.
-Status RecordAuthFailed(store::Database& db, const Error& error,
-                        const std::string& source_address) {
+// Queues an `auth_failed` entry on the group commit, at most one per source address per second
+// (`throttle`): a failure left out is counted into that address's next entry, whose object
+// then reads "api; left_out=N". Nothing waits for the entry; a failure to write it is logged.
+void RecordAuthFailed(store::GroupCommit& commits, AuditThrottle& throttle, const Error& error,
+                      const std::string& source_address) {
+  const auto steady_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch())
+                             .count();
+  std::optional<std::uint64_t> left_out = throttle.Admit(source_address, steady_ms);
+  if (!left_out)
+    return;
   audit::AuditEntry entry;
   entry.time_ms = audit::NowMs();
   entry.event = std::string(audit::event::kAuthFailed);
   entry.action = std::string(audit::action::kExecute);
-  entry.object = "api";
+  entry.object = *left_out == 0 ? "api" : "api; left_out=" + std::to_string(*left_out);
   entry.outcome = error.code;
   entry.source_address = source_address;
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(entry)));
-  return tx.Commit();
+  commits.Submit([entry = std::move(entry)](
+                     store::Database& db) { return audit::AuditLog().Append(db, entry); },
+                 [](Status s) {
+                   if (!s)
+                     log::Error("audit_append_failed", {{"error", s.error().ToString()}});
+                 });
 }
 
 // The outbox worker of `config.federation` (its peers' tokens read from their files).
@@ -170,6 +183,8 @@ struct Gateway::State {
   config::GatewayConfig config;
   std::mutex db_mutex;  // one connection; SQLite serialises writers anyway
   std::optional<store::Database> db;
+  std::optional<store::GroupCommit> commits;  // the writes of requests, sharing fsyncs; on db
+  AuditThrottle auth_failures{{.interval_ms = 1000, .max_addresses = 10000}};
   std::optional<store::BlobStore> blobs;  // attachment uploads (secure mail)
   std::mutex auth_mutex;  // guards auth_db, the read-only use of a second connection
   std::optional<store::Database> auth_db;
@@ -218,6 +233,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   // while every other writer waits). A background task checkpoints on the second connection
   // instead: in WAL mode a PASSIVE checkpoint runs beside the writer without blocking it.
   KP_RETURN_IF_ERROR(s->db->Exec("PRAGMA wal_autocheckpoint = 0"));
+  s->commits.emplace(*s->db, s->db_mutex);
 
   KP_ASSIGN_OR_RETURN(json directory_json, ReadJsonFile(config.directory));
   auto directory = Directory::FromJson(directory_json);
@@ -265,8 +281,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
       });
 
   KP_ASSIGN_OR_RETURN(s->messages,
-                      MessageService::Create(*s->db, s->db_mutex, *s->directory, *s->routes,
-                                             kinds::BuiltinKinds(), audit::NowMs));
+                      MessageService::Create(*s->db, s->db_mutex, *s->commits, *s->directory,
+                                             *s->routes, kinds::BuiltinKinds(), audit::NowMs));
   // Attachment uploads: files no row names (a crash between a file and its row) go first.
   KP_ASSIGN_OR_RETURN(store::BlobStore blobs, store::BlobStore::Open(config.database.blob_dir));
   s->blobs.emplace(std::move(blobs));
@@ -291,6 +307,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   FederationService::Config fc;
   fc.db = &*s->db;
   fc.db_mutex = &s->db_mutex;
+  fc.commits = &*s->commits;
   fc.directory = &*s->directory;
   fc.keyring = &s->keyring;
   fc.receipt_key_id = kTlsKeyId;
@@ -351,11 +368,8 @@ Status Gateway::Start() {
       return auth::AuthenticateApiToken(*st->auth_db, token);
     }();
     if (!principal && principal.error().kind == ErrorKind::kUnauthenticated) {
-      std::lock_guard lock(st->db_mutex);
       // A bad token is an audit entry (never the token itself); the request fails either way.
-      if (auto s = RecordAuthFailed(*st->db, principal.error(), req.remote_address); !s) {
-        log::Error("audit_append_failed", {{"error", s.error().ToString()}});
-      }
+      RecordAuthFailed(*st->commits, st->auth_failures, principal.error(), req.remote_address);
     }
     return principal;
   };
@@ -402,6 +416,8 @@ void Gateway::Stop() {
     state_->https->Stop();
     state_->https.reset();
   }
+  if (state_->commits)
+    state_->commits->Stop();  // commits what requests queued, before the database closes
   if (state_->outbox)
     state_->outbox->Stop();  // joins before the database closes
   if (state_->securemail_worker)

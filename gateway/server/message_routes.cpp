@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "gateway/server/pending_response.h"
 #include "gateway/server/securemail_service.h"
 
 namespace ketenpoort::server {
@@ -43,7 +44,13 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service,
                }
                if (mail != nullptr && body->value("kind", json()) == "securemail")
                  return Answer(202, mail->Submit(CallerOf(req), *body, req.body, key));
-               return Answer(202, s->Submit(CallerOf(req), *body, req.body, key));
+               // Checked here, on this thread; answered when the group commit has the message
+               // on disk, without holding this thread meanwhile.
+               auto pending = PendingResponse::Create();
+               s->Submit(CallerOf(req), *body, req.body, key, [pending](Result<json> accepted) {
+                 pending->Complete(Answer(202, std::move(accepted)));
+               });
+               return pending->Later();
              });
   router.Add("GET", "/v1/inbox", api::Access::Roles({Role::kRecipient}), [s](api::Request& req) {
     return Answer(200, s->Inbox(CallerOf(req), QueryValue(req, "after"), QueryValue(req, "limit")));

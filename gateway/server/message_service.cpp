@@ -148,28 +148,28 @@ audit::AuditEntry CallerEntry(const Caller& caller, std::string_view event, std:
 }
 
 MessageService::MessageService(store::Database& db, std::mutex& db_mutex,
-                               const Directory& directory, const RoutingRules& routes,
-                               const KindRegistry& kinds, Clock clock)
+                               store::GroupCommit& commits, const Directory& directory,
+                               const RoutingRules& routes, const KindRegistry& kinds, Clock clock)
     : db_(db),
       db_mutex_(db_mutex),
-      commits_(db, db_mutex),
+      commits_(commits),
       directory_(directory),
       routes_(routes),
       kinds_(kinds),
       clock_(std::move(clock)) {}
 
 Result<std::unique_ptr<MessageService>> MessageService::Create(
-    store::Database& db, std::mutex& db_mutex, const Directory& directory,
-    const RoutingRules& routes, const KindRegistry& kinds, Clock clock) {
+    store::Database& db, std::mutex& db_mutex, store::GroupCommit& commits,
+    const Directory& directory, const RoutingRules& routes, const KindRegistry& kinds,
+    Clock clock) {
   auto service = std::unique_ptr<MessageService>(
-      new MessageService(db, db_mutex, directory, routes, kinds, std::move(clock)));
+      new MessageService(db, db_mutex, commits, directory, routes, kinds, std::move(clock)));
   KP_ASSIGN_OR_RETURN(service->certificates_, DirectoryCertificates(directory));
   return service;
 }
 
-Result<json> MessageService::Submit(const Caller& caller, const json& body,
-                                    std::string_view raw_body,
-                                    const std::optional<std::string>& idempotency_key) {
+void MessageService::Submit(const Caller& caller, const json& body, std::string_view raw_body,
+                            const std::optional<std::string>& idempotency_key, Done done) {
   const std::int64_t now = clock_();
   const Principal& who = caller.principal;
 
@@ -250,15 +250,35 @@ Result<json> MessageService::Submit(const Caller& caller, const json& body,
 
   auto submission = parse();
   if (!submission) {
+    // The refusal is answered once its audit entry is committed (or with the audit's error).
     audit::AuditEntry refused = Entry(caller, audit::event::kSubmit, audit::action::kCreate, "",
                                       nullptr, submission.error().code, now);
-    KP_RETURN_IF_ERROR(
-        commits_.Run([&](store::Database& db) { return audit::AuditLog().Append(db, refused); }));
-    return std::move(submission).error();
+    commits_.Submit(
+        [refused = std::move(refused)](store::Database& db) {
+          return audit::AuditLog().Append(db, refused);
+        },
+        [error = std::move(submission).error(), done = std::move(done)](Status audited) {
+          done(audited ? Result<json>(error) : Result<json>(std::move(audited).error()));
+        });
+    return;
   }
   Submission& s = *submission;
 
-  store::MessageRecord m;
+  // What the job writes, shared by the job and its completion (both on the committer thread).
+  struct Write {
+    store::MessageRecord m;
+    std::map<std::string, std::string> initial;
+    std::map<std::string, std::vector<std::string>> by_peer;  // peer gateway URL -> recipients
+    std::vector<audit::AuditEntry> entries;
+    std::string codelists;
+    std::vector<std::string> recipients;
+    std::string org;
+    std::optional<std::string> idempotency_key;
+    crypto::Digest request_hash{};
+    json answer;
+  };
+  auto w = std::make_shared<Write>();
+  store::MessageRecord& m = w->m;
   m.id = NewMessageId();
   m.kind = s.routing.kind;
   m.sender_org = who.org;
@@ -273,18 +293,17 @@ Result<json> MessageService::Submit(const Caller& caller, const json& body,
   m.payload_sha256.assign(payload_hash.begin(), payload_hash.end());
   m.payload = std::move(s.payload);
 
-  std::map<std::string, std::string> initial;
-  std::map<std::string, std::vector<std::string>> by_peer;  // peer gateway URL -> recipients
+  std::map<std::string, std::string>& initial = w->initial;
   for (const std::string& org : s.recipients) {
     const Organisation* o = directory_.Find(org);
     if (o->gateway_url.empty()) {
       initial[org] = std::string(state::kDelivered);
     } else {
       initial[org] = std::string(state::kSent);
-      by_peer[o->gateway_url].push_back(org);
+      w->by_peer[o->gateway_url].push_back(org);
     }
   }
-  std::vector<audit::AuditEntry> entries;
+  std::vector<audit::AuditEntry>& entries = w->entries;
   entries.push_back(Entry(caller, audit::event::kSubmit, audit::action::kCreate, m.id, &m,
                           audit::kOutcomeSuccess, now));
   for (const auto& [org, st] : initial) {
@@ -298,44 +317,50 @@ Result<json> MessageService::Submit(const Caller& caller, const json& body,
     e.responsible_user = Actor(who);
     entries.push_back(std::move(e));
   }
-  const crypto::Digest request_hash = crypto::Sha256(AsBytes(raw_body));
+  w->request_hash = crypto::Sha256(AsBytes(raw_body));
+  w->codelists = CodeListVersionsToJson(s.codelists).dump();
+  w->recipients = std::move(s.recipients);
+  w->org = who.org;
+  w->idempotency_key = idempotency_key;
 
-  json answer;
-  Status stored = commits_.Run([&](store::Database& db) -> Status {
-    store::MessageRepository repo(db);
-    if (idempotency_key) {
-      KP_ASSIGN_OR_RETURN(auto seen, repo.FindIdempotencyKey(who.org, *idempotency_key));
-      if (seen) {
-        if (!std::equal(seen->request_sha256.begin(), seen->request_sha256.end(),
-                        request_hash.begin(), request_hash.end())) {
-          return Conflict("idempotency_conflict",
-                          "this Idempotency-Key was used before with another request body");
+  commits_.Submit(
+      [w, now](store::Database& db) -> Status {
+        store::MessageRepository repo(db);
+        if (w->idempotency_key) {
+          KP_ASSIGN_OR_RETURN(auto seen, repo.FindIdempotencyKey(w->org, *w->idempotency_key));
+          if (seen) {
+            if (!std::equal(seen->request_sha256.begin(), seen->request_sha256.end(),
+                            w->request_hash.begin(), w->request_hash.end())) {
+              return Conflict("idempotency_conflict",
+                              "this Idempotency-Key was used before with another request body");
+            }
+            KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(seen->message_id));
+            w->answer = {{"id", seen->message_id},
+                         {"status", "accepted"},
+                         {"recipients", RecipientOrgs(deliveries)}};
+            return Ok();
+          }
         }
-        KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(seen->message_id));
-        answer = {{"id", seen->message_id},
-                  {"status", "accepted"},
-                  {"recipients", RecipientOrgs(deliveries)}};
+        KP_RETURN_IF_ERROR(repo.Insert(w->m, w->initial, "gateway"));
+        KP_RETURN_IF_ERROR(store::KindRepository(db).SetCodeLists(w->m.id, w->codelists));
+        for (const auto& [peer, orgs] : w->by_peer)
+          KP_RETURN_IF_ERROR(repo.EnqueueOutbox(w->m.id, peer, orgs, now));
+        if (w->idempotency_key) {
+          KP_RETURN_IF_ERROR(repo.InsertIdempotencyKey(w->org, *w->idempotency_key, w->request_hash,
+                                                       w->m.id, now));
+        }
+        audit::AuditLog log;
+        for (const audit::AuditEntry& e : w->entries)
+          KP_RETURN_IF_ERROR(log.Append(db, e));
+        w->answer = {{"id", w->m.id}, {"status", "accepted"}, {"recipients", w->recipients}};
         return Ok();
-      }
-    }
-    KP_RETURN_IF_ERROR(repo.Insert(m, initial, "gateway"));
-    KP_RETURN_IF_ERROR(
-        store::KindRepository(db).SetCodeLists(m.id, CodeListVersionsToJson(s.codelists).dump()));
-    for (const auto& [peer, orgs] : by_peer)
-      KP_RETURN_IF_ERROR(repo.EnqueueOutbox(m.id, peer, orgs, now));
-    if (idempotency_key) {
-      KP_RETURN_IF_ERROR(
-          repo.InsertIdempotencyKey(who.org, *idempotency_key, request_hash, m.id, now));
-    }
-    audit::AuditLog log;
-    for (const audit::AuditEntry& e : entries)
-      KP_RETURN_IF_ERROR(log.Append(db, e));
-    answer = {{"id", m.id}, {"status", "accepted"}, {"recipients", s.recipients}};
-    return Ok();
-  });
-  if (!stored)
-    return std::move(stored).error();
-  return answer;
+      },
+      [w, done = std::move(done)](Status stored) {
+        if (!stored)
+          done(std::move(stored).error());
+        else
+          done(std::move(w->answer));
+      });
 }
 
 Result<json> MessageService::Inbox(const Caller& caller, std::string_view after,

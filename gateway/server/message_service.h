@@ -2,11 +2,13 @@
 // checked, stored and audited in one transaction. The HTTP routes (message_routes.h) are thin
 // wrappers around it, so this is where the rules live.
 //
-//   auto messages = MessageService::Create(db, db_mutex, directory, routes,
+//   GroupCommit commits(db, db_mutex);
+//   auto messages = MessageService::Create(db, db_mutex, commits, directory, routes,
 //                                          kinds::BuiltinKinds(), audit::NowMs);
 //   Caller caller{principal, "127.0.0.1"};
-//   auto accepted = messages.Submit(caller, body, raw_body, idempotency_key);
-//   // 202 {"id": "m-5f0c...", "status": "accepted", "recipients": ["comensha"]}
+//   messages->Submit(caller, body, raw_body, idempotency_key, [](Result<json> accepted) {
+//     // 202 {"id": "m-5f0c...", "status": "accepted", "recipients": ["comensha"]}
+//   });
 //
 // Submit, in this order (every refusal is answered before anything is written):
 //   body keys other than kind, recipients, routing, subject_ref, legal_basis, deadline,
@@ -28,8 +30,11 @@
 // the code-list versions it used (store/kind_repository.h), one
 // delivery per recipient ("delivered" for organisations this gateway serves, "sent" plus an outbox
 // item per peer gateway otherwise), the idempotency key, a `submit` audit entry and a `deliver`
-// entry per local recipient. Only after COMMIT (synchronous=FULL) does Submit return: a 202 is on
-// disk. Refused submissions are audited too, with the error code as outcome.
+// entry per local recipient. Only after COMMIT (synchronous=FULL) is the answer handed to `done`:
+// a 202 is on disk. Refused submissions are audited too, with the error code as outcome, and
+// their refusal is handed on once that entry is committed. Submit itself does the checks above
+// on the calling thread and returns as soon as the write is queued; no thread waits for the
+// commit.
 //
 // Status (SetStatus), in this order: the caller must be the sender or a recipient that the
 // message reached (else 404); recalled -> 410; a state no lifecycle knows -> 400
@@ -88,15 +93,22 @@ class MessageService {
 
   // Parses every organisation's certificate once. `db`, `db_mutex`, `directory` and `routes`
   // must outlive the service. Error when a certificate in the directory does not parse.
+  // `commits` (on `db`) carries submissions; it must outlive the service and be stopped
+  // before `db` closes.
   static Result<std::unique_ptr<MessageService>> Create(store::Database& db, std::mutex& db_mutex,
+                                                        store::GroupCommit& commits,
                                                         const Directory& directory,
                                                         const RoutingRules& routes,
                                                         const KindRegistry& kinds, Clock clock);
 
-  // POST /v1/messages. `raw_body` is hashed for the idempotency check.
-  Result<nlohmann::json> Submit(const Caller& caller, const nlohmann::json& body,
-                                std::string_view raw_body,
-                                const std::optional<std::string>& idempotency_key);
+  // The answer to a submission, called once: on the group commit's thread after the commit,
+  // or on the caller's thread if the group commit is stopped. Keep it short.
+  using Done = std::function<void(Result<nlohmann::json>)>;
+
+  // POST /v1/messages. `raw_body` is hashed for the idempotency check. Checks on this thread,
+  // then queues the write and returns; `done` gets the answer.
+  void Submit(const Caller& caller, const nlohmann::json& body, std::string_view raw_body,
+              const std::optional<std::string>& idempotency_key, Done done);
   // GET /v1/inbox?after=&limit= (both as given in the query; empty: defaults 0 and 100).
   Result<nlohmann::json> Inbox(const Caller& caller, std::string_view after,
                                std::string_view limit);
@@ -113,12 +125,13 @@ class MessageService {
   Result<nlohmann::json> Recall(const Caller& caller, std::string_view id);
 
  private:
-  MessageService(store::Database& db, std::mutex& db_mutex, const Directory& directory,
-                 const RoutingRules& routes, const KindRegistry& kinds, Clock clock);
+  MessageService(store::Database& db, std::mutex& db_mutex, store::GroupCommit& commits,
+                 const Directory& directory, const RoutingRules& routes, const KindRegistry& kinds,
+                 Clock clock);
 
   store::Database& db_;
   std::mutex& db_mutex_;
-  store::GroupCommit commits_;  // submissions share transactions (and fsyncs) under load
+  store::GroupCommit& commits_;  // submissions share transactions (and fsyncs) under load
   const Directory& directory_;
   const RoutingRules& routes_;
   const KindRegistry& kinds_;  // headers, lifecycles, code lists (adapters/kinds)
