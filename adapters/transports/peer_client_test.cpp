@@ -181,7 +181,7 @@ TEST_F(PeerClientTest, PostWithTheRightClientCertificateSucceeds) {
 
 TEST_F(PeerClientTest, LargeBodyIsSentWithoutExpectContinue) {
   PeerClient client = GoodClient();
-  // curl adds "Expect: 100-continue" above 1 KiB by default; cpprestsdk never answers it.
+  // curl adds "Expect: 100-continue" above 1 KiB by default; deliveries do without it.
   json payload = {{"payload", std::string(200 * 1024, 'A')}};
   auto start = steady_clock::now();
   auto r = client.PostJson(base_url_ + "/v1/echo", kToken, payload.dump());

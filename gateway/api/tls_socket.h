@@ -9,7 +9,7 @@
 //
 // Why not asio::ssl::stream: that stream keeps two 17 KiB buffers for the life of the
 // connection and routes every byte through a BIO pair that grows two more 17 KiB buffers once
-// used, about 100 KiB per idle connection (the figure the cpprestsdk server, which uses it,
+// used, about 100 KiB per idle connection (the figure the earlier server, which used it,
 // showed). Here OpenSSL works on the descriptor with SSL_MODE_RELEASE_BUFFERS, so an idle
 // connection holds the SSL object and a socket only: a few KiB. No cryptography is done here;
 // this is the glue between OpenSSL's non-blocking I/O and Asio's readiness waits.

@@ -25,8 +25,8 @@
 //
 // Every portal response carries a strict Content-Security-Policy (portal_pages.h),
 // Referrer-Policy: no-referrer (the token is in the URL) and X-Frame-Options; the session
-// cookie is `kp_portal`, HttpOnly, Secure, SameSite=Strict, Path=/m/{token}. One Set-Cookie
-// per response (cpprestsdk sends each header once): the session is the only cookie.
+// cookie is `kp_portal`, HttpOnly, Secure, SameSite=Strict, Path=/m/{token}; it is the only
+// cookie.
 #pragma once
 
 #include <cstdint>
@@ -38,8 +38,8 @@ namespace ketenpoort::server {
 
 struct UploadLimits {
   std::uint64_t max_attachment_bytes = std::uint64_t{1} << 30;
-  // Uploads read at once (both routes together); more get 503 too_many_uploads. cpprestsdk
-  // buffers what the disk has not yet taken, so this also bounds that memory.
+  // Uploads read at once (both routes together); more get 503 too_many_uploads, so that a
+  // burst of large files cannot take every worker thread and the disk at once.
   int max_concurrent = 16;
 };
 
