@@ -260,7 +260,7 @@ Status FederationService::CheckPeerConnection(const Caller& caller,
   e.outcome = bound.error().code;
   e.source_address = caller.source_address;
   KP_RETURN_IF_ERROR(
-      commits_.Run([&](store::Database& db) { return audit::AuditLog().Append(db, e); }));
+      config_.commits->Run([&](store::Database& db) { return audit::AuditLog().Append(db, e); }));
   return bound;
 }
 

@@ -17,6 +17,7 @@
 #include "gateway/crypto/envelope.h"
 #include "gateway/server/federation_routes.h"
 #include "gateway/store/db_key.h"
+#include "gateway/store/group_commit.h"
 #include "gateway/store/message_repository.h"
 #include "gateway/store/migrations.h"
 
@@ -62,9 +63,11 @@ class FederationServiceTest : public ::testing::Test {
     db_.emplace(std::move(*db));
     ASSERT_TRUE(store::Migrate(*db_).ok());
 
+    commits_.emplace(*db_, mu_);
     FederationService::Config c;
     c.db = &*db_;
     c.db_mutex = &mu_;
+    c.commits = &*commits_;
     c.directory = &*directory_;
     c.keyring = &pki_.keys;
     c.receipt_key_id = "gw-a";
@@ -159,6 +162,7 @@ class FederationServiceTest : public ::testing::Test {
   std::optional<Directory> directory_;
   std::optional<store::Database> db_;
   std::mutex mu_;
+  std::optional<store::GroupCommit> commits_;  // before service_, which uses it
   std::unique_ptr<FederationService> service_;
   api::Router router_;
 };
