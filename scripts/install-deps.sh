@@ -20,6 +20,8 @@ test_packages=(
   sqlcipher
   python3-aiosmtpd      # a real SMTP server on loopback for the mail tests
   chromium              # the secure-mail portal's browser test (headless)
+  clang                 # the libFuzzer targets (tests/fuzz, scripts/fuzz.sh --smoke)
+  libclang-rt-14-dev    # libFuzzer and the sanitizer runtimes for clang 14
 )
 # Playwright (playwright-core, driving Debian's chromium) needs node >= 18 and npm. Debian's
 # nodejs and npm are installed only when neither is there: on a machine that already has a

@@ -425,6 +425,9 @@ Result<json> ParseJsonBody(const Request& request) {
   } catch (const json::parse_error& e) {
     return InvalidArgument("malformed_json", "request body is not valid JSON (error at byte " +
                                                  std::to_string(e.byte) + ")");
+  } catch (const json::out_of_range&) {
+    return InvalidArgument("malformed_json",
+                           "request body has a number too large to represent (such as 1e400)");
   } catch (const std::exception&) {
     return InvalidArgument("malformed_json", "request body is not valid JSON");
   }

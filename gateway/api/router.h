@@ -161,7 +161,8 @@ class Router {
 //   Content-Type is not application/json (charset, if given, utf-8) -> 400 unsupported_media_type
 //   (a missing Content-Type is refused too: it keeps browser "simple" cross-site posts, which
 //   cannot send application/json, away from JSON routes; docs/API.md lists no 415)
-//   not JSON -> 400 malformed_json, naming the byte offset, never echoing the body
+//   not JSON -> 400 malformed_json, naming the byte offset, never echoing the body (a number
+//   beyond double's range, 1e400, is malformed_json too)
 //   nested deeper than 64 levels -> 400 json_too_deep
 //   valid JSON but not an object -> 400 expected_object
 Result<nlohmann::json> ParseJsonBody(const Request& request);

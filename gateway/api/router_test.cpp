@@ -269,6 +269,15 @@ TEST(ParseJsonBodyTest, MalformedNamesTheByteOffsetWithoutEchoingTheBody) {
   EXPECT_EQ(ParseJsonBody(JsonRequest("{\"a\":\"\xff\"}")).error().code, "malformed_json");
 }
 
+TEST(ParseJsonBodyTest, ANumberBeyondDoubleIsMalformedJson) {
+  for (const char* body : {R"({"amount":1e400})", R"({"a":[-1E999]})"}) {
+    auto v = ParseJsonBody(JsonRequest(body));
+    ASSERT_FALSE(v.ok()) << body;
+    EXPECT_EQ(v.error().code, "malformed_json") << body;
+    EXPECT_NE(v.error().message.find("too large"), std::string::npos) << v.error().message;
+  }
+}
+
 TEST(ParseJsonBodyTest, RequiresAnObject) {
   for (const char* body : {"[]", "1", "\"x\"", "null"}) {
     EXPECT_EQ(ParseJsonBody(JsonRequest(body)).error().code, "expected_object") << body;

@@ -26,6 +26,18 @@ TEST(PayloadCheckTest, TextIsCheckedAgainstTheKindAndBinaryIsOpaque) {
             "s.json: codelists.exploitation");
 }
 
+// `send` checks the file and `open` checks what it decrypted: a sender's 1e400 used to escape as
+// nlohmann's out_of_range and abort the recipient's `ketenpoort open`.
+TEST(PayloadCheckTest, ANumberBeyondDoubleIsAnInvalidPayloadNotACrash) {
+  for (const char* kind : {"signal", "referral", "b8"}) {
+    Status s =
+        CheckPayload(kind, R"({"indicators": ["isolation"], "minor": 1e400})", {}, false, "s.json");
+    ASSERT_FALSE(s.ok()) << kind;
+    EXPECT_EQ(s.error().code, "invalid_payload") << kind;
+    EXPECT_EQ(s.error().field, "s.json") << kind;
+  }
+}
+
 TEST(PayloadCheckTest, CodeListFlag) {
   EXPECT_EQ(ParseCodeListFlag("exploitation=1,age_band=1").value(),
             (CodeListVersions{{"age_band", 1}, {"exploitation", 1}}));

@@ -178,6 +178,13 @@ Result<json> ParseJsonText(std::string_view text, std::string_view code) {
   } catch (const json::parse_error& e) {
     return InvalidArgument(std::string(code), "not valid JSON near byte " + std::to_string(e.byte),
                            "");
+  } catch (const json::out_of_range&) {
+    // A number beyond double's range (1e400): nlohmann reports it as out_of_range, not as a
+    // parse_error, and without a position. Text from a sender must never escape as an exception
+    // (it would abort `ketenpoort open`).
+    return InvalidArgument(std::string(code), "has a number too large to represent", "");
+  } catch (const json::exception&) {
+    return InvalidArgument(std::string(code), "not valid JSON", "");
   }
 }
 

@@ -56,7 +56,8 @@ class JsonFields {
 // "rules" + 2 -> "rules[2]"
 std::string IndexPath(std::string_view path, std::size_t index);
 
-// Parses a whole document; syntax errors name the byte offset and use `code`.
+// Parses a whole document; never throws. Every error uses `code`: a syntax error names the byte
+// offset, a number beyond double's range (1e400) says so, a repeated key in an object names it.
 Result<nlohmann::json> ParseJsonText(std::string_view text, std::string_view code);
 
 }  // namespace ketenpoort

@@ -5,8 +5,8 @@
 #include <memory>
 #include <string>
 
-#include "gateway/api/url.h"
 #include "gateway/portal/portal_pages.h"
+#include "gateway/portal/portal_request.h"
 #include "gateway/portal/qr_svg.h"
 
 namespace ketenpoort::server {
@@ -26,19 +26,7 @@ std::string QueryValue(const api::Request& req, const std::string& name) {
 }
 
 std::string SessionCookie(const api::Request& req) {
-  auto header = req.Header("Cookie");
-  if (!header)
-    return {};
-  std::string_view rest = *header;
-  while (!rest.empty()) {
-    auto semi = rest.find(';');
-    std::string_view part = api::TrimHttpWhitespace(rest.substr(0, semi));
-    rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
-    if (part.size() > kCookie.size() && part.substr(0, kCookie.size()) == kCookie &&
-        part[kCookie.size()] == '=')
-      return std::string(part.substr(kCookie.size() + 1));
-  }
-  return {};
+  return portal::CookieValue(req, kCookie);
 }
 
 // A streamed attachment's plaintext for the response body.
@@ -368,13 +356,6 @@ std::string MessageBody(Lang lang, const std::string& self, const SecureMailServ
   return b;
 }
 
-Result<std::map<std::string, std::string>> FormBody(const api::Request& req) {
-  auto type = req.Header("Content-Type").value_or("");
-  if (type.rfind("application/x-www-form-urlencoded", 0) != 0)
-    return InvalidArgument("unsupported_media_type", "expected a form", "Content-Type");
-  return api::ParseQuery(req.body);
-}
-
 }  // namespace
 
 void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
@@ -459,7 +440,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
       });
   router.Add("POST", "/m/{token}/code", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");
-    auto form = FormBody(req);
+    auto form = portal::FormFields(req);
     if (!form)
       return ErrorPage(req, form.error(), "/m/" + token);
     Status sent = s->RequestCode(token, SessionCookie(req), (*form)["csrf"], req.remote_address);
@@ -474,7 +455,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
   });
   router.Add("POST", "/m/{token}/verify", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");
-    auto form = FormBody(req);
+    auto form = portal::FormFields(req);
     if (!form)
       return ErrorPage(req, form.error(), "/m/" + token);
     auto session =
@@ -492,7 +473,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
   });
   router.Add("POST", "/m/{token}/enrol", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");
-    auto form = FormBody(req);
+    auto form = portal::FormFields(req);
     if (!form)
       return ErrorPage(req, form.error(), "/m/" + token);
     Status enrolled =

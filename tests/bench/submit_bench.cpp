@@ -321,14 +321,32 @@ pid_t FindServer() {
   return -1;
 }
 
+// Context switches of every thread of `pid`, voluntary and not (/proc/PID/task/*/status).
+long ContextSwitches(pid_t pid) {
+  long total = 0;
+  std::error_code ec;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in(task.path() / "status");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 ||
+          line.rfind("nonvoluntary_ctxt_switches:", 0) == 0)
+        total += std::stol(line.substr(line.find(':') + 1));
+    }
+  }
+  return total;
+}
+
 struct CpuSample {
   Clock::time_point wall;
   double server = 0;
   double self = 0;
+  long server_switches = 0;
 };
 
 CpuSample Sample(pid_t server) {
-  return {Clock::now(), ProcessCpuSeconds(server), SelfCpuSeconds()};
+  return {Clock::now(), ProcessCpuSeconds(server), SelfCpuSeconds(), ContextSwitches(server)};
 }
 
 void Report(const std::string& label, const CpuSample& from, const CpuSample& to, Tally& all,
@@ -343,8 +361,10 @@ void Report(const std::string& label, const CpuSample& from, const CpuSample& to
   std::printf("  p50=%.2f p95=%.2f p99=%.2f max=%.2f ms", Percentile(all.latencies_ms, 0.50),
               Percentile(all.latencies_ms, 0.95), Percentile(all.latencies_ms, 0.99),
               all.latencies_ms.empty() ? 0.0 : all.latencies_ms.back());
-  std::printf("  cpu server=%.2f client=%.2f cores  load %s\n", (to.server - from.server) / wall,
-              (to.self - from.self) / wall, LoadAverage().c_str());
+  std::printf("  cpu server=%.2f client=%.2f cores  server switches/request=%.1f  load %s\n",
+              (to.server - from.server) / wall, (to.self - from.self) / wall,
+              ok > 0 ? static_cast<double>(to.server_switches - from.server_switches) / ok : 0.0,
+              LoadAverage().c_str());
   for (const auto& [what, n] : all.errors)
     std::printf("    error %-40s x%ld\n", what.c_str(), n);
   std::fflush(stdout);

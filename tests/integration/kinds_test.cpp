@@ -388,6 +388,25 @@ TEST_F(KindsTest, SendAndOpenCheckThePayloadAgainstTheKindsSchema) {
       {"open", "--config", dep_->config_path(), "--as", "wende-denhaag", bad_id, "--no-validate"},
       {{"KETENPOORT_TOKEN", ""}});
   EXPECT_EQ(anyway.exit_code, 0) << anyway.err;
+
+  // A number beyond double's range used to escape the JSON reader as an exception and abort
+  // both commands (exit 134, SIGABRT): a sender could crash a recipient's open.
+  const std::string huge = R"({"client_ref": "p", "needs": ["shelter"], "urgency": "normal",
+                               "age": 1e400})";
+  auto huge_send = send(write("huge.json", huge));
+  EXPECT_EQ(huge_send.exit_code, 2) << huge_send.err;
+  EXPECT_NE(huge_send.err.find("too large"), std::string::npos) << huge_send.err;
+  header["payload"] = sealer_.SealBase64("shop-denhaag", {"wende-denhaag", "shop-denhaag"}, huge);
+  auto huge_raw = Post("/v1/messages", header, "shop-denhaag");
+  ASSERT_EQ(huge_raw.status, 202) << huge_raw.body;
+  const std::string huge_id = json::parse(huge_raw.body)["id"];
+  auto huge_open =
+      RunKetenpoort({"open", "--config", dep_->config_path(), "--as", "wende-denhaag", huge_id},
+                    {{"KETENPOORT_TOKEN", ""}});
+  EXPECT_EQ(huge_open.exit_code, 1) << huge_open.err;
+  EXPECT_TRUE(huge_open.out.empty());
+  EXPECT_NE(huge_open.err.find("invalid_payload"), std::string::npos) << huge_open.err;
+  EXPECT_NE(huge_open.err.find("too large"), std::string::npos) << huge_open.err;
 }
 
 }  // namespace

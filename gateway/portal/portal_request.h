@@ -1,0 +1,31 @@
+// What the secure-mail portal reads from a browser's request besides the route: the session
+// cookie and a posted form. Both come from anyone on the internet, so both are total: any bytes
+// give a value or an error value, never an exception.
+//
+//   CookieValue(req, "kp_portal")   // "Cookie: a=1; kp_portal=s3cr3t" -> "s3cr3t"; absent -> ""
+//   auto form = FormFields(req);    // "Content-Type: application/x-www-form-urlencoded",
+//                                   // body "csrf=abc&code=123456" -> {{"code", "123456"},
+//                                   //                                  {"csrf", "abc"}}
+//
+// Contract: CookieValue takes the first "NAME=value" pair of the Cookie header (pairs split at
+// ';', HTTP whitespace trimmed around each) and returns the value as sent, without decoding;
+// "NAME" without '=' or with an empty value counts as absent. FormFields refuses a
+// Content-Type that does not start with application/x-www-form-urlencoded (400
+// unsupported_media_type, field "Content-Type") and otherwise decodes the body as
+// api::ParseQuery does ('+' is a space; a repeated or empty name, a bad escape or a NUL is 400).
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "gateway/api/http_types.h"
+#include "gateway/core/error.h"
+
+namespace ketenpoort::portal {
+
+std::string CookieValue(const api::Request& req, std::string_view name);
+
+Result<std::map<std::string, std::string>> FormFields(const api::Request& req);
+
+}  // namespace ketenpoort::portal

@@ -1,0 +1,62 @@
+// Fuzzes the readers of a deployment's files: gateway.json (config::ParseGatewayConfig),
+// directory.json (Directory::Parse), routes.json (RoutingRules::Parse against the demo
+// directory) and a code-list document (CodeLists::FromDocuments). An administrator writes them,
+// not an attacker, but a typo must give an error naming the field, never a crash. When a file
+// loads, resolving a message against it must not crash either.
+//
+// Input: the file's text, given to every reader. Corpus: tests/fuzz/corpus/config/.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "gateway/config/gateway_config.h"
+#include "gateway/core/code_lists.h"
+#include "gateway/core/directory.h"
+#include "gateway/core/json_fields.h"
+#include "gateway/core/routing_rules.h"
+#include "gateway/io/file.h"
+
+namespace {
+
+const ketenpoort::Directory& DemoDirectory() {
+  static const auto* directory = [] {
+    auto text = ketenpoort::io::ReadFile(KP_SOURCE_DIR "/config/demo/organisations.json");
+    if (!text)
+      __builtin_trap();
+    auto parsed = ketenpoort::Directory::Parse(*text);
+    if (!parsed)
+      __builtin_trap();
+    return new ketenpoort::Directory(std::move(*parsed));
+  }();
+  return *directory;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+
+  (void)ketenpoort::config::ParseGatewayConfig("/etc/ketenpoort/gateway.json", text);
+
+  if (auto directory = ketenpoort::Directory::Parse(text)) {
+    for (const auto& org : directory->all())
+      (void)directory->Find(org.id);
+    // The file format round-trips (directory.h): what loaded once loads again from ToJson.
+    if (!ketenpoort::Directory::FromJson(directory->ToJson()))
+      __builtin_trap();
+  }
+
+  if (auto rules = ketenpoort::RoutingRules::Parse(text, DemoDirectory())) {
+    ketenpoort::RoutingInput input;
+    input.kind = "signal";
+    input.routing = {{"region", "GM0599"}, {"age_band", "minor"}};
+    (void)rules->Resolve(input);
+  }
+
+  if (auto doc = ketenpoort::ParseJsonText(text, "invalid_codelist")) {
+    if (auto lists = ketenpoort::CodeLists::FromDocuments({*doc}))
+      (void)lists->LatestVersions();
+  }
+  return 0;
+}
