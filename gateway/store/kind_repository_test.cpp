@@ -14,10 +14,9 @@ class KindRepositoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(dir_.ok());
-    auto db = Database::Open(dir_.File("k.db"), DbKey::Generate(), OpenMode::kCreate);
+    auto db = test::MigratedDatabase(dir_.File("k.db"));
     ASSERT_TRUE(db.ok()) << db.error().ToString();
     db_.emplace(std::move(*db));
-    ASSERT_TRUE(Migrate(*db_).ok());
   }
   void AddMessage(const std::string& id, const std::string& kind, std::int64_t created) {
     MessageRecord m;

@@ -11,10 +11,9 @@ namespace {
 class MessageRepositoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(dir_.File("kp.db"), DbKey::Generate(), OpenMode::kCreate);
-    ASSERT_TRUE(db.ok()) << db.error().message;
+    auto db = test::MigratedDatabase(dir_.File("kp.db"));
+    ASSERT_TRUE(db.ok()) << db.error().ToString();
     db_.emplace(std::move(*db));
-    ASSERT_TRUE(Migrate(*db_).ok());
   }
 
   static MessageRecord Message(const std::string& id) {

@@ -19,10 +19,9 @@ const std::set<std::string> kBoundedTables = {"meta", "schema_migrations", "audi
 class PeriodicQueriesTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(dir_.File("kp.db"), DbKey::Generate(), OpenMode::kCreate);
-    ASSERT_TRUE(db.ok()) << db.error().message;
+    auto db = test::MigratedDatabase(dir_.File("kp.db"));
+    ASSERT_TRUE(db.ok()) << db.error().ToString();
     db_.emplace(std::move(*db));
-    ASSERT_TRUE(Migrate(*db_).ok());
     // Some rows of every kind the queries read, and no ANALYZE: the plan must be good without
     // statistics, as on a gateway that never ran one.
     ASSERT_TRUE(db_->Exec(R"sql(

@@ -21,10 +21,9 @@ SecureMailSettings Settings(const std::string& message_id) {
 class SecureMailRepositoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(dir_.File("kp.db"), DbKey::Generate(), OpenMode::kCreate);
-    ASSERT_TRUE(db.ok()) << db.error().message;
+    auto db = test::MigratedDatabase(dir_.File("kp.db"));
+    ASSERT_TRUE(db.ok()) << db.error().ToString();
     db_.emplace(std::move(*db));
-    ASSERT_TRUE(Migrate(*db_).ok());
   }
 
   // A secure-mail message as the service submits it: the message row, then its settings.

@@ -1,6 +1,9 @@
-// Helpers for the store's tests: a temporary folder under /tmp that removes itself, and
-// snapshots of files and folders to prove that an operation changed nothing on disk.
+// Helpers for the store's tests: a temporary folder under /tmp that removes itself, a fresh
+// migrated database in it, and snapshots of files and folders to prove that an operation
+// changed nothing on disk.
 //
+//   TempDir dir;
+//   Result<Database> db = MigratedDatabase(dir.File("kp.db"));   // random key, every migration
 //   TempDir dir;                                   // /tmp/kp_store_XXXXXX
 //   std::string path = dir.File("ketenpoort.db");
 //   std::string before = ReadFileBytes(path);
@@ -17,6 +20,11 @@
 #include <string>
 #include <system_error>
 #include <vector>
+
+#include "gateway/core/error.h"
+#include "gateway/store/database.h"
+#include "gateway/store/db_key.h"
+#include "gateway/store/migrations.h"
 
 namespace ketenpoort::store::test {
 
@@ -83,6 +91,13 @@ inline std::vector<std::string> Names(const std::map<std::string, std::string>& 
     names.push_back(name);
   }
   return names;
+}
+
+// A new database at `path` with a random key and every migration applied.
+inline Result<Database> MigratedDatabase(const std::string& path) {
+  KP_ASSIGN_OR_RETURN(Database db, Database::Open(path, DbKey::Generate(), OpenMode::kCreate));
+  KP_RETURN_IF_ERROR(Migrate(db));
+  return db;
 }
 
 }  // namespace ketenpoort::store::test

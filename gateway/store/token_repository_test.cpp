@@ -17,10 +17,9 @@ class TokenRepositoryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(dir_.ok());
-    auto db = Database::Open(dir_.File("k.db"), DbKey::Generate(), OpenMode::kCreate);
-    ASSERT_TRUE(db.ok()) << db.error().message;
+    auto db = test::MigratedDatabase(dir_.File("k.db"));
+    ASSERT_TRUE(db.ok()) << db.error().ToString();
     db_.emplace(std::move(*db));
-    ASSERT_TRUE(Migrate(*db_).ok());
   }
 
   static crypto::Digest NewTokenHash() { return crypto::Sha256(AsBytes(crypto::RandomToken(32))); }

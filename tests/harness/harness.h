@@ -137,6 +137,9 @@ class HttpsClient {
   HttpsOptions options_;
 };
 
+// A field of /proc/PID/status in KiB ("VmRSS", "VmHWM"); -1 when absent.
+long ProcessStatusKib(pid_t pid, const std::string& field);
+
 // Reads a whole file; empty string when missing.
 std::string ReadFileOrEmpty(const std::string& path);
 

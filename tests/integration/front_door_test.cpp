@@ -50,17 +50,6 @@ int OpenDescriptors(pid_t pid) {
   return n;
 }
 
-// A field of /proc/PID/status in KiB ("VmRSS", "VmHWM").
-long StatusKib(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0)
-      return std::stol(line.substr(field.size() + 1));
-  }
-  return -1;
-}
-
 // Waits until `done` holds, checking every 20 ms, for at most `limit`. The gateway is another
 // process: its descriptors and memory are state to observe, not events to subscribe to.
 bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds limit) {
@@ -156,25 +145,12 @@ class RawTls {
   // Reads until the peer closes or `limit` passes; `closed` tells which.
   std::string ReadUntilClose(std::chrono::milliseconds limit, bool* closed = nullptr) {
     std::string out;
-    bool eof = false;
     const auto deadline = Clock::now() + limit;
-    char buf[16384];
-    while (ssl_ && Clock::now() < deadline) {
-      if (SSL_pending(ssl_.get()) == 0) {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, 20) <= 0)
-          continue;
-      }
-      std::size_t n = 0;
-      if (SSL_read_ex(ssl_.get(), buf, sizeof buf, &n) != 1) {
-        ERR_clear_error();
-        eof = true;
-        break;
-      }
-      out.append(buf, n);
-    }
+    bool open = true;
+    while (open && Clock::now() < deadline)
+      open = ReadSome(out);
     if (closed)
-      *closed = eof;
+      *closed = !open;
     return out;
   }
 
@@ -182,8 +158,7 @@ class RawTls {
   std::string ReadResponse(std::chrono::milliseconds limit) {
     std::string out;
     const auto deadline = Clock::now() + limit;
-    char buf[16384];
-    while (ssl_ && Clock::now() < deadline) {
+    while (Clock::now() < deadline) {
       const std::size_t head_end = out.find("\r\n\r\n");
       if (head_end != std::string::npos) {
         const std::size_t cl = out.find("Content-Length: ");
@@ -194,22 +169,32 @@ class RawTls {
         if (out.size() >= head_end + 4 + length)
           return out;
       }
-      if (SSL_pending(ssl_.get()) == 0) {
-        pollfd p{fd_, POLLIN, 0};
-        if (::poll(&p, 1, 20) <= 0)
-          continue;
-      }
-      std::size_t n = 0;
-      if (SSL_read_ex(ssl_.get(), buf, sizeof buf, &n) != 1) {
-        ERR_clear_error();
+      if (!ReadSome(out))
         break;
-      }
-      out.append(buf, n);
     }
     return out;
   }
 
  private:
+  // Appends what arrives within 20 ms to `out`; false once the peer closed (or TLS failed).
+  bool ReadSome(std::string& out) {
+    if (!ssl_)
+      return false;
+    if (SSL_pending(ssl_.get()) == 0) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 20) <= 0)
+        return true;
+    }
+    char buf[16384];
+    std::size_t n = 0;
+    if (SSL_read_ex(ssl_.get(), buf, sizeof buf, &n) != 1) {
+      ERR_clear_error();
+      return false;
+    }
+    out.append(buf, n);
+    return true;
+  }
+
   int fd_ = -1;
   std::unique_ptr<SSL, SslDeleter> ssl_;
 };
@@ -324,7 +309,7 @@ TEST_F(FrontDoorTest, RequestHeadAbove16KiBIs431) {
 TEST_F(FrontDoorTest, EndlessHeadersOnFourConnectionsDoNotGrowMemory) {
   StartGateway();
   const pid_t pid = gw_->pid();
-  const long before = StatusKib(pid, "VmRSS");
+  const long before = ProcessStatusKib(pid, "VmRSS");
   std::vector<std::thread> senders;
   std::vector<std::uint64_t> sent(4, 0);
   for (int c = 0; c < 4; ++c) {
@@ -341,7 +326,7 @@ TEST_F(FrontDoorTest, EndlessHeadersOnFourConnectionsDoNotGrowMemory) {
   }
   for (auto& t : senders)
     t.join();
-  const long after = StatusKib(pid, "VmRSS");
+  const long after = ProcessStatusKib(pid, "VmRSS");
   std::printf(
       "endless headers: sent %llu bytes before the cut on connection 0; RSS %ld -> %ld KiB\n",
       static_cast<unsigned long long>(sent[0]), before, after);
@@ -484,7 +469,7 @@ TEST_F(FrontDoorTest, ExpectContinueGetsTheRefusalOrA100) {
 TEST_F(FrontDoorTest, OneGibUploadKeepsTheGatewayMemoryFlat) {
   StartGateway();
   const pid_t pid = gw_->pid();
-  const long before = StatusKib(pid, "VmRSS");
+  const long before = ProcessStatusKib(pid, "VmRSS");
   constexpr std::uint64_t kSize = 1ull << 30;
   RawTls tls(dep_->port());
   ASSERT_TRUE(tls.Send("POST /v1/attachments HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
@@ -499,11 +484,11 @@ TEST_F(FrontDoorTest, OneGibUploadKeepsTheGatewayMemoryFlat) {
   for (std::uint64_t sent = 0; sent < kSize; sent += piece.size()) {
     ASSERT_TRUE(tls.Send(piece)) << "upload cut at " << sent;
     if ((sent >> 20) % 64 == 0)
-      peak = std::max(peak, StatusKib(pid, "VmRSS"));
+      peak = std::max(peak, ProcessStatusKib(pid, "VmRSS"));
   }
   const std::string r = tls.ReadResponse(std::chrono::seconds(60));
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  peak = std::max(peak, StatusKib(pid, "VmRSS"));
+  peak = std::max(peak, ProcessStatusKib(pid, "VmRSS"));
   std::printf("1 GiB upload: %.1f s, gateway RSS %ld KiB before, %ld KiB at the highest sample\n",
               seconds, before, peak);
   EXPECT_EQ(StatusOf(r), 201) << r.substr(0, 300);
@@ -516,19 +501,19 @@ TEST_F(FrontDoorTest, ThousandIdleTlsConnectionsFitIn60MbAndTenThousandAreHeld) 
   RaiseOwnDescriptorLimit();
   StartGateway({{"max_connections", 12000}});
   const pid_t pid = gw_->pid();
-  const long baseline = StatusKib(pid, "VmRSS");
+  const long baseline = ProcessStatusKib(pid, "VmRSS");
   std::vector<std::unique_ptr<RawTls>> held;
   held.reserve(10000);
   for (int i = 0; i < 1000; ++i) {
     held.push_back(std::make_unique<RawTls>(dep_->port()));
     ASSERT_TRUE(held.back()->ok()) << i;
   }
-  const long at_1000 = StatusKib(pid, "VmRSS");
+  const long at_1000 = ProcessStatusKib(pid, "VmRSS");
   for (int i = 1000; i < 10000; ++i) {
     held.push_back(std::make_unique<RawTls>(dep_->port()));
     ASSERT_TRUE(held.back()->ok()) << i;
   }
-  const long at_10000 = StatusKib(pid, "VmRSS");
+  const long at_10000 = ProcessStatusKib(pid, "VmRSS");
   std::printf(
       "idle TLS connections: RSS %ld KiB at start, %ld KiB with 1,000, %ld KiB with 10,000 "
       "(%.1f KiB per connection)\n",

@@ -31,17 +31,6 @@ using Clock = std::chrono::steady_clock;
 constexpr std::int64_t kUploadTtlMs = 4000;
 constexpr int kMaxConcurrentUploads = 2;
 
-// A peak resident-set figure of process `pid` from /proc ("VmHWM" or "VmRSS"), in KiB.
-long ProcStatusKb(pid_t pid, const std::string& field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field + ":", 0) == 0)
-      return std::stol(line.substr(field.size() + 1));
-  }
-  return -1;
-}
-
 // `bytes` of deterministic, incompressible-looking data written to `path`; returns its SHA-256.
 crypto::Digest WriteSyntheticFile(const std::string& path, std::uint64_t bytes) {
   std::ofstream out(path, std::ios::binary);
@@ -197,7 +186,7 @@ TEST_F(SecureMailStreamTest, AHundredMegabyteAttachmentGoesThroughInFlatMemory) 
   const std::string file = dep_->dir() + "/verslag-groot.pdf";
   const crypto::Digest original = WriteSyntheticFile(file, kBytes);
   { std::ofstream(dep_->dir() + "/body.txt") << "Beste partner, het verslag staat in de bijlage."; }
-  const long rss_before = ProcStatusKb(gw_->pid(), "VmRSS");
+  const long rss_before = ProcessStatusKib(gw_->pid(), "VmRSS");
   const std::string to = "groot@example.org";
 
   const auto t0 = Clock::now();
@@ -227,7 +216,7 @@ TEST_F(SecureMailStreamTest, AHundredMegabyteAttachmentGoesThroughInFlatMemory) 
   download.body.shrink_to_fit();
 
   // The gateway never held the file: its peak resident memory stayed well below its size.
-  const long peak = ProcStatusKb(gw_->pid(), "VmHWM");
+  const long peak = ProcessStatusKib(gw_->pid(), "VmHWM");
   ASSERT_GT(peak, 0);
   std::printf(
       "[ measure  ] 100 MB attachment: send (seal + upload + check + submit) %.2f s, "
