@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Ketenpoort builds, runs and tests with. Idempotent; run as root.
-# Usage: scripts/install-deps.sh [--test]   (--test adds what only the test suite needs)
+# Usage: scripts/install-deps.sh [--test|--demo]   (what only the test suite, or the demo, needs)
 set -euo pipefail
 
 build_packages=(
@@ -30,10 +30,15 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   test_packages+=(nodejs npm)
 fi
 
+demo_packages=(
+  python3-aiosmtpd      # the demo's local mail relay, which keeps each mail as a file
+)
+
 packages=("${build_packages[@]}")
-if [[ "${1:-}" == "--test" ]]; then
-  packages+=("${test_packages[@]}")
-fi
+case "${1:-}" in
+  --test) packages+=("${test_packages[@]}") ;;
+  --demo) packages+=("${demo_packages[@]}") ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
