@@ -50,6 +50,19 @@ int OpenDescriptors(pid_t pid) {
   return n;
 }
 
+// Memory figures are the gateway's own only without a sanitizer: AddressSanitizer's quarantine
+// and shadow memory (and ThreadSanitizer's shadow) swamp them. The bounds are checked in the
+// ordinary build (scripts/test.sh); a sanitized build prints the figures and says so.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+constexpr bool kMemoryBoundsApply = false;
+#else
+constexpr bool kMemoryBoundsApply = true;
+#endif
+
+void NoteSanitizedMemory() {
+  std::printf("[ note     ] memory bound not checked in a sanitized build\n");
+}
+
 // Waits until `done` holds, checking every 20 ms, for at most `limit`. The gateway is another
 // process: its descriptors and memory are state to observe, not events to subscribe to.
 bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds limit) {
@@ -332,7 +345,10 @@ TEST_F(FrontDoorTest, EndlessHeadersOnFourConnectionsDoNotGrowMemory) {
       static_cast<unsigned long long>(sent[0]), before, after);
   for (std::uint64_t s : sent)
     EXPECT_LT(s, 64ull << 20);  // cut before the end
-  EXPECT_LT(after - before, 10 * 1024);
+  if (kMemoryBoundsApply)
+    EXPECT_LT(after - before, 10 * 1024);
+  else
+    NoteSanitizedMemory();
   EXPECT_TRUE(Healthy());
 }
 
@@ -492,7 +508,10 @@ TEST_F(FrontDoorTest, OneGibUploadKeepsTheGatewayMemoryFlat) {
   std::printf("1 GiB upload: %.1f s, gateway RSS %ld KiB before, %ld KiB at the highest sample\n",
               seconds, before, peak);
   EXPECT_EQ(StatusOf(r), 201) << r.substr(0, 300);
-  EXPECT_LT(peak - before, 32 * 1024);
+  if (kMemoryBoundsApply)
+    EXPECT_LT(peak - before, 32 * 1024);
+  else
+    NoteSanitizedMemory();
 }
 
 // ---- 7. memory per idle connection --------------------------------------------------------------
@@ -518,7 +537,10 @@ TEST_F(FrontDoorTest, ThousandIdleTlsConnectionsFitIn60MbAndTenThousandAreHeld) 
       "idle TLS connections: RSS %ld KiB at start, %ld KiB with 1,000, %ld KiB with 10,000 "
       "(%.1f KiB per connection)\n",
       baseline, at_1000, at_10000, (at_10000 - baseline) / 10000.0);
-  EXPECT_LE(at_1000, 60 * 1000);  // 60 MB
+  if (kMemoryBoundsApply)
+    EXPECT_LE(at_1000, 60 * 1000);  // 60 MB
+  else
+    NoteSanitizedMemory();
   // The last of them still serves.
   ASSERT_TRUE(held.back()->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
   EXPECT_EQ(StatusOf(held.back()->ReadResponse(std::chrono::seconds(5))), 200);
