@@ -49,7 +49,11 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kBodyPiece = 64 * 1024;     // one read of a request body
+constexpr std::size_t kBodyPiece = 64 * 1024;  // one read of a request body
+// One piece of an upload handed to its sink. The socket is not read while the sink writes a
+// piece, so a larger piece means longer pauses for the sender (1 MiB pieces were no faster on
+// loopback, and the pauses grow with the piece).
+constexpr std::size_t kUploadPiece = 64 * 1024;
 constexpr std::size_t kStreamPiece = 256 * 1024;  // one read of a streamed response body
 constexpr std::size_t kMinDrainAllowance = 64 * 1024;
 constexpr std::size_t kReadAhead = 64 * 1024;  // beyond the head limit, in the read buffer
@@ -169,7 +173,8 @@ struct Exchange {
   bool close = false;  // answer with Connection: close
   std::optional<Response> refusal;
   std::unique_ptr<BodySink> sink;
-  std::vector<char> piece;  // an upload's current piece
+  std::vector<char> piece;     // an upload's current piece
+  std::size_t piece_fill = 0;  // bytes of `piece` read and not yet written to the sink
   int status = 0;
   // Streamed response.
   std::shared_ptr<BodySource> source;
@@ -442,15 +447,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
                       });
   }
 
-  // Reads the next piece of the body into the request (or the upload's piece buffer).
+  // Reads more of the body into the request, or into the upload's piece buffer. An upload's
+  // piece is filled by as many reads as it takes, each one restarting the stall timer, so a
+  // slow client is cut only when it stops, not for filling a large piece slowly.
   void ReadBody() {
     Exchange& ex = *ex_;
     auto& body = parser_->get().body();
-    std::size_t want = kBodyPiece;
     if (ex.upload) {
-      ex.piece.resize(kBodyPiece);
-      body.data = ex.piece.data();
-    } else {
+      ex.piece.resize(kUploadPiece);
+      const std::size_t want = kUploadPiece - ex.piece_fill;
+      body.data = ex.piece.data() + ex.piece_fill;
+      body.size = want;
+      Arm(core_->config.body_stall_timeout);
+      http::async_read_some(stream_, buffer_, *parser_,
+                            [self = shared_from_this(), want](error_code ec, std::size_t) {
+                              self->OnBody(ec, want);
+                            });
+      return;
+    }
+    std::size_t want = kBodyPiece;
+    {
       // At most one byte past the limit: enough to know it was passed.
       const std::uint64_t room = ex.limit + 1 - ex.received;
       want = static_cast<std::size_t>(std::min<std::uint64_t>(kBodyPiece, room));
@@ -483,20 +499,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return Cut(), Abandon();  // cut short, or the client went away
     if (ex.received > ex.limit)
       return RefuseTooLarge();
-    if (!ex.upload || got == 0)
+    if (!ex.upload)
       return parser_->is_done() ? Dispatch() : ReadBody();
+    ex.piece_fill += got;
+    if (ex.piece_fill < ex.piece.size() && !parser_->is_done())
+      return ReadBody();  // the piece is not full yet
+    if (ex.piece_fill == 0)
+      return Dispatch();  // done, nothing left to write
     // Flow control: the next piece is read only once the sink took this one.
     Disarm();
-    OnWorker([this, got] {
+    OnWorker([this] {
       Status written = Internal("internal_error", "the upload could not be stored");
       try {
-        written = ex_->sink->Write(std::string_view(ex_->piece.data(), got));
+        written = ex_->sink->Write(std::string_view(ex_->piece.data(), ex_->piece_fill));
       } catch (const std::exception& e) {
         LogException(&e);
       } catch (...) {
         LogException(nullptr);
       }
       return [this, written = std::move(written)] {
+        ex_->piece_fill = 0;
         if (!written)
           return Refuse(ErrorResponse(written.error()));
         if (parser_->is_done())

@@ -47,15 +47,14 @@
 // Uploads (a route added with Router::AddUpload): once the head is in and none of the above
 // refused it, Router::StartUpload routes, authenticates and opens the sink before any of the
 // body is read; a refusal there (401, 403, 404, the sink's own error) is the answer. Each
-// piece (up to 64 KiB) goes to BodySink::Write as it arrives; the response is
-// BodySink::Finish() once the whole body is in. A Write error (that error is the response),
-// the limit passed, a body cut short, a client gone or Stop() closing connections destroy the
-// sink without Finish.
-// Streamed responses (Response::stream): sent with Content-Length stream_length, the body read
-// from the BodySource a piece at a time, the next piece only once the client took the last,
-// so memory stays flat whatever the size and however slowly the client reads. A Read error, a
-// source that ends early or runs past stream_length, a client that takes nothing for
-// stream_stall_timeout or Stop() after drain_timeout cut the connection: the client sees a
+// piece (up to 64 KiB, filled by as many reads as it takes) goes to BodySink::Write; the
+// response is BodySink::Finish() once the whole body is in. A Write error (that error is the
+// response), the limit passed, a body cut short, a client gone or Stop() closing connections
+// destroy the sink without Finish. Streamed responses (Response::stream): sent with Content-Length
+// stream_length, the body read from the BodySource a piece at a time, the next piece only once the
+// client took the last, so memory stays flat whatever the size and however slowly the client reads.
+// A Read error, a source that ends early or runs past stream_length, a client that takes nothing
+// for stream_stall_timeout or Stop() after drain_timeout cut the connection: the client sees a
 // truncated body, never a complete-looking wrong one. The source is destroyed before the
 // request counts as finished.
 //   router.Add("GET", "/v1/files/{id}", Access::AnyToken(), [&](Request& req) {

@@ -103,8 +103,21 @@ TlsSocket::Attempt TlsSocket::Transfer(void* data, std::size_t size, bool read) 
   std::size_t n = 0;
   const int r =
       read ? SSL_read_ex(ssl_.get(), data, size, &n) : SSL_write_ex(ssl_.get(), data, size, &n);
-  if (r == 1)
+  if (r == 1) {
+    // SSL_read returns one TLS record (at most 16 KiB) per call. Take every record that has
+    // already arrived, up to the buffer's size, so that a large read costs one completion
+    // rather than one per record; stop at the first that would block or fail (a failure
+    // shows again on the next read).
+    while (read && n < size) {
+      std::size_t more = 0;
+      if (SSL_read_ex(ssl_.get(), static_cast<char*>(data) + n, size - n, &more) != 1) {
+        ERR_clear_error();
+        break;
+      }
+      n += more;
+    }
     return {Step::kDone, {}, n};
+  }
   switch (SSL_get_error(ssl_.get(), r)) {
     case SSL_ERROR_WANT_READ:
       return {Step::kWaitRead, {}, 0};
