@@ -15,8 +15,9 @@
 // Contract:
 // - Only https:// URLs; no redirects are followed; no proxy is used (not even from the
 //   environment); HTTP/1.1; no "Expect: 100-continue" (a peer's refusal of a JSON body costs
-//   little, and waiting for the 100 would cost every delivery a round trip). Requests carry `Authorization: Bearer TOKEN`,
-//   `Accept: application/json` and, for PostJson, `Content-Type: application/json`.
+//   little, and waiting for the 100 would cost every delivery a round trip). Requests carry
+//   `Authorization: Bearer TOKEN`, `Accept: application/json` and, for PostJson, `Content-Type:
+//   application/json`.
 // - TLS 1.2 or 1.3 only, ECDHE with AES-GCM or ChaCha20-Poly1305 for TLS 1.2. The peer's
 //   certificate must chain to a certificate in `trust_anchors_file` (the system CA store is
 //   never used) and name the URL's host (DNS or IP subjectAltName).
