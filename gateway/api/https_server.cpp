@@ -147,7 +147,9 @@ struct ServerCore : std::enable_shared_from_this<ServerCore> {
   std::mutex mu;
   std::condition_variable idle;
   std::size_t in_flight = 0;  // requests between their head and their response's last byte
-  bool stopping = false;
+  // Set under `mu` (so that Begin, which counts a request under `mu`, sees it in order with
+  // Stop's wait); read without it on the per-response path.
+  std::atomic<bool> stopping{false};
   std::list<std::weak_ptr<Connection>> connections;  // every open connection (for Stop)
   RateLimitedLog refused_log;
   RateLimitedLog accept_log;
@@ -255,21 +257,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // Cuts the connection: pending operations fail and their handlers end the exchange.
-  void Cut() {
-    if (closed_)
-      return;
-    closed_ = true;
-    Disarm();
-    stream_.Close();
-  }
+  void Cut() { Close(/*graceful=*/false); }
 
   // Closes after a complete response: close_notify, then the socket.
-  void CloseGracefully() {
+  void CloseGracefully() { Close(/*graceful=*/true); }
+
+  void Close(bool graceful) {
     if (closed_)
       return;
     closed_ = true;
     Disarm();
-    stream_.ShutdownAndClose();
+    if (graceful)
+      stream_.ShutdownAndClose();
+    else
+      stream_.Close();
   }
 
   // --- handshake and idle --------------------------------------------------------------
@@ -670,10 +671,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return Abandon();
     Exchange& ex = *ex_;
     ex.status = response.status;
-    {
-      std::lock_guard lock(core_->mu);
-      ex.close = ex.close || core_->stopping || stop_requested_;
-    }
+    ex.close = ex.close || core_->stopping.load() || stop_requested_;
     if (!parser_ || !parser_->is_header_done() || !parser_->keep_alive())
       ex.close = true;
     if (response.stream)

@@ -108,7 +108,7 @@ class TlsSocket {
     std::size_t size = first.size();
     if (count > 1) {
       size = std::min(boost::asio::buffer_size(buffers), kCoalesce);
-      gathered = std::make_shared<char[]>(size);
+      gathered = std::make_shared_for_overwrite<char[]>(size);  // filled just below
       boost::asio::buffer_copy(boost::asio::buffer(gathered.get(), size), buffers);
       data = gathered.get();
     }
