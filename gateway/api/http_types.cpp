@@ -63,7 +63,21 @@ Response Response::Later(std::function<void(Completion)> start) {
   return r;
 }
 
+Response Response::OnWorker(std::function<Response()> work) {
+  Response r;
+  r.blocking = std::move(work);
+  return r;
+}
+
 Response Response::Wait(Response response) {
+  if (response.blocking) {
+    std::function<Response()> work = std::move(response.blocking);
+    response = work();
+    if (response.blocking) {  // handed on twice: a programming error, a 500 as from the server
+      return FromError(
+          Internal("internal_error", "the server failed to handle this request; see its log"));
+    }
+  }
   if (!response.deferred)
     return response;
   auto done = std::make_shared<std::promise<Response>>();

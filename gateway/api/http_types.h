@@ -113,6 +113,11 @@ struct Response {
   // called after the connection is gone; it is then a no-op.
   using Completion = std::function<void(Response)>;
   std::function<void(Completion)> deferred;
+  // Work that may block, handed on by a HandlerCost::kNonBlocking handler that found it needs
+  // the database after all (router.h). When set, the server ignores the other fields, runs
+  // `blocking` on its worker pool and sends what it returns (which may be deferred, not
+  // blocking again).
+  std::function<Response()> blocking;
 
   // `value` serialised compactly; invalid UTF-8 in strings is replaced (U+FFFD), never thrown.
   static Response Json(int status, const nlohmann::json& value);
@@ -120,8 +125,13 @@ struct Response {
   static Response FromError(const Error& error);
   // A deferred response (see `deferred`).
   static Response Later(std::function<void(Completion)> start);
+  // The rest of the work, to run on a worker (see `blocking`).
+  //
+  //   if (kind == "securemail")   // needs the database: off the I/O thread
+  //     return Response::OnWorker([=] { return Answer(mail->Submit(...)); });
+  static Response OnWorker(std::function<Response()> work);
   // For callers without a server (tests, Router::Dispatch users): `response` itself, or, when
-  // deferred, the response it completes with, waiting for it on this thread.
+  // blocking or deferred, the response it comes to, run and waited for on this thread.
   static Response Wait(Response response);
 };
 

@@ -76,12 +76,18 @@
 //        org=shop-denhaag
 // with the route pattern, never the raw path, the query, the body or a token.
 //
-// Threads: io_threads threads (one per core by default) do all socket and TLS work, each
-// connection on a strand of its own; they never block. Handlers, Router::StartUpload,
-// BodySink::Write and Finish and BodySource::Read run on a pool of worker_threads threads
-// (they may block on the database or the disk). A request costs one hand-off to the pool and
-// one back. One TLS context serves every connection, with session resumption (a session
-// cache and tickets).
+// Threads: io_threads threads (one per core by default) do all socket and TLS work, each with
+// an io_context of its own (a connection stays on the thread that accepted it for its life,
+// on a strand); they never block. Handlers, Router::StartUpload, BodySink::Write and Finish
+// and BodySource::Read run on a pool of worker_threads threads (they may block on the
+// database or the disk): a request costs one hand-off to the pool and one back. Except:
+//   - a route added with HandlerCost::kNonBlocking whose token authenticate_cached knows (or
+//     that needs none), and every routing refusal (400, 404, 405), is answered on the I/O
+//     thread itself (Router::TryDispatchInline), with no hand-off;
+//   - such a handler may still hand the rest of its work to the pool (Response::OnWorker),
+//     or complete later (Response::Later).
+// One TLS context serves every connection, with session resumption (a session cache and
+// tickets).
 #pragma once
 
 #include <openssl/ssl.h>
@@ -108,6 +114,9 @@ class HttpsServer {
     std::size_t max_body_bytes = 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
     Authenticator authenticate;  // empty: every route that needs a token answers 401
+    // Optional. With it, a HandlerCost::kNonBlocking route whose token it knows is answered on
+    // the connection's I/O thread (Router::TryDispatchInline), with no hand-off to a worker.
+    CachedAuthenticator authenticate_cached;
     std::chrono::milliseconds handshake_timeout{10000};
     std::chrono::milliseconds header_timeout{10000};
     std::chrono::milliseconds idle_timeout{60000};

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -1078,6 +1079,60 @@ TEST_F(HttpsServerTest, StoppingOneOfTwoServersIsSafe) {
   server_->Stop();  // the last one: now every port is released
   EXPECT_TRUE(PortIsFree(port_));
   EXPECT_TRUE(PortIsFree(second_port));
+}
+
+TEST_F(HttpsServerTest, NonBlockingRoutesAreAnsweredWhileEveryWorkerIsBusy) {
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  router_.Add("GET", "/v1/hold", Access::Public(), [&entered, released](Request&) {
+    entered.set_value();
+    released.wait();
+    return Response::Json(200, {{"held", true}});
+  });
+  router_.Add(
+      "GET", "/v1/quick", Access::AnyToken(),
+      [](Request& r) {
+        return Response::Json(200, {{"org", r.principal->org}});
+      },
+      HandlerCost::kNonBlocking);
+  HttpsServer::Config c = BaseConfig();
+  c.worker_threads = 1;
+  std::atomic<int> cache_asked{0};
+  c.authenticate_cached = [&cache_asked](std::string_view token) -> std::optional<Principal> {
+    ++cache_asked;
+    if (token == "sender-token")
+      return Principal{1, "shop-denhaag", Role::kSender, ""};
+    return std::nullopt;
+  };
+  std::string url = Serve(c);
+
+  Fetched held;
+  std::thread holder([&] {
+    Client c2(pki_->ca_cert);
+    held = c2.Fetch(url + "/v1/hold");
+  });
+  entered.get_future().wait();  // the one worker is now busy until `release`
+
+  // Answered on the I/O thread although no worker is free.
+  FetchOptions with_token;
+  with_token.headers = {"Authorization: Bearer sender-token"};
+  Fetched quick = client_.Fetch(url + "/v1/quick", with_token);
+  EXPECT_EQ(quick.status, 200) << quick.body;
+  EXPECT_EQ(quick.Json()["org"], "shop-denhaag");
+  EXPECT_GE(cache_asked, 1);
+  // Routing refusals need no worker either.
+  EXPECT_EQ(client_.Fetch(url + "/v1/nowhere").status, 404);
+
+  release.set_value();
+  holder.join();
+  EXPECT_EQ(held.status, 200);
+  // A token the cache does not know takes the full path, through the worker.
+  FetchOptions auditor;
+  auditor.headers = {"Authorization: Bearer auditor-token"};
+  Fetched full = client_.Fetch(url + "/v1/quick", auditor);
+  EXPECT_EQ(full.status, 200) << full.body;
+  EXPECT_EQ(full.Json()["org"], "comensha");
 }
 
 TEST_F(HttpsServerTest, StopLetsRequestsInFlightFinish) {

@@ -169,13 +169,15 @@ Response BodyTooLarge(std::uint64_t limit) {
 
 }  // namespace
 
-void Router::Add(std::string method, std::string pattern, Access access, Handler handler) {
+void Router::Add(std::string method, std::string pattern, Access access, Handler handler,
+                 HandlerCost cost) {
   if (!handler)
     BadRoute(method, pattern, "empty handler");
   Route route;
   route.method = std::move(method);
   route.pattern = std::move(pattern);
   route.access = std::move(access);
+  route.cost = cost;
   route.handler = std::move(handler);
   AddRoute(std::move(route));
 }
@@ -396,6 +398,44 @@ Response Router::Dispatch(Request& request, const Authenticator& authenticate) c
     return InternalErrorResponse();
   }
 
+  return Run(route, request, authenticate);
+}
+
+std::optional<Response> Router::TryDispatchInline(Request& request,
+                                                  const CachedAuthenticator& cached) const {
+  Selection selection = Select(request);
+  if (selection.refusal)
+    return std::move(*selection.refusal);
+  const Route& route = *selection.route;
+  if (route.open || route.cost != HandlerCost::kNonBlocking)
+    return std::nullopt;
+  std::optional<Principal> known;
+  if (route.access.authenticated) {
+    auto header = request.Header("Authorization");
+    std::string_view token = header ? BearerToken(*header) : std::string_view();
+    if (token.empty() || !cached)
+      return std::nullopt;  // the refusal, its audit entry and its log line are the pool's
+    try {
+      known = cached(token);
+    } catch (...) {
+      return std::nullopt;
+    }
+    if (!known)
+      return std::nullopt;
+  }
+  request.route.clear();
+  request.params.clear();
+  request.principal.reset();
+  Bind(selection, request);
+  // Authorize's path with the principal already known: the same checks in the same order.
+  Authenticator from_cache = [&known](std::string_view, const Request&) -> Result<Principal> {
+    return *known;
+  };
+  return Run(route, request, from_cache);
+}
+
+Response Router::Run(const Route& route, Request& request,
+                     const Authenticator& authenticate) const {
   try {
     if (auto refusal = Authorize(route.access, request, authenticate, principal_checks_))
       return std::move(*refusal);

@@ -74,6 +74,14 @@ struct Access {
 
 using Handler = std::function<Response(Request&)>;
 
+// Where the server may run a route's handler (Router::Add).
+//   kMayBlock     on the worker pool: any handler that reads or writes the database or a file,
+//                 waits on a lock held for long, or calls out (the default).
+//   kNonBlocking  the handler only computes, in microseconds, from memory it may read without a
+//                 lock held by slow work; the server may run it on the connection's I/O thread,
+//                 saving the two thread hand-offs of the worker pool (see TryDispatchInline).
+enum class HandlerCost { kMayBlock, kNonBlocking };
+
 // Opens the sink for a streamed request body (Router::AddUpload) once the request is routed and
 // authenticated, before any of the body is read. An error is the response.
 using UploadHandler = std::function<Result<std::unique_ptr<BodySink>>(Request&)>;
@@ -84,6 +92,11 @@ using UploadHandler = std::function<Result<std::unique_ptr<BodySink>>(Request&)>
 using Authenticator =
     std::function<Result<Principal>(std::string_view bearer_token, const Request& request)>;
 
+// Answers from memory alone, never blocking and never writing: the principal of a token the
+// application verified a moment ago (auth/token_cache.h), or nullopt when it would have to look.
+// nullopt is not a refusal: the request then takes the full path through Authenticator.
+using CachedAuthenticator = std::function<std::optional<Principal>(std::string_view bearer_token)>;
+
 // A rule a request's authenticated principal must meet on every route that takes a token
 // (Router::AddPrincipalCheck). An error is the response, with its own status.
 using PrincipalCheck = std::function<Status(const Principal& principal, const Request& request)>;
@@ -93,7 +106,8 @@ class Router {
   // `method` is upper case ("GET"); `pattern` starts with '/' and has literal segments and
   // "{name}" segments. An invalid pattern or a second route with the same method and pattern is
   // a programming error: Add logs it and aborts.
-  void Add(std::string method, std::string pattern, Access access, Handler handler);
+  void Add(std::string method, std::string pattern, Access access, Handler handler,
+           HandlerCost cost = HandlerCost::kMayBlock);
 
   // A route whose body is streamed into a BodySink instead of being held in Request::body, with
   // its own size limit `max_bytes` in place of the server's max_body_bytes (an upload of a
@@ -124,6 +138,17 @@ class Router {
   // Finish; a body above max_bytes is 413 body_too_large): handy in tests.
   Response Dispatch(Request& request, const Authenticator& authenticate) const;
 
+  // Dispatch without blocking, for the server's I/O thread: the response when the request is
+  // refused by routing (400, 404, 405) or takes a kNonBlocking route that is public or whose
+  // token `cached` knows; nullopt when it needs the worker pool (a kMayBlock route, an upload
+  // route, a token `cached` does not know), and then `request` is as it was. The answer is the
+  // one Dispatch would give: the same checks, in the same order.
+  //
+  //   if (auto r = router.TryDispatchInline(req, cache)) Send(std::move(*r));
+  //   else PostToWorkers([&] { Send(router.Dispatch(req, authenticate)); });
+  std::optional<Response> TryDispatchInline(Request& request,
+                                            const CachedAuthenticator& cached) const;
+
  private:
   struct Segment {
     std::string text;  // literal text, or the parameter name
@@ -137,6 +162,7 @@ class Router {
     Handler handler;     // set for Add
     UploadHandler open;  // set for AddUpload
     std::uint64_t max_bytes = 0;
+    HandlerCost cost = HandlerCost::kMayBlock;
   };
   // The route a request takes with its path's decoded segments, or the refusal (400, 404, 405).
   struct Selection {
@@ -149,6 +175,8 @@ class Router {
   Selection Select(const Request& request) const;
   // Sets request.route and request.params from a selection without refusal.
   static void Bind(const Selection& selection, Request& request);
+  // The handler's response after Authorize, or a 500 for an exception.
+  Response Run(const Route& route, Request& request, const Authenticator& authenticate) const;
   // Authenticates for the upload route `route` and opens its sink.
   UploadStart OpenSink(const Route& route, Request& request,
                        const Authenticator& authenticate) const;

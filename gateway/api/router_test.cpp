@@ -240,6 +240,92 @@ TEST_F(RouterTest, HandlerExceptionIsGeneric500) {
   EXPECT_EQ(r.body.find("secret detail"), std::string::npos);
 }
 
+// A CachedAuthenticator that knows only the sender's token, and counts its questions.
+struct KnowsSender {
+  int* asked;
+  std::optional<Principal> operator()(std::string_view token) const {
+    ++*asked;
+    if (token == "sender-token")
+      return Principal{1, "shop-denhaag", Role::kSender, "a.dekker"};
+    return std::nullopt;
+  }
+};
+
+TEST_F(RouterTest, TryDispatchInlineAnswersOnlyNonBlockingRoutesWithAKnownToken) {
+  int handled = 0;
+  router_.Add(
+      "POST", "/v1/routes/resolve", Access::Roles({Role::kSender}),
+      [&handled](Request& r) {
+        ++handled;
+        return Response::Json(200, {{"org", r.principal->org}, {"user", r.principal->user}});
+      },
+      HandlerCost::kNonBlocking);
+  router_.Add(
+      "GET", "/v1/ping", Access::Public(),
+      [&handled](Request&) {
+        ++handled;
+        return Response::Json(200, {{"pong", true}});
+      },
+      HandlerCost::kNonBlocking);
+  int asked = 0;
+  const CachedAuthenticator cached = KnowsSender{&asked};
+  auto request = [](std::string method, std::string path, std::string token) {
+    Request r;
+    r.method = std::move(method);
+    r.path = std::move(path);
+    if (!token.empty())
+      r.headers["Authorization"] = "Bearer " + token;
+    return r;
+  };
+
+  // A known token on a non-blocking route: the handler's answer, principal set.
+  Request known = request("POST", "/v1/routes/resolve", "sender-token");
+  auto r = router_.TryDispatchInline(known, cached);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(Body(*r)["user"], "a.dekker");
+  EXPECT_EQ(known.route, "/v1/routes/resolve");
+  EXPECT_EQ(handled, 1);
+
+  // A public non-blocking route needs no token.
+  Request ping = request("GET", "/v1/ping", "");
+  ASSERT_TRUE(router_.TryDispatchInline(ping, cached));
+  EXPECT_EQ(handled, 2);
+
+  // Routing refusals are answered as Dispatch answers them.
+  Request missing = request("GET", "/nowhere", "");
+  auto refused = router_.TryDispatchInline(missing, cached);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 404);
+  Request wrong_method = request("GET", "/v1/routes/resolve", "sender-token");
+  ASSERT_TRUE(router_.TryDispatchInline(wrong_method, cached));
+  EXPECT_EQ(router_.TryDispatchInline(wrong_method, cached)->status, 405);
+
+  // Everything else goes to the full path, and the handler has not run.
+  for (Request full : {request("POST", "/v1/routes/resolve", "auditor-token"),  // not cached
+                       request("POST", "/v1/routes/resolve", ""),               // no token
+                       request("POST", "/v1/routes/resolve", "nope"),           // unknown
+                       request("GET", "/v1/messages/x", "sender-token"),        // may block
+                       request("GET", "/healthz", "")}) {                       // may block
+    EXPECT_FALSE(router_.TryDispatchInline(full, cached)) << full.path;
+    EXPECT_FALSE(full.principal.has_value()) << full.path;
+  }
+  EXPECT_EQ(handled, 2);
+
+  // A known token is still held to the route's roles and the principal checks.
+  Request auditor_route = request("POST", "/v1/routes/resolve", "sender-token");
+  router_.AddPrincipalCheck([](const Principal& p, const Request&) -> Status {
+    if (p.user == "a.dekker")
+      return PermissionDenied("user_suspended", "this user may not act now");
+    return Ok();
+  });
+  auto checked = router_.TryDispatchInline(auditor_route, cached);
+  ASSERT_TRUE(checked);
+  EXPECT_EQ(checked->status, 403);
+  EXPECT_EQ(Body(*checked)["error"]["code"], "user_suspended");
+  EXPECT_EQ(handled, 2);
+}
+
 Request JsonRequest(std::string body, std::string content_type = "application/json") {
   Request r;
   r.method = "POST";

@@ -259,7 +259,8 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
         r.Integer("body_stall_timeout_ms", c.limits.body_stall_timeout_ms, 100, 3600000));
     KP_RETURN_IF_ERROR(r.Integer("max_connections", c.limits.max_connections, 1, 1000000));
     KP_RETURN_IF_ERROR(r.Integer("io_threads", c.limits.io_threads, 0, 256));
-    return r.Integer("worker_threads", c.limits.worker_threads, 1, 1024);
+    KP_RETURN_IF_ERROR(r.Integer("worker_threads", c.limits.worker_threads, 1, 1024));
+    return r.Integer("token_cache_ms", c.limits.token_cache_ms, 0, 60000);
   }));
   KP_RETURN_IF_ERROR(top.Object("smtp", [&](ObjectReader& r) -> Status {
     KP_RETURN_IF_ERROR(r.String("url", c.smtp.url));

@@ -26,7 +26,7 @@
 //                "max_header_bytes": 16384, "tls_handshake_timeout_ms": 10000,
 //                "header_timeout_ms": 10000, "idle_timeout_ms": 60000,
 //                "body_stall_timeout_ms": 30000, "max_connections": 4096,
-//                "io_threads": 0, "worker_threads": 16},
+//                "io_threads": 0, "worker_threads": 16, "token_cache_ms": 1000},
 //     "smtp": {"url": "smtp://127.0.0.1:2525", "from": "ketenpoort@example.org", "starttls":
 //     false}, "sms": {"url": "http://127.0.0.1:9099/send", "token_file": null}, "portal":
 //     {"base_url": "https://localhost:8443"},
@@ -85,6 +85,9 @@ struct LimitsConfig {
   std::int64_t max_connections = 4096;            // beyond: new connections closed at once
   std::int64_t io_threads = 0;                    // 0: one per core
   std::int64_t worker_threads = 16;               // handlers and database work
+  // How long a verified API token is remembered (auth/token_cache.h): a token revoked by
+  // another process keeps working here for at most this long. 0: look up every request.
+  std::int64_t token_cache_ms = 1000;
 };
 
 struct SmtpConfig {

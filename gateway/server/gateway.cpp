@@ -14,6 +14,7 @@
 #include "gateway/api/router.h"
 #include "gateway/audit/audit_log.h"
 #include "gateway/auth/api_token.h"
+#include "gateway/auth/token_cache.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/routing_rules.h"
 #include "gateway/crypto/certificate.h"
@@ -188,6 +189,7 @@ struct Gateway::State {
   std::optional<store::BlobStore> blobs;  // attachment uploads (secure mail)
   std::mutex auth_mutex;  // guards auth_db, the read-only use of a second connection
   std::optional<store::Database> auth_db;
+  std::optional<auth::TokenCache> token_cache;  // principals of tokens verified a moment ago
   std::optional<Directory> directory;
   std::optional<RoutingRules> routes;
   std::unique_ptr<MessageService> messages;
@@ -251,25 +253,34 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   KP_ASSIGN_OR_RETURN(s->tls_chain, crypto::LoadPemChainFile(config.listen.tls_cert));
 
   State* st = s.get();
-  s->router.Add("GET", "/healthz", api::Access::Public(), [](api::Request&) {
-    return api::Response::Json(200, {{"status", "ok"}});
-  });
-  s->router.Add("GET", "/v1/directory", api::Access::AnyToken(), [st](api::Request&) {
-    json out = json::array();
-    for (const Organisation& org : st->directory->all()) {
-      out.push_back({{"id", org.id},
-                     {"name", org.name},
-                     {"kind", OrgKindName(org.kind)},
-                     {"regions", org.regions},
-                     {"accepts", org.accepts},
-                     {"certificate", org.certificate_pem}});
-    }
-    return api::Response::Json(200, out);
-  });
+  // These three read only what is fixed at start (directory, routing rules): they never block,
+  // so the server answers them on its I/O threads.
+  s->router.Add(
+      "GET", "/healthz", api::Access::Public(),
+      [](api::Request&) {
+        return api::Response::Json(200, {{"status", "ok"}});
+      },
+      api::HandlerCost::kNonBlocking);
+  s->router.Add(
+      "GET", "/v1/directory", api::Access::AnyToken(),
+      [st](api::Request&) {
+        json out = json::array();
+        for (const Organisation& org : st->directory->all()) {
+          out.push_back({{"id", org.id},
+                         {"name", org.name},
+                         {"kind", OrgKindName(org.kind)},
+                         {"regions", org.regions},
+                         {"accepts", org.accepts},
+                         {"certificate", org.certificate_pem}});
+        }
+        return api::Response::Json(200, out);
+      },
+      api::HandlerCost::kNonBlocking);
 
   // Which organisations a message would reach, before the sender encrypts for them.
   s->router.Add(
-      "POST", "/v1/routes/resolve", api::Access::Roles({Role::kSender}), [st](api::Request& req) {
+      "POST", "/v1/routes/resolve", api::Access::Roles({Role::kSender}),
+      [st](api::Request& req) {
         auto body = api::ParseJsonBody(req);
         if (!body)
           return api::Response::FromError(body.error());
@@ -278,7 +289,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
           return api::Response::FromError(input.error());
         Resolution r = st->routes->Resolve(*input);
         return api::Response::Json(200, {{"recipients", r.recipients}, {"rules", r.rules}});
-      });
+      },
+      api::HandlerCost::kNonBlocking);
 
   KP_ASSIGN_OR_RETURN(s->messages,
                       MessageService::Create(*s->db, s->db_mutex, *s->commits, *s->directory,
@@ -362,11 +374,18 @@ Status Gateway::Start() {
   c.install_certificate_and_key = [st](SSL_CTX* ctx) {
     return st->keyring.InstallInTlsContext(kTlsKeyId, st->tls_chain, ctx);
   };
+  st->token_cache.emplace(
+      auth::TokenCache::Options{std::chrono::milliseconds(st->config.limits.token_cache_ms)});
+  c.authenticate_cached = [st](std::string_view token) { return st->token_cache->Find(token); };
   c.authenticate = [st](std::string_view token, const api::Request& req) -> Result<Principal> {
+    if (auto known = st->token_cache->Find(token))
+      return std::move(*known);
     auto principal = [&] {
       std::lock_guard lock(st->auth_mutex);
       return auth::AuthenticateApiToken(*st->auth_db, token);
     }();
+    if (principal)
+      st->token_cache->Remember(token, *principal);
     if (!principal && principal.error().kind == ErrorKind::kUnauthenticated) {
       // A bad token is an audit entry (never the token itself); the request fails either way.
       RecordAuthFailed(*st->commits, st->auth_failures, principal.error(), req.remote_address);

@@ -32,26 +32,34 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service,
                            SecureMailService* securemail) {
   MessageService* s = &service;
   SecureMailService* mail = securemail;
-  router.Add("POST", "/v1/messages", api::Access::Roles({Role::kSender}),
-             [s, mail](api::Request& req) {
-               auto body = api::ParseJsonBody(req);
-               if (!body)
-                 return api::Response::FromError(body.error());
-               std::optional<std::string> key = req.Header("Idempotency-Key");
-               if (key && (key->empty() || key->size() > 200)) {
-                 return api::Response::FromError(InvalidArgument(
-                     "invalid_idempotency_key", "must be 1 to 200 characters", "Idempotency-Key"));
-               }
-               if (mail != nullptr && body->value("kind", json()) == "securemail")
-                 return Answer(202, mail->Submit(CallerOf(req), *body, req.body, key));
-               // Checked here, on this thread; answered when the group commit has the message
-               // on disk, without holding this thread meanwhile.
-               auto pending = PendingResponse::Create();
-               s->Submit(CallerOf(req), *body, req.body, key, [pending](Result<json> accepted) {
-                 pending->Complete(Answer(202, std::move(accepted)));
-               });
-               return pending->Later();
-             });
+  // Runs on the server's I/O thread (kNonBlocking): a message is checked from memory alone
+  // (directory, routing rules, kinds, the envelope) and answered when the group commit has it
+  // on disk, with no thread held meanwhile. Secure mail reads the database first, so it is
+  // handed on to a worker.
+  router.Add(
+      "POST", "/v1/messages", api::Access::Roles({Role::kSender}),
+      [s, mail](api::Request& req) {
+        auto body = api::ParseJsonBody(req);
+        if (!body)
+          return api::Response::FromError(body.error());
+        std::optional<std::string> key = req.Header("Idempotency-Key");
+        if (key && (key->empty() || key->size() > 200)) {
+          return api::Response::FromError(InvalidArgument(
+              "invalid_idempotency_key", "must be 1 to 200 characters", "Idempotency-Key"));
+        }
+        if (mail != nullptr && body->value("kind", json()) == "securemail") {
+          return api::Response::OnWorker(
+              [mail, caller = CallerOf(req), body = std::move(*body), raw = req.body, key] {
+                return Answer(202, mail->Submit(caller, body, raw, key));
+              });
+        }
+        auto pending = PendingResponse::Create();
+        s->Submit(CallerOf(req), *body, req.body, key, [pending](Result<json> accepted) {
+          pending->Complete(Answer(202, std::move(accepted)));
+        });
+        return pending->Later();
+      },
+      api::HandlerCost::kNonBlocking);
   router.Add("GET", "/v1/inbox", api::Access::Roles({Role::kRecipient}), [s](api::Request& req) {
     return Answer(200, s->Inbox(CallerOf(req), QueryValue(req, "after"), QueryValue(req, "limit")));
   });
