@@ -98,7 +98,7 @@ audit::AuditEntry Entry(const Caller& caller, std::string_view event, std::strin
   return e;
 }
 
-// Appends one entry in a transaction of its own. The caller holds the database lock.
+// Appends one entry in a transaction of its own. `db` is lent by a Write of its owner.
 Status AppendAlone(store::Database& db, audit::AuditEntry entry) {
   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
   KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(entry)));
