@@ -57,8 +57,8 @@ struct OutboxWorker::Outcome {
 OutboxWorker::OutboxWorker(Config config) : config_(std::move(config)) {}
 
 Result<std::unique_ptr<OutboxWorker>> OutboxWorker::Create(Config config) {
-  if (config.db == nullptr || config.db_mutex == nullptr || config.keyring == nullptr ||
-      !config.clock || config.batch < 1 || config.poll_interval.count() < 1) {
+  if (config.db == nullptr || config.keyring == nullptr || !config.clock || config.batch < 1 ||
+      config.poll_interval.count() < 1) {
     return InvalidArgument("invalid_outbox_config", "a required member is missing or invalid");
   }
   KP_RETURN_IF_ERROR(Validate(config.policy));
@@ -148,12 +148,10 @@ const OutboxWorker::Peer* OutboxWorker::FindPeer(const std::string& peer_url) co
 }
 
 Result<int> OutboxWorker::RunOnce() {
-  std::vector<store::OutboxItem> due;
-  {
-    std::lock_guard lock(*config_.db_mutex);
-    KP_ASSIGN_OR_RETURN(
-        due, store::MessageRepository(*config_.db).DueOutbox(config_.clock(), config_.batch));
-  }
+  KP_ASSIGN_OR_RETURN(
+      std::vector<store::OutboxItem> due, config_.db->Read([&](store::Database& db) {
+        return store::MessageRepository(db).DueOutbox(config_.clock(), config_.batch);
+      }));
   int attempted = 0;
   for (const store::OutboxItem& item : due) {
     {
@@ -161,13 +159,11 @@ Result<int> OutboxWorker::RunOnce() {
       if (stop_)
         break;
     }
-    std::optional<store::MessageRecord> message;
-    {
-      std::lock_guard lock(*config_.db_mutex);
-      KP_ASSIGN_OR_RETURN(
-          message,
-          store::MessageRepository(*config_.db).Find(item.message_id, /*with_payload=*/true));
-    }
+    KP_ASSIGN_OR_RETURN(std::optional<store::MessageRecord> message,
+                        config_.db->Read([&](store::Database& db) {
+                          return store::MessageRepository(db).Find(item.message_id,
+                                                                   /*with_payload=*/true);
+                        }));
     Outcome outcome;
     if (!message) {
       outcome.kind = Outcome::Kind::kDead;
@@ -310,9 +306,7 @@ Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageR
   };
 
   std::string logged;
-  {
-    std::lock_guard lock(*config_.db_mutex);
-    store::Database& db = *config_.db;
+  KP_RETURN_IF_ERROR(config_.db->Write([&](store::Database& db) -> Status {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     KP_ASSIGN_OR_RETURN(auto items, repo.OutboxFor(item.message_id));
@@ -382,8 +376,8 @@ Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageR
         break;
       }
     }
-    KP_RETURN_IF_ERROR(tx.Commit());
-  }
+    return tx.Commit();
+  }));
   log::Info("outbox_attempt", {{"message", m.id}, {"peer", host}, {"outcome", logged}});
   return Ok();
 }

@@ -3,7 +3,7 @@
 // server/federation_service.h.
 //
 //   OutboxWorker::Config c;
-//   c.db = &db;  c.db_mutex = &db_mutex;                 // the gateway's one connection
+//   c.db = &db;                      // the gateway's one connection, a store::GuardedDatabase
 //   c.keyring = &keyring;  c.client_key_id = "tls";  c.client_chain = tls_chain;
 //   c.trust_anchors_file = "certs/peers.pem";           // "": federation not configured
 //   c.peers = {{"https://127.0.0.1:9444", token}};      // tokens the peers issued to us
@@ -11,8 +11,8 @@
 //   auto worker = OutboxWorker::Create(std::move(c));
 //   (*worker)->Start();  ...  (*worker)->Stop();         // Stop joins the thread
 //
-// Every poll_interval (or at once after Wake) the thread reads up to `batch` due items under
-// `db_mutex`, then attempts each with the mutex released during network I/O:
+// Every poll_interval (or at once after Wake) the thread reads up to `batch` due items inside
+// `db->Read`, then attempts each outside it, so no lock is held during network I/O:
 //   POST PEER_URL/v1/federation/messages, Authorization: Bearer <the peer's token>,
 //   Idempotency-Key: <message id>, body {"id", "kind", "from", "recipients" (that peer's
 //   organisations), "routing", "subject_ref", "legal_basis", "deadline", "expires", "created",
@@ -59,7 +59,7 @@
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/keyring.h"
 #include "gateway/delivery/backoff.h"
-#include "gateway/store/database.h"
+#include "gateway/store/guarded_database.h"
 #include "gateway/store/message_repository.h"
 
 namespace ketenpoort::delivery {
@@ -74,8 +74,7 @@ class OutboxWorker {
   };
 
   struct Config {
-    store::Database* db = nullptr;             // required; outlives the worker
-    std::mutex* db_mutex = nullptr;            // required
+    store::GuardedDatabase* db = nullptr;      // required; outlives the worker
     const crypto::Keyring* keyring = nullptr;  // required; outlives the worker
     std::string client_key_id;                 // the key of `client_chain`'s leaf
     std::vector<crypto::Certificate> client_chain;

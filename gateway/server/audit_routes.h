@@ -17,17 +17,16 @@
 // Verify functions or any RFC 9162 verifier.
 #pragma once
 
-#include <mutex>
 #include <string>
 
 #include "gateway/api/router.h"
-#include "gateway/store/database.h"
+#include "gateway/store/guarded_database.h"
 
 namespace ketenpoort::server {
 
-// `db` is used only under `db_mutex`; both must outlive the router's use.
+// `db` must outlive the router's use.
 // `certificate_pem` is the gateway's own certificate, whose key signs the tree heads.
-void RegisterAuditRoutes(api::Router& router, store::Database& db, std::mutex& db_mutex,
+void RegisterAuditRoutes(api::Router& router, store::GuardedDatabase& db,
                          std::string certificate_pem);
 
 }  // namespace ketenpoort::server

@@ -8,14 +8,9 @@
 
 namespace ketenpoort::server {
 
-CheckpointSigner::CheckpointSigner(store::Database& db, std::mutex& db_mutex,
-                                   const crypto::Keyring& keyring, std::string key_id,
-                                   Options options)
-    : db_(db),
-      db_mutex_(db_mutex),
-      keyring_(keyring),
-      key_id_(std::move(key_id)),
-      options_(options) {}
+CheckpointSigner::CheckpointSigner(store::GuardedDatabase& db, const crypto::Keyring& keyring,
+                                   std::string key_id, Options options)
+    : db_(db), keyring_(keyring), key_id_(std::move(key_id)), options_(options) {}
 
 CheckpointSigner::~CheckpointSigner() {
   Stop();
@@ -53,30 +48,31 @@ void CheckpointSigner::Loop() {
 }
 
 void CheckpointSigner::MaybeSign(bool force) {
-  std::lock_guard db_lock(db_mutex_);
-  audit::AuditLog log;
-  auto current = log.CurrentHead(db_);
-  auto latest = log.LatestSignedHead(db_);
-  if (!current || !latest) {
-    log::Error("checkpoint_failed",
-               {{"error", !current ? current.error().code : latest.error().code}});
-    return;
-  }
-  const std::uint64_t signed_size = *latest ? (*latest)->size : 0;
-  if (current->size <= signed_size)
-    return;
-  const bool due = force ||
-                   current->size - signed_size >= static_cast<std::uint64_t>(options_.every) ||
-                   std::chrono::steady_clock::now() - last_signed_at_ >= options_.interval;
-  if (!due)
-    return;
-  auto head = log.SignHead(db_, keyring_, key_id_, audit::NowMs());
-  if (!head) {
-    log::Error("checkpoint_failed", {{"error", head.error().code}});
-    return;
-  }
-  last_signed_at_ = std::chrono::steady_clock::now();
-  log::Info("checkpoint_signed", {{"size", std::to_string(head->size)}});
+  db_.Write([&](store::Database& db) {
+    audit::AuditLog log;
+    auto current = log.CurrentHead(db);
+    auto latest = log.LatestSignedHead(db);
+    if (!current || !latest) {
+      log::Error("checkpoint_failed",
+                 {{"error", !current ? current.error().code : latest.error().code}});
+      return;
+    }
+    const std::uint64_t signed_size = *latest ? (*latest)->size : 0;
+    if (current->size <= signed_size)
+      return;
+    const bool due = force ||
+                     current->size - signed_size >= static_cast<std::uint64_t>(options_.every) ||
+                     std::chrono::steady_clock::now() - last_signed_at_ >= options_.interval;
+    if (!due)
+      return;
+    auto head = log.SignHead(db, keyring_, key_id_, audit::NowMs());
+    if (!head) {
+      log::Error("checkpoint_failed", {{"error", head.error().code}});
+      return;
+    }
+    last_signed_at_ = std::chrono::steady_clock::now();
+    log::Info("checkpoint_signed", {{"size", std::to_string(head->size)}});
+  });
 }
 
 }  // namespace ketenpoort::server

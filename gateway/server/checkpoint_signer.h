@@ -3,7 +3,7 @@
 // signed head, and once more when stopped, so a clean shutdown leaves a signed head over
 // everything.
 //
-//   CheckpointSigner signer(db, db_mutex, keyring, "tls", {.interval = 60s, .every = 1000});
+//   CheckpointSigner signer(db, keyring, "tls", {.interval = 60s, .every = 1000});  // db: Guarded
 //   signer.Start();      // a thread of its own
 //   ...
 //   signer.Stop();       // signs a last head if the trail grew, joins the thread
@@ -20,7 +20,7 @@
 #include <thread>
 
 #include "gateway/crypto/keyring.h"
-#include "gateway/store/database.h"
+#include "gateway/store/guarded_database.h"
 
 namespace ketenpoort::server {
 
@@ -31,8 +31,8 @@ class CheckpointSigner {
     std::int64_t every = 1000;
   };
 
-  CheckpointSigner(store::Database& db, std::mutex& db_mutex, const crypto::Keyring& keyring,
-                   std::string key_id, Options options);
+  CheckpointSigner(store::GuardedDatabase& db, const crypto::Keyring& keyring, std::string key_id,
+                   Options options);
   ~CheckpointSigner();
   CheckpointSigner(const CheckpointSigner&) = delete;
   CheckpointSigner& operator=(const CheckpointSigner&) = delete;
@@ -45,8 +45,7 @@ class CheckpointSigner {
   void MaybeSign(bool force);
   void Loop();
 
-  store::Database& db_;
-  std::mutex& db_mutex_;
+  store::GuardedDatabase& db_;
   const crypto::Keyring& keyring_;
   std::string key_id_;
   Options options_;

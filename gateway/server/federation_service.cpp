@@ -63,9 +63,8 @@ audit::AuditEntry DeliverEntry(const Caller& caller, std::string_view organisati
 FederationService::FederationService(Config config) : config_(std::move(config)) {}
 
 Result<std::unique_ptr<FederationService>> FederationService::Create(Config config) {
-  if (config.db == nullptr || config.db_mutex == nullptr || config.commits == nullptr ||
-      config.directory == nullptr || config.keyring == nullptr || !config.clock ||
-      config.receipt_key_id.empty() || config.gateway_id.empty() ||
+  if (config.commits == nullptr || config.directory == nullptr || config.keyring == nullptr ||
+      !config.clock || config.receipt_key_id.empty() || config.gateway_id.empty() ||
       config.certificate_pem.empty()) {
     return InvalidArgument("invalid_federation_config", "a required member is missing");
   }

@@ -2,7 +2,7 @@
 // gateway serves (POST /v1/federation/messages, role peer) and gets a signed delivery receipt
 // (delivery/receipt.h) back. The sending half is delivery/outbox_worker.h.
 //
-//   FederationService federation(db, db_mutex, directory, certificates, keyring, "tls",
+//   FederationService federation(commits, directory, certificates, keyring, "tls",
 //                                "gw-noord", tls_chain_pem, audit::NowMs);
 //   federation.Receive(caller, body, [](Result<json> answer) {   // caller: role peer
 //     // 202 {"receipt": {"message_id", "recipients", "gateway", "received", "payload_sha256",
@@ -48,7 +48,8 @@
 // peer, object "api_token:ID", outcome the code. federation_routes.h runs it on every route a
 // peer token reaches, before any handler.
 //
-// Thread-safe, like MessageService: the database only under `db_mutex`.
+// Thread-safe: it reaches the database only through the group commit, which holds the
+// connection's lock (store/guarded_database.h) for every job.
 #pragma once
 
 #include <cstdint>
@@ -75,9 +76,7 @@ class FederationService {
   using Clock = std::function<std::int64_t()>;  // ms since the Unix epoch
 
   struct Config {
-    store::Database* db = nullptr;             // required; outlives the service
-    std::mutex* db_mutex = nullptr;            // required
-    store::GroupCommit* commits = nullptr;     // required; on `db`, outlives the service
+    store::GroupCommit* commits = nullptr;     // required; outlives the service
     const Directory* directory = nullptr;      // required
     const crypto::Keyring* keyring = nullptr;  // required; holds `receipt_key_id`
     std::string receipt_key_id;                // the key of this gateway's TLS certificate

@@ -6,7 +6,6 @@
 
 #include <gtest/gtest.h>
 
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -60,13 +59,11 @@ class FederationServiceTest : public ::testing::Test {
     auto db = store::Database::Open(dir_.File("f.db"), store::DbKey::Generate(),
                                     store::OpenMode::kCreate);
     ASSERT_TRUE(db.ok()) << db.error().ToString();
+    ASSERT_TRUE(store::Migrate(*db).ok());
     db_.emplace(std::move(*db));
-    ASSERT_TRUE(store::Migrate(*db_).ok());
 
-    commits_.emplace(*db_, mu_);
+    commits_.emplace(*db_);
     FederationService::Config c;
-    c.db = &*db_;
-    c.db_mutex = &mu_;
     c.commits = &*commits_;
     c.directory = &*directory_;
     c.keyring = &pki_.keys;
@@ -137,15 +134,16 @@ class FederationServiceTest : public ::testing::Test {
   }
 
   bool Stored(const std::string& id) {
-    std::lock_guard lock(mu_);
-    auto found = store::MessageRepository(*db_).Find(id, /*with_payload=*/false);
+    auto found = db_->Read([&](store::Database& db) {
+      return store::MessageRepository(db).Find(id, /*with_payload=*/false);
+    });
     EXPECT_TRUE(found.ok());
     return found.ok() && found->has_value();
   }
 
   std::vector<audit::AuditEntry> Trail() {
-    std::lock_guard lock(mu_);
-    auto entries = audit::AuditLog().Query(*db_, audit::AuditQuery{});
+    auto entries = db_->Read(
+        [](store::Database& db) { return audit::AuditLog().Query(db, audit::AuditQuery{}); });
     EXPECT_TRUE(entries.ok());
     std::vector<audit::AuditEntry> out;
     for (const auto& e : entries.ok() ? *entries : std::vector<audit::StoredEntry>{})
@@ -160,8 +158,7 @@ class FederationServiceTest : public ::testing::Test {
   ct::TestParty gw_c_ = pki_.Issue("gw-c", {.tls_client = true});
   ct::TestParty comensha_ = pki_.Issue("comensha", {.smime = true});
   std::optional<Directory> directory_;
-  std::optional<store::Database> db_;
-  std::mutex mu_;
+  std::optional<store::GuardedDatabase> db_;
   std::optional<store::GroupCommit> commits_;  // before service_, which uses it
   std::unique_ptr<FederationService> service_;
   api::Router router_;

@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <set>
 
@@ -42,6 +41,7 @@
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/group_commit.h"
+#include "gateway/store/guarded_database.h"
 #include "gateway/store/migrations.h"
 
 namespace ketenpoort::server {
@@ -55,14 +55,13 @@ constexpr const char* kPortalKeyId = "portal";
 
 // Secure mail: the portal key (keyring only), the SMTP and SMS clients, the service.
 Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
-    const config::GatewayConfig& config, store::Database& db, std::mutex& db_mutex,
-    const Directory& directory, crypto::Keyring& keyring,
-    const std::vector<crypto::Certificate>& tls_chain, const store::BlobStore& blobs,
-    std::shared_ptr<transports::SmtpClient>& smtp, std::shared_ptr<transports::SmsClient>& sms) {
+    const config::GatewayConfig& config, store::GuardedDatabase& db, const Directory& directory,
+    crypto::Keyring& keyring, const std::vector<crypto::Certificate>& tls_chain,
+    const store::BlobStore& blobs, std::shared_ptr<transports::SmtpClient>& smtp,
+    std::shared_ptr<transports::SmsClient>& sms) {
   SecureMailService::Deps d;
   d.db = &db;
   d.blobs = &blobs;
-  d.db_mutex = &db_mutex;
   d.directory = &directory;
   d.keyring = &keyring;
   d.portal_key_id = kPortalKeyId;
@@ -154,12 +153,11 @@ void RecordAuthFailed(store::GroupCommit& commits, AuditThrottle& throttle, cons
 
 // The outbox worker of `config.federation` (its peers' tokens read from their files).
 Result<std::unique_ptr<delivery::OutboxWorker>> MakeOutboxWorker(
-    const config::GatewayConfig& config, store::Database& db, std::mutex& db_mutex,
-    const crypto::Keyring& keyring, const std::vector<crypto::Certificate>& tls_chain) {
+    const config::GatewayConfig& config, store::GuardedDatabase& db, const crypto::Keyring& keyring,
+    const std::vector<crypto::Certificate>& tls_chain) {
   const config::FederationConfig& f = config.federation;
   delivery::OutboxWorker::Config c;
   c.db = &db;
-  c.db_mutex = &db_mutex;
   c.keyring = &keyring;
   c.client_key_id = kTlsKeyId;
   c.client_chain = tls_chain;
@@ -182,13 +180,17 @@ Result<std::unique_ptr<delivery::OutboxWorker>> MakeOutboxWorker(
 
 struct Gateway::State {
   config::GatewayConfig config;
-  std::mutex db_mutex;  // one connection; SQLite serialises writers anyway
-  std::optional<store::Database> db;
+  // The one connection that writes, with its lock (SQLite serialises writers anyway).
+  std::optional<store::GuardedDatabase> db;
   std::optional<store::GroupCommit> commits;  // the writes of requests, sharing fsyncs; on db
   AuditThrottle auth_failures{{.interval_ms = 1000, .max_addresses = 10000}};
   std::optional<store::BlobStore> blobs;  // attachment uploads (secure mail)
-  std::mutex auth_mutex;  // guards auth_db, the read-only use of a second connection
-  std::optional<store::Database> auth_db;
+  // A second connection, read-only, for token lookups alone: in WAL mode it reads beside the
+  // writer, so authenticating never waits for a group commit or a checkpoint.
+  std::optional<store::GuardedDatabase> auth_db;
+  // A third, for WAL checkpoints alone (wal_checkpoints): a checkpoint copies pages and
+  // fsyncs, which must hold up neither writers nor token lookups.
+  std::optional<store::GuardedDatabase> checkpoint_db;
   std::optional<auth::TokenCache> token_cache;  // principals of tokens verified a moment ago
   std::optional<Directory> directory;
   std::optional<RoutingRules> routes;
@@ -203,7 +205,7 @@ struct Gateway::State {
   api::Router router;
   std::optional<api::HttpsServer> https;
   std::unique_ptr<CheckpointSigner> checkpoints;
-  std::unique_ptr<PeriodicTask> wal_checkpoints;  // on auth_db, so writers never wait for it
+  std::unique_ptr<PeriodicTask> wal_checkpoints;  // on checkpoint_db: nobody waits for it
   std::unique_ptr<WitnessWorker> witness;         // when federation has peers
   std::unique_ptr<ReminderWorker> reminders;
   std::unique_ptr<delivery::OutboxWorker> outbox;  // last: stopped and destroyed first
@@ -224,18 +226,21 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   KP_ASSIGN_OR_RETURN(store::Database db,
                       store::Database::Open(config.database.path, key, store::OpenMode::kExisting));
   KP_RETURN_IF_ERROR(store::Migrate(db));
+  // Committing transactions no longer copy the WAL back into the database file themselves
+  // (SQLite's auto-checkpoint runs inside the commit that crosses 1000 pages, fsync included,
+  // while every other writer waits). A background task checkpoints on a connection of its own
+  // instead: in WAL mode a PASSIVE checkpoint runs beside the writer without blocking it.
+  KP_RETURN_IF_ERROR(db.Exec("PRAGMA wal_autocheckpoint = 0"));
   s->db.emplace(std::move(db));
-  // A second connection for token lookups only: in WAL mode readers never wait for the writer,
-  // so authenticating a request does not queue behind a group commit and its fsync.
+  // Token lookups only: in WAL mode readers never wait for the writer, so authenticating a
+  // request does not queue behind a group commit and its fsync.
   KP_ASSIGN_OR_RETURN(store::Database auth_db,
                       store::Database::Open(config.database.path, key, store::OpenMode::kExisting));
   s->auth_db.emplace(std::move(auth_db));
-  // Committing transactions no longer copy the WAL back into the database file themselves
-  // (SQLite's auto-checkpoint runs inside the commit that crosses 1000 pages, fsync included,
-  // while every other writer waits). A background task checkpoints on the second connection
-  // instead: in WAL mode a PASSIVE checkpoint runs beside the writer without blocking it.
-  KP_RETURN_IF_ERROR(s->db->Exec("PRAGMA wal_autocheckpoint = 0"));
-  s->commits.emplace(*s->db, s->db_mutex);
+  KP_ASSIGN_OR_RETURN(store::Database checkpoint_db,
+                      store::Database::Open(config.database.path, key, store::OpenMode::kExisting));
+  s->checkpoint_db.emplace(std::move(checkpoint_db));
+  s->commits.emplace(*s->db);
 
   KP_ASSIGN_OR_RETURN(json directory_json, ReadJsonFile(config.directory));
   auto directory = Directory::FromJson(directory_json);
@@ -293,20 +298,21 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
       api::HandlerCost::kNonBlocking);
 
   KP_ASSIGN_OR_RETURN(s->messages,
-                      MessageService::Create(*s->db, s->db_mutex, *s->commits, *s->directory,
-                                             *s->routes, kinds::BuiltinKinds(), audit::NowMs));
+                      MessageService::Create(*s->db, *s->commits, *s->directory, *s->routes,
+                                             kinds::BuiltinKinds(), audit::NowMs));
   // Attachment uploads: files no row names (a crash between a file and its row) go first.
   KP_ASSIGN_OR_RETURN(store::BlobStore blobs, store::BlobStore::Open(config.database.blob_dir));
   s->blobs.emplace(std::move(blobs));
   {
-    KP_ASSIGN_OR_RETURN(std::set<std::string> known, store::BlobRepository(*s->db).AllIds());
+    KP_ASSIGN_OR_RETURN(std::set<std::string> known, s->db->Read([](store::Database& db) {
+      return store::BlobRepository(db).AllIds();
+    }));
     KP_ASSIGN_OR_RETURN(int swept, s->blobs->Sweep(known));
     if (swept > 0)
       log::Info("blobs_swept", {{"files", std::to_string(swept)}});
   }
-  KP_ASSIGN_OR_RETURN(s->securemail,
-                      MakeSecureMail(config, *s->db, s->db_mutex, *s->directory, s->keyring,
-                                     s->tls_chain, *s->blobs, s->smtp, s->sms));
+  KP_ASSIGN_OR_RETURN(s->securemail, MakeSecureMail(config, *s->db, *s->directory, s->keyring,
+                                                    s->tls_chain, *s->blobs, s->smtp, s->sms));
   RegisterMessageRoutes(s->router, *s->messages, s->securemail.get());
   RegisterSecureMailRoutes(
       s->router, *s->securemail,
@@ -317,8 +323,6 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   // Federation: peers deliver here (receiving), and the outbox delivers to peers (sending).
   KP_ASSIGN_OR_RETURN(std::string tls_chain_pem, io::ReadFile(config.listen.tls_cert));
   FederationService::Config fc;
-  fc.db = &*s->db;
-  fc.db_mutex = &s->db_mutex;
   fc.commits = &*s->commits;
   fc.directory = &*s->directory;
   fc.keyring = &s->keyring;
@@ -328,15 +332,13 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   fc.clock = audit::NowMs;
   KP_ASSIGN_OR_RETURN(s->federation, FederationService::Create(std::move(fc)));
   RegisterFederationRoutes(s->router, *s->federation);
-  KP_ASSIGN_OR_RETURN(s->outbox,
-                      MakeOutboxWorker(config, *s->db, s->db_mutex, s->keyring, s->tls_chain));
-  RegisterAuditRoutes(s->router, *s->db, s->db_mutex, s->tls_chain.front().ToPem());
+  KP_ASSIGN_OR_RETURN(s->outbox, MakeOutboxWorker(config, *s->db, s->keyring, s->tls_chain));
+  RegisterAuditRoutes(s->router, *s->db, s->tls_chain.front().ToPem());
 
   // Deadlines and reminders of the message kinds, mailed through the SMTP relay when set.
-  RegisterNoticeRoutes(s->router, *s->db, s->db_mutex);
+  RegisterNoticeRoutes(s->router, *s->db);
   ReminderWorker::Config rc;
   rc.db = &*s->db;
-  rc.db_mutex = &s->db_mutex;
   rc.directory = &*s->directory;
   rc.kinds = &kinds::BuiltinKinds();
   rc.clock = audit::NowMs;
@@ -380,10 +382,8 @@ Status Gateway::Start() {
   c.authenticate = [st](std::string_view token, const api::Request& req) -> Result<Principal> {
     if (auto known = st->token_cache->Find(token))
       return std::move(*known);
-    auto principal = [&] {
-      std::lock_guard lock(st->auth_mutex);
-      return auth::AuthenticateApiToken(*st->auth_db, token);
-    }();
+    auto principal = st->auth_db->Read(
+        [&](store::Database& db) { return auth::AuthenticateApiToken(db, token); });
     if (principal)
       st->token_cache->Remember(token, *principal);
     if (!principal && principal.error().kind == ErrorKind::kUnauthenticated) {
@@ -400,20 +400,20 @@ Status Gateway::Start() {
       *st->securemail, std::chrono::milliseconds(st->config.portal.worker_interval_ms));
   st->securemail_worker->Start();
   st->checkpoints = std::make_unique<CheckpointSigner>(
-      *st->db, st->db_mutex, st->keyring, kTlsKeyId,
+      *st->db, st->keyring, kTlsKeyId,
       CheckpointSigner::Options{std::chrono::milliseconds(st->config.audit.checkpoint_interval_ms),
                                 st->config.audit.checkpoint_every});
   st->checkpoints->Start();
   st->wal_checkpoints = std::make_unique<PeriodicTask>(std::chrono::milliseconds(200), [st] {
-    std::lock_guard lock(st->auth_mutex);
-    if (auto c = st->auth_db->Exec("PRAGMA wal_checkpoint(PASSIVE)"); !c)
+    Status c = st->checkpoint_db->Write(
+        [](store::Database& db) { return db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); });
+    if (!c)
       log::Warn("wal_checkpoint_failed", {{"error", c.error().code}});
   });
   st->wal_checkpoints->Start();
   if (st->config.federation.enabled && !st->config.federation.peers.empty()) {
     WitnessWorker::Config wc;
     wc.db = &*st->db;
-    wc.db_mutex = &st->db_mutex;
     wc.keyring = &st->keyring;
     wc.key_id = kTlsKeyId;
     wc.tls_chain = st->tls_chain;
@@ -449,14 +449,10 @@ void Gateway::Stop() {
     state_->checkpoints->Stop();  // signs a last head over everything, then joins
   if (state_->wal_checkpoints)
     state_->wal_checkpoints->Stop();
-  if (state_->auth_db) {
-    std::lock_guard lock(state_->auth_mutex);
-    state_->auth_db.reset();
-  }
-  if (state_->db) {
-    std::lock_guard lock(state_->db_mutex);
-    state_->db.reset();
-  }
+  // Everything that used the connections has stopped and joined above: they close now.
+  state_->checkpoint_db.reset();
+  state_->auth_db.reset();
+  state_->db.reset();
 }
 
 std::string Gateway::Url() const {

@@ -98,7 +98,7 @@ audit::AuditEntry Entry(const Caller& caller, std::string_view event, std::strin
   return e;
 }
 
-// Appends one entry in a transaction of its own. The caller holds the database lock.
+// Appends one entry in a transaction of its own. `db` is lent by a Write of its owner.
 Status AppendAlone(store::Database& db, audit::AuditEntry entry) {
   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
   KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(entry)));
@@ -147,11 +147,10 @@ audit::AuditEntry CallerEntry(const Caller& caller, std::string_view event, std:
   return e;
 }
 
-MessageService::MessageService(store::Database& db, std::mutex& db_mutex,
-                               store::GroupCommit& commits, const Directory& directory,
-                               const RoutingRules& routes, const KindRegistry& kinds, Clock clock)
+MessageService::MessageService(store::GuardedDatabase& db, store::GroupCommit& commits,
+                               const Directory& directory, const RoutingRules& routes,
+                               const KindRegistry& kinds, Clock clock)
     : db_(db),
-      db_mutex_(db_mutex),
       commits_(commits),
       directory_(directory),
       routes_(routes),
@@ -159,11 +158,10 @@ MessageService::MessageService(store::Database& db, std::mutex& db_mutex,
       clock_(std::move(clock)) {}
 
 Result<std::unique_ptr<MessageService>> MessageService::Create(
-    store::Database& db, std::mutex& db_mutex, store::GroupCommit& commits,
-    const Directory& directory, const RoutingRules& routes, const KindRegistry& kinds,
-    Clock clock) {
+    store::GuardedDatabase& db, store::GroupCommit& commits, const Directory& directory,
+    const RoutingRules& routes, const KindRegistry& kinds, Clock clock) {
   auto service = std::unique_ptr<MessageService>(
-      new MessageService(db, db_mutex, commits, directory, routes, kinds, std::move(clock)));
+      new MessageService(db, commits, directory, routes, kinds, std::move(clock)));
   KP_ASSIGN_OR_RETURN(service->certificates_, DirectoryCertificates(directory));
   return service;
 }
@@ -369,78 +367,80 @@ Result<json> MessageService::Inbox(const Caller& caller, std::string_view after,
   KP_ASSIGN_OR_RETURN(std::int64_t max,
                       ParseCount(limit, kDefaultInboxLimit, 1, kMaxInboxLimit, "limit"));
   const std::int64_t now = clock_();
-  std::lock_guard lock(db_mutex_);
-  store::MessageRepository repo(db_);
-  KP_ASSIGN_OR_RETURN(auto items,
-                      repo.Inbox(caller.principal.org, after_seq, static_cast<int>(max)));
-  json messages = json::array();
-  std::int64_t next = after_seq;
-  for (const store::InboxItem& item : items) {
-    KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(item.message.id));
-    json h = HeaderJson(item.message, RecipientOrgs(deliveries));
-    h["state"] = item.delivery.state;
-    h["expired"] = item.message.expires_ms && *item.message.expires_ms <= now;
-    h["cursor"] = std::to_string(item.delivery.seq);
-    messages.push_back(std::move(h));
-    next = item.delivery.seq;
-  }
-  KP_RETURN_IF_ERROR(AppendAlone(db_, Entry(caller, audit::event::kFetch, audit::action::kRead,
-                                            "inbox", nullptr, audit::kOutcomeSuccess, now)));
-  return json{{"messages", std::move(messages)}, {"next", std::to_string(next)}};
+  return db_.Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto items,
+                        repo.Inbox(caller.principal.org, after_seq, static_cast<int>(max)));
+    json messages = json::array();
+    std::int64_t next = after_seq;
+    for (const store::InboxItem& item : items) {
+      KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(item.message.id));
+      json h = HeaderJson(item.message, RecipientOrgs(deliveries));
+      h["state"] = item.delivery.state;
+      h["expired"] = item.message.expires_ms && *item.message.expires_ms <= now;
+      h["cursor"] = std::to_string(item.delivery.seq);
+      messages.push_back(std::move(h));
+      next = item.delivery.seq;
+    }
+    KP_RETURN_IF_ERROR(AppendAlone(db, Entry(caller, audit::event::kFetch, audit::action::kRead,
+                                             "inbox", nullptr, audit::kOutcomeSuccess, now)));
+    return json{{"messages", std::move(messages)}, {"next", std::to_string(next)}};
+  });
 }
 
 Result<json> MessageService::Get(const Caller& caller, std::string_view id) {
   const std::int64_t now = clock_();
   const Principal& who = caller.principal;
-  std::lock_guard lock(db_mutex_);
-  store::MessageRepository repo(db_);
-  KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/true));
-  if (!found)
-    return MessageNotFound();
-  const store::MessageRecord& m = *found;
-  const bool is_sender = m.sender_org == who.org && HasRole(who.role, Role::kSender);
-  std::optional<store::DeliveryRecord> delivery;
-  if (HasRole(who.role, Role::kRecipient)) {
-    KP_ASSIGN_OR_RETURN(delivery, repo.Delivery(id, who.org));
-    if (delivery && delivery->state == state::kSent)
-      delivery.reset();  // still on its way to that organisation's gateway
-  }
-  if (!is_sender && !delivery)
-    return MessageNotFound();
+  return db_.Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/true));
+    if (!found)
+      return MessageNotFound();
+    const store::MessageRecord& m = *found;
+    const bool is_sender = m.sender_org == who.org && HasRole(who.role, Role::kSender);
+    std::optional<store::DeliveryRecord> delivery;
+    if (HasRole(who.role, Role::kRecipient)) {
+      KP_ASSIGN_OR_RETURN(delivery, repo.Delivery(id, who.org));
+      if (delivery && delivery->state == state::kSent)
+        delivery.reset();  // still on its way to that organisation's gateway
+    }
+    if (!is_sender && !delivery)
+      return MessageNotFound();
 
-  std::optional<Error> gone;
-  if (m.recalled_ms)
-    gone = Gone("message_recalled", "the sender withdrew this message");
-  else if (m.expires_ms && *m.expires_ms <= now)
-    gone = Gone("message_expired", "this message has expired");
-  else if (!m.payload)
-    gone = Gone("message_purged", "the content of this message has been removed");
+    std::optional<Error> gone;
+    if (m.recalled_ms)
+      gone = Gone("message_recalled", "the sender withdrew this message");
+    else if (m.expires_ms && *m.expires_ms <= now)
+      gone = Gone("message_expired", "this message has expired");
+    else if (!m.payload)
+      gone = Gone("message_purged", "the content of this message has been removed");
 
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db_));
-  std::string outcome = gone ? gone->code : std::string(audit::kOutcomeSuccess);
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(
-      db_, Entry(caller, audit::event::kOpen, audit::action::kRead, m.id, &m, outcome, now)));
-  if (!gone && delivery && delivery->state == state::kDelivered) {
-    KP_RETURN_IF_ERROR(repo.SetState(id, who.org, state::kReceived, now, Actor(who), ""));
-    delivery->state = std::string(state::kReceived);
-  }
-  KP_RETURN_IF_ERROR(tx.Commit());
-  if (gone)
-    return *gone;
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    std::string outcome = gone ? gone->code : std::string(audit::kOutcomeSuccess);
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+        db, Entry(caller, audit::event::kOpen, audit::action::kRead, m.id, &m, outcome, now)));
+    if (!gone && delivery && delivery->state == state::kDelivered) {
+      KP_RETURN_IF_ERROR(repo.SetState(id, who.org, state::kReceived, now, Actor(who), ""));
+      delivery->state = std::string(state::kReceived);
+    }
+    KP_RETURN_IF_ERROR(tx.Commit());
+    if (gone)
+      return *gone;
 
-  KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
-  json out = HeaderJson(m, RecipientOrgs(deliveries));
-  if (delivery)
-    out["state"] = delivery->state;
-  if (is_sender) {
-    json states = json::object();
-    for (const auto& d : deliveries)
-      states[d.recipient_org] = d.state;
-    out["states"] = std::move(states);
-  }
-  out["codelists"] = RecordedCodeLists(db_, id);
-  out["payload"] = crypto::Base64Encode(*m.payload);
-  return out;
+    KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
+    json out = HeaderJson(m, RecipientOrgs(deliveries));
+    if (delivery)
+      out["state"] = delivery->state;
+    if (is_sender) {
+      json states = json::object();
+      for (const auto& d : deliveries)
+        states[d.recipient_org] = d.state;
+      out["states"] = std::move(states);
+    }
+    out["codelists"] = RecordedCodeLists(db, id);
+    out["payload"] = crypto::Base64Encode(*m.payload);
+    return out;
+  });
 }
 
 Result<json> MessageService::SetStatus(const Caller& caller, std::string_view id,
@@ -458,152 +458,155 @@ Result<json> MessageService::SetStatus(const Caller& caller, std::string_view id
   }
   const std::int64_t now = clock_();
   const Principal& who = caller.principal;
-  std::lock_guard lock(db_mutex_);
-  store::MessageRepository repo(db_);
-  KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
-  if (!found)
-    return MessageNotFound();
-  KP_ASSIGN_OR_RETURN(auto delivery, repo.Delivery(id, who.org));
-  const bool is_recipient = delivery && delivery->state != state::kSent;
-  const bool is_sender = found->sender_org == who.org && HasRole(who.role, Role::kSender);
-  const Lifecycle& lifecycle = kinds_.LifecycleFor(found->kind);
-  const bool whole_message =
-      lifecycle.scope() == LifecycleScope::kMessage && to != state::kReceived;
-  if (!is_recipient && !(is_sender && whole_message))
-    return MessageNotFound();
-  if (found->recalled_ms)
-    return Gone("message_recalled", "the sender withdrew this message");
-  // The deliveries this change moves: the caller's own, or every one that has arrived.
-  std::vector<store::DeliveryRecord> targets;
-  if (whole_message) {
-    KP_ASSIGN_OR_RETURN(auto all, repo.Deliveries(id));
-    for (store::DeliveryRecord& d : all) {
-      if (d.state != state::kSent && d.state != state::kUndeliverable)
-        targets.push_back(std::move(d));
+  return db_.Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
+    if (!found)
+      return MessageNotFound();
+    KP_ASSIGN_OR_RETURN(auto delivery, repo.Delivery(id, who.org));
+    const bool is_recipient = delivery && delivery->state != state::kSent;
+    const bool is_sender = found->sender_org == who.org && HasRole(who.role, Role::kSender);
+    const Lifecycle& lifecycle = kinds_.LifecycleFor(found->kind);
+    const bool whole_message =
+        lifecycle.scope() == LifecycleScope::kMessage && to != state::kReceived;
+    if (!is_recipient && !(is_sender && whole_message))
+      return MessageNotFound();
+    if (found->recalled_ms)
+      return Gone("message_recalled", "the sender withdrew this message");
+    // The deliveries this change moves: the caller's own, or every one that has arrived.
+    std::vector<store::DeliveryRecord> targets;
+    if (whole_message) {
+      KP_ASSIGN_OR_RETURN(auto all, repo.Deliveries(id));
+      for (store::DeliveryRecord& d : all) {
+        if (d.state != state::kSent && d.state != state::kUndeliverable)
+          targets.push_back(std::move(d));
+      }
+    } else {
+      targets.push_back(*delivery);
     }
-  } else {
-    targets.push_back(*delivery);
-  }
-  if (targets.empty())
-    return Conflict("invalid_transition", "the message has not reached any recipient yet");
-  const Organisation* org = directory_.Find(who.org);
-  Status allowed = Ok();
-  if (!lifecycle.IsKnown(to)) {
-    allowed = kinds_.CheckTransition(found->kind, targets.front().state, to);
-  } else if (org == nullptr) {
-    allowed = PermissionDenied(
-        "unknown_sender", "the token's organisation '" + who.org + "' is not in the directory");
-  } else {
-    allowed = lifecycle.CheckSetter(to, org->kind, is_sender, is_recipient);
-  }
-  for (const store::DeliveryRecord& d : targets) {
+    if (targets.empty())
+      return Conflict("invalid_transition", "the message has not reached any recipient yet");
+    const Organisation* org = directory_.Find(who.org);
+    Status allowed = Ok();
+    if (!lifecycle.IsKnown(to)) {
+      allowed = kinds_.CheckTransition(found->kind, targets.front().state, to);
+    } else if (org == nullptr) {
+      allowed = PermissionDenied(
+          "unknown_sender", "the token's organisation '" + who.org + "' is not in the directory");
+    } else {
+      allowed = lifecycle.CheckSetter(to, org->kind, is_sender, is_recipient);
+    }
+    for (const store::DeliveryRecord& d : targets) {
+      if (!allowed)
+        break;
+      allowed = lifecycle.Check(d.state, to);
+    }
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+        db,
+        Entry(caller, audit::event::kStatusChange, audit::action::kUpdate, std::string(id), &*found,
+              allowed ? std::string(audit::kOutcomeSuccess) : allowed.error().code, now)));
+    if (allowed) {
+      for (const store::DeliveryRecord& d : targets)
+        KP_RETURN_IF_ERROR(repo.SetState(id, d.recipient_org, to, now, Actor(who), reason));
+    }
+    KP_RETURN_IF_ERROR(tx.Commit());
     if (!allowed)
-      break;
-    allowed = lifecycle.Check(d.state, to);
-  }
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db_));
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(
-      db_,
-      Entry(caller, audit::event::kStatusChange, audit::action::kUpdate, std::string(id), &*found,
-            allowed ? std::string(audit::kOutcomeSuccess) : allowed.error().code, now)));
-  if (allowed) {
-    for (const store::DeliveryRecord& d : targets)
-      KP_RETURN_IF_ERROR(repo.SetState(id, d.recipient_org, to, now, Actor(who), reason));
-  }
-  KP_RETURN_IF_ERROR(tx.Commit());
-  if (!allowed)
-    return std::move(allowed).error();
-  if (whole_message) {
-    return json{{"id", id},
-                {"org", who.org},
-                {"state", to},
-                {"recipients", RecipientOrgs(targets)},
-                {"time", audit::FormatTime(now)}};
-  }
-  return json{{"id", id}, {"org", who.org}, {"state", to}, {"time", audit::FormatTime(now)}};
+      return std::move(allowed).error();
+    if (whole_message) {
+      return json{{"id", id},
+                  {"org", who.org},
+                  {"state", to},
+                  {"recipients", RecipientOrgs(targets)},
+                  {"time", audit::FormatTime(now)}};
+    }
+    return json{{"id", id}, {"org", who.org}, {"state", to}, {"time", audit::FormatTime(now)}};
+  });
 }
 
 Result<json> MessageService::Tracking(const Caller& caller, std::string_view id) {
   const std::int64_t now = clock_();
-  std::lock_guard lock(db_mutex_);
-  store::MessageRepository repo(db_);
-  KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
-  if (!found || found->sender_org != caller.principal.org)
-    return MessageNotFound();
-  KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
-  KP_ASSIGN_OR_RETURN(auto events, repo.Events(id));
-  KP_ASSIGN_OR_RETURN(auto outbox, repo.OutboxFor(id));
-  json recipients = json::array();
-  for (const store::DeliveryRecord& d : deliveries) {
-    json list = json::array();
-    for (const store::DeliveryEvent& e : events) {
-      if (e.recipient_org != d.recipient_org)
-        continue;
-      json ev = {{"state", e.state}, {"time", audit::FormatTime(e.time_ms)}, {"by", e.actor}};
-      if (!e.reason.empty())
-        ev["reason"] = e.reason;
-      list.push_back(std::move(ev));
-    }
-    json r = {{"org", d.recipient_org},
-              {"state", d.state},
-              {"legal_basis", found->legal_basis},
-              {"events", std::move(list)}};
-    for (const store::OutboxItem& o : outbox) {
-      if (std::find(o.recipients.begin(), o.recipients.end(), d.recipient_org) ==
-          o.recipients.end())
-        continue;
-      r["transfer"] = {{"gateway", o.peer_url},
-                       {"state", o.state},
-                       {"attempts", o.attempts},
-                       {"last_error", o.last_error}};
-      if (!o.receipt.empty()) {
-        // The peer's signed delivery receipt (delivery/receipt.h), as the outbox recorded it.
-        json receipt = json::parse(o.receipt, nullptr, /*allow_exceptions=*/false);
-        if (!receipt.is_discarded())
-          r["transfer"]["receipt"] = std::move(receipt);
+  return db_.Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
+    if (!found || found->sender_org != caller.principal.org)
+      return MessageNotFound();
+    KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
+    KP_ASSIGN_OR_RETURN(auto events, repo.Events(id));
+    KP_ASSIGN_OR_RETURN(auto outbox, repo.OutboxFor(id));
+    json recipients = json::array();
+    for (const store::DeliveryRecord& d : deliveries) {
+      json list = json::array();
+      for (const store::DeliveryEvent& e : events) {
+        if (e.recipient_org != d.recipient_org)
+          continue;
+        json ev = {{"state", e.state}, {"time", audit::FormatTime(e.time_ms)}, {"by", e.actor}};
+        if (!e.reason.empty())
+          ev["reason"] = e.reason;
+        list.push_back(std::move(ev));
       }
+      json r = {{"org", d.recipient_org},
+                {"state", d.state},
+                {"legal_basis", found->legal_basis},
+                {"events", std::move(list)}};
+      for (const store::OutboxItem& o : outbox) {
+        if (std::find(o.recipients.begin(), o.recipients.end(), d.recipient_org) ==
+            o.recipients.end())
+          continue;
+        r["transfer"] = {{"gateway", o.peer_url},
+                         {"state", o.state},
+                         {"attempts", o.attempts},
+                         {"last_error", o.last_error}};
+        if (!o.receipt.empty()) {
+          // The peer's signed delivery receipt (delivery/receipt.h), as the outbox recorded it.
+          json receipt = json::parse(o.receipt, nullptr, /*allow_exceptions=*/false);
+          if (!receipt.is_discarded())
+            r["transfer"]["receipt"] = std::move(receipt);
+        }
+      }
+      recipients.push_back(std::move(r));
     }
-    recipients.push_back(std::move(r));
-  }
-  KP_RETURN_IF_ERROR(
-      AppendAlone(db_, Entry(caller, audit::event::kFetch, audit::action::kRead, std::string(id),
-                             &*found, audit::kOutcomeSuccess, now)));
-  // Escalations and reminders the deadline rules recorded (reminder_worker.h).
-  KP_ASSIGN_OR_RETURN(auto notices, store::KindRepository(db_).NoticesFor(id));
-  json notice_list = json::array();
-  for (const store::NoticeRecord& n : notices) {
-    notice_list.push_back({{"type", n.type},
-                           {"to", n.to_org},
-                           {"about", n.about_org},
-                           {"due", audit::FormatTime(n.due_ms)},
-                           {"time", audit::FormatTime(n.created_ms)},
-                           {"reason", n.reason},
-                           {"mail", n.mail_state}});
-  }
-  json out = {{"id", id},
-              {"kind", found->kind},
-              {"legal_basis", found->legal_basis},
-              {"codelists", RecordedCodeLists(db_, id)},
-              {"recalled", OptionalTime(found->recalled_ms)},
-              {"recipients", std::move(recipients)},
-              {"notices", std::move(notice_list)}};
-  return out;
+    KP_RETURN_IF_ERROR(
+        AppendAlone(db, Entry(caller, audit::event::kFetch, audit::action::kRead, std::string(id),
+                              &*found, audit::kOutcomeSuccess, now)));
+    // Escalations and reminders the deadline rules recorded (reminder_worker.h).
+    KP_ASSIGN_OR_RETURN(auto notices, store::KindRepository(db).NoticesFor(id));
+    json notice_list = json::array();
+    for (const store::NoticeRecord& n : notices) {
+      notice_list.push_back({{"type", n.type},
+                             {"to", n.to_org},
+                             {"about", n.about_org},
+                             {"due", audit::FormatTime(n.due_ms)},
+                             {"time", audit::FormatTime(n.created_ms)},
+                             {"reason", n.reason},
+                             {"mail", n.mail_state}});
+    }
+    json out = {{"id", id},
+                {"kind", found->kind},
+                {"legal_basis", found->legal_basis},
+                {"codelists", RecordedCodeLists(db, id)},
+                {"recalled", OptionalTime(found->recalled_ms)},
+                {"recipients", std::move(recipients)},
+                {"notices", std::move(notice_list)}};
+    return out;
+  });
 }
 
 Result<json> MessageService::Recall(const Caller& caller, std::string_view id) {
   const std::int64_t now = clock_();
-  std::lock_guard lock(db_mutex_);
-  store::MessageRepository repo(db_);
-  KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
-  if (!found || found->sender_org != caller.principal.org)
-    return MessageNotFound();
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db_));
-  KP_RETURN_IF_ERROR(repo.Recall(id, now));
-  KP_RETURN_IF_ERROR(
-      audit::AuditLog().Append(db_, Entry(caller, audit::event::kRecall, audit::action::kDelete, id,
-                                          &*found, audit::kOutcomeSuccess, now)));
-  KP_RETURN_IF_ERROR(tx.Commit());
-  return json{{"id", id}, {"status", "recalled"}};
+  return db_.Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
+    if (!found || found->sender_org != caller.principal.org)
+      return MessageNotFound();
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_RETURN_IF_ERROR(repo.Recall(id, now));
+    KP_RETURN_IF_ERROR(
+        audit::AuditLog().Append(db, Entry(caller, audit::event::kRecall, audit::action::kDelete,
+                                           id, &*found, audit::kOutcomeSuccess, now)));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    return json{{"id", id}, {"status", "recalled"}};
+  });
 }
 
 }  // namespace ketenpoort::server

@@ -2,8 +2,8 @@
 // checked, stored and audited in one transaction. The HTTP routes (message_routes.h) are thin
 // wrappers around it, so this is where the rules live.
 //
-//   GroupCommit commits(db, db_mutex);
-//   auto messages = MessageService::Create(db, db_mutex, commits, directory, routes,
+//   GroupCommit commits(db);                                  // db: a store::GuardedDatabase
+//   auto messages = MessageService::Create(db, commits, directory, routes,
 //                                          kinds::BuiltinKinds(), audit::NowMs);
 //   Caller caller{principal, "127.0.0.1"};
 //   messages->Submit(caller, body, raw_body, idempotency_key, [](Result<json> accepted) {
@@ -49,8 +49,8 @@
 // first fetch moves its delivery from "delivered" to "received". A recalled message answers
 // 410 message_recalled, an expired one 410 message_expired. Every read is an audit entry.
 //
-// Thread-safe: the database is used only under `db_mutex`; decoding and envelope checks run
-// outside it.
+// Thread-safe: the database is used only inside `db.Write`/`db.Read`; decoding and envelope
+// checks run outside it.
 #pragma once
 
 #include <cstdint>
@@ -72,6 +72,7 @@
 #include "gateway/crypto/certificate.h"
 #include "gateway/store/database.h"
 #include "gateway/store/group_commit.h"
+#include "gateway/store/guarded_database.h"
 
 namespace ketenpoort::server {
 
@@ -91,11 +92,11 @@ class MessageService {
  public:
   using Clock = std::function<std::int64_t()>;  // ms since the Unix epoch
 
-  // Parses every organisation's certificate once. `db`, `db_mutex`, `directory` and `routes`
+  // Parses every organisation's certificate once. `db`, `directory` and `routes`
   // must outlive the service. Error when a certificate in the directory does not parse.
   // `commits` (on `db`) carries submissions; it must outlive the service and be stopped
   // before `db` closes.
-  static Result<std::unique_ptr<MessageService>> Create(store::Database& db, std::mutex& db_mutex,
+  static Result<std::unique_ptr<MessageService>> Create(store::GuardedDatabase& db,
                                                         store::GroupCommit& commits,
                                                         const Directory& directory,
                                                         const RoutingRules& routes,
@@ -125,12 +126,11 @@ class MessageService {
   Result<nlohmann::json> Recall(const Caller& caller, std::string_view id);
 
  private:
-  MessageService(store::Database& db, std::mutex& db_mutex, store::GroupCommit& commits,
+  MessageService(store::GuardedDatabase& db, store::GroupCommit& commits,
                  const Directory& directory, const RoutingRules& routes, const KindRegistry& kinds,
                  Clock clock);
 
-  store::Database& db_;
-  std::mutex& db_mutex_;
+  store::GuardedDatabase& db_;
   store::GroupCommit& commits_;  // submissions share transactions (and fsyncs) under load
   const Directory& directory_;
   const RoutingRules& routes_;

@@ -32,37 +32,37 @@ Result<std::int64_t> Number(const api::Request& req, const std::string& name, st
 
 }  // namespace
 
-void RegisterNoticeRoutes(api::Router& router, store::Database& db, std::mutex& db_mutex) {
-  store::Database* dbp = &db;
-  std::mutex* mu = &db_mutex;
+void RegisterNoticeRoutes(api::Router& router, store::GuardedDatabase& db) {
+  store::GuardedDatabase* gdb = &db;
   router.Add("GET", "/v1/notices", api::Access::Roles({Role::kSender, Role::kRecipient}),
-             [dbp, mu](api::Request& req) {
+             [gdb](api::Request& req) {
                auto after = Number(req, "after", 0, 0, INT64_MAX);
                if (!after)
                  return api::Response::FromError(after.error());
                auto limit = Number(req, "limit", 100, 1, 500);
                if (!limit)
                  return api::Response::FromError(limit.error());
-               std::lock_guard lock(*mu);
-               auto notices = store::KindRepository(*dbp).NoticesTo(req.principal->org, *after,
+               return gdb->Read([&](store::Database& db) -> api::Response {
+                 auto notices = store::KindRepository(db).NoticesTo(req.principal->org, *after,
                                                                     static_cast<int>(*limit));
-               if (!notices)
-                 return api::Response::FromError(notices.error());
-               json list = json::array();
-               std::int64_t next = *after;
-               for (const store::NoticeRecord& n : *notices) {
-                 list.push_back({{"id", std::to_string(n.id)},
-                                 {"message_id", n.message_id},
-                                 {"type", n.type},
-                                 {"about", n.about_org},
-                                 {"due", audit::FormatTime(n.due_ms)},
-                                 {"time", audit::FormatTime(n.created_ms)},
-                                 {"reason", n.reason},
-                                 {"mail", n.mail_state}});
-                 next = n.id;
-               }
-               return api::Response::Json(
-                   200, {{"notices", std::move(list)}, {"next", std::to_string(next)}});
+                 if (!notices)
+                   return api::Response::FromError(notices.error());
+                 json list = json::array();
+                 std::int64_t next = *after;
+                 for (const store::NoticeRecord& n : *notices) {
+                   list.push_back({{"id", std::to_string(n.id)},
+                                   {"message_id", n.message_id},
+                                   {"type", n.type},
+                                   {"about", n.about_org},
+                                   {"due", audit::FormatTime(n.due_ms)},
+                                   {"time", audit::FormatTime(n.created_ms)},
+                                   {"reason", n.reason},
+                                   {"mail", n.mail_state}});
+                   next = n.id;
+                 }
+                 return api::Response::Json(
+                     200, {{"notices", std::move(list)}, {"next", std::to_string(next)}});
+               });
              });
 }
 

@@ -11,13 +11,11 @@
 // the notice holds ids, states and dates only.
 #pragma once
 
-#include <mutex>
-
 #include "gateway/api/router.h"
-#include "gateway/store/database.h"
+#include "gateway/store/guarded_database.h"
 
 namespace ketenpoort::server {
 
-void RegisterNoticeRoutes(api::Router& router, store::Database& db, std::mutex& db_mutex);
+void RegisterNoticeRoutes(api::Router& router, store::GuardedDatabase& db);
 
 }  // namespace ketenpoort::server

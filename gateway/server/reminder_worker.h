@@ -5,7 +5,7 @@
 // organisation's contact address when mail is configured. It also drops payloads past their kind's
 // retention period (retention.h: event "purge"); headers and audit stay.
 //
-//   ReminderWorker::Config c{.db = &db, .db_mutex = &mu, .directory = &dir,
+//   ReminderWorker::Config c{.db = &db, .directory = &dir,   // db: a store::GuardedDatabase
 //                            .kinds = &kinds::BuiltinKinds(), .clock = audit::NowMs};
 //   c.send_mail = [&smtp](const std::string& to, const std::string& subject,
 //                         const std::string& text) { return smtp.Send({to, subject, text}); };
@@ -35,7 +35,7 @@
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/core/kind_registry.h"
-#include "gateway/store/database.h"
+#include "gateway/store/guarded_database.h"
 
 namespace ketenpoort::server {
 
@@ -44,8 +44,7 @@ class ReminderWorker {
   using SendMail = std::function<Status(const std::string& to, const std::string& subject,
                                         const std::string& text)>;
   struct Config {
-    store::Database* db = nullptr;
-    std::mutex* db_mutex = nullptr;
+    store::GuardedDatabase* db = nullptr;
     const Directory* directory = nullptr;
     const KindRegistry* kinds = nullptr;
     std::function<std::int64_t()> clock{};  // ms since the Unix epoch

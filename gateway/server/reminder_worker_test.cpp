@@ -38,8 +38,8 @@ class ReminderWorkerTest : public ::testing::Test {
     auto db = store::Database::Open(dir_.File("r.db"), store::DbKey::Generate(),
                                     store::OpenMode::kCreate);
     ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(store::Migrate(*db).ok());
     db_.emplace(std::move(*db));
-    ASSERT_TRUE(store::Migrate(*db_).ok());
     auto directory = Directory::Parse(ReadSource("config/demo/organisations.json"));
     ASSERT_TRUE(directory.ok()) << directory.error().ToString();
     directory_.emplace(std::move(*directory));
@@ -48,7 +48,6 @@ class ReminderWorkerTest : public ::testing::Test {
   ReminderWorker Worker(bool with_mail = true) {
     ReminderWorker::Config c;
     c.db = &*db_;
-    c.db_mutex = &mu_;
     c.directory = &*directory_;
     c.kinds = &kinds::BuiltinKinds();
     c.clock = [this] { return now_; };
@@ -75,15 +74,21 @@ class ReminderWorkerTest : public ::testing::Test {
     m.created_ms = kT0;
     m.payload = Bytes{1};
     m.payload_sha256 = Bytes(32, 0);
-    ASSERT_TRUE(store::MessageRepository(*db_).Insert(m, deliveries, "gateway").ok());
+    ASSERT_TRUE(db_->Write([&](store::Database& db) {
+                     return store::MessageRepository(db).Insert(m, deliveries, "gateway");
+                   })
+                    .ok());
   }
 
   void SetState(const std::string& id, const std::string& org, const std::string& state) {
-    ASSERT_TRUE(store::MessageRepository(*db_).SetState(id, org, state, now_, org, "").ok());
+    ASSERT_TRUE(db_->Write([&](store::Database& db) {
+                     return store::MessageRepository(db).SetState(id, org, state, now_, org, "");
+                   })
+                    .ok());
   }
 
   std::vector<audit::StoredEntry> Reminders() {
-    auto all = audit::AuditLog().Query(*db_, {});
+    auto all = db_->Read([&](store::Database& db) { return audit::AuditLog().Query(db, {}); });
     std::vector<audit::StoredEntry> out;
     for (const auto& e : *all) {
       if (e.entry.event == "reminder")
@@ -93,8 +98,7 @@ class ReminderWorkerTest : public ::testing::Test {
   }
 
   store::test::TempDir dir_;
-  std::optional<store::Database> db_;
-  std::mutex mu_;
+  std::optional<store::GuardedDatabase> db_;
   std::optional<Directory> directory_;
   std::int64_t now_ = kT0;
   std::vector<SentMail> mails_;
@@ -119,7 +123,9 @@ TEST_F(ReminderWorkerTest, AnUnansweredUrgentReferralEscalatesOnceToSenderAndByM
   EXPECT_EQ(mails_[0].to, "aanmelding@wende-denhaag.example.org");
   EXPECT_NE(mails_[0].text.find("m-urgent"), std::string::npos);
   EXPECT_EQ(mails_[0].text.find("pseudonym"), std::string::npos);  // never the pseudonym
-  auto notices = store::KindRepository(*db_).NoticesTo("shop-denhaag", 0, 10);
+  auto notices = db_->Read([&](store::Database& db) {
+    return store::KindRepository(db).NoticesTo("shop-denhaag", 0, 10);
+  });
   ASSERT_EQ(notices->size(), 1u);
   EXPECT_EQ((*notices)[0].type, "escalation");
   EXPECT_EQ((*notices)[0].about_org, "wende-denhaag");
@@ -172,9 +178,20 @@ TEST_F(ReminderWorkerTest, B8RemindsPoliceAndTheCoordinatorUntilTheVictimReports
   now_ = end;
   EXPECT_EQ(worker.RunOnce()->notices, 0);
   EXPECT_EQ(Reminders().size(), 4u);
-  EXPECT_EQ(store::KindRepository(*db_).NoticesTo("politie-avim-haaglanden", 0, 10)->size(), 2u);
-  EXPECT_EQ(store::KindRepository(*db_).NoticesTo("shop-denhaag", 0, 10)->size(), 2u);
-  EXPECT_TRUE(store::KindRepository(*db_).NoticesTo("ind", 0, 10)->empty());
+  EXPECT_EQ(db_->Read([&](store::Database& db) {
+                 return store::KindRepository(db).NoticesTo("politie-avim-haaglanden", 0, 10);
+               })
+                ->size(),
+            2u);
+  EXPECT_EQ(db_->Read([&](store::Database& db) {
+                 return store::KindRepository(db).NoticesTo("shop-denhaag", 0, 10);
+               })
+                ->size(),
+            2u);
+  EXPECT_TRUE(db_->Read([&](store::Database& db) {
+                   return store::KindRepository(db).NoticesTo("ind", 0, 10);
+                 })
+                  ->empty());
 }
 
 TEST_F(ReminderWorkerTest, WithoutMailNoticesAreStillRecordedAndAudited) {
@@ -184,7 +201,8 @@ TEST_F(ReminderWorkerTest, WithoutMailNoticesAreStillRecordedAndAudited) {
   ReminderWorker worker = Worker(/*with_mail=*/false);
   now_ = kT0 + kDayMs;
   EXPECT_EQ(worker.RunOnce()->notices, 1);
-  auto notices = store::KindRepository(*db_).NoticesFor("m-urgent");
+  auto notices = db_->Read(
+      [&](store::Database& db) { return store::KindRepository(db).NoticesFor("m-urgent"); });
   ASSERT_EQ(notices->size(), 1u);
   EXPECT_EQ((*notices)[0].mail_state, "not_configured");
   EXPECT_EQ(Reminders().size(), 1u);
@@ -198,7 +216,9 @@ TEST_F(ReminderWorkerTest, PayloadsArePurgedAfterTheKindsRetention) {
   EXPECT_EQ(worker.RunOnce()->purged, 0);
   now_ = kT0 + 365 * kDayMs + 1;
   EXPECT_EQ(worker.RunOnce()->purged, 1);
-  auto m = store::MessageRepository(*db_).Find("m-old", /*with_payload=*/true);
+  auto m = db_->Read([&](store::Database& db) {
+    return store::MessageRepository(db).Find("m-old", /*with_payload=*/true);
+  });
   EXPECT_FALSE((*m)->payload.has_value());
   EXPECT_EQ(worker.RunOnce()->purged, 0);
 }
@@ -212,15 +232,20 @@ TEST_F(ReminderWorkerTest, StartAndStopRunPassesOnAThread) {
   worker.Start();
   for (int i = 0; i < 200; ++i) {
     {
-      std::lock_guard lock(mu_);
-      if (!store::KindRepository(*db_).NoticesFor("m-urgent")->empty())
+      if (!db_->Read([&](store::Database& db) {
+                return store::KindRepository(db).NoticesFor("m-urgent");
+              })
+               ->empty())
         break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   worker.Stop();
-  std::lock_guard lock(mu_);
-  EXPECT_EQ(store::KindRepository(*db_).NoticesFor("m-urgent")->size(), 1u);
+  EXPECT_EQ(db_->Read([&](store::Database& db) {
+                 return store::KindRepository(db).NoticesFor("m-urgent");
+               })
+                ->size(),
+            1u);
 }
 
 }  // namespace

@@ -257,10 +257,11 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
   if (!parsed) {
     audit::AuditEntry refused = CallerEntry(caller, audit::event::kSubmit, audit::action::kCreate,
                                             "", parsed.error().code, now);
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-    KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, refused));
-    KP_RETURN_IF_ERROR(tx.Commit());
+    KP_RETURN_IF_ERROR(d_.db->Write([&](store::Database& db) -> Status {
+      KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+      KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, refused));
+      return tx.Commit();
+    }));
     return std::move(parsed).error();
   }
 
@@ -289,11 +290,10 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
 
   std::vector<std::string> emails;
   const crypto::Digest request_hash = crypto::Sha256(AsBytes(raw_body));
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-    store::MessageRepository messages(*d_.db);
-    store::SecureMailRepository mail(*d_.db);
+  return d_.db->Write([&](store::Database& db) -> Result<json> {
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    store::MessageRepository messages(db);
+    store::SecureMailRepository mail(db);
     if (idempotency_key) {
       KP_ASSIGN_OR_RETURN(auto seen, messages.FindIdempotencyKey(who.org, *idempotency_key));
       if (seen) {
@@ -315,7 +315,7 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
           messages.InsertIdempotencyKey(who.org, *idempotency_key, request_hash, m.id, now));
     }
     KP_RETURN_IF_ERROR(mail.InsertMessage(settings));
-    store::BlobRepository blobs(*d_.db);
+    store::BlobRepository blobs(db);
     for (const std::string& blob : blob_ids) {
       KP_ASSIGN_OR_RETURN(bool claimed, blobs.Claim(blob, who.org, m.id));
       if (!claimed) {
@@ -334,27 +334,27 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
       KP_RETURN_IF_ERROR(mail.AddEvent(id, "submitted", r.verification, now));
       emails.push_back(r.email);
     }
-    KP_RETURN_IF_ERROR(AppendAll(*d_.db, entries));
+    KP_RETURN_IF_ERROR(AppendAll(db, entries));
     KP_RETURN_IF_ERROR(tx.Commit());
-  }
-  return json{{"id", m.id}, {"status", "accepted"}, {"recipients", emails}};
+    return json{{"id", m.id}, {"status", "accepted"}, {"recipients", emails}};
+  });
 }
 
 bool SecureMailService::IsSecureMail(std::string_view id) {
-  std::lock_guard lock(*d_.db_mutex);
-  auto found = store::SecureMailRepository(*d_.db).FindMessage(id);
-  return found && found->has_value();
+  return d_.db->Read([&](store::Database& db) -> bool {
+    auto found = store::SecureMailRepository(db).FindMessage(id);
+    return found && found->has_value();
+  });
 }
 
 Status SecureMailService::RecordBlob(const store::BlobRecord& blob,
                                      const audit::AuditEntry& entry) {
-  Status recorded = [&]() -> Status {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-    KP_RETURN_IF_ERROR(store::BlobRepository(*d_.db).Insert(blob));
-    KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, entry));
+  Status recorded = d_.db->Write([&](store::Database& db) -> Status {
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_RETURN_IF_ERROR(store::BlobRepository(db).Insert(blob));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, entry));
     return tx.Commit();
-  }();
+  });
   if (!recorded)
     (void)d_.blobs->Remove(blob.id);  // no row names it: it must not stay
   return recorded;
@@ -383,75 +383,76 @@ Result<json> SecureMailService::FinishUpload(const Caller& caller, store::BlobWr
 
 Result<json> SecureMailService::Tracking(const Caller& caller, std::string_view id) {
   const std::int64_t now = d_.clock();
-  std::lock_guard lock(*d_.db_mutex);
-  store::MessageRepository messages(*d_.db);
-  store::SecureMailRepository mail(*d_.db);
-  KP_ASSIGN_OR_RETURN(auto m, messages.Find(id, false));
-  if (!m || m->sender_org != caller.principal.org || m->kind != kKind)
-    return NotFound("message_not_found", "no such message", "id");
-  KP_ASSIGN_OR_RETURN(auto settings, mail.FindMessage(id));
-  KP_ASSIGN_OR_RETURN(auto rows, mail.Recipients(id));
-  KP_ASSIGN_OR_RETURN(auto events, mail.Events(id));
-  json recipients = json::array();
-  json warnings = json::array();
-  for (const auto& r : rows) {
-    json list = json::array();
-    json downloads = json::array();
-    json r_out = {{"email", r.email},
-                  {"verification", r.verification},
-                  {"state", "pending"},
-                  {"notified", nullptr},
-                  {"verified", nullptr},
-                  {"opened", nullptr},
-                  {"replied", nullptr},
-                  {"locked", r.locked},
-                  {"failed_attempts", r.failed_attempts}};
-    std::string state = "pending";
-    for (const auto& e : events) {
-      if (e.recipient_id != r.id)
-        continue;
-      const std::string t = audit::FormatTime(e.time_ms);
-      json ev = {{"event", e.event}, {"time", t}};
-      if (!e.detail.empty())
-        ev["detail"] = e.detail;
-      list.push_back(ev);
-      if (e.event == "notified" || e.event == "verified" || e.event == "opened" ||
-          e.event == "replied") {
-        if (r_out[e.event].is_null())
-          r_out[e.event] = t;
-        state = e.event;
-      } else if (e.event == "downloaded" || e.event == "previewed") {
-        downloads.push_back({{"file", e.detail},
-                             {"time", t},
-                             {"how", e.event == "previewed" ? "preview" : "download"}});
-      } else if (e.event == "deadline_warning") {
-        warnings.push_back({{"email", r.email}, {"time", t}, {"reason", "not_opened"}});
-      } else if (e.event == "resent") {
-        state = "resent";
+  return d_.db->Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository messages(db);
+    store::SecureMailRepository mail(db);
+    KP_ASSIGN_OR_RETURN(auto m, messages.Find(id, false));
+    if (!m || m->sender_org != caller.principal.org || m->kind != kKind)
+      return NotFound("message_not_found", "no such message", "id");
+    KP_ASSIGN_OR_RETURN(auto settings, mail.FindMessage(id));
+    KP_ASSIGN_OR_RETURN(auto rows, mail.Recipients(id));
+    KP_ASSIGN_OR_RETURN(auto events, mail.Events(id));
+    json recipients = json::array();
+    json warnings = json::array();
+    for (const auto& r : rows) {
+      json list = json::array();
+      json downloads = json::array();
+      json r_out = {{"email", r.email},
+                    {"verification", r.verification},
+                    {"state", "pending"},
+                    {"notified", nullptr},
+                    {"verified", nullptr},
+                    {"opened", nullptr},
+                    {"replied", nullptr},
+                    {"locked", r.locked},
+                    {"failed_attempts", r.failed_attempts}};
+      std::string state = "pending";
+      for (const auto& e : events) {
+        if (e.recipient_id != r.id)
+          continue;
+        const std::string t = audit::FormatTime(e.time_ms);
+        json ev = {{"event", e.event}, {"time", t}};
+        if (!e.detail.empty())
+          ev["detail"] = e.detail;
+        list.push_back(ev);
+        if (e.event == "notified" || e.event == "verified" || e.event == "opened" ||
+            e.event == "replied") {
+          if (r_out[e.event].is_null())
+            r_out[e.event] = t;
+          state = e.event;
+        } else if (e.event == "downloaded" || e.event == "previewed") {
+          downloads.push_back({{"file", e.detail},
+                               {"time", t},
+                               {"how", e.event == "previewed" ? "preview" : "download"}});
+        } else if (e.event == "deadline_warning") {
+          warnings.push_back({{"email", r.email}, {"time", t}, {"reason", "not_opened"}});
+        } else if (e.event == "resent") {
+          state = "resent";
+        }
       }
+      if (r.locked)
+        state = "locked";
+      r_out["state"] = state;
+      r_out["downloads"] = std::move(downloads);
+      r_out["events"] = std::move(list);
+      recipients.push_back(std::move(r_out));
     }
-    if (r.locked)
-      state = "locked";
-    r_out["state"] = state;
-    r_out["downloads"] = std::move(downloads);
-    r_out["events"] = std::move(list);
-    recipients.push_back(std::move(r_out));
-  }
-  audit::AuditEntry e = CallerEntry(caller, audit::event::kFetch, audit::action::kRead,
-                                    std::string(id), audit::kOutcomeSuccess, now);
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
-  KP_RETURN_IF_ERROR(tx.Commit());
-  const bool expired = m->expires_ms && *m->expires_ms <= now;
-  return json{{"id", id},
-              {"kind", kKind},
-              {"deadline", m->deadline_ms ? json(audit::FormatTime(*m->deadline_ms)) : json()},
-              {"expires", m->expires_ms ? json(audit::FormatTime(*m->expires_ms)) : json()},
-              {"expired", expired},
-              {"recalled", m->recalled_ms ? json(audit::FormatTime(*m->recalled_ms)) : json()},
-              {"show_subject", settings && (*settings).show_subject},
-              {"warnings", std::move(warnings)},
-              {"recipients", std::move(recipients)}};
+    audit::AuditEntry e = CallerEntry(caller, audit::event::kFetch, audit::action::kRead,
+                                      std::string(id), audit::kOutcomeSuccess, now);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    const bool expired = m->expires_ms && *m->expires_ms <= now;
+    return json{{"id", id},
+                {"kind", kKind},
+                {"deadline", m->deadline_ms ? json(audit::FormatTime(*m->deadline_ms)) : json()},
+                {"expires", m->expires_ms ? json(audit::FormatTime(*m->expires_ms)) : json()},
+                {"expired", expired},
+                {"recalled", m->recalled_ms ? json(audit::FormatTime(*m->recalled_ms)) : json()},
+                {"show_subject", settings && (*settings).show_subject},
+                {"warnings", std::move(warnings)},
+                {"recipients", std::move(recipients)}};
+  });
 }
 
 Result<json> SecureMailService::Resend(const Caller& caller, std::string_view id,
@@ -468,62 +469,63 @@ Result<json> SecureMailService::Resend(const Caller& caller, std::string_view id
     if (!in.access_code.empty())
       access_hashes[in.email] = HashCode(in.access_code);
   }
-  std::lock_guard lock(*d_.db_mutex);
-  store::MessageRepository messages(*d_.db);
-  store::SecureMailRepository mail(*d_.db);
-  KP_ASSIGN_OR_RETURN(auto m, messages.Find(id, false));
-  if (!m || m->sender_org != caller.principal.org || m->kind != kKind)
-    return NotFound("message_not_found", "no such message", "id");
-  if (m->recalled_ms)
-    return Gone("message_recalled", "the sender withdrew this message");
-  if (m->expires_ms && *m->expires_ms <= now)
-    return Gone("message_expired", "this message has expired");
-  KP_ASSIGN_OR_RETURN(auto rows, mail.Recipients(id));
-  std::vector<store::SecureMailRecipient> updated;
-  for (const auto& in : inputs) {
-    auto r =
-        std::find_if(rows.begin(), rows.end(), [&](const auto& x) { return x.email == in.email; });
-    if (r == rows.end()) {
-      return InvalidArgument("invalid_recipients", "an address is not a recipient of this message",
-                             "recipients");
+  return d_.db->Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository messages(db);
+    store::SecureMailRepository mail(db);
+    KP_ASSIGN_OR_RETURN(auto m, messages.Find(id, false));
+    if (!m || m->sender_org != caller.principal.org || m->kind != kKind)
+      return NotFound("message_not_found", "no such message", "id");
+    if (m->recalled_ms)
+      return Gone("message_recalled", "the sender withdrew this message");
+    if (m->expires_ms && *m->expires_ms <= now)
+      return Gone("message_expired", "this message has expired");
+    KP_ASSIGN_OR_RETURN(auto rows, mail.Recipients(id));
+    std::vector<store::SecureMailRecipient> updated;
+    for (const auto& in : inputs) {
+      auto r = std::find_if(rows.begin(), rows.end(),
+                            [&](const auto& x) { return x.email == in.email; });
+      if (r == rows.end()) {
+        return InvalidArgument("invalid_recipients",
+                               "an address is not a recipient of this message", "recipients");
+      }
+      if (VerificationLevel(in.verification) < VerificationLevel(r->verification)) {
+        return Refused(
+            "verification_weaker",
+            "a re-send must use the same or a stronger verification than '" + r->verification + "'",
+            "recipients");
+      }
+      store::SecureMailRecipient u = *r;
+      u.verification = in.verification;
+      u.phone = in.phone;
+      if (in.verification == "access_code")
+        u.access_hash = access_hashes[in.email];
+      else
+        u.access_hash.clear();
+      u.notify_due_ms = now;
+      u.notify_attempts = 0;
+      u.code_hash.clear();
+      u.code_expires_ms.reset();
+      u.codes_sent = 0;
+      u.failed_attempts = 0;
+      u.locked = false;
+      updated.push_back(std::move(u));
     }
-    if (VerificationLevel(in.verification) < VerificationLevel(r->verification)) {
-      return Refused(
-          "verification_weaker",
-          "a re-send must use the same or a stronger verification than '" + r->verification + "'",
-          "recipients");
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    for (const auto& u : updated) {
+      KP_RETURN_IF_ERROR(mail.UpdateRecipient(u));
+      KP_RETURN_IF_ERROR(mail.DeleteSessionsOf(u.id));
+      KP_RETURN_IF_ERROR(mail.AddEvent(u.id, "resent", u.verification, now));
     }
-    store::SecureMailRecipient u = *r;
-    u.verification = in.verification;
-    u.phone = in.phone;
-    if (in.verification == "access_code")
-      u.access_hash = access_hashes[in.email];
-    else
-      u.access_hash.clear();
-    u.notify_due_ms = now;
-    u.notify_attempts = 0;
-    u.code_hash.clear();
-    u.code_expires_ms.reset();
-    u.codes_sent = 0;
-    u.failed_attempts = 0;
-    u.locked = false;
-    updated.push_back(std::move(u));
-  }
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-  for (const auto& u : updated) {
-    KP_RETURN_IF_ERROR(mail.UpdateRecipient(u));
-    KP_RETURN_IF_ERROR(mail.DeleteSessionsOf(u.id));
-    KP_RETURN_IF_ERROR(mail.AddEvent(u.id, "resent", u.verification, now));
-  }
-  audit::AuditEntry e = CallerEntry(caller, audit::event::kStatusChange, audit::action::kUpdate,
-                                    std::string(id), "resent", now);
-  e.subject_ref = m->subject_ref;
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
-  KP_RETURN_IF_ERROR(tx.Commit());
-  json emails = json::array();
-  for (const auto& u : updated)
-    emails.push_back(u.email);
-  return json{{"id", id}, {"status", "resent"}, {"recipients", emails}};
+    audit::AuditEntry e = CallerEntry(caller, audit::event::kStatusChange, audit::action::kUpdate,
+                                      std::string(id), "resent", now);
+    e.subject_ref = m->subject_ref;
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    json emails = json::array();
+    for (const auto& u : updated)
+      emails.push_back(u.email);
+    return json{{"id", id}, {"status", "resent"}, {"recipients", emails}};
+  });
 }
 
 Status SecureMailService::NotifyOne(std::int64_t recipient_id) {
@@ -532,29 +534,33 @@ Status SecureMailService::NotifyOne(std::int64_t recipient_id) {
   store::SecureMailRecipient r;
   store::MessageRecord m;
   store::SecureMailSettings settings;
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    store::SecureMailRepository mail(*d_.db);
+  // Whether a notification is to be sent now.
+  KP_ASSIGN_OR_RETURN(bool due, d_.db->Write([&](store::Database& db) -> Result<bool> {
+    store::SecureMailRepository mail(db);
     KP_ASSIGN_OR_RETURN(auto found, mail.FindRecipient(recipient_id));
     if (!found || !found->notify_due_ms)
-      return Ok();
+      return false;
     r = std::move(*found);
-    KP_ASSIGN_OR_RETURN(auto msg, store::MessageRepository(*d_.db).Find(r.message_id, false));
+    KP_ASSIGN_OR_RETURN(auto msg, store::MessageRepository(db).Find(r.message_id, false));
     KP_ASSIGN_OR_RETURN(auto set, mail.FindMessage(r.message_id));
     if (!msg || !set)
-      return Ok();
+      return false;
     m = std::move(*msg);
     settings = std::move(*set);
-    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     if (m.recalled_ms || (m.expires_ms && *m.expires_ms <= now)) {
       r.notify_due_ms.reset();
       KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
-      return tx.Commit();
+      KP_RETURN_IF_ERROR(tx.Commit());
+      return false;
     }
     r.token_hash = SecretHash(token);  // the previous link (if any) stops working now
     KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
     KP_RETURN_IF_ERROR(tx.Commit());
-  }
+    return true;
+  }));
+  if (!due)
+    return Ok();
   const portal::Lang lang = portal::ParseLang(settings.lang);
   portal::NotificationFacts facts;
   facts.sender = SenderName(*d_.directory, m);
@@ -568,38 +574,39 @@ Status SecureMailService::NotifyOne(std::int64_t recipient_id) {
   Status sent = d_.mailer ? d_.mailer({r.email, content.subject, content.text, content.html})
                           : Status(Unavailable("smtp_not_configured", "no mail relay configured"));
 
-  std::lock_guard lock(*d_.db_mutex);
-  store::SecureMailRepository mail(*d_.db);
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-  const std::int64_t done = d_.clock();
-  if (sent) {
-    r.notify_due_ms.reset();
-    r.notify_attempts = 0;
-    KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
-    KP_RETURN_IF_ERROR(mail.AddEvent(r.id, "notified", r.verification, done));
-    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
-        *d_.db, PortalEntry(audit::event::kDeliver, audit::action::kCreate, m, "gateway",
-                            audit::kOutcomeSuccess, "", done)));
-  } else {
-    r.notify_attempts += 1;
-    if (r.notify_attempts >= kMaxNotifyAttempts) {
+  return d_.db->Write([&](store::Database& db) -> Status {
+    store::SecureMailRepository mail(db);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    const std::int64_t done = d_.clock();
+    if (sent) {
       r.notify_due_ms.reset();
+      r.notify_attempts = 0;
+      KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
+      KP_RETURN_IF_ERROR(mail.AddEvent(r.id, "notified", r.verification, done));
+      KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+          db, PortalEntry(audit::event::kDeliver, audit::action::kCreate, m, "gateway",
+                          audit::kOutcomeSuccess, "", done)));
     } else {
-      const std::int64_t delay = std::min<std::int64_t>(
-          std::int64_t{1000} << std::min<std::int64_t>(r.notify_attempts, 9), 600000);
-      r.notify_due_ms = done + delay;
+      r.notify_attempts += 1;
+      if (r.notify_attempts >= kMaxNotifyAttempts) {
+        r.notify_due_ms.reset();
+      } else {
+        const std::int64_t delay = std::min<std::int64_t>(
+            std::int64_t{1000} << std::min<std::int64_t>(r.notify_attempts, 9), 600000);
+        r.notify_due_ms = done + delay;
+      }
+      KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
+      KP_RETURN_IF_ERROR(mail.AddEvent(r.id, r.notify_due_ms ? "notify_failed" : "notify_dead",
+                                       sent.error().code, done));
+      KP_RETURN_IF_ERROR(
+          audit::AuditLog().Append(db, PortalEntry(audit::event::kDeliver, audit::action::kCreate,
+                                                   m, "gateway", sent.error().code, "", done)));
+      log::Warn(
+          "securemail_notify_failed",
+          {{"message", m.id}, {"recipient", std::to_string(r.id)}, {"error", sent.error().code}});
     }
-    KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
-    KP_RETURN_IF_ERROR(mail.AddEvent(r.id, r.notify_due_ms ? "notify_failed" : "notify_dead",
-                                     sent.error().code, done));
-    KP_RETURN_IF_ERROR(
-        audit::AuditLog().Append(*d_.db, PortalEntry(audit::event::kDeliver, audit::action::kCreate,
-                                                     m, "gateway", sent.error().code, "", done)));
-    log::Warn(
-        "securemail_notify_failed",
-        {{"message", m.id}, {"recipient", std::to_string(r.id)}, {"error", sent.error().code}});
-  }
-  return tx.Commit();
+    return tx.Commit();
+  });
 }
 
 int SecureMailService::RunDueWork() {
@@ -608,9 +615,8 @@ int SecureMailService::RunDueWork() {
   std::vector<std::int64_t> due;
   std::vector<std::string> deadlines;
   std::vector<std::string> expiries;
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    store::SecureMailRepository mail(*d_.db);
+  d_.db->Write([&](store::Database& db) {
+    store::SecureMailRepository mail(db);
     auto rows = mail.DueNotifications(now, 50);
     if (rows) {
       for (const auto& r : *rows)
@@ -625,7 +631,7 @@ int SecureMailService::RunDueWork() {
     auto removed = mail.DeleteExpiredSessions(now);  // autocommit; no secret is lost
     if (removed && *removed > 0)
       ++actions;
-  }
+  });
   for (std::int64_t id : due) {
     if (Status s = NotifyOne(id); !s)
       log::Error("securemail_notify_error", {{"error", s.error().ToString()}});
@@ -633,18 +639,18 @@ int SecureMailService::RunDueWork() {
   }
   for (const std::string& id : deadlines) {
     std::vector<transports::MailMessage> warnings;
-    {
-      std::lock_guard lock(*d_.db_mutex);
-      store::SecureMailRepository mail(*d_.db);
-      auto m = store::MessageRepository(*d_.db).Find(id, false);
+    // Whether the warnings were recorded: only then are they mailed.
+    const bool recorded = d_.db->Write([&](store::Database& db) {
+      store::SecureMailRepository mail(db);
+      auto m = store::MessageRepository(db).Find(id, false);
       auto settings = mail.FindMessage(id);
       auto rows = mail.Recipients(id);
       auto events = mail.Events(id);
       if (!m || !*m || !settings || !*settings || !rows || !events)
-        continue;
-      auto tx = store::Transaction::Begin(*d_.db);
+        return false;
+      auto tx = store::Transaction::Begin(db);
       if (!tx)
-        continue;
+        return false;
       bool ok = static_cast<bool>(mail.SetDeadlineWarned(id, now));
       for (const auto& r : *rows) {
         bool opened = std::any_of(events->begin(), events->end(), [&](const auto& e) {
@@ -655,8 +661,8 @@ int SecureMailService::RunDueWork() {
         ok = ok &&
              mail.AddEvent(r.id, "deadline_warning", audit::FormatTime(*(*m)->deadline_ms), now);
         ok = ok && audit::AuditLog().Append(
-                       *d_.db, PortalEntry(audit::event::kStatusChange, audit::action::kExecute,
-                                           **m, "gateway", "deadline_warning", "", now));
+                       db, PortalEntry(audit::event::kStatusChange, audit::action::kExecute, **m,
+                                       "gateway", "deadline_warning", "", now));
         if (!(*settings)->sender_email.empty()) {
           portal::MailContent c =
               portal::DeadlineWarningMail(portal::ParseLang((*settings)->lang), id, r.email,
@@ -664,9 +670,10 @@ int SecureMailService::RunDueWork() {
           warnings.push_back({(*settings)->sender_email, c.subject, c.text, c.html});
         }
       }
-      if (!ok || !tx->Commit())
-        continue;
-    }
+      return ok && static_cast<bool>(tx->Commit());
+    });
+    if (!recorded)
+      continue;
     for (const auto& w : warnings) {
       if (d_.mailer) {
         if (Status s = d_.mailer(w); !s)
@@ -676,20 +683,21 @@ int SecureMailService::RunDueWork() {
     ++actions;
   }
   for (const std::string& id : expiries) {
-    std::lock_guard lock(*d_.db_mutex);
-    store::SecureMailRepository mail(*d_.db);
-    auto m = store::MessageRepository(*d_.db).Find(id, false);
-    auto tx = store::Transaction::Begin(*d_.db);
-    if (!m || !*m || !tx)
-      continue;
-    // The content goes at expiry (its uploads with it, below): nobody may open it any more.
-    bool ok = static_cast<bool>(mail.SetExpired(id, now)) &&
-              static_cast<bool>(store::MessageRepository(*d_.db).DropPayload(id)) &&
-              static_cast<bool>(audit::AuditLog().Append(
-                  *d_.db, PortalEntry(audit::event::kExpire, audit::action::kDelete, **m, "gateway",
-                                      audit::kOutcomeSuccess, "", now)));
-    if (ok && tx->Commit())
-      ++actions;
+    d_.db->Write([&](store::Database& db) {
+      store::SecureMailRepository mail(db);
+      auto m = store::MessageRepository(db).Find(id, false);
+      auto tx = store::Transaction::Begin(db);
+      if (!m || !*m || !tx)
+        return;
+      // The content goes at expiry (its uploads with it, below): nobody may open it any more.
+      bool ok = static_cast<bool>(mail.SetExpired(id, now)) &&
+                static_cast<bool>(store::MessageRepository(db).DropPayload(id)) &&
+                static_cast<bool>(audit::AuditLog().Append(
+                    db, PortalEntry(audit::event::kExpire, audit::action::kDelete, **m, "gateway",
+                                    audit::kOutcomeSuccess, "", now)));
+      if (ok && tx->Commit())
+        ++actions;
+    });
   }
   actions += DeleteUnneededBlobs(now);
   return actions;
@@ -699,19 +707,18 @@ int SecureMailService::DeleteUnneededBlobs(std::int64_t now) {
   if (d_.blobs == nullptr)
     return 0;
   std::vector<store::BlobRecord> gone;
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    store::BlobRepository blobs(*d_.db);
+  const bool deleted = d_.db->Write([&](store::Database& db) {
+    store::BlobRepository blobs(db);
     auto ids = blobs.Disposable(now - d_.options.upload_ttl_ms, 100);
     if (!ids || ids->empty())
-      return 0;
-    auto tx = store::Transaction::Begin(*d_.db);
+      return false;
+    auto tx = store::Transaction::Begin(db);
     if (!tx)
-      return 0;
+      return false;
     for (const std::string& id : *ids) {
       auto found = blobs.Find(id);
       if (!found || !*found || !blobs.Delete(id))
-        return 0;
+        return false;
       gone.push_back(std::move(**found));
       audit::AuditEntry e;
       e.time_ms = now;
@@ -722,12 +729,13 @@ int SecureMailService::DeleteUnneededBlobs(std::int64_t now) {
       e.action = std::string(audit::action::kDelete);
       e.object = gone.back().message_id ? *gone.back().message_id + "/" + id : id;
       e.outcome = gone.back().message_id ? "content_gone" : "unclaimed_upload";
-      if (!audit::AuditLog().Append(*d_.db, e))
-        return 0;
+      if (!audit::AuditLog().Append(db, e))
+        return false;
     }
-    if (!tx->Commit())
-      return 0;
-  }
+    return static_cast<bool>(tx->Commit());
+  });
+  if (!deleted)
+    return 0;
   // After the commit: a crash before these leaves files no row names, which the start-up
   // sweep removes.
   for (const store::BlobRecord& b : gone) {
@@ -737,18 +745,16 @@ int SecureMailService::DeleteUnneededBlobs(std::int64_t now) {
   return static_cast<int>(gone.size());
 }
 
-Result<SecureMailService::Access> SecureMailService::Authorize(std::string_view token,
-                                                               std::string_view cookie,
-                                                               bool need_verified,
-                                                               const std::string_view* csrf,
-                                                               std::int64_t now) {
-  store::SecureMailRepository mail(*d_.db);
+Result<SecureMailService::Access> SecureMailService::Authorize(
+    store::Database& db, std::string_view token, std::string_view cookie, bool need_verified,
+    const std::string_view* csrf, std::int64_t now) {
+  store::SecureMailRepository mail(db);
   if (token.size() < 40 || token.size() > 64)
     return LinkUnknown();
   KP_ASSIGN_OR_RETURN(auto r, mail.FindRecipientByToken(SecretHash(token)));
   if (!r)
     return LinkUnknown();
-  KP_ASSIGN_OR_RETURN(auto m, store::MessageRepository(*d_.db).Find(r->message_id, false));
+  KP_ASSIGN_OR_RETURN(auto m, store::MessageRepository(db).Find(r->message_id, false));
   KP_ASSIGN_OR_RETURN(auto settings, mail.FindMessage(r->message_id));
   if (!m || !settings)
     return LinkUnknown();
@@ -773,7 +779,7 @@ Result<SecureMailService::Access> SecureMailService::Authorize(std::string_view 
     return PermissionDenied("not_verified", "verification is needed first");
   if (need_verified && a.recipient.verification == kAccount) {
     KP_ASSIGN_OR_RETURN(auto account,
-                        store::SecureMailAccountRepository(*d_.db).Find(a.recipient.email));
+                        store::SecureMailAccountRepository(db).Find(a.recipient.email));
     if (!account || !account->enrolled_ms)
       return PermissionDenied("enrolment_needed", "the authenticator app is not set up yet");
   }
@@ -785,62 +791,62 @@ Result<SecureMailService::Visit> SecureMailService::Enter(std::string_view token
                                                           const std::string& source) {
   (void)source;
   const std::int64_t now = d_.clock();
-  std::lock_guard lock(*d_.db_mutex);
-  KP_ASSIGN_OR_RETURN(Access a, Authorize(token, cookie, false, nullptr, now));
-  Visit v;
-  v.message_id = a.message.id;
-  v.verification = a.recipient.verification;
-  v.sender = SenderName(*d_.directory, a.message);
-  v.lang = a.settings.lang;
-  v.locked = a.recipient.locked;
-  v.attempts_left =
-      std::max<std::int64_t>(0, d_.options.max_attempts - a.recipient.failed_attempts);
-  v.code_active = !a.recipient.code_hash.empty() && a.recipient.code_expires_ms &&
-                  *a.recipient.code_expires_ms > now;
-  v.can_request_code =
-      a.recipient.verification != "access_code" && a.recipient.codes_sent < d_.options.max_codes;
-  std::optional<store::SecureMailAccount> account;
-  if (a.recipient.verification == kAccount) {
-    KP_ASSIGN_OR_RETURN(account,
-                        store::SecureMailAccountRepository(*d_.db).Find(a.recipient.email));
-    v.account_enrolled = account && account->enrolled_ms;
-    if (v.account_enrolled) {
-      v.can_request_code = false;  // the app makes the codes
-      v.code_active = true;
-    }
-  }
-  if (a.session) {
-    v.csrf = a.session->csrf;
-    v.verified = a.session->verified_ms.has_value();
-    if (v.verified && a.recipient.verification == kAccount && !v.account_enrolled) {
-      // The address is proven; the app comes next. One secret per address until enrolled.
-      v.verified = false;
-      v.needs_enrolment = true;
-      if (!account) {
-        store::SecureMailAccount fresh{a.recipient.email, crypto::NewTotpSecret(), std::nullopt, 0,
-                                       now};
-        KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-        KP_RETURN_IF_ERROR(store::SecureMailAccountRepository(*d_.db).Insert(fresh));
-        KP_RETURN_IF_ERROR(tx.Commit());
-        account = std::move(fresh);
+  return d_.db->Write([&](store::Database& db) -> Result<SecureMailService::Visit> {
+    KP_ASSIGN_OR_RETURN(Access a, Authorize(db, token, cookie, false, nullptr, now));
+    Visit v;
+    v.message_id = a.message.id;
+    v.verification = a.recipient.verification;
+    v.sender = SenderName(*d_.directory, a.message);
+    v.lang = a.settings.lang;
+    v.locked = a.recipient.locked;
+    v.attempts_left =
+        std::max<std::int64_t>(0, d_.options.max_attempts - a.recipient.failed_attempts);
+    v.code_active = !a.recipient.code_hash.empty() && a.recipient.code_expires_ms &&
+                    *a.recipient.code_expires_ms > now;
+    v.can_request_code =
+        a.recipient.verification != "access_code" && a.recipient.codes_sent < d_.options.max_codes;
+    std::optional<store::SecureMailAccount> account;
+    if (a.recipient.verification == kAccount) {
+      KP_ASSIGN_OR_RETURN(account, store::SecureMailAccountRepository(db).Find(a.recipient.email));
+      v.account_enrolled = account && account->enrolled_ms;
+      if (v.account_enrolled) {
+        v.can_request_code = false;  // the app makes the codes
+        v.code_active = true;
       }
-      v.enrol_key = crypto::TotpSecretBase32(account->secret);
-      v.enrol_uri = crypto::OtpAuthUri(kTotpIssuer, a.recipient.email, account->secret);
     }
+    if (a.session) {
+      v.csrf = a.session->csrf;
+      v.verified = a.session->verified_ms.has_value();
+      if (v.verified && a.recipient.verification == kAccount && !v.account_enrolled) {
+        // The address is proven; the app comes next. One secret per address until enrolled.
+        v.verified = false;
+        v.needs_enrolment = true;
+        if (!account) {
+          store::SecureMailAccount fresh{a.recipient.email, crypto::NewTotpSecret(), std::nullopt,
+                                         0, now};
+          KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+          KP_RETURN_IF_ERROR(store::SecureMailAccountRepository(db).Insert(fresh));
+          KP_RETURN_IF_ERROR(tx.Commit());
+          account = std::move(fresh);
+        }
+        v.enrol_key = crypto::TotpSecretBase32(account->secret);
+        v.enrol_uri = crypto::OtpAuthUri(kTotpIssuer, a.recipient.email, account->secret);
+      }
+      return v;
+    }
+    store::SecureMailSession s;
+    const std::string cookie_value = NewLinkToken();
+    s.session_hash = SecretHash(cookie_value);
+    s.recipient_id = a.recipient.id;
+    s.csrf = crypto::Base64UrlEncode(crypto::RandomBytes(24));
+    s.expires_ms = now + d_.options.session_ttl_ms;
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_RETURN_IF_ERROR(store::SecureMailRepository(db).InsertSession(s));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    v.new_cookie = cookie_value;
+    v.csrf = s.csrf;
     return v;
-  }
-  store::SecureMailSession s;
-  const std::string cookie_value = NewLinkToken();
-  s.session_hash = SecretHash(cookie_value);
-  s.recipient_id = a.recipient.id;
-  s.csrf = crypto::Base64UrlEncode(crypto::RandomBytes(24));
-  s.expires_ms = now + d_.options.session_ttl_ms;
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-  KP_RETURN_IF_ERROR(store::SecureMailRepository(*d_.db).InsertSession(s));
-  KP_RETURN_IF_ERROR(tx.Commit());
-  v.new_cookie = cookie_value;
-  v.csrf = s.csrf;
-  return v;
+  });
 }
 
 Status SecureMailService::RequestCode(std::string_view token, std::string_view cookie,
@@ -851,14 +857,13 @@ Status SecureMailService::RequestCode(std::string_view token, std::string_view c
   store::SecureMailRecipient r;
   store::MessageRecord m;
   std::string lang;
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(Access a, Authorize(token, cookie, false, &csrf, now));
+  KP_RETURN_IF_ERROR(d_.db->Write([&](store::Database& db) -> Status {
+    KP_ASSIGN_OR_RETURN(Access a, Authorize(db, token, cookie, false, &csrf, now));
     if (a.recipient.verification == "access_code")
       return Conflict("no_code_needed", "this message opens with the sender's access code");
     if (a.recipient.verification == kAccount) {
       KP_ASSIGN_OR_RETURN(auto account,
-                          store::SecureMailAccountRepository(*d_.db).Find(a.recipient.email));
+                          store::SecureMailAccountRepository(db).Find(a.recipient.email));
       if (account && account->enrolled_ms)
         return Conflict("no_code_needed", "this message opens with the authenticator app's code");
     }
@@ -873,15 +878,15 @@ Status SecureMailService::RequestCode(std::string_view token, std::string_view c
     r.codes_sent += 1;
     r.failed_attempts = 0;  // a new code is a new round of attempts
     r.locked = false;
-    store::SecureMailRepository mail(*d_.db);
-    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
+    store::SecureMailRepository mail(db);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
     KP_RETURN_IF_ERROR(mail.AddEvent(r.id, "code_sent", r.verification, now));
     KP_RETURN_IF_ERROR(audit::AuditLog().Append(
-        *d_.db, PortalEntry(audit::event::kPortalVerify, audit::action::kExecute, m, r.email,
-                            "code_sent", source, now)));
-    KP_RETURN_IF_ERROR(tx.Commit());
-  }
+        db, PortalEntry(audit::event::kPortalVerify, audit::action::kExecute, m, r.email,
+                        "code_sent", source, now)));
+    return tx.Commit();
+  }));
   const portal::Lang l = portal::ParseLang(lang);
   if (r.verification == "sms") {
     if (!d_.sms)
@@ -898,11 +903,9 @@ Result<std::string> SecureMailService::Verify(std::string_view token, std::strin
                                               std::string_view csrf, std::string_view code,
                                               const std::string& source) {
   const std::int64_t now = d_.clock();
-  Access a;
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(a, Authorize(token, cookie, false, &csrf, now));
-  }
+  KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
+    return Authorize(db, token, cookie, false, &csrf, now);
+  }));
   if (a.recipient.locked) {
     return Error{ErrorKind::kRateLimited, "locked", "too many wrong attempts", "code"};
   }
@@ -910,9 +913,9 @@ Result<std::string> SecureMailService::Verify(std::string_view token, std::strin
   bool match = false;
   std::optional<store::SecureMailAccount> account;
   if (a.recipient.verification == kAccount) {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(account,
-                        store::SecureMailAccountRepository(*d_.db).Find(a.recipient.email));
+    KP_ASSIGN_OR_RETURN(account, d_.db->Read([&](store::Database& db) {
+      return store::SecureMailAccountRepository(db).Find(a.recipient.email);
+    }));
     if (account && !account->enrolled_ms)
       account.reset();  // not set up yet: the mailed code proves the address first
   }
@@ -927,93 +930,95 @@ Result<std::string> SecureMailService::Verify(std::string_view token, std::strin
       match = CodeMatches(a.recipient.code_hash, code);
     }
   }
-  std::lock_guard lock(*d_.db_mutex);
-  store::SecureMailRepository mail(*d_.db);
-  if (app_step) {
-    // Each time step once: a second use of the same code (here or in a race) fails.
-    KP_ASSIGN_OR_RETURN(bool fresh, store::SecureMailAccountRepository(*d_.db).SetLastStep(
-                                        a.recipient.email, *app_step));
-    match = match && fresh;
-  }
-  // Re-read: another attempt may have counted meanwhile.
-  KP_ASSIGN_OR_RETURN(auto fresh, mail.FindRecipient(a.recipient.id));
-  if (!fresh)
-    return LinkUnknown();
-  store::SecureMailRecipient r = std::move(*fresh);
-  if (r.locked)
-    return Error{ErrorKind::kRateLimited, "locked", "too many wrong attempts", "code"};
-  if (r.code_hash != a.recipient.code_hash || r.access_hash != a.recipient.access_hash)
-    match = false;  // the code changed under us: check the new one on the next attempt
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-  if (!match) {
-    r.failed_attempts += 1;
-    const bool lock_now = r.failed_attempts >= d_.options.max_attempts;
-    if (lock_now) {
-      r.locked = true;
-      r.code_hash.clear();
-      r.code_expires_ms.reset();
+  return d_.db->Write([&](store::Database& db) -> Result<std::string> {
+    store::SecureMailRepository mail(db);
+    if (app_step) {
+      // Each time step once: a second use of the same code (here or in a race) fails.
+      KP_ASSIGN_OR_RETURN(bool fresh, store::SecureMailAccountRepository(db).SetLastStep(
+                                          a.recipient.email, *app_step));
+      match = match && fresh;
     }
-    KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
-    KP_RETURN_IF_ERROR(mail.AddEvent(r.id, lock_now ? "locked" : "verify_failed",
-                                     std::to_string(r.failed_attempts), now));
-    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
-        *d_.db, PortalEntry(audit::event::kPortalVerify, audit::action::kExecute, a.message,
-                            r.email, lock_now ? "locked" : "wrong_code", source, now)));
-    KP_RETURN_IF_ERROR(tx.Commit());
-    if (lock_now)
+    // Re-read: another attempt may have counted meanwhile.
+    KP_ASSIGN_OR_RETURN(auto fresh, mail.FindRecipient(a.recipient.id));
+    if (!fresh)
+      return LinkUnknown();
+    store::SecureMailRecipient r = std::move(*fresh);
+    if (r.locked)
       return Error{ErrorKind::kRateLimited, "locked", "too many wrong attempts", "code"};
-    return Refused("wrong_code", "the code is wrong or has expired", "code");
-  }
-  r.failed_attempts = 0;
-  r.code_hash.clear();  // one-time
-  r.code_expires_ms.reset();
-  KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
-  KP_RETURN_IF_ERROR(mail.DeleteSession(a.session->session_hash));
-  store::SecureMailSession s;
-  const std::string cookie_value = NewLinkToken();
-  s.session_hash = SecretHash(cookie_value);
-  s.recipient_id = r.id;
-  s.csrf = crypto::Base64UrlEncode(crypto::RandomBytes(24));
-  s.verified_ms = now;
-  s.expires_ms = now + d_.options.session_ttl_ms;
-  KP_RETURN_IF_ERROR(mail.InsertSession(s));
-  KP_RETURN_IF_ERROR(mail.AddEvent(r.id, "verified", r.verification, now));
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(
-      *d_.db, PortalEntry(audit::event::kPortalVerify, audit::action::kExecute, a.message, r.email,
-                          audit::kOutcomeSuccess, source, now)));
-  KP_RETURN_IF_ERROR(tx.Commit());
-  return cookie_value;
+    if (r.code_hash != a.recipient.code_hash || r.access_hash != a.recipient.access_hash)
+      match = false;  // the code changed under us: check the new one on the next attempt
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    if (!match) {
+      r.failed_attempts += 1;
+      const bool lock_now = r.failed_attempts >= d_.options.max_attempts;
+      if (lock_now) {
+        r.locked = true;
+        r.code_hash.clear();
+        r.code_expires_ms.reset();
+      }
+      KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
+      KP_RETURN_IF_ERROR(mail.AddEvent(r.id, lock_now ? "locked" : "verify_failed",
+                                       std::to_string(r.failed_attempts), now));
+      KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+          db, PortalEntry(audit::event::kPortalVerify, audit::action::kExecute, a.message, r.email,
+                          lock_now ? "locked" : "wrong_code", source, now)));
+      KP_RETURN_IF_ERROR(tx.Commit());
+      if (lock_now)
+        return Error{ErrorKind::kRateLimited, "locked", "too many wrong attempts", "code"};
+      return Refused("wrong_code", "the code is wrong or has expired", "code");
+    }
+    r.failed_attempts = 0;
+    r.code_hash.clear();  // one-time
+    r.code_expires_ms.reset();
+    KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
+    KP_RETURN_IF_ERROR(mail.DeleteSession(a.session->session_hash));
+    store::SecureMailSession s;
+    const std::string cookie_value = NewLinkToken();
+    s.session_hash = SecretHash(cookie_value);
+    s.recipient_id = r.id;
+    s.csrf = crypto::Base64UrlEncode(crypto::RandomBytes(24));
+    s.verified_ms = now;
+    s.expires_ms = now + d_.options.session_ttl_ms;
+    KP_RETURN_IF_ERROR(mail.InsertSession(s));
+    KP_RETURN_IF_ERROR(mail.AddEvent(r.id, "verified", r.verification, now));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+        db, PortalEntry(audit::event::kPortalVerify, audit::action::kExecute, a.message, r.email,
+                        audit::kOutcomeSuccess, source, now)));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    return cookie_value;
+  });
 }
 
 Status SecureMailService::Enrol(std::string_view token, std::string_view cookie,
                                 std::string_view csrf, std::string_view code,
                                 const std::string& source) {
   const std::int64_t now = d_.clock();
-  std::lock_guard lock(*d_.db_mutex);
-  KP_ASSIGN_OR_RETURN(Access a, Authorize(token, cookie, false, &csrf, now));
-  if (!a.session->verified_ms)
-    return PermissionDenied("not_verified", "the mailed code is needed first");
-  if (a.recipient.verification != kAccount)
-    return Conflict("no_enrolment", "this message does not use an authenticator app");
-  store::SecureMailAccountRepository accounts(*d_.db);
-  KP_ASSIGN_OR_RETURN(auto account, accounts.Find(a.recipient.email));
-  if (!account)
-    return PermissionDenied("not_verified", "open the link again to set up the app");
-  if (account->enrolled_ms)
-    return Conflict("already_enrolled", "the authenticator app is already set up");
-  auto step = crypto::MatchTotp(account->secret, code, now / 1000, account->last_step);
-  if (!step)
-    return Refused("wrong_code", "the code is wrong; check the phone's clock", "code");
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-  KP_ASSIGN_OR_RETURN(bool enrolled, accounts.MarkEnrolled(a.recipient.email, now, *step));
-  if (!enrolled)
-    return Refused("wrong_code", "this code was used already", "code");
-  store::SecureMailRepository mail(*d_.db);
-  KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "enrolled", std::string(kAccount), now));
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(
-      *d_.db, PortalEntry(audit::event::kPortalVerify, audit::action::kCreate, a.message,
-                          a.recipient.email, "enrolled", source, now)));
-  return tx.Commit();
+  return d_.db->Write([&](store::Database& db) -> Status {
+    KP_ASSIGN_OR_RETURN(Access a, Authorize(db, token, cookie, false, &csrf, now));
+    if (!a.session->verified_ms)
+      return PermissionDenied("not_verified", "the mailed code is needed first");
+    if (a.recipient.verification != kAccount)
+      return Conflict("no_enrolment", "this message does not use an authenticator app");
+    store::SecureMailAccountRepository accounts(db);
+    KP_ASSIGN_OR_RETURN(auto account, accounts.Find(a.recipient.email));
+    if (!account)
+      return PermissionDenied("not_verified", "open the link again to set up the app");
+    if (account->enrolled_ms)
+      return Conflict("already_enrolled", "the authenticator app is already set up");
+    auto step = crypto::MatchTotp(account->secret, code, now / 1000, account->last_step);
+    if (!step)
+      return Refused("wrong_code", "the code is wrong; check the phone's clock", "code");
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_ASSIGN_OR_RETURN(bool enrolled, accounts.MarkEnrolled(a.recipient.email, now, *step));
+    if (!enrolled)
+      return Refused("wrong_code", "this code was used already", "code");
+    store::SecureMailRepository mail(db);
+    KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "enrolled", std::string(kAccount), now));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+        db, PortalEntry(audit::event::kPortalVerify, audit::action::kCreate, a.message,
+                        a.recipient.email, "enrolled", source, now)));
+    return tx.Commit();
+  });
 }
 
 Result<SecureMailDocument> SecureMailService::OpenDocument(const std::string& sender_org,
@@ -1042,17 +1047,18 @@ Status SecureMailService::CheckUpload(const std::string& org, std::size_t index,
   const std::string which = "attachment " + std::to_string(index + 1);
   if (d_.blobs == nullptr)
     return Unavailable("uploads_unavailable", "this gateway keeps no uploaded attachments");
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(auto blob, store::BlobRepository(*d_.db).Find(a.blob_id));
+  // Whether the upload is already claimed: then this is an idempotent repeat.
+  KP_ASSIGN_OR_RETURN(bool repeat, d_.db->Read([&](store::Database& db) -> Result<bool> {
+    KP_ASSIGN_OR_RETURN(auto blob, store::BlobRepository(db).Find(a.blob_id));
     if (!blob || blob->org != org || (blob->message_id && !may_be_claimed)) {
       return Refused("attachment_unknown",
                      which + ": its attachment_id is not an unused upload of this organisation",
                      "payload");
     }
-    if (blob->message_id)
-      return Ok();  // an idempotent repeat: the first submission checked it
-  }
+    return blob->message_id.has_value();
+  }));
+  if (repeat)
+    return Ok();  // the first submission checked it
   KP_ASSIGN_OR_RETURN(crypto::EnvelopeInfo info, crypto::InspectEnvelope(a.envelope_der));
   bool for_portal = false;
   for (const crypto::RecipientId& rid : info.recipients) {
@@ -1107,14 +1113,13 @@ Status SecureMailService::CheckUpload(const std::string& org, std::size_t index,
 }
 
 Result<SecureMailService::Content> SecureMailService::Decrypt(const std::string& message_id) {
-  store::MessageRecord m;
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(auto found, store::MessageRepository(*d_.db).Find(message_id, true));
-    if (!found)
-      return LinkUnknown();
-    m = std::move(*found);
-  }
+  KP_ASSIGN_OR_RETURN(
+      store::MessageRecord m, d_.db->Read([&](store::Database& db) -> Result<store::MessageRecord> {
+        KP_ASSIGN_OR_RETURN(auto found, store::MessageRepository(db).Find(message_id, true));
+        if (!found)
+          return LinkUnknown();
+        return std::move(*found);
+      }));
   if (!m.payload)
     return Gone("message_recalled", "the sender withdrew this message");
   KP_ASSIGN_OR_RETURN(SecureMailDocument doc, OpenDocument(m.sender_org, *m.payload));
@@ -1133,29 +1138,28 @@ Result<SecureMailService::Content> SecureMailService::Read(std::string_view toke
                                                            std::string_view cookie,
                                                            const std::string& source) {
   const std::int64_t now = d_.clock();
-  Access a;
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(a, Authorize(token, cookie, true, nullptr, now));
-  }
+  KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
+    return Authorize(db, token, cookie, true, nullptr, now);
+  }));
   auto content = Decrypt(a.message.id);
-  std::lock_guard lock(*d_.db_mutex);
-  store::SecureMailRepository mail(*d_.db);
-  KP_ASSIGN_OR_RETURN(auto events, mail.Events(a.message.id));
-  const bool first = std::none_of(events.begin(), events.end(), [&](const auto& e) {
-    return e.recipient_id == a.recipient.id && e.event == "opened";
+  return d_.db->Write([&](store::Database& db) -> Result<SecureMailService::Content> {
+    store::SecureMailRepository mail(db);
+    KP_ASSIGN_OR_RETURN(auto events, mail.Events(a.message.id));
+    const bool first = std::none_of(events.begin(), events.end(), [&](const auto& e) {
+      return e.recipient_id == a.recipient.id && e.event == "opened";
+    });
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    if (content && first)
+      KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "opened", "", now));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+        db, PortalEntry(audit::event::kOpen, audit::action::kRead, a.message, a.recipient.email,
+                        content ? std::string(audit::kOutcomeSuccess) : content.error().code,
+                        source, now)));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    if (content && !a.settings.subject.empty())
+      content->subject = a.settings.subject;
+    return content;
   });
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-  if (content && first)
-    KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "opened", "", now));
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(
-      *d_.db, PortalEntry(audit::event::kOpen, audit::action::kRead, a.message, a.recipient.email,
-                          content ? std::string(audit::kOutcomeSuccess) : content.error().code,
-                          source, now)));
-  KP_RETURN_IF_ERROR(tx.Commit());
-  if (content && !a.settings.subject.empty())
-    content->subject = a.settings.subject;
-  return content;
 }
 
 Result<SecureMailService::Attachment> SecureMailService::Download(std::string_view token,
@@ -1164,11 +1168,9 @@ Result<SecureMailService::Attachment> SecureMailService::Download(std::string_vi
                                                                   const std::string& source,
                                                                   bool preview) {
   const std::int64_t now = d_.clock();
-  Access a;
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(a, Authorize(token, cookie, true, nullptr, now));
-  }
+  KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
+    return Authorize(db, token, cookie, true, nullptr, now);
+  }));
   KP_ASSIGN_OR_RETURN(Content c, Decrypt(a.message.id));
   if (index >= c.attachments.size())
     return NotFound("attachment_not_found", "no such attachment", "n");
@@ -1185,18 +1187,19 @@ Result<SecureMailService::Attachment> SecureMailService::Download(std::string_vi
                         crypto::DetachedReader::Open(std::move(key), path));
     out.stream = std::make_shared<crypto::DetachedReader>(std::move(reader));
   }
-  std::lock_guard lock(*d_.db_mutex);
-  store::SecureMailRepository mail(*d_.db);
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-  KP_RETURN_IF_ERROR(
-      mail.AddEvent(a.recipient.id, preview ? "previewed" : "downloaded", out.name, now));
-  audit::AuditEntry e = PortalEntry(audit::event::kDownload, audit::action::kRead, a.message,
-                                    a.recipient.email, audit::kOutcomeSuccess, source, now);
-  // The object is the message (so the sender organisation's auditor finds it); which file it
-  // was is in the tracking event beside it.
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
-  KP_RETURN_IF_ERROR(tx.Commit());
-  return out;
+  return d_.db->Write([&](store::Database& db) -> Result<SecureMailService::Attachment> {
+    store::SecureMailRepository mail(db);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_RETURN_IF_ERROR(
+        mail.AddEvent(a.recipient.id, preview ? "previewed" : "downloaded", out.name, now));
+    audit::AuditEntry e = PortalEntry(audit::event::kDownload, audit::action::kRead, a.message,
+                                      a.recipient.email, audit::kOutcomeSuccess, source, now);
+    // The object is the message (so the sender organisation's auditor finds it); which file it
+    // was is in the tracking event beside it.
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    return out;
+  });
 }
 
 Result<SecureMailService::ReplyUpload> SecureMailService::BeginReplyUpload(
@@ -1205,11 +1208,9 @@ Result<SecureMailService::ReplyUpload> SecureMailService::BeginReplyUpload(
   if (d_.blobs == nullptr)
     return Unavailable("uploads_unavailable", "this gateway keeps no uploaded attachments");
   const std::int64_t now = d_.clock();
-  Access a;
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(a, Authorize(token, cookie, true, &csrf, now));
-  }
+  KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
+    return Authorize(db, token, cookie, true, &csrf, now);
+  }));
   KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert, SenderCertificate(*d_.directory, a.message));
   KP_ASSIGN_OR_RETURN(SealingUpload sealing,
                       SealingUpload::Begin(*d_.blobs, {org_cert, *portal_cert_}));
@@ -1241,36 +1242,35 @@ Result<SecureMailService::StoredFile> SecureMailService::AttachmentCiphertext(
   };
   if (d_.blobs == nullptr || !store::BlobStore::IsValidId(attachment_id))
     return not_found();
-  std::lock_guard lock(*d_.db_mutex);
-  store::MessageRepository messages(*d_.db);
-  KP_ASSIGN_OR_RETURN(auto blob, store::BlobRepository(*d_.db).Find(attachment_id));
-  if (!blob || blob->message_id != std::string(message_id))
-    return not_found();
-  KP_ASSIGN_OR_RETURN(auto m, messages.Find(message_id, false));
-  KP_ASSIGN_OR_RETURN(auto delivery, messages.Delivery(message_id, caller.principal.org));
-  if (!m || !delivery || !HasRole(caller.principal.role, Role::kRecipient))
-    return not_found();
-  KP_ASSIGN_OR_RETURN(std::uint64_t size, d_.blobs->SizeOf(attachment_id));
-  KP_ASSIGN_OR_RETURN(std::string path, d_.blobs->PathOf(attachment_id));
-  audit::AuditEntry e = CallerEntry(caller, audit::event::kDownload, audit::action::kRead,
-                                    std::string(message_id) + "/" + std::string(attachment_id),
-                                    audit::kOutcomeSuccess, now);
-  e.subject_ref = m->subject_ref;
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
-  KP_RETURN_IF_ERROR(tx.Commit());
-  return StoredFile{std::move(path), size};
+  return d_.db->Write([&](store::Database& db) -> Result<SecureMailService::StoredFile> {
+    store::MessageRepository messages(db);
+    KP_ASSIGN_OR_RETURN(auto blob, store::BlobRepository(db).Find(attachment_id));
+    if (!blob || blob->message_id != std::string(message_id))
+      return not_found();
+    KP_ASSIGN_OR_RETURN(auto m, messages.Find(message_id, false));
+    KP_ASSIGN_OR_RETURN(auto delivery, messages.Delivery(message_id, caller.principal.org));
+    if (!m || !delivery || !HasRole(caller.principal.role, Role::kRecipient))
+      return not_found();
+    KP_ASSIGN_OR_RETURN(std::uint64_t size, d_.blobs->SizeOf(attachment_id));
+    KP_ASSIGN_OR_RETURN(std::string path, d_.blobs->PathOf(attachment_id));
+    audit::AuditEntry e = CallerEntry(caller, audit::event::kDownload, audit::action::kRead,
+                                      std::string(message_id) + "/" + std::string(attachment_id),
+                                      audit::kOutcomeSuccess, now);
+    e.subject_ref = m->subject_ref;
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    return StoredFile{std::move(path), size};
+  });
 }
 
 Result<json> SecureMailService::Reply(std::string_view token, std::string_view cookie,
                                       std::string_view csrf, const json& body,
                                       const std::string& source) {
   const std::int64_t now = d_.clock();
-  Access a;
-  {
-    std::lock_guard lock(*d_.db_mutex);
-    KP_ASSIGN_OR_RETURN(a, Authorize(token, cookie, true, &csrf, now));
-  }
+  KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
+    return Authorize(db, token, cookie, true, &csrf, now);
+  }));
   JsonFields f(body, "", "unknown_field");
   KP_RETURN_IF_ERROR(f.OnlyKeys({"body", "attachments"}));
   JsonFields typed(body, "", "invalid_request");
@@ -1327,28 +1327,29 @@ Result<json> SecureMailService::Reply(std::string_view token, std::string_view c
   reply.payload_sha256.assign(h.begin(), h.end());
   reply.payload = std::move(sealed);
 
-  std::lock_guard lock(*d_.db_mutex);
-  store::SecureMailRepository mail(*d_.db);
-  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(*d_.db));
-  KP_RETURN_IF_ERROR(store::MessageRepository(*d_.db).Insert(
-      reply, {{a.message.sender_org, "delivered"}}, "gateway"));
-  for (const std::string& blob : blob_ids) {
-    KP_ASSIGN_OR_RETURN(bool claimed, store::BlobRepository(*d_.db).Claim(blob, owner, reply.id));
-    if (!claimed)
-      return Conflict("attachment_claimed", "a file was used by another reply meanwhile");
-  }
-  KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "replied", reply.id, now));
-  audit::AuditEntry e = PortalEntry(audit::event::kSubmit, audit::action::kCreate, a.message,
-                                    a.recipient.email, audit::kOutcomeSuccess, source, now);
-  e.object = reply.id;
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
-  audit::AuditEntry d = e;
-  d.event = std::string(audit::event::kDeliver);
-  d.organisation = a.message.sender_org;
-  d.user = "gateway";
-  KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, d));
-  KP_RETURN_IF_ERROR(tx.Commit());
-  return json{{"id", reply.id}, {"status", "accepted"}, {"recipients", {a.message.sender_org}}};
+  return d_.db->Write([&](store::Database& db) -> Result<json> {
+    store::SecureMailRepository mail(db);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_RETURN_IF_ERROR(store::MessageRepository(db).Insert(
+        reply, {{a.message.sender_org, "delivered"}}, "gateway"));
+    for (const std::string& blob : blob_ids) {
+      KP_ASSIGN_OR_RETURN(bool claimed, store::BlobRepository(db).Claim(blob, owner, reply.id));
+      if (!claimed)
+        return Conflict("attachment_claimed", "a file was used by another reply meanwhile");
+    }
+    KP_RETURN_IF_ERROR(mail.AddEvent(a.recipient.id, "replied", reply.id, now));
+    audit::AuditEntry e = PortalEntry(audit::event::kSubmit, audit::action::kCreate, a.message,
+                                      a.recipient.email, audit::kOutcomeSuccess, source, now);
+    e.object = reply.id;
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
+    audit::AuditEntry d = e;
+    d.event = std::string(audit::event::kDeliver);
+    d.organisation = a.message.sender_org;
+    d.user = "gateway";
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, d));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    return json{{"id", reply.id}, {"status", "accepted"}, {"recipients", {a.message.sender_org}}};
+  });
 }
 
 }  // namespace ketenpoort::server

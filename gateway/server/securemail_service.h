@@ -68,6 +68,7 @@
 #include "gateway/store/blob_repository.h"
 #include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
+#include "gateway/store/guarded_database.h"
 #include "gateway/store/message_repository.h"
 
 namespace ketenpoort::server {
@@ -91,8 +92,7 @@ class SecureMailService {
   using SmsSender = std::function<Status(const std::string& phone, const std::string& text)>;
 
   struct Deps {
-    store::Database* db = nullptr;
-    std::mutex* db_mutex = nullptr;
+    store::GuardedDatabase* db = nullptr;
     const Directory* directory = nullptr;
     const crypto::Keyring* keyring = nullptr;  // holds `portal_key_id`
     std::string portal_key_id = "portal";
@@ -233,8 +233,9 @@ class SecureMailService {
   int DeleteUnneededBlobs(std::int64_t now);
   // Records a committed blob and its audit entry in one transaction; on failure deletes the file.
   Status RecordBlob(const store::BlobRecord& blob, const audit::AuditEntry& entry);
-  Result<Access> Authorize(std::string_view token, std::string_view cookie, bool need_verified,
-                           const std::string_view* csrf, std::int64_t now);
+  // The caller is inside d_.db->Write or Read, which lends `db`.
+  Result<Access> Authorize(store::Database& db, std::string_view token, std::string_view cookie,
+                           bool need_verified, const std::string_view* csrf, std::int64_t now);
   Result<Content> Decrypt(const std::string& message_id);
   Status NotifyOne(std::int64_t recipient_id);
 

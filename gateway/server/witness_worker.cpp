@@ -119,8 +119,8 @@ void WitnessWorker::CheckPeer(const config::PeerConfig& peer) {
   auto head = ReadCheckpoint(r->body, *anchors);
   std::optional<audit::TreeHead> known;
   {
-    std::lock_guard lock(*config_.db_mutex);
-    auto latest = audit::WitnessStore(*config_.db).Latest(peer.url);
+    auto latest = config_.db->Read(
+        [&](store::Database& db) { return audit::WitnessStore(db).Latest(peer.url); });
     if (!latest)
       return fail(latest.error());
     known = *latest;
@@ -150,32 +150,33 @@ void WitnessWorker::CheckPeer(const config::PeerConfig& peer) {
 
   using Kind = audit::WitnessVerdict::Kind;
   const bool fork = verdict.kind == Kind::kFork;
-  std::lock_guard lock(*config_.db_mutex);
-  store::Database& db = *config_.db;
-  auto tx = store::Transaction::Begin(db);
-  if (!tx)
-    return fail(tx.error());
-  audit::WitnessStore store(db);
-  Status s = Ok();
-  if (verdict.kind == Kind::kFirst || verdict.kind == Kind::kExtends)
-    s = store.Keep(peer.url, *head, now);
-  if (s)
-    s = store.SetState(peer.url, fork ? "fork" : "consistent", verdict.problem, now);
-  if (s && (fork || verdict.kind != Kind::kSame)) {
-    audit::AuditEntry e;
-    e.time_ms = now;
-    e.event = std::string(audit::event::kWitness);
-    e.user = "gateway";
-    e.role = "witness";
-    e.action = std::string(audit::action::kExecute);
-    e.object = peer.url;
-    e.outcome = fork ? "fork_detected" : std::string(audit::kOutcomeSuccess);
-    s = audit::AuditLog().Append(db, std::move(e));
-  }
-  if (s)
-    s = tx->Commit();
-  if (!s)
-    return fail(s.error());
+  Status written = config_.db->Write([&](store::Database& db) -> Status {
+    auto tx = store::Transaction::Begin(db);
+    if (!tx)
+      return tx.error();
+    audit::WitnessStore store(db);
+    Status s = Ok();
+    if (verdict.kind == Kind::kFirst || verdict.kind == Kind::kExtends)
+      s = store.Keep(peer.url, *head, now);
+    if (s)
+      s = store.SetState(peer.url, fork ? "fork" : "consistent", verdict.problem, now);
+    if (s && (fork || verdict.kind != Kind::kSame)) {
+      audit::AuditEntry e;
+      e.time_ms = now;
+      e.event = std::string(audit::event::kWitness);
+      e.user = "gateway";
+      e.role = "witness";
+      e.action = std::string(audit::action::kExecute);
+      e.object = peer.url;
+      e.outcome = fork ? "fork_detected" : std::string(audit::kOutcomeSuccess);
+      s = audit::AuditLog().Append(db, std::move(e));
+    }
+    if (s)
+      s = tx->Commit();
+    return s;
+  });
+  if (!written)
+    return fail(written.error());
   if (fork) {
     log::Error("audit_fork_detected", {{"peer", peer.url}, {"problem", verdict.problem}});
   } else if (verdict.kind != Kind::kSame) {

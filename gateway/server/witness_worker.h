@@ -7,7 +7,7 @@
 // "fork_detected", and status "fork" in GET /v1/audit/witness until an operator clears it. A peer
 // that cannot be reached is logged and tried again next round; that is not a fork.
 //
-//   WitnessWorker w(config);   // db, mutex, keyring, TLS chain, federation config
+//   WitnessWorker w(config);   // db (a GuardedDatabase), keyring, TLS chain, federation config
 //   w.Start();  ...  w.Stop();  // Stop joins the thread
 #pragma once
 
@@ -23,15 +23,14 @@
 #include "gateway/config/gateway_config.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/keyring.h"
-#include "gateway/store/database.h"
+#include "gateway/store/guarded_database.h"
 
 namespace ketenpoort::server {
 
 class WitnessWorker {
  public:
   struct Config {
-    store::Database* db = nullptr;
-    std::mutex* db_mutex = nullptr;
+    store::GuardedDatabase* db = nullptr;
     const crypto::Keyring* keyring = nullptr;
     std::string key_id;                          // our TLS key, the client certificate's
     std::vector<crypto::Certificate> tls_chain;  // our TLS chain, presented to peers

@@ -41,8 +41,7 @@ Status RunJob(const GroupCommit::Job& job, Database& db) {
 }
 }  // namespace
 
-GroupCommit::GroupCommit(Database& db, std::mutex& db_mutex)
-    : db_(db), db_mutex_(db_mutex), committer_([this] { Loop(); }) {
+GroupCommit::GroupCommit(GuardedDatabase& db) : db_(db), committer_([this] { Loop(); }) {
   committer_id_ = committer_.get_id();  // kept apart: join() resets committer_'s id
 }
 
@@ -124,42 +123,43 @@ void GroupCommit::FailAll(std::vector<Pending>& batch, const Error& error) {
 }
 
 void GroupCommit::CommitBatch(std::vector<Pending>& batch) {
-  std::lock_guard db_lock(db_mutex_);
-  try {
-    CommitLocked(batch);
-  } catch (...) {
-    // Thrown outside a job (a bad_alloc in SQLite's glue, say): the Transaction's destructor
-    // has rolled the batch back during unwinding, so no job of it was stored.
-    log::Error("group_commit_exception", {{"exception", ExceptionType()}});
-    FailAll(batch, Internal("group_commit_failed",
-                            "the transaction failed unexpectedly; nothing of it was stored"));
-  }
+  db_.Write([&](Database& db) {
+    try {
+      CommitLocked(db, batch);
+    } catch (...) {
+      // Thrown outside a job (a bad_alloc in SQLite's glue, say): the Transaction's destructor
+      // has rolled the batch back during unwinding, so no job of it was stored.
+      log::Error("group_commit_exception", {{"exception", ExceptionType()}});
+      FailAll(batch, Internal("group_commit_failed",
+                              "the transaction failed unexpectedly; nothing of it was stored"));
+    }
+  });
 }
 
-void GroupCommit::CommitLocked(std::vector<Pending>& batch) {
-  if (db_.InTransaction()) {
+void GroupCommit::CommitLocked(Database& db, std::vector<Pending>& batch) {
+  if (db.InTransaction()) {
     // A transaction some earlier failure left open (a ROLLBACK that failed) would make every
     // later BEGIN fail; end it so that this batch starts clean.
     log::Warn("group_commit_stale_transaction");
-    (void)db_.Exec("ROLLBACK");
+    (void)db.Exec("ROLLBACK");
   }
-  auto tx = Transaction::Begin(db_);
+  auto tx = Transaction::Begin(db);
   if (!tx) {
     FailAll(batch, tx.error());
     return;
   }
   bool any_ok = false;
   for (Pending& p : batch) {
-    if (auto s = RunSql(db_, "SAVEPOINT job"); !s) {
+    if (auto s = RunSql(db, "SAVEPOINT job"); !s) {
       p.result = std::move(s).error();
       continue;
     }
-    Status s = RunJob(p.job, db_);
+    Status s = RunJob(p.job, db);
     // Keep this job's writes, or undo them only; a savepoint that cannot be released or rolled
     // back leaves the batch in an unknown state: it all goes.
-    Status end = s ? RunSql(db_, "RELEASE job") : RunSql(db_, "ROLLBACK TO job");
+    Status end = s ? RunSql(db, "RELEASE job") : RunSql(db, "ROLLBACK TO job");
     if (end && !s)
-      end = RunSql(db_, "RELEASE job");
+      end = RunSql(db, "RELEASE job");
     if (!end) {
       FailAll(batch, end.error());
       return;  // ~Transaction rolls everything back

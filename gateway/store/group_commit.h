@@ -2,7 +2,7 @@
 // committer thread owned by the GroupCommit takes everything queued (up to kMaxBatch), runs it
 // in one transaction and commits, while the next jobs queue behind it.
 //
-//   GroupCommit commits(db, db_mutex);                     // starts the committer thread
+//   GroupCommit commits(db);               // db: a GuardedDatabase; starts the committer
 //   commits.Submit(
 //       [m](Database& db) -> Status {                      // runs inside BEGIN IMMEDIATE
 //         KP_RETURN_IF_ERROR(MessageRepository(db).Insert(m, ...));
@@ -23,10 +23,10 @@
 //   affected. A COMMIT that fails, or anything that throws outside a job, fails every job of
 //   the batch and rolls it back. The queue never stalls: the next batch starts afresh (an
 //   open transaction left behind is rolled back first).
-// - Jobs run one after another on the committer thread with `db_mutex` held; they see the
-//   writes of the jobs before them in the same batch. A job must not lock `db_mutex`, must not
-//   open or end a transaction, and must not wait for this GroupCommit (Run).
-// - `done` runs on the committer thread after the commit, without `db_mutex`: keep it short
+// - Jobs run one after another on the committer thread inside `db.Write`; they see the writes
+//   of the jobs before them in the same batch. A job must not call `db.Write` or `db.Read`, must
+//   not open or end a transaction, and must not wait for this GroupCommit (Run).
+// - `done` runs on the committer thread after the commit, outside `db.Write`: keep it short
 //   (hand the result on), and never wait there for this GroupCommit. It may Submit. An
 //   exception from `done` is logged and swallowed.
 // - Lifetime: the committer thread starts in the constructor. Stop (also run by the
@@ -48,6 +48,7 @@
 
 #include "gateway/core/error.h"
 #include "gateway/store/database.h"
+#include "gateway/store/guarded_database.h"
 
 namespace ketenpoort::store {
 
@@ -57,7 +58,7 @@ class GroupCommit {
   using Job = std::function<Status(Database&)>;
   using Done = std::function<void(Status)>;
 
-  GroupCommit(Database& db, std::mutex& db_mutex);
+  explicit GroupCommit(GuardedDatabase& db);
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
   ~GroupCommit();
@@ -84,15 +85,14 @@ class GroupCommit {
   };
 
   void Loop();
-  // Runs `batch` in one transaction and stores each job's result. Holds `db_mutex`.
+  // Runs `batch` in one transaction and stores each job's result, inside `db_.Write`.
   void CommitBatch(std::vector<Pending>& batch);
-  void CommitLocked(std::vector<Pending>& batch);
+  void CommitLocked(Database& db, std::vector<Pending>& batch);
   static void FailAll(std::vector<Pending>& batch, const Error& error);
   // Calls every `done` of `batch`, in order, with its result.
   static void Complete(std::vector<Pending>& batch);
 
-  Database& db_;
-  std::mutex& db_mutex_;
+  GuardedDatabase& db_;
   std::mutex mu_;                 // guards queue_ and stopping_
   std::condition_variable wake_;  // the committer waits here for jobs or Stop
   std::deque<Pending> queue_;

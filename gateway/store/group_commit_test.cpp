@@ -21,13 +21,17 @@ class GroupCommitTest : public ::testing::Test {
     auto db = Database::Open(dir_.File("kp.db"), DbKey::Generate(), OpenMode::kCreate);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_.emplace(std::move(*db));
-    ASSERT_TRUE(db_->Exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)").ok());
+    ASSERT_TRUE(db_->Write([](Database& d) {
+                     return d.Exec("CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT)");
+                   })
+                    .ok());
   }
   std::int64_t Count(const std::string& where = "1") {
-    std::lock_guard lock(mu_);
-    auto s = db_->Prepare("SELECT count(*) FROM t WHERE " + where);
-    EXPECT_TRUE(s->Step().ok());
-    return s->ColumnInt64(0);
+    return db_->Read([&](Database& d) {
+      auto s = d.Prepare("SELECT count(*) FROM t WHERE " + where);
+      EXPECT_TRUE(s->Step().ok());
+      return s->ColumnInt64(0);
+    });
   }
   static Status Insert(Database& db, std::int64_t k) {
     KP_ASSIGN_OR_RETURN(Statement s, db.Prepare("INSERT INTO t(k, v) VALUES(?, 'x')"));
@@ -66,12 +70,11 @@ class GroupCommitTest : public ::testing::Test {
   };
 
   test::TempDir dir_;
-  std::optional<Database> db_;
-  std::mutex mu_;
+  std::optional<GuardedDatabase> db_;
 };
 
 TEST_F(GroupCommitTest, AJobRunsInATransactionAndIsCommitted) {
-  GroupCommit commits(*db_, mu_);
+  GroupCommit commits(*db_);
   bool in_tx = false;
   Status s = commits.Run([&](Database& db) {
     in_tx = db.InTransaction();
@@ -79,12 +82,12 @@ TEST_F(GroupCommitTest, AJobRunsInATransactionAndIsCommitted) {
   });
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_TRUE(in_tx);
-  EXPECT_FALSE(db_->InTransaction());
+  EXPECT_FALSE(db_->Read([](Database& d) { return d.InTransaction(); }));
   EXPECT_EQ(Count(), 1);
 }
 
 TEST_F(GroupCommitTest, AFailingJobLeavesNothingAndTheOthersAreKeptUnderConcurrency) {
-  GroupCommit commits(*db_, mu_);
+  GroupCommit commits(*db_);
   constexpr int kThreads = 8;
   constexpr int kJobs = 60;
   std::atomic<int> ok{0}, refused{0};
@@ -119,7 +122,7 @@ TEST_F(GroupCommitTest, AFailingJobLeavesNothingAndTheOthersAreKeptUnderConcurre
 }
 
 TEST_F(GroupCommitTest, AJobSeesTheWritesOfTheJobsBeforeIt) {
-  GroupCommit commits(*db_, mu_);
+  GroupCommit commits(*db_);
   ASSERT_TRUE(commits.Run([](Database& db) { return Insert(db, 7); }).ok());
   Status dup = commits.Run([](Database& db) { return Insert(db, 7); });
   ASSERT_FALSE(dup.ok());
@@ -128,7 +131,7 @@ TEST_F(GroupCommitTest, AJobSeesTheWritesOfTheJobsBeforeIt) {
 }
 
 TEST_F(GroupCommitTest, AThrowingJobFailsAloneAndTheRestOfItsBatchIsCommitted) {
-  GroupCommit commits(*db_, mu_);
+  GroupCommit commits(*db_);
   Blocker blocker;
   Outcome first, thrower, last;
   const std::uint64_t before = commits.commits();
@@ -155,17 +158,20 @@ TEST_F(GroupCommitTest, AThrowingJobFailsAloneAndTheRestOfItsBatchIsCommitted) {
   EXPECT_EQ(Count("k = 2"), 0);
   // And the queue goes on.
   EXPECT_TRUE(commits.Run([](Database& db) { return Insert(db, 4); }).ok());
-  EXPECT_FALSE(db_->InTransaction());
+  EXPECT_FALSE(db_->Read([](Database& d) { return d.InTransaction(); }));
 }
 
 TEST_F(GroupCommitTest, AFailingCommitFailsItsWholeBatchAndLaterJobsStillCommit) {
   // A deferred foreign key is checked at COMMIT, not at the statement or the savepoint's
   // RELEASE: a job that breaks one lets the batch run to COMMIT, which then really fails.
-  ASSERT_TRUE(db_->Exec("CREATE TABLE parent(id INTEGER PRIMARY KEY);"
-                        "CREATE TABLE child(id INTEGER PRIMARY KEY, parent INTEGER REFERENCES "
-                        "parent(id) DEFERRABLE INITIALLY DEFERRED)")
+  ASSERT_TRUE(db_->Write([](Database& d) {
+                   return d.Exec(
+                       "CREATE TABLE parent(id INTEGER PRIMARY KEY);"
+                       "CREATE TABLE child(id INTEGER PRIMARY KEY, parent INTEGER REFERENCES "
+                       "parent(id) DEFERRABLE INITIALLY DEFERRED)");
+                 })
                   .ok());
-  GroupCommit commits(*db_, mu_);
+  GroupCommit commits(*db_);
   Blocker blocker;
   Outcome good, orphan, refused;
   const std::uint64_t before = commits.commits();
@@ -189,7 +195,7 @@ TEST_F(GroupCommitTest, AFailingCommitFailsItsWholeBatchAndLaterJobsStillCommit)
   EXPECT_EQ(r.error().code, "refused");      // its own error, not the COMMIT's
   EXPECT_EQ(commits.commits(), before + 1);  // the blocker's batch only
   EXPECT_EQ(Count("k = 1"), 0);
-  EXPECT_FALSE(db_->InTransaction());
+  EXPECT_FALSE(db_->Read([](Database& d) { return d.InTransaction(); }));
 
   // The queue is not stuck, and the next batch commits.
   EXPECT_TRUE(commits.Run([](Database& db) { return Insert(db, 2); }).ok());
@@ -199,7 +205,7 @@ TEST_F(GroupCommitTest, AFailingCommitFailsItsWholeBatchAndLaterJobsStillCommit)
 
 TEST_F(GroupCommitTest, ConcurrentSubmissionsFromManyThreadsShareOneCommit) {
   constexpr int kThreads = 16;
-  GroupCommit commits(*db_, mu_);
+  GroupCommit commits(*db_);
   Blocker blocker;
   const std::uint64_t before = commits.commits();
   commits.Submit(blocker.Job(), [](Status) {});
@@ -225,7 +231,7 @@ TEST_F(GroupCommitTest, ConcurrentSubmissionsFromManyThreadsShareOneCommit) {
 }
 
 TEST_F(GroupCommitTest, StopCommitsWhatIsQueuedAndThenRefusesNewJobs) {
-  GroupCommit commits(*db_, mu_);
+  GroupCommit commits(*db_);
   Blocker blocker;
   Outcome queued, late;
   commits.Submit(blocker.Job(), [](Status) {});
@@ -247,7 +253,7 @@ TEST_F(GroupCommitTest, StopCommitsWhatIsQueuedAndThenRefusesNewJobs) {
 }
 
 TEST_F(GroupCommitTest, WaitingForItselfIsAnErrorNotADeadlock) {
-  GroupCommit commits(*db_, mu_);
+  GroupCommit commits(*db_);
   std::optional<Status> inner;
   Status outer = commits.Run([&](Database& db) {
     inner = commits.Run([](Database& d) { return Insert(d, 1); });
@@ -261,7 +267,7 @@ TEST_F(GroupCommitTest, WaitingForItselfIsAnErrorNotADeadlock) {
 }
 
 TEST_F(GroupCommitTest, AThrowingCompletionDoesNotStopTheOthers) {
-  GroupCommit commits(*db_, mu_);
+  GroupCommit commits(*db_);
   Blocker blocker;
   Outcome after;
   commits.Submit(blocker.Job(), [](Status) {});

@@ -14,6 +14,7 @@
 #include "gateway/server/securemail_service.h"
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
+#include "gateway/store/guarded_database.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/sealer.h"
 
@@ -43,7 +44,6 @@ class SecureMailClockTest : public ::testing::Test {
     ASSERT_TRUE(ca);
     SecureMailService::Deps d;
     d.db = &*db_;
-    d.db_mutex = &mu_;
     d.directory = &*directory_;
     d.keyring = &keyring_;
     d.trust_anchors = {*ca};
@@ -102,8 +102,7 @@ class SecureMailClockTest : public ::testing::Test {
   }
 
   std::unique_ptr<Deployment> dep_;
-  std::optional<store::Database> db_;
-  std::mutex mu_;
+  std::optional<store::GuardedDatabase> db_;
   std::optional<Directory> directory_;
   crypto::Keyring keyring_;
   std::unique_ptr<SecureMailService> service_;
