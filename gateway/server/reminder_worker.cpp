@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gateway/audit/audit_log.h"
+#include "gateway/delivery/backoff.h"
 #include "gateway/log/log.h"
 #include "gateway/server/retention.h"
 #include "gateway/store/kind_repository.h"
@@ -32,60 +33,54 @@ audit::AuditEntry GatewayEntry(std::string_view event, std::string_view action,
   return e;
 }
 
-struct Mail {
-  std::int64_t notice_id = 0;
-  std::string to;
-  std::string subject;
-  std::string text;
-};
+// The mail of a notice, rebuilt from the row whenever it is (re)sent.
+std::string MailSubject(const store::NoticeRecord& n) {
+  const std::string what = n.type == "escalation" ? "escalation" : "reminder";
+  return "Ketenpoort " + what + ": message " + n.message_id;
+}
+
+std::string MailText(const store::NoticeRecord& n) {
+  const std::string what = n.type == "escalation" ? "escalation" : "reminder";
+  return "Ketenpoort " + what + " for " + n.mail_org + ".\n\n" + n.reason + ".\n\nOpen message " +
+         n.message_id + " in Ketenpoort to see its state and answer it.\n";
+}
+
+// How many due mails one read takes; a pass reads again while reads come back full.
+constexpr int kMailBatch = 32;
 
 }  // namespace
 
-ReminderWorker::ReminderWorker(Config config) : config_(std::move(config)) {}
+ReminderWorker::ReminderWorker(Config config)
+    : config_(std::move(config)),
+      worker_({.interval = config_.interval}, [this](std::stop_token stop) {
+        auto pass = RunOnce(std::move(stop));
+        if (!pass) {
+          log::Error("reminder_pass_failed", {{"error", pass.error().ToString()}});
+        } else if (pass->notices > 0 || pass->purged > 0 || pass->mailed > 0) {
+          log::Info("reminder_pass", {{"notices", std::to_string(pass->notices)},
+                                      {"mailed", std::to_string(pass->mailed)},
+                                      {"purged", std::to_string(pass->purged)}});
+        }
+      }) {
+  if (!config_.jitter)
+    config_.jitter = delivery::SecureJitter();
+}
 
 ReminderWorker::~ReminderWorker() {
   Stop();
 }
 
 void ReminderWorker::Start() {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable())
-    return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  worker_.Start();
 }
 
 void ReminderWorker::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable())
-    thread_.join();
+  worker_.Stop();
 }
 
-void ReminderWorker::Loop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    auto pass = RunOnce();
-    if (!pass) {
-      log::Error("reminder_pass_failed", {{"error", pass.error().ToString()}});
-    } else if (pass->notices > 0 || pass->purged > 0) {
-      log::Info("reminder_pass", {{"notices", std::to_string(pass->notices)},
-                                  {"mailed", std::to_string(pass->mailed)},
-                                  {"purged", std::to_string(pass->purged)}});
-    }
-    lock.lock();
-    wake_.wait_for(lock, config_.interval, [this] { return stopping_; });
-  }
-}
-
-Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
+Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
   Pass pass;
   const std::int64_t now = config_.clock();
-  std::vector<Mail> mails;
   store::Database& db = *config_.db;
   store::MessageRepository messages(db);
   store::KindRepository kinds(db);
@@ -101,6 +96,8 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
   }
   // One message at a time under the lock, so submissions never wait for a whole pass.
   for (const std::string& id : ids) {
+    if (stop.stop_requested())
+      return pass;
     std::lock_guard lock(*config_.db_mutex);
     KP_ASSIGN_OR_RETURN(auto found, messages.Find(id, /*with_payload=*/false));
     const MessageKind* kind = found ? config_.kinds->Find(found->kind) : nullptr;
@@ -145,6 +142,8 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
         record.mail_state = "no_address";
       else
         record.mail_state = "pending";
+      if (record.mail_state == "pending")
+        record.mail_next_ms = now;  // sent below, after the commit; again if that fails
       KP_ASSIGN_OR_RETURN(bool inserted, kinds.InsertNotice(record));
       if (!inserted)
         continue;
@@ -152,13 +151,6 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
       audit::AuditEntry e =
           GatewayEntry(audit::event::kReminder, audit::action::kExecute, *found, n.to_org, now);
       KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(e)));
-      if (record.mail_state == "pending") {
-        const std::string what = n.type == "escalation" ? "escalation" : "reminder";
-        mails.push_back({record.id, contact, "Ketenpoort " + what + ": message " + id,
-                         "Ketenpoort " + what + " for " + n.mail_org + ".\n\n" + n.reason +
-                             ".\n\nOpen message " + id +
-                             " in Ketenpoort to see its state and answer it.\n"});
-      }
     }
     KP_RETURN_IF_ERROR(tx.Commit());
   }
@@ -168,24 +160,60 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
     KP_ASSIGN_OR_RETURN(std::int64_t purged, PurgeExpiredPayloads(db, *config_.kinds, now));
     pass.purged = static_cast<int>(purged);
   }
-  // The network, outside the database lock.
-  std::vector<std::pair<std::int64_t, Status>> results;
-  for (const Mail& m : mails)
-    results.emplace_back(m.notice_id, config_.send_mail(m.to, m.subject, m.text));
-  if (!results.empty()) {
-    std::lock_guard lock(*config_.db_mutex);
-    store::KindRepository kinds(*config_.db);
-    for (const auto& [notice_id, sent] : results) {
-      if (sent)
-        ++pass.mailed;
-      else
-        log::Warn("reminder_mail_failed",
-                  {{"notice", std::to_string(notice_id)}, {"error", sent.error().code}});
-      KP_RETURN_IF_ERROR(
-          kinds.SetMailState(notice_id, sent ? "sent" : "failed", sent ? "" : sent.error().code));
-    }
-  }
+  KP_ASSIGN_OR_RETURN(pass.mailed, SendDueMails(now, stop));
   return pass;
+}
+
+Result<int> ReminderWorker::SendDueMails(std::int64_t now, const std::stop_token& stop) {
+  if (!config_.send_mail)
+    return 0;
+  int sent_count = 0;
+  for (;;) {
+    std::vector<store::NoticeRecord> due;
+    {
+      std::lock_guard lock(*config_.db_mutex);
+      KP_ASSIGN_OR_RETURN(due, store::KindRepository(*config_.db).MailsDue(now, kMailBatch));
+    }
+    for (const store::NoticeRecord& n : due) {
+      if (stop.stop_requested())
+        return sent_count;
+      const std::int64_t expires = n.created_ms + config_.mail_retry.max_age.count();
+      const Organisation* o = config_.directory->Find(n.mail_org);
+      Status sent = Ok();
+      if (now > expires) {  // NextAttempt schedules one last attempt at `expires` itself
+        sent = Unavailable("mail_expired", "the notice's mail expired before it could be sent");
+      } else if (o == nullptr || o->contact_email.empty()) {
+        sent = Unavailable("no_address", "the organisation has no contact address");
+      } else {
+        // The network, outside the database lock.
+        sent = config_.send_mail(o->contact_email, MailSubject(n), MailText(n));
+      }
+      std::lock_guard lock(*config_.db_mutex);
+      store::KindRepository kinds(*config_.db);
+      if (sent) {
+        ++sent_count;
+        KP_RETURN_IF_ERROR(kinds.SetMailState(n.id, "sent", ""));
+        continue;
+      }
+      const std::int64_t attempts = n.mail_attempts + (now > expires ? 0 : 1);  // tried now?
+      const delivery::RetryDecision next = delivery::NextAttempt(
+          config_.mail_retry, static_cast<int>(attempts), n.created_ms, now, config_.jitter);
+      log::Warn("reminder_mail_failed", {{"notice", std::to_string(n.id)},
+                                         {"message", n.message_id},
+                                         {"attempts", std::to_string(attempts)},
+                                         {"retry", next.dead_letter ? "no" : "yes"},
+                                         {"error", sent.error().code}});
+      if (next.dead_letter) {
+        KP_RETURN_IF_ERROR(kinds.SetMailState(n.id, "failed", sent.error().code));
+      } else {
+        KP_RETURN_IF_ERROR(
+            kinds.ScheduleMailRetry(n.id, sent.error().code, attempts, next.next_attempt_ms));
+      }
+    }
+    // A failed mail is due again strictly later than `now` (equal jitter), so this ends.
+    if (static_cast<int>(due.size()) < kMailBatch)
+      return sent_count;
+  }
 }
 
 }  // namespace ketenpoort::server

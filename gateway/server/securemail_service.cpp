@@ -337,6 +337,8 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
     KP_RETURN_IF_ERROR(AppendAll(*d_.db, entries));
     KP_RETURN_IF_ERROR(tx.Commit());
   }
+  if (work_created_)
+    work_created_();  // the notifications are due now
   return json{{"id", m.id}, {"status", "accepted"}, {"recipients", emails}};
 }
 
@@ -520,6 +522,8 @@ Result<json> SecureMailService::Resend(const Caller& caller, std::string_view id
   e.subject_ref = m->subject_ref;
   KP_RETURN_IF_ERROR(audit::AuditLog().Append(*d_.db, e));
   KP_RETURN_IF_ERROR(tx.Commit());
+  if (work_created_)
+    work_created_();  // the new notifications are due now
   json emails = json::array();
   for (const auto& u : updated)
     emails.push_back(u.email);
@@ -602,7 +606,7 @@ Status SecureMailService::NotifyOne(std::int64_t recipient_id) {
   return tx.Commit();
 }
 
-int SecureMailService::RunDueWork() {
+int SecureMailService::RunDueWork(std::stop_token stop) {
   int actions = 0;
   const std::int64_t now = d_.clock();
   std::vector<std::int64_t> due;
@@ -627,11 +631,15 @@ int SecureMailService::RunDueWork() {
       ++actions;
   }
   for (std::int64_t id : due) {
+    if (stop.stop_requested())
+      return actions;
     if (Status s = NotifyOne(id); !s)
       log::Error("securemail_notify_error", {{"error", s.error().ToString()}});
     ++actions;
   }
   for (const std::string& id : deadlines) {
+    if (stop.stop_requested())
+      return actions;
     std::vector<transports::MailMessage> warnings;
     {
       std::lock_guard lock(*d_.db_mutex);
@@ -676,6 +684,8 @@ int SecureMailService::RunDueWork() {
     ++actions;
   }
   for (const std::string& id : expiries) {
+    if (stop.stop_requested())
+      return actions;
     std::lock_guard lock(*d_.db_mutex);
     store::SecureMailRepository mail(*d_.db);
     auto m = store::MessageRepository(*d_.db).Find(id, false);

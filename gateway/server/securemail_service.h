@@ -48,6 +48,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -137,7 +138,12 @@ class SecureMailService {
                                           std::string_view attachment_id);
 
   // --- the worker: due notifications, deadline warnings, expiry. Returns the actions taken.
-  int RunDueWork();
+  // Checks `stop` between items and returns early once it is requested.
+  int RunDueWork(std::stop_token stop = {});
+  // Called after a commit that made notifications due (submission, re-send): the daemon wakes
+  // the worker that calls RunDueWork with it, so mail goes out now, not at the next interval.
+  // Set before the first request.
+  void OnWorkCreated(std::function<void()> wake) { work_created_ = std::move(wake); }
 
   // --- the portal ---
   struct Visit {
@@ -239,6 +245,7 @@ class SecureMailService {
   Status NotifyOne(std::int64_t recipient_id);
 
   Deps d_;
+  std::function<void()> work_created_;
   std::optional<crypto::Certificate> portal_cert_;  // set by Create
 };
 
