@@ -14,6 +14,7 @@
 #include "gateway/crypto/hash.h"
 #include "gateway/crypto/random.h"
 #include "gateway/crypto/totp.h"
+#include "gateway/delivery/backoff.h"
 #include "gateway/log/log.h"
 #include "gateway/portal/portal_pages.h"
 #include "gateway/server/message_fields.h"
@@ -34,6 +35,11 @@ constexpr std::string_view kAccount = "account";
 constexpr std::string_view kTotpIssuer = "Ketenpoort";
 constexpr int kCodeDigits = 6;
 constexpr std::int64_t kMaxNotifyAttempts = 12;
+// The delay after a failed notification: 2 s, doubling, at most 10 minutes apart.
+const delivery::BackoffPolicy kNotifyRetry{.base = std::chrono::seconds(1),
+                                           .factor = 2.0,
+                                           .cap = std::chrono::minutes(10),
+                                           .jitter = delivery::Jitter::kNone};
 constexpr std::size_t kMaxRecipients = 100;
 
 // An entry for what an external recipient (or the gateway on their behalf) did.
@@ -586,12 +592,13 @@ Status SecureMailService::NotifyOne(std::int64_t recipient_id) {
                             audit::kOutcomeSuccess, "", done)));
   } else {
     r.notify_attempts += 1;
-    if (r.notify_attempts >= kMaxNotifyAttempts) {
+    // Tried again until sent or the message expires (the attempt after its expiry clears it,
+    // above); a message without an expiry gives up after kMaxNotifyAttempts.
+    if (!m.expires_ms && r.notify_attempts >= kMaxNotifyAttempts) {
       r.notify_due_ms.reset();
     } else {
-      const std::int64_t delay = std::min<std::int64_t>(
-          std::int64_t{1000} << std::min<std::int64_t>(r.notify_attempts, 9), 600000);
-      r.notify_due_ms = done + delay;
+      r.notify_due_ms =
+          done + delivery::BaseDelayMs(kNotifyRetry, static_cast<int>(r.notify_attempts) + 1);
     }
     KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
     KP_RETURN_IF_ERROR(mail.AddEvent(r.id, r.notify_due_ms ? "notify_failed" : "notify_dead",

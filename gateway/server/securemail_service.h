@@ -31,7 +31,10 @@
 // In one transaction: the message (kind securemail, no organisation deliveries), the settings,
 // one row per address with the access code as a salted hash and a notification due now, and
 // the audit entries. The worker then mints each recipient's link token (256 bits; only its hash
-// is stored; a re-send mints a new one, so an older link stops working) and mails it.
+// is stored; a re-send mints a new one, so an older link stops working) and mails it. The
+// notification stays due until the relay took it (across restarts: it is a committed row); a
+// failure is tried again 2 s later, doubling up to 10 minutes, until the message expires (a
+// message without an expiry gives up after 12 attempts: event "notify_dead").
 //
 // Portal rules: codes are 6 digits, valid options.code_ttl_ms, stored salted and hashed,
 // compared in constant time; after options.max_attempts wrong codes the recipient is locked
