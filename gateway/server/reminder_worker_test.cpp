@@ -86,6 +86,15 @@ class ReminderWorkerTest : public ::testing::Test {
     ASSERT_TRUE(store::MessageRepository(*db_).SetState(id, org, state, now_, org, "").ok());
   }
 
+  // An urgent referral to wende-denhaag, unanswered at its escalation time, with the relay down.
+  void AddUrgentWhileTheRelayIsDown() {
+    Add("m-urgent", "referral", "shop-denhaag",
+        {{"region", "GM0518"}, {"age_band", "adult"}, {"urgency", "urgent"}},
+        {{"wende-denhaag", "delivered"}});
+    relay_down_ = true;
+    now_ = kT0 + 4 * kHourMs;
+  }
+
   std::vector<audit::StoredEntry> Reminders() {
     auto all = audit::AuditLog().Query(*db_, {});
     std::vector<audit::StoredEntry> out;
@@ -145,11 +154,7 @@ TEST_F(ReminderWorkerTest, AnUnansweredUrgentReferralEscalatesOnceToSenderAndByM
 // The notice is committed before its mail; a mail the relay refuses is tried again after the
 // backoff, until sent; a restarted worker (a new object on the same database) picks it up.
 TEST_F(ReminderWorkerTest, AFailedMailIsRetriedAfterItsBackoffUntilSentOnce) {
-  Add("m-urgent", "referral", "shop-denhaag",
-      {{"region", "GM0518"}, {"age_band", "adult"}, {"urgency", "urgent"}},
-      {{"wende-denhaag", "delivered"}});
-  relay_down_ = true;
-  now_ = kT0 + 4 * kHourMs;
+  AddUrgentWhileTheRelayIsDown();
   {
     ReminderWorker worker = Worker();
     auto pass = worker.RunOnce();
@@ -181,11 +186,7 @@ TEST_F(ReminderWorkerTest, AFailedMailIsRetriedAfterItsBackoffUntilSentOnce) {
 }
 
 TEST_F(ReminderWorkerTest, AMailStillUnsentAtItsExpiryIsGivenUp) {
-  Add("m-urgent", "referral", "shop-denhaag",
-      {{"region", "GM0518"}, {"age_band", "adult"}, {"urgency", "urgent"}},
-      {{"wende-denhaag", "delivered"}});
-  relay_down_ = true;
-  now_ = kT0 + 4 * kHourMs;
+  AddUrgentWhileTheRelayIsDown();
   ReminderWorker worker = Worker();
   EXPECT_EQ(worker.RunOnce()->notices, 1);
   // The gateway was down past the expiry (24 h from the notice): no late mail at all.
