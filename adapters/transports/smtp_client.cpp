@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <ctime>
 #include <fstream>
 #include <mutex>
@@ -179,7 +180,31 @@ struct SmtpClient::Impl {
   Config config;
   SmtpUrl url;
   std::optional<std::pair<std::string, std::string>> credentials;
+  // The session bound: Send holds a Session for as long as its connection lives.
   std::mutex mu;
+  std::condition_variable session_ended;
+  int sessions = 0;  // running now; at most config.max_sessions
+
+  class Session {
+   public:
+    explicit Session(Impl& impl) : impl_(impl) {
+      std::unique_lock lock(impl_.mu);
+      impl_.session_ended.wait(lock, [this] { return impl_.sessions < impl_.config.max_sessions; });
+      ++impl_.sessions;
+    }
+    ~Session() {
+      {
+        std::lock_guard lock(impl_.mu);
+        --impl_.sessions;
+      }
+      impl_.session_ended.notify_one();
+    }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+   private:
+    Impl& impl_;
+  };
 
   struct Upload {
     std::string_view data;
@@ -212,6 +237,8 @@ Result<SmtpClient> SmtpClient::Create(Config config) {
                        "starttls");
   if (config.connect_timeout.count() <= 0 || config.total_timeout < config.connect_timeout)
     return ConfigError("timeouts must be positive, total at least connect", "total_timeout");
+  if (config.max_sessions < 1)
+    return ConfigError("must be at least 1", "max_sessions");
   auto impl = std::make_unique<Impl>();
   if (!config.credentials_file.empty()) {
     if (!url.implicit_tls && !config.starttls) {
@@ -233,7 +260,7 @@ Status SmtpClient::Send(const MailMessage& message) {
   const std::int64_t now_ms = static_cast<std::int64_t>(std::time(nullptr)) * 1000;
   const std::string mime = BuildMimeMessage(c.from, message, now_ms, seed);
 
-  std::lock_guard lock(impl_->mu);
+  Impl::Session session(*impl_);
   CurlEasy curl(curl_easy_init());
   if (!curl)
     return Internal("curl_init_failed", "cannot create a curl handle");

@@ -19,10 +19,13 @@
 //   the system store). Credentials over a connection without TLS are refused at Create.
 // - Addresses are plain `local@domain` (no display names, no CR/LF, no spaces, no <>).
 // - The subject is RFC 2047 encoded; both bodies are base64 (any UTF-8 survives any relay).
-// - Thread safety: Send serialises on an internal mutex; one connection per Send.
+// - Thread safety: Send may be called from any number of threads; each Send is one SMTP session
+//   (one connection), and at most `max_sessions` run at once: a Send beyond that waits for a
+//   session to end, so a slow relay holds up no more than that many threads' connections.
 //
 // Errors (never containing the credentials or the message text):
-//   bad URL / from / timeouts, credentials without TLS -> kInvalidArgument "invalid_smtp_config"
+//   bad URL / from / timeouts / max_sessions, credentials without TLS
+//                                                 -> kInvalidArgument "invalid_smtp_config"
 //   credentials file unreadable, malformed, or group/other may read it
 //                                                 -> kInvalidArgument "smtp_credentials_invalid"
 //   bad recipient address                          -> kInvalidArgument "invalid_mail_address"
@@ -66,6 +69,7 @@ class SmtpClient {
     std::string ca_file;           // empty: the system CA store
     std::chrono::milliseconds connect_timeout{10000};
     std::chrono::milliseconds total_timeout{60000};
+    int max_sessions = 4;  // sessions at once, >= 1
   };
 
   static Result<SmtpClient> Create(Config config);

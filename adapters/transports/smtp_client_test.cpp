@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <thread>
 
 #include "tests/e2e/servers/test_servers.h"
 #include "tests/harness/harness.h"
@@ -78,6 +79,42 @@ TEST(SmtpClientTest, DeliversToAPlainRelay) {
   EXPECT_EQ(mails[0]["content_type"], "multipart/alternative");
   EXPECT_EQ(mails[0]["text"], Sample().text);
   EXPECT_EQ(mails[0]["html"], Sample().html);
+}
+
+// The sink holds the first session's DATA until the second session sent its own: the two
+// Sends succeed only if their sessions run at the same time (serialised, the first is refused
+// after the sink's 30 s and the second never starts before that).
+TEST(SmtpClientTest, SessionsRunInParallelUpToTheBound) {
+  SmtpSink sink({.hold_data = 2});
+  ASSERT_TRUE(sink.Start()) << sink.error;
+  auto client = SmtpClient::Create(Config(sink.url(), "ketenpoort@example.org"));
+  ASSERT_TRUE(client) << client.error().ToString();
+  MailMessage second = Sample();
+  second.to = "second@example.org";
+  Status first_sent = Ok();
+  std::thread first([&] { first_sent = client->Send(Sample()); });
+  EXPECT_TRUE(client->Send(second));
+  first.join();
+  EXPECT_TRUE(first_sent) << first_sent.error().ToString();
+  EXPECT_EQ(sink.WaitForMails(2, 10000).size(), 2u);
+}
+
+// With a bound of one the same two Sends cannot overlap: the session that holds the one slot
+// is held alone until the sink gives up on it (refused), and only then the other runs (its DATA
+// is the second, so the sink lets it through).
+TEST(SmtpClientTest, ABoundOfOneRunsOneSessionAtATime) {
+  SmtpSink sink({.hold_data = 2, .hold_timeout_s = 1});
+  ASSERT_TRUE(sink.Start()) << sink.error;
+  SmtpClient::Config c = Config(sink.url(), "ketenpoort@example.org");
+  c.max_sessions = 1;
+  auto client = SmtpClient::Create(std::move(c));
+  ASSERT_TRUE(client) << client.error().ToString();
+  Status first_sent = Ok();
+  std::thread first([&] { first_sent = client->Send(Sample()); });
+  Status second_sent = client->Send(Sample());
+  first.join();
+  EXPECT_NE(first_sent.ok(), second_sent.ok());
+  EXPECT_EQ(sink.WaitForMails(1, 10000).size(), 1u);
 }
 
 class SmtpTlsTest : public ::testing::Test {

@@ -267,6 +267,7 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
     KP_RETURN_IF_ERROR(r.String("from", c.smtp.from));
     KP_RETURN_IF_ERROR(r.String("credentials_file", c.smtp.credentials_file));
     KP_RETURN_IF_ERROR(r.String("ca_file", c.smtp.ca_file));
+    KP_RETURN_IF_ERROR(r.Integer("max_sessions", c.smtp.max_sessions, 1, 64));
     return r.Bool("starttls", c.smtp.starttls);
   }));
   KP_RETURN_IF_ERROR(top.Object("sms", [&](ObjectReader& r) -> Status {
@@ -302,6 +303,7 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
     KP_RETURN_IF_ERROR(
         r.Integer("urgent_referral_answer_ms", m.urgent_referral_answer_ms, 1000, 31536000000));
     KP_RETURN_IF_ERROR(r.Integer("reflection_months", m.reflection_months, 1, 24));
+    KP_RETURN_IF_ERROR(r.Integer("mail_expiry_ms", m.mail_expiry_ms, 1000, 2592000000));
     return r.IntegerArray("reflection_reminder_offsets_ms", m.reflection_reminder_offsets_ms,
                           -31536000000, 31536000000);
   }));

@@ -94,8 +94,9 @@ struct SmtpConfig {
   std::string url;  // empty: no mail relay configured
   std::string from;
   bool starttls = false;
-  std::string credentials_file;  // empty: no AUTH; else "USER\nPASSWORD\n", mode 0600
-  std::string ca_file;           // empty: the system CA store verifies the relay
+  std::string credentials_file;   // empty: no AUTH; else "USER\nPASSWORD\n", mode 0600
+  std::string ca_file;            // empty: the system CA store verifies the relay
+  std::int64_t max_sessions = 4;  // SMTP sessions at once, process-wide (1..64)
 };
 
 struct SmsConfig {
@@ -148,13 +149,17 @@ struct AuditConfig {
 // reminder worker every `interval_ms`:
 //   "reminders": {"interval_ms": 60000, "urgent_referral_answer_ms": 14400000,
 //                 "reflection_months": 3,
-//                 "reflection_reminder_offsets_ms": [-1209600000, -259200000, 0]}
+//                 "reflection_reminder_offsets_ms": [-1209600000, -259200000, 0],
+//                 "mail_expiry_ms": 86400000}
 // Offsets are relative to the end of the B8 reflection period (negative: before it).
 struct RemindersConfig {
   std::int64_t interval_ms = 60000;                   // 10 ms .. 1 day
   std::int64_t urgent_referral_answer_ms = 14400000;  // 1 s .. 1 year; default 4 hours
   std::int64_t reflection_months = 3;                 // 1 .. 24
   std::vector<std::int64_t> reflection_reminder_offsets_ms = {-1209600000, -259200000, 0};
+  // A notice's mail that fails is retried (backoff from `interval_ms`, capped at 30 min) until
+  // sent or this long after the notice was recorded.
+  std::int64_t mail_expiry_ms = 86400000;  // 1 s .. 30 days; default 24 hours
 };
 
 struct GatewayConfig {

@@ -54,7 +54,13 @@ struct OutboxWorker::Outcome {
   std::string peer_gateway;  // kDelivered: the gateway id the receipt names
 };
 
-OutboxWorker::OutboxWorker(Config config) : config_(std::move(config)) {}
+OutboxWorker::OutboxWorker(Config config)
+    : config_(std::move(config)),
+      worker_({.interval = config_.poll_interval}, [this](std::stop_token stop) {
+        auto attempted = RunOnce(std::move(stop));
+        if (!attempted)
+          log::Error("outbox_pass_failed", {{"error", attempted.error().code}});
+      }) {}
 
 Result<std::unique_ptr<OutboxWorker>> OutboxWorker::Create(Config config) {
   if (config.db == nullptr || config.keyring == nullptr || !config.clock || config.batch < 1 ||
@@ -87,44 +93,15 @@ OutboxWorker::~OutboxWorker() {
 }
 
 void OutboxWorker::Start() {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable())
-    return;
-  stop_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  worker_.Start();
 }
 
 void OutboxWorker::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable())
-    thread_.join();
+  worker_.Stop();
 }
 
 void OutboxWorker::Wake() {
-  {
-    std::lock_guard lock(mu_);
-    woken_ = true;
-  }
-  wake_.notify_all();
-}
-
-void OutboxWorker::Loop() {
-  while (true) {
-    {
-      std::unique_lock lock(mu_);
-      wake_.wait_for(lock, config_.poll_interval, [this] { return stop_ || woken_; });
-      if (stop_)
-        return;
-      woken_ = false;
-    }
-    auto attempted = RunOnce();
-    if (!attempted)
-      log::Error("outbox_pass_failed", {{"error", attempted.error().code}});
-  }
+  worker_.Wake();
 }
 
 const OutboxWorker::Peer* OutboxWorker::FindPeer(const std::string& peer_url) const {
@@ -147,18 +124,15 @@ const OutboxWorker::Peer* OutboxWorker::FindPeer(const std::string& peer_url) co
   return best;
 }
 
-Result<int> OutboxWorker::RunOnce() {
+Result<int> OutboxWorker::RunOnce(std::stop_token stop) {
   KP_ASSIGN_OR_RETURN(
       std::vector<store::OutboxItem> due, config_.db->Read([&](store::Database& db) {
         return store::MessageRepository(db).DueOutbox(config_.clock(), config_.batch);
       }));
   int attempted = 0;
   for (const store::OutboxItem& item : due) {
-    {
-      std::lock_guard lock(mu_);
-      if (stop_)
-        break;
-    }
+    if (stop.stop_requested())
+      break;
     KP_ASSIGN_OR_RETURN(std::optional<store::MessageRecord> message,
                         config_.db->Read([&](store::Database& db) {
                           return store::MessageRepository(db).Find(item.message_id,

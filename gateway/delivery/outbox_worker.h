@@ -10,9 +10,12 @@
 //   c.policy = {.base = 1s, .cap = 5min, .max_age = 24h};
 //   auto worker = OutboxWorker::Create(std::move(c));
 //   (*worker)->Start();  ...  (*worker)->Stop();         // Stop joins the thread
+//   ...  CommitMessageForAPeer();  (*worker)->Wake();    // attempted now, not at the next poll
 //
-// Every poll_interval (or at once after Wake) the thread reads up to `batch` due items inside
-// `db->Read`, then attempts each outside it, so no lock is held during network I/O:
+// The thread is a worker/worker.h: at Start, at once after Wake (the message service calls it
+// when a submission queued items), and every poll_interval (for retries that came due) it reads
+// up to `batch` due items inside `db->Read`, then attempts each outside it, so no lock is held
+// during network I/O, checking for stop between items:
 //   POST PEER_URL/v1/federation/messages, Authorization: Bearer <the peer's token>,
 //   Idempotency-Key: <message id>, body {"id", "kind", "from", "recipients" (that peer's
 //   organisations), "routing", "subject_ref", "legal_basis", "deadline", "expires", "created",
@@ -44,14 +47,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "adapters/transports/peer_client.h"
@@ -61,6 +63,7 @@
 #include "gateway/delivery/backoff.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/store/message_repository.h"
+#include "gateway/worker/worker.h"
 
 namespace ketenpoort::delivery {
 
@@ -83,7 +86,8 @@ class OutboxWorker {
     BackoffPolicy policy;
     Clock clock;          // required
     JitterSource jitter;  // empty: SecureJitter()
-    std::chrono::milliseconds poll_interval{200};
+    // Only retries wait for it: new items come with a Wake.
+    std::chrono::milliseconds poll_interval{1000};
     int batch = 32;
     std::chrono::milliseconds connect_timeout{3000};
     std::chrono::milliseconds total_timeout{15000};
@@ -103,13 +107,12 @@ class OutboxWorker {
   void Wake();
 
   // One pass over the due items on the caller's thread (the thread must not be running);
-  // the number of items attempted.
-  Result<int> RunOnce();
+  // the number of items attempted. Returns early, between items, once `stop` is requested.
+  Result<int> RunOnce(std::stop_token stop = {});
 
  private:
   struct Outcome;
   explicit OutboxWorker(Config config);
-  void Loop();
   Outcome Attempt(const store::OutboxItem& item, const store::MessageRecord& message);
   Status Record(const store::OutboxItem& item, const store::MessageRecord& message,
                 const Outcome& outcome);
@@ -118,12 +121,7 @@ class OutboxWorker {
   Config config_;
   std::vector<crypto::Certificate> trust_anchors_;
   std::optional<transports::PeerClient> client_;
-
-  std::mutex mu_;  // guards the three below
-  std::condition_variable wake_;
-  bool stop_ = false;
-  bool woken_ = false;
-  std::thread thread_;
+  worker::Worker worker_;  // last: its thread uses the members above
 };
 
 }  // namespace ketenpoort::delivery

@@ -10,41 +10,33 @@ namespace ketenpoort::server {
 
 CheckpointSigner::CheckpointSigner(store::GuardedDatabase& db, const crypto::Keyring& keyring,
                                    std::string key_id, Options options)
-    : db_(db), keyring_(keyring), key_id_(std::move(key_id)), options_(options) {}
+    : db_(db),
+      keyring_(keyring),
+      key_id_(std::move(key_id)),
+      options_(options),
+      // Check often enough for `every` to matter under load, rarely enough to cost nothing idle.
+      worker_({.interval = std::min<std::chrono::milliseconds>(options_.interval,
+                                                               std::chrono::milliseconds(1000)),
+               .first_pass_at_start = false},
+              [this](std::stop_token) { MaybeSign(/*force=*/false); }) {}
 
 CheckpointSigner::~CheckpointSigner() {
   Stop();
 }
 
 void CheckpointSigner::Start() {
-  thread_ = std::thread([this] { Loop(); });
+  std::lock_guard lock(lifecycle_mu_);
+  started_ = true;
+  worker_.Start();
 }
 
 void CheckpointSigner::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_ || !thread_.joinable())
-      return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  std::lock_guard lock(lifecycle_mu_);
+  if (!started_ || stopped_)
+    return;
+  stopped_ = true;
+  worker_.Stop();
   MaybeSign(/*force=*/true);
-}
-
-void CheckpointSigner::Loop() {
-  // Check often enough for `every` to matter under load, rarely enough to cost nothing idle.
-  const auto tick =
-      std::min<std::chrono::milliseconds>(options_.interval, std::chrono::milliseconds(1000));
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    wake_.wait_for(lock, tick);
-    if (stopping_)
-      break;
-    lock.unlock();
-    MaybeSign(/*force=*/false);
-    lock.lock();
-  }
 }
 
 void CheckpointSigner::MaybeSign(bool force) {

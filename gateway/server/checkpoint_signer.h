@@ -4,7 +4,7 @@
 // everything.
 //
 //   CheckpointSigner signer(db, keyring, "tls", {.interval = 60s, .every = 1000});  // db: Guarded
-//   signer.Start();      // a thread of its own
+//   signer.Start();      // a thread of its own (worker/worker.h)
 //   ...
 //   signer.Stop();       // signs a last head if the trail grew, joins the thread
 //
@@ -13,14 +13,13 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "gateway/crypto/keyring.h"
 #include "gateway/store/guarded_database.h"
+#include "gateway/worker/worker.h"
 
 namespace ketenpoort::server {
 
@@ -43,17 +42,16 @@ class CheckpointSigner {
  private:
   // Signs a head when the rules above say so (`force`: whenever the trail grew).
   void MaybeSign(bool force);
-  void Loop();
 
   store::GuardedDatabase& db_;
   const crypto::Keyring& keyring_;
   std::string key_id_;
   Options options_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
   std::chrono::steady_clock::time_point last_signed_at_ = std::chrono::steady_clock::now();
+  std::mutex lifecycle_mu_;  // guards the two below
+  bool started_ = false;
+  bool stopped_ = false;
+  worker::Worker worker_;  // last: its thread reads the members above
 };
 
 }  // namespace ketenpoort::server

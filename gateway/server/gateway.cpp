@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <set>
@@ -30,11 +31,9 @@
 #include "gateway/server/message_routes.h"
 #include "gateway/server/message_service.h"
 #include "gateway/server/notice_routes.h"
-#include "gateway/server/periodic_task.h"
 #include "gateway/server/reminder_worker.h"
 #include "gateway/server/securemail_routes.h"
 #include "gateway/server/securemail_service.h"
-#include "gateway/server/securemail_worker.h"
 #include "gateway/server/witness_worker.h"
 #include "gateway/store/blob_repository.h"
 #include "gateway/store/blob_store.h"
@@ -43,6 +42,7 @@
 #include "gateway/store/group_commit.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/store/migrations.h"
+#include "gateway/worker/worker.h"
 
 namespace ketenpoort::server {
 
@@ -93,6 +93,7 @@ Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
     sc.starttls = config.smtp.starttls;
     sc.credentials_file = config.smtp.credentials_file;
     sc.ca_file = config.smtp.ca_file;
+    sc.max_sessions = static_cast<int>(config.smtp.max_sessions);
     KP_ASSIGN_OR_RETURN(auto client, transports::SmtpClient::Create(std::move(sc)));
     smtp = std::make_shared<transports::SmtpClient>(std::move(client));
     d.mailer = [c = smtp](const transports::MailMessage& m) { return c->Send(m); };
@@ -165,6 +166,9 @@ Result<std::unique_ptr<delivery::OutboxWorker>> MakeOutboxWorker(
   c.policy.base = std::chrono::milliseconds(f.retry.base_ms);
   c.policy.cap = std::chrono::milliseconds(f.retry.cap_ms);
   c.policy.max_age = std::chrono::milliseconds(f.retry.max_age_ms);
+  // New items come with a Wake (MessageService::OnOutboxQueued); the poll is for retries that
+  // came due, so it need not be finer than the first retry's delay.
+  c.poll_interval = std::min(c.policy.base, std::chrono::milliseconds(1000));
   if (f.enabled) {
     c.trust_anchors_file = f.trust_anchors;
     for (const config::PeerConfig& peer : f.peers) {
@@ -198,15 +202,15 @@ struct Gateway::State {
   std::shared_ptr<transports::SmtpClient> smtp;
   std::shared_ptr<transports::SmsClient> sms;
   std::unique_ptr<SecureMailService> securemail;
-  std::unique_ptr<SecureMailWorker> securemail_worker;
+  std::unique_ptr<worker::Worker> securemail_worker;  // SecureMailService::RunDueWork
   crypto::Keyring keyring;
   std::vector<crypto::Certificate> tls_chain;
   std::unique_ptr<FederationService> federation;
   api::Router router;
   std::optional<api::HttpsServer> https;
   std::unique_ptr<CheckpointSigner> checkpoints;
-  std::unique_ptr<PeriodicTask> wal_checkpoints;  // on checkpoint_db: nobody waits for it
-  std::unique_ptr<WitnessWorker> witness;         // when federation has peers
+  std::unique_ptr<worker::Worker> wal_checkpoints;  // on checkpoint_db: nobody waits for it
+  std::unique_ptr<WitnessWorker> witness;           // when federation has peers
   std::unique_ptr<ReminderWorker> reminders;
   std::unique_ptr<delivery::OutboxWorker> outbox;  // last: stopped and destroyed first
   bool started = false;
@@ -313,6 +317,11 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   }
   KP_ASSIGN_OR_RETURN(s->securemail, MakeSecureMail(config, *s->db, *s->directory, s->keyring,
                                                     s->tls_chain, *s->blobs, s->smtp, s->sms));
+  s->securemail_worker = std::make_unique<worker::Worker>(
+      worker::Worker::Options{.interval =
+                                  std::chrono::milliseconds(config.portal.worker_interval_ms)},
+      [st](std::stop_token stop) { st->securemail->RunDueWork(std::move(stop)); });
+  s->securemail->OnWorkCreated([st] { st->securemail_worker->Wake(); });
   RegisterMessageRoutes(s->router, *s->messages, s->securemail.get());
   RegisterSecureMailRoutes(
       s->router, *s->securemail,
@@ -333,6 +342,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   KP_ASSIGN_OR_RETURN(s->federation, FederationService::Create(std::move(fc)));
   RegisterFederationRoutes(s->router, *s->federation);
   KP_ASSIGN_OR_RETURN(s->outbox, MakeOutboxWorker(config, *s->db, s->keyring, s->tls_chain));
+  s->messages->OnOutboxQueued([st] { st->outbox->Wake(); });
   RegisterAuditRoutes(s->router, *s->db, s->tls_chain.front().ToPem());
 
   // Deadlines and reminders of the message kinds, mailed through the SMTP relay when set.
@@ -346,6 +356,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   rc.policy.urgent_answer_ms = config.reminders.urgent_referral_answer_ms;
   rc.policy.reflection_months = static_cast<int>(config.reminders.reflection_months);
   rc.policy.reflection_reminders_ms = config.reminders.reflection_reminder_offsets_ms;
+  // A failed notice mail is tried again from one pass later, backing off, until it expires.
+  rc.mail_retry.base = std::chrono::milliseconds(config.reminders.interval_ms);
+  rc.mail_retry.cap = std::max(rc.mail_retry.base, rc.mail_retry.cap);
+  rc.mail_retry.max_age = std::chrono::milliseconds(config.reminders.mail_expiry_ms);
   if (s->smtp) {  // the relay secure mail uses (MakeSecureMail)
     rc.send_mail = [c = s->smtp](const std::string& to, const std::string& subject,
                                  const std::string& text) {
@@ -396,20 +410,21 @@ Status Gateway::Start() {
   KP_RETURN_IF_ERROR(st->https->Start(st->router));
   st->started = true;
   st->outbox->Start();
-  st->securemail_worker = std::make_unique<SecureMailWorker>(
-      *st->securemail, std::chrono::milliseconds(st->config.portal.worker_interval_ms));
   st->securemail_worker->Start();
   st->checkpoints = std::make_unique<CheckpointSigner>(
       *st->db, st->keyring, kTlsKeyId,
       CheckpointSigner::Options{std::chrono::milliseconds(st->config.audit.checkpoint_interval_ms),
                                 st->config.audit.checkpoint_every});
   st->checkpoints->Start();
-  st->wal_checkpoints = std::make_unique<PeriodicTask>(std::chrono::milliseconds(200), [st] {
-    Status c = st->checkpoint_db->Write(
-        [](store::Database& db) { return db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); });
-    if (!c)
-      log::Warn("wal_checkpoint_failed", {{"error", c.error().code}});
-  });
+  st->wal_checkpoints = std::make_unique<worker::Worker>(
+      worker::Worker::Options{.interval = std::chrono::milliseconds(200),
+                              .first_pass_at_start = false},
+      [st](std::stop_token) {
+        Status c = st->checkpoint_db->Write(
+            [](store::Database& db) { return db.Exec("PRAGMA wal_checkpoint(PASSIVE)"); });
+        if (!c)
+          log::Warn("wal_checkpoint_failed", {{"error", c.error().code}});
+      });
   st->wal_checkpoints->Start();
   if (st->config.federation.enabled && !st->config.federation.peers.empty()) {
     WitnessWorker::Config wc;

@@ -353,11 +353,15 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
         w->answer = {{"id", w->m.id}, {"status", "accepted"}, {"recipients", w->recipients}};
         return Ok();
       },
-      [w, done = std::move(done)](Status stored) {
-        if (!stored)
+      [w, done = std::move(done), wake = outbox_queued_](Status stored) {
+        if (!stored) {
           done(std::move(stored).error());
-        else
-          done(std::move(w->answer));
+          return;
+        }
+        // Committed: the outbox sends it now, instead of at its next poll for retries.
+        if (!w->by_peer.empty() && wake)
+          wake();
+        done(std::move(w->answer));
       });
 }
 

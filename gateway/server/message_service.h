@@ -125,6 +125,11 @@ class MessageService {
   // POST /v1/messages/{id}/recall
   Result<nlohmann::json> Recall(const Caller& caller, std::string_view id);
 
+  // Called (on the group commit's thread, after the commit) whenever a submission queued items
+  // for peer gateways: the daemon wakes its outbox worker (delivery/outbox_worker.h) with it.
+  // Set before the first Submit.
+  void OnOutboxQueued(std::function<void()> wake) { outbox_queued_ = std::move(wake); }
+
  private:
   MessageService(store::GuardedDatabase& db, store::GroupCommit& commits,
                  const Directory& directory, const RoutingRules& routes, const KindRegistry& kinds,
@@ -137,6 +142,7 @@ class MessageService {
   const KindRegistry& kinds_;  // headers, lifecycles, code lists (adapters/kinds)
   Clock clock_;
   std::map<std::string, crypto::Certificate, std::less<>> certificates_;  // org id -> cert
+  std::function<void()> outbox_queued_;
 };
 
 }  // namespace ketenpoort::server

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gateway/audit/audit_log.h"
+#include "gateway/delivery/backoff.h"
 #include "gateway/log/log.h"
 #include "gateway/server/retention.h"
 #include "gateway/store/kind_repository.h"
@@ -32,60 +33,54 @@ audit::AuditEntry GatewayEntry(std::string_view event, std::string_view action,
   return e;
 }
 
-struct Mail {
-  std::int64_t notice_id = 0;
-  std::string to;
-  std::string subject;
-  std::string text;
-};
+// The mail of a notice, rebuilt from the row whenever it is (re)sent.
+std::string MailSubject(const store::NoticeRecord& n) {
+  const std::string what = n.type == "escalation" ? "escalation" : "reminder";
+  return "Ketenpoort " + what + ": message " + n.message_id;
+}
+
+std::string MailText(const store::NoticeRecord& n) {
+  const std::string what = n.type == "escalation" ? "escalation" : "reminder";
+  return "Ketenpoort " + what + " for " + n.mail_org + ".\n\n" + n.reason + ".\n\nOpen message " +
+         n.message_id + " in Ketenpoort to see its state and answer it.\n";
+}
+
+// How many due mails one read takes; a pass reads again while reads come back full.
+constexpr int kMailBatch = 32;
 
 }  // namespace
 
-ReminderWorker::ReminderWorker(Config config) : config_(std::move(config)) {}
+ReminderWorker::ReminderWorker(Config config)
+    : config_(std::move(config)),
+      worker_({.interval = config_.interval}, [this](std::stop_token stop) {
+        auto pass = RunOnce(std::move(stop));
+        if (!pass) {
+          log::Error("reminder_pass_failed", {{"error", pass.error().ToString()}});
+        } else if (pass->notices > 0 || pass->purged > 0 || pass->mailed > 0) {
+          log::Info("reminder_pass", {{"notices", std::to_string(pass->notices)},
+                                      {"mailed", std::to_string(pass->mailed)},
+                                      {"purged", std::to_string(pass->purged)}});
+        }
+      }) {
+  if (!config_.jitter)
+    config_.jitter = delivery::SecureJitter();
+}
 
 ReminderWorker::~ReminderWorker() {
   Stop();
 }
 
 void ReminderWorker::Start() {
-  std::lock_guard lock(mu_);
-  if (thread_.joinable())
-    return;
-  stopping_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  worker_.Start();
 }
 
 void ReminderWorker::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable())
-    thread_.join();
+  worker_.Stop();
 }
 
-void ReminderWorker::Loop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    lock.unlock();
-    auto pass = RunOnce();
-    if (!pass) {
-      log::Error("reminder_pass_failed", {{"error", pass.error().ToString()}});
-    } else if (pass->notices > 0 || pass->purged > 0) {
-      log::Info("reminder_pass", {{"notices", std::to_string(pass->notices)},
-                                  {"mailed", std::to_string(pass->mailed)},
-                                  {"purged", std::to_string(pass->purged)}});
-    }
-    lock.lock();
-    wake_.wait_for(lock, config_.interval, [this] { return stopping_; });
-  }
-}
-
-Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
+Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
   Pass pass;
   const std::int64_t now = config_.clock();
-  std::vector<Mail> mails;
   std::vector<std::string> with_deadlines;  // the kinds that have a deadline rule
   for (const MessageKind* k : config_.kinds->All()) {
     if (k->spec().deadline != DeadlineRule::kNone)
@@ -96,6 +91,8 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
   }));
   // One message at a time under the lock, so submissions never wait for a whole pass.
   for (const std::string& id : ids) {
+    if (stop.stop_requested())
+      return pass;
     KP_RETURN_IF_ERROR(config_.db->Write([&](store::Database& db) -> Status {
       store::MessageRepository messages(db);
       store::KindRepository kinds(db);
@@ -142,6 +139,8 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
           record.mail_state = "no_address";
         else
           record.mail_state = "pending";
+        if (record.mail_state == "pending")
+          record.mail_next_ms = now;  // sent below, after the commit; again if that fails
         KP_ASSIGN_OR_RETURN(bool inserted, kinds.InsertNotice(record));
         if (!inserted)
           continue;
@@ -149,13 +148,6 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
         audit::AuditEntry e =
             GatewayEntry(audit::event::kReminder, audit::action::kExecute, *found, n.to_org, now);
         KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(e)));
-        if (record.mail_state == "pending") {
-          const std::string what = n.type == "escalation" ? "escalation" : "reminder";
-          mails.push_back({record.id, contact, "Ketenpoort " + what + ": message " + id,
-                           "Ketenpoort " + what + " for " + n.mail_org + ".\n\n" + n.reason +
-                               ".\n\nOpen message " + id +
-                               " in Ketenpoort to see its state and answer it.\n"});
-        }
       }
       return tx.Commit();
     }));
@@ -163,26 +155,56 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce() {
   // Retention: payloads older than their kind allows are dropped (retention.h).
   KP_ASSIGN_OR_RETURN(std::int64_t purged, PurgeExpiredPayloads(*config_.db, *config_.kinds, now));
   pass.purged = static_cast<int>(purged);
-  // The network, outside the database lock.
-  std::vector<std::pair<std::int64_t, Status>> results;
-  for (const Mail& m : mails)
-    results.emplace_back(m.notice_id, config_.send_mail(m.to, m.subject, m.text));
-  if (!results.empty()) {
-    KP_RETURN_IF_ERROR(config_.db->Write([&](store::Database& db) -> Status {
-      store::KindRepository kinds(db);
-      for (const auto& [notice_id, sent] : results) {
-        if (sent)
-          ++pass.mailed;
-        else
-          log::Warn("reminder_mail_failed",
-                    {{"notice", std::to_string(notice_id)}, {"error", sent.error().code}});
-        KP_RETURN_IF_ERROR(
-            kinds.SetMailState(notice_id, sent ? "sent" : "failed", sent ? "" : sent.error().code));
-      }
-      return Ok();
-    }));
-  }
+  KP_ASSIGN_OR_RETURN(pass.mailed, SendDueMails(now, stop));
   return pass;
+}
+
+Result<int> ReminderWorker::SendDueMails(std::int64_t now, const std::stop_token& stop) {
+  if (!config_.send_mail)
+    return 0;
+  int sent_count = 0;
+  for (;;) {
+    KP_ASSIGN_OR_RETURN(std::vector<store::NoticeRecord> due,
+                        config_.db->Read([&](store::Database& db) {
+                          return store::KindRepository(db).MailsDue(now, kMailBatch);
+                        }));
+    for (const store::NoticeRecord& n : due) {
+      if (stop.stop_requested())
+        return sent_count;
+      const std::int64_t expires = n.created_ms + config_.mail_retry.max_age.count();
+      const Organisation* o = config_.directory->Find(n.mail_org);
+      Status sent = Ok();
+      if (now > expires) {  // NextAttempt schedules one last attempt at `expires` itself
+        sent = Unavailable("mail_expired", "the notice's mail expired before it could be sent");
+      } else if (o == nullptr || o->contact_email.empty()) {
+        sent = Unavailable("no_address", "the organisation has no contact address");
+      } else {
+        // The network, outside the database lock.
+        sent = config_.send_mail(o->contact_email, MailSubject(n), MailText(n));
+      }
+      if (sent)
+        ++sent_count;
+      KP_RETURN_IF_ERROR(config_.db->Write([&](store::Database& db) -> Status {
+        store::KindRepository kinds(db);
+        if (sent)
+          return kinds.SetMailState(n.id, "sent", "");
+        const std::int64_t attempts = n.mail_attempts + (now > expires ? 0 : 1);  // tried now?
+        const delivery::RetryDecision next = delivery::NextAttempt(
+            config_.mail_retry, static_cast<int>(attempts), n.created_ms, now, config_.jitter);
+        log::Warn("reminder_mail_failed", {{"notice", std::to_string(n.id)},
+                                           {"message", n.message_id},
+                                           {"attempts", std::to_string(attempts)},
+                                           {"retry", next.dead_letter ? "no" : "yes"},
+                                           {"error", sent.error().code}});
+        if (next.dead_letter)
+          return kinds.SetMailState(n.id, "failed", sent.error().code);
+        return kinds.ScheduleMailRetry(n.id, sent.error().code, attempts, next.next_attempt_ms);
+      }));
+    }
+    // A failed mail is due again strictly later than `now` (equal jitter), so this ends.
+    if (static_cast<int>(due.size()) < kMailBatch)
+      return sent_count;
+  }
 }
 
 }  // namespace ketenpoort::server

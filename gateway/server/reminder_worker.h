@@ -10,32 +10,40 @@
 //   c.send_mail = [&smtp](const std::string& to, const std::string& subject,
 //                         const std::string& text) { return smtp.Send({to, subject, text}); };
 //   ReminderWorker worker(std::move(c));
-//   worker.Start();                    // a thread of its own
+//   worker.Start();                    // a thread of its own (worker/worker.h)
 //   auto pass = worker.RunOnce();      // or drive it directly (tests: with their own clock)
-//   worker.Stop();                     // joins
+//   worker.Stop();                     // returns after the item in progress, joins
 //
 // Contract:
 // - The clock is injected: a test moves it and calls RunOnce, in milliseconds of real time.
-// - A notice is recorded, audited and mailed at most once per (message, key), even across
-//   restarts; mail is sent outside the database lock. A failed mail is kept as mail state
-//   "failed" with the error code (never retried: the notice itself is in the API).
+// - A notice is recorded and audited at most once per (message, key), even across restarts.
+// - Its mail is durable: the notice is committed with mail state "pending" and a due time first,
+//   and every pass sends the mails that are due, outside the database lock. A mail that fails
+//   becomes "failed" with the error code and is tried again after a backoff (`mail_retry`, from
+//   delivery/backoff.h, counted from the notice's creation) until it is "sent" or
+//   `mail_retry.max_age` has passed; then it stays "failed" (error "mail_expired" when it
+//   expired before an attempt, e.g. while the gateway was down). A crash between the commit and
+//   the mail leaves it due, so the next start sends it; a crash between the relay's acceptance
+//   and recording "sent" sends it again (at least once, never lost).
+// - The thread checks for stop between messages and between mails.
 // - Mails and log lines name message ids, organisations, states and dates; never content,
 //   a pseudonym or a person's name.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <stop_token>
 #include <string>
-#include <thread>
 
 #include "gateway/core/deadline_rules.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/core/kind_registry.h"
+#include "gateway/delivery/backoff.h"
 #include "gateway/store/guarded_database.h"
+#include "gateway/worker/worker.h"
 
 namespace ketenpoort::server {
 
@@ -51,11 +59,18 @@ class ReminderWorker {
     DeadlinePolicy policy{};
     std::chrono::milliseconds interval{60000};
     SendMail send_mail{};  // empty: mail not configured (notices are still recorded)
+    // Retries of a failed mail; max_age is the mail's expiry. Equal jitter: never at once.
+    delivery::BackoffPolicy mail_retry{.base = std::chrono::seconds(30),
+                                       .factor = 2.0,
+                                       .cap = std::chrono::minutes(30),
+                                       .jitter = delivery::Jitter::kEqual,
+                                       .max_age = std::chrono::hours(24)};
+    delivery::JitterSource jitter{};  // empty: delivery::SecureJitter()
   };
 
   struct Pass {
     int notices = 0;  // recorded in this pass
-    int mailed = 0;   // of which e-mailed successfully
+    int mailed = 0;   // mails sent successfully (this pass's notices and earlier ones)
     int purged = 0;   // payloads dropped for retention
   };
 
@@ -67,16 +82,15 @@ class ReminderWorker {
   void Start();
   void Stop();  // idempotent
 
-  Result<Pass> RunOnce();
+  // One pass on the caller's thread: records due notices, purges, then sends the due mails.
+  Result<Pass> RunOnce(std::stop_token stop = {});
 
  private:
-  void Loop();
+  // Sends the mails due at `now` (pending, or failed and due again); the number sent.
+  Result<int> SendDueMails(std::int64_t now, const std::stop_token& stop);
 
   Config config_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  worker::Worker worker_;
 };
 
 }  // namespace ketenpoort::server

@@ -51,9 +51,13 @@ class ReminderWorkerTest : public ::testing::Test {
     c.directory = &*directory_;
     c.kinds = &kinds::BuiltinKinds();
     c.clock = [this] { return now_; };
+    c.jitter = [] { return 0.0; };  // retries at half the un-jittered delay, exactly
     if (with_mail) {
       c.send_mail = [this](const std::string& to, const std::string& subject,
                            const std::string& text) -> Status {
+        ++attempts_;
+        if (relay_down_)
+          return Unavailable("smtp_failed", "the relay is down");
         mails_.push_back({to, subject, text});
         return Ok();
       };
@@ -87,6 +91,15 @@ class ReminderWorkerTest : public ::testing::Test {
                     .ok());
   }
 
+  // An urgent referral to wende-denhaag, unanswered at its escalation time, with the relay down.
+  void AddUrgentWhileTheRelayIsDown() {
+    Add("m-urgent", "referral", "shop-denhaag",
+        {{"region", "GM0518"}, {"age_band", "adult"}, {"urgency", "urgent"}},
+        {{"wende-denhaag", "delivered"}});
+    relay_down_ = true;
+    now_ = kT0 + 4 * kHourMs;
+  }
+
   std::vector<audit::StoredEntry> Reminders() {
     auto all = db_->Read([&](store::Database& db) { return audit::AuditLog().Query(db, {}); });
     std::vector<audit::StoredEntry> out;
@@ -102,6 +115,8 @@ class ReminderWorkerTest : public ::testing::Test {
   std::optional<Directory> directory_;
   std::int64_t now_ = kT0;
   std::vector<SentMail> mails_;
+  bool relay_down_ = false;
+  int attempts_ = 0;
 };
 
 TEST_F(ReminderWorkerTest, AnUnansweredUrgentReferralEscalatesOnceToSenderAndByMail) {
@@ -140,6 +155,58 @@ TEST_F(ReminderWorkerTest, AnUnansweredUrgentReferralEscalatesOnceToSenderAndByM
   EXPECT_EQ(worker.RunOnce()->notices, 0);
   EXPECT_EQ(mails_.size(), 1u);
   EXPECT_EQ(Reminders().size(), 1u);
+}
+
+// The notice is committed before its mail; a mail the relay refuses is tried again after the
+// backoff, until sent; a restarted worker (a new object on the same database) picks it up.
+TEST_F(ReminderWorkerTest, AFailedMailIsRetriedAfterItsBackoffUntilSentOnce) {
+  AddUrgentWhileTheRelayIsDown();
+  {
+    ReminderWorker worker = Worker();
+    auto pass = worker.RunOnce();
+    ASSERT_TRUE(pass.ok()) << pass.error().ToString();
+    EXPECT_EQ(pass->notices, 1);
+    EXPECT_EQ(pass->mailed, 0);
+  }
+  auto notice = [&] { return store::KindRepository(*db_).NoticesFor("m-urgent")->at(0); };
+  EXPECT_EQ(notice().mail_state, "failed");
+  EXPECT_EQ(notice().mail_error, "smtp_failed");
+  EXPECT_EQ(attempts_, 1);
+  ReminderWorker restarted = Worker();
+  // Before the retry is due (d(1) = 30 s, equal jitter at r = 0: 15 s), nothing is tried.
+  now_ += 14999;
+  EXPECT_EQ(restarted.RunOnce()->mailed, 0);
+  EXPECT_EQ(attempts_, 1);
+  now_ += 1;
+  EXPECT_EQ(restarted.RunOnce()->mailed, 0);  // the relay is still down
+  EXPECT_EQ(attempts_, 2);
+  EXPECT_EQ(notice().mail_attempts, 2);
+  relay_down_ = false;
+  now_ += kHourMs;
+  EXPECT_EQ(restarted.RunOnce()->mailed, 1);
+  EXPECT_EQ(notice().mail_state, "sent");
+  now_ += kDayMs;
+  EXPECT_EQ(restarted.RunOnce()->mailed, 0);
+  EXPECT_EQ(mails_.size(), 1u);
+  EXPECT_EQ(attempts_, 3);
+}
+
+TEST_F(ReminderWorkerTest, AMailStillUnsentAtItsExpiryIsGivenUp) {
+  AddUrgentWhileTheRelayIsDown();
+  ReminderWorker worker = Worker();
+  EXPECT_EQ(worker.RunOnce()->notices, 1);
+  // The gateway was down past the expiry (24 h from the notice): no late mail at all.
+  now_ += kDayMs + 1;
+  relay_down_ = false;
+  EXPECT_EQ(worker.RunOnce()->mailed, 0);
+  auto n = store::KindRepository(*db_).NoticesFor("m-urgent")->at(0);
+  EXPECT_EQ(n.mail_state, "failed");
+  EXPECT_EQ(n.mail_error, "mail_expired");
+  EXPECT_FALSE(n.mail_next_ms.has_value());
+  now_ += kDayMs;
+  EXPECT_EQ(worker.RunOnce()->mailed, 0);
+  EXPECT_EQ(attempts_, 1);
+  EXPECT_TRUE(mails_.empty());
 }
 
 TEST_F(ReminderWorkerTest, AnAnsweredUrgentReferralDoesNotEscalate) {

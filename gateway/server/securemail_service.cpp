@@ -14,6 +14,7 @@
 #include "gateway/crypto/hash.h"
 #include "gateway/crypto/random.h"
 #include "gateway/crypto/totp.h"
+#include "gateway/delivery/backoff.h"
 #include "gateway/log/log.h"
 #include "gateway/portal/portal_pages.h"
 #include "gateway/server/message_fields.h"
@@ -34,6 +35,11 @@ constexpr std::string_view kAccount = "account";
 constexpr std::string_view kTotpIssuer = "Ketenpoort";
 constexpr int kCodeDigits = 6;
 constexpr std::int64_t kMaxNotifyAttempts = 12;
+// The delay after a failed notification: 2 s, doubling, at most 10 minutes apart.
+const delivery::BackoffPolicy kNotifyRetry{.base = std::chrono::seconds(1),
+                                           .factor = 2.0,
+                                           .cap = std::chrono::minutes(10),
+                                           .jitter = delivery::Jitter::kNone};
 constexpr std::size_t kMaxRecipients = 100;
 
 // An entry for what an external recipient (or the gateway on their behalf) did.
@@ -290,7 +296,7 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
 
   std::vector<std::string> emails;
   const crypto::Digest request_hash = crypto::Sha256(AsBytes(raw_body));
-  return d_.db->Write([&](store::Database& db) -> Result<json> {
+  Result<json> done = d_.db->Write([&](store::Database& db) -> Result<json> {
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     store::MessageRepository messages(db);
     store::SecureMailRepository mail(db);
@@ -338,6 +344,9 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
     KP_RETURN_IF_ERROR(tx.Commit());
     return json{{"id", m.id}, {"status", "accepted"}, {"recipients", emails}};
   });
+  if (done && work_created_)
+    work_created_();  // the notifications are due now
+  return done;
 }
 
 bool SecureMailService::IsSecureMail(std::string_view id) {
@@ -469,7 +478,7 @@ Result<json> SecureMailService::Resend(const Caller& caller, std::string_view id
     if (!in.access_code.empty())
       access_hashes[in.email] = HashCode(in.access_code);
   }
-  return d_.db->Write([&](store::Database& db) -> Result<json> {
+  Result<json> done = d_.db->Write([&](store::Database& db) -> Result<json> {
     store::MessageRepository messages(db);
     store::SecureMailRepository mail(db);
     KP_ASSIGN_OR_RETURN(auto m, messages.Find(id, false));
@@ -526,6 +535,9 @@ Result<json> SecureMailService::Resend(const Caller& caller, std::string_view id
       emails.push_back(u.email);
     return json{{"id", id}, {"status", "resent"}, {"recipients", emails}};
   });
+  if (done && work_created_)
+    work_created_();  // the new notifications are due now
+  return done;
 }
 
 Status SecureMailService::NotifyOne(std::int64_t recipient_id) {
@@ -588,12 +600,13 @@ Status SecureMailService::NotifyOne(std::int64_t recipient_id) {
                           audit::kOutcomeSuccess, "", done)));
     } else {
       r.notify_attempts += 1;
-      if (r.notify_attempts >= kMaxNotifyAttempts) {
+      // Tried again until sent or the message expires (the attempt after its expiry clears it,
+      // above); a message without an expiry gives up after kMaxNotifyAttempts.
+      if (!m.expires_ms && r.notify_attempts >= kMaxNotifyAttempts) {
         r.notify_due_ms.reset();
       } else {
-        const std::int64_t delay = std::min<std::int64_t>(
-            std::int64_t{1000} << std::min<std::int64_t>(r.notify_attempts, 9), 600000);
-        r.notify_due_ms = done + delay;
+        r.notify_due_ms =
+            done + delivery::BaseDelayMs(kNotifyRetry, static_cast<int>(r.notify_attempts) + 1);
       }
       KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
       KP_RETURN_IF_ERROR(mail.AddEvent(r.id, r.notify_due_ms ? "notify_failed" : "notify_dead",
@@ -609,7 +622,7 @@ Status SecureMailService::NotifyOne(std::int64_t recipient_id) {
   });
 }
 
-int SecureMailService::RunDueWork() {
+int SecureMailService::RunDueWork(std::stop_token stop) {
   int actions = 0;
   const std::int64_t now = d_.clock();
   std::vector<std::int64_t> due;
@@ -633,11 +646,15 @@ int SecureMailService::RunDueWork() {
       ++actions;
   });
   for (std::int64_t id : due) {
+    if (stop.stop_requested())
+      return actions;
     if (Status s = NotifyOne(id); !s)
       log::Error("securemail_notify_error", {{"error", s.error().ToString()}});
     ++actions;
   }
   for (const std::string& id : deadlines) {
+    if (stop.stop_requested())
+      return actions;
     std::vector<transports::MailMessage> warnings;
     // Whether the warnings were recorded: only then are they mailed.
     const bool recorded = d_.db->Write([&](store::Database& db) {
@@ -683,6 +700,8 @@ int SecureMailService::RunDueWork() {
     ++actions;
   }
   for (const std::string& id : expiries) {
+    if (stop.stop_requested())
+      return actions;
     d_.db->Write([&](store::Database& db) {
       store::SecureMailRepository mail(db);
       auto m = store::MessageRepository(db).Find(id, false);

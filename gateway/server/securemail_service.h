@@ -31,7 +31,10 @@
 // In one transaction: the message (kind securemail, no organisation deliveries), the settings,
 // one row per address with the access code as a salted hash and a notification due now, and
 // the audit entries. The worker then mints each recipient's link token (256 bits; only its hash
-// is stored; a re-send mints a new one, so an older link stops working) and mails it.
+// is stored; a re-send mints a new one, so an older link stops working) and mails it. The
+// notification stays due until the relay took it (across restarts: it is a committed row); a
+// failure is tried again 2 s later, doubling up to 10 minutes, until the message expires (a
+// message without an expiry gives up after 12 attempts: event "notify_dead").
 //
 // Portal rules: codes are 6 digits, valid options.code_ttl_ms, stored salted and hashed,
 // compared in constant time; after options.max_attempts wrong codes the recipient is locked
@@ -48,6 +51,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -137,7 +141,12 @@ class SecureMailService {
                                           std::string_view attachment_id);
 
   // --- the worker: due notifications, deadline warnings, expiry. Returns the actions taken.
-  int RunDueWork();
+  // Checks `stop` between items and returns early once it is requested.
+  int RunDueWork(std::stop_token stop = {});
+  // Called after a commit that made notifications due (submission, re-send): the daemon wakes
+  // the worker that calls RunDueWork with it, so mail goes out now, not at the next interval.
+  // Set before the first request.
+  void OnWorkCreated(std::function<void()> wake) { work_created_ = std::move(wake); }
 
   // --- the portal ---
   struct Visit {
@@ -240,6 +249,7 @@ class SecureMailService {
   Status NotifyOne(std::int64_t recipient_id);
 
   Deps d_;
+  std::function<void()> work_created_;
   std::optional<crypto::Certificate> portal_cert_;  // set by Create
 };
 

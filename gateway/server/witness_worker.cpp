@@ -55,38 +55,29 @@ Result<std::vector<crypto::Digest>> ReadProof(const std::string& body) {
 
 }  // namespace
 
-WitnessWorker::WitnessWorker(Config config) : config_(std::move(config)) {}
+WitnessWorker::WitnessWorker(Config config)
+    : config_(std::move(config)),
+      worker_({.interval = config_.interval},
+              [this](std::stop_token stop) { CheckAll(std::move(stop)); }) {}
 
 WitnessWorker::~WitnessWorker() {
   Stop();
 }
 
 void WitnessWorker::Start() {
-  thread_ = std::thread([this] {
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      lock.unlock();
-      CheckAll();
-      lock.lock();
-      wake_.wait_for(lock, config_.interval, [this] { return stopping_; });
-    }
-  });
+  worker_.Start();
 }
 
 void WitnessWorker::Stop() {
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_ || !thread_.joinable())
-      return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  worker_.Stop();
 }
 
-void WitnessWorker::CheckAll() {
-  for (const config::PeerConfig& peer : config_.federation.peers)
+void WitnessWorker::CheckAll(std::stop_token stop) {
+  for (const config::PeerConfig& peer : config_.federation.peers) {
+    if (stop.stop_requested())
+      return;
     CheckPeer(peer);
+  }
 }
 
 void WitnessWorker::CheckPeer(const config::PeerConfig& peer) {

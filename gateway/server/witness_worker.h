@@ -8,22 +8,23 @@
 // that cannot be reached is logged and tried again next round; that is not a fork.
 //
 //   WitnessWorker w(config);   // db (a GuardedDatabase), keyring, TLS chain, federation config
-//   w.Start();  ...  w.Stop();  // Stop joins the thread
+//   w.Start();  ...  w.Stop();  // a worker/worker.h thread; Stop returns after the peer in
+//                               // progress (each check is bounded by the client's timeouts)
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "gateway/config/gateway_config.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/keyring.h"
 #include "gateway/store/guarded_database.h"
+#include "gateway/worker/worker.h"
 
 namespace ketenpoort::server {
 
@@ -47,17 +48,15 @@ class WitnessWorker {
   void Start();
   void Stop();  // idempotent
 
-  // One round over every peer, on the caller's thread (the thread calls this).
-  void CheckAll();
+  // One round over every peer, on the caller's thread (the thread calls this), stopping
+  // between peers once `stop` is requested.
+  void CheckAll(std::stop_token stop = {});
 
  private:
   void CheckPeer(const config::PeerConfig& peer);
 
   Config config_;
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  std::thread thread_;
+  worker::Worker worker_;
 };
 
 }  // namespace ketenpoort::server

@@ -8,9 +8,7 @@ namespace ketenpoort::store {
 
 namespace {
 
-constexpr const char* kNoticeColumns =
-    "id, message_id, key, type, to_org, about_org, mail_org, due_ms, created_ms, reason, "
-    "mail_state, mail_error";
+constexpr const char* kNoticeColumns = KP_NOTICE_COLUMNS;
 
 NoticeRecord ReadNotice(const Statement& s) {
   NoticeRecord n;
@@ -26,6 +24,8 @@ NoticeRecord ReadNotice(const Statement& s) {
   n.reason = s.ColumnText(9);
   n.mail_state = s.ColumnText(10);
   n.mail_error = s.ColumnText(11);
+  n.mail_attempts = s.ColumnInt64(12);
+  n.mail_next_ms = s.ColumnOptionalInt64(13);
   return n;
 }
 
@@ -61,8 +61,8 @@ Result<bool> KindRepository::InsertNotice(NoticeRecord& n) {
   KP_ASSIGN_OR_RETURN(
       Statement s,
       db_.Prepare("INSERT OR IGNORE INTO notices(message_id, key, type, to_org, about_org, "
-                  "mail_org, due_ms, created_ms, reason, mail_state, mail_error) "
-                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                  "mail_org, due_ms, created_ms, reason, mail_state, mail_error, mail_attempts, "
+                  "mail_next_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   s.Bind(1, n.message_id)
       .Bind(2, n.key)
       .Bind(3, n.type)
@@ -73,7 +73,9 @@ Result<bool> KindRepository::InsertNotice(NoticeRecord& n) {
       .Bind(8, n.created_ms)
       .Bind(9, n.reason)
       .Bind(10, n.mail_state)
-      .Bind(11, n.mail_error);
+      .Bind(11, n.mail_error)
+      .Bind(12, n.mail_attempts)
+      .Bind(13, n.mail_next_ms);
   KP_RETURN_IF_ERROR(s.Step());
   if (db_.Changes() == 0)
     return false;
@@ -83,11 +85,27 @@ Result<bool> KindRepository::InsertNotice(NoticeRecord& n) {
 
 Status KindRepository::SetMailState(std::int64_t notice_id, std::string_view state,
                                     std::string_view error) {
-  KP_ASSIGN_OR_RETURN(
-      Statement s, db_.Prepare("UPDATE notices SET mail_state = ?, mail_error = ? WHERE id = ?"));
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE notices SET mail_state = ?, mail_error = ?, "
+                                               "mail_next_ms = NULL WHERE id = ?"));
   s.Bind(1, state).Bind(2, error).Bind(3, notice_id);
   KP_RETURN_IF_ERROR(s.Step());
   return Ok();
+}
+
+Status KindRepository::ScheduleMailRetry(std::int64_t notice_id, std::string_view error,
+                                         std::int64_t attempts, std::int64_t next_ms) {
+  KP_ASSIGN_OR_RETURN(Statement s,
+                      db_.Prepare("UPDATE notices SET mail_state = 'failed', mail_error = ?, "
+                                  "mail_attempts = ?, mail_next_ms = ? WHERE id = ?"));
+  s.Bind(1, error).Bind(2, attempts).Bind(3, next_ms).Bind(4, notice_id);
+  KP_RETURN_IF_ERROR(s.Step());
+  return Ok();
+}
+
+Result<std::vector<NoticeRecord>> KindRepository::MailsDue(std::int64_t now_ms, int limit) {
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql::kNoticeMailsDue));
+  s.Bind(1, now_ms).Bind(2, std::int64_t{limit});
+  return ReadNotices(s);
 }
 
 Result<std::vector<NoticeRecord>> KindRepository::NoticesFor(std::string_view message_id) {

@@ -1,6 +1,7 @@
-// What the message kinds keep beside the messages (store migration 5): the code-list versions
-// each message used, the deadline notices (escalations and reminders, once per message and
-// key), and the rows reports and the reminder worker read.
+// What the message kinds keep beside the messages (store migrations 5 and 13): the code-list
+// versions each message used, the deadline notices (escalations and reminders, once per message and
+// key, each with its mail's state and next attempt), and the rows reports and the reminder
+// worker read.
 //
 //   KindRepository kinds(db);
 //   KP_RETURN_IF_ERROR(kinds.SetCodeLists("m-1", R"({"exploitation":2})"));   // in Submit's tx
@@ -37,6 +38,8 @@ struct NoticeRecord {
   std::string reason{};
   std::string mail_state{};  // "none", "pending", "sent", "failed", "no_address", "not_configured"
   std::string mail_error{};
+  std::int64_t mail_attempts = 0;              // failed attempts so far
+  std::optional<std::int64_t> mail_next_ms{};  // when the mail is due; nullopt: nothing to send
 };
 
 // One message as reports see it: header facts, code-list versions and every state reached.
@@ -60,7 +63,13 @@ class KindRepository {
 
   // Inserts the notice unless (message_id, key) exists; true when inserted (its id is set).
   Result<bool> InsertNotice(NoticeRecord& notice);
+  // A final mail state ("sent", or "failed" once the mail expired): nothing left to send.
   Status SetMailState(std::int64_t notice_id, std::string_view state, std::string_view error);
+  // A failed attempt to be tried again: state "failed", the error code, at `next_ms`.
+  Status ScheduleMailRetry(std::int64_t notice_id, std::string_view error, std::int64_t attempts,
+                           std::int64_t next_ms);
+  // Notices whose mail is due at `now_ms` (mail_next_ms <= now), soonest first, at most `limit`.
+  Result<std::vector<NoticeRecord>> MailsDue(std::int64_t now_ms, int limit);
   // Notices of one message, oldest first.
   Result<std::vector<NoticeRecord>> NoticesFor(std::string_view message_id);
   // Notices addressed to `org` with id > after, oldest first, at most `limit`.

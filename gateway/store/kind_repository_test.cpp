@@ -59,6 +59,43 @@ TEST_F(KindRepositoryTest, ANoticeIsRecordedOncePerMessageAndKey) {
   EXPECT_EQ(k.NoticesFor("m-1")->size(), 1u);
 }
 
+TEST_F(KindRepositoryTest, AMailIsDueUntilSentAndAFailedOneAgainAtItsRetryTime) {
+  AddMessage("m-1", "referral", 1000);
+  KindRepository k(*db_);
+  NoticeRecord mailed{.message_id = "m-1",
+                      .key = "escalation:wende",
+                      .type = "escalation",
+                      .to_org = "shop-denhaag",
+                      .mail_org = "wende-denhaag",
+                      .due_ms = 5,
+                      .created_ms = 6,
+                      .reason = "late",
+                      .mail_state = "pending",
+                      .mail_next_ms = 6};
+  NoticeRecord unmailed = mailed;
+  unmailed.key = "escalation:other";
+  unmailed.mail_state = "none";
+  unmailed.mail_next_ms.reset();
+  ASSERT_TRUE(*k.InsertNotice(mailed));
+  ASSERT_TRUE(*k.InsertNotice(unmailed));
+  EXPECT_TRUE(k.MailsDue(5, 10)->empty());
+  auto due = k.MailsDue(6, 10);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id, mailed.id);
+  EXPECT_EQ((*due)[0].mail_attempts, 0);
+
+  ASSERT_TRUE(k.ScheduleMailRetry(mailed.id, "smtp_failed", 1, 100).ok());
+  EXPECT_TRUE(k.MailsDue(99, 10)->empty());
+  due = k.MailsDue(100, 10);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].mail_state, "failed");
+  EXPECT_EQ((*due)[0].mail_error, "smtp_failed");
+  EXPECT_EQ((*due)[0].mail_attempts, 1);
+
+  ASSERT_TRUE(k.SetMailState(mailed.id, "sent", "").ok());
+  EXPECT_TRUE(k.MailsDue(1000000, 10)->empty());
+}
+
 TEST_F(KindRepositoryTest, CodeListsReportRowsAndOpenMessages) {
   AddMessage("m-1", "referral", 1000);
   AddMessage("m-2", "b8", 2000);

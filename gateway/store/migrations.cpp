@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 12> kMigrations{{
+constexpr std::array<Migration, 13> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -303,6 +303,15 @@ END;
     {12, "peer_token_binding", R"sql(
 ALTER TABLE api_tokens ADD COLUMN peer_gateway_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE api_tokens ADD COLUMN peer_cert_sha256 TEXT NOT NULL DEFAULT '';
+)sql"},
+    // A notice's mail is retried until sent or expired (gateway/server/reminder_worker.h): how
+    // many attempts failed and when the next one is due (NULL: nothing left to send). Mails
+    // left pending or failed before this migration are tried again.
+    {13, "notice_mail_retry", R"sql(
+ALTER TABLE notices ADD COLUMN mail_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE notices ADD COLUMN mail_next_ms INTEGER;
+UPDATE notices SET mail_next_ms = created_ms WHERE mail_state IN ('pending', 'failed');
+CREATE INDEX notices_mail_due ON notices(mail_next_ms) WHERE mail_next_ms IS NOT NULL;
 )sql"},
 }};
 

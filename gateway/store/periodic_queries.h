@@ -1,10 +1,10 @@
 // The SQL with which the daemon's periodic workers find their due work: the secure-mail worker
-// (every second), the upload sweep (with it), the outbox worker, the reminder worker and
-// retention. Each runs under the database lock while submissions wait, so each must reach its
-// rows through an index, never by scanning a table that grows with traffic (store migration 11
-// adds the indexes). The repositories run exactly these strings, and periodic_queries_test.cpp
-// checks each one's EXPLAIN QUERY PLAN on a migrated database, so a query edited into a scan
-// fails the build's tests instead of stalling a busy gateway.
+// (every second), the upload sweep (with it), the outbox worker, the reminder worker (its notices'
+// mails) and retention. Each runs under the database lock while submissions wait, so each must
+// reach its rows through an index, never by scanning a table that grows with traffic (store
+// migration 11 adds the indexes). The repositories run exactly these strings, and
+// periodic_queries_test.cpp checks each one's EXPLAIN QUERY PLAN on a migrated database, so a query
+// edited into a scan fails the build's tests instead of stalling a busy gateway.
 //
 //   KP_ASSIGN_OR_RETURN(Statement s, db.Prepare(sql::kSecureMailExpiriesDue));
 //   s.Bind(1, now_ms);
@@ -29,6 +29,9 @@
 #define KP_OUTBOX_COLUMNS                                                                      \
   "id, message_id, peer_url, recipients, state, attempts, first_attempt_ms, next_attempt_ms, " \
   "last_error, COALESCE(receipt, '')"
+#define KP_NOTICE_COLUMNS                                                                \
+  "id, message_id, key, type, to_org, about_org, mail_org, due_ms, created_ms, reason, " \
+  "mail_state, mail_error, mail_attempts, mail_next_ms"
 
 namespace ketenpoort::store::sql {
 
@@ -83,12 +86,19 @@ inline constexpr std::string_view kOpenMessages =
     "SELECT id FROM messages WHERE kind = ?1 AND created_ms >= ?2 AND recalled_ms IS NULL "
     "ORDER BY created_ms, id";
 
+// KindRepository::MailsDue: ?1 now_ms, ?2 limit. Only notices with a mail still to send have
+// a mail_next_ms (store migration 13), and only those are in its partial index.
+inline constexpr std::string_view kNoticeMailsDue =
+    "SELECT " KP_NOTICE_COLUMNS
+    " FROM notices WHERE mail_next_ms IS NOT NULL AND mail_next_ms <= ?1 "
+    "ORDER BY mail_next_ms, id LIMIT ?2";
+
 struct PeriodicQuery {
   std::string_view name;
   std::string_view sql;
 };
 
-inline constexpr std::array<PeriodicQuery, 9> kPeriodicQueries{{
+inline constexpr std::array<PeriodicQuery, 10> kPeriodicQueries{{
     {"SecureMailRepository::DueNotifications", kSecureMailDueNotifications},
     {"SecureMailRepository::DeadlinesDue", kSecureMailDeadlinesDue},
     {"SecureMailRepository::ExpiriesDue", kSecureMailExpiriesDue},
@@ -98,6 +108,7 @@ inline constexpr std::array<PeriodicQuery, 9> kPeriodicQueries{{
     {"MessageRepository::KindsWithPayloads", kKindsWithPayloads},
     {"MessageRepository::PayloadsCreatedBefore", kPayloadsCreatedBefore},
     {"KindRepository::OpenMessages", kOpenMessages},
+    {"KindRepository::MailsDue", kNoticeMailsDue},
 }};
 
 }  // namespace ketenpoort::store::sql

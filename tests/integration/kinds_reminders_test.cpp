@@ -1,7 +1,9 @@
 // Deadlines on a running gateway: an urgent referral nobody answers escalates within its
 // configured time — a notice to the sender in tracking and at GET /v1/notices, an audit entry,
 // and an e-mail to the receiving organisation's contact address through a real SMTP server on
-// loopback (aiosmtpd). Configured to one second, so the test takes seconds, not hours.
+// loopback (aiosmtpd). Configured to one second, so the test takes seconds, not hours. The mail
+// is durable: committed with the notice, retried while the relay is down, and sent once after
+// the daemon was killed with it unsent.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -18,34 +20,65 @@ namespace {
 
 using nlohmann::json;
 
+// A gateway that mails through the relay at `smtp_url` and escalates after one second.
+std::unique_ptr<Deployment> DeploymentWithRelay(const std::string& smtp_url) {
+  auto dep = Deployment::Create();
+  json config = json::parse(ReadFileOrEmpty(dep->config_path()));
+  config["smtp"] = {{"url", smtp_url}, {"from", "ketenpoort@example.org"}};
+  config["reminders"] = {{"interval_ms", 50}, {"urgent_referral_answer_ms", 1000}};
+  std::ofstream(dep->config_path()) << config.dump(2);
+  return dep;
+}
+
+// Submits an urgent referral from shop-denhaag to wende-denhaag; its id.
+std::string SubmitUrgent(HttpsClient& client, const Deployment& dep, const std::string& subject) {
+  Sealer sealer(dep.dir());
+  json body = {{"kind", "referral"},
+               {"routing",
+                {{"region", "GM0518"},
+                 {"age_band", "adult"},
+                 {"gender", "male"},
+                 {"topic", "shelter"},
+                 {"urgency", "urgent"}}},
+               {"subject_ref", subject},
+               {"legal_basis", "consent"},
+               {"payload", sealer.SealBase64("shop-denhaag", {"wende-denhaag", "shop-denhaag"},
+                                             "synthetic referral")}};
+  auto r = client.Post(dep.url() + "/v1/messages", body.dump(), dep.Token("shop-denhaag"));
+  EXPECT_EQ(r.status, 202) << r.body;
+  return r.status == 202 ? json::parse(r.body)["id"].get<std::string>() : "";
+}
+
+// Waits (up to 15 s) until the message's first notice shows mail state `state`.
+bool WaitForMailState(HttpsClient& client, const Deployment& dep, const std::string& id,
+                      const std::string& state) {
+  for (int i = 0; i < 300; ++i) {
+    auto t = client.Get(dep.url() + "/v1/messages/" + id + "/tracking", dep.Token("shop-denhaag"));
+    if (t.status == 200) {
+      json notices = json::parse(t.body)["notices"];
+      if (!notices.empty() && notices[0]["mail"] == state)
+        return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::size_t MailsAbout(const SmtpSink& smtp, const std::string& id) {
+  std::size_t n = 0;
+  for (const json& m : smtp.Received())
+    n += m["subject"].get<std::string>().find(id) != std::string::npos;
+  return n;
+}
+
 TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail) {
   SmtpSink smtp;
   ASSERT_TRUE(smtp.Start()) << smtp.error;
-  auto dep = Deployment::Create();
-  json config = json::parse(ReadFileOrEmpty(dep->config_path()));
-  config["smtp"] = {{"url", smtp.url()}, {"from", "ketenpoort@example.org"}};
-  config["reminders"] = {{"interval_ms", 50}, {"urgent_referral_answer_ms", 1000}};
-  std::ofstream(dep->config_path()) << config.dump(2);
+  auto dep = DeploymentWithRelay(smtp.url());
   GatewayProcess gw(dep->config_path());
   ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
   HttpsClient client(dep->ca_path());
-  Sealer sealer(dep->dir());
-  auto submit = [&](const std::string& subject) {
-    json body = {{"kind", "referral"},
-                 {"routing",
-                  {{"region", "GM0518"},
-                   {"age_band", "adult"},
-                   {"gender", "male"},
-                   {"topic", "shelter"},
-                   {"urgency", "urgent"}}},
-                 {"subject_ref", subject},
-                 {"legal_basis", "consent"},
-                 {"payload", sealer.SealBase64("shop-denhaag", {"wende-denhaag", "shop-denhaag"},
-                                               "synthetic referral")}};
-    auto r = client.Post(dep->url() + "/v1/messages", body.dump(), dep->Token("shop-denhaag"));
-    EXPECT_EQ(r.status, 202) << r.body;
-    return r.status == 202 ? json::parse(r.body)["id"].get<std::string>() : "";
-  };
+  auto submit = [&](const std::string& subject) { return SubmitUrgent(client, *dep, subject); };
   const std::string late = submit("pseudonym-late-1");
   const std::string answered = submit("pseudonym-answered-1");
   ASSERT_FALSE(late.empty());
@@ -104,6 +137,56 @@ TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail
   EXPECT_EQ(gw.Terminate(), 0);
   auto verify = RunKetenpoort({"audit", "verify", "--config", dep->config_path()});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+TEST(KindsRemindersTest, ANoticeMailUnsentWhenTheDaemonIsKilledIsSentOnceAfterRestart) {
+  const int smtp_port = FreeLoopbackPort();  // nothing listens there yet: the relay is down
+  auto dep = DeploymentWithRelay("smtp://127.0.0.1:" + std::to_string(smtp_port));
+  HttpsClient client(dep->ca_path());
+  std::string late;
+  {
+    GatewayProcess gw(dep->config_path());
+    ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
+    late = SubmitUrgent(client, *dep, "pseudonym-killed-1");
+    ASSERT_FALSE(late.empty());
+    // The notice is committed and its mail was tried: the relay refused the connection.
+    ASSERT_TRUE(WaitForMailState(client, *dep, late, "failed")) << gw.Log();
+    gw.Kill9();  // with the mail unsent
+  }
+  SmtpSink smtp({.port = smtp_port});  // the relay is back
+  ASSERT_TRUE(smtp.Start()) << smtp.error;
+  GatewayProcess gw(dep->config_path());
+  ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
+  auto mails = smtp.WaitForMails(1, 15000);
+  ASSERT_EQ(mails.size(), 1u) << gw.Log();
+  EXPECT_EQ(mails[0]["rcpt_to"], json({"aanmelding@wende-denhaag.example.org"}));
+  EXPECT_NE(mails[0]["subject"].get<std::string>().find(late), std::string::npos);
+  EXPECT_TRUE(WaitForMailState(client, *dep, late, "sent"));
+  // Another escalation mailed proves the worker ran passes after the first mail was sent.
+  const std::string later = SubmitUrgent(client, *dep, "pseudonym-killed-2");
+  ASSERT_FALSE(later.empty());
+  ASSERT_TRUE(WaitForMailState(client, *dep, later, "sent")) << gw.Log();
+  EXPECT_EQ(MailsAbout(smtp, late), 1u);
+  EXPECT_EQ(MailsAbout(smtp, later), 1u);
+  EXPECT_EQ(gw.Terminate(), 0);
+}
+
+TEST(KindsRemindersTest, ANoticeMailIsRetriedThroughAnSmtpOutageUntilTheRelayTakesIt) {
+  const int smtp_port = FreeLoopbackPort();  // nothing listens there yet: the relay is down
+  auto dep = DeploymentWithRelay("smtp://127.0.0.1:" + std::to_string(smtp_port));
+  HttpsClient client(dep->ca_path());
+  GatewayProcess gw(dep->config_path());
+  ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
+  const std::string late = SubmitUrgent(client, *dep, "pseudonym-outage-1");
+  ASSERT_FALSE(late.empty());
+  ASSERT_TRUE(WaitForMailState(client, *dep, late, "failed")) << gw.Log();
+  SmtpSink smtp({.port = smtp_port});  // the outage ends, the daemon keeps running
+  ASSERT_TRUE(smtp.Start()) << smtp.error;
+  auto mails = smtp.WaitForMails(1, 15000);
+  ASSERT_EQ(mails.size(), 1u) << gw.Log();
+  EXPECT_NE(mails[0]["subject"].get<std::string>().find(late), std::string::npos);
+  EXPECT_TRUE(WaitForMailState(client, *dep, late, "sent"));
+  EXPECT_EQ(gw.Terminate(), 0);
 }
 
 }  // namespace

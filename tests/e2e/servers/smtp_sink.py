@@ -6,7 +6,11 @@ Every message it accepts is written to DIR as NNNN.eml (the bytes as received) a
 email package), each file renamed into place once complete. DIR/ready appears once it listens.
 
   smtp_sink.py --port 2525 --dir /tmp/mail [--starttls CERT KEY | --implicit-tls CERT KEY]
-               [--auth USER:PASSWORD]
+               [--auth USER:PASSWORD] [--hold-data N [--hold-timeout SECONDS]]
+
+With --hold-data N, no DATA is answered until N sessions have sent theirs: the first session is
+held until the others arrive (answered 451 if they have not after --hold-timeout, default 30 s),
+so a client that runs sessions one at a time fails, and one that runs them in parallel succeeds.
 
 With --auth, AUTH PLAIN/LOGIN is required (and, as aiosmtpd insists, only after TLS). Stops on
 SIGTERM or after --lifetime seconds (default 900), so a crashed test never leaves it behind.
@@ -26,12 +30,24 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
-    def __init__(self, folder):
+    def __init__(self, folder, hold=0, hold_timeout=30):
         self.folder = folder
         self.count = 0
         self.lock = threading.Lock()
+        self.hold = hold
+        self.held = 0
+        self.hold_timeout = hold_timeout
+        self.all_arrived = asyncio.Event()
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hold:
+            self.held += 1  # the handlers all run on the controller's one event loop
+            if self.held >= self.hold:
+                self.all_arrived.set()
+            try:
+                await asyncio.wait_for(self.all_arrived.wait(), self.hold_timeout)
+            except asyncio.TimeoutError:
+                return "451 held until %d sessions ran at once; they did not" % self.hold
         with self.lock:
             self.count += 1
             n = self.count
@@ -68,6 +84,8 @@ def main():
     p.add_argument("--implicit-tls", nargs=2, metavar=("CERT", "KEY"))
     p.add_argument("--auth")
     p.add_argument("--lifetime", type=int, default=900)
+    p.add_argument("--hold-data", type=int, default=0)
+    p.add_argument("--hold-timeout", type=float, default=30)
     a = p.parse_args()
 
     kwargs = {}
@@ -94,7 +112,7 @@ def main():
         # there anyway, so only a STARTTLS server needs the check.
         kwargs["auth_require_tls"] = not a.implicit_tls
 
-    controller = Controller(Sink(a.dir), hostname="127.0.0.1", port=a.port,
+    controller = Controller(Sink(a.dir, a.hold_data, a.hold_timeout), hostname="127.0.0.1", port=a.port,
                             server_hostname="localhost", **kwargs)
     controller.start()
     with open(os.path.join(a.dir, "ready"), "w") as f:

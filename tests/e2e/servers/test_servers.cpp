@@ -39,8 +39,8 @@ ChildServer::~ChildServer() {
   fs::remove(dir_ + ".log", ec);  // the server's stderr, kept beside the folder while it runs
 }
 
-bool ChildServer::Launch(const std::vector<std::string>& args, int timeout_ms) {
-  port_ = FreeLoopbackPort();
+bool ChildServer::Launch(const std::vector<std::string>& args, int timeout_ms, int port) {
+  port_ = port != 0 ? port : FreeLoopbackPort();
   std::vector<std::string> full = args;
   full.push_back("--port");
   full.push_back(std::to_string(port_));
@@ -126,7 +126,10 @@ bool SmtpSink::Start() {
   }
   if (!options_.auth.empty())
     args.insert(args.end(), {"--auth", options_.auth});
-  return Launch(args);
+  if (options_.hold_data > 0)
+    args.insert(args.end(), {"--hold-data", std::to_string(options_.hold_data), "--hold-timeout",
+                             std::to_string(options_.hold_timeout_s)});
+  return Launch(args, 15000, options_.port);
 }
 
 std::string SmtpSink::url() const {

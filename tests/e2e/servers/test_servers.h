@@ -39,7 +39,8 @@ class ChildServer {
 
  protected:
   ChildServer();
-  bool Launch(const std::vector<std::string>& args, int timeout_ms = 15000);
+  // `port` 0: a free loopback port.
+  bool Launch(const std::vector<std::string>& args, int timeout_ms = 15000, int port = 0);
   void Stop();
 
   std::string dir_;
@@ -51,10 +52,13 @@ class SmtpSink : public ChildServer {
  public:
   enum class Tls { kNone, kStartTls, kImplicit };
   struct Options {
-    std::string auth;  // "USER:PASSWORD"; empty: no AUTH
+    std::string auth{};  // "USER:PASSWORD"; empty: no AUTH
     Tls tls = Tls::kNone;
-    std::string cert;  // PEM files for TLS
-    std::string key;
+    std::string cert{};  // PEM files for TLS
+    std::string key{};
+    int port = 0;             // 0: a free one; else this port (a sink started again where one was)
+    int hold_data = 0;        // hold every DATA until this many sessions sent theirs (smtp_sink.py)
+    int hold_timeout_s = 30;  // then refuse the held DATA (451)
   };
   SmtpSink() : SmtpSink(Options{}) {}
   explicit SmtpSink(Options options) : options_(std::move(options)) {}
