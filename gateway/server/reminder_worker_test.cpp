@@ -168,7 +168,11 @@ TEST_F(ReminderWorkerTest, AFailedMailIsRetriedAfterItsBackoffUntilSentOnce) {
     EXPECT_EQ(pass->notices, 1);
     EXPECT_EQ(pass->mailed, 0);
   }
-  auto notice = [&] { return store::KindRepository(*db_).NoticesFor("m-urgent")->at(0); };
+  auto notice = [&] {
+    return db_->Read([](store::Database& db) {
+      return store::KindRepository(db).NoticesFor("m-urgent")->at(0);
+    });
+  };
   EXPECT_EQ(notice().mail_state, "failed");
   EXPECT_EQ(notice().mail_error, "smtp_failed");
   EXPECT_EQ(attempts_, 1);
@@ -199,7 +203,8 @@ TEST_F(ReminderWorkerTest, AMailStillUnsentAtItsExpiryIsGivenUp) {
   now_ += kDayMs + 1;
   relay_down_ = false;
   EXPECT_EQ(worker.RunOnce()->mailed, 0);
-  auto n = store::KindRepository(*db_).NoticesFor("m-urgent")->at(0);
+  auto n = db_->Read(
+      [](store::Database& db) { return store::KindRepository(db).NoticesFor("m-urgent")->at(0); });
   EXPECT_EQ(n.mail_state, "failed");
   EXPECT_EQ(n.mail_error, "mail_expired");
   EXPECT_FALSE(n.mail_next_ms.has_value());
