@@ -13,28 +13,26 @@ void RegisterFederationRoutes(api::Router& router, FederationService& service) {
   router.AddPrincipalCheck([s](const Principal& principal, const api::Request& req) {
     return s->CheckPeerConnection(Caller{principal, req.remote_address}, req.client_cert_sha256);
   });
-  router.Add(
-      "POST", "/v1/federation/messages", api::Access::Roles({Role::kPeer}), [s](api::Request& req) {
-        auto body = api::ParseJsonBody(req);
-        if (!body)
-          return api::Response::FromError(body.error());
-        // Answered when the group commit has the message on disk; no thread waits.
-        auto pending = PendingResponse::Create();
-        auto done = [pending](Result<FederationService::Accepted> accepted) {
-          pending->Complete(
-              accepted ? api::Response::Json(202, {{"receipt", delivery::ToJson(accepted->receipt)},
-                                                   {"certificate", accepted->certificate_pem}})
-                       : api::Response::FromError(accepted.error()));
-        };
-        Caller caller{*req.principal, req.remote_address};
-        auto message = delivery::FederationMessageFromJson(*body);
-        if (message)
-          s->Receive(caller, std::move(*message), std::move(done));
-        else
-          s->Refuse(caller, std::move(message).error(), delivery::MessageIdOf(*body),
-                    std::move(done));
-        return pending->Later();
-      });
+  router.Add("POST", "/v1/federation/messages", api::Access::Roles({Role::kPeer}),
+             [s](api::Request& req) {
+               auto body = api::ParseJsonBody(req);
+               if (!body)
+                 return api::Response::FromError(body.error());
+               // Answered when the group commit has the message on disk; no thread waits.
+               auto pending = PendingResponse::Create();
+               auto done = [pending](Result<delivery::ReceiptAnswer> answer) {
+                 pending->Complete(answer ? api::Response::Json(202, delivery::ToJson(*answer))
+                                          : api::Response::FromError(answer.error()));
+               };
+               Caller caller{*req.principal, req.remote_address};
+               auto message = delivery::FederationMessageFromJson(*body);
+               if (message)
+                 s->Receive(caller, std::move(*message), std::move(done));
+               else
+                 s->Refuse(caller, std::move(message).error(), delivery::MessageIdOf(*body),
+                           std::move(done));
+               return pending->Later();
+             });
 }
 
 }  // namespace ketenpoort::server

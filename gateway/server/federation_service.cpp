@@ -73,7 +73,8 @@ void FederationService::Refuse(const Caller& caller, Error error, std::string me
         return audit::AuditLog().Append(db, refused);
       },
       [error = std::move(error), done = std::move(done)](Status audited) {
-        done(audited ? Result<Accepted>(error) : Result<Accepted>(std::move(audited).error()));
+        done(audited ? Result<delivery::ReceiptAnswer>(error)
+                     : Result<delivery::ReceiptAnswer>(std::move(audited).error()));
       });
 }
 
@@ -214,8 +215,7 @@ void FederationService::Receive(const Caller& caller, delivery::FederationMessag
       done(std::move(signed_receipt).error());
       return;
     }
-    done(Accepted{.receipt = std::move(*signed_receipt),
-                  .certificate_pem = config_.certificate_pem});
+    done(delivery::ReceiptAnswer{std::move(*signed_receipt), config_.certificate_pem});
   });
 }
 

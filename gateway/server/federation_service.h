@@ -6,8 +6,9 @@
 //   auto message = delivery::FederationMessageFromJson(body);      // federation_routes.cpp
 //   if (!message) federation->Refuse(caller, message.error(), delivery::MessageIdOf(body), done);
 //   else federation->Receive(caller, std::move(*message), done);    // caller: role peer
-//   // done(Accepted{receipt, certificate_pem}): 202 {"receipt": {"message_id", "recipients",
-//   //   "gateway", "received", "payload_sha256", "signature"}, "certificate": "-----BEGIN..."}
+//   // done(ReceiptAnswer{receipt, certificate_pem}): 202 {"receipt": {"message_id",
+//   //   "recipients", "gateway", "received", "payload_sha256", "signature"},
+//   //   "certificate": "-----BEGIN CERTIFICATE-----..."} (delivery/receipt.h)
 //
 // The message is the one the sending gateway's outbox wrote (delivery/federation_message.h, whose
 // parser refuses a malformed one before it gets here). Checks, each answered before anything is
@@ -85,14 +86,10 @@ class FederationService {
   // Parses every directory certificate; error when one does not parse.
   static Result<std::unique_ptr<FederationService>> Create(Config config);
 
-  // A message taken in: the receipt, signed after the commit, and the chain to check it with.
-  struct Accepted {
-    delivery::SignedReceipt receipt;
-    std::string certificate_pem;  // this gateway's TLS chain, leaf first
-  };
-
   // The answer, called once: on the group commit's thread, or on the caller's if it is stopped.
-  using Done = std::function<void(Result<Accepted>)>;
+  // A message taken in is answered with the receipt, signed after the commit, and this gateway's
+  // TLS chain to check it with.
+  using Done = std::function<void(Result<delivery::ReceiptAnswer>)>;
 
   // POST /v1/federation/messages: checks here, then queues the write and returns.
   void Receive(const Caller& caller, delivery::FederationMessage message, Done done);
