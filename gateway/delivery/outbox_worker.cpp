@@ -6,11 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/audit/audit_log.h"
-#include "gateway/audit/time_format.h"
 #include "gateway/core/gateway_url.h"
 #include "gateway/core/lifecycle.h"
-#include "gateway/crypto/encoding.h"
 #include "gateway/crypto/hash.h"
+#include "gateway/delivery/federation_message.h"
 #include "gateway/delivery/receipt.h"
 #include "gateway/log/log.h"
 
@@ -37,10 +36,6 @@ std::string CodeOf(const transports::PeerResponse& r) {
       return code;
   }
   return "http_" + std::to_string(r.status);
-}
-
-json OptionalTime(const std::optional<std::int64_t>& ms) {
-  return ms ? json(audit::FormatTime(*ms)) : json(nullptr);
 }
 
 }  // namespace
@@ -181,22 +176,12 @@ OutboxWorker::Outcome OutboxWorker::Attempt(const store::OutboxItem& item,
     return out;
   }
 
-  json body = {{"id", m.id},
-               {"kind", m.kind},
-               {"from", m.sender_org},
-               {"recipients", item.recipients},
-               {"routing", m.routing},
-               {"subject_ref", m.subject_ref},
-               {"legal_basis", m.legal_basis},
-               {"deadline", OptionalTime(m.deadline_ms)},
-               {"expires", OptionalTime(m.expires_ms)},
-               {"created", audit::FormatTime(m.created_ms)},
-               {"payload", crypto::Base64Encode(*m.payload)}};
+  const std::string body = ToJson(FederationMessageOf(m, item.recipients)).dump();
   std::string url = item.peer_url;
   while (!url.empty() && url.back() == '/')
     url.pop_back();
   url += kFederationPath;
-  auto r = client_->PostJson(url, peer->token, body.dump(), {{"Idempotency-Key", m.id}});
+  auto r = client_->PostJson(url, peer->token, body, {{"Idempotency-Key", m.id}});
   if (!r) {
     out.code = r.error().code;
     // A URL or request the client refuses will never work; anything else may.
@@ -214,13 +199,12 @@ OutboxWorker::Outcome OutboxWorker::Attempt(const store::OutboxItem& item,
   }
 
   // 202: the receipt must prove it, or the peer is asked again later.
-  json answer = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
-  if (!answer.is_object() || !answer.contains("receipt") || !answer.contains("certificate") ||
-      !answer["certificate"].is_string()) {
-    out.code = "invalid_receipt";
+  auto answer = ReceiptAnswerFromJson(json::parse(r->body, nullptr, /*allow_exceptions=*/false));
+  if (!answer) {
+    out.code = answer.error().code;
     return out;
   }
-  auto chain = crypto::ParsePemChain(answer["certificate"].get<std::string>());
+  auto chain = crypto::ParsePemChain(answer->certificate_pem);
   if (!chain) {
     out.code = chain.error().code;
     return out;
@@ -231,25 +215,21 @@ OutboxWorker::Outcome OutboxWorker::Attempt(const store::OutboxItem& item,
     out.code = trusted.error().code;
     return out;
   }
-  auto receipt = SignedReceiptFromJson(answer["receipt"]);
-  if (!receipt) {
-    out.code = receipt.error().code;
-    return out;
-  }
+  const SignedReceipt& receipt = answer->receipt;
   ReceiptExpectation expected;
   expected.message_id = m.id;
   expected.recipients = item.recipients;
-  expected.gateway = receipt->receipt.gateway;  // whoever signed with a trusted certificate
+  expected.gateway = receipt.receipt.gateway;  // whoever signed with a trusted certificate
   std::copy_n(m.payload_sha256.begin(),
               std::min(m.payload_sha256.size(), expected.payload_sha256.size()),
               expected.payload_sha256.begin());
-  if (Status valid = VerifyReceiptFor(*receipt, leaf, expected); !valid) {
+  if (Status valid = VerifyReceiptFor(receipt, leaf, expected); !valid) {
     out.code = valid.error().code;
     return out;
   }
   out.kind = Outcome::Kind::kDelivered;
-  out.receipt = ToJson(*receipt).dump();
-  out.peer_gateway = receipt->receipt.gateway;
+  out.receipt = ToJson(receipt).dump();
+  out.peer_gateway = receipt.receipt.gateway;
   return out;
 }
 

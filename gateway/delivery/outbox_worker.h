@@ -17,9 +17,8 @@
 // up to `batch` due items inside `db->Read`, then attempts each outside it, so no lock is held
 // during network I/O, checking for stop between items:
 //   POST PEER_URL/v1/federation/messages, Authorization: Bearer <the peer's token>,
-//   Idempotency-Key: <message id>, body {"id", "kind", "from", "recipients" (that peer's
-//   organisations), "routing", "subject_ref", "legal_basis", "deadline", "expires", "created",
-//   "payload" (base64)}.
+//   Idempotency-Key: <message id>, body the message as federation_message.h writes it, with
+//   "recipients" that peer's organisations.
 // The peer's token is the one of the configured peer with the same origin (scheme, host, port)
 // whose URL is the longest path prefix of the item's peer URL.
 //

@@ -172,4 +172,21 @@ Result<SignedReceipt> SignedReceiptFromJson(const json& value) {
   return out;
 }
 
+json ToJson(const ReceiptAnswer& answer) {
+  return {{"receipt", ToJson(answer.receipt)}, {"certificate", answer.certificate_pem}};
+}
+
+Result<ReceiptAnswer> ReceiptAnswerFromJson(const json& value) {
+  if (!value.is_object())
+    return Bad("", "must be an object");
+  auto receipt = value.find("receipt");
+  if (receipt == value.end())
+    return Bad("receipt", "is missing");
+  auto certificate = value.find("certificate");
+  if (certificate == value.end() || !certificate->is_string())
+    return Bad("certificate", "must be the PEM certificate chain that signed the receipt");
+  KP_ASSIGN_OR_RETURN(SignedReceipt signed_receipt, SignedReceiptFromJson(*receipt));
+  return ReceiptAnswer{std::move(signed_receipt), certificate->get<std::string>()};
+}
+
 }  // namespace ketenpoort::delivery

@@ -105,4 +105,26 @@ Status VerifyReceiptFor(const SignedReceipt& signed_receipt, const crypto::Certi
 nlohmann::json ToJson(const SignedReceipt& signed_receipt);
 Result<SignedReceipt> SignedReceiptFromJson(const nlohmann::json& value);
 
+// The answer to a delivery (202 to POST /v1/federation/messages): the receipt and the receiving
+// gateway's TLS chain (PEM, leaf first) whose key signed it; the sender checks the chain against
+// its trust anchors before it trusts the receipt.
+//
+//   {"receipt": {"message_id": ..., "signature": ...},
+//    "certificate": "-----BEGIN CERTIFICATE-----..."}
+//   KP_ASSIGN_OR_RETURN(ReceiptAnswer a, ReceiptAnswerFromJson(json::parse(body)));
+//   KP_ASSIGN_OR_RETURN(auto chain, crypto::ParsePemChain(a.certificate_pem));  // then trust
+//
+// ReceiptAnswerFromJson ignores other keys (a later version may add some). Not an object, no
+// "receipt", or no string "certificate": kInvalidArgument "invalid_receipt" naming the key; then
+// SignedReceiptFromJson's errors. Whether the PEM is a trusted chain is the reader's to check.
+struct ReceiptAnswer {
+  SignedReceipt receipt;
+  std::string certificate_pem;
+
+  bool operator==(const ReceiptAnswer&) const = default;
+};
+
+nlohmann::json ToJson(const ReceiptAnswer& answer);
+Result<ReceiptAnswer> ReceiptAnswerFromJson(const nlohmann::json& value);
+
 }  // namespace ketenpoort::delivery

@@ -201,6 +201,36 @@ TEST_F(ReceiptTest, FromJsonRefusesMalformedReceiptsNamingTheField) {
   EXPECT_FALSE(SignedReceiptFromJson(json::array()).ok());
 }
 
+TEST_F(ReceiptTest, TheAnswerCarriesTheReceiptAndTheChainThatSignedIt) {
+  auto s = SignReceipt(pki_.keys, "gw-noord", Example());
+  ASSERT_TRUE(s.ok());
+  const ReceiptAnswer answer{*s, gateway_.cert.ToPem()};
+  json wire = ToJson(answer);
+  EXPECT_EQ(wire, json({{"receipt", ToJson(*s)}, {"certificate", gateway_.cert.ToPem()}}));
+  auto back = ReceiptAnswerFromJson(json::parse(wire.dump()));
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(*back, answer);
+
+  wire["version"] = 2;  // a later gateway may say more
+  EXPECT_TRUE(ReceiptAnswerFromJson(wire).ok());
+
+  const std::vector<std::pair<std::function<void(json&)>, std::string>> cases = {
+      {[](json& j) { j = json::array(); }, ""},
+      {[](json& j) { j.erase("receipt"); }, "receipt"},
+      {[](json& j) { j.erase("certificate"); }, "certificate"},
+      {[](json& j) { j["certificate"] = json::array(); }, "certificate"},
+      {[](json& j) { j["receipt"].erase("signature"); }, "signature"},  // SignedReceiptFromJson's
+  };
+  for (const auto& [change, field] : cases) {
+    json j = ToJson(answer);
+    change(j);
+    auto r = ReceiptAnswerFromJson(j);
+    ASSERT_FALSE(r.ok()) << j.dump();
+    EXPECT_EQ(r.error().code, "invalid_receipt") << field;
+    EXPECT_EQ(r.error().field, field);
+  }
+}
+
 TEST_F(ReceiptTest, SignRefusesAnInvalidReceiptAndAnUnknownKey) {
   DeliveryReceipt r = Example();
   r.recipients.clear();

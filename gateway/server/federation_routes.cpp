@@ -1,5 +1,9 @@
 #include "gateway/server/federation_routes.h"
 
+#include <utility>
+
+#include "gateway/delivery/federation_message.h"
+#include "gateway/delivery/receipt.h"
 #include "gateway/server/pending_response.h"
 
 namespace ketenpoort::server {
@@ -16,11 +20,17 @@ void RegisterFederationRoutes(api::Router& router, FederationService& service) {
                  return api::Response::FromError(body.error());
                // Answered when the group commit has the message on disk; no thread waits.
                auto pending = PendingResponse::Create();
-               s->Receive(Caller{*req.principal, req.remote_address}, *body,
-                          [pending](Result<nlohmann::json> answer) {
-                            pending->Complete(answer ? api::Response::Json(202, *answer)
-                                                     : api::Response::FromError(answer.error()));
-                          });
+               auto done = [pending](Result<delivery::ReceiptAnswer> answer) {
+                 pending->Complete(answer ? api::Response::Json(202, delivery::ToJson(*answer))
+                                          : api::Response::FromError(answer.error()));
+               };
+               Caller caller{*req.principal, req.remote_address};
+               auto message = delivery::FederationMessageFromJson(*body);
+               if (message)
+                 s->Receive(caller, std::move(*message), std::move(done));
+               else
+                 s->Refuse(caller, std::move(message).error(), delivery::MessageIdOf(*body),
+                           std::move(done));
                return pending->Later();
              });
 }

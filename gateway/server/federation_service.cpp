@@ -3,31 +3,19 @@
 #include <algorithm>
 #include <map>
 #include <memory>
-#include <optional>
 #include <utility>
 #include <vector>
 
 #include "gateway/audit/audit_log.h"
 #include "gateway/auth/peer_binding.h"
-#include "gateway/core/json_fields.h"
-#include "gateway/core/legal_basis.h"
 #include "gateway/core/lifecycle.h"
-#include "gateway/core/routing_rules.h"
 #include "gateway/crypto/hash.h"
-#include "gateway/delivery/receipt.h"
+#include "gateway/delivery/message_header.h"
 #include "gateway/store/message_repository.h"
 
 namespace ketenpoort::server {
 
 namespace {
-
-using nlohmann::json;
-
-constexpr std::size_t kMaxMessageIdBytes = 128;
-
-bool IsValidMessageId(std::string_view id) {
-  return !id.empty() && id.size() <= kMaxMessageIdBytes && IsValidSubjectRef(id);
-}
 
 // What a delivery from a peer holds once checked.
 struct Incoming {
@@ -74,43 +62,45 @@ Result<std::unique_ptr<FederationService>> FederationService::Create(Config conf
   return service;
 }
 
-void FederationService::Receive(const Caller& caller, const json& body, Done done) {
+void FederationService::Refuse(const Caller& caller, Error error, std::string message_id,
+                               Done done) {
+  // The refusal is answered once its audit entry is committed (or with the audit's error).
+  audit::AuditEntry refused = DeliverEntry(caller, caller.principal.org, message_id, nullptr, "",
+                                           error.code, config_.clock());
+  config_.commits->Submit(
+      [refused = std::move(refused)](store::Database& db) {
+        return audit::AuditLog().Append(db, refused);
+      },
+      [error = std::move(error), done = std::move(done)](Status audited) {
+        done(audited ? Result<delivery::ReceiptAnswer>(error)
+                     : Result<delivery::ReceiptAnswer>(std::move(audited).error()));
+      });
+}
+
+void FederationService::Receive(const Caller& caller, delivery::FederationMessage message,
+                                Done done) {
   const std::int64_t now = config_.clock();
   const Directory& directory = *config_.directory;
 
-  auto parse = [&]() -> Result<Incoming> {
+  // What the wire format cannot tell: whether this gateway takes the message from this peer.
+  auto check = [&]() -> Result<Incoming> {
     Incoming in;
     store::MessageRecord& m = in.message;
-    JsonFields keys(body, "", "unknown_field");
-    KP_RETURN_IF_ERROR(keys.IsObject());
-    KP_RETURN_IF_ERROR(keys.OnlyKeys({"id", "kind", "from", "recipients", "routing", "subject_ref",
-                                      "legal_basis", "deadline", "expires", "created", "payload"}));
-    KP_ASSIGN_OR_RETURN(RoutingInput routing, RoutingInputFromJson(body));
-    JsonFields f(body, "", "invalid_request");
-    KP_ASSIGN_OR_RETURN(m.id, f.RequiredString("id"));
-    if (!IsValidMessageId(m.id)) {
-      return InvalidArgument("invalid_message_id",
-                             "must be 1 to 128 letters, digits and -_.:", "id");
-    }
-    KP_ASSIGN_OR_RETURN(m.sender_org, f.RequiredString("from"));
-    const Organisation* from = directory.Find(m.sender_org);
+    const Organisation* from = directory.Find(message.from);
     if (from == nullptr) {
       return Refused("unknown_sender",
-                     "organisation '" + m.sender_org + "' is not in this gateway's directory",
+                     "organisation '" + message.from + "' is not in this gateway's directory",
                      "from");
     }
     if (from->gateway_url.empty()) {
       return PermissionDenied("sender_not_remote",
-                              "organisation '" + m.sender_org +
+                              "organisation '" + message.from +
                                   "' is served by this gateway; a peer cannot send for it");
     }
     // Only the gateway that serves `from` may speak for it: another peer's token, or this one
     // naming an organisation of a third gateway, would forge the sender.
     KP_RETURN_IF_ERROR(auth::CheckServedByPeer(caller.principal, *from));
-    KP_ASSIGN_OR_RETURN(in.recipients, f.StringArray("recipients", /*required=*/true));
-    if (in.recipients.empty())
-      return InvalidArgument("invalid_request", "must name at least one organisation",
-                             "recipients");
+    in.recipients = std::move(message.recipients);
     std::sort(in.recipients.begin(), in.recipients.end());
     for (const std::string& org : in.recipients) {
       const Organisation* o = directory.Find(org);
@@ -122,9 +112,9 @@ void FederationService::Receive(const Caller& caller, const json& body, Done don
         return Refused("recipient_not_served_here",
                        "organisation '" + org + "' is served by another gateway", "recipients");
       }
-      if (!o->Accepts(routing.kind)) {
+      if (!o->Accepts(message.kind)) {
         return Refused("kind_not_accepted",
-                       "organisation '" + org + "' does not accept '" + routing.kind + "'",
+                       "organisation '" + org + "' does not accept '" + message.kind + "'",
                        "recipients");
       }
       if (!certificates_.contains(org)) {
@@ -133,24 +123,23 @@ void FederationService::Receive(const Caller& caller, const json& body, Done don
                        "recipients");
       }
     }
-    KP_ASSIGN_OR_RETURN(CommonHeader header, ReadCommonHeader(f, now));
-    m.subject_ref = std::move(header.subject_ref);
-    m.deadline_ms = header.deadline_ms;
-    m.expires_ms = header.expires_ms;
-    KP_ASSIGN_OR_RETURN(std::string created, f.RequiredString("created"));
-    KP_RETURN_IF_ERROR(ParseRequestTime(created, "created"));
-    KP_ASSIGN_OR_RETURN(std::string payload_b64, f.RequiredString("payload"));
-    KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(payload_b64));
+    KP_RETURN_IF_ERROR(delivery::CheckNotExpired(message.expires_ms, now));
+    KP_ASSIGN_OR_RETURN(SealedPayload sealed, InspectSealedPayload(std::move(message.payload)));
     for (const std::string& org : in.recipients) {
       if (!sealed.info.IsFor(certificates_.find(org)->second)) {
         return Refused("envelope_recipient_mismatch",
                        "envelope is not encrypted for org '" + org + "'", "payload");
       }
     }
-    m.kind = routing.kind;
+    m.id = std::move(message.id);
+    m.kind = std::move(message.kind);
+    m.sender_org = std::move(message.from);
     m.sender_user = "";
-    m.routing = routing.routing;
-    m.legal_basis = routing.legal_basis ? std::string(LegalBasisName(*routing.legal_basis)) : "";
+    m.subject_ref = std::move(message.subject_ref);
+    m.routing = std::move(message.routing);
+    m.legal_basis = std::move(message.legal_basis);
+    m.deadline_ms = message.deadline_ms;
+    m.expires_ms = message.expires_ms;
     m.created_ms = now;  // when this gateway took it in: the receipt's time
     in.payload_sha256 = crypto::Sha256(sealed.der);
     m.payload_sha256.assign(in.payload_sha256.begin(), in.payload_sha256.end());
@@ -158,23 +147,10 @@ void FederationService::Receive(const Caller& caller, const json& body, Done don
     return in;
   };
 
-  auto incoming = parse();
+  std::string id = message.id;  // for the audit entry of a refusal
+  auto incoming = check();
   if (!incoming) {
-    std::string object;
-    if (body.is_object() && body.contains("id") && body["id"].is_string() &&
-        IsValidMessageId(body["id"].get<std::string>())) {
-      object = body["id"].get<std::string>();
-    }
-    // The refusal is answered once its audit entry is committed (or with the audit's error).
-    audit::AuditEntry refused =
-        DeliverEntry(caller, caller.principal.org, object, nullptr, "", incoming.error().code, now);
-    config_.commits->Submit(
-        [refused = std::move(refused)](store::Database& db) {
-          return audit::AuditLog().Append(db, refused);
-        },
-        [error = std::move(incoming).error(), done = std::move(done)](Status audited) {
-          done(audited ? Result<json>(error) : Result<json>(std::move(audited).error()));
-        });
+    Refuse(caller, std::move(incoming).error(), std::move(id), std::move(done));
     return;
   }
 
@@ -238,8 +214,7 @@ void FederationService::Receive(const Caller& caller, const json& body, Done don
       done(std::move(signed_receipt).error());
       return;
     }
-    done(json{{"receipt", delivery::ToJson(*signed_receipt)},
-              {"certificate", config_.certificate_pem}});
+    done(delivery::ReceiptAnswer{std::move(*signed_receipt), config_.certificate_pem});
   });
 }
 

@@ -2,31 +2,28 @@
 // gateway serves (POST /v1/federation/messages, role peer) and gets a signed delivery receipt
 // (delivery/receipt.h) back. The sending half is delivery/outbox_worker.h.
 //
-//   FederationService federation(commits, directory, certificates, keyring, "tls",
-//                                "gw-noord", tls_chain_pem, audit::NowMs);
-//   federation.Receive(caller, body, [](Result<json> answer) {   // caller: role peer
-//     // 202 {"receipt": {"message_id", "recipients", "gateway", "received", "payload_sha256",
-//     //                  "signature"}, "certificate": "-----BEGIN CERTIFICATE-----..."}
-//   });
+//   KP_ASSIGN_OR_RETURN(auto federation, FederationService::Create(config));
+//   auto message = delivery::FederationMessageFromJson(body);      // federation_routes.cpp
+//   if (!message) federation->Refuse(caller, message.error(), delivery::MessageIdOf(body), done);
+//   else federation->Receive(caller, std::move(*message), done);    // caller: role peer
+//   // done(ReceiptAnswer{receipt, certificate_pem}): 202 {"receipt": {"message_id",
+//   //   "recipients", "gateway", "received", "payload_sha256", "signature"},
+//   //   "certificate": "-----BEGIN CERTIFICATE-----..."} (delivery/receipt.h)
 //
-// Body: {"id", "kind", "from", "recipients", "routing", "subject_ref", "legal_basis",
-// "deadline", "expires", "created", "payload"} as the sending gateway stored the message
-// (deadline and expires may be null; subject_ref and legal_basis may be ""). Checks, each
-// answered before anything is written:
-//   another key                                               -> 400 unknown_field
-//   kind, routing, legal_basis                                -> RoutingInputFromJson's errors
-//   id not 1..128 of [A-Za-z0-9-_.:]                          -> 400 invalid_message_id
+// The message is the one the sending gateway's outbox wrote (delivery/federation_message.h, whose
+// parser refuses a malformed one before it gets here). Checks, each answered before anything is
+// written:
 //   from not in the directory                                 -> 422 unknown_sender
 //   from served by this gateway (a peer cannot speak for it)  -> 403 sender_not_remote
 //   from served by a gateway other than the caller's: its     -> 403 sender_not_served_by_peer
 //     directory entry's "gateway" is not the URL the caller's
 //     peer token is bound to (auth/peer_binding.h)
-//   recipients missing or empty                               -> 400 invalid_request
 //   a recipient not in the directory                          -> 422 unknown_recipient
 //   a recipient served by another gateway                     -> 422 recipient_not_served_here
 //   a recipient that does not accept the kind                 -> 422 kind_not_accepted
-//   subject_ref, deadline, expires (not in the past), created -> 400 as for POST /v1/messages
-//   payload not base64 / not a CMS envelope                   -> 400 invalid_payload / 422
+//   expires at or before now                                  -> 400 invalid_time
+//   payload not a CMS envelope                                -> 422 invalid_envelope /
+//                                                                not_an_envelope
 //   a recipient the envelope is not encrypted for             -> 422 envelope_recipient_mismatch
 // then, in one transaction: the message under the sender's id (its "created" here is when this
 // gateway took it in, the receipt's time), a "delivered" delivery per recipient and a
@@ -59,11 +56,11 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/crypto/keyring.h"
+#include "gateway/delivery/federation_message.h"
+#include "gateway/delivery/receipt.h"
 #include "gateway/server/message_fields.h"
 #include "gateway/server/message_service.h"
 #include "gateway/store/database.h"
@@ -89,10 +86,17 @@ class FederationService {
   static Result<std::unique_ptr<FederationService>> Create(Config config);
 
   // The answer, called once: on the group commit's thread, or on the caller's if it is stopped.
-  using Done = std::function<void(Result<nlohmann::json>)>;
+  // A message taken in is answered with the receipt, signed after the commit, and this gateway's
+  // TLS chain to check it with.
+  using Done = std::function<void(Result<delivery::ReceiptAnswer>)>;
 
   // POST /v1/federation/messages: checks here, then queues the write and returns.
-  void Receive(const Caller& caller, const nlohmann::json& body, Done done);
+  void Receive(const Caller& caller, delivery::FederationMessage message, Done done);
+
+  // A delivery refused before it became a message (its body did not parse): audits the refusal,
+  // object `message_id` ("" when the body named none), and hands `error` to `done` once that
+  // entry is committed.
+  void Refuse(const Caller& caller, Error error, std::string message_id, Done done);
 
   // Ok unless `caller` is a peer whose connection presented no client certificate, or another
   // than its token is bound to (`client_cert_sha256`: api::Request's); a refusal is audited.

@@ -192,6 +192,49 @@ TEST_F(FederationServiceTest, APeerCannotDeliverForAnOrganisationOfAnotherGatewa
   EXPECT_EQ(by_c.status, 202) << by_c.body;
 }
 
+TEST_F(FederationServiceTest, AMalformedOrExpiredDeliveryIsRefusedAndAudited) {
+  struct Case {
+    std::string what;
+    json body;
+    int status;
+    std::string code;
+    std::string object;  // the audit entry's: the id when the body has a well-formed one
+  };
+  json no_payload = Delivery("msg-b-5", "shop-denhaag");
+  no_payload.erase("payload");
+  json bad_id = Delivery("msg b 6", "shop-denhaag");
+  json expired = Delivery("msg-b-7", "shop-denhaag");
+  expired["expires"] = "2026-11-22T00:00:00.000Z";  // before kNow
+  json not_an_envelope = Delivery("msg-b-8", "shop-denhaag");
+  not_an_envelope["payload"] = "c3ludGhldGlj";  // base64, but of no CMS envelope
+  const std::vector<Case> cases = {
+      // Refused by the parser in the route (delivery/federation_message.h) ...
+      {"no payload", no_payload, 400, "invalid_request", "msg-b-5"},
+      {"a malformed id", bad_id, 400, "invalid_message_id", ""},
+      // ... and by the service.
+      {"an expiry in the past", expired, 400, "invalid_time", "msg-b-7"},
+      {"a payload that is no envelope", not_an_envelope, 422, "", "msg-b-8"},
+  };
+  for (const Case& c : cases) {
+    auto r = Post("peer-b", gw_b_.cert.Sha256Fingerprint(), c.body);
+    EXPECT_EQ(r.status, c.status) << c.what << ": " << r.body;
+    if (!c.code.empty()) {
+      EXPECT_EQ(CodeOf(r), c.code) << c.what;
+    }
+    EXPECT_FALSE(CodeOf(r).empty()) << c.what;
+    auto trail = Trail();
+    ASSERT_FALSE(trail.empty());
+    const audit::AuditEntry& e = trail.back();
+    EXPECT_EQ(e.event, "deliver") << c.what;
+    EXPECT_EQ(e.outcome, CodeOf(r)) << c.what;
+    EXPECT_EQ(e.user, "gw-b") << c.what;
+    EXPECT_EQ(e.object, c.object) << c.what;
+  }
+  EXPECT_FALSE(Stored("msg-b-5"));
+  EXPECT_FALSE(Stored("msg-b-7"));
+  EXPECT_FALSE(Stored("msg-b-8"));
+}
+
 TEST_F(FederationServiceTest, APeerTokenFromAConnectionWithoutItsCertificateIsRefused) {
   struct Case {
     std::string token;

@@ -1,48 +1,12 @@
 #include "gateway/server/message_fields.h"
 
-#include <algorithm>
 #include <utility>
-
-#include "gateway/audit/time_format.h"
-#include "gateway/crypto/encoding.h"
 
 namespace ketenpoort::server {
 
-namespace {
-constexpr std::size_t kMaxSubjectRefBytes = 128;
-}  // namespace
-
-bool IsValidSubjectRef(std::string_view s) {
-  if (s.size() > kMaxSubjectRefBytes)
-    return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.' || c == ':';
-  });
-}
-
-Result<std::int64_t> ParseRequestTime(const std::string& text, const std::string& field) {
-  return audit::ParseUserTime(text, field);
-}
-
 Result<CommonHeader> ReadCommonHeader(const JsonFields& f, std::int64_t now_ms) {
-  CommonHeader h;
-  KP_ASSIGN_OR_RETURN(h.subject_ref, f.OptionalString("subject_ref"));
-  if (!IsValidSubjectRef(h.subject_ref)) {
-    return InvalidArgument(
-        "invalid_subject_ref",
-        "must be a pseudonym of at most 128 letters, digits and -_.:", "subject_ref");
-  }
-  KP_ASSIGN_OR_RETURN(std::string deadline, f.OptionalString("deadline"));
-  if (!deadline.empty()) {
-    KP_ASSIGN_OR_RETURN(h.deadline_ms, ParseRequestTime(deadline, "deadline"));
-  }
-  KP_ASSIGN_OR_RETURN(std::string expires, f.OptionalString("expires"));
-  if (!expires.empty()) {
-    KP_ASSIGN_OR_RETURN(h.expires_ms, ParseRequestTime(expires, "expires"));
-    if (*h.expires_ms <= now_ms)
-      return InvalidArgument("invalid_time", "lies in the past", "expires");
-  }
+  KP_ASSIGN_OR_RETURN(CommonHeader h, delivery::ReadCommonHeader(f));
+  KP_RETURN_IF_ERROR(delivery::CheckNotExpired(h.expires_ms, now_ms));
   return h;
 }
 
@@ -63,19 +27,19 @@ Result<CertificateMap> DirectoryCertificates(const Directory& directory) {
 }
 
 Result<SealedPayload> DecodeSealedPayload(const std::string& base64) {
-  auto payload = crypto::Base64Decode(base64);
-  if (!payload) {
-    return InvalidArgument("invalid_payload", "must be the base64 of a DER CMS envelope",
-                           "payload");
-  }
-  auto info = crypto::InspectEnvelope(*payload);
+  KP_ASSIGN_OR_RETURN(Bytes der, delivery::DecodePayload(base64));
+  return InspectSealedPayload(std::move(der));
+}
+
+Result<SealedPayload> InspectSealedPayload(Bytes der) {
+  auto info = crypto::InspectEnvelope(der);
   if (!info) {
     Error e = std::move(info).error();
     e.kind = ErrorKind::kRefused;
     e.field = "payload";
     return e;
   }
-  return SealedPayload{std::move(*payload), std::move(*info)};
+  return SealedPayload{std::move(der), std::move(*info)};
 }
 
 }  // namespace ketenpoort::server

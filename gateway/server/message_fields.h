@@ -1,8 +1,10 @@
-// Checks of message fields shared by the two ways a message enters this gateway: submitted by
-// an organisation (message_service.h) and delivered by a peer gateway (federation_service.h).
+// Checks of message fields shared by the ways a message enters this gateway: submitted by an
+// organisation (message_service.h, securemail_service.h) and delivered by a peer gateway
+// (federation_service.h). The form of each field is delivery/message_header.h's; these add what
+// needs the clock or the directory.
 //
-//   if (!IsValidSubjectRef(ref)) return InvalidArgument("invalid_subject_ref", ...);
-//   KP_ASSIGN_OR_RETURN(std::int64_t ms, ParseRequestTime("2026-12-01T12:00:00Z", "deadline"));
+//   JsonFields f(body, "", "invalid_request");
+//   KP_ASSIGN_OR_RETURN(CommonHeader h, ReadCommonHeader(f, now_ms));  // expiry still ahead
 //   KP_ASSIGN_OR_RETURN(auto certs, DirectoryCertificates(directory));   // org id -> cert
 //   KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(body["payload"]));
 //   if (!sealed.info.IsFor(certs.at("comensha"))) -> envelope_recipient_mismatch
@@ -23,24 +25,13 @@
 #include "gateway/core/json_fields.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/envelope.h"
+#include "gateway/delivery/message_header.h"
 
 namespace ketenpoort::server {
 
-// A pseudonym: at most 128 of [A-Za-z0-9-_.:], possibly empty; never a name with spaces.
-bool IsValidSubjectRef(std::string_view s);
+using delivery::CommonHeader;
 
-// RFC 3339 UTC, with or without milliseconds ("2026-12-01T12:00:00Z"); 400 invalid_time
-// naming `field` otherwise.
-Result<std::int64_t> ParseRequestTime(const std::string& text, const std::string& field);
-
-// The optional header fields both entry paths read alike: "subject_ref" (a pseudonym, see
-// above: 400 invalid_subject_ref), "deadline" and "expires" (ParseRequestTime; an expiry at or
-// before `now_ms` is 400 invalid_time). Absent or null fields stay empty.
-struct CommonHeader {
-  std::string subject_ref;
-  std::optional<std::int64_t> deadline_ms;
-  std::optional<std::int64_t> expires_ms;
-};
+// delivery::ReadCommonHeader, then an expiry at or before `now_ms` is 400 invalid_time.
 Result<CommonHeader> ReadCommonHeader(const JsonFields& fields, std::int64_t now_ms);
 
 using CertificateMap = std::map<std::string, crypto::Certificate, std::less<>>;
@@ -58,5 +49,7 @@ struct SealedPayload {
 // (Auth)EnvelopedData -> 422 with crypto's code (invalid_envelope, not_an_envelope); field
 // "payload" either way.
 Result<SealedPayload> DecodeSealedPayload(const std::string& base64);
+// The second half of DecodeSealedPayload, for a payload already decoded (a peer's delivery).
+Result<SealedPayload> InspectSealedPayload(Bytes der);
 
 }  // namespace ketenpoort::server

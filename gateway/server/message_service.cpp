@@ -16,6 +16,7 @@
 #include "gateway/crypto/envelope.h"
 #include "gateway/crypto/hash.h"
 #include "gateway/crypto/random.h"
+#include "gateway/delivery/federation_message.h"
 #include "gateway/server/message_fields.h"
 #include "gateway/store/kind_repository.h"
 #include "gateway/store/message_repository.h"
@@ -63,19 +64,15 @@ json OptionalTime(const std::optional<std::int64_t>& ms) {
   return ms ? json(audit::FormatTime(*ms)) : json(nullptr);
 }
 
-// The clear-text header every reader sees; never the payload.
-json HeaderJson(const store::MessageRecord& m, const std::vector<std::string>& recipients) {
-  return {{"id", m.id},
-          {"kind", m.kind},
-          {"from", m.sender_org},
-          {"recipients", recipients},
-          {"routing", m.routing},
-          {"subject_ref", m.subject_ref},
-          {"legal_basis", m.legal_basis},
-          {"deadline", OptionalTime(m.deadline_ms)},
-          {"expires", OptionalTime(m.expires_ms)},
-          {"created", audit::FormatTime(m.created_ms)},
-          {"recalled", m.recalled_ms.has_value()}};
+// What every reader of `m` sees: the header peer gateways exchange (delivery/federation_message.h)
+// and whether the sender withdrew it; the payload only `with_payload`.
+json MessageJson(store::MessageRecord m, std::vector<std::string> recipients, bool with_payload) {
+  const bool recalled = m.recalled_ms.has_value();
+  delivery::FederationMessage message =
+      delivery::FederationMessageOf(std::move(m), std::move(recipients));
+  json out = with_payload ? delivery::ToJson(message) : delivery::HeaderToJson(message);
+  out["recalled"] = recalled;
+  return out;
 }
 
 std::vector<std::string> RecipientOrgs(const std::vector<store::DeliveryRecord>& deliveries) {
@@ -377,11 +374,13 @@ Result<json> MessageService::Inbox(const Caller& caller, std::string_view after,
                         repo.Inbox(caller.principal.org, after_seq, static_cast<int>(max)));
     json messages = json::array();
     std::int64_t next = after_seq;
-    for (const store::InboxItem& item : items) {
+    for (store::InboxItem& item : items) {
       KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(item.message.id));
-      json h = HeaderJson(item.message, RecipientOrgs(deliveries));
+      const bool expired = item.message.expires_ms && *item.message.expires_ms <= now;
+      json h = MessageJson(std::move(item.message), RecipientOrgs(deliveries),
+                           /*with_payload=*/false);
       h["state"] = item.delivery.state;
-      h["expired"] = item.message.expires_ms && *item.message.expires_ms <= now;
+      h["expired"] = expired;
       h["cursor"] = std::to_string(item.delivery.seq);
       messages.push_back(std::move(h));
       next = item.delivery.seq;
@@ -432,7 +431,7 @@ Result<json> MessageService::Get(const Caller& caller, std::string_view id) {
       return *gone;
 
     KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
-    json out = HeaderJson(m, RecipientOrgs(deliveries));
+    json out = MessageJson(std::move(*found), RecipientOrgs(deliveries), /*with_payload=*/true);
     if (delivery)
       out["state"] = delivery->state;
     if (is_sender) {
@@ -442,7 +441,6 @@ Result<json> MessageService::Get(const Caller& caller, std::string_view id) {
       out["states"] = std::move(states);
     }
     out["codelists"] = RecordedCodeLists(db, id);
-    out["payload"] = crypto::Base64Encode(*m.payload);
     return out;
   });
 }

@@ -1,9 +1,10 @@
 // Fuzzes the readers of JSON that arrives from outside: a message header as POST /v1/messages
 // and a peer gateway's delivery read it (JsonFields, RoutingInputFromJson, ReadCommonHeader,
-// CodeListVersionsFromJson, KindRegistry::ValidateHeader), and a payload as `ketenpoort send`
-// checks it before sealing and `ketenpoort open` after decrypting (cli::CheckPayload: the kinds'
-// payload schemas). A sender controls all of it; none of it may throw or crash. Also what a
-// peer gateway answers: a delivery receipt (SignedReceiptFromJson) and a signed audit tree head
+// CodeListVersionsFromJson, KindRegistry::ValidateHeader, FederationMessageFromJson), and a
+// payload as `ketenpoort send` checks it before sealing and `ketenpoort open` after decrypting
+// (cli::CheckPayload: the kinds' payload schemas). A sender controls all of it; none of it may
+// throw or crash. Also what a peer gateway answers: a delivery receipt with its chain
+// (ReceiptAnswerFromJson, SignedReceiptFromJson) and a signed audit tree head
 // (audit::TreeHeadFromJson).
 //
 // Input: the JSON text itself. Corpus: tests/fuzz/corpus/json_fields/.
@@ -18,6 +19,7 @@
 #include "gateway/core/code_lists.h"
 #include "gateway/core/json_fields.h"
 #include "gateway/core/routing_rules.h"
+#include "gateway/delivery/federation_message.h"
 #include "gateway/delivery/receipt.h"
 #include "gateway/server/message_fields.h"
 
@@ -68,8 +70,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto doc = ketenpoort::ParseJsonText(text, "invalid_request");
   if (doc) {
     ReadHeader(*doc);
+    if (auto message = ketenpoort::delivery::FederationMessageFromJson(*doc))
+      (void)ketenpoort::delivery::ToJson(*message);
+    else
+      (void)ketenpoort::delivery::MessageIdOf(*doc);
     if (auto receipt = ketenpoort::delivery::SignedReceiptFromJson(*doc))
       (void)ketenpoort::delivery::Validate(receipt->receipt);
+    (void)ketenpoort::delivery::ReceiptAnswerFromJson(*doc);
     (void)ketenpoort::audit::TreeHeadFromJson(*doc);
   }
 
