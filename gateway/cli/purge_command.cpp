@@ -1,5 +1,5 @@
 // `ketenpoort purge --config FILE [--now TIME]`: deletes the payloads whose kind's retention
-// period has passed (gateway/server/retention.h), one `purge` audit entry each. The running
+// period has passed (gateway/deadlines/retention.h), one `purge` audit entry each. The running
 // gateway does the same on its own with every reminder pass (reminders.interval_ms); this runs
 // it now, e.g. from cron or a test.
 //
@@ -14,7 +14,7 @@
 #include "gateway/cli/cli_common.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
-#include "gateway/server/retention.h"
+#include "gateway/deadlines/retention.h"
 
 namespace ketenpoort::cli {
 

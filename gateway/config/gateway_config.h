@@ -105,7 +105,7 @@ struct SmsConfig {
   std::string ca_file;     // empty: the system CA store
 };
 
-// Secure mail's portal (gateway/server/securemail_service.h).
+// Secure mail's portal (gateway/securemail/securemail_service.h).
 struct PortalConfig {
   std::string base_url;
   std::string key_file;                         // default certs/portal.key.pem

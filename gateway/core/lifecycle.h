@@ -11,7 +11,7 @@
 // States every kind shares, set by the gateway itself:
 //   sent           accepted by the sender's gateway, on its way to a peer gateway
 //   undeliverable  the peer gateway refused it, or did not take it in before the outbox gave
-//                  up (a dead letter, gateway/delivery/outbox_worker.h); final
+//                  up (a dead letter, gateway/federation/outbox_worker.h); final
 //   delivered      in the recipient organisation's inbox
 //   received       the recipient fetched it (the first GET of the message does this)
 // The rest are set through POST /v1/messages/{id}/status, by whom each state's StateRule says

@@ -8,7 +8,7 @@
 //   GET /v1/audit/checkpoint                         any token: the latest signed tree head,
 //       with "certificate": this gateway's certificate (PEM) that verifies its signature
 //   GET /v1/audit/witness                            auditor: the peers' heads this gateway
-//       keeps and whether each is consistent or forked (gateway/server/witness_worker.h)
+//       keeps and whether each is consistent or forked (gateway/audit/witness_worker.h)
 //   GET /v1/audit/proof/inclusion?seq=N&size=M       auditor or peer: RFC 6962 inclusion proof
 //   GET /v1/audit/proof/consistency?first=M&second=N auditor or peer: consistency proof
 //

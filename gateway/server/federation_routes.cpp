@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "gateway/delivery/federation_message.h"
-#include "gateway/delivery/receipt.h"
+#include "gateway/messages/federation_message.h"
+#include "gateway/federation/receipt.h"
 #include "gateway/server/pending_response.h"
 
 namespace ketenpoort::server {

@@ -15,7 +15,7 @@
 #pragma once
 
 #include "gateway/api/router.h"
-#include "gateway/server/federation_service.h"
+#include "gateway/federation/federation_service.h"
 
 namespace ketenpoort::server {
 

@@ -2,7 +2,7 @@
 // RegisterFederationRoutes, requests whose client certificate (Request::client_cert_sha256)
 // the test sets as a mutual-TLS server would, and a real SQLCipher database. Three peers are
 // known: B serves shop-denhaag, C serves meldpunt-rotterdam; comensha is served here.
-#include "gateway/server/federation_service.h"
+#include "gateway/federation/federation_service.h"
 
 #include <gtest/gtest.h>
 

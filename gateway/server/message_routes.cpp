@@ -3,7 +3,7 @@
 #include <string>
 
 #include "gateway/server/pending_response.h"
-#include "gateway/server/securemail_service.h"
+#include "gateway/securemail/securemail_service.h"
 
 namespace ketenpoort::server {
 

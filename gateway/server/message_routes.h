@@ -16,7 +16,7 @@
 #pragma once
 
 #include "gateway/api/router.h"
-#include "gateway/server/message_service.h"
+#include "gateway/messages/message_service.h"
 
 namespace ketenpoort::server {
 

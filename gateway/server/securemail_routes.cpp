@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
-#include "gateway/portal/portal_pages.h"
-#include "gateway/portal/portal_request.h"
-#include "gateway/portal/qr_svg.h"
+#include "gateway/securemail/portal/portal_pages.h"
+#include "gateway/securemail/portal/portal_request.h"
+#include "gateway/securemail/portal/qr_svg.h"
 
 namespace ketenpoort::server {
 

@@ -32,7 +32,7 @@
 #include <cstdint>
 
 #include "gateway/api/router.h"
-#include "gateway/server/securemail_service.h"
+#include "gateway/securemail/securemail_service.h"
 
 namespace ketenpoort::server {
 

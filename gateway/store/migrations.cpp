@@ -124,7 +124,7 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox(state, next_attempt_ms);
 )sql"},
-    // Secure mail (gateway/store/securemail_repository.h): per message the subject and the
+    // Secure mail (gateway/securemail/securemail_repository.h): per message the subject and the
     // notification settings, per recipient address the verification (codes as salted hashes,
     // the link token as a hash), browser sessions (hashed) and every tracked event.
     {4, "securemail", R"sql(
@@ -245,7 +245,7 @@ CREATE INDEX blobs_unclaimed ON blobs(created_ms) WHERE message_id IS NULL;
 )sql"},
     // Secure-mail accounts (verification `account`): per lower-cased address the TOTP secret
     // (gateway/crypto/totp.h), when the person proved the first code, and the last time step
-    // used, so that no code works twice (gateway/store/securemail_account_repository.h).
+    // used, so that no code works twice (gateway/securemail/securemail_account_repository.h).
     {10, "securemail_accounts", R"sql(
 CREATE TABLE securemail_accounts (
   email TEXT PRIMARY KEY,
@@ -304,7 +304,7 @@ END;
 ALTER TABLE api_tokens ADD COLUMN peer_gateway_url TEXT NOT NULL DEFAULT '';
 ALTER TABLE api_tokens ADD COLUMN peer_cert_sha256 TEXT NOT NULL DEFAULT '';
 )sql"},
-    // A notice's mail is retried until sent or expired (gateway/server/reminder_worker.h): how
+    // A notice's mail is retried until sent or expired (gateway/deadlines/reminder_worker.h): how
     // many attempts failed and when the next one is due (NULL: nothing left to send). Mails
     // left pending or failed before this migration are tried again.
     {13, "notice_mail_retry", R"sql(

@@ -17,7 +17,7 @@
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
 #include "gateway/io/file.h"
-#include "gateway/server/message_fields.h"
+#include "gateway/messages/message_fields.h"
 
 namespace {
 

@@ -19,9 +19,9 @@
 #include "gateway/core/code_lists.h"
 #include "gateway/core/json_fields.h"
 #include "gateway/core/routing_rules.h"
-#include "gateway/delivery/federation_message.h"
-#include "gateway/delivery/receipt.h"
-#include "gateway/server/message_fields.h"
+#include "gateway/messages/federation_message.h"
+#include "gateway/federation/receipt.h"
+#include "gateway/messages/message_fields.h"
 
 namespace {
 

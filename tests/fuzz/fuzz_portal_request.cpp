@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <string>
 
-#include "gateway/portal/portal_pages.h"
-#include "gateway/portal/portal_request.h"
+#include "gateway/securemail/portal/portal_pages.h"
+#include "gateway/securemail/portal/portal_request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   FuzzedDataProvider in(data, size);

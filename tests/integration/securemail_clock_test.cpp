@@ -11,7 +11,7 @@
 #include "gateway/audit/time_format.h"
 #include "gateway/core/directory.h"
 #include "gateway/crypto/keyring.h"
-#include "gateway/server/securemail_service.h"
+#include "gateway/securemail/securemail_service.h"
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/guarded_database.h"

@@ -1,0 +1,112 @@
+// The receiving half of federation: a peer gateway delivers a message for organisations this
+// gateway serves (POST /v1/federation/messages, role peer) and gets a signed delivery receipt
+// (delivery/receipt.h) back. The sending half is delivery/outbox_worker.h.
+//
+//   KP_ASSIGN_OR_RETURN(auto federation, FederationService::Create(config));
+//   auto message = delivery::FederationMessageFromJson(body);      // federation_routes.cpp
+//   if (!message) federation->Refuse(caller, message.error(), delivery::MessageIdOf(body), done);
+//   else federation->Receive(caller, std::move(*message), done);    // caller: role peer
+//   // done(ReceiptAnswer{receipt, certificate_pem}): 202 {"receipt": {"message_id",
+//   //   "recipients", "gateway", "received", "payload_sha256", "signature"},
+//   //   "certificate": "-----BEGIN CERTIFICATE-----..."} (delivery/receipt.h)
+//
+// The message is the one the sending gateway's outbox wrote (delivery/federation_message.h, whose
+// parser refuses a malformed one before it gets here). Checks, each answered before anything is
+// written:
+//   from not in the directory                                 -> 422 unknown_sender
+//   from served by this gateway (a peer cannot speak for it)  -> 403 sender_not_remote
+//   from served by a gateway other than the caller's: its     -> 403 sender_not_served_by_peer
+//     directory entry's "gateway" is not the URL the caller's
+//     peer token is bound to (auth/peer_binding.h)
+//   a recipient not in the directory                          -> 422 unknown_recipient
+//   a recipient served by another gateway                     -> 422 recipient_not_served_here
+//   a recipient that does not accept the kind                 -> 422 kind_not_accepted
+//   expires at or before now                                  -> 400 invalid_time
+//   payload not a CMS envelope                                -> 422 invalid_envelope /
+//                                                                not_an_envelope
+//   a recipient the envelope is not encrypted for             -> 422 envelope_recipient_mismatch
+// then, in one transaction: the message under the sender's id (its "created" here is when this
+// gateway took it in, the receipt's time), a "delivered" delivery per recipient and a
+// `deliver` audit entry per recipient (user: the peer gateway's id, on behalf of `from`).
+// Refusals are audited with the error code as outcome. The checks run on the calling thread;
+// the write goes through the group commit (store/group_commit.h), and the answer (the receipt,
+// signed after the commit) is handed to `done` on its thread without a thread waiting for it.
+//
+// Exactly once: a message id stored before, with the same sender, recipients and payload, is
+// answered with a receipt of the same content (the first reception's time; ECDSA signatures
+// differ each time) and nothing is stored. The same id with anything else: 409
+// message_id_conflict. Since the sender must be served by the caller's gateway, a peer only
+// ever gets receipts for messages sent from its own gateway's organisations.
+//
+// The connection: CheckPeerConnection refuses a peer token whose connection did not present
+// the client certificate the token is bound to (auth::CheckPeerCertificate: 403
+// peer_certificate_mismatch, or peer_token_unbound for a token issued before tokens were
+// bound), with an `auth_failed` audit entry: user and organisation the peer gateway's id, role
+// peer, object "api_token:ID", outcome the code. federation_routes.h runs it on every route a
+// peer token reaches, before any handler.
+//
+// Thread-safe: it reaches the database only through the group commit, which holds the
+// connection's lock (store/guarded_database.h) for every job.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "gateway/core/directory.h"
+#include "gateway/core/error.h"
+#include "gateway/crypto/keyring.h"
+#include "gateway/messages/federation_message.h"
+#include "gateway/federation/receipt.h"
+#include "gateway/messages/message_fields.h"
+#include "gateway/messages/message_service.h"
+#include "gateway/store/database.h"
+#include "gateway/store/group_commit.h"
+
+namespace ketenpoort::server {
+
+class FederationService {
+ public:
+  using Clock = std::function<std::int64_t()>;  // ms since the Unix epoch
+
+  struct Config {
+    store::GroupCommit* commits = nullptr;     // required; outlives the service
+    const Directory* directory = nullptr;      // required
+    const crypto::Keyring* keyring = nullptr;  // required; holds `receipt_key_id`
+    std::string receipt_key_id;                // the key of this gateway's TLS certificate
+    std::string gateway_id;                    // this gateway's id, named in receipts
+    std::string certificate_pem;               // this gateway's TLS chain, leaf first
+    Clock clock;
+  };
+
+  // Parses every directory certificate; error when one does not parse.
+  static Result<std::unique_ptr<FederationService>> Create(Config config);
+
+  // The answer, called once: on the group commit's thread, or on the caller's if it is stopped.
+  // A message taken in is answered with the receipt, signed after the commit, and this gateway's
+  // TLS chain to check it with.
+  using Done = std::function<void(Result<delivery::ReceiptAnswer>)>;
+
+  // POST /v1/federation/messages: checks here, then queues the write and returns.
+  void Receive(const Caller& caller, delivery::FederationMessage message, Done done);
+
+  // A delivery refused before it became a message (its body did not parse): audits the refusal,
+  // object `message_id` ("" when the body named none), and hands `error` to `done` once that
+  // entry is committed.
+  void Refuse(const Caller& caller, Error error, std::string message_id, Done done);
+
+  // Ok unless `caller` is a peer whose connection presented no client certificate, or another
+  // than its token is bound to (`client_cert_sha256`: api::Request's); a refusal is audited.
+  Status CheckPeerConnection(const Caller& caller, std::string_view client_cert_sha256);
+
+ private:
+  explicit FederationService(Config config);
+
+  Config config_;
+  CertificateMap certificates_;
+};
+
+}  // namespace ketenpoort::server

@@ -1,0 +1,614 @@
+#include "gateway/messages/message_service.h"
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "gateway/audit/audit_log.h"
+#include "gateway/audit/time_format.h"
+#include "gateway/core/json_fields.h"
+#include "gateway/core/legal_basis.h"
+#include "gateway/core/lifecycle.h"
+#include "gateway/core/message_kind.h"
+#include "gateway/crypto/encoding.h"
+#include "gateway/crypto/envelope.h"
+#include "gateway/crypto/hash.h"
+#include "gateway/crypto/random.h"
+#include "gateway/messages/federation_message.h"
+#include "gateway/messages/message_fields.h"
+#include "gateway/store/kind_repository.h"
+#include "gateway/store/message_repository.h"
+
+namespace ketenpoort::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int kDefaultInboxLimit = 100;
+constexpr int kMaxInboxLimit = 500;
+constexpr std::size_t kMaxReasonBytes = 500;
+constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
+
+// "m-" and 128 random bits in hex: unguessable, so an id alone reveals nothing.
+std::string NewMessageId() {
+  return "m-" + crypto::HexEncode(crypto::RandomBytes(16));
+}
+
+bool HasControlCharacters(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+Result<std::int64_t> ParseCount(std::string_view text, std::int64_t fallback, std::int64_t min,
+                                std::int64_t max, const std::string& field) {
+  if (text.empty())
+    return fallback;
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
+    return InvalidArgument(
+        "invalid_query",
+        "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max), field);
+  }
+  return v;
+}
+
+std::string Actor(const Principal& p) {
+  return p.user.empty() ? p.org : p.org + "/" + p.user;
+}
+
+json OptionalTime(const std::optional<std::int64_t>& ms) {
+  return ms ? json(audit::FormatTime(*ms)) : json(nullptr);
+}
+
+// What every reader of `m` sees: the header peer gateways exchange (delivery/federation_message.h)
+// and whether the sender withdrew it; the payload only `with_payload`.
+json MessageJson(store::MessageRecord m, std::vector<std::string> recipients, bool with_payload) {
+  const bool recalled = m.recalled_ms.has_value();
+  delivery::FederationMessage message =
+      delivery::FederationMessageOf(std::move(m), std::move(recipients));
+  json out = with_payload ? delivery::ToJson(message) : delivery::HeaderToJson(message);
+  out["recalled"] = recalled;
+  return out;
+}
+
+std::vector<std::string> RecipientOrgs(const std::vector<store::DeliveryRecord>& deliveries) {
+  std::vector<std::string> out;
+  out.reserve(deliveries.size());
+  for (const auto& d : deliveries)
+    out.push_back(d.recipient_org);
+  return out;
+}
+
+// The caller's entry about message `m` (may be null): with its client and legal basis.
+audit::AuditEntry Entry(const Caller& caller, std::string_view event, std::string_view action,
+                        std::string_view object, const store::MessageRecord* m,
+                        std::string_view outcome, std::int64_t now) {
+  audit::AuditEntry e = CallerEntry(caller, event, action, object, outcome, now);
+  if (m != nullptr) {
+    e.subject_ref = m->subject_ref;
+    e.authorisation_basis = m->legal_basis;
+  }
+  return e;
+}
+
+// Appends one entry in a transaction of its own. `db` is lent by a Write of its owner.
+Status AppendAlone(store::Database& db, audit::AuditEntry entry) {
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(entry)));
+  return tx.Commit();
+}
+
+Error MessageNotFound() {
+  return NotFound("message_not_found", "no such message", "id");
+}
+
+// What a parsed submission holds before the envelope is checked.
+struct Submission {
+  RoutingInput routing;
+  std::vector<std::string> recipients;
+  std::string subject_ref;
+  std::optional<std::int64_t> deadline_ms;
+  std::optional<std::int64_t> expires_ms;
+  CodeListVersions codelists;  // every list, at the version this message used
+  Bytes payload;
+};
+
+// The code-list versions recorded for a message: an object, or {} from before they were.
+json RecordedCodeLists(store::Database& db, std::string_view id) {
+  auto text = store::KindRepository(db).CodeLists(id);
+  if (!text || !text->has_value())
+    return json::object();
+  json v = json::parse(**text, nullptr, /*allow_exceptions=*/false);
+  return v.is_object() ? v : json::object();
+}
+
+}  // namespace
+
+audit::AuditEntry CallerEntry(const Caller& caller, std::string_view event, std::string_view action,
+                              std::string_view object, std::string_view outcome,
+                              std::int64_t now_ms) {
+  audit::AuditEntry e;
+  e.time_ms = now_ms;
+  e.event = std::string(event);
+  e.user = caller.principal.user;
+  e.organisation = caller.principal.org;
+  e.role = std::string(RoleName(caller.principal.role));
+  e.action = std::string(action);
+  e.object = std::string(object);
+  e.outcome = std::string(outcome);
+  e.source_address = caller.source_address;
+  return e;
+}
+
+MessageService::MessageService(store::GuardedDatabase& db, store::GroupCommit& commits,
+                               const Directory& directory, const RoutingRules& routes,
+                               const KindRegistry& kinds, Clock clock)
+    : db_(db),
+      commits_(commits),
+      directory_(directory),
+      routes_(routes),
+      kinds_(kinds),
+      clock_(std::move(clock)) {}
+
+Result<std::unique_ptr<MessageService>> MessageService::Create(
+    store::GuardedDatabase& db, store::GroupCommit& commits, const Directory& directory,
+    const RoutingRules& routes, const KindRegistry& kinds, Clock clock) {
+  auto service = std::unique_ptr<MessageService>(
+      new MessageService(db, commits, directory, routes, kinds, std::move(clock)));
+  KP_ASSIGN_OR_RETURN(service->certificates_, DirectoryCertificates(directory));
+  return service;
+}
+
+void MessageService::Submit(const Caller& caller, const json& body, std::string_view raw_body,
+                            const std::optional<std::string>& idempotency_key, Done done) {
+  const std::int64_t now = clock_();
+  const Principal& who = caller.principal;
+
+  // Everything that can be decided without the database, in the order the header documents.
+  auto parse = [&]() -> Result<Submission> {
+    Submission s;
+    JsonFields f(body, "", "unknown_field");
+    KP_RETURN_IF_ERROR(f.OnlyKeys({"kind", "recipients", "routing", "subject_ref", "legal_basis",
+                                   "deadline", "expires", "codelists", "payload"}));
+    KP_ASSIGN_OR_RETURN(s.routing, RoutingInputFromJson(body));
+    if (directory_.Find(who.org) == nullptr) {
+      return PermissionDenied("unknown_sender",
+                              "the token's organisation '" + who.org + "' is not in the directory");
+    }
+    JsonFields typed(body, "", "invalid_request");
+    if (f.Find("recipients") != nullptr) {
+      KP_ASSIGN_OR_RETURN(s.recipients, typed.StringArray("recipients", /*required=*/false));
+      KP_RETURN_IF_ERROR(routes_.CheckRecipients(s.routing, s.recipients, directory_));
+      std::sort(s.recipients.begin(), s.recipients.end());
+    } else {
+      s.recipients = routes_.Resolve(s.routing).recipients;
+      if (s.recipients.empty()) {
+        return Refused("no_recipients", "no routing rule yields a recipient for this message",
+                       "routing");
+      }
+    }
+    KP_ASSIGN_OR_RETURN(CommonHeader header, ReadCommonHeader(typed, now));
+    s.subject_ref = std::move(header.subject_ref);
+    s.deadline_ms = header.deadline_ms;
+    s.expires_ms = header.expires_ms;
+    CodeListVersions requested;
+    if (const json* c = f.Find("codelists")) {
+      KP_ASSIGN_OR_RETURN(requested, CodeListVersionsFromJson(*c));
+    }
+    KP_RETURN_IF_ERROR(kinds_.ValidateHeader(s.routing.kind,
+                                             KindHeader{.routing = s.routing.routing,
+                                                        .subject_ref = s.subject_ref,
+                                                        .legal_basis = s.routing.legal_basis,
+                                                        .deadline_ms = s.deadline_ms},
+                                             requested));
+    s.codelists = kinds_.code_lists().Resolve(requested);
+    KP_ASSIGN_OR_RETURN(std::string payload_b64, typed.RequiredString("payload"));
+    KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(payload_b64));
+    s.payload = std::move(sealed.der);
+    const crypto::EnvelopeInfo* info = &sealed.info;
+    for (const std::string& org : s.recipients) {
+      auto cert = certificates_.find(org);
+      if (cert == certificates_.end()) {
+        return Refused("recipient_without_certificate",
+                       "organisation '" + org + "' has no certificate in the directory",
+                       "recipients");
+      }
+      if (!info->IsFor(cert->second)) {
+        return Refused("envelope_recipient_mismatch",
+                       "envelope is not encrypted for org '" + org + "'", "payload");
+      }
+    }
+    const auto sender_cert = certificates_.find(who.org);
+    for (const crypto::RecipientId& rid : info->recipients) {
+      bool known = sender_cert != certificates_.end() && rid.Matches(sender_cert->second);
+      for (const std::string& org : s.recipients)
+        known = known || rid.Matches(certificates_.find(org)->second);
+      if (known)
+        continue;
+      std::string outsider = "a certificate outside the directory";
+      for (const auto& [org, cert] : certificates_) {
+        if (rid.Matches(cert)) {
+          outsider = "org '" + org + "'";
+          break;
+        }
+      }
+      return Refused("envelope_recipient_mismatch",
+                     "envelope is also encrypted for " + outsider + ", which is not a recipient",
+                     "payload");
+    }
+    return s;
+  };
+
+  auto submission = parse();
+  if (!submission) {
+    // The refusal is answered once its audit entry is committed (or with the audit's error).
+    audit::AuditEntry refused = Entry(caller, audit::event::kSubmit, audit::action::kCreate, "",
+                                      nullptr, submission.error().code, now);
+    commits_.Submit(
+        [refused = std::move(refused)](store::Database& db) {
+          return audit::AuditLog().Append(db, refused);
+        },
+        [error = std::move(submission).error(), done = std::move(done)](Status audited) {
+          done(audited ? Result<json>(error) : Result<json>(std::move(audited).error()));
+        });
+    return;
+  }
+  Submission& s = *submission;
+
+  // What the job writes, shared by the job and its completion (both on the committer thread).
+  struct Write {
+    store::MessageRecord m;
+    std::map<std::string, std::string> initial;
+    std::map<std::string, std::vector<std::string>> by_peer;  // peer gateway URL -> recipients
+    std::vector<audit::AuditEntry> entries;
+    std::string codelists;
+    std::vector<std::string> recipients;
+    std::string org;
+    std::optional<std::string> idempotency_key;
+    crypto::Digest request_hash{};
+    json answer;
+  };
+  auto w = std::make_shared<Write>();
+  store::MessageRecord& m = w->m;
+  m.id = NewMessageId();
+  m.kind = s.routing.kind;
+  m.sender_org = who.org;
+  m.sender_user = who.user;
+  m.subject_ref = s.subject_ref;
+  m.routing = s.routing.routing;
+  m.legal_basis = s.routing.legal_basis ? std::string(LegalBasisName(*s.routing.legal_basis)) : "";
+  m.deadline_ms = s.deadline_ms;
+  m.expires_ms = s.expires_ms;
+  m.created_ms = now;
+  const crypto::Digest payload_hash = crypto::Sha256(s.payload);
+  m.payload_sha256.assign(payload_hash.begin(), payload_hash.end());
+  m.payload = std::move(s.payload);
+
+  std::map<std::string, std::string>& initial = w->initial;
+  for (const std::string& org : s.recipients) {
+    const Organisation* o = directory_.Find(org);
+    if (o->gateway_url.empty()) {
+      initial[org] = std::string(state::kDelivered);
+    } else {
+      initial[org] = std::string(state::kSent);
+      w->by_peer[o->gateway_url].push_back(org);
+    }
+  }
+  std::vector<audit::AuditEntry>& entries = w->entries;
+  entries.push_back(Entry(caller, audit::event::kSubmit, audit::action::kCreate, m.id, &m,
+                          audit::kOutcomeSuccess, now));
+  for (const auto& [org, st] : initial) {
+    if (st != state::kDelivered)
+      continue;
+    audit::AuditEntry e = Entry(caller, audit::event::kDeliver, audit::action::kCreate, m.id, &m,
+                                audit::kOutcomeSuccess, now);
+    e.organisation = org;  // delivered into this organisation's inbox, by the gateway
+    e.user = "gateway";
+    e.role = "recipient";
+    e.responsible_user = Actor(who);
+    entries.push_back(std::move(e));
+  }
+  w->request_hash = crypto::Sha256(AsBytes(raw_body));
+  w->codelists = CodeListVersionsToJson(s.codelists).dump();
+  w->recipients = std::move(s.recipients);
+  w->org = who.org;
+  w->idempotency_key = idempotency_key;
+
+  commits_.Submit(
+      [w, now](store::Database& db) -> Status {
+        store::MessageRepository repo(db);
+        if (w->idempotency_key) {
+          KP_ASSIGN_OR_RETURN(auto seen, repo.FindIdempotencyKey(w->org, *w->idempotency_key));
+          if (seen) {
+            if (!std::equal(seen->request_sha256.begin(), seen->request_sha256.end(),
+                            w->request_hash.begin(), w->request_hash.end())) {
+              return Conflict("idempotency_conflict",
+                              "this Idempotency-Key was used before with another request body");
+            }
+            KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(seen->message_id));
+            w->answer = {{"id", seen->message_id},
+                         {"status", "accepted"},
+                         {"recipients", RecipientOrgs(deliveries)}};
+            return Ok();
+          }
+        }
+        KP_RETURN_IF_ERROR(repo.Insert(w->m, w->initial, "gateway"));
+        KP_RETURN_IF_ERROR(store::KindRepository(db).SetCodeLists(w->m.id, w->codelists));
+        for (const auto& [peer, orgs] : w->by_peer)
+          KP_RETURN_IF_ERROR(repo.EnqueueOutbox(w->m.id, peer, orgs, now));
+        if (w->idempotency_key) {
+          KP_RETURN_IF_ERROR(repo.InsertIdempotencyKey(w->org, *w->idempotency_key, w->request_hash,
+                                                       w->m.id, now));
+        }
+        audit::AuditLog log;
+        for (const audit::AuditEntry& e : w->entries)
+          KP_RETURN_IF_ERROR(log.Append(db, e));
+        w->answer = {{"id", w->m.id}, {"status", "accepted"}, {"recipients", w->recipients}};
+        return Ok();
+      },
+      [w, done = std::move(done), wake = outbox_queued_](Status stored) {
+        if (!stored) {
+          done(std::move(stored).error());
+          return;
+        }
+        // Committed: the outbox sends it now, instead of at its next poll for retries.
+        if (!w->by_peer.empty() && wake)
+          wake();
+        done(std::move(w->answer));
+      });
+}
+
+Result<json> MessageService::Inbox(const Caller& caller, std::string_view after,
+                                   std::string_view limit) {
+  KP_ASSIGN_OR_RETURN(std::int64_t after_seq, ParseCount(after, 0, 0, INT64_MAX, "after"));
+  KP_ASSIGN_OR_RETURN(std::int64_t max,
+                      ParseCount(limit, kDefaultInboxLimit, 1, kMaxInboxLimit, "limit"));
+  const std::int64_t now = clock_();
+  return db_.Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto items,
+                        repo.Inbox(caller.principal.org, after_seq, static_cast<int>(max)));
+    json messages = json::array();
+    std::int64_t next = after_seq;
+    for (store::InboxItem& item : items) {
+      KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(item.message.id));
+      const bool expired = item.message.expires_ms && *item.message.expires_ms <= now;
+      json h = MessageJson(std::move(item.message), RecipientOrgs(deliveries),
+                           /*with_payload=*/false);
+      h["state"] = item.delivery.state;
+      h["expired"] = expired;
+      h["cursor"] = std::to_string(item.delivery.seq);
+      messages.push_back(std::move(h));
+      next = item.delivery.seq;
+    }
+    KP_RETURN_IF_ERROR(AppendAlone(db, Entry(caller, audit::event::kFetch, audit::action::kRead,
+                                             "inbox", nullptr, audit::kOutcomeSuccess, now)));
+    return json{{"messages", std::move(messages)}, {"next", std::to_string(next)}};
+  });
+}
+
+Result<json> MessageService::Get(const Caller& caller, std::string_view id) {
+  const std::int64_t now = clock_();
+  const Principal& who = caller.principal;
+  return db_.Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/true));
+    if (!found)
+      return MessageNotFound();
+    const store::MessageRecord& m = *found;
+    const bool is_sender = m.sender_org == who.org && HasRole(who.role, Role::kSender);
+    std::optional<store::DeliveryRecord> delivery;
+    if (HasRole(who.role, Role::kRecipient)) {
+      KP_ASSIGN_OR_RETURN(delivery, repo.Delivery(id, who.org));
+      if (delivery && delivery->state == state::kSent)
+        delivery.reset();  // still on its way to that organisation's gateway
+    }
+    if (!is_sender && !delivery)
+      return MessageNotFound();
+
+    std::optional<Error> gone;
+    if (m.recalled_ms)
+      gone = Gone("message_recalled", "the sender withdrew this message");
+    else if (m.expires_ms && *m.expires_ms <= now)
+      gone = Gone("message_expired", "this message has expired");
+    else if (!m.payload)
+      gone = Gone("message_purged", "the content of this message has been removed");
+
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    std::string outcome = gone ? gone->code : std::string(audit::kOutcomeSuccess);
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+        db, Entry(caller, audit::event::kOpen, audit::action::kRead, m.id, &m, outcome, now)));
+    if (!gone && delivery && delivery->state == state::kDelivered) {
+      KP_RETURN_IF_ERROR(repo.SetState(id, who.org, state::kReceived, now, Actor(who), ""));
+      delivery->state = std::string(state::kReceived);
+    }
+    KP_RETURN_IF_ERROR(tx.Commit());
+    if (gone)
+      return *gone;
+
+    KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
+    json out = MessageJson(std::move(*found), RecipientOrgs(deliveries), /*with_payload=*/true);
+    if (delivery)
+      out["state"] = delivery->state;
+    if (is_sender) {
+      json states = json::object();
+      for (const auto& d : deliveries)
+        states[d.recipient_org] = d.state;
+      out["states"] = std::move(states);
+    }
+    out["codelists"] = RecordedCodeLists(db, id);
+    return out;
+  });
+}
+
+Result<json> MessageService::SetStatus(const Caller& caller, std::string_view id,
+                                       const json& body) {
+  JsonFields f(body, "", "invalid_request");
+  {
+    JsonFields keys(body, "", "unknown_field");
+    KP_RETURN_IF_ERROR(keys.OnlyKeys({"state", "reason"}));
+  }
+  KP_ASSIGN_OR_RETURN(std::string to, f.RequiredString("state"));
+  KP_ASSIGN_OR_RETURN(std::string reason, f.OptionalString("reason"));
+  if (reason.size() > kMaxReasonBytes || HasControlCharacters(reason)) {
+    return InvalidArgument(
+        "invalid_reason", "must be at most 500 bytes of text without control characters", "reason");
+  }
+  const std::int64_t now = clock_();
+  const Principal& who = caller.principal;
+  return db_.Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
+    if (!found)
+      return MessageNotFound();
+    KP_ASSIGN_OR_RETURN(auto delivery, repo.Delivery(id, who.org));
+    const bool is_recipient = delivery && delivery->state != state::kSent;
+    const bool is_sender = found->sender_org == who.org && HasRole(who.role, Role::kSender);
+    const Lifecycle& lifecycle = kinds_.LifecycleFor(found->kind);
+    const bool whole_message =
+        lifecycle.scope() == LifecycleScope::kMessage && to != state::kReceived;
+    if (!is_recipient && !(is_sender && whole_message))
+      return MessageNotFound();
+    if (found->recalled_ms)
+      return Gone("message_recalled", "the sender withdrew this message");
+    // The deliveries this change moves: the caller's own, or every one that has arrived.
+    std::vector<store::DeliveryRecord> targets;
+    if (whole_message) {
+      KP_ASSIGN_OR_RETURN(auto all, repo.Deliveries(id));
+      for (store::DeliveryRecord& d : all) {
+        if (d.state != state::kSent && d.state != state::kUndeliverable)
+          targets.push_back(std::move(d));
+      }
+    } else {
+      targets.push_back(*delivery);
+    }
+    if (targets.empty())
+      return Conflict("invalid_transition", "the message has not reached any recipient yet");
+    const Organisation* org = directory_.Find(who.org);
+    Status allowed = Ok();
+    if (!lifecycle.IsKnown(to)) {
+      allowed = kinds_.CheckTransition(found->kind, targets.front().state, to);
+    } else if (org == nullptr) {
+      allowed = PermissionDenied(
+          "unknown_sender", "the token's organisation '" + who.org + "' is not in the directory");
+    } else {
+      allowed = lifecycle.CheckSetter(to, org->kind, is_sender, is_recipient);
+    }
+    for (const store::DeliveryRecord& d : targets) {
+      if (!allowed)
+        break;
+      allowed = lifecycle.Check(d.state, to);
+    }
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(
+        db,
+        Entry(caller, audit::event::kStatusChange, audit::action::kUpdate, std::string(id), &*found,
+              allowed ? std::string(audit::kOutcomeSuccess) : allowed.error().code, now)));
+    if (allowed) {
+      for (const store::DeliveryRecord& d : targets)
+        KP_RETURN_IF_ERROR(repo.SetState(id, d.recipient_org, to, now, Actor(who), reason));
+    }
+    KP_RETURN_IF_ERROR(tx.Commit());
+    if (!allowed)
+      return std::move(allowed).error();
+    if (whole_message) {
+      return json{{"id", id},
+                  {"org", who.org},
+                  {"state", to},
+                  {"recipients", RecipientOrgs(targets)},
+                  {"time", audit::FormatTime(now)}};
+    }
+    return json{{"id", id}, {"org", who.org}, {"state", to}, {"time", audit::FormatTime(now)}};
+  });
+}
+
+Result<json> MessageService::Tracking(const Caller& caller, std::string_view id) {
+  const std::int64_t now = clock_();
+  return db_.Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
+    if (!found || found->sender_org != caller.principal.org)
+      return MessageNotFound();
+    KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
+    KP_ASSIGN_OR_RETURN(auto events, repo.Events(id));
+    KP_ASSIGN_OR_RETURN(auto outbox, repo.OutboxFor(id));
+    json recipients = json::array();
+    for (const store::DeliveryRecord& d : deliveries) {
+      json list = json::array();
+      for (const store::DeliveryEvent& e : events) {
+        if (e.recipient_org != d.recipient_org)
+          continue;
+        json ev = {{"state", e.state}, {"time", audit::FormatTime(e.time_ms)}, {"by", e.actor}};
+        if (!e.reason.empty())
+          ev["reason"] = e.reason;
+        list.push_back(std::move(ev));
+      }
+      json r = {{"org", d.recipient_org},
+                {"state", d.state},
+                {"legal_basis", found->legal_basis},
+                {"events", std::move(list)}};
+      for (const store::OutboxItem& o : outbox) {
+        if (std::find(o.recipients.begin(), o.recipients.end(), d.recipient_org) ==
+            o.recipients.end())
+          continue;
+        r["transfer"] = {{"gateway", o.peer_url},
+                         {"state", o.state},
+                         {"attempts", o.attempts},
+                         {"last_error", o.last_error}};
+        if (!o.receipt.empty()) {
+          // The peer's signed delivery receipt (delivery/receipt.h), as the outbox recorded it.
+          json receipt = json::parse(o.receipt, nullptr, /*allow_exceptions=*/false);
+          if (!receipt.is_discarded())
+            r["transfer"]["receipt"] = std::move(receipt);
+        }
+      }
+      recipients.push_back(std::move(r));
+    }
+    KP_RETURN_IF_ERROR(
+        AppendAlone(db, Entry(caller, audit::event::kFetch, audit::action::kRead, std::string(id),
+                              &*found, audit::kOutcomeSuccess, now)));
+    // Escalations and reminders the deadline rules recorded (reminder_worker.h).
+    KP_ASSIGN_OR_RETURN(auto notices, store::KindRepository(db).NoticesFor(id));
+    json notice_list = json::array();
+    for (const store::NoticeRecord& n : notices) {
+      notice_list.push_back({{"type", n.type},
+                             {"to", n.to_org},
+                             {"about", n.about_org},
+                             {"due", audit::FormatTime(n.due_ms)},
+                             {"time", audit::FormatTime(n.created_ms)},
+                             {"reason", n.reason},
+                             {"mail", n.mail_state}});
+    }
+    json out = {{"id", id},
+                {"kind", found->kind},
+                {"legal_basis", found->legal_basis},
+                {"codelists", RecordedCodeLists(db, id)},
+                {"recalled", OptionalTime(found->recalled_ms)},
+                {"recipients", std::move(recipients)},
+                {"notices", std::move(notice_list)}};
+    return out;
+  });
+}
+
+Result<json> MessageService::Recall(const Caller& caller, std::string_view id) {
+  const std::int64_t now = clock_();
+  return db_.Write([&](store::Database& db) -> Result<json> {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
+    if (!found || found->sender_org != caller.principal.org)
+      return MessageNotFound();
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_RETURN_IF_ERROR(repo.Recall(id, now));
+    KP_RETURN_IF_ERROR(
+        audit::AuditLog().Append(db, Entry(caller, audit::event::kRecall, audit::action::kDelete,
+                                           id, &*found, audit::kOutcomeSuccess, now)));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    return json{{"id", id}, {"status", "recalled"}};
+  });
+}
+
+}  // namespace ketenpoort::server

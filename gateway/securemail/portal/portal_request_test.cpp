@@ -1,0 +1,58 @@
+#include "gateway/securemail/portal/portal_request.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace ketenpoort::portal {
+namespace {
+
+api::Request WithHeader(const std::string& name, const std::string& value) {
+  api::Request req;
+  req.headers[name] = value;
+  return req;
+}
+
+TEST(PortalRequestTest, CookieValueFindsTheNamedPairAmongOthers) {
+  EXPECT_EQ(CookieValue(WithHeader("Cookie", "a=1; kp_portal=s3cr3t; b=2"), "kp_portal"), "s3cr3t");
+  EXPECT_EQ(CookieValue(WithHeader("cookie", "  kp_portal=x%20y \t"), "kp_portal"), "x%20y");
+  EXPECT_EQ(CookieValue(WithHeader("Cookie", "kp_portal=first; kp_portal=second"), "kp_portal"),
+            "first");
+}
+
+TEST(PortalRequestTest, CookieValueIsEmptyWhenTheCookieIsAbsentOrOnlyAPrefix) {
+  EXPECT_EQ(CookieValue(api::Request{}, "kp_portal"), "");
+  EXPECT_EQ(CookieValue(WithHeader("Cookie", ""), "kp_portal"), "");
+  EXPECT_EQ(CookieValue(WithHeader("Cookie", "kp_portal"), "kp_portal"), "");
+  EXPECT_EQ(CookieValue(WithHeader("Cookie", "kp_portal="), "kp_portal"), "");
+  EXPECT_EQ(CookieValue(WithHeader("Cookie", "kp_portalx=1; xkp_portal=2"), "kp_portal"), "");
+  EXPECT_EQ(CookieValue(WithHeader("Cookie", ";;;"), "kp_portal"), "");
+}
+
+TEST(PortalRequestTest, FormFieldsDecodesAUrlEncodedBody) {
+  api::Request req = WithHeader("Content-Type", "application/x-www-form-urlencoded");
+  req.body = "csrf=a%2Bb&code=123+456";
+  auto form = FormFields(req);
+  ASSERT_TRUE(form.ok()) << form.error().code;
+  EXPECT_EQ(form->at("csrf"), "a+b");
+  EXPECT_EQ(form->at("code"), "123 456");
+}
+
+TEST(PortalRequestTest, FormFieldsRefusesOtherContentTypesAndBadBodies) {
+  api::Request json = WithHeader("Content-Type", "application/json");
+  json.body = "csrf=x";
+  ASSERT_FALSE(FormFields(json).ok());
+  EXPECT_EQ(FormFields(json).error().code, "unsupported_media_type");
+  EXPECT_EQ(FormFields(json).error().field, "Content-Type");
+  EXPECT_EQ(FormFields(api::Request{}).error().code, "unsupported_media_type");
+
+  api::Request repeated = WithHeader("Content-Type", "application/x-www-form-urlencoded");
+  repeated.body = "code=1&code=2";
+  EXPECT_EQ(FormFields(repeated).error().code, "duplicate_query_parameter");
+  api::Request nul = WithHeader("Content-Type", "application/x-www-form-urlencoded");
+  nul.body = "code=%00";
+  EXPECT_FALSE(FormFields(nul).ok());
+}
+
+}  // namespace
+}  // namespace ketenpoort::portal
