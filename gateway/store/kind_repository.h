@@ -2,6 +2,7 @@
 // each message used, the deadline notices (escalations and reminders, once per message and
 // key), and the rows reports and the reminder worker read.
 //
+//   // (compiled in examples_test.cpp)
 //   KindRepository kinds(db);
 //   KP_RETURN_IF_ERROR(kinds.SetCodeLists("m-1", R"({"exploitation":2})"));   // in Submit's tx
 //   KP_ASSIGN_OR_RETURN(bool inserted, kinds.InsertNotice(notice));   // false: recorded before
