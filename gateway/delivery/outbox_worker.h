@@ -2,6 +2,7 @@
 // to peer gateways over mutual-TLS HTTPS and records what happened. The receiving half is
 // server/federation_service.h.
 //
+//   // (compiled in examples_test.cpp)
 //   OutboxWorker::Config c;
 //   c.db = &db;  c.db_mutex = &db_mutex;                 // the gateway's one connection
 //   c.keyring = &keyring;  c.client_key_id = "tls";  c.client_chain = tls_chain;
