@@ -1,6 +1,7 @@
 // Test helper for the kinds' table-driven lifecycle tests: checks a lifecycle against a table
 // of the transitions it must allow, and that every other pair of its states is refused.
 //
+//   // (compiled in examples_test.cpp)
 //   ExpectExactly(ReferralKind().lifecycle(), {{"received", {"accepted", "declined"}}, ...});
 #pragma once
 

@@ -2,6 +2,7 @@
 // which are compiled into the binary: a code list version is part of the release, so an old
 // message's codes keep their meaning wherever it is read.
 //
+//   // (compiled in examples_test.cpp)
 //   const KindRegistry& kinds = kinds::BuiltinKinds();
 //   kinds.Find("b8")->spec().retention_days            // 1825
 //   kinds.code_lists().Latest("exploitation")           // 2

@@ -2,6 +2,7 @@
 // policy every outbound connection uses (the same suites the server offers: ECDHE with AES-GCM
 // or ChaCha20-Poly1305). Shared by the peer, SMTP and SMS clients and the CLI's API client.
 //
+//   // (compiled in examples_test.cpp)
 //   KP_RETURN_IF_ERROR(CurlGlobalInit());            // once per process; safe to call often
 //   CurlEasy curl(curl_easy_init());
 //   CurlSlist headers(curl_slist_append(nullptr, "Accept: application/json"));

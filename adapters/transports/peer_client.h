@@ -1,5 +1,6 @@
 // An HTTPS client for peer gateways: mutual TLS through libcurl, our key kept in the keyring.
 //
+//   // (compiled in examples_test.cpp)
 //   PeerClient::Config c;
 //   c.keyring = &keyring;                        // must outlive the client
 //   c.client_key_id = "gateway";                 // the key of our gateway's TLS certificate

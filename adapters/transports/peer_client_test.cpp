@@ -91,7 +91,7 @@ class PeerClientTest : public ::testing::Test {
     });
     router_.Add("GET", "/v1/slow", api::Access::AnyToken(), [this](api::Request&) {
       ++handled_;
-      std::this_thread::sleep_for(milliseconds(1500));
+      std::this_thread::sleep_for(milliseconds(1500));  // a stalling peer is what is tested
       return api::Response::Json(200, {{"slow", true}});
     });
     router_.Add("GET", "/v1/big", api::Access::AnyToken(), [](api::Request&) {

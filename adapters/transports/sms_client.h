@@ -1,5 +1,6 @@
 // Text messages through an SMS provider's HTTP API, over libcurl.
 //
+//   // (compiled in examples_test.cpp)
 //   SmsClient::Config c;
 //   c.url = "https://sms.example.org/v1/send";
 //   c.token_file = "/etc/ketenpoort/sms.token";      // bearer token, mode 0600 (optional)

@@ -2,6 +2,7 @@
 // optional AUTH with credentials read from a 0600 file, and a multipart/alternative message
 // (text and HTML, UTF-8) that we build ourselves.
 //
+//   // (compiled in examples_test.cpp)
 //   SmtpClient::Config c;
 //   c.url = "smtp://relay.example.org:587";      // smtps://HOST:465 for implicit TLS
 //   c.from = "ketenpoort@example.org";

@@ -1,6 +1,7 @@
 // The request and response that route handlers see: plain values, no server or socket types,
 // so a handler can be called directly from a test.
 //
+//   // (compiled in examples_test.cpp)
 //   Response GetMessage(Request& req) {                      // route "/v1/messages/{id}"
 //     const std::string& id = req.params.at("id");           // percent-decoded
 //     auto found = store.Find(req.principal->org, id);
@@ -11,7 +12,7 @@
 // Response::FromError writes the error shape of docs/API.md, with the status the kind fixes:
 //
 //   Response::FromError(NotFound("message_not_found", "no such message", "id"))
-//     -> 404 {"error":{"code":"message_not_found","message":"no such message","field":"id"}}
+//     -> 404 {"error":{"code":"message_not_found","field":"id","message":"no such message"}}
 //
 // "field" is left out when the error names none; a 401 also carries `WWW-Authenticate: Bearer`.
 #pragma once

@@ -1,6 +1,7 @@
 // The front door: HTTPS serving on Boost.Beast over Boost.Asio, with OpenSSL for TLS
 // (tls_socket.h, our policy in server_tls.h), around a Router.
 //
+//   // (compiled in examples_test.cpp)
 //   HttpsServer::Config c;
 //   c.host = "127.0.0.1";
 //   c.port = 8443;                                             // 0: any free port (port())

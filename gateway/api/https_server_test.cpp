@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -350,7 +351,7 @@ size_t WriteHashed(char* ptr, size_t size, size_t nmemb, void* userdata) {
     *s->o->progress = s->out->bytes;
   if (!s->paused && s->out->bytes >= s->o->pause_download_at) {
     s->paused = true;
-    std::this_thread::sleep_for(s->o->pause);
+    std::this_thread::sleep_for(s->o->pause);  // the stall is the behaviour under test
   }
   return n;
 }
@@ -549,6 +550,34 @@ std::uint64_t QueryNumber(const Request& r, const std::string& name, std::uint64
   return it == r.query.end() ? otherwise : std::stoull(it->second);
 }
 
+// The /slow route's handler: it says it has entered, then holds its worker until the test
+// releases it, so a test can act while a request is in flight without guessing how long that is.
+class HeldHandler {
+ public:
+  void Hold() {
+    std::unique_lock lock(mu_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return released_; });
+  }
+  // Whether a request entered the handler within `limit`.
+  bool WaitEntered(std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, limit, [this] { return entered_ > 0; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  int entered_ = 0;
+  bool released_ = false;
+};
+
 // Waits up to `limit` for `done`; true when it happened.
 template <typename F>
 bool Eventually(F done, std::chrono::milliseconds limit = std::chrono::milliseconds(10000)) {
@@ -642,8 +671,8 @@ class HttpsServerTest : public testing::Test {
     });
     router_.Add("GET", "/boom", Access::Public(),
                 [](Request&) -> Response { throw std::runtime_error("secret detail"); });
-    router_.Add("GET", "/slow", Access::Public(), [](Request&) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    router_.Add("GET", "/slow", Access::Public(), [this](Request&) {
+      slow_.Hold();
       return Response::Json(200, {{"slow", true}});
     });
     // Uploads: "/v1/files/fail-write" fails its Write past 512 KiB.
@@ -674,6 +703,9 @@ class HttpsServerTest : public testing::Test {
     });
   }
 
+  // A test that failed before releasing /slow must not leave the server's Stop waiting on it.
+  ~HttpsServerTest() override { slow_.Release(); }
+
   HttpsServer::Config BaseConfig() {
     HttpsServer::Config c;
     c.host = "127.0.0.1";
@@ -702,6 +734,7 @@ class HttpsServerTest : public testing::Test {
   static TestKeyPair* other_pair_;
   UploadLog uploads_;  // outlive the server, whose requests use them
   DownloadLog downloads_;
+  HeldHandler slow_;
   Router router_;
   std::unique_ptr<HttpsServer> server_;
   int port_ = 0;
@@ -1142,11 +1175,18 @@ TEST_F(HttpsServerTest, StopLetsRequestsInFlightFinish) {
     Client c(pki_->ca_cert);
     slow = c.Fetch(url + "/slow");
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
-  std::thread stopper([&] { server_->Stop(); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  ASSERT_TRUE(slow_.WaitEntered());
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    server_->Stop();
+    stopped = true;
+  });
+  // Stop closes the listener first, then waits for /slow.
+  EXPECT_TRUE(Eventually([&] { return PortIsFree(port_); }));
   Client fresh(pki_->ca_cert);
-  Fetched late = fresh.Fetch(url + "/healthz");  // while Stop() waits for /slow
+  Fetched late = fresh.Fetch(url + "/healthz");
+  EXPECT_FALSE(stopped) << "Stop returned while /slow was still in its handler";
+  slow_.Release();
   stopper.join();
   t.join();
   EXPECT_EQ(slow.code, CURLE_OK) << slow.error;
@@ -1160,17 +1200,25 @@ TEST_F(HttpsServerTest, StopClosesConnectionsAfterTheDrainTimeout) {
   c.drain_timeout = std::chrono::milliseconds(50);
   std::string url = Serve(std::move(c));
   Fetched slow;
+  std::atomic<bool> fetched{false};
   std::thread t([&] {
     Client client(pki_->ca_cert);
     slow = client.Fetch(url + "/slow");
+    fetched = true;
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
-  auto start = std::chrono::steady_clock::now();
-  server_->Stop();  // closes the connection, then waits for the handler itself
-  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(slow_.WaitEntered());
+  std::atomic<bool> stopped{false};
+  std::thread stopper([&] {
+    server_->Stop();  // closes the connection, then waits for the handler itself
+    stopped = true;
+  });
+  // The client is cut off after the drain timeout, while the handler still holds.
+  EXPECT_TRUE(Eventually([&] { return fetched.load(); }));
+  EXPECT_FALSE(stopped) << "Stop returned before the handler did";
+  slow_.Release();
+  stopper.join();
   t.join();
   EXPECT_NE(slow.status, 200);
-  EXPECT_GE(took, std::chrono::milliseconds(200));
   EXPECT_TRUE(PortIsFree(port_));
 }
 
@@ -1179,7 +1227,7 @@ TEST_F(HttpsServerTest, LogsOneLinePerRequestWithoutSecrets) {
   testing::internal::CaptureStderr();
   Fetched f = client_.Fetch(url + "/v1/messages/hidden-id?secret=hunter2",
                             {.headers = {"Authorization: Bearer sender-token"}});
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // logged after the reply
+  server_->Stop();  // the line is logged after the reply; Stop returns once it is
   std::string log = testing::internal::GetCapturedStderr();
   EXPECT_EQ(f.status, 200);
   EXPECT_NE(log.find("http_request"), std::string::npos) << log;
@@ -1423,7 +1471,9 @@ TEST_F(HttpsServerTest, DownloadReadsTheSourceNoFasterThanTheClientTakes) {
   client.Start(pki_->ca_cert, url, 64 * kMiB, std::chrono::milliseconds(1500),
                /*small_receive_buffer=*/true);
   ASSERT_TRUE(client.started());
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));  // the client reads nothing
+  // The client reads nothing for this long: the time the server would have to run ahead of it,
+  // which is what this test measures (a stall, not a synchronisation).
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
   // What was read from the source is at most what the client took, plus the server's 2 MiB
   // pipe and the sockets' buffers (server send buffer at most 4 MiB, client 256 KiB): nowhere
   // near the 64 MiB a free-running source makes.

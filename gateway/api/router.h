@@ -1,6 +1,7 @@
 // Routes requests to handlers by method and path pattern, after checking the bearer token and
 // the role the route needs. Every refusal is an error response in the shape of docs/API.md.
 //
+//   // (compiled in examples_test.cpp)
 //   Router router;
 //   router.Add("GET", "/healthz", Access::Public(),
 //              [](Request&) { return Response::Json(200, {{"status", "ok"}}); });

@@ -1,6 +1,7 @@
 // The TLS settings of every HTTPS server context (docs/DESIGN.md, security model: transport),
 // and mutual TLS.
 //
+//   // (compiled in examples_test.cpp)
 //   auto tls = ServerTls::Create(install_certificate_and_key, "certs/ca.cert.pem");
 //   if (!tls) return tls.error();            // unreadable CA file, or the callback failed
 //   KP_RETURN_IF_ERROR(tls->Configure(ctx));  // on each new SSL_CTX; any thread

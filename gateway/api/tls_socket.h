@@ -2,6 +2,7 @@
 // itself, offered as an Asio/Beast AsyncStream (async_read_some, async_write_some) plus an
 // asynchronous handshake.
 //
+//   // (compiled in examples_test.cpp)
 //   TlsSocket tls(std::move(accepted_socket), ssl_ctx);     // a server-side connection
 //   tls.async_handshake([&](boost::system::error_code ec) { ... });
 //   http::async_read_header(tls, buffer, parser, handler);  // Beast reads through it

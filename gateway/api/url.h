@@ -1,6 +1,7 @@
 // Percent-decoding of request targets (RFC 3986): the path as decoded segments, the query as
 // a map of decoded names to decoded values.
 //
+//   // (compiled in examples_test.cpp)
 //   SplitPath("/v1/messages/01HX%2D7/status")  -> {"v1", "messages", "01HX-7", "status"}
 //   SplitPath("/v1/%2E%2E/audit")               -> Error{kInvalidArgument, "invalid_path"}
 //   ParseQuery("after=c%3D1&limit=10")          -> {{"after", "c=1"}, {"limit", "10"}}

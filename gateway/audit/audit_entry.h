@@ -1,5 +1,6 @@
 // One NEN 7513 audit entry, its canonical bytes, and its place in the hash chain.
 //
+//   // (compiled in examples_test.cpp)
 //   AuditEntry e;
 //   e.seq = 42;                                  // 1-based position in the trail
 //   e.time_ms = 1795326001123;                   // shown as "2026-11-22T05:40:01.123Z"

@@ -1,6 +1,7 @@
 // The audit trail in the store: appends entries in the caller's transaction, keeps the
 // CompactRange beside them, signs and keeps tree heads, and verifies the stored trail.
 //
+//   // (compiled in examples_test.cpp)
 //   AuditLog log;
 //   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
 //   KP_RETURN_IF_ERROR(tokens.Insert(...));              // the action ...

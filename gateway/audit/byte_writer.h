@@ -1,6 +1,7 @@
 // Appends the fixed, big-endian layouts the audit trail hashes and signs (canonical entries,
 // tree heads, compact ranges). Internal to gateway/audit.
 //
+//   // (compiled in examples_test.cpp)
 //   ByteWriter w(72);
 //   w.Raw("ketenpoort-tree-head-v1\n");
 //   w.U64(head.size);

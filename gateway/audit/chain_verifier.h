@@ -1,6 +1,7 @@
 // Verifies a stored audit trail without trusting the store: recomputes every chain hash and
 // the Merkle roots the gateway signed, and names the first entry that was altered.
 //
+//   // (compiled in examples_test.cpp)
 //   auto next = [&]() -> Result<std::optional<StoredEntry>> { /* next row by seq, or nullopt */ };
 //   // heads: the signed tree heads kept so far, their signatures already checked
 //   KP_ASSIGN_OR_RETURN(VerifyReport report, VerifyChain(next, heads));

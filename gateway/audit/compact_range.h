@@ -1,6 +1,7 @@
 // The Merkle frontier of an append-only log: everything needed to append a leaf and compute
 // the current RFC 6962 root without the earlier leaves. Persist it beside the trail.
 //
+//   // (compiled in examples_test.cpp)
 //   CompactRange range;                       // or CompactRange::Deserialize(saved)
 //   range.Append(LeafHash(entry));            // O(log n) time, never reads old leaves
 //   crypto::Digest root = range.Root();       // == RootHash(all leaves so far)

@@ -1,6 +1,7 @@
 // The RFC 6962 / RFC 9162 Merkle tree over audit leaf hashes: root hashes, inclusion and
 // consistency proofs, and their verification.
 //
+//   // (compiled in examples_test.cpp)
 //   std::vector<crypto::Digest> leaves = ...;              // LeafHash(entry) per entry
 //   crypto::Digest root = RootHash(leaves);
 //   auto proof = InclusionProof(leaves, 5);                 // Result<std::vector<Digest>>

@@ -2,6 +2,7 @@
 // with exactly three fractional digits and a "Z" — the one text form the audit trail writes
 // and reads, so a time survives a JSON round trip bit for bit.
 //
+//   // (compiled in examples_test.cpp)
 //   FormatTime(1795326001123)                  == "2026-11-22T05:40:01.123Z"
 //   ParseTime("2026-11-22T05:40:01.123Z")      -> 1795326001123
 //   ParseTime("2026-11-22T05:40:01Z")          -> Error{kInvalidArgument, "invalid_time"}

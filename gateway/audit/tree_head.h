@@ -2,11 +2,12 @@
 // entries, the time it was taken, and the gateway's signature over exactly SignedBytes().
 // Partners keep these as witnesses; `audit verify` checks the trail against them.
 //
+//   // (compiled in examples_test.cpp)
 //   TreeHead head{range.size(), range.Root(), now_ms, {}};
 //   head.signature = <keyring signs SignedBytes(head) with the gateway key, ECDSA-SHA256 DER>;
-//   ToJson(head)  //
-//   {"size":42,"root":"q1x...=","signature":"MEUCIQ...","time":"2026-11-22T05:40:01.123Z"} auto
-//   back = TreeHeadFromJson(json);      // verify back->signature over SignedBytes(*back)
+//   nlohmann::json json = ToJson(head);
+//   // {"size":42,"root":"q1x...=","signature":"MEUCIQ...","time":"2026-11-22T05:40:01.123Z"}
+//   auto back = TreeHeadFromJson(json);   // verify back->signature over SignedBytes(*back)
 //
 // Contract:
 // - SignedBytes, version 1, always 72 bytes (integers big-endian, time two's complement):

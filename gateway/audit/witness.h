@@ -2,6 +2,7 @@
 // keep the signed tree heads a peer publishes and decide whether each new one is consistent
 // with what was seen before, so that not even a peer's operator can rewrite its history unseen.
 //
+//   // (compiled in examples_test.cpp)
 //   WitnessVerdict v = CheckPeerHead(known, incoming, proof);
 //   //   known      the latest head kept for this peer (nullptr: none yet)
 //   //   incoming   the head just fetched, its signature already checked

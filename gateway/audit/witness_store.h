@@ -1,6 +1,7 @@
 // The signed tree heads this gateway has witnessed from its peers (store migration 6), and the
 // verdict of each peer's latest check.
 //
+//   // (compiled in examples_test.cpp)
 //   WitnessStore w(db);
 //   KP_ASSIGN_OR_RETURN(auto known, w.Latest("https://gw-b.example.org:8443"));
 //   WitnessVerdict v = CheckPeerHead(known ? &*known : nullptr, incoming, proof);

@@ -1,5 +1,6 @@
 // API tokens: issue, and turn a presented bearer token into a Principal.
 //
+//   // (compiled in examples_test.cpp)
 //   auto token = IssueApiToken(db, "shop-denhaag", Role::kSender, "a.dekker");   // "kpt_..."
 //   auto who = AuthenticateApiToken(db, *token);  // Principal{org="shop-denhaag", role=kSender}
 //   auto peer = IssuePeerToken(db, "gw-b", {.gateway_url = "https://gw-b.example.org:8443",

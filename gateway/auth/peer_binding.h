@@ -3,6 +3,7 @@
 // that gateway as theirs. Without this a peer token, stolen or simply another gateway's, could
 // speak for any organisation served elsewhere.
 //
+//   // (compiled in examples_test.cpp)
 //   // `ketenpoort token issue --role peer --org gw-b --gateway-url URL --cert gw-b.cert.pem`
 //   PeerBinding b{.gateway_url = "https://gw-b.example.org:8443",
 //                 .cert_sha256 = cert.Sha256Fingerprint()};

@@ -2,6 +2,7 @@
 // client sending many requests costs one database read a second, not one per request, and so
 // that cheap routes can be answered on the server's I/O thread (api::CachedAuthenticator).
 //
+//   // (compiled in examples_test.cpp)
 //   auth::TokenCache cache({.ttl = std::chrono::milliseconds(1000)});
 //   if (auto known = cache.Find(token)) return *known;        // no database, no audit
 //   auto principal = AuthenticateApiToken(db, token);

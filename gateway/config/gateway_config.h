@@ -1,5 +1,6 @@
 // gateway.json: the deployment's configuration, loaded and validated in one step.
 //
+//   // (compiled in examples_test.cpp, as is the example file below)
 //   auto config = LoadGatewayConfig("deploy/gateway.json");
 //   if (!config) { Die(config.error()); }      // "deploy/gateway.json: listen.port: ..."
 //   config->database.path                       // absolute: "/srv/deploy/ketenpoort.db"
@@ -27,9 +28,10 @@
 //                "header_timeout_ms": 10000, "idle_timeout_ms": 60000,
 //                "body_stall_timeout_ms": 30000, "max_connections": 4096,
 //                "io_threads": 0, "worker_threads": 16, "token_cache_ms": 1000},
-//     "smtp": {"url": "smtp://127.0.0.1:2525", "from": "ketenpoort@example.org", "starttls":
-//     false}, "sms": {"url": "http://127.0.0.1:9099/send", "token_file": null}, "portal":
-//     {"base_url": "https://localhost:8443"},
+//     "smtp": {"url": "smtp://127.0.0.1:2525", "from": "ketenpoort@example.org",
+//              "starttls": false},
+//     "sms": {"url": "http://127.0.0.1:9099/send", "token_file": null},
+//     "portal": {"base_url": "https://localhost:8443"},
 //     "federation": {"trust_anchors": "certs/peers.pem",
 //                    "peers": [{"url": "https://127.0.0.1:9444", "token_file": "tokens/b.token"}],
 //                    "retry": {"base_ms": 1000, "cap_ms": 300000, "max_age_ms": 86400000}}

@@ -4,6 +4,7 @@
 // every list it used, so an old message keeps its meaning, and reports map old codes to the newest
 // version.
 //
+//   // (compiled in examples_test.cpp)
 //   auto lists = CodeLists::FromDocuments({exploitation_json, age_band_json, ...});
 //   lists->Latest("exploitation")                         // 2
 //   lists->Contains("exploitation", 1, "labour")          // false: v1 is {sexual, other}

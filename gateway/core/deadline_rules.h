@@ -3,6 +3,7 @@
 // reminder_worker.h) feeds it from the database, records each notice once, audits it and e-mails
 // it; the tests feed it facts and times directly.
 //
+//   // (compiled in examples_test.cpp)
 //   DeadlinePolicy policy;                         // urgent referral: 4 h; B8: 3 months,
 //                                                  // reminders 14 and 3 days before, and at the
 //                                                  end

@@ -2,6 +2,7 @@
 // Routing rules (routing_rules.h), the API's GET /v1/directory and the sealing of payloads
 // for recipients all look organisations up here.
 //
+//   // (compiled in examples_test.cpp)
 //   auto dir = Directory::Parse(text);          // or FromJson(value) when already parsed
 //   if (!dir) return dir.error();               // field "organisations[3].kind",
 //                                               // message "unknown organisation kind 'foo'"

@@ -10,6 +10,7 @@
 // payload or a client's name; `field` names the offending input (a JSON field, a file, a
 // config key) or is empty.
 //
+//   // (compiled in examples_test.cpp)
 //   Result<int> ParsePort(std::string_view s);
 //   auto port = ParsePort("8443");
 //   if (!port) return port.error();      // propagate

@@ -3,6 +3,7 @@
 // directory.json's "gateway", gateway.json's federation.peers[].url and a peer token's
 // binding (auth/peer_binding.h) all name gateways this way.
 //
+//   // (compiled in examples_test.cpp)
 //   auto u = ParseGatewayUrl("https://GW-B.example.org/kp/");
 //   u->origin     // "https://gw-b.example.org:443"
 //   u->authority  // "gw-b.example.org:443"

@@ -2,9 +2,11 @@
 // every key must be known, every value of the right type, and every error names the field's
 // path from the document root, so a person can find it in the file.
 //
+//   // (compiled in examples_test.cpp)
 //   JsonFields f(rule, "rules[2]", "invalid_routes");
-//   KP_RETURN_IF_ERROR(f.IsObject());                       // "rules[2]: must be an object"
-//   KP_RETURN_IF_ERROR(f.OnlyKeys({"id", "match", "to"}));  // "rules[2].mtach: unknown key"
+//   KP_RETURN_IF_ERROR(f.IsObject());   // "rules[2]: must be an object, not an array"
+//   KP_RETURN_IF_ERROR(f.OnlyKeys({"id", "match", "to"}));
+//                                       // "rules[2].mtach: unknown key 'mtach'"
 //   KP_ASSIGN_OR_RETURN(std::string id, f.RequiredString("id"));
 //   KP_ASSIGN_OR_RETURN(auto to, f.StringArray("to", /*required=*/true));
 //

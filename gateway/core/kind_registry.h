@@ -3,6 +3,7 @@
 // Kinds it does not know (status, securemail until its issue) use the generic lifecycle and no
 // payload schema, and their header is checked against the code lists only.
 //
+//   // (compiled in examples_test.cpp)
 //   KindRegistry kinds(std::move(code_lists));
 //   kinds.Add(ReferralKind());                       // a MessageKind that outlives the registry
 //   kinds.Find("referral")->spec().retention_days    // 730

@@ -2,6 +2,7 @@
 // GDPR article 6 ground on which case data goes to a recipient. Routing policies can require one
 // for a recipient kind (police), and the audit trail records it with each message.
 //
+//   // (compiled in examples_test.cpp)
 //   ParseLegalBasis("vital_interest")          // LegalBasis::kVitalInterest
 //   ParseLegalBasis("consent ")                // std::nullopt: names are exact
 //   LegalBasisName(LegalBasis::kPublicTask)    // "public_task"

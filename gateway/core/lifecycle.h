@@ -1,6 +1,7 @@
 // The workflow of one delivery: which state may follow the state it is in, and which
 // organisation may set it (docs/DESIGN.md, message kinds and their lifecycles).
 //
+//   // (compiled in examples_test.cpp)
 //   const Lifecycle& lc = kinds.LifecycleFor("b8");   // KindRegistry (kind_registry.h)
 //   lc.Check("received", "reported")                  // Ok
 //   lc.Check("reported", "granted")                   // kConflict "invalid_transition"

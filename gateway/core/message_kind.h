@@ -3,7 +3,8 @@
 // kept. Each kind is one folder under adapters/kinds/ that builds a MessageKind from a KindSpec;
 // the registry (kind_registry.h) holds them. Pure data and checks: no I/O.
 //
-//   const MessageKind& referral = kinds.Get("referral");
+//   // (compiled in examples_test.cpp)
+//   const MessageKind& referral = *kinds.Find("referral");   // KindRegistry
 //   KindHeader h{.routing = {{"region", "GM0518"}, {"age_band", "adult"}}};
 //   referral.ValidateHeader(h, lists, versions)     // 400 missing_header_field, "routing.urgency"
 //   referral.spec().retention_days                  // 730

@@ -1,6 +1,7 @@
 // An organisation in the directory: who it is, what kind of work it does, where, which message
 // kinds it accepts, the certificate payloads are encrypted to, and which gateway serves it.
 //
+//   // (compiled in examples_test.cpp)
 //   Organisation shop{.id = "shop-denhaag", .name = "SHOP Den Haag",
 //                     .kind = OrgKind::kCareCoordination, .regions = {"GM0518"},
 //                     .accepts = {"referral", "signal", "b8", "status"}};

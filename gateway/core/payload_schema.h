@@ -2,6 +2,7 @@
 // opens (the gateway never sees it). `ketenpoort send` checks it before sealing and `open`
 // after decrypting, with one error naming the field.
 //
+//   // (compiled in examples_test.cpp)
 //   PayloadSchema schema{{
 //       {.name = "client_ref", .type = FieldType::kString, .required = true},
 //       {.name = "needs", .type = FieldType::kCodes, .required = true, .list = "need"},

@@ -2,11 +2,12 @@
 // counts per period and per dimension, computed from the clear-text headers and delivery states
 // only. Pure: the report command reads the rows from the database and prints what this builds.
 //
+//   // (compiled in examples_test.cpp)
 //   ReportOptions o{.by = {"region", "kind", "exploitation"}};
 //   auto report = BuildReport(rows, o, kinds);       // kinds: code lists and outcome states
 //   std::fputs(ReportCsv(*report).c_str(), stdout);
-//   // region,kind,exploitation,messages,clients,accepted,declined,...,granted,refused
-//   // GM0518,referral,labour,12,9,7,<5,...
+//   // region,kind,exploitation,messages,clients,reported,...,refused,accepted,declined,...
+//   // GM0518,referral,labour,12,9,0,0,0,0,7,<5,...
 //
 // Contract:
 // - Dimensions (`by`, each at most once): region, kind, exploitation, age_band, gender, topic,

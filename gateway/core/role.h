@@ -1,6 +1,7 @@
 // Roles an API token can carry (docs/API.md, roles), and the principal a request
 // acts as once its token is checked.
 //
+//   // (compiled in examples_test.cpp)
 //   auto r = ParseRole("coordinator");          // Role::kCoordinator
 //   HasRole(Role::kCoordinator, Role::kSender)  // true: coordinator = sender + recipient
 //

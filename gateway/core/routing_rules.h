@@ -4,6 +4,7 @@
 // recipients (fan-out). Policies then hold back recipients of a kind that needs a legal basis
 // when none was given, or that may never receive case data.
 //
+//   // (compiled in examples_test.cpp)
 //   auto rules = RoutingRules::Parse(text, directory);   // `to` ids must be in the directory
 //   RoutingInput in{.kind = "signal", .routing = {{"region", "GM0518"}, {"age_band", "adult"}}};
 //   rules->Resolve(in).recipients      // {"comensha"}: no legal basis, so never the police

@@ -5,6 +5,7 @@
 // so passing them around is cheap. A Certificate always holds a certificate, except after it has
 // been moved from.
 //
+//   // (compiled in examples_test.cpp)
 //   auto cert = Certificate::LoadPemFile("certs/org-a.pem");
 //   if (!cert) return cert.error();          // field names the file, message the problem
 //   cert->SubjectCommonName();                // "Zorgorganisatie A"

@@ -1,6 +1,7 @@
 // CMS helpers shared by envelope.cpp, detached_envelope.cpp and keyring.cpp; not for use outside
 // gateway/crypto.
 //
+//   // (compiled in examples_test.cpp)
 //   KP_ASSIGN_OR_RETURN(ossl::Cms cms, ParseCms(der, "invalid_envelope"));
 //   KP_ASSIGN_OR_RETURN(Bytes out, CmsToDer(cms.get()));
 #pragma once

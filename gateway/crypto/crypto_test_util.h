@@ -2,6 +2,7 @@
 // line, a small PKI (a CA and leaf certificates) made with the keyring, and a DER tree for
 // forging envelopes. Tests only.
 //
+//   // (compiled in examples_test.cpp)
 //   TempDir dir;                                   // mkdtemp under /tmp, removed afterwards
 //   TestPki pki(dir);                              // CA key + self-signed CA certificate
 //   TestParty alice = pki.Issue("alice", {.smime = true});

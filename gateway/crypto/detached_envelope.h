@@ -6,6 +6,7 @@
 // content key, the nonce and the GCM tag. The ciphertext is stored and sent on its own, as
 // plain bytes. Any `openssl cms` opens the pair:
 //
+//   # (run in examples_test.cpp, as is the C++ below)
 //   openssl cms -decrypt -binary -inform DER -in envelope.der -content ciphertext.bin
 //       -recip portal.cert.pem -inkey portal.key.pem -out plain.bin        (one command line)
 //

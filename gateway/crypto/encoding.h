@@ -1,5 +1,6 @@
 // Hex and base64 (standard and URL-safe) through OpenSSL's encoders.
 //
+//   // (compiled in examples_test.cpp)
 //   HexEncode(Bytes{0xab, 0x01})          == "ab01"
 //   HexDecode("AB01")                      -> Bytes{0xab, 0x01}
 //   Base64Decode("not base64!")            -> Error{kInvalidArgument, "invalid_base64"}

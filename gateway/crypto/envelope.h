@@ -5,6 +5,7 @@
 // sender itself; any `openssl cms` can open them with the right key. The gateway cannot decrypt,
 // but checks that a submitted envelope is addressed to exactly the resolved recipients:
 //
+//   // (compiled in examples_test.cpp)
 //   auto sealed = SealCms(signed_der, {recipient_cert, sender_cert});   // AuthEnvelopedData
 //
 //   auto info = InspectEnvelope(submitted_der);

@@ -1,5 +1,6 @@
 // Hashing, MACs and constant-time comparison, all through OpenSSL's EVP interface.
 //
+//   // (compiled in examples_test.cpp)
 //   Digest d = Sha256(AsBytes("abc"));          // 32 bytes
 //   Digest m = HmacSha256(org_secret, AsBytes(local_client_number));
 //   if (ConstantTimeEqual(stored, presented)) ...

@@ -6,6 +6,7 @@
 // decrypts (ECDH in CMS). Everything public (certificates, envelopes to others, verification)
 // is in certificate.h and envelope.h.
 //
+//   // (compiled in examples_test.cpp)
 //   auto pub = Keyring::GenerateKeyFile("/etc/ketenpoort/keys/gateway.key");   // new file, 0600
 //   Keyring keys;
 //   KP_RETURN_IF_ERROR(keys.LoadKeyFile("gateway", "/etc/ketenpoort/keys/gateway.key"));

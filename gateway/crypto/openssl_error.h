@@ -6,6 +6,7 @@
 // ("no start line", "wrong tag"), which is fine for kInternal errors and the CLI; for errors that
 // go back to a client, build the Error yourself and pass it through `DropOpenSslErrors`.
 //
+//   // (compiled in examples_test.cpp)
 //   ossl::Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
 //   if (!key) return LastOpenSslError("key_generation_failed", "cannot generate an EC key");
 //       // -> Error{kInternal, "key_generation_failed", "cannot generate an EC key (...)"}

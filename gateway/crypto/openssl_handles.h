@@ -1,5 +1,6 @@
 // RAII owners for OpenSSL objects: every handle the project holds is one of these.
 //
+//   // (compiled in examples_test.cpp)
 //   ossl::Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
 //   if (!key) return crypto::LastOpenSslError("key_generation_failed", "...");
 //

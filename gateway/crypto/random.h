@@ -1,5 +1,6 @@
 // Cryptographically secure randomness from OpenSSL's DRBG.
 //
+//   // (compiled in examples_test.cpp)
 //   Bytes key = RandomBytes(32);                 // a database key
 //   std::string token = RandomToken(32);        // 256-bit token, base64url, for URLs and headers
 #pragma once

@@ -3,6 +3,7 @@
 // secret; the app shows a code per time step, the gateway checks it. The HOTP/TOTP arithmetic
 // and base32 are liboath's (OATH Toolkit); the secret's randomness is OpenSSL's (random.h).
 //
+//   // (compiled in examples_test.cpp)
 //   Bytes secret = NewTotpSecret();                       // 20 bytes, stored encrypted at rest
 //   std::string key = TotpSecretBase32(secret);           // "GEZDGNBV..." for typing by hand
 //   std::string uri = OtpAuthUri("Ketenpoort", "a@example.org", secret);   // for the QR code

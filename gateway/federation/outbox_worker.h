@@ -2,6 +2,7 @@
 // to peer gateways over mutual-TLS HTTPS and records what happened. The receiving half is
 // server/federation_service.h.
 //
+//   // (compiled in examples_test.cpp)
 //   OutboxWorker::Config c;
 //   c.db = &db;                      // the gateway's one connection, a store::GuardedDatabase
 //   c.keyring = &keyring;  c.client_key_id = "tls";  c.client_chain = tls_chain;

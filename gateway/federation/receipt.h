@@ -2,6 +2,7 @@
 // some of its organisations, signed with its key, checked by the sender against the receiving
 // gateway's certificate and kept as proof of delivery.
 //
+//   // (compiled in examples_test.cpp)
 //   DeliveryReceipt r{.message_id = "m-0f3c...", .recipients = {"comensha"},
 //                     .gateway = "gw-noord", .received_ms = now_ms,
 //                     .payload_sha256 = crypto::Sha256(payload_der)};

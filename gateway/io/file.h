@@ -1,5 +1,6 @@
 // Whole-file reads and crash-safe writes. Errors name the file, never its content.
 //
+//   // (compiled in examples_test.cpp)
 //   auto text = ReadFile("deploy/routes.json");              // Result<std::string>
 //   KP_RETURN_IF_ERROR(WriteNewFile("deploy/db.key", hex, 0600));  // refuses to overwrite
 //   KP_RETURN_IF_ERROR(ReplaceFile("deploy/db.key", hex, 0600));   // atomic: temp + rename

@@ -1,5 +1,6 @@
 // One line per event on stderr, key=value, for operators and log shippers.
 //
+//   // (compiled in examples_test.cpp)
 //   log::Info("message_accepted", {{"id", id}, {"org", org}, {"recipients", "3"}});
 //   2026-11-22T05:40:01.123Z info message_accepted id=01HX... org=shop-denhaag recipients=3
 //

@@ -2,6 +2,7 @@
 // verification `account`, per e-mail address the TOTP secret its authenticator app shares with
 // the gateway (gateway/crypto/totp.h), when the person enrolled, and the last time step used.
 //
+//   // (compiled in examples_test.cpp)
 //   SecureMailAccountRepository accounts(db);
 //   KP_ASSIGN_OR_RETURN(std::optional<SecureMailAccount> account, accounts.Find(email));
 //   if (!account) {                 // no account yet: issue a secret, show it (EnrolmentCard)

@@ -1,6 +1,7 @@
 // Secure mail at rest (tables of store migration 4): the per-message settings, one row per
 // recipient address with its verification state, browser sessions and the tracked events.
 //
+//   // (compiled in examples_test.cpp)
 //   SecureMailRepository mail(db);
 //   KP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
 //   KP_RETURN_IF_ERROR(mail.InsertMessage(settings));

@@ -1,6 +1,7 @@
 // Which attachment blobs exist (tables of store migration 9): who uploaded each, its size, and
 // the message that claimed it. The files themselves are in the BlobStore (blob_store.h).
 //
+//   // (compiled in examples_test.cpp)
 //   BlobRepository blobs(db);
 //   KP_RETURN_IF_ERROR(blobs.Insert({.id = id, .org = "shop-denhaag", .size = n,
 //                                    .created_ms = now}));

@@ -1,6 +1,7 @@
 // Large ciphertexts at rest (secure-mail attachments): one file per blob in a folder of its own
 // beside the database, so that a 100 MB upload never passes through memory or the database.
 //
+//   // (compiled in examples_test.cpp)
 //   KP_ASSIGN_OR_RETURN(BlobStore blobs, BlobStore::Open("/srv/deploy/blobs"));  // mkdir 0700
 //   KP_ASSIGN_OR_RETURN(BlobWriter w, blobs.Create());        // a new temporary file
 //   KP_RETURN_IF_ERROR(w.Append(piece));  ...                  // as the upload arrives

@@ -1,6 +1,7 @@
 // The one SQLCipher database (docs/DESIGN.md, security model: at rest): a connection, prepared
 // statements and transactions, all owned by RAII, all failures as Error values.
 //
+//   // (compiled in examples_test.cpp)
 //   KP_ASSIGN_OR_RETURN(Database db, Database::Open(path, key, OpenMode::kExisting));
 //   KP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
 //   KP_ASSIGN_OR_RETURN(Statement insert, db.Prepare("INSERT INTO meta(key, value) VALUES(?, ?)"));

@@ -627,6 +627,7 @@ TEST_F(DatabaseTest, RekeyKilledAtAnyMomentLeavesExactlyOneWorkingKey) {
       ASSERT_EQ(::read(ready[0], &c, 1), 1);
       ASSERT_EQ(c, 'y');
     } else {
+      // The kill lands this long into the rekey: the delay is the behaviour under test.
       std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
     }
     ::close(ready[0]);

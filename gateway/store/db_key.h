@@ -2,6 +2,7 @@
 // from a key file of mode 0600 holding 64 hex digits, or from the environment variable
 // KETENPOORT_DB_KEY; never from the config file.
 //
+//   // (compiled in examples_test.cpp)
 //   DbKey key = DbKey::Generate();
 //   KP_RETURN_IF_ERROR(key.WriteNewFile(dir + "/db.key"));    // 0600, refuses to overwrite
 //   ...

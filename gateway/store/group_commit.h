@@ -2,6 +2,7 @@
 // committer thread owned by the GroupCommit takes everything queued (up to kMaxBatch), runs it
 // in one transaction and commits, while the next jobs queue behind it.
 //
+//   // (compiled in examples_test.cpp)
 //   GroupCommit commits(db);               // db: a GuardedDatabase; starts the committer
 //   commits.Submit(
 //       [m](Database& db) -> Status {                      // runs inside BEGIN IMMEDIATE

@@ -3,6 +3,7 @@
 // key, each with its mail's state and next attempt), and the rows reports and the reminder
 // worker read.
 //
+//   // (compiled in examples_test.cpp)
 //   KindRepository kinds(db);
 //   KP_RETURN_IF_ERROR(kinds.SetCodeLists("m-1", R"({"exploitation":2})"));   // in Submit's tx
 //   KP_ASSIGN_OR_RETURN(bool inserted, kinds.InsertNotice(notice));   // false: recorded before

@@ -2,6 +2,7 @@
 // payload, one delivery per recipient organisation, the states each delivery went through,
 // idempotency keys and the outbox towards peer gateways.
 //
+//   // (compiled in examples_test.cpp)
 //   MessageRepository messages(db);
 //   KP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
 //   KP_RETURN_IF_ERROR(messages.Insert(message, {{"comensha", "delivered"}}, "gateway"));

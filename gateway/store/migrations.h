@@ -2,6 +2,7 @@
 // A feature that needs a table appends a Migration with the next version; a released
 // migration is never edited.
 //
+//   // (compiled in examples_test.cpp)
 //   KP_ASSIGN_OR_RETURN(Database db, Database::Open(path, key, OpenMode::kExisting));
 //   KP_RETURN_IF_ERROR(Migrate(db));                  // no-op when already up to date
 //

@@ -6,6 +6,7 @@
 // periodic_queries_test.cpp checks each one's EXPLAIN QUERY PLAN on a migrated database, so a query
 // edited into a scan fails the build's tests instead of stalling a busy gateway.
 //
+//   // (compiled in examples_test.cpp)
 //   KP_ASSIGN_OR_RETURN(Statement s, db.Prepare(sql::kSecureMailExpiriesDue));
 //   s.Bind(1, now_ms);
 //

@@ -1,6 +1,7 @@
 // Small POSIX helpers shared by the store's files (key file, database file). Internal to
 // gateway/store.
 //
+//   // (compiled in examples_test.cpp)
 //   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
 //   if (!fd.ok()) return ...;                       // errno still tells why
 //   ok = ::fsync(fd.get()) == 0 && fd.Close() && SyncFolderOf(path);

@@ -2,11 +2,12 @@
 // migrated database in it, and snapshots of files and folders to prove that an operation
 // changed nothing on disk.
 //
-//   TempDir dir;
+//   // (compiled in examples_test.cpp)
+//   TempDir dir;                                                 // /tmp/kp_store_XXXXXX
 //   Result<Database> db = MigratedDatabase(dir.File("kp.db"));   // random key, every migration
-//   TempDir dir;                                   // /tmp/kp_store_XXXXXX
-//   std::string path = dir.File("ketenpoort.db");
-//   std::string before = ReadFileBytes(path);
+//   auto before = Snapshot(dir.path());                          // every file's bytes
+//   ...                                                          // an operation that must fail
+//   EXPECT_EQ(Snapshot(dir.path()), before);                     // and changed nothing
 #pragma once
 
 #include <stdlib.h>

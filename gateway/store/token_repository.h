@@ -1,6 +1,7 @@
 // API tokens at rest (table api_tokens, migration 1; a peer token's binding, migration 12). A
 // token is 256 random bits handed to its holder once; the gateway stores only its SHA-256.
 //
+//   // (compiled in examples_test.cpp)
 //   TokenRepository tokens(db);
 //   KP_ASSIGN_OR_RETURN(std::int64_t id, tokens.Insert(Sha256(AsBytes(token)), "shop-denhaag",
 //                                                      "sender", "j.jansen", now));

@@ -1,6 +1,7 @@
 // When to try a failed delivery again, and when to give up: exponential backoff with jitter and
 // a bounded age. Pure policy: no clock, no I/O; the caller passes the times and the randomness.
 //
+//   // (compiled in examples_test.cpp)
 //   BackoffPolicy policy;                               // 1 s, x2, capped at 5 min, 24 h
 //   KP_RETURN_IF_ERROR(Validate(policy));
 //   RetryDecision d = NextAttempt(policy, /*failed_attempts=*/3, first_attempt_ms, now_ms,

@@ -14,6 +14,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -142,5 +144,10 @@ long ProcessStatusKib(pid_t pid, const std::string& field);
 
 // Reads a whole file; empty string when missing.
 std::string ReadFileOrEmpty(const std::string& path);
+
+// Waits until `done` holds, checking every 20 ms, for at most `limit`; whether it held. The
+// gateway is another process: its answers, files and mails are state to observe, not events
+// to subscribe to, so a test polls for the state that proves what it waits for.
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds limit);
 
 }  // namespace ketenpoort::testing

@@ -359,10 +359,12 @@ TEST(AuditCheckpointTest, TheGatewaySignsHeadsAsTheTrailGrowsAndOnceMoreWhenStop
   for (int i = 0; i < 6; ++i)
     ASSERT_EQ(client.Get(dep->url() + "/v1/inbox", dep->Token("comensha")).status, 200);
   std::uint64_t signed_size = initial;
-  for (int i = 0; i < 50 && signed_size < initial + 3; ++i) {  // bounded: 5 s
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    signed_size = size_now();
-  }
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        signed_size = size_now();
+        return signed_size >= initial + 3;
+      },
+      std::chrono::seconds(5)));
   EXPECT_GE(signed_size, initial + 3);
   // One more entry, then a clean stop: the last head covers the whole trail.
   ASSERT_EQ(client.Get(dep->url() + "/v1/inbox", dep->Token("comensha")).status, 200);

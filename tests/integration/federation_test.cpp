@@ -54,17 +54,6 @@ void WriteText(const std::string& path, const std::string& text, mode_t mode = 0
   ::close(fd);
 }
 
-// Polls `done` every 50 ms until it holds or `timeout` passes; whether it held.
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (done())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 // One gateway of the federation: its deployment, its process, and how tests reach it.
 struct Node {
   std::unique_ptr<Deployment> dep;

@@ -63,18 +63,6 @@ void NoteSanitizedMemory() {
   std::printf("[ note     ] memory bound not checked in a sanitized build\n");
 }
 
-// Waits until `done` holds, checking every 20 ms, for at most `limit`. The gateway is another
-// process: its descriptors and memory are state to observe, not events to subscribe to.
-bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-  const auto deadline = Clock::now() + limit;
-  while (!done()) {
-    if (Clock::now() > deadline)
-      return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
-
 // ---- raw clients ------------------------------------------------------------------------------
 
 int ConnectTcp(int port) {

@@ -94,15 +94,15 @@ TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail
   EXPECT_EQ(mails[0]["text"].get<std::string>().find("pseudonym"), std::string::npos);
 
   json tracking;
-  for (int i = 0; i < 100; ++i) {  // the mail state is recorded just after the send
-    auto t =
-        client.Get(dep->url() + "/v1/messages/" + late + "/tracking", dep->Token("shop-denhaag"));
-    ASSERT_EQ(t.status, 200) << t.body;
-    tracking = json::parse(t.body);
-    if (!tracking["notices"].empty() && tracking["notices"][0]["mail"] == "sent")
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  WaitFor(  // the mail state is recorded just after the send
+      [&] {
+        auto t = client.Get(dep->url() + "/v1/messages/" + late + "/tracking",
+                            dep->Token("shop-denhaag"));
+        EXPECT_EQ(t.status, 200) << t.body;
+        tracking = t.status == 200 ? json::parse(t.body) : json::object();
+        return !tracking["notices"].empty() && tracking["notices"][0]["mail"] == "sent";
+      },
+      std::chrono::seconds(5));
   ASSERT_EQ(tracking["notices"].size(), 1u) << tracking.dump();
   EXPECT_EQ(tracking["notices"][0]["type"], "escalation");
   EXPECT_EQ(tracking["notices"][0]["to"], "shop-denhaag");
@@ -131,9 +131,15 @@ TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail
   for (const json& e : entries)
     reminders += e["event"] == "reminder" && e["object"] == late;
   EXPECT_EQ(reminders, 1) << audit.body;
-  // Still one mail after more passes of the worker.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_EQ(smtp.Received().size(), 1u);
+  // Still one mail about it after many more passes of the worker: a message submitted now
+  // escalates a second after, some twenty passes later (interval 50 ms), and its mail proves
+  // those passes ran.
+  const std::string later = submit("pseudonym-later-1");
+  ASSERT_FALSE(later.empty());
+  mails = smtp.WaitForMails(2, 15000);
+  ASSERT_EQ(mails.size(), 2u);
+  EXPECT_NE(mails[1]["subject"].get<std::string>().find(later), std::string::npos);
+  EXPECT_EQ(smtp.Received().size(), 2u);
   EXPECT_EQ(gw.Terminate(), 0);
   auto verify = RunKetenpoort({"audit", "verify", "--config", dep->config_path()});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;

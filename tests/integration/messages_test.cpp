@@ -284,7 +284,13 @@ TEST(MessagesDurabilityTest, EveryMessageAnswered202SurvivesKill9ExactlyOnce) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Killed under load, once enough submissions were answered to show anything.
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        std::lock_guard lock(mu);
+        return accepted.size() > 50;
+      },
+      std::chrono::seconds(30)));
   gw.Kill9();
   stop = true;
   for (auto& t : clients)

@@ -4,6 +4,7 @@
 // Submitting a b8 is offering the reflection period: it ends three calendar months later, with
 // reminders before (core/deadline_rules.h).
 //
+//   // (compiled in examples_test.cpp)
 //   const MessageKind& k = B8Kind();
 //   k.lifecycle().CheckSetter("granted", OrgKind::kImmigration, false, true)   // Ok
 //   k.lifecycle().CheckSetter("granted", OrgKind::kPolice, true, false)        // 403

@@ -2,6 +2,7 @@
 // client to a shelter or care partner, which accepts, declines or asks for information, and
 // plans an intake. An urgent referral not answered in time escalates (core/deadline_rules.h).
 //
+//   // (compiled in examples_test.cpp)
 //   const MessageKind& k = ReferralKind();
 //   k.lifecycle().Check("received", "accepted")      // Ok
 //   k.lifecycle().CheckSetter("accepted", OrgKind::kPolice, false, true)   // 403

@@ -2,6 +2,7 @@
 // report point or Veilig Thuis about (possible) human trafficking. Routing decides who gets it
 // (police only with a legal basis: routes.json policy police-needs-legal-basis).
 //
+//   // (compiled in examples_test.cpp)
 //   const MessageKind& k = SignalKind();
 //   k.lifecycle().Check("received", "assessed")      // Ok
 //

@@ -4,6 +4,7 @@
 // authenticator app (verification `account`). No I/O, no state: the routes in
 // gateway/server/securemail_routes.cpp decide what to show and call these to render it.
 //
+//   // (compiled in examples_test.cpp)
 //   Lang lang = ParseLang(query_lang, accept_language);           // kNl unless English asked
 //   std::string html = Layout(lang, Text(lang, "title_verify"),
 //                             "<p>" + Escape(org_name) + "</p>", "/m/TOKEN");

@@ -2,6 +2,7 @@
 // cookie and a posted form. Both come from anyone on the internet, so both are total: any bytes
 // give a value or an error value, never an exception.
 //
+//   // (compiled in examples_test.cpp)
 //   CookieValue(req, "kp_portal")   // "Cookie: a=1; kp_portal=s3cr3t" -> "s3cr3t"; absent -> ""
 //   auto form = FormFields(req);    // "Content-Type: application/x-www-form-urlencoded",
 //                                   // body "csrf=abc&code=123456" -> {{"code", "123456"},

@@ -3,6 +3,7 @@
 // The symbol is libqrencode's (8-bit mode, error correction level M, the smallest version that
 // fits); this file only draws it.
 //
+//   // (compiled in examples_test.cpp)
 //   KP_ASSIGN_OR_RETURN(std::string svg, QrSvg(OtpAuthUri("Ketenpoort", email, secret)));
 //   card.qr_svg = svg;                   // inserted into the page as is (see EnrolmentCard)
 //
