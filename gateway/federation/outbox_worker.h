@@ -60,9 +60,9 @@
 #include "gateway/core/error.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/keyring.h"
-#include "gateway/worker/backoff.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/store/message_repository.h"
+#include "gateway/worker/backoff.h"
 #include "gateway/worker/worker.h"
 
 namespace ketenpoort::delivery {
