@@ -209,7 +209,7 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
   KP_RETURN_IF_ERROR(top.CheckIsObject());
   KP_RETURN_IF_ERROR(top.Object("gateway", [&](ObjectReader& r) -> Status {
     KP_RETURN_IF_ERROR(r.String("id", c.gateway_id));
-    // Peers see it in delivery receipts (delivery/receipt.h): printable ASCII, no spaces.
+    // Peers see it in delivery receipts (federation/receipt.h): printable ASCII, no spaces.
     bool printable = std::all_of(c.gateway_id.begin(), c.gateway_id.end(), [](char ch) {
       auto u = static_cast<unsigned char>(ch);
       return u > 0x20 && u < 0x7f;

@@ -42,7 +42,7 @@
 // chain to; each peer is an https:// base URL (no user, query or fragment; distinct) and the
 // file holding the API token (role peer) that peer issued for this gateway. The token itself
 // never appears in gateway.json: ReadTokenFile reads it, refusing a file that group or others
-// may access. `retry` bounds are those of delivery/backoff.h: 1 <= base_ms <= cap_ms <= 30 days,
+// may access. `retry` bounds are those of worker/backoff.h: 1 <= base_ms <= cap_ms <= 30 days,
 // 1 ms <= max_age_ms <= 10 years.
 #pragma once
 

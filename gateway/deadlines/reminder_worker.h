@@ -20,7 +20,7 @@
 // - Its mail is durable: the notice is committed with mail state "pending" and a due time first,
 //   and every pass sends the mails that are due, outside the database lock. A mail that fails
 //   becomes "failed" with the error code and is tried again after a backoff (`mail_retry`, from
-//   delivery/backoff.h, counted from the notice's creation) until it is "sent" or
+//   worker/backoff.h, counted from the notice's creation) until it is "sent" or
 //   `mail_retry.max_age` has passed; then it stays "failed" (error "mail_expired" when it
 //   expired before an attempt, e.g. while the gateway was down). A crash between the commit and
 //   the mail leaves it due, so the next start sends it; a crash between the relay's acceptance

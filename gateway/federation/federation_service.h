@@ -1,6 +1,6 @@
 // The receiving half of federation: a peer gateway delivers a message for organisations this
 // gateway serves (POST /v1/federation/messages, role peer) and gets a signed delivery receipt
-// (delivery/receipt.h) back. The sending half is delivery/outbox_worker.h.
+// (federation/receipt.h) back. The sending half is federation/outbox_worker.h.
 //
 //   KP_ASSIGN_OR_RETURN(auto federation, FederationService::Create(config));
 //   auto message = delivery::FederationMessageFromJson(body);      // federation_routes.cpp
@@ -8,9 +8,9 @@
 //   else federation->Receive(caller, std::move(*message), done);    // caller: role peer
 //   // done(ReceiptAnswer{receipt, certificate_pem}): 202 {"receipt": {"message_id",
 //   //   "recipients", "gateway", "received", "payload_sha256", "signature"},
-//   //   "certificate": "-----BEGIN CERTIFICATE-----..."} (delivery/receipt.h)
+//   //   "certificate": "-----BEGIN CERTIFICATE-----..."} (federation/receipt.h)
 //
-// The message is the one the sending gateway's outbox wrote (delivery/federation_message.h, whose
+// The message is the one the sending gateway's outbox wrote (messages/federation_message.h, whose
 // parser refuses a malformed one before it gets here). Checks, each answered before anything is
 // written:
 //   from not in the directory                                 -> 422 unknown_sender

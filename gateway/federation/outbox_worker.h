@@ -1,6 +1,6 @@
 // The sending half of federation: a thread that delivers the outbox (store/message_repository.h)
 // to peer gateways over mutual-TLS HTTPS and records what happened. The receiving half is
-// server/federation_service.h.
+// federation/federation_service.h.
 //
 //   // (compiled in examples_test.cpp)
 //   OutboxWorker::Config c;

@@ -1,6 +1,6 @@
 // A message as gateways exchange it: the body of POST /v1/federation/messages, which the sending
 // gateway's outbox writes (outbox_worker.h) and the receiving gateway reads
-// (server/federation_service.h). Without its payload it is also the header every reader of a
+// (federation/federation_service.h). Without its payload it is also the header every reader of a
 // message sees (GET /v1/messages/{id}, GET /v1/inbox), so a message fetched from one gateway is
 // in the form another gateway takes in.
 //
@@ -33,7 +33,7 @@
 //   created missing or not a string / not a time              -> invalid_request / invalid_time
 //   payload missing or not a string / not base64              -> invalid_request / invalid_payload
 // Null counts as absent. Whether the sender, the recipients, the expiry and the envelope are
-// acceptable is for the receiving gateway to decide (server/federation_service.h).
+// acceptable is for the receiving gateway to decide (federation/federation_service.h).
 #pragma once
 
 #include <cstdint>

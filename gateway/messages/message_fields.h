@@ -1,6 +1,6 @@
 // Checks of message fields shared by the ways a message enters this gateway: submitted by an
 // organisation (message_service.h, securemail_service.h) and delivered by a peer gateway
-// (federation_service.h). The form of each field is delivery/message_header.h's; these add what
+// (federation_service.h). The form of each field is messages/message_header.h's; these add what
 // needs the clock or the directory.
 //
 //   JsonFields f(body, "", "invalid_request");

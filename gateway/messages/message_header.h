@@ -1,5 +1,5 @@
 // The clear-text fields of a message as JSON carries them, read alike wherever a message enters
-// a gateway: submitted by an organisation (server/message_service.h, securemail) and delivered
+// a gateway: submitted by an organisation (messages/message_service.h, securemail) and delivered
 // by a peer gateway (federation_message.h). They check the form of a field only; what a field
 // may say in a given place (a deadline the kind requires, an expiry still ahead) is the caller's.
 //
@@ -46,7 +46,7 @@ Status CheckNotExpired(const std::optional<std::int64_t>& expires_ms, std::int64
 
 // The "payload" field: the standard base64 of a DER CMS envelope; anything else is 400
 // invalid_payload, field "payload". Whether the bytes are an envelope is not checked here
-// (server/message_fields.h, DecodeSealedPayload).
+// (messages/message_fields.h, DecodeSealedPayload).
 Result<Bytes> DecodePayload(std::string_view base64);
 
 }  // namespace ketenpoort::delivery

@@ -64,7 +64,7 @@ json OptionalTime(const std::optional<std::int64_t>& ms) {
   return ms ? json(audit::FormatTime(*ms)) : json(nullptr);
 }
 
-// What every reader of `m` sees: the header peer gateways exchange (delivery/federation_message.h)
+// What every reader of `m` sees: the header peer gateways exchange (messages/federation_message.h)
 // and whether the sender withdrew it; the payload only `with_payload`.
 json MessageJson(store::MessageRecord m, std::vector<std::string> recipients, bool with_payload) {
   const bool recalled = m.recalled_ms.has_value();
@@ -560,7 +560,7 @@ Result<json> MessageService::Tracking(const Caller& caller, std::string_view id)
                          {"attempts", o.attempts},
                          {"last_error", o.last_error}};
         if (!o.receipt.empty()) {
-          // The peer's signed delivery receipt (delivery/receipt.h), as the outbox recorded it.
+          // The peer's signed delivery receipt (federation/receipt.h), as the outbox recorded it.
           json receipt = json::parse(o.receipt, nullptr, /*allow_exceptions=*/false);
           if (!receipt.is_discarded())
             r["transfer"]["receipt"] = std::move(receipt);

@@ -126,7 +126,7 @@ class MessageService {
   Result<nlohmann::json> Recall(const Caller& caller, std::string_view id);
 
   // Called (on the group commit's thread, after the commit) whenever a submission queued items
-  // for peer gateways: the daemon wakes its outbox worker (delivery/outbox_worker.h) with it.
+  // for peer gateways: the daemon wakes its outbox worker (federation/outbox_worker.h) with it.
   // Set before the first Submit.
   void OnOutboxQueued(std::function<void()> wake) { outbox_queued_ = std::move(wake); }
 

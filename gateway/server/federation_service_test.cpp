@@ -208,7 +208,7 @@ TEST_F(FederationServiceTest, AMalformedOrExpiredDeliveryIsRefusedAndAudited) {
   json not_an_envelope = Delivery("msg-b-8", "shop-denhaag");
   not_an_envelope["payload"] = "c3ludGhldGlj";  // base64, but of no CMS envelope
   const std::vector<Case> cases = {
-      // Refused by the parser in the route (delivery/federation_message.h) ...
+      // Refused by the parser in the route (messages/federation_message.h) ...
       {"no payload", no_payload, 400, "invalid_request", "msg-b-5"},
       {"a malformed id", bad_id, 400, "invalid_message_id", ""},
       // ... and by the service.
