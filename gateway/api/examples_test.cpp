@@ -19,6 +19,7 @@
 
 #include "gateway/api/http_types.h"
 #include "gateway/api/https_server.h"
+#include "gateway/api/query.h"
 #include "gateway/api/router.h"
 #include "gateway/api/server_tls.h"
 #include "gateway/api/tls_socket.h"
@@ -113,6 +114,26 @@ TEST(ApiExamples, HttpsServer) {
       << busy.error().message;
   server->Stop();
   server->Stop();  // idempotent, as the destructor's
+}
+
+// gateway/api/query.h
+TEST(ApiExamples, Query) {
+  Request req;
+  req.query = *ParseQuery("after=41&limit=");
+  EXPECT_EQ(QueryValue(req, "after"), "41");
+  EXPECT_EQ(QueryValue(req, "missing"), "");
+  EXPECT_EQ(QueryInteger(req, "after", 0, 0, INT64_MAX).value(), 41);
+  EXPECT_EQ(QueryInteger(req, "limit", 100, 1, 500).value(), 100);
+  req.query = *ParseQuery("limit=9999");
+  auto refused = QueryInteger(req, "limit", 100, 1, 500);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "invalid_query");
+  EXPECT_EQ(refused.error().field, "limit");
+  EXPECT_EQ(refused.error().message, "must be a whole number from 1 to 500");
+  for (const char* bad : {"limit=1.5", "limit=ten", "limit=0x10", "limit=%2B5"}) {
+    req.query = *ParseQuery(bad);
+    EXPECT_FALSE(QueryInteger(req, "limit", 100, 1, 500).ok()) << bad;
+  }
 }
 
 // gateway/api/router.h

@@ -1,7 +1,6 @@
 #include "gateway/messages/message_service.h"
 
 #include <algorithm>
-#include <charconv>
 #include <set>
 #include <utility>
 #include <vector>
@@ -27,8 +26,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kDefaultInboxLimit = 100;
-constexpr int kMaxInboxLimit = 500;
 constexpr std::size_t kMaxReasonBytes = 500;
 constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
 
@@ -40,20 +37,6 @@ std::string NewMessageId() {
 bool HasControlCharacters(std::string_view s) {
   return std::any_of(s.begin(), s.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-}
-
-Result<std::int64_t> ParseCount(std::string_view text, std::int64_t fallback, std::int64_t min,
-                                std::int64_t max, const std::string& field) {
-  if (text.empty())
-    return fallback;
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
-    return InvalidArgument(
-        "invalid_query",
-        "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max), field);
-  }
-  return v;
 }
 
 std::string Actor(const Principal& p) {
@@ -362,11 +345,7 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
       });
 }
 
-Result<json> MessageService::Inbox(const Caller& caller, std::string_view after,
-                                   std::string_view limit) {
-  KP_ASSIGN_OR_RETURN(std::int64_t after_seq, ParseCount(after, 0, 0, INT64_MAX, "after"));
-  KP_ASSIGN_OR_RETURN(std::int64_t max,
-                      ParseCount(limit, kDefaultInboxLimit, 1, kMaxInboxLimit, "limit"));
+Result<json> MessageService::Inbox(const Caller& caller, std::int64_t after_seq, std::int64_t max) {
   const std::int64_t now = clock_();
   return db_.Write([&](store::Database& db) -> Result<json> {
     store::MessageRepository repo(db);

@@ -110,9 +110,10 @@ class MessageService {
   // then queues the write and returns; `done` gets the answer.
   void Submit(const Caller& caller, const nlohmann::json& body, std::string_view raw_body,
               const std::optional<std::string>& idempotency_key, Done done);
-  // GET /v1/inbox?after=&limit= (both as given in the query; empty: defaults 0 and 100).
-  Result<nlohmann::json> Inbox(const Caller& caller, std::string_view after,
-                               std::string_view limit);
+  // GET /v1/inbox: up to `limit` deliveries after the cursor `after` (0: from the start).
+  static constexpr std::int64_t kDefaultInboxLimit = 100;
+  static constexpr std::int64_t kMaxInboxLimit = 500;
+  Result<nlohmann::json> Inbox(const Caller& caller, std::int64_t after, std::int64_t limit);
   // GET /v1/messages/{id}
   Result<nlohmann::json> Get(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/status with {"state", "reason"?}

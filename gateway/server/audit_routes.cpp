@@ -1,6 +1,6 @@
 #include "gateway/server/audit_routes.h"
+#include "gateway/api/query.h"
 
-#include <charconv>
 #include <string>
 
 #include "gateway/audit/audit_log.h"
@@ -15,28 +15,8 @@ namespace {
 
 using nlohmann::json;
 
-std::string Query(const api::Request& req, const std::string& name) {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? std::string() : it->second;
-}
-
-Result<std::int64_t> Number(const api::Request& req, const std::string& name, std::int64_t fallback,
-                            std::int64_t min, std::int64_t max) {
-  std::string text = Query(req, name);
-  if (text.empty())
-    return fallback;
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) {
-    return InvalidArgument(
-        "invalid_query",
-        "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max), name);
-  }
-  return v;
-}
-
 Result<std::optional<std::int64_t>> Time(const api::Request& req, const std::string& name) {
-  std::string text = Query(req, name);
+  std::string text = api::QueryValue(req, name);
   if (text.empty())
     return std::optional<std::int64_t>();
   KP_ASSIGN_OR_RETURN(std::int64_t ms, audit::ParseUserTime(text, name));
@@ -63,18 +43,18 @@ void RegisterAuditRoutes(api::Router& router, store::GuardedDatabase& db,
   router.Add("GET", "/v1/audit", api::Access::Roles({Role::kAuditor}), [gdb](api::Request& req) {
     const Principal& who = *req.principal;
     audit::AuditQuery q;
-    q.subject_ref = Query(req, "subject_ref");
-    q.user = Query(req, "actor");
+    q.subject_ref = api::QueryValue(req, "subject_ref");
+    q.user = api::QueryValue(req, "actor");
     q.organisation = who.org;
-    std::string org = Query(req, "org");
+    std::string org = api::QueryValue(req, "org");
     if (!org.empty() && org != who.org) {
       return Fail(PermissionDenied("forbidden",
                                    "an auditor reads the entries of its own organisation only"));
     }
     auto from = Time(req, "from");
     auto to = Time(req, "to");
-    auto after = Number(req, "after", 0, 0, INT64_MAX);
-    auto limit = Number(req, "limit", 1000, 1, 10000);
+    auto after = api::QueryInteger(req, "after", 0, 0, INT64_MAX);
+    auto limit = api::QueryInteger(req, "limit", 1000, 1, 10000);
     for (const Status& s :
          {from ? Ok() : Status(from.error()), to ? Ok() : Status(to.error()),
           after ? Ok() : Status(after.error()), limit ? Ok() : Status(limit.error())}) {
@@ -85,8 +65,8 @@ void RegisterAuditRoutes(api::Router& router, store::GuardedDatabase& db,
     q.to_ms = *to;
     q.after_seq = *after;
     q.limit = static_cast<int>(*limit);
-    std::string format = Query(req, "format");
-    auto language = audit::ParseLanguage(Query(req, "lang"));
+    std::string format = api::QueryValue(req, "format");
+    auto language = audit::ParseLanguage(api::QueryValue(req, "lang"));
     if (!language)
       return Fail(InvalidArgument("invalid_query", "must be en or nl", "lang"));
     if (!format.empty() && format != "json" && format != "text")
@@ -175,8 +155,8 @@ void RegisterAuditRoutes(api::Router& router, store::GuardedDatabase& db,
 
   router.Add("GET", "/v1/audit/proof/inclusion", api::Access::Roles({Role::kAuditor, Role::kPeer}),
              [gdb](api::Request& req) {
-               auto seq = Number(req, "seq", 0, 1, INT64_MAX);
-               auto size = Number(req, "size", 0, 1, INT64_MAX);
+               auto seq = api::QueryInteger(req, "seq", 0, 1, INT64_MAX);
+               auto size = api::QueryInteger(req, "size", 0, 1, INT64_MAX);
                if (!seq)
                  return Fail(seq.error());
                if (!size)
@@ -202,8 +182,8 @@ void RegisterAuditRoutes(api::Router& router, store::GuardedDatabase& db,
 
   router.Add("GET", "/v1/audit/proof/consistency",
              api::Access::Roles({Role::kAuditor, Role::kPeer}), [gdb](api::Request& req) {
-               auto first = Number(req, "first", 0, 0, INT64_MAX);
-               auto second = Number(req, "second", 0, 1, INT64_MAX);
+               auto first = api::QueryInteger(req, "first", 0, 0, INT64_MAX);
+               auto second = api::QueryInteger(req, "second", 0, 1, INT64_MAX);
                if (!first)
                  return Fail(first.error());
                if (!second)

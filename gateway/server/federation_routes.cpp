@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "gateway/messages/federation_message.h"
 #include "gateway/federation/receipt.h"
+#include "gateway/messages/federation_message.h"
 #include "gateway/server/pending_response.h"
 
 namespace ketenpoort::server {

@@ -1,9 +1,10 @@
 #include "gateway/server/message_routes.h"
+#include "gateway/api/query.h"
 
 #include <string>
 
-#include "gateway/server/pending_response.h"
 #include "gateway/securemail/securemail_service.h"
+#include "gateway/server/pending_response.h"
 
 namespace ketenpoort::server {
 
@@ -13,11 +14,6 @@ using nlohmann::json;
 
 Caller CallerOf(const api::Request& req) {
   return Caller{*req.principal, req.remote_address};
-}
-
-std::string QueryValue(const api::Request& req, const std::string& name) {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? std::string() : it->second;
 }
 
 api::Response Answer(int status, Result<json> result) {
@@ -61,7 +57,12 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service,
       },
       api::HandlerCost::kNonBlocking);
   router.Add("GET", "/v1/inbox", api::Access::Roles({Role::kRecipient}), [s](api::Request& req) {
-    return Answer(200, s->Inbox(CallerOf(req), QueryValue(req, "after"), QueryValue(req, "limit")));
+    auto after = api::QueryInteger(req, "after", 0, 0, INT64_MAX);
+    auto limit = api::QueryInteger(req, "limit", MessageService::kDefaultInboxLimit, 1,
+                                   MessageService::kMaxInboxLimit);
+    if (!after || !limit)
+      return api::Response::FromError(!after ? after.error() : limit.error());
+    return Answer(200, s->Inbox(CallerOf(req), *after, *limit));
   });
   router.Add(
       "GET", "/v1/messages/{id}", api::Access::Roles({Role::kSender, Role::kRecipient}),

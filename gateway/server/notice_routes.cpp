@@ -1,6 +1,6 @@
 #include "gateway/server/notice_routes.h"
+#include "gateway/api/query.h"
 
-#include <charconv>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -14,32 +14,16 @@ namespace {
 
 using nlohmann::json;
 
-Result<std::int64_t> Number(const api::Request& req, const std::string& name, std::int64_t fallback,
-                            std::int64_t min, std::int64_t max) {
-  auto it = req.query.find(name);
-  if (it == req.query.end() || it->second.empty())
-    return fallback;
-  std::int64_t v = 0;
-  const std::string& t = it->second;
-  auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc() || end != t.data() + t.size() || v < min || v > max) {
-    return InvalidArgument(
-        "invalid_query",
-        "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max), name);
-  }
-  return v;
-}
-
 }  // namespace
 
 void RegisterNoticeRoutes(api::Router& router, store::GuardedDatabase& db) {
   store::GuardedDatabase* gdb = &db;
   router.Add("GET", "/v1/notices", api::Access::Roles({Role::kSender, Role::kRecipient}),
              [gdb](api::Request& req) {
-               auto after = Number(req, "after", 0, 0, INT64_MAX);
+               auto after = api::QueryInteger(req, "after", 0, 0, INT64_MAX);
                if (!after)
                  return api::Response::FromError(after.error());
-               auto limit = Number(req, "limit", 100, 1, 500);
+               auto limit = api::QueryInteger(req, "limit", 100, 1, 500);
                if (!limit)
                  return api::Response::FromError(limit.error());
                return gdb->Read([&](store::Database& db) -> api::Response {

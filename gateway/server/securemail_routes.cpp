@@ -1,4 +1,5 @@
 #include "gateway/server/securemail_routes.h"
+#include "gateway/api/query.h"
 
 #include <atomic>
 #include <cstdio>
@@ -19,11 +20,6 @@ using portal::Lang;
 using portal::Text;
 
 constexpr std::string_view kCookie = "kp_portal";
-
-std::string QueryValue(const api::Request& req, const std::string& name) {
-  auto it = req.query.find(name);
-  return it == req.query.end() ? std::string() : it->second;
-}
 
 std::string SessionCookie(const api::Request& req) {
   return portal::CookieValue(req, kCookie);
@@ -173,7 +169,7 @@ api::Response Redirect(const std::string& location) {
 }
 
 Lang RequestLang(const api::Request& req, std::string_view fallback) {
-  std::string q = QueryValue(req, "lang");
+  std::string q = api::QueryValue(req, "lang");
   if (q == "en" || q == "nl")
     return portal::ParseLang(q);
   if (!fallback.empty())
@@ -419,7 +415,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
           facts.csrf = visit->csrf;
           facts.action = self + "/enrol";
           r = Html(200, portal::Layout(lang, Text(lang, "title_enrol"),
-                                       Notice(lang, QueryValue(req, "notice"), *visit) +
+                                       Notice(lang, api::QueryValue(req, "notice"), *visit) +
                                            portal::EnrolmentCard(lang, facts),
                                        self));
         } else if (visit->verified) {
@@ -430,9 +426,9 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
                             lang, Text(lang, "title_message"),
                             MessageBody(lang, self, *visit, *content, max_attachment_bytes), self));
         } else {
-          r = Html(200,
-                   portal::Layout(lang, Text(lang, "title_verify"),
-                                  VerifyBody(lang, self, *visit, QueryValue(req, "notice")), self));
+          r = Html(200, portal::Layout(
+                            lang, Text(lang, "title_verify"),
+                            VerifyBody(lang, self, *visit, api::QueryValue(req, "notice")), self));
         }
         if (!visit->new_cookie.empty())
           SetCookie(r, token, visit->new_cookie);
@@ -489,7 +485,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
     const std::string& n = req.params.at("n");
     if (n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos)
       return ErrorPage(req, NotFound("attachment_not_found", "no such attachment"), "/m/" + token);
-    const bool preview = QueryValue(req, "inline") == "1";
+    const bool preview = api::QueryValue(req, "inline") == "1";
     auto file = s->Download(token, SessionCookie(req), std::stoul(n), req.remote_address, preview);
     if (!file)
       return ErrorPage(req, file.error(), "/m/" + token);
