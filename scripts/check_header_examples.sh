@@ -31,7 +31,6 @@ PENDING="$PENDING gateway/securemail/securemail_codes.h"
 PENDING="$PENDING gateway/securemail/securemail_document.h"
 PENDING="$PENDING gateway/securemail/securemail_service.h"
 PENDING="$PENDING gateway/store/guarded_database.h"
-PENDING="$PENDING gateway/worker/worker.h"
 
 status=0
 skipped=""

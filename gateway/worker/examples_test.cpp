@@ -2,13 +2,19 @@
 // needed to compile), so that they cannot rot. One TEST per header; scripts/
 // check_header_examples.sh fails when a header with an example is not named here.
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
+#include <stop_token>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "gateway/worker/backoff.h"
+#include "gateway/worker/worker.h"
 
 namespace ketenpoort::delivery {
 namespace {
@@ -45,3 +51,52 @@ TEST(WorkerExamples, Backoff) {
 
 }  // namespace
 }  // namespace ketenpoort::delivery
+
+namespace ketenpoort::worker {
+namespace {
+
+// gateway/worker/worker.h
+TEST(WorkerExamples, Worker) {
+  struct Item {
+    int n;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Item> queue;  // committed, not yet sent
+  std::vector<int> sent;
+  auto DueItems = [&] {
+    std::lock_guard lock(mu);
+    return std::exchange(queue, {});
+  };
+  auto Send = [&](const Item& item) {
+    std::lock_guard lock(mu);
+    sent.push_back(item.n);
+    cv.notify_all();
+  };
+  auto CommitNewItem = [&] {
+    std::lock_guard lock(mu);
+    queue.push_back({7});
+  };
+
+  // An hour, not the comment's second: only Wake() can make the item go out within the test.
+  Worker outbox({.interval = std::chrono::hours(1)}, [&](std::stop_token stop) {
+    for (const Item& item : DueItems()) {
+      if (stop.stop_requested())
+        return;  // between items: Stop never waits for a whole batch
+      Send(item);
+    }
+  });
+  outbox.Start();
+  CommitNewItem();
+  outbox.Wake();  // the pass starts now, not at the next interval
+  {
+    std::unique_lock lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return !sent.empty(); }));
+    EXPECT_EQ(sent, std::vector<int>{7});
+  }
+  outbox.Stop();  // asks the pass to stop, wakes the thread, joins
+  outbox.Stop();  // idempotent
+}
+
+}  // namespace
+}  // namespace ketenpoort::worker

@@ -2,6 +2,7 @@
 // someone who just created work calls Wake(); every background loop of the gateway is one
 // (outbox, reminders, secure mail, witness, checkpoint signing, WAL checkpoints).
 //
+//   // (compiled in examples_test.cpp)
 //   Worker outbox({.interval = std::chrono::seconds(1)}, [&](std::stop_token stop) {
 //     for (const Item& item : DueItems()) {
 //       if (stop.stop_requested())
