@@ -30,7 +30,6 @@ PENDING="$PENDING gateway/securemail/sealing_upload.h"
 PENDING="$PENDING gateway/securemail/securemail_codes.h"
 PENDING="$PENDING gateway/securemail/securemail_document.h"
 PENDING="$PENDING gateway/securemail/securemail_service.h"
-PENDING="$PENDING gateway/store/guarded_database.h"
 
 status=0
 skipped=""

@@ -197,6 +197,38 @@ TEST(StoreExamples, GroupCommit) {
   EXPECT_EQ(page->size(), 1u);
 }
 
+// gateway/store/guarded_database.h
+TEST(StoreExamples, GuardedDatabase) {
+  TempDir dir;
+  Result<Database> opened = MigratedDatabase(dir.File("kp.db"));
+  ASSERT_TRUE(opened.ok());
+  ASSERT_TRUE(MessageRepository(*opened)
+                  .Insert(Message("m-1"), {{"comensha", "delivered"}}, "gateway")
+                  .ok());
+  const std::string id = "m-1";
+  const std::string org = "comensha";
+  const std::string state = "read";
+  const std::int64_t now = kNow + 1000;
+
+  GuardedDatabase db(std::move(*opened));              // takes the connection over
+  Status s = db.Write([&](Database& conn) -> Status {  // the lock is held for this call
+    KP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(conn));
+    KP_RETURN_IF_ERROR(MessageRepository(conn).SetState(id, org, state, now, org, ""));
+    return tx.Commit();
+  });
+  auto found = db.Read([&](Database& conn) { return MessageRepository(conn).Find(id, false); });
+
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  ASSERT_TRUE(found.ok());
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id, id);
+  auto delivery =
+      db.Read([&](Database& conn) { return MessageRepository(conn).Delivery(id, org); });
+  ASSERT_TRUE(delivery.ok());
+  ASSERT_TRUE(delivery->has_value());
+  EXPECT_EQ((*delivery)->state, state);  // the write committed
+}
+
 // gateway/store/kind_repository.h
 TEST(StoreExamples, KindRepository) {
   Db d;

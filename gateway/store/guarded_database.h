@@ -2,6 +2,7 @@
 // only inside Write(fn) or Read(fn), which hold the lock for fn's run. Code that does not hold
 // the lock cannot name the connection, so forgetting to lock does not compile.
 //
+//   // (compiled in examples_test.cpp)
 //   GuardedDatabase db(std::move(opened));               // takes the connection over
 //   Status s = db.Write([&](Database& conn) -> Status {  // the lock is held for this call
 //     KP_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(conn));
