@@ -1,6 +1,7 @@
 // Rate-limits audit entries per source address, so that a flood of failed logins from one
 // address is a few entries with counts rather than one entry (and one write) per request.
 //
+//   // (compiled in examples_test.cpp)
 //   AuditThrottle throttle({.interval_ms = 1000, .max_addresses = 10000});
 //   if (auto left_out = throttle.Admit("192.0.2.7", SteadyNowMs())) {
 //     // record an entry; *left_out failures from this address were not recorded since its

@@ -3,6 +3,7 @@
 // signed head, and once more when stopped, so a clean shutdown leaves a signed head over
 // everything.
 //
+//   // (compiled in examples_test.cpp)
 //   CheckpointSigner signer(db, keyring, "tls", {.interval = 60s, .every = 1000});  // db: Guarded
 //   signer.Start();      // a thread of its own (worker/worker.h)
 //   ...

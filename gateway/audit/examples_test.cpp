@@ -2,6 +2,9 @@
 // needed to compile), so that they cannot rot. One TEST per header; scripts/
 // check_header_examples.sh fails when a header with an example is not named here.
 
+#include <sys/stat.h>
+
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,24 +15,33 @@
 
 #include "gateway/audit/audit_entry.h"
 #include "gateway/audit/audit_log.h"
+#include "gateway/audit/audit_throttle.h"
 #include "gateway/audit/audit_view.h"
 #include "gateway/audit/byte_writer.h"
 #include "gateway/audit/chain_verifier.h"
+#include "gateway/audit/checkpoint_signer.h"
 #include "gateway/audit/compact_range.h"
 #include "gateway/audit/merkle_tree.h"
 #include "gateway/audit/time_format.h"
 #include "gateway/audit/tree_head.h"
 #include "gateway/audit/witness.h"
 #include "gateway/audit/witness_store.h"
+#include "gateway/audit/witness_worker.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/hash.h"
+#include "gateway/store/guarded_database.h"
 #include "gateway/store/test_support.h"
 #include "gateway/store/token_repository.h"
 
 namespace ketenpoort::audit {
 namespace {
+
+// The trail's threads and throttle are still in namespace server (they came from there).
+using server::AuditThrottle;
+using server::CheckpointSigner;
+using server::WitnessWorker;
 
 constexpr std::int64_t kT0 = 1795326001123;  // 2026-11-22T05:40:01.123Z
 
@@ -115,6 +127,31 @@ TEST(AuditExamples, AuditLog) {
   EXPECT_EQ(outside.error().code, "audit_no_transaction");
 }
 
+// gateway/audit/audit_throttle.h
+TEST(AuditExamples, AuditThrottle) {
+  std::int64_t now_ms = kT0;
+  auto SteadyNowMs = [&] { return now_ms; };
+  std::vector<std::uint64_t> recorded;  // the left-out count each recorded entry carries
+  AuditThrottle throttle({.interval_ms = 1000, .max_addresses = 10000});
+  auto login_failed = [&] {
+    if (auto left_out = throttle.Admit("192.0.2.7", SteadyNowMs())) {
+      // record an entry; *left_out failures from this address were not recorded since its
+      // previous entry
+      recorded.push_back(*left_out);
+    }  // else: not recorded now; counted into that address's next entry
+  };
+  login_failed();  // recorded
+  for (int i = 0; i < 5; ++i) {
+    now_ms += 100;
+    login_failed();  // within the interval: counted
+  }
+  now_ms = kT0 + 1000;
+  login_failed();  // the next entry reports the five
+  EXPECT_EQ(recorded, (std::vector<std::uint64_t>{0, 5}));
+  EXPECT_EQ(throttle.tracked(), 1u);
+  EXPECT_EQ(throttle.unreported(), 0u);
+}
+
 // gateway/audit/audit_view.h
 TEST(AuditExamples, AuditView) {
   auto t = ParseTime("2026-11-23T10:00:01.000Z");
@@ -182,6 +219,43 @@ TEST(AuditExamples, ChainVerifier) {
   ASSERT_TRUE(changed.ok());
   EXPECT_FALSE(changed->ok);
   EXPECT_EQ(changed->problem.rfind("entry 2: content changed (", 0), 0u) << changed->problem;
+}
+
+// gateway/audit/checkpoint_signer.h
+TEST(AuditExamples, CheckpointSigner) {
+  using std::chrono_literals::operator""s;
+  store::test::TempDir dir;
+  auto opened = store::test::MigratedDatabase(dir.File("kp.db"));
+  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+  store::GuardedDatabase db(std::move(*opened));
+  crypto::testing::TempDir certs;
+  crypto::testing::TestPki pki(certs);
+  crypto::testing::TestParty tls = pki.Issue("tls", {.tls_server = true});
+  const crypto::Keyring& keyring = pki.keys;
+  auto append = [&](int i) {
+    return db.Write([&](store::Database& conn) -> Status {
+      KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
+      KP_RETURN_IF_ERROR(AuditLog().Append(conn, Entry(i)));
+      return tx.Commit();
+    });
+  };
+  auto signed_size = [&]() -> std::uint64_t {
+    auto latest = db.Read([](store::Database& conn) { return AuditLog().LatestSignedHead(conn); });
+    EXPECT_TRUE(latest.ok());
+    return latest.ok() && latest->has_value() ? (*latest)->size : 0;
+  };
+
+  CheckpointSigner signer(db, keyring, "tls", {.interval = 60s, .every = 1000});  // db: Guarded
+  signer.Start();  // a thread of its own (worker/worker.h)
+  for (int i = 1; i <= 3; ++i)
+    ASSERT_TRUE(append(i).ok());
+  // Neither 1000 entries nor 60 s: nothing is due before Stop.
+  signer.Stop();  // signs a last head if the trail grew, joins the thread
+  EXPECT_EQ(signed_size(), 3u);
+  auto verified = db.Read([&](store::Database& conn) { return AuditLog().Verify(conn, tls.cert); });
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->ok) << verified->problem;
+  EXPECT_EQ(verified->signed_size, 3u);
 }
 
 // gateway/audit/compact_range.h
@@ -290,6 +364,41 @@ TEST(AuditExamples, WitnessStore) {
   auto all = WitnessStore(db).All();
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 1u);
+}
+
+// gateway/audit/witness_worker.h
+TEST(AuditExamples, WitnessWorker) {
+  store::test::TempDir dir;
+  auto opened = store::test::MigratedDatabase(dir.File("kp.db"));
+  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+  store::GuardedDatabase db(std::move(*opened));
+  crypto::testing::TempDir certs;
+  crypto::testing::TestPki pki(certs);
+  crypto::testing::TestParty tls = pki.Issue("tls", {.tls_client = true});
+  const std::string token_file = certs.File("gw-b.token");
+  crypto::testing::WriteFile(token_file, "kpt_issued-by-gw-b\n");
+  ASSERT_EQ(::chmod(token_file.c_str(), 0600), 0);
+  // A peer nobody listens on: unreachable, which is logged and is not a fork.
+  const std::string peer = "https://127.0.0.1:1";
+
+  WitnessWorker::Config config;
+  config.db = &db;
+  config.keyring = &pki.keys;
+  config.key_id = "tls";
+  config.tls_chain = {tls.cert};
+  config.federation.enabled = true;
+  config.federation.trust_anchors = pki.ca_path;
+  config.federation.peers = {{.url = peer, .token_file = token_file}};
+  config.interval = std::chrono::hours(1);
+  config.clock = [] { return kT0; };
+
+  WitnessWorker w(config);  // db (a GuardedDatabase), keyring, TLS chain, federation config
+  w.CheckAll();             // one round on this thread, as the worker's pass runs it
+  w.Start();
+  w.Stop();  // a worker/worker.h thread; Stop returns after the peer in progress
+  auto all = db.Read([](store::Database& conn) { return WitnessStore(conn).All(); });
+  ASSERT_TRUE(all.ok());
+  EXPECT_TRUE(all->empty());  // no head kept, no "fork" recorded: tried again next round
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 // "fork_detected", and status "fork" in GET /v1/audit/witness until an operator clears it. A peer
 // that cannot be reached is logged and tried again next round; that is not a fork.
 //
+//   // (compiled in examples_test.cpp)
 //   WitnessWorker w(config);   // db (a GuardedDatabase), keyring, TLS chain, federation config
 //   w.Start();  ...  w.Stop();  // a worker/worker.h thread; Stop returns after the peer in
 //                               // progress (each check is bounded by the client's timeouts)
