@@ -5,6 +5,7 @@
 // organisation's contact address when mail is configured. It also drops payloads past their kind's
 // retention period (retention.h: event "purge"); headers and audit stay.
 //
+//   // (compiled in examples_test.cpp)
 //   ReminderWorker::Config c{.db = &db, .directory = &dir,   // db: a store::GuardedDatabase
 //                            .kinds = &kinds::BuiltinKinds(), .clock = audit::NowMs};
 //   c.send_mail = [&smtp](const std::string& to, const std::string& subject,

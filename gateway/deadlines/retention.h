@@ -3,6 +3,7 @@
 // and "who opened my file" keep working and `audit verify` still passes. Each purged payload is a
 // `purge` audit entry in the same transaction as the deletion.
 //
+//   // (compiled in examples_test.cpp)
 //   auto purged = PurgeExpiredPayloads(db, kinds::BuiltinKinds(), audit::NowMs());
 //   // *purged == number of payloads deleted; reading such a message answers 410 message_purged
 //
