@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <future>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -11,11 +13,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "gateway/audit/audit_log.h"
 #include "gateway/crypto/crypto_test_util.h"
+#include "gateway/crypto/encoding.h"
+#include "gateway/crypto/envelope.h"
 #include "gateway/crypto/hash.h"
+#include "gateway/federation/federation_service.h"
 #include "gateway/federation/outbox_worker.h"
 #include "gateway/federation/receipt.h"
+#include "gateway/store/group_commit.h"
 #include "gateway/store/guarded_database.h"
+#include "gateway/store/message_repository.h"
 #include "gateway/store/test_support.h"
 
 namespace ketenpoort::delivery {
@@ -94,3 +102,119 @@ TEST(FederationExamples, Receipt) {
 
 }  // namespace
 }  // namespace ketenpoort::delivery
+
+namespace ketenpoort::server {
+namespace {
+
+using nlohmann::json;
+
+// gateway/federation/federation_service.h
+TEST(FederationExamples, FederationService) {
+  const std::string gw_b = "https://gw-b.example.org:8443";
+  crypto::testing::TempDir certs;
+  crypto::testing::TestPki pki(certs);
+  crypto::testing::TestParty gw_a = pki.Issue("gw-a", {.tls_server = true, .tls_client = true});
+  crypto::testing::TestParty gw_b_tls = pki.Issue("gw-b", {.tls_client = true});
+  crypto::testing::TestParty comensha = pki.Issue("comensha", {.smime = true});
+  // comensha is served here; shop-denhaag by gateway B, the caller.
+  auto directory = Directory::FromOrganisations({
+      {.id = "comensha",
+       .name = "CoMensha",
+       .kind = OrgKind::kNationalRegistration,
+       .regions = {"NL"},
+       .accepts = {"signal"},
+       .certificate_pem = comensha.cert.ToPem()},
+      {.id = "shop-denhaag",
+       .name = "SHOP",
+       .kind = OrgKind::kCareCoordination,
+       .regions = {"GM0518"},
+       .accepts = {"signal"},
+       .gateway_url = gw_b},
+  });
+  ASSERT_TRUE(directory.ok()) << directory.error().ToString();
+  store::test::TempDir dir;
+  store::GuardedDatabase db(std::move(*store::test::MigratedDatabase(dir.File("kp.db"))));
+  store::GroupCommit commits(db);
+  FederationService::Config config;
+  config.commits = &commits;
+  config.directory = &*directory;
+  config.keyring = &pki.keys;
+  config.receipt_key_id = "gw-a";
+  config.gateway_id = "gw-a";
+  config.certificate_pem = gw_a.cert.ToPem();
+  config.clock = [] { return std::int64_t{1795392000000}; };  // 2026-11-23T00:00:00Z
+  const Caller caller{.principal = {.token_id = 11,
+                                    .org = "gw-b",
+                                    .role = Role::kPeer,
+                                    .peer = {.gateway_url = gw_b,
+                                             .cert_sha256 = gw_b_tls.cert.Sha256Fingerprint()}},
+                      .source_address = "192.0.2.7"};
+  auto sealed = crypto::SealCms(AsBytes(std::string("synthetic signal")), {comensha.cert});
+  ASSERT_TRUE(sealed.ok());
+  const json delivery = {{"id", "msg-b-1"},
+                         {"kind", "signal"},
+                         {"from", "shop-denhaag"},
+                         {"recipients", {"comensha"}},
+                         {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+                         {"subject_ref", "pseudonym-fed-1"},
+                         {"legal_basis", "vital_interest"},
+                         {"deadline", nullptr},
+                         {"expires", nullptr},
+                         {"created", "2026-11-22T23:59:00.000Z"},
+                         {"payload", crypto::Base64Encode(*sealed)}};
+
+  // The service must outlive the deliveries it queued: `done` runs after the commit.
+  std::unique_ptr<FederationService> service;
+  auto create = [&]() -> Status {
+    KP_ASSIGN_OR_RETURN(auto federation, FederationService::Create(config));
+    service = std::move(federation);
+    return Ok();
+  };
+  ASSERT_TRUE(create().ok());
+  // One delivery through the example's lines; `done` hands the answer to the test's thread.
+  auto deliver = [&](const json& body) -> Result<delivery::ReceiptAnswer> {
+    FederationService* federation = service.get();
+    std::promise<Result<delivery::ReceiptAnswer>> answered;
+    FederationService::Done done = [&](Result<delivery::ReceiptAnswer> r) {
+      answered.set_value(std::move(r));
+    };
+    auto message = delivery::FederationMessageFromJson(body);  // federation_routes.cpp
+    if (!message)
+      federation->Refuse(caller, message.error(), delivery::MessageIdOf(body), done);
+    else
+      federation->Receive(caller, std::move(*message), done);  // caller: role peer
+    return answered.get_future().get();
+  };
+
+  auto answer = deliver(delivery);
+  ASSERT_TRUE(answer.ok()) << answer.error().ToString();
+  // done(ReceiptAnswer{receipt, certificate_pem}): 202 {"receipt": {"message_id",
+  //   "recipients", "gateway", "received", "payload_sha256", "signature"},
+  //   "certificate": "-----BEGIN CERTIFICATE-----..."} (federation/receipt.h)
+  const json wire = ToJson(*answer);
+  for (const char* field :
+       {"message_id", "recipients", "gateway", "received", "payload_sha256", "signature"})
+    EXPECT_TRUE(wire["receipt"].contains(field)) << field;
+  EXPECT_EQ(wire["receipt"]["message_id"], "msg-b-1");
+  EXPECT_EQ(wire["certificate"].get<std::string>().rfind("-----BEGIN CERTIFICATE-----", 0), 0u)
+      << wire["certificate"];
+  auto stored = db.Read(
+      [](store::Database& conn) { return store::MessageRepository(conn).Find("msg-b-1", false); });
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(stored->has_value());
+
+  // A body the parser refuses: Refuse audits it under the id it named, and `done` gets the error.
+  json malformed = delivery;
+  malformed["id"] = "msg-b-2";
+  malformed.erase("kind");
+  auto refused = deliver(malformed);
+  ASSERT_FALSE(refused.ok());
+  auto trail = db.Read([](store::Database& conn) { return audit::AuditLog().Query(conn, {}); });
+  ASSERT_TRUE(trail.ok());
+  ASSERT_FALSE(trail->empty());
+  EXPECT_EQ(trail->back().entry.object, "msg-b-2");
+  EXPECT_EQ(trail->back().entry.outcome, refused.error().code);
+}
+
+}  // namespace
+}  // namespace ketenpoort::server

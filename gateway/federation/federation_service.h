@@ -2,6 +2,7 @@
 // gateway serves (POST /v1/federation/messages, role peer) and gets a signed delivery receipt
 // (federation/receipt.h) back. The sending half is federation/outbox_worker.h.
 //
+//   // (compiled in examples_test.cpp)
 //   KP_ASSIGN_OR_RETURN(auto federation, FederationService::Create(config));
 //   auto message = delivery::FederationMessageFromJson(body);      // federation_routes.cpp
 //   if (!message) federation->Refuse(caller, message.error(), delivery::MessageIdOf(body), done);
@@ -47,6 +48,8 @@
 //
 // Thread-safe: it reaches the database only through the group commit, which holds the
 // connection's lock (store/guarded_database.h) for every job.
+// It must outlive the answers it owes: `done` runs after the commit, with the service's own
+// certificate_pem.
 #pragma once
 
 #include <cstdint>
