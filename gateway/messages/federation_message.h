@@ -4,6 +4,7 @@
 // message sees (GET /v1/messages/{id}, GET /v1/inbox), so a message fetched from one gateway is
 // in the form another gateway takes in.
 //
+//   // (compiled in examples_test.cpp)
 //   FederationMessage m = FederationMessageOf(record, {"comensha"});  // the peer's recipients
 //   std::string body = ToJson(m).dump();                               // what the outbox posts
 //   KP_ASSIGN_OR_RETURN(FederationMessage in, FederationMessageFromJson(json::parse(body)));

@@ -3,6 +3,7 @@
 // (federation_service.h). The form of each field is messages/message_header.h's; these add what
 // needs the clock or the directory.
 //
+//   // (compiled in examples_test.cpp)
 //   JsonFields f(body, "", "invalid_request");
 //   KP_ASSIGN_OR_RETURN(CommonHeader h, ReadCommonHeader(f, now_ms));  // expiry still ahead
 //   KP_ASSIGN_OR_RETURN(auto certs, DirectoryCertificates(directory));   // org id -> cert

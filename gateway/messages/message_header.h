@@ -3,12 +3,12 @@
 // by a peer gateway (federation_message.h). They check the form of a field only; what a field
 // may say in a given place (a deadline the kind requires, an expiry still ahead) is the caller's.
 //
+//   // (compiled in examples_test.cpp)
 //   JsonFields f(body, "", "invalid_request");
-//   KP_ASSIGN_OR_RETURN(CommonHeader h, ReadCommonHeader(f));      // subject_ref, deadline,
-//   expires KP_RETURN_IF_ERROR(CheckNotExpired(h.expires_ms, now_ms));     // 400 invalid_time
-//   "expires" KP_ASSIGN_OR_RETURN(std::int64_t ms, ParseRequestTime("2026-12-01T12:00:00Z",
-//   "deadline")); KP_ASSIGN_OR_RETURN(Bytes der,
-//   DecodePayload(body["payload"].get<std::string>()));
+//   KP_ASSIGN_OR_RETURN(CommonHeader h, ReadCommonHeader(f));  // subject_ref, deadline, expires
+//   KP_RETURN_IF_ERROR(CheckNotExpired(h.expires_ms, now_ms));  // 400 invalid_time "expires"
+//   KP_ASSIGN_OR_RETURN(std::int64_t ms, ParseRequestTime("2026-12-01T12:00:00Z", "deadline"));
+//   KP_ASSIGN_OR_RETURN(Bytes der, DecodePayload(body["payload"].get<std::string>()));
 //
 // Errors are those of POST /v1/messages in docs/API.md, with the same codes and fields.
 #pragma once

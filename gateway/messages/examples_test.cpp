@@ -1,0 +1,143 @@
+// The examples at the top of gateway/messages' headers, run as written (adapted only as much as
+// needed to compile), so that they cannot rot. One TEST per header; scripts/
+// check_header_examples.sh fails when a header with an example is not named here.
+
+#include <cstdint>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "gateway/core/directory.h"
+#include "gateway/crypto/crypto_test_util.h"
+#include "gateway/crypto/encoding.h"
+#include "gateway/crypto/envelope.h"
+#include "gateway/messages/federation_message.h"
+#include "gateway/messages/message_fields.h"
+#include "gateway/messages/message_header.h"
+#include "gateway/store/message_repository.h"
+
+namespace ketenpoort::delivery {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::int64_t kNow = 1795392000000;  // 2026-11-23T00:00:00Z
+
+// gateway/messages/federation_message.h
+TEST(MessagesExamples, FederationMessage) {
+  store::MessageRecord record;
+  record.id = "m-5f0c";
+  record.kind = "signal";
+  record.sender_org = "shop-denhaag";
+  record.subject_ref = "pseudonym-1";
+  record.routing = {{"region", "GM0518"}, {"age_band", "adult"}};
+  record.legal_basis = "vital_interest";
+  record.created_ms = kNow;
+  record.expires_ms = kNow + 30LL * 24 * 3600 * 1000;
+  record.payload = Bytes{0x30, 0x80, 0x06, 0x09};
+  auto run = [&]() -> Status {
+    FederationMessage m = FederationMessageOf(record, {"comensha"});  // the peer's recipients
+    std::string body = ToJson(m).dump();                              // what the outbox posts
+    KP_ASSIGN_OR_RETURN(FederationMessage in, FederationMessageFromJson(json::parse(body)));
+    EXPECT_EQ(in, m);
+    EXPECT_EQ(json::parse(body)["expires"], "2026-12-23T00:00:00.000Z");
+    EXPECT_EQ(json::parse(body)["deadline"], nullptr);
+    EXPECT_FALSE(HeaderToJson(m).contains("payload"));
+    return Ok();
+  };
+  Status s = run();
+  EXPECT_TRUE(s.ok()) << s.error().ToString();
+  // A key not listed: unknown_field.
+  json extra = ToJson(FederationMessageOf(record, {"comensha"}));
+  extra["note"] = "x";
+  auto refused = FederationMessageFromJson(extra);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "unknown_field");
+}
+
+// gateway/messages/message_header.h
+TEST(MessagesExamples, MessageHeader) {
+  const std::int64_t now_ms = kNow;
+  auto read = [&](const json& body) -> Status {
+    JsonFields f(body, "", "invalid_request");
+    KP_ASSIGN_OR_RETURN(CommonHeader h, ReadCommonHeader(f));   // subject_ref, deadline, expires
+    KP_RETURN_IF_ERROR(CheckNotExpired(h.expires_ms, now_ms));  // 400 invalid_time "expires"
+    KP_ASSIGN_OR_RETURN(std::int64_t ms, ParseRequestTime("2026-12-01T12:00:00Z", "deadline"));
+    KP_ASSIGN_OR_RETURN(Bytes der, DecodePayload(body["payload"].get<std::string>()));
+    EXPECT_EQ(h.subject_ref, "pseudonym-1");
+    EXPECT_EQ(ms, 1796126400000);
+    EXPECT_EQ(der, (Bytes{1, 2, 3}));
+    return Ok();
+  };
+  json body = {{"subject_ref", "pseudonym-1"},
+               {"expires", "2026-12-23T10:00:00.000Z"},
+               {"payload", crypto::Base64Encode(Bytes{1, 2, 3})}};
+  Status ok = read(body);
+  EXPECT_TRUE(ok.ok()) << ok.error().ToString();
+  body["expires"] = "2026-11-22T10:00:00Z";  // before now
+  Status expired = read(body);
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.error().code, "invalid_time");
+  EXPECT_EQ(expired.error().field, "expires");
+}
+
+}  // namespace
+}  // namespace ketenpoort::delivery
+
+namespace ketenpoort::server {
+namespace {
+
+using nlohmann::json;
+
+// gateway/messages/message_fields.h
+TEST(MessagesExamples, MessageFields) {
+  crypto::testing::TempDir dir;
+  crypto::testing::TestPki pki(dir);
+  crypto::testing::TestParty comensha = pki.Issue("comensha", {.smime = true});
+  crypto::testing::TestParty other = pki.Issue("other", {.smime = true});
+  auto parsed = Directory::FromOrganisations({{.id = "comensha",
+                                               .name = "CoMensha",
+                                               .kind = OrgKind::kNationalRegistration,
+                                               .regions = {"NL"},
+                                               .accepts = {"signal"},
+                                               .certificate_pem = comensha.cert.ToPem()}});
+  ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+  const Directory& directory = *parsed;
+  const std::int64_t now_ms = 1795392000000;
+  auto check = [&](const json& body) -> Status {
+    JsonFields f(body, "", "invalid_request");
+    KP_ASSIGN_OR_RETURN(CommonHeader h, ReadCommonHeader(f, now_ms));   // expiry still ahead
+    KP_ASSIGN_OR_RETURN(auto certs, DirectoryCertificates(directory));  // org id -> cert
+    KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(body["payload"]));
+    if (!sealed.info.IsFor(certs.at("comensha")))
+      return Refused("envelope_recipient_mismatch", "not encrypted for comensha", "payload");
+    EXPECT_EQ(h.subject_ref, "pseudonym-1");
+    return Ok();
+  };
+  auto body_for = [](const crypto::Certificate& cert) {
+    auto sealed = crypto::SealCms(AsBytes(std::string("synthetic signal")), {cert});
+    EXPECT_TRUE(sealed.ok());
+    return json{{"subject_ref", "pseudonym-1"},
+                {"expires", "2026-12-23T10:00:00.000Z"},
+                {"payload", sealed.ok() ? crypto::Base64Encode(*sealed) : ""}};
+  };
+  Status ok = check(body_for(comensha.cert));
+  EXPECT_TRUE(ok.ok()) << ok.error().ToString();
+  Status mismatch = check(body_for(other.cert));
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_EQ(mismatch.error().code, "envelope_recipient_mismatch");
+  json expired = body_for(comensha.cert);
+  expired["expires"] = "2026-11-22T10:00:00Z";
+  Status late = check(expired);
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, "invalid_time");
+  json not_an_envelope = body_for(comensha.cert);
+  not_an_envelope["payload"] = crypto::Base64Encode(Bytes{1, 2, 3});
+  Status refused = check(not_an_envelope);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().field, "payload");
+}
+
+}  // namespace
+}  // namespace ketenpoort::server
