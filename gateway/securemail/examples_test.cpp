@@ -3,16 +3,26 @@
 // scripts/check_header_examples.sh fails when a header with an example is not named here (or,
 // for portal/, in portal/examples_test.cpp).
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
+#include "gateway/crypto/crypto_test_util.h"
+#include "gateway/crypto/detached_envelope.h"
+#include "gateway/crypto/encoding.h"
+#include "gateway/crypto/hash.h"
 #include "gateway/crypto/totp.h"
+#include "gateway/securemail/sealing_upload.h"
 #include "gateway/securemail/securemail_account_repository.h"
+#include "gateway/securemail/securemail_codes.h"
+#include "gateway/securemail/securemail_document.h"
 #include "gateway/securemail/securemail_repository.h"
+#include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
 #include "gateway/store/message_repository.h"
 #include "gateway/store/test_support.h"
@@ -112,3 +122,128 @@ TEST(SecureMailExamples, SecureMailRepository) {
 
 }  // namespace
 }  // namespace ketenpoort::store
+
+namespace ketenpoort::server {
+namespace {
+
+using nlohmann::json;
+
+Bytes Sha256Bytes(const std::string& data) {
+  const crypto::Digest d = crypto::Sha256(AsBytes(data));
+  return Bytes(d.begin(), d.end());
+}
+
+// gateway/securemail/sealing_upload.h
+TEST(SecureMailExamples, SealingUpload) {
+  crypto::testing::TempDir dir;
+  crypto::testing::TestPki pki(dir);
+  crypto::testing::TestParty org = pki.Issue("org", {.smime = true});
+  crypto::testing::TestParty portal = pki.Issue("portal", {.smime = true});
+  const crypto::Certificate& org_cert = org.cert;
+  const crypto::Certificate& portal_cert = portal.cert;
+  auto opened = store::BlobStore::Open(dir.File("blobs"));
+  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+  const store::BlobStore& blobs = *opened;
+  const std::string plain(200 * 1024, 'r');  // a reply attachment, in pieces of 64 KiB
+  SealingUpload::Sealed sealed;
+  auto run = [&]() -> Status {
+    KP_ASSIGN_OR_RETURN(SealingUpload up, SealingUpload::Begin(blobs, {org_cert, portal_cert}));
+    for (std::size_t at = 0; at < plain.size(); at += 64 * 1024) {
+      const std::string piece = plain.substr(at, 64 * 1024);
+      KP_RETURN_IF_ERROR(up.Write(AsBytes(piece)));  // as the request body arrives
+    }
+    KP_ASSIGN_OR_RETURN(SealingUpload::Sealed s, up.Finish());
+    sealed = s;  // s.blob_id; s.size; s.sha256; s.envelope_der: the attachment's description
+    return Ok();
+  };
+  Status s = run();
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_TRUE(store::BlobStore::IsValidId(sealed.blob_id));
+  EXPECT_EQ(sealed.size, plain.size());
+  EXPECT_EQ(sealed.sha256, Sha256Bytes(plain));
+  // Neither readable on disk nor lost: the organisation opens the blob with the envelope.
+  auto path = blobs.PathOf(sealed.blob_id);
+  ASSERT_TRUE(path.ok());
+  EXPECT_EQ(crypto::testing::ReadFile(*path).find("rrrrrrrr"), std::string::npos);
+  std::string read;
+  auto open = [&]() -> Status {
+    KP_ASSIGN_OR_RETURN(crypto::UnlockedEnvelope key,
+                        pki.keys.UnlockEnvelope("org", org_cert, sealed.envelope_der));
+    KP_ASSIGN_OR_RETURN(crypto::DetachedReader reader,
+                        crypto::DetachedReader::Open(std::move(key), *path));
+    std::array<std::uint8_t, 4096> buffer;
+    for (;;) {
+      KP_ASSIGN_OR_RETURN(std::size_t n, reader.Read(buffer));
+      if (n == 0)
+        return Ok();
+      read.append(reinterpret_cast<const char*>(buffer.data()), n);
+    }
+  };
+  Status o = open();
+  ASSERT_TRUE(o.ok()) << o.error().ToString();
+  EXPECT_EQ(read, plain);
+}
+
+// gateway/securemail/securemail_codes.h
+TEST(SecureMailExamples, SecureMailCodes) {
+  std::string token = NewLinkToken();    // 256 random bits, base64url: the /m/TOKEN
+  Bytes token_hash = SecretHash(token);  // SHA-256: what the database keeps
+  std::string code = NewNumericCode(6);  // "048213", uniform digits
+  Bytes stored = HashCode(code);         // salt || PBKDF2-HMAC-SHA256
+  EXPECT_EQ(token.size(), 43u);
+  EXPECT_EQ(crypto::Base64UrlDecode(token)->size(), 32u);
+  EXPECT_EQ(token_hash, Sha256Bytes(token));
+  ASSERT_EQ(code.size(), 6u);
+  EXPECT_EQ(code.find_first_not_of("0123456789"), std::string::npos);
+  EXPECT_TRUE(CodeMatches(stored, code));  // CRYPTO_memcmp
+  EXPECT_FALSE(CodeMatches(stored, code == "048213" ? "048214" : "048213"));
+  EXPECT_TRUE(CodeMatches(HashCode("048213"), "048213"));
+  EXPECT_FALSE(CodeMatches(Bytes(stored.begin(), stored.end() - 1), code));  // another length
+  EXPECT_EQ(VerificationLevel("sms"), 3);         // email_code 1, access_code 2, sms and
+  EXPECT_EQ(VerificationLevel("email_code"), 1);  // account (TOTP app) 3; unknown 0
+  EXPECT_EQ(VerificationLevel("access_code"), 2);
+  EXPECT_EQ(VerificationLevel("account"), 3);
+  EXPECT_EQ(VerificationLevel("carrier_pigeon"), 0);
+}
+
+// gateway/securemail/securemail_document.h
+TEST(SecureMailExamples, SecureMailDocument) {
+  const Bytes sha256 = Sha256Bytes("synthetic scan");
+  const json document = {
+      {"body", "Beste partner, ..."},
+      {"attachments",
+       {{{"name", "agenda.txt"},
+         {"type", "text/plain"},
+         {"data", crypto::Base64Encode(AsBytes(std::string("Agenda")))}},  // inline
+        {{"name", "scan.pdf"},
+         {"type", "application/pdf"},  // streamed
+         {"attachment_id", "b-0f3c0f3c0f3c0f3c0f3c0f3c0f3c0f3c"},
+         {"size", 104857600},
+         {"sha256", crypto::HexEncode(sha256)},
+         {"envelope", crypto::Base64Encode(Bytes{0x30, 0x82, 0x01, 0x00})}}}}};
+  const std::string signed_content = document.dump();
+  auto run = [&]() -> Status {
+    KP_ASSIGN_OR_RETURN(SecureMailDocument doc, ParseSecureMailDocument(AsBytes(signed_content)));
+    EXPECT_EQ(doc.body, "Beste partner, ...");
+    EXPECT_EQ(doc.attachments.size(), 2u);
+    if (doc.attachments.size() != 2)
+      return Ok();
+    EXPECT_FALSE(doc.attachments[0].streamed());
+    EXPECT_EQ(doc.attachments[0].data, ToBytes("Agenda"));
+    EXPECT_TRUE(doc.attachments[1].streamed());
+    EXPECT_EQ(doc.attachments[1].size, 104857600u);
+    EXPECT_EQ(doc.attachments[1].sha256, sha256);
+    return Ok();
+  };
+  Status s = run();
+  EXPECT_TRUE(s.ok()) << s.error().ToString();
+  json bad = document;
+  bad["attachments"][1].erase("envelope");
+  auto refused = ParseSecureMailDocument(AsBytes(bad.dump()));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "invalid_securemail_payload");
+  EXPECT_EQ(refused.error().message.find("scan.pdf"), std::string::npos);  // by position only
+}
+
+}  // namespace
+}  // namespace ketenpoort::server

@@ -2,6 +2,7 @@
 // arrives and kept as a blob: encrypted to the organisations that may read it, a piece at a
 // time, so that neither memory nor the disk ever holds it readable.
 //
+//   // (compiled in examples_test.cpp)
 //   KP_ASSIGN_OR_RETURN(SealingUpload up, SealingUpload::Begin(blobs, {org_cert, portal_cert}));
 //   KP_RETURN_IF_ERROR(up.Write(AsBytes(piece)));          // as the request body arrives
 //   KP_ASSIGN_OR_RETURN(SealingUpload::Sealed s, up.Finish());

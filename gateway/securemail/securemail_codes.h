@@ -1,6 +1,7 @@
 // The secrets of secure mail: link tokens, session ids, one-time codes and access codes, and
 // how each is kept (as a hash only) and checked (in constant time).
 //
+//   // (compiled in examples_test.cpp)
 //   std::string token = NewLinkToken();             // 256 random bits, base64url: the /m/TOKEN
 //   Bytes token_hash = SecretHash(token);           // SHA-256: what the database keeps
 //   std::string code = NewNumericCode(6);           // "048213", uniform digits

@@ -2,6 +2,7 @@
 // attachments, each either inline (small) or uploaded apart and streamed (large). Pure: parses
 // bytes the keyring already decrypted and checked; no I/O.
 //
+//   // (compiled in examples_test.cpp)
 //   {"body": "Beste partner, ...",
 //    "attachments": [
 //      {"name": "agenda.txt", "type": "text/plain", "data": "QWdlbmRh..."},       // inline
