@@ -221,17 +221,22 @@ TEST(AuditExamples, ChainVerifier) {
   EXPECT_EQ(changed->problem.rfind("entry 2: content changed (", 0), 0u) << changed->problem;
 }
 
+// What the trail's threads run against: the daemon's guarded database, migrated, and a test PKI
+// whose key "tls" is this gateway's TLS key.
+struct Daemon {
+  store::test::TempDir dir;
+  store::GuardedDatabase db{std::move(*store::test::MigratedDatabase(dir.File("kp.db")))};
+  crypto::testing::TempDir certs;
+  crypto::testing::TestPki pki{certs};
+  crypto::testing::TestParty tls = pki.Issue("tls", {.tls_server = true, .tls_client = true});
+};
+
 // gateway/audit/checkpoint_signer.h
 TEST(AuditExamples, CheckpointSigner) {
   using std::chrono_literals::operator""s;
-  store::test::TempDir dir;
-  auto opened = store::test::MigratedDatabase(dir.File("kp.db"));
-  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
-  store::GuardedDatabase db(std::move(*opened));
-  crypto::testing::TempDir certs;
-  crypto::testing::TestPki pki(certs);
-  crypto::testing::TestParty tls = pki.Issue("tls", {.tls_server = true});
-  const crypto::Keyring& keyring = pki.keys;
+  Daemon d;
+  store::GuardedDatabase& db = d.db;
+  const crypto::Keyring& keyring = d.pki.keys;
   auto append = [&](int i) {
     return db.Write([&](store::Database& conn) -> Status {
       KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(conn));
@@ -252,7 +257,8 @@ TEST(AuditExamples, CheckpointSigner) {
   // Neither 1000 entries nor 60 s: nothing is due before Stop.
   signer.Stop();  // signs a last head if the trail grew, joins the thread
   EXPECT_EQ(signed_size(), 3u);
-  auto verified = db.Read([&](store::Database& conn) { return AuditLog().Verify(conn, tls.cert); });
+  auto verified =
+      db.Read([&](store::Database& conn) { return AuditLog().Verify(conn, d.tls.cert); });
   ASSERT_TRUE(verified.ok());
   EXPECT_TRUE(verified->ok) << verified->problem;
   EXPECT_EQ(verified->signed_size, 3u);
@@ -368,14 +374,9 @@ TEST(AuditExamples, WitnessStore) {
 
 // gateway/audit/witness_worker.h
 TEST(AuditExamples, WitnessWorker) {
-  store::test::TempDir dir;
-  auto opened = store::test::MigratedDatabase(dir.File("kp.db"));
-  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
-  store::GuardedDatabase db(std::move(*opened));
-  crypto::testing::TempDir certs;
-  crypto::testing::TestPki pki(certs);
-  crypto::testing::TestParty tls = pki.Issue("tls", {.tls_client = true});
-  const std::string token_file = certs.File("gw-b.token");
+  Daemon d;
+  store::GuardedDatabase& db = d.db;
+  const std::string token_file = d.certs.File("gw-b.token");
   crypto::testing::WriteFile(token_file, "kpt_issued-by-gw-b\n");
   ASSERT_EQ(::chmod(token_file.c_str(), 0600), 0);
   // A peer nobody listens on: unreachable, which is logged and is not a fork.
@@ -383,11 +384,11 @@ TEST(AuditExamples, WitnessWorker) {
 
   WitnessWorker::Config config;
   config.db = &db;
-  config.keyring = &pki.keys;
+  config.keyring = &d.pki.keys;
   config.key_id = "tls";
-  config.tls_chain = {tls.cert};
+  config.tls_chain = {d.tls.cert};
   config.federation.enabled = true;
-  config.federation.trust_anchors = pki.ca_path;
+  config.federation.trust_anchors = d.pki.ca_path;
   config.federation.peers = {{.url = peer, .token_file = token_file}};
   config.interval = std::chrono::hours(1);
   config.clock = [] { return kT0; };
