@@ -4,11 +4,11 @@
 #include <vector>
 
 #include "gateway/audit/audit_log.h"
-#include "gateway/worker/backoff.h"
-#include "gateway/log/log.h"
 #include "gateway/deadlines/retention.h"
+#include "gateway/log/log.h"
 #include "gateway/store/kind_repository.h"
 #include "gateway/store/message_repository.h"
+#include "gateway/worker/backoff.h"
 
 namespace ketenpoort::server {
 

@@ -42,8 +42,8 @@
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/core/kind_registry.h"
-#include "gateway/worker/backoff.h"
 #include "gateway/store/guarded_database.h"
+#include "gateway/worker/backoff.h"
 #include "gateway/worker/worker.h"
 
 namespace ketenpoort::server {

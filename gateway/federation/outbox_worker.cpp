@@ -9,9 +9,9 @@
 #include "gateway/core/gateway_url.h"
 #include "gateway/core/lifecycle.h"
 #include "gateway/crypto/hash.h"
-#include "gateway/messages/federation_message.h"
 #include "gateway/federation/receipt.h"
 #include "gateway/log/log.h"
+#include "gateway/messages/federation_message.h"
 
 namespace ketenpoort::delivery {
 

@@ -14,15 +14,15 @@
 #include "gateway/crypto/hash.h"
 #include "gateway/crypto/random.h"
 #include "gateway/crypto/totp.h"
-#include "gateway/worker/backoff.h"
 #include "gateway/log/log.h"
-#include "gateway/securemail/portal/portal_pages.h"
 #include "gateway/messages/message_fields.h"
+#include "gateway/securemail/portal/portal_pages.h"
+#include "gateway/securemail/securemail_account_repository.h"
 #include "gateway/securemail/securemail_codes.h"
+#include "gateway/securemail/securemail_repository.h"
 #include "gateway/store/blob_repository.h"
 #include "gateway/store/message_repository.h"
-#include "gateway/securemail/securemail_account_repository.h"
-#include "gateway/securemail/securemail_repository.h"
+#include "gateway/worker/backoff.h"
 
 namespace ketenpoort::server {
 

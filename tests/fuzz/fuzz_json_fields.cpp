@@ -19,8 +19,8 @@
 #include "gateway/core/code_lists.h"
 #include "gateway/core/json_fields.h"
 #include "gateway/core/routing_rules.h"
-#include "gateway/messages/federation_message.h"
 #include "gateway/federation/receipt.h"
+#include "gateway/messages/federation_message.h"
 #include "gateway/messages/message_fields.h"
 
 namespace {
