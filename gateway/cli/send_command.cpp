@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/kinds/registry.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/cli/list_args.h"
@@ -72,10 +73,6 @@ Result<SendRequest> ReadRequest(const ParsedFlags& f) {
   r.routing.kind = f.Get("kind");
   if (!IsValidMessageKind(r.routing.kind))
     return InvalidArgument("invalid_kind", "not a message kind", "--kind");
-  if (r.routing.kind == "securemail") {
-    return InvalidArgument("unsupported_kind",
-                           "securemail cannot be sent with `ketenpoort send` yet", "--kind");
-  }
   if (f.Has("routing")) {
     KP_ASSIGN_OR_RETURN(r.routing.routing, ParseKeyValueList(f.Get("routing"), "--routing"));
   }
@@ -157,8 +154,11 @@ int RunSend(int argc, char** argv) {
     std::fputs(flags.Usage().c_str(), stdout);
     return kExitOk;
   }
-  if (parsed->Get("kind") == "securemail")
-    return RunSendSecureMail(*parsed);  // --to takes e-mail addresses (send_securemail.h)
+  // A kind for people by e-mail address (securemail): --to takes addresses (send_securemail.h).
+  if (const MessageKind* k = kinds::BuiltinKinds().Find(parsed->Get("kind"));
+      k != nullptr && k->spec().audience == KindAudience::kEmailAddresses) {
+    return RunSendSecureMail(*parsed);
+  }
   auto request = ReadRequest(*parsed);
   if (!request)
     return Fail(request.error());

@@ -88,6 +88,7 @@ TEST(DeadlinesExamples, ReminderWorker) {
                            .directory = &dir,  // db: a store::GuardedDatabase
                            .kinds = &kinds::BuiltinKinds(),
                            .clock = audit::NowMs};
+  c.deadlines = *c.kinds->ConfigureDeadlines({});  // gateway.json `kinds`: none, the defaults
   c.send_mail = [&smtp](const std::string& to, const std::string& subject,
                         const std::string& text) {
     return smtp.Send({to, subject, text});

@@ -158,6 +158,13 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
     KP_RETURN_IF_ERROR(f.OnlyKeys({"kind", "recipients", "routing", "subject_ref", "legal_basis",
                                    "deadline", "expires", "codelists", "payload"}));
     KP_ASSIGN_OR_RETURN(s.routing, RoutingInputFromJson(body));
+    if (const MessageKind* k = kinds_.Find(s.routing.kind);
+        k != nullptr && k->spec().audience != KindAudience::kOrganisations) {
+      // Reached only where no secure-mail service takes such kinds (message_routes.h).
+      return InvalidArgument(
+          "unsupported_kind",
+          "this kind goes to e-mail addresses, which this gateway does not serve", "kind");
+    }
     if (directory_.Find(who.org) == nullptr) {
       return PermissionDenied("unknown_sender",
                               "the token's organisation '" + who.org + "' is not in the directory");

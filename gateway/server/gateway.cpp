@@ -223,8 +223,18 @@ Gateway::~Gateway() {
 }
 
 Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& config) {
+  return Open(config, kinds::BuiltinKinds());
+}
+
+Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& config,
+                                               const KindRegistry& kinds) {
   auto s = std::make_unique<State>();
   s->config = config;
+  // The kinds' own settings first: a mistyped deadline is a config error, found before the
+  // database is opened.
+  auto deadlines = kinds.ConfigureDeadlines(config.kinds);
+  if (!deadlines)
+    return InFile(std::move(deadlines).error(), config.config_file);
 
   KP_ASSIGN_OR_RETURN(store::DbKey key, store::ResolveKey(config.database.key_file));
   KP_ASSIGN_OR_RETURN(store::Database db,
@@ -301,9 +311,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
       },
       api::HandlerCost::kNonBlocking);
 
-  KP_ASSIGN_OR_RETURN(s->messages,
-                      MessageService::Create(*s->db, *s->commits, *s->directory, *s->routes,
-                                             kinds::BuiltinKinds(), audit::NowMs));
+  KP_ASSIGN_OR_RETURN(s->messages, MessageService::Create(*s->db, *s->commits, *s->directory,
+                                                          *s->routes, kinds, audit::NowMs));
   // Attachment uploads: files no row names (a crash between a file and its row) go first.
   KP_ASSIGN_OR_RETURN(store::BlobStore blobs, store::BlobStore::Open(config.database.blob_dir));
   s->blobs.emplace(std::move(blobs));
@@ -322,7 +331,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
                                   std::chrono::milliseconds(config.portal.worker_interval_ms)},
       [st](std::stop_token stop) { st->securemail->RunDueWork(std::move(stop)); });
   s->securemail->OnWorkCreated([st] { st->securemail_worker->Wake(); });
-  RegisterMessageRoutes(s->router, *s->messages, s->securemail.get());
+  RegisterMessageRoutes(s->router, *s->messages, kinds, s->securemail.get());
   RegisterSecureMailRoutes(
       s->router, *s->securemail,
       s->tls_chain.empty() ? "" : s->tls_chain.front().Sha256Fingerprint(),
@@ -350,12 +359,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   ReminderWorker::Config rc;
   rc.db = &*s->db;
   rc.directory = &*s->directory;
-  rc.kinds = &kinds::BuiltinKinds();
+  rc.kinds = &kinds;
+  rc.deadlines = std::move(*deadlines);
   rc.clock = audit::NowMs;
   rc.interval = std::chrono::milliseconds(config.reminders.interval_ms);
-  rc.policy.urgent_answer_ms = config.reminders.urgent_referral_answer_ms;
-  rc.policy.reflection_months = static_cast<int>(config.reminders.reflection_months);
-  rc.policy.reflection_reminders_ms = config.reminders.reflection_reminder_offsets_ms;
   // A failed notice mail is tried again from one pass later, backing off, until it expires.
   rc.mail_retry.base = std::chrono::milliseconds(config.reminders.interval_ms);
   rc.mail_retry.cap = std::max(rc.mail_retry.base, rc.mail_retry.cap);
