@@ -271,6 +271,27 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   KP_RETURN_IF_ERROR(s->keyring.LoadKeyFile(kTlsKeyId, config.listen.tls_key));
   KP_ASSIGN_OR_RETURN(s->tls_chain, crypto::LoadPemChainFile(config.listen.tls_cert));
 
+  // A trail that does not verify against its signed heads is never appended to: the gateway
+  // would write new entries on top of an altered record (or refuse every audited request).
+  // The operator sees why first; `ketenpoort audit verify` says the same at length.
+  {
+    const auto started = std::chrono::steady_clock::now();
+    KP_ASSIGN_OR_RETURN(audit::VerifyReport trail, s->db->Read([&](store::Database& db) {
+      return audit::AuditLog().Verify(db, s->tls_chain.front());
+    }));
+    if (!trail.ok) {
+      return Conflict("audit_trail_altered",
+                      "the audit trail does not verify, so the gateway does not start: " +
+                          trail.problem + " (see `ketenpoort audit verify`)");
+    }
+    log::Info("audit_trail_verified",
+              {{"entries", std::to_string(trail.entries)},
+               {"signed", std::to_string(trail.signed_size)},
+               {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - started)
+                                         .count())}});
+  }
+
   State* st = s.get();
   // These three read only what is fixed at start (directory, routing rules): they never block,
   // so the server answers them on its I/O threads.
