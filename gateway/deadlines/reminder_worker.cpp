@@ -151,7 +151,8 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
     }));
   }
   // Retention: payloads older than their kind allows are dropped (retention.h).
-  KP_ASSIGN_OR_RETURN(std::int64_t purged, PurgeExpiredPayloads(*config_.db, *config_.kinds, now));
+  KP_ASSIGN_OR_RETURN(std::int64_t purged,
+                      PurgeExpiredPayloads(*config_.db, *config_.kinds, {.now_ms = now}));
   pass.purged = static_cast<int>(purged);
   KP_ASSIGN_OR_RETURN(pass.mailed, SendDueMails(now, stop));
   return pass;
