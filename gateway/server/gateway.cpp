@@ -53,6 +53,19 @@ using nlohmann::json;
 constexpr const char* kTlsKeyId = "tls";
 constexpr const char* kPortalKeyId = "portal";
 
+// Prefixes an error's field with the file it came from.
+Error InFile(Error e, const std::string& path) {
+  e.field = e.field.empty() ? path : path + ": " + e.field;
+  return e;
+}
+
+// An error of the part configured by `section` of gateway.json (an adapter that names only its
+// own key, "from"), as the operator finds it: "/srv/kp/gateway.json: smtp.from".
+Error InConfigSection(Error e, const config::GatewayConfig& config, const std::string& section) {
+  e.field = config.config_file + ": " + (e.field.empty() ? section : section + "." + e.field);
+  return e;
+}
+
 // Secure mail: the portal key (keyring only), the SMTP and SMS clients, the service.
 Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
     const config::GatewayConfig& config, store::GuardedDatabase& db, const Directory& directory,
@@ -94,8 +107,10 @@ Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
     sc.credentials_file = config.smtp.credentials_file;
     sc.ca_file = config.smtp.ca_file;
     sc.max_sessions = static_cast<int>(config.smtp.max_sessions);
-    KP_ASSIGN_OR_RETURN(auto client, transports::SmtpClient::Create(std::move(sc)));
-    smtp = std::make_shared<transports::SmtpClient>(std::move(client));
+    auto client = transports::SmtpClient::Create(std::move(sc));
+    if (!client)
+      return InConfigSection(std::move(client).error(), config, "smtp");
+    smtp = std::make_shared<transports::SmtpClient>(std::move(*client));
     d.mailer = [c = smtp](const transports::MailMessage& m) { return c->Send(m); };
   }
   if (!config.sms.url.empty()) {
@@ -103,8 +118,10 @@ Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
     sc.url = config.sms.url;
     sc.token_file = config.sms.token_file;
     sc.ca_file = config.sms.ca_file;
-    KP_ASSIGN_OR_RETURN(auto client, transports::SmsClient::Create(std::move(sc)));
-    sms = std::make_shared<transports::SmsClient>(std::move(client));
+    auto client = transports::SmsClient::Create(std::move(sc));
+    if (!client)
+      return InConfigSection(std::move(client).error(), config, "sms");
+    sms = std::make_shared<transports::SmsClient>(std::move(*client));
     d.sms = [c = sms](const std::string& phone, const std::string& text) {
       return c->Send(phone, text);
     };
@@ -118,12 +135,6 @@ Result<json> ReadJsonFile(const std::string& path) {
   if (value.is_discarded())
     return InvalidArgument("invalid_json", "is not valid JSON", path);
   return value;
-}
-
-// Prefixes an error's field with the file it came from.
-Error InFile(Error e, const std::string& path) {
-  e.field = e.field.empty() ? path : path + ": " + e.field;
-  return e;
 }
 
 // Queues an `auth_failed` entry on the group commit, at most one per source address per second
