@@ -1,8 +1,10 @@
 #!/bin/sh
 # Keeps the examples in the headers' top comments compiled: every public header under gateway/
 # and adapters/ whose top comment has a C++ example must be named in its module's
-# examples_test.cpp (gateway/MODULE/ or adapters/MODULE/, or the one beside the header), where a
-# test runs that example, and its top comment must say so ("(compiled in examples_test.cpp)").
+# examples_test.cpp (gateway/MODULE/ or adapters/MODULE/, or the one beside the header) on a
+# line of its own, "// gateway/MODULE/NAME.h", above the test that runs that example (an
+# #include of the header is not enough), and its top comment must say so ("(compiled in
+# examples_test.cpp)").
 # Run by ctest (check_header_examples); prints each header that breaks the rule and exits 1.
 #
 #   scripts/check_header_examples.sh [SOURCE_DIR]    # default: the repository of this script
@@ -77,8 +79,8 @@ for header in $(find gateway adapters -name '*.h' | sort); do
   # The module's examples_test.cpp, or the one beside the header (a module's subfolder).
   examples="$module/examples_test.cpp"
   beside="$(dirname "$header")/examples_test.cpp"
-  if ! { [ -f "$examples" ] && grep -qF "$header" "$examples"; } &&
-     ! { [ -f "$beside" ] && grep -qF "$header" "$beside"; }; then
+  if ! { [ -f "$examples" ] && grep -qxF "// $header" "$examples"; } &&
+     ! { [ -f "$beside" ] && grep -qxF "// $header" "$beside"; }; then
     echo "$header: its example is not run by $examples" >&2
     status=1
   fi

@@ -71,8 +71,13 @@ cat > "$tmp/gateway/demo/widget.h" <<'EOF'
 EOF
 expect 1 "gateway/demo/widget.h: its example is not run by"
 
+# Included by the examples, but no test is named for it.
+printf '#include "gateway/demo/widget.h"\n' > "$tmp/gateway/demo/examples_test.cpp"
+expect 1 "gateway/demo/widget.h: its example is not run by"
+
 # Compiled, but the comment does not say so.
-printf '// gateway/demo/widget.h\n' > "$tmp/gateway/demo/examples_test.cpp"
+printf '#include "gateway/demo/widget.h"\n// gateway/demo/widget.h\nTEST(Demo, Widget) {}\n' \
+  > "$tmp/gateway/demo/examples_test.cpp"
 expect 1 "gateway/demo/widget.h: its top comment does not say where its example is compiled"
 
 # Compiled, and said.
