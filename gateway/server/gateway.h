@@ -1,5 +1,6 @@
 // The running daemon: everything `ketenpoort serve` needs, opened from one config.
 //
+//   // (compiled in examples_test.cpp)
 //   auto config = config::LoadGatewayConfig(path);
 //   auto gateway = server::Gateway::Open(*config);   // key, database, directory, routes, TLS key
 //   if (!gateway) -> one clear error, nothing changed on disk

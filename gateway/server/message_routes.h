@@ -9,6 +9,7 @@
 //   GET  /v1/messages/{id}/tracking    sender      200 per recipient, every state with its time
 //   POST /v1/messages/{id}/recall      sender      200 {"id","status":"recalled"}
 //
+//   // (compiled in examples_test.cpp)
 //   RegisterMessageRoutes(router, *service, kinds);   // both must outlive the router's use
 //
 // With `securemail` given, a submission of a kind whose audience is e-mail addresses
