@@ -439,3 +439,44 @@ TEST(HelpTest, EveryCommandHasHelp) {
 
 }  // namespace
 }  // namespace ketenpoort::testing
+
+namespace ketenpoort::testing {
+namespace {
+
+// KETENPOORT_LOG_FORMAT=json: every line the daemon writes is one JSON object with time, level
+// and event, for log shippers; the request lines carry the same fields as in text.
+TEST(LogFormatTest, TheDaemonWritesOneJsonObjectPerLineWhenAsked) {
+  auto dep = Deployment::Create();
+  GatewayProcess gw(dep->config_path(), {{"KETENPOORT_LOG_FORMAT", "json"}});
+  ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
+  HttpsClient client(dep->ca_path());
+  ASSERT_EQ(client.Get(dep->url() + "/v1/directory", dep->Token("comensha")).status, 200);
+  EXPECT_EQ(gw.Terminate(), 0);
+  const std::string log = gw.Log();
+  std::set<std::string> events;
+  std::size_t lines = 0;
+  for (std::size_t at = 0, end; at < log.size(); at = end + 1) {
+    end = log.find('\n', at);
+    if (end == std::string::npos)
+      end = log.size();
+    const std::string line = log.substr(at, end - at);
+    if (line.empty())
+      continue;
+    ++lines;
+    const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    ASSERT_TRUE(j.is_object()) << line;
+    EXPECT_TRUE(j.contains("time") && j.contains("level")) << line;
+    events.insert(j.value("event", ""));
+    if (j.value("event", "") == "http_request" && j.value("route", "") == "/v1/directory") {
+      EXPECT_EQ(j.value("status", ""), "200") << line;
+      EXPECT_EQ(j.value("org", ""), "comensha") << line;
+    }
+  }
+  EXPECT_GE(lines, 3u) << log;
+  EXPECT_TRUE(events.contains("listening")) << log;
+  EXPECT_TRUE(events.contains("http_request")) << log;
+  EXPECT_TRUE(events.contains("stopped")) << log;
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
