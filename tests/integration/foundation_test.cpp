@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 
 #include "tests/harness/harness.h"
@@ -476,6 +477,24 @@ TEST(LogFormatTest, TheDaemonWritesOneJsonObjectPerLineWhenAsked) {
   EXPECT_TRUE(events.contains("listening")) << log;
   EXPECT_TRUE(events.contains("http_request")) << log;
   EXPECT_TRUE(events.contains("stopped")) << log;
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
+
+namespace ketenpoort::testing {
+namespace {
+
+TEST(VersionTest, PrintsTheReleaseAndTheCommitItWasBuiltFrom) {
+  for (const char* flag : {"--version", "version"}) {
+    CommandResult r = RunKetenpoort({flag});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(std::regex_match(
+        r.out,
+        std::regex("ketenpoort \\d+\\.\\d+\\.\\d+ \\(commit ([0-9a-f]{12}(-dirty)?|unknown)\\)\n")))
+        << r.out;
+  }
+  EXPECT_NE(RunKetenpoort({"--help"}).out.find("--version"), std::string::npos);
 }
 
 }  // namespace
