@@ -17,6 +17,7 @@ constexpr Command kCommands[] = {
     {"init", "create a deployment (config, keys, certificates, database)",
      ketenpoort::cli::RunInit},
     {"serve", "run the gateway daemon in the foreground", ketenpoort::cli::RunServe},
+    {"check", "validate a deployment without starting it", ketenpoort::cli::RunCheck},
     {"token", "issue API tokens", ketenpoort::cli::RunToken},
     {"rekey", "re-encrypt the database under a new key", ketenpoort::cli::RunRekey},
     {"audit", "verify, export or view the audit trail", ketenpoort::cli::RunAudit},

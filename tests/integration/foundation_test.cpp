@@ -499,3 +499,40 @@ TEST(VersionTest, PrintsTheReleaseAndTheCommitItWasBuiltFrom) {
 
 }  // namespace
 }  // namespace ketenpoort::testing
+
+namespace ketenpoort::testing {
+namespace {
+
+// `ketenpoort check` validates a deployment without starting or changing it: one line per
+// finding, exit 0 when nothing failed, 1 naming what failed, 2 when the config is unreadable.
+TEST(CheckTest, ADemoDeploymentPassesAndEachBreakageIsOneFailingLine) {
+  auto dep = Deployment::Create();
+  const std::string db_before = ReadFileOrEmpty(dep->db_path());
+  CommandResult ok = RunKetenpoort({"check", "--config", dep->config_path()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("ok    audit trail: "), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("\n0 problems, 0 warnings\n"), std::string::npos) << ok.out;
+  EXPECT_EQ(ReadFileOrEmpty(dep->db_path()), db_before) << "check changed the database";
+
+  ASSERT_EQ(::chmod((dep->dir() + "/certs/gateway.key.pem").c_str(), 0644), 0);
+  {
+    std::ofstream routes(dep->dir() + "/routes.json");
+    routes
+        << R"({"version": 1, "rules": [{"id": "x", "match": {"kind": "signal"}, "to": ["nobody"]}]})";
+  }
+  CommandResult bad = RunKetenpoort({"check", "--config", dep->config_path()});
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  EXPECT_NE(bad.out.find("FAIL  tls key: " + dep->dir() +
+                         "/certs/gateway.key.pem is readable by "
+                         "group or others (mode 0644)"),
+            std::string::npos)
+      << bad.out;
+  EXPECT_NE(bad.out.find("FAIL  routes: "), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("\n2 problems, 0 warnings\n"), std::string::npos) << bad.out;
+
+  EXPECT_EQ(RunKetenpoort({"check", "--config", dep->dir() + "/none.json"}).exit_code, 2);
+  EXPECT_EQ(RunKetenpoort({"check"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
