@@ -7,8 +7,8 @@
 #include "adapters/kinds/b8/b8_kind.h"
 #include "adapters/kinds/b8/reflection_period_rule.h"
 #include "adapters/kinds/lifecycle_table.h"
+#include "adapters/kinds/referral/answer_time_rule.h"
 #include "adapters/kinds/referral/referral_kind.h"
-#include "adapters/kinds/referral/urgent_answer_rule.h"
 #include "adapters/kinds/registry.h"
 #include "adapters/kinds/securemail/securemail_kind.h"
 #include "adapters/kinds/signal/signal_kind.h"
@@ -69,18 +69,18 @@ TEST(KindsExamples, SecureMailKind) {
   EXPECT_FALSE(k.spec().payload.has_value());
 }
 
-// adapters/kinds/referral/urgent_answer_rule.h
-TEST(KindsExamples, UrgentAnswerRule) {
+// adapters/kinds/referral/answer_time_rule.h
+TEST(KindsExamples, AnswerTimeRule) {
   const std::int64_t t0 = 1'780'000'000'000;
-  UrgentAnswerSettings s;
+  AnswerTimeSettings s;
   CaseFacts c{.message_id = "m-1",
               .answer_states = {"accepted", "declined"},
               .sender_org = "shop-denhaag",
               .created_ms = t0,
               .routing = {{"urgency", "urgent"}},
               .deliveries = {{"wende-denhaag", OrgKind::kShelter, "received"}}};
-  EXPECT_TRUE(UrgentAnswerNotices(c, s, t0 + 3 * kHourMs).empty());
-  std::vector<Notice> due = UrgentAnswerNotices(c, s, t0 + 4 * kHourMs);
+  EXPECT_TRUE(AnswerTimeNotices(c, s, t0 + 3 * kHourMs).empty());
+  std::vector<Notice> due = AnswerTimeNotices(c, s, t0 + 4 * kHourMs);
   ASSERT_EQ(due.size(), 1u);
   EXPECT_EQ(due[0].type, "escalation");
   EXPECT_EQ(due[0].to_org, "shop-denhaag");

@@ -177,7 +177,7 @@ struct GatewayConfig {
   RemindersConfig reminders;
   // Each message kind's own settings, `kinds.NAME` (an object), read by the kind's deadline
   // rule when the gateway opens (KindRegistry::ConfigureDeadlines), which checks their keys:
-  //   "kinds": {"referral": {"urgent_answer_ms": 14400000},
+  //   "kinds": {"referral": {"answer_ms": {"urgent": 14400000, "normal": 259200000}},
   //             "b8": {"reflection_months": 3, "reminder_offsets_ms": [-1209600000, 0]}}
   std::map<std::string, nlohmann::json, std::less<>> kinds;
 };

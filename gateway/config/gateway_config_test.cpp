@@ -281,10 +281,10 @@ TEST(GatewayConfigTest, KindSettingsAreKeptPerKindAndMustBeObjects) {
   auto set = ParseGatewayConfig("/d/gateway.json", R"({
     "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
     "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",
-    "kinds": {"referral": {"urgent_answer_ms": 7200000}, "b8": {}}})");
+    "kinds": {"referral": {"answer_ms": {"urgent": 7200000}}, "b8": {}}})");
   ASSERT_TRUE(set.ok()) << set.error().ToString();
   ASSERT_EQ(set->kinds.size(), 2u);
-  EXPECT_EQ(set->kinds.at("referral").at("urgent_answer_ms"), 7200000);
+  EXPECT_EQ(set->kinds.at("referral").at("answer_ms").at("urgent"), 7200000);
   EXPECT_TRUE(set->kinds.at("b8").empty());
   for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
            {R"("kinds": {"b8": 3})", "kinds.b8"}, {R"("kinds": [])", "kinds"}}) {

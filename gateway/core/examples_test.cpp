@@ -179,7 +179,7 @@ TEST(CoreExamples, KindRegistry) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(HttpStatus(unknown.error().kind), 400);
   EXPECT_EQ(unknown.error().code, "unknown_state");
-  auto rules = kinds.ConfigureDeadlines({{"referral", {{"urgent_answer_ms", 3600000}}}});
+  auto rules = kinds.ConfigureDeadlines({{"referral", {{"answer_ms", {{"urgent", 3600000}}}}}});
   ASSERT_TRUE(rules.ok()) << rules.error().ToString();
   const CaseFacts facts{.message_id = "m-1",
                         .sender_org = "shop-denhaag",

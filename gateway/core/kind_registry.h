@@ -9,7 +9,7 @@
 //   kinds.Find("referral")->spec().retention_days    // 730
 //   kinds.CheckTransition("signal", "closed", "accepted")   // 409 invalid_transition
 //   kinds.CheckTransition("signal", "closed", "shredded")   // 400 unknown_state
-//   auto rules = kinds.ConfigureDeadlines({{"referral", {{"urgent_answer_ms", 3600000}}}});
+//   auto rules = kinds.ConfigureDeadlines({{"referral", {{"answer_ms", {{"urgent", 3600000}}}}}});
 //   rules->at("referral")->DueNotices(facts, now)   // the referral's rule with those settings
 //
 // Immutable after the Adds; safe to share between threads from then on.

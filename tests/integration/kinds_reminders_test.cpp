@@ -26,13 +26,14 @@ std::unique_ptr<Deployment> DeploymentWithRelay(const std::string& smtp_url) {
   json config = json::parse(ReadFileOrEmpty(dep->config_path()));
   config["smtp"] = {{"url", smtp_url}, {"from", "ketenpoort@example.org"}};
   config["reminders"] = {{"interval_ms", 50}};
-  config["kinds"] = {{"referral", {{"urgent_answer_ms", 1000}}}};
+  config["kinds"] = {{"referral", {{"answer_ms", {{"urgent", 1000}}}}}};
   std::ofstream(dep->config_path()) << config.dump(2);
   return dep;
 }
 
-// Submits an urgent referral from shop-denhaag to wende-denhaag; its id.
-std::string SubmitUrgent(HttpsClient& client, const Deployment& dep, const std::string& subject) {
+// Submits a referral (urgent unless said otherwise) from shop-denhaag to wende-denhaag; its id.
+std::string SubmitUrgent(HttpsClient& client, const Deployment& dep, const std::string& subject,
+                         const std::string& urgency = "urgent") {
   Sealer sealer(dep.dir());
   json body = {{"kind", "referral"},
                {"routing",
@@ -40,7 +41,7 @@ std::string SubmitUrgent(HttpsClient& client, const Deployment& dep, const std::
                  {"age_band", "adult"},
                  {"gender", "male"},
                  {"topic", "shelter"},
-                 {"urgency", "urgent"}}},
+                 {"urgency", urgency}}},
                {"subject_ref", subject},
                {"legal_basis", "consent"},
                {"payload", sealer.SealBase64("shop-denhaag", {"wende-denhaag", "shop-denhaag"},
@@ -144,6 +145,32 @@ TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail
   EXPECT_EQ(gw.Terminate(), 0);
   auto verify = RunKetenpoort({"audit", "verify", "--config", dep->config_path()});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
+}
+
+// A normal referral escalates too, after the answer time of its urgency (kinds.referral.answer_ms).
+TEST(KindsRemindersTest, ANormalReferralNobodyAnswersEscalatesAfterItsOwnAnswerTime) {
+  SmtpSink smtp;
+  ASSERT_TRUE(smtp.Start()) << smtp.error;
+  auto dep = DeploymentWithRelay(smtp.url());
+  json config = json::parse(ReadFileOrEmpty(dep->config_path()));
+  config["kinds"] = {{"referral", {{"answer_ms", {{"normal", 1000}, {"urgent", 3600000}}}}}};
+  std::ofstream(dep->config_path()) << config.dump(2);
+  GatewayProcess gw(dep->config_path());
+  ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
+  HttpsClient client(dep->ca_path());
+  const std::string urgent = SubmitUrgent(client, *dep, "pseudonym-urgent-2", "urgent");
+  const std::string normal = SubmitUrgent(client, *dep, "pseudonym-normal-2", "normal");
+  ASSERT_FALSE(normal.empty());
+  auto mails = smtp.WaitForMails(1, 15000);
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_NE(mails[0]["subject"].get<std::string>().find(normal), std::string::npos);
+  auto listed = json::parse(
+      client.Get(dep->url() + "/v1/notices", dep->Token("shop-denhaag")).body)["notices"];
+  ASSERT_EQ(listed.size(), 1u) << listed.dump();  // the urgent one has an hour
+  EXPECT_EQ(listed[0]["message_id"], normal);
+  EXPECT_EQ(listed[0]["type"], "escalation");
+  EXPECT_NE(listed[0]["reason"].get<std::string>().find("normal message"), std::string::npos);
+  EXPECT_EQ(gw.Terminate(), 0);
 }
 
 TEST(KindsRemindersTest, ANoticeMailUnsentWhenTheDaemonIsKilledIsSentOnceAfterRestart) {

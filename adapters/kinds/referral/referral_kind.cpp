@@ -1,6 +1,6 @@
 #include "adapters/kinds/referral/referral_kind.h"
 
-#include "adapters/kinds/referral/urgent_answer_rule.h"
+#include "adapters/kinds/referral/answer_time_rule.h"
 
 namespace ketenpoort::kinds {
 
@@ -49,7 +49,7 @@ KindSpec Spec() {
           {"closed", {.by = StateRule::By::kSenderOrRecipient}},
       });
   s.retention_days = 730;
-  s.deadline = UrgentAnswerRule();
+  s.deadline = AnswerTimeRule();
   s.answer_states = {"accepted", "declined", "needs_info", "intake_planned", "closed"};
   s.outcome_states = {"accepted", "declined", "intake_planned"};
   return s;

@@ -1,4 +1,4 @@
-#include "adapters/kinds/referral/urgent_answer_rule.h"
+#include "adapters/kinds/referral/answer_time_rule.h"
 
 #include <gtest/gtest.h>
 
@@ -30,10 +30,10 @@ std::shared_ptr<const ConfiguredDeadline> Configured(const nlohmann::json& setti
   return rule.ok() ? *rule : nullptr;
 }
 
-TEST(UrgentAnswerRuleTest, AnUnansweredUrgentReferralEscalatesOnceItIsLate) {
-  UrgentAnswerSettings s;
-  EXPECT_TRUE(UrgentAnswerNotices(UrgentReferral(), s, kT0 + 4 * kHourMs - 1).empty());
-  auto due = UrgentAnswerNotices(UrgentReferral(), s, kT0 + 4 * kHourMs);
+TEST(AnswerTimeRuleTest, AnUnansweredUrgentReferralEscalatesOnceItIsLate) {
+  AnswerTimeSettings s;
+  EXPECT_TRUE(AnswerTimeNotices(UrgentReferral(), s, kT0 + 4 * kHourMs - 1).empty());
+  auto due = AnswerTimeNotices(UrgentReferral(), s, kT0 + 4 * kHourMs);
   ASSERT_EQ(due.size(), 1u);  // de Haven answered
   EXPECT_EQ(due[0].type, "escalation");
   EXPECT_EQ(due[0].key, "escalation:wende-denhaag");
@@ -43,7 +43,7 @@ TEST(UrgentAnswerRuleTest, AnUnansweredUrgentReferralEscalatesOnceItIsLate) {
   EXPECT_EQ(due[0].due_ms, kT0 + 4 * kHourMs);
 }
 
-TEST(UrgentAnswerRuleTest, TheTableOfWhatEscalates) {
+TEST(AnswerTimeRuleTest, TheTableOfWhatEscalates) {
   struct Row {
     std::string name;
     std::function<void(CaseFacts&)> edit;
@@ -51,8 +51,14 @@ TEST(UrgentAnswerRuleTest, TheTableOfWhatEscalates) {
     std::size_t notices;
   };
   const Row rows[] = {
-      {"normal urgency", [](CaseFacts& c) { c.routing["urgency"] = "normal"; }, kT0 + kDayMs, 0},
-      {"no urgency", [](CaseFacts& c) { c.routing.clear(); }, kT0 + kDayMs, 0},
+      {"normal, within 3 days", [](CaseFacts& c) { c.routing["urgency"] = "normal"; },
+       kT0 + 3 * kDayMs - 1, 0},
+      {"normal, after 3 days", [](CaseFacts& c) { c.routing["urgency"] = "normal"; },
+       kT0 + 3 * kDayMs, 1},
+      {"no urgency counts as normal", [](CaseFacts& c) { c.routing.clear(); }, kT0 + kDayMs, 0},
+      {"no urgency, after 3 days", [](CaseFacts& c) { c.routing.clear(); }, kT0 + 3 * kDayMs, 1},
+      {"an urgency without an answer time", [](CaseFacts& c) { c.routing["urgency"] = "later"; },
+       kT0 + 400 * kDayMs, 0},
       {"answered", [](CaseFacts& c) { c.deliveries[0].state = "needs_info"; }, kT0 + kDayMs, 0},
       {"declined", [](CaseFacts& c) { c.deliveries[0].state = "declined"; }, kT0 + kDayMs, 0},
       {"still on its way", [](CaseFacts& c) { c.deliveries[0].state = "sent"; }, kT0 + kDayMs, 0},
@@ -73,15 +79,29 @@ TEST(UrgentAnswerRuleTest, TheTableOfWhatEscalates) {
   }
 }
 
-TEST(UrgentAnswerRuleTest, TheAnswerTimeComesFromTheKindsSettings) {
-  auto rule = Configured({{"urgent_answer_ms", kHourMs}});
+TEST(AnswerTimeRuleTest, TheAnswerTimeOfEachUrgencyComesFromTheKindsSettings) {
+  auto rule = Configured({{"answer_ms", {{"urgent", kHourMs}, {"normal", 2 * kHourMs}}}});
   ASSERT_NE(rule, nullptr);
   EXPECT_TRUE(rule->DueNotices(UrgentReferral(), kT0 + kHourMs - 1).empty());
   EXPECT_EQ(rule->DueNotices(UrgentReferral(), kT0 + kHourMs).size(), 1u);
+  CaseFacts normal = UrgentReferral();
+  normal.routing["urgency"] = "normal";
+  EXPECT_TRUE(rule->DueNotices(normal, kT0 + 2 * kHourMs - 1).empty());
+  auto late = rule->DueNotices(normal, kT0 + 2 * kHourMs);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].reason.rfind("normal message m-1 not answered by wende-denhaag", 0), 0u)
+      << late[0].reason;
+  // Only the urgency given changes; the other keeps its default.
+  auto only_urgent = Configured({{"answer_ms", {{"urgent", kHourMs}}}});
+  ASSERT_NE(only_urgent, nullptr);
+  EXPECT_TRUE(only_urgent->DueNotices(normal, kT0 + 3 * kDayMs - 1).empty());
+  EXPECT_EQ(only_urgent->DueNotices(normal, kT0 + 3 * kDayMs).size(), 1u);
   for (const auto& [settings, field] : std::vector<std::pair<nlohmann::json, std::string>>{
-           {{{"urgent_answer_ms", 10}}, "kinds.referral.urgent_answer_ms"},
-           {{{"urgent_answer_ms", "4h"}}, "kinds.referral.urgent_answer_ms"},
-           {{{"urgent_answr_ms", 1000}}, "kinds.referral.urgent_answr_ms"},
+           {{{"answer_ms", {{"urgent", 10}}}}, "kinds.referral.answer_ms.urgent"},
+           {{{"answer_ms", {{"normal", "3d"}}}}, "kinds.referral.answer_ms.normal"},
+           {{{"answer_ms", {{"soon", 1000}}}}, "kinds.referral.answer_ms.soon"},
+           {{{"answer_ms", 1000}}, "kinds.referral.answer_ms"},
+           {{{"urgent_answer_ms", 1000}}, "kinds.referral.urgent_answer_ms"},
            {nlohmann::json::array(), "kinds.referral"}}) {
     auto bad = ReferralKind().spec().deadline.configure(
         JsonFields(settings, "kinds.referral", "invalid_config"));
