@@ -12,9 +12,11 @@
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
+#include "gateway/crypto/hash.h"
 #include "gateway/messages/federation_message.h"
 #include "gateway/messages/message_fields.h"
 #include "gateway/messages/message_header.h"
+#include "gateway/messages/message_request.h"
 #include "gateway/store/message_repository.h"
 
 namespace ketenpoort::delivery {
@@ -137,6 +139,62 @@ TEST(MessagesExamples, MessageFields) {
   Status refused = check(not_an_envelope);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().field, "payload");
+}
+
+// gateway/messages/message_request.h
+TEST(MessagesExamples, MessageRequest) {
+  crypto::testing::TempDir dir;
+  crypto::testing::TestPki pki(dir);
+  const crypto::Certificate cert = pki.Issue("comensha", {.smime = true}).cert;
+  auto sealed = crypto::SealCms(AsBytes(std::string("synthetic signal")), {cert});
+  ASSERT_TRUE(sealed.ok()) << sealed.error().ToString();
+  json body = {{"kind", "signal"},
+               {"recipients", {"comensha"}},
+               {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+               {"payload", crypto::Base64Encode(*sealed)}};
+  const std::string raw_body = body.dump();
+  auto read = [&]() -> Status {
+    KP_ASSIGN_OR_RETURN(Submission s, SubmissionFromJson(body));
+    EXPECT_EQ(s.routing.kind, "signal");  // "signal"
+    EXPECT_EQ(*s.recipients, std::vector<std::string>{"comensha"});
+    EXPECT_TRUE(s.payload->info.IsFor(cert));  // whom the envelope is encrypted for
+    KP_ASSIGN_OR_RETURN(StatusChange c, StatusChangeFromJson(json{{"state", "assessed"}}));
+    KP_ASSIGN_OR_RETURN(IdempotencyKey k, ReadIdempotencyKey("k-1", raw_body));
+    EXPECT_EQ(c.state, "assessed");
+    EXPECT_EQ(c.reason, "");
+    EXPECT_EQ(k.key, "k-1");
+    EXPECT_EQ(k.request_sha256, crypto::Sha256(AsBytes(raw_body)));
+    return Ok();
+  };
+  Status ok = read();
+  EXPECT_TRUE(ok.ok()) << ok.error().ToString();
+
+  json resolved = body;
+  resolved.erase("recipients");  // the routing rules decide
+  auto without = SubmissionFromJson(resolved);
+  ASSERT_TRUE(without.ok()) << without.error().ToString();
+  ASSERT_TRUE(without->recipients.ok());
+  EXPECT_FALSE(without->recipients->has_value());
+  // A field that cannot be read keeps its error for the service to answer in its place.
+  json no_envelope = body;
+  no_envelope["payload"] = "AAAA";
+  auto kept = SubmissionFromJson(no_envelope);
+  ASSERT_TRUE(kept.ok()) << kept.error().ToString();
+  ASSERT_FALSE(kept->payload.ok());
+  EXPECT_EQ(kept->payload.error().code, "invalid_envelope");
+  json extra = body;
+  extra["colour"] = "red";
+  auto refused = SubmissionFromJson(extra);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "unknown_field");
+  EXPECT_EQ(refused.error().field, "colour");
+  auto reason = StatusChangeFromJson(json{{"state", "assessed"}, {"reason", "a\nb"}});
+  ASSERT_FALSE(reason.ok());
+  EXPECT_EQ(reason.error().code, "invalid_reason");
+  auto key = ReadIdempotencyKey(std::string(201, 'k'), raw_body);
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().code, "invalid_idempotency_key");
+  EXPECT_EQ(key.error().field, "Idempotency-Key");
 }
 
 }  // namespace

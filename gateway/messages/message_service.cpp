@@ -7,7 +7,6 @@
 
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/time_format.h"
-#include "gateway/core/json_fields.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/core/lifecycle.h"
 #include "gateway/core/message_kind.h"
@@ -17,6 +16,7 @@
 #include "gateway/crypto/random.h"
 #include "gateway/messages/federation_message.h"
 #include "gateway/messages/message_fields.h"
+#include "gateway/messages/message_header.h"
 #include "gateway/store/kind_repository.h"
 #include "gateway/store/message_repository.h"
 
@@ -26,17 +26,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxReasonBytes = 500;
-constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
-
 // "m-" and 128 random bits in hex: unguessable, so an id alone reveals nothing.
 std::string NewMessageId() {
   return "m-" + crypto::HexEncode(crypto::RandomBytes(16));
-}
-
-bool HasControlCharacters(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 std::string Actor(const Principal& p) {
@@ -89,8 +81,8 @@ Error MessageNotFound() {
   return NotFound("message_not_found", "no such message", "id");
 }
 
-// What a parsed submission holds before the envelope is checked.
-struct Submission {
+// A submission the directory, the routing rules and the kind accepted: what is stored.
+struct Checked {
   RoutingInput routing;
   std::vector<std::string> recipients;
   std::string subject_ref;
@@ -146,25 +138,25 @@ Result<std::unique_ptr<MessageService>> MessageService::Create(
   return service;
 }
 
-void MessageService::Submit(const Caller& caller, const json& body, std::string_view raw_body,
-                            const std::optional<std::string>& idempotency_key, Done done) {
+void MessageService::Submit(const Caller& caller, Result<Submission> request,
+                            std::optional<IdempotencyKey> idempotency_key, Done done) {
   const std::int64_t now = clock_();
   const Principal& who = caller.principal;
 
-  // Everything that can be decided without the database, in the order the header documents.
-  auto parse = [&]() -> Result<Submission> {
-    Submission s;
-    JsonFields f(body, "", "unknown_field");
-    KP_RETURN_IF_ERROR(f.OnlyKeys({"kind", "recipients", "routing", "subject_ref", "legal_basis",
-                                   "deadline", "expires", "codelists", "payload"}));
-    KP_ASSIGN_OR_RETURN(s.routing, RoutingInputFromJson(body));
+  // In the order the header documents: the fields SubmissionFromJson read (or the errors it
+  // kept) are taken up one by one between the checks that need the directory, the routing
+  // rules, the kinds or the clock.
+  auto check = [&]() -> Result<Checked> {
+    KP_ASSIGN_OR_RETURN(Submission in, std::move(request));
+    Checked s;
+    s.routing = std::move(in.routing);
     if (directory_.Find(who.org) == nullptr) {
       return PermissionDenied("unknown_sender",
                               "the token's organisation '" + who.org + "' is not in the directory");
     }
-    JsonFields typed(body, "", "invalid_request");
-    if (f.Find("recipients") != nullptr) {
-      KP_ASSIGN_OR_RETURN(s.recipients, typed.StringArray("recipients", /*required=*/false));
+    KP_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> given, std::move(in.recipients));
+    if (given) {
+      s.recipients = std::move(*given);
       KP_RETURN_IF_ERROR(routes_.CheckRecipients(s.routing, s.recipients, directory_));
       std::sort(s.recipients.begin(), s.recipients.end());
     } else {
@@ -174,14 +166,12 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
                        "routing");
       }
     }
-    KP_ASSIGN_OR_RETURN(CommonHeader header, ReadCommonHeader(typed, now));
+    KP_ASSIGN_OR_RETURN(CommonHeader header, std::move(in.header));
+    KP_RETURN_IF_ERROR(delivery::CheckNotExpired(header.expires_ms, now));
     s.subject_ref = std::move(header.subject_ref);
     s.deadline_ms = header.deadline_ms;
     s.expires_ms = header.expires_ms;
-    CodeListVersions requested;
-    if (const json* c = f.Find("codelists")) {
-      KP_ASSIGN_OR_RETURN(requested, CodeListVersionsFromJson(*c));
-    }
+    KP_ASSIGN_OR_RETURN(CodeListVersions requested, std::move(in.codelists));
     KP_RETURN_IF_ERROR(kinds_.ValidateHeader(s.routing.kind,
                                              KindHeader{.routing = s.routing.routing,
                                                         .subject_ref = s.subject_ref,
@@ -189,8 +179,7 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
                                                         .deadline_ms = s.deadline_ms},
                                              requested));
     s.codelists = kinds_.code_lists().Resolve(requested);
-    KP_ASSIGN_OR_RETURN(std::string payload_b64, typed.RequiredString("payload"));
-    KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(payload_b64));
+    KP_ASSIGN_OR_RETURN(SealedPayload sealed, std::move(in.payload));
     s.payload = std::move(sealed.der);
     const crypto::EnvelopeInfo* info = &sealed.info;
     for (const std::string& org : s.recipients) {
@@ -226,7 +215,7 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
     return s;
   };
 
-  auto submission = parse();
+  auto submission = check();
   if (!submission) {
     // The refusal is answered once its audit entry is committed (or with the audit's error).
     audit::AuditEntry refused = Entry(caller, audit::event::kSubmit, audit::action::kCreate, "",
@@ -240,7 +229,7 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
         });
     return;
   }
-  Submission& s = *submission;
+  Checked& s = *submission;
 
   // What the job writes, shared by the job and its completion (both on the committer thread).
   struct Write {
@@ -251,8 +240,7 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
     std::string codelists;
     std::vector<std::string> recipients;
     std::string org;
-    std::optional<std::string> idempotency_key;
-    crypto::Digest request_hash{};
+    std::optional<IdempotencyKey> idempotency_key;
     json answer;
   };
   auto w = std::make_shared<Write>();
@@ -295,20 +283,20 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
     e.responsible_user = Actor(who);
     entries.push_back(std::move(e));
   }
-  w->request_hash = crypto::Sha256(AsBytes(raw_body));
   w->codelists = CodeListVersionsToJson(s.codelists).dump();
   w->recipients = std::move(s.recipients);
   w->org = who.org;
-  w->idempotency_key = idempotency_key;
+  w->idempotency_key = std::move(idempotency_key);
 
   commits_.Submit(
       [w, now](store::Database& db) -> Status {
         store::MessageRepository repo(db);
         if (w->idempotency_key) {
-          KP_ASSIGN_OR_RETURN(auto seen, repo.FindIdempotencyKey(w->org, *w->idempotency_key));
+          const IdempotencyKey& key = *w->idempotency_key;
+          KP_ASSIGN_OR_RETURN(auto seen, repo.FindIdempotencyKey(w->org, key.key));
           if (seen) {
             if (!std::equal(seen->request_sha256.begin(), seen->request_sha256.end(),
-                            w->request_hash.begin(), w->request_hash.end())) {
+                            key.request_sha256.begin(), key.request_sha256.end())) {
               return Conflict("idempotency_conflict",
                               "this Idempotency-Key was used before with another request body");
             }
@@ -324,8 +312,8 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
         for (const auto& [peer, orgs] : w->by_peer)
           KP_RETURN_IF_ERROR(repo.EnqueueOutbox(w->m.id, peer, orgs, now));
         if (w->idempotency_key) {
-          KP_RETURN_IF_ERROR(repo.InsertIdempotencyKey(w->org, *w->idempotency_key, w->request_hash,
-                                                       w->m.id, now));
+          KP_RETURN_IF_ERROR(repo.InsertIdempotencyKey(
+              w->org, w->idempotency_key->key, w->idempotency_key->request_sha256, w->m.id, now));
         }
         audit::AuditLog log;
         for (const audit::AuditEntry& e : w->entries)
@@ -425,18 +413,9 @@ Result<json> MessageService::Get(const Caller& caller, std::string_view id) {
 }
 
 Result<json> MessageService::SetStatus(const Caller& caller, std::string_view id,
-                                       const json& body) {
-  JsonFields f(body, "", "invalid_request");
-  {
-    JsonFields keys(body, "", "unknown_field");
-    KP_RETURN_IF_ERROR(keys.OnlyKeys({"state", "reason"}));
-  }
-  KP_ASSIGN_OR_RETURN(std::string to, f.RequiredString("state"));
-  KP_ASSIGN_OR_RETURN(std::string reason, f.OptionalString("reason"));
-  if (reason.size() > kMaxReasonBytes || HasControlCharacters(reason)) {
-    return InvalidArgument(
-        "invalid_reason", "must be at most 500 bytes of text without control characters", "reason");
-  }
+                                       const StatusChange& change) {
+  const std::string& to = change.state;
+  const std::string& reason = change.reason;
   const std::int64_t now = clock_();
   const Principal& who = caller.principal;
   return db_.Write([&](store::Database& db) -> Result<json> {

@@ -125,14 +125,26 @@ class MessageServiceTest : public ::testing::Test {
     return sealed.ok() ? crypto::Base64Encode(*sealed) : "";
   }
 
-  // POST /v1/messages as the service sees it: waits for the answer (after the commit).
+  // POST /v1/messages as the route hands it on, `raw` the body as sent: waits for the answer
+  // (after the commit).
   Result<json> Submit(const Caller& caller, const json& body,
-                      const std::optional<std::string>& key = std::nullopt) {
+                      const std::optional<std::string>& key = std::nullopt,
+                      std::optional<std::string> raw = std::nullopt) {
+    std::optional<IdempotencyKey> idempotency;
+    if (key) {
+      auto read = ReadIdempotencyKey(*key, raw ? *raw : body.dump());
+      EXPECT_TRUE(read.ok());
+      idempotency = *read;
+    }
     std::promise<Result<json>> answered;
-    const std::string raw = body.dump();
-    service_->Submit(caller, body, raw, key,
+    service_->Submit(caller, SubmissionFromJson(body), std::move(idempotency),
                      [&answered](Result<json> r) { answered.set_value(std::move(r)); });
     return answered.get_future().get();
+  }
+
+  Result<json> SetStatus(const Caller& caller, std::string_view id, const json& body) {
+    KP_ASSIGN_OR_RETURN(StatusChange change, StatusChangeFromJson(body));
+    return service_->SetStatus(caller, id, change);
   }
 
   // A signal from shop-denhaag to comensha (here) and meldpunt-rotterdam (a peer's).
@@ -223,7 +235,7 @@ TEST_F(MessageServiceTest, EachCallAnswersTheDocumentOfTheApi) {
                  v));
 
   now_ += 1000;
-  EXPECT_EQ(Doc(service_->SetStatus(comensha, id, {{"state", "assessed"}, {"reason", "seen"}})),
+  EXPECT_EQ(Doc(SetStatus(comensha, id, {{"state", "assessed"}, {"reason", "seen"}})),
             Fill(R"({"id":"{ID}","org":"comensha","state":"assessed",)"
                  R"("time":"2026-11-23T00:00:02.000Z"})",
                  v));
@@ -294,7 +306,7 @@ TEST_F(MessageServiceTest, AStateOfAWholeMessageNamesTheRecipientsItMoved) {
   auto accepted = Submit(politie, body);
   ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
   const std::string id = (*accepted)["id"];
-  EXPECT_EQ(Doc(service_->SetStatus(politie, id, {{"state", "reported"}})),
+  EXPECT_EQ(Doc(SetStatus(politie, id, {{"state", "reported"}})),
             Fill(R"({"id":"{ID}","org":"politie-avim-haaglanden","recipients":["ind"],)"
                  R"("state":"reported","time":"2026-11-23T00:00:00.000Z"})",
                  {{"ID", id}}));
@@ -310,10 +322,7 @@ TEST_F(MessageServiceTest, ResolvedRecipientsAndIdempotentRepeats) {
   // The same key and body: the first answer, nothing stored twice.
   EXPECT_EQ(Doc(Submit(shop, body, "key-1")), Doc(first));
   // The same document written another way is another body.
-  std::promise<Result<json>> answered;
-  service_->Submit(shop, body, body.dump(2), std::string("key-1"),
-                   [&answered](Result<json> r) { answered.set_value(std::move(r)); });
-  EXPECT_EQ(Doc(answered.get_future().get()),
+  EXPECT_EQ(Doc(Submit(shop, body, "key-1", body.dump(2))),
             "error idempotency_conflict : this Idempotency-Key was used before with another "
             "request body");
   json other = body;
@@ -400,6 +409,26 @@ TEST_F(MessageServiceTest, ASubmissionIsRefusedWithTheErrorOfItsFirstFaultAndAud
     EXPECT_EQ(trail.back().event, "submit") << c.what;
     EXPECT_EQ(trail.back().outcome, r.error().code) << c.what;
   }
+  // With several faults, the first in the documented order: the recipients before the payload,
+  // the sender before the form of the later fields.
+  json unroutable = Signal();
+  unroutable.erase("recipients");
+  unroutable["kind"] = "referral";
+  unroutable["payload"] = "AAAA";
+  EXPECT_EQ(Submit(shop, unroutable).error().code, "no_recipients");
+  json nobody = Signal();
+  nobody["recipients"] = {"nobody-here"};
+  nobody["payload"] = "AAAA";
+  EXPECT_EQ(Submit(shop, nobody).error().code, "unknown_organisation");
+  json late = Signal();
+  late["deadline"] = "tomorrow";
+  late["codelists"] = "latest";
+  EXPECT_EQ(Submit(shop, late).error().code, "invalid_time");
+  EXPECT_EQ(Submit(As("gemeente-denhaag", Role::kSender), late).error().code, "unknown_sender");
+  json uncoded = Signal();
+  uncoded["routing"]["age_band"] = "ancient";
+  uncoded.erase("payload");
+  EXPECT_EQ(Submit(shop, uncoded).error().code, "invalid_code");
   // An organisation the directory does not know.
   EXPECT_EQ(Doc(Submit(As("gemeente-denhaag", Role::kSender), Signal())),
             "error unknown_sender : the token's organisation 'gemeente-denhaag' is not in the "
@@ -411,24 +440,24 @@ TEST_F(MessageServiceTest, AStatusChangeIsCheckedBeforeTheMessageIsRead) {
   auto accepted = Submit(As("shop-denhaag", Role::kSender), Signal());
   ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
   const std::string id = (*accepted)["id"];
-  EXPECT_EQ(Doc(service_->SetStatus(comensha, id, {{"state", "assessed"}, {"why", "x"}})),
+  EXPECT_EQ(Doc(SetStatus(comensha, id, {{"state", "assessed"}, {"why", "x"}})),
             "error unknown_field why: unknown key 'why'");
-  EXPECT_EQ(Doc(service_->SetStatus(comensha, id, {{"reason", "x"}})),
+  EXPECT_EQ(Doc(SetStatus(comensha, id, {{"reason", "x"}})),
             "error invalid_request state: is required");
-  EXPECT_EQ(Doc(service_->SetStatus(comensha, id, {{"state", 7}})),
+  EXPECT_EQ(Doc(SetStatus(comensha, id, {{"state", 7}})),
             "error invalid_request state: must be a string, not a number");
-  EXPECT_EQ(Doc(service_->SetStatus(comensha, id, {{"state", "assessed"}, {"reason", "a\nb"}})),
+  EXPECT_EQ(Doc(SetStatus(comensha, id, {{"state", "assessed"}, {"reason", "a\nb"}})),
             "error invalid_reason reason: must be at most 500 bytes of text without control "
             "characters");
-  EXPECT_EQ(Doc(service_->SetStatus(comensha, id,
-                                    {{"state", "assessed"}, {"reason", std::string(501, 'x')}})),
-            "error invalid_reason reason: must be at most 500 bytes of text without control "
-            "characters");
-  EXPECT_EQ(Doc(service_->SetStatus(comensha, "m-none", {{"state", "assessed"}})),
+  EXPECT_EQ(
+      Doc(SetStatus(comensha, id, {{"state", "assessed"}, {"reason", std::string(501, 'x')}})),
+      "error invalid_reason reason: must be at most 500 bytes of text without control "
+      "characters");
+  EXPECT_EQ(Doc(SetStatus(comensha, "m-none", {{"state", "assessed"}})),
             "error message_not_found id: no such message");
-  EXPECT_EQ(Doc(service_->SetStatus(comensha, id, {{"state", "granted"}})),
+  EXPECT_EQ(Doc(SetStatus(comensha, id, {{"state", "granted"}})),
             "error invalid_transition : a signal cannot be 'granted'");
-  EXPECT_TRUE(service_->SetStatus(comensha, id, {{"state", "assessed"}}).ok());
+  EXPECT_TRUE(SetStatus(comensha, id, {{"state", "assessed"}}).ok());
 }
 
 }  // namespace

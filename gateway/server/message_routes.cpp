@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "gateway/messages/message_request.h"
 #include "gateway/securemail/securemail_service.h"
 #include "gateway/server/pending_response.h"
 
@@ -39,20 +40,25 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service,
         if (!body)
           return api::Response::FromError(body.error());
         std::optional<std::string> key = req.Header("Idempotency-Key");
-        if (key && (key->empty() || key->size() > 200)) {
-          return api::Response::FromError(InvalidArgument(
-              "invalid_idempotency_key", "must be 1 to 200 characters", "Idempotency-Key"));
+        std::optional<IdempotencyKey> idempotency;
+        if (key) {
+          auto read = ReadIdempotencyKey(std::move(*key), req.body);
+          if (!read)
+            return api::Response::FromError(read.error());
+          idempotency = std::move(*read);
         }
         if (mail != nullptr && body->value("kind", json()) == "securemail") {
           return api::Response::OnWorker(
-              [mail, caller = CallerOf(req), body = std::move(*body), raw = req.body, key] {
+              [mail, caller = CallerOf(req), body = std::move(*body), raw = req.body,
+               key = idempotency ? std::optional<std::string>(idempotency->key) : std::nullopt] {
                 return Answer(202, mail->Submit(caller, body, raw, key));
               });
         }
         auto pending = PendingResponse::Create();
-        s->Submit(CallerOf(req), *body, req.body, key, [pending](Result<json> accepted) {
-          pending->Complete(Answer(202, std::move(accepted)));
-        });
+        s->Submit(CallerOf(req), SubmissionFromJson(*body), std::move(idempotency),
+                  [pending](Result<json> accepted) {
+                    pending->Complete(Answer(202, std::move(accepted)));
+                  });
         return pending->Later();
       },
       api::HandlerCost::kNonBlocking);
@@ -72,7 +78,10 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service,
                auto body = api::ParseJsonBody(req);
                if (!body)
                  return api::Response::FromError(body.error());
-               return Answer(200, s->SetStatus(CallerOf(req), req.params.at("id"), *body));
+               auto change = StatusChangeFromJson(*body);
+               if (!change)
+                 return api::Response::FromError(change.error());
+               return Answer(200, s->SetStatus(CallerOf(req), req.params.at("id"), *change));
              });
   router.Add("GET", "/v1/messages/{id}/tracking", api::Access::Roles({Role::kSender}),
              [s, mail](api::Request& req) {
