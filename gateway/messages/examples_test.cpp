@@ -17,6 +17,7 @@
 #include "gateway/messages/message_fields.h"
 #include "gateway/messages/message_header.h"
 #include "gateway/messages/message_request.h"
+#include "gateway/messages/message_results.h"
 #include "gateway/store/message_repository.h"
 
 namespace ketenpoort::delivery {
@@ -195,6 +196,32 @@ TEST(MessagesExamples, MessageRequest) {
   ASSERT_FALSE(key.ok());
   EXPECT_EQ(key.error().code, "invalid_idempotency_key");
   EXPECT_EQ(key.error().field, "Idempotency-Key");
+}
+
+// gateway/messages/message_results.h
+TEST(MessagesExamples, MessageResults) {
+  const std::int64_t now_ms = 1795392000000;  // 2026-11-23T00:00:00Z
+  Accepted a{.id = "m-5f0c", .recipients = {"comensha"}};
+  EXPECT_EQ(ToJson(a).dump(), R"({"id":"m-5f0c","recipients":["comensha"],"status":"accepted"})");
+  StatusChanged c{.id = "m-5f0c", .org = "comensha", .state = "assessed", .time_ms = now_ms};
+  EXPECT_EQ(ToJson(c).dump(), R"({"id":"m-5f0c","org":"comensha","state":"assessed",)"
+                              R"("time":"2026-11-23T00:00:00.000Z"})");
+  EXPECT_EQ(ToJson(Recalled{.id = "m-5f0c"}).dump(), R"({"id":"m-5f0c","status":"recalled"})");
+  // A state of a whole message names the deliveries it moved.
+  c.recipients = std::vector<std::string>{"ind"};
+  EXPECT_EQ(ToJson(c)["recipients"], json({"ind"}));
+  // Empty optional members are left out, but a tracking's "recalled" is null.
+  MessageTracking t{.id = "m-5f0c", .kind = "signal"};
+  t.recipients.push_back({.org = "comensha",
+                          .state = "delivered",
+                          .events = {{.state = "delivered", .time_ms = now_ms, .by = "gateway"}}});
+  EXPECT_EQ(ToJson(t).dump(),
+            R"({"codelists":{},"id":"m-5f0c","kind":"signal","legal_basis":"","notices":[],)"
+            R"("recalled":null,"recipients":[{"events":[{"by":"gateway","state":"delivered",)"
+            R"("time":"2026-11-23T00:00:00.000Z"}],"legal_basis":"","org":"comensha",)"
+            R"("state":"delivered"}]})");
+  InboxPage empty{.next = 7};
+  EXPECT_EQ(ToJson(empty).dump(), R"({"messages":[],"next":"7"})");
 }
 
 }  // namespace

@@ -1,15 +1,19 @@
 // The message pipeline of docs/API.md: submit, inbox, fetch, status, tracking and recall, each
-// checked, stored and audited in one transaction. The HTTP routes (message_routes.h) read the
-// request into the types of message_request.h, call this and render what it answers, so this is
-// where the rules live.
+// checked, stored and audited in one transaction. It takes the requests as the types of
+// message_request.h and answers the types of message_results.h; the HTTP routes
+// (server/message_routes.cpp) read the one from JSON and write the other with ToJson, so this is
+// where the rules live and no JSON is built here.
 //
 //   GroupCommit commits(db);                                  // db: a store::GuardedDatabase
 //   auto messages = MessageService::Create(db, commits, directory, routes,
 //                                          kinds::BuiltinKinds(), audit::NowMs);
 //   Caller caller{principal, "127.0.0.1"};
-//   messages->Submit(caller, SubmissionFromJson(body), std::nullopt, [](Result<json> accepted) {
-//     // 202 {"id": "m-5f0c...", "status": "accepted", "recipients": ["comensha"]}
-//   });
+//   messages->Submit(caller, SubmissionFromJson(body), std::nullopt,
+//                    [](Result<Accepted> accepted) {
+//                      // ToJson(*accepted): 202 {"id": "m-5f0c...", "status": "accepted",
+//                      //                          "recipients": ["comensha"]}
+//                    });
+//   Result<InboxPage> page = messages->Inbox(caller, /*after=*/0, /*limit=*/100);
 //
 // Submit, in this order (every refusal is answered before anything is written; the form
 // errors are SubmissionFromJson's, message_request.h, taken up in their place here):
@@ -69,8 +73,6 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "gateway/audit/audit_entry.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
@@ -79,6 +81,7 @@
 #include "gateway/core/routing_rules.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/messages/message_request.h"
+#include "gateway/messages/message_results.h"
 #include "gateway/store/database.h"
 #include "gateway/store/group_commit.h"
 #include "gateway/store/guarded_database.h"
@@ -113,7 +116,7 @@ class MessageService {
 
   // The answer to a submission, called once: on the group commit's thread after the commit,
   // or on the caller's thread if the group commit is stopped. Keep it short.
-  using Done = std::function<void(Result<nlohmann::json>)>;
+  using Done = std::function<void(Result<Accepted>)>;
 
   // POST /v1/messages: `submission` as SubmissionFromJson read it (message_request.h), or the
   // error it answered, which is refused and audited like every other refusal. With
@@ -125,18 +128,18 @@ class MessageService {
   // GET /v1/inbox: up to `limit` deliveries after the cursor `after` (0: from the start).
   static constexpr std::int64_t kDefaultInboxLimit = 100;
   static constexpr std::int64_t kMaxInboxLimit = 500;
-  Result<nlohmann::json> Inbox(const Caller& caller, std::int64_t after, std::int64_t limit);
+  Result<InboxPage> Inbox(const Caller& caller, std::int64_t after, std::int64_t limit);
   // GET /v1/messages/{id}
-  Result<nlohmann::json> Get(const Caller& caller, std::string_view id);
+  Result<MessageView> Get(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/status, its body read by StatusChangeFromJson (message_request.h).
-  Result<nlohmann::json> SetStatus(const Caller& caller, std::string_view id,
-                                   const StatusChange& change);
+  Result<StatusChanged> SetStatus(const Caller& caller, std::string_view id,
+                                  const StatusChange& change);
   // GET /v1/messages/{id}/tracking: per recipient its states with time, who and why, and the
   // legal basis of that hand-off; the code-list versions the message used ("codelists") and the
   // deadline notices about it ("notices": escalations, reminders; reminder_worker.h).
-  Result<nlohmann::json> Tracking(const Caller& caller, std::string_view id);
+  Result<MessageTracking> Tracking(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/recall
-  Result<nlohmann::json> Recall(const Caller& caller, std::string_view id);
+  Result<Recalled> Recall(const Caller& caller, std::string_view id);
 
   // Called (on the group commit's thread, after the commit) whenever a submission queued items
   // for peer gateways: the daemon wakes its outbox worker (federation/outbox_worker.h) with it.

@@ -2,8 +2,10 @@
 #include "gateway/api/query.h"
 
 #include <string>
+#include <type_traits>
 
 #include "gateway/messages/message_request.h"
+#include "gateway/messages/message_results.h"
 #include "gateway/securemail/securemail_service.h"
 #include "gateway/server/pending_response.h"
 
@@ -17,10 +19,17 @@ Caller CallerOf(const api::Request& req) {
   return Caller{*req.principal, req.remote_address};
 }
 
-api::Response Answer(int status, Result<json> result) {
+// `result` as the response with `status`: the service's typed answer written by its ToJson
+// (messages/message_results.h), or the error.
+template <typename T>
+api::Response Answer(int status, const Result<T>& result) {
   if (!result)
     return api::Response::FromError(result.error());
-  return api::Response::Json(status, *result);
+  if constexpr (std::is_same_v<T, json>) {
+    return api::Response::Json(status, *result);  // secure mail's answers are JSON still
+  } else {
+    return api::Response::Json(status, ToJson(*result));
+  }
 }
 
 }  // namespace
@@ -55,10 +64,9 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service,
               });
         }
         auto pending = PendingResponse::Create();
-        s->Submit(CallerOf(req), SubmissionFromJson(*body), std::move(idempotency),
-                  [pending](Result<json> accepted) {
-                    pending->Complete(Answer(202, std::move(accepted)));
-                  });
+        s->Submit(
+            CallerOf(req), SubmissionFromJson(*body), std::move(idempotency),
+            [pending](Result<Accepted> accepted) { pending->Complete(Answer(202, accepted)); });
         return pending->Later();
       },
       api::HandlerCost::kNonBlocking);

@@ -2,7 +2,7 @@
 // and whoever finishes it completes the response, from any thread, without a thread waiting.
 //
 //   auto pending = PendingResponse::Create();
-//   service.Submit(..., [pending](Result<json> r) { pending->Complete(Answer(202, r)); });
+//   service.Submit(..., [pending](Result<Accepted> r) { pending->Complete(Answer(202, r)); });
 //   return pending->Later();   // the handler's Response (api::Response::Later)
 //
 // Complete may come before or after the server takes up the deferred response: whichever of
