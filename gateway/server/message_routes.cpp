@@ -6,6 +6,7 @@
 
 #include "gateway/messages/message_request.h"
 #include "gateway/messages/message_results.h"
+#include "gateway/securemail/securemail_request.h"
 #include "gateway/securemail/securemail_service.h"
 #include "gateway/server/pending_response.h"
 
@@ -58,9 +59,9 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service,
         }
         if (mail != nullptr && body->value("kind", json()) == "securemail") {
           return api::Response::OnWorker(
-              [mail, caller = CallerOf(req), body = std::move(*body), raw = req.body,
-               key = idempotency ? std::optional<std::string>(idempotency->key) : std::nullopt] {
-                return Answer(202, mail->Submit(caller, body, raw, key));
+              [mail, caller = CallerOf(req), body = std::move(*body), idempotency] {
+                return Answer(
+                    202, mail->Submit(caller, SecureMailSubmissionFromJson(body), idempotency));
               });
         }
         auto pending = PendingResponse::Create();
