@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "gateway/api/cookies_and_forms.h"
 #include "gateway/api/http_status.h"
 #include "gateway/api/http_types.h"
 #include "gateway/api/https_server.h"
@@ -45,6 +46,19 @@ struct Tls {
   std::vector<crypto::Certificate> chain{tls.cert};
   const crypto::Keyring& keyring = pki.keys;
 };
+
+// gateway/api/cookies_and_forms.h
+TEST(ApiExamples, CookiesAndForms) {
+  Request req;
+  req.headers["Cookie"] = "a=1; kp_portal=s3cr3t";
+  req.headers["Content-Type"] = "application/x-www-form-urlencoded";
+  req.body = "csrf=abc&code=123456";
+  EXPECT_EQ(CookieValue(req, "kp_portal"), "s3cr3t");
+  EXPECT_EQ(CookieValue(req, "absent"), "");
+  auto form = FormFields(req);
+  ASSERT_TRUE(form.ok());
+  EXPECT_EQ(*form, (std::map<std::string, std::string>{{"code", "123456"}, {"csrf", "abc"}}));
+}
 
 // gateway/api/http_status.h
 TEST(ApiExamples, HttpStatus) {

@@ -1,4 +1,5 @@
 #include "gateway/server/securemail_routes.h"
+#include "gateway/api/cookies_and_forms.h"
 #include "gateway/api/query.h"
 
 #include <atomic>
@@ -7,7 +8,6 @@
 #include <string>
 
 #include "gateway/securemail/portal/portal_pages.h"
-#include "gateway/securemail/portal/portal_request.h"
 #include "gateway/securemail/portal/qr_svg.h"
 #include "gateway/securemail/securemail_request.h"
 
@@ -28,7 +28,7 @@ using PortalCredentials = SecureMailService::PortalCredentials;
 // the cookie, and `csrf` (a form field or a header; "" where the step takes none).
 PortalCredentials Credentials(const api::Request& req, std::string csrf = {}) {
   return PortalCredentials{.token = req.params.at("token"),
-                           .session = portal::CookieValue(req, kCookie),
+                           .session = api::CookieValue(req, kCookie),
                            .csrf = std::move(csrf)};
 }
 
@@ -444,7 +444,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
       });
   router.Add("POST", "/m/{token}/code", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");
-    auto form = portal::FormFields(req);
+    auto form = api::FormFields(req);
     if (!form)
       return ErrorPage(req, form.error(), "/m/" + token);
     Status sent = s->RequestCode(Credentials(req, (*form)["csrf"]), req.remote_address);
@@ -459,7 +459,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
   });
   router.Add("POST", "/m/{token}/verify", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");
-    auto form = portal::FormFields(req);
+    auto form = api::FormFields(req);
     if (!form)
       return ErrorPage(req, form.error(), "/m/" + token);
     auto session =
@@ -477,7 +477,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
   });
   router.Add("POST", "/m/{token}/enrol", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");
-    auto form = portal::FormFields(req);
+    auto form = api::FormFields(req);
     if (!form)
       return ErrorPage(req, form.error(), "/m/" + token);
     Status enrolled =
