@@ -290,6 +290,17 @@ TEST(SecureMailExamples, SecureMailRequest) {
   ASSERT_EQ(resend->recipients.size(), 1u);
   EXPECT_EQ(resend->recipients[0].error().message,
             "sms verification needs a phone number like +31612345678");
+
+  json file = {{"name", "a.txt"}, {"type", "text/plain"}, {"data", "QQ=="}};
+  auto reply = SecureMailReplyFromJson(
+      json{{"body", "synthetic answer"}, {"attachments", json::array({file})}});
+  ASSERT_TRUE(reply.ok()) << reply.error().ToString();
+  EXPECT_EQ(*reply->body, "synthetic answer");
+  ASSERT_EQ(reply->attachments->size(), 1u);
+  EXPECT_EQ((*reply->attachments)[0].data, Bytes{'A'});
+  auto not_files = SecureMailReplyFromJson(json{{"attachments", "a.txt"}});
+  ASSERT_TRUE(not_files.ok());
+  EXPECT_EQ(not_files->attachments.error().field, "attachments");
 }
 
 }  // namespace

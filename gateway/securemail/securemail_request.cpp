@@ -121,6 +121,25 @@ Result<SecureMailSubmission> SecureMailSubmissionFromJson(const json& body) {
                               .payload = ReadPayload(f)};
 }
 
+Result<SecureMailReply> SecureMailReplyFromJson(const json& body) {
+  JsonFields keys(body, "", "unknown_field");
+  KP_RETURN_IF_ERROR(keys.OnlyKeys({"body", "attachments"}));
+  const JsonFields f(body, "", "invalid_request");
+  auto attachments = [&]() -> Result<std::vector<DocumentAttachment>> {
+    auto at = body.find("attachments");
+    if (at == body.end() || at->is_null())
+      return std::vector<DocumentAttachment>{};
+    if (!at->is_array())
+      return InvalidArgument("invalid_request", "must be an array", "attachments");
+    // Read as a sender's document reads them, so a reply's files are held to the same rules.
+    auto parsed = ParseSecureMailDocument(AsBytes(json{{"body", ""}, {"attachments", *at}}.dump()));
+    if (!parsed)
+      return InvalidArgument("invalid_request", parsed.error().message, "attachments");
+    return std::move(parsed->attachments);
+  };
+  return SecureMailReply{.body = f.OptionalString("body"), .attachments = attachments()};
+}
+
 Result<SecureMailResend> SecureMailResendFromJson(const json& body) {
   JsonFields keys(body, "", "unknown_field");
   KP_RETURN_IF_ERROR(keys.OnlyKeys({"recipients"}));

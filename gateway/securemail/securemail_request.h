@@ -1,8 +1,9 @@
-// A secure-mail submission (POST /v1/messages with "kind": "securemail", docs/API.md) and a
-// re-send (POST /v1/messages/{id}/resend) as SecureMailService takes them, read from the
-// request's JSON by the routes (server/message_routes.cpp, server/securemail_routes.cpp). They
-// check the form of the body alone; who may send, whether this gateway can text a code, the
-// clock and the envelope are the service's (securemail_service.h).
+// A secure-mail submission (POST /v1/messages with "kind": "securemail", docs/API.md), a
+// re-send (POST /v1/messages/{id}/resend) and a portal recipient's reply (POST /m/{token}/reply)
+// as SecureMailService takes them, read from the request's JSON by the routes
+// (server/message_routes.cpp, server/securemail_routes.cpp). They check the form of the body alone;
+// who may send, whether this gateway can text a code, the clock and the envelope are the service's
+// (securemail_service.h).
 //
 //   // (compiled in examples_test.cpp)
 //   KP_ASSIGN_OR_RETURN(SecureMailSubmission s, SecureMailSubmissionFromJson(body));
@@ -31,7 +32,11 @@
 //   legal_basis not a known basis                            -> 400 invalid_legal_basis
 //   payload missing, not base64, not a CMS envelope          -> DecodeSealedPayload's
 // SecureMailResendFromJson: a key other than recipients -> 400 unknown_field; the recipients as
-// above, each kept with its error. JSON null counts as absent.
+// above, each kept with its error.
+// SecureMailReplyFromJson: a key other than body and attachments -> 400 unknown_field; body not
+// a string, attachments not an array or not attachments as a sender's document has them
+// (securemail_document.h) -> 400 invalid_request, each kept with its field.
+// JSON null counts as absent.
 #pragma once
 
 #include <string>
@@ -42,6 +47,7 @@
 #include "gateway/core/error.h"
 #include "gateway/messages/message_fields.h"
 #include "gateway/messages/message_header.h"
+#include "gateway/securemail/securemail_document.h"
 
 namespace ketenpoort::server {
 
@@ -79,5 +85,13 @@ struct SecureMailResend {
   std::vector<Result<SecureMailAddress>> recipients;
 };
 Result<SecureMailResend> SecureMailResendFromJson(const nlohmann::json& body);
+
+// The body of a portal recipient's reply: its text and files (inline, or uploaded beforehand
+// with POST /m/{token}/files), each read or why not.
+struct SecureMailReply {
+  Result<std::string> body;  // "" for none
+  Result<std::vector<DocumentAttachment>> attachments;
+};
+Result<SecureMailReply> SecureMailReplyFromJson(const nlohmann::json& body);
 
 }  // namespace ketenpoort::server

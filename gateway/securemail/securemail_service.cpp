@@ -7,7 +7,6 @@
 #include "adapters/transports/sms_client.h"
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/time_format.h"
-#include "gateway/core/json_fields.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
@@ -1216,42 +1215,35 @@ Result<SecureMailService::StoredFile> SecureMailService::AttachmentCiphertext(
   });
 }
 
-Result<json> SecureMailService::Reply(const PortalCredentials& who, const json& body,
+Result<json> SecureMailService::Reply(const PortalCredentials& who, Result<SecureMailReply> request,
                                       const std::string& source) {
   const std::int64_t now = d_.clock();
   KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
     return Authorize(db, who, /*need_verified=*/true, /*check_csrf=*/true, now);
   }));
-  JsonFields f(body, "", "unknown_field");
-  KP_RETURN_IF_ERROR(f.OnlyKeys({"body", "attachments"}));
-  JsonFields typed(body, "", "invalid_request");
-  KP_ASSIGN_OR_RETURN(std::string text, typed.OptionalString("body"));
+  // The body's fields in their place among the checks, as when the service read them.
+  KP_ASSIGN_OR_RETURN(SecureMailReply in, std::move(request));
+  KP_ASSIGN_OR_RETURN(std::string text, std::move(in.body));
   KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert, SenderCertificate(*d_.directory, a.message));
   json attachments = json::array();
   std::vector<std::string> blob_ids;
   const std::string owner = ReplyOwner(a.recipient.id);
-  if (auto at = body.find("attachments"); at != body.end() && !at->is_null()) {
-    if (!at->is_array())
-      return InvalidArgument("invalid_request", "must be an array", "attachments");
-    auto parsed = ParseSecureMailDocument(AsBytes(json{{"body", ""}, {"attachments", *at}}.dump()));
-    if (!parsed)
-      return InvalidArgument("invalid_request", parsed.error().message, "attachments");
-    for (std::size_t i = 0; i < parsed->attachments.size(); ++i) {
-      const DocumentAttachment& d = parsed->attachments[i];
-      if (!d.streamed()) {
-        attachments.push_back(
-            {{"name", d.name}, {"type", d.type}, {"data", crypto::Base64Encode(d.data)}});
-        continue;
-      }
-      KP_RETURN_IF_ERROR(CheckUpload(owner, i, d, {org_cert, *portal_cert_}, false));
-      blob_ids.push_back(d.blob_id);
-      attachments.push_back({{"name", d.name},
-                             {"type", d.type},
-                             {"attachment_id", d.blob_id},
-                             {"size", d.size},
-                             {"sha256", crypto::HexEncode(d.sha256)},
-                             {"envelope", crypto::Base64Encode(d.envelope_der)}});
+  KP_ASSIGN_OR_RETURN(std::vector<DocumentAttachment> files, std::move(in.attachments));
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const DocumentAttachment& d = files[i];
+    if (!d.streamed()) {
+      attachments.push_back(
+          {{"name", d.name}, {"type", d.type}, {"data", crypto::Base64Encode(d.data)}});
+      continue;
     }
+    KP_RETURN_IF_ERROR(CheckUpload(owner, i, d, {org_cert, *portal_cert_}, false));
+    blob_ids.push_back(d.blob_id);
+    attachments.push_back({{"name", d.name},
+                           {"type", d.type},
+                           {"attachment_id", d.blob_id},
+                           {"size", d.size},
+                           {"sha256", crypto::HexEncode(d.sha256)},
+                           {"envelope", crypto::Base64Encode(d.envelope_der)}});
   }
   if (text.empty() && attachments.empty())
     return InvalidArgument("empty_reply", "a reply needs text or a file", "body");

@@ -249,11 +249,12 @@ class SecureMailService {
   };
   Result<ReplyUpload> BeginReplyUpload(const PortalCredentials& who, const std::string& source);
   Result<nlohmann::json> FinishReplyUpload(ReplyUpload upload);
-  // The reply {"body", "attachments":[...]} becomes a message from `portal` to the sender's
-  // organisation, sealed by the gateway to that organisation and to the portal. Attachments are
-  // inline {"name","type","data"} or uploads {"name","type","attachment_id","size","sha256",
-  // "envelope"} from FinishReplyUpload, checked as a sender's uploads are.
-  Result<nlohmann::json> Reply(const PortalCredentials& who, const nlohmann::json& body,
+  // The reply {"body", "attachments":[...]}, as SecureMailReplyFromJson read it (or the error
+  // it answered, answered after the credentials are checked), becomes a message from `portal`
+  // to the sender's organisation, sealed by the gateway to that organisation and to the portal.
+  // Attachments are inline {"name","type","data"} or uploads {"name","type","attachment_id",
+  // "size","sha256","envelope"} from FinishReplyUpload, checked as a sender's uploads are.
+  Result<nlohmann::json> Reply(const PortalCredentials& who, Result<SecureMailReply> request,
                                const std::string& source);
 
  private:

@@ -519,8 +519,8 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
     auto body = api::ParseJsonBody(req);
     if (!body)
       return api::Response::FromError(body.error());
-    auto r = s->Reply(Credentials(req, req.Header("X-CSRF-Token").value_or("")), *body,
-                      req.remote_address);
+    auto r = s->Reply(Credentials(req, req.Header("X-CSRF-Token").value_or("")),
+                      SecureMailReplyFromJson(*body), req.remote_address);
     if (!r)
       return api::Response::FromError(r.error());
     return api::Response::Json(202, *r);
