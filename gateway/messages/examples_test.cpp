@@ -3,11 +3,15 @@
 // check_header_examples.sh fails when a header with an example is not named here.
 
 #include <cstdint>
+#include <future>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "adapters/kinds/registry.h"
+#include "gateway/audit/audit_log.h"
 #include "gateway/core/directory.h"
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/crypto/encoding.h"
@@ -18,7 +22,12 @@
 #include "gateway/messages/message_header.h"
 #include "gateway/messages/message_request.h"
 #include "gateway/messages/message_results.h"
+#include "gateway/messages/message_service.h"
+#include "gateway/store/db_key.h"
+#include "gateway/store/group_commit.h"
+#include "gateway/store/guarded_database.h"
 #include "gateway/store/message_repository.h"
+#include "gateway/store/migrations.h"
 
 namespace ketenpoort::delivery {
 namespace {
@@ -222,6 +231,67 @@ TEST(MessagesExamples, MessageResults) {
             R"("state":"delivered"}]})");
   InboxPage empty{.next = 7};
   EXPECT_EQ(ToJson(empty).dump(), R"({"messages":[],"next":"7"})");
+}
+
+// gateway/messages/message_service.h
+TEST(MessagesExamples, MessageService) {
+  crypto::testing::TempDir dir;
+  crypto::testing::TestPki pki(dir);
+  const crypto::Certificate shop_cert = pki.Issue("shop-denhaag", {.smime = true}).cert;
+  const crypto::Certificate comensha_cert = pki.Issue("comensha", {.smime = true}).cert;
+  auto parsed = Directory::FromOrganisations({{.id = "shop-denhaag",
+                                               .name = "SHOP",
+                                               .kind = OrgKind::kCareCoordination,
+                                               .regions = {"GM0518"},
+                                               .certificate_pem = shop_cert.ToPem()},
+                                              {.id = "comensha",
+                                               .name = "CoMensha",
+                                               .kind = OrgKind::kNationalRegistration,
+                                               .regions = {"NL"},
+                                               .accepts = {"signal"},
+                                               .certificate_pem = comensha_cert.ToPem()}});
+  ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+  const Directory& directory = *parsed;
+  auto routes = RoutingRules::Parse(
+      R"({"version": 1, "rules": [{"id": "signal-to-comensha", "match": {"kind": "signal"},)"
+      R"( "to": ["comensha"]}]})",
+      directory);
+  ASSERT_TRUE(routes.ok()) << routes.error().ToString();
+  auto opened =
+      store::Database::Open(dir.File("m.db"), store::DbKey::Generate(), store::OpenMode::kCreate);
+  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+  ASSERT_TRUE(store::Migrate(*opened).ok());
+  store::GuardedDatabase db(std::move(*opened));
+
+  store::GroupCommit commits(db);  // db: a store::GuardedDatabase
+  auto messages =
+      MessageService::Create(db, commits, directory, *routes, kinds::BuiltinKinds(), audit::NowMs);
+  ASSERT_TRUE(messages.ok()) << messages.error().ToString();
+  auto sealed = crypto::SealCms(AsBytes(std::string("synthetic signal")), {comensha_cert});
+  ASSERT_TRUE(sealed.ok());
+  const json body = {{"kind", "signal"},
+                     {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+                     {"payload", crypto::Base64Encode(*sealed)}};
+  Caller caller{Principal{.org = "shop-denhaag", .role = Role::kSender}, "127.0.0.1"};
+  std::promise<Result<Accepted>> answered;
+  (*messages)->Submit(caller, SubmissionFromJson(body), std::nullopt,
+                      [&answered](Result<Accepted> accepted) {
+                        // ToJson(*accepted): 202 {"id": "m-5f0c...", "status": "accepted",
+                        //                          "recipients": ["comensha"]}
+                        answered.set_value(std::move(accepted));
+                      });
+  Result<Accepted> accepted = answered.get_future().get();
+  ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
+  EXPECT_EQ(accepted->recipients, std::vector<std::string>{"comensha"});
+  EXPECT_EQ(ToJson(*accepted)["status"], "accepted");
+
+  Caller recipient{Principal{.org = "comensha", .role = Role::kRecipient}, "127.0.0.1"};
+  Result<InboxPage> page = (*messages)->Inbox(recipient, /*after=*/0, /*limit=*/100);
+  ASSERT_TRUE(page.ok()) << page.error().ToString();
+  ASSERT_EQ(page->messages.size(), 1u);
+  EXPECT_EQ(page->messages[0].header.id, accepted->id);
+  EXPECT_EQ(page->messages[0].state, "delivered");
+  commits.Stop();  // before the database closes
 }
 
 }  // namespace

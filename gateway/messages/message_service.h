@@ -4,6 +4,7 @@
 // (server/message_routes.cpp) read the one from JSON and write the other with ToJson, so this is
 // where the rules live and no JSON is built here.
 //
+//   // (compiled in examples_test.cpp)
 //   GroupCommit commits(db);                                  // db: a store::GuardedDatabase
 //   auto messages = MessageService::Create(db, commits, directory, routes,
 //                                          kinds::BuiltinKinds(), audit::NowMs);
