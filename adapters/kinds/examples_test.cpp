@@ -5,9 +5,12 @@
 #include <gtest/gtest.h>
 
 #include "adapters/kinds/b8/b8_kind.h"
+#include "adapters/kinds/b8/reflection_period_rule.h"
 #include "adapters/kinds/lifecycle_table.h"
 #include "adapters/kinds/referral/referral_kind.h"
+#include "adapters/kinds/referral/urgent_answer_rule.h"
 #include "adapters/kinds/registry.h"
+#include "adapters/kinds/securemail/securemail_kind.h"
 #include "adapters/kinds/signal/signal_kind.h"
 #include "gateway/api/http_status.h"
 
@@ -58,6 +61,48 @@ TEST(KindsExamples, ReferralKind) {
 TEST(KindsExamples, SignalKind) {
   const MessageKind& k = SignalKind();
   EXPECT_TRUE(k.lifecycle().Check("received", "assessed").ok());
+}
+
+// adapters/kinds/securemail/securemail_kind.h
+TEST(KindsExamples, SecureMailKind) {
+  const MessageKind& k = SecureMailKind();
+  EXPECT_TRUE(k.spec().audience == KindAudience::kEmailAddresses);
+  EXPECT_FALSE(k.spec().payload.has_value());
+}
+
+// adapters/kinds/referral/urgent_answer_rule.h
+TEST(KindsExamples, UrgentAnswerRule) {
+  const std::int64_t t0 = 1'780'000'000'000;
+  UrgentAnswerSettings s;
+  CaseFacts c{.message_id = "m-1",
+              .answer_states = {"accepted", "declined"},
+              .sender_org = "shop-denhaag",
+              .created_ms = t0,
+              .routing = {{"urgency", "urgent"}},
+              .deliveries = {{"wende-denhaag", OrgKind::kShelter, "received"}}};
+  EXPECT_TRUE(UrgentAnswerNotices(c, s, t0 + 3 * kHourMs).empty());
+  std::vector<Notice> due = UrgentAnswerNotices(c, s, t0 + 4 * kHourMs);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].type, "escalation");
+  EXPECT_EQ(due[0].to_org, "shop-denhaag");
+  EXPECT_EQ(due[0].about_org, "wende-denhaag");
+  EXPECT_EQ(due[0].mail_org, "wende-denhaag");
+}
+
+// adapters/kinds/b8/reflection_period_rule.h
+TEST(KindsExamples, ReflectionPeriodRule) {
+  const std::int64_t t0 = 1'780'000'000'000;
+  ReflectionPeriodSettings s;
+  EXPECT_EQ(ReflectionPeriodEnd(t0, s), AddCalendarMonths(t0, 3));
+  CaseFacts b8{.message_id = "m-8",
+               .answer_states = {"reported", "declined", "ended"},
+               .sender_org = "politie-avim-haaglanden",
+               .created_ms = t0,
+               .deliveries = {{"shop-denhaag", OrgKind::kCareCoordination, "delivered"}}};
+  auto due = ReflectionPeriodNotices(b8, s, ReflectionPeriodEnd(t0, s) - 14 * kDayMs);
+  ASSERT_EQ(due.size(), 2u);
+  EXPECT_EQ(due[0].key, "reflection-14d:politie-avim-haaglanden");
+  EXPECT_EQ(due[1].to_org, "shop-denhaag");
 }
 
 }  // namespace

@@ -5,11 +5,14 @@
 namespace ketenpoort::kinds {
 namespace {
 
-TEST(RegistryTest, KnowsTheThreeKindsAndFallsBackToTheGenericMachine) {
+TEST(RegistryTest, KnowsTheFourKindsAndFallsBackToTheGenericMachine) {
   const KindRegistry& k = BuiltinKinds();
   ASSERT_NE(k.Find("referral"), nullptr);
   ASSERT_NE(k.Find("signal"), nullptr);
   ASSERT_NE(k.Find("b8"), nullptr);
+  ASSERT_NE(k.Find("securemail"), nullptr);
+  EXPECT_EQ(k.Find("securemail")->spec().audience, KindAudience::kEmailAddresses);
+  EXPECT_EQ(k.Find("referral")->spec().audience, KindAudience::kOrganisations);
   EXPECT_EQ(k.Find("status"), nullptr);
   EXPECT_EQ(&k.LifecycleFor("status"), &GenericLifecycle());
   EXPECT_EQ(&k.LifecycleFor("b8"), &k.Find("b8")->lifecycle());
@@ -26,6 +29,33 @@ TEST(RegistryTest, AStateOfAnotherKindIsAConflictAndANonsenseStateABadRequest) {
   EXPECT_EQ(nonsense.error().code, "unknown_state");
   EXPECT_EQ(nonsense.error().field, "state");
   EXPECT_TRUE(k.CheckTransition("b8", "application_filed", "granted").ok());
+}
+
+TEST(RegistryTest, ConfiguresTheDeadlineRulesOfItsKindsFromTheirSettings) {
+  const KindRegistry& k = BuiltinKinds();
+  auto defaults = k.ConfigureDeadlines({});
+  ASSERT_TRUE(defaults.ok()) << defaults.error().ToString();
+  std::vector<std::string> names;
+  for (const auto& [name, rule] : *defaults)
+    names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"b8", "referral"}));  // the kinds with deadlines
+  EXPECT_TRUE(k.ConfigureDeadlines({{"b8", {{"reflection_months", 2}}}}).ok());
+  EXPECT_TRUE(k.ConfigureDeadlines({{"signal", nlohmann::json::object()}}).ok());
+  struct Bad {
+    std::map<std::string, nlohmann::json, std::less<>> settings;
+    std::string field;
+    std::string says;
+  };
+  for (const Bad& bad : std::vector<Bad>{
+           {{{"b8", {{"reflection_months", 30}}}}, "kinds.b8.reflection_months", "from 1 to 24"},
+           {{{"referal", nlohmann::json::object()}}, "kinds.referal", "b8, referral, securemail"},
+           {{{"signal", {{"answer_ms", 5}}}}, "kinds.signal", "no settings"}}) {
+    auto r = k.ConfigureDeadlines(bad.settings);
+    ASSERT_FALSE(r.ok()) << bad.field;
+    EXPECT_EQ(r.error().code, "invalid_config");
+    EXPECT_EQ(r.error().field, bad.field);
+    EXPECT_NE(r.error().message.find(bad.says), std::string::npos) << r.error().message;
+  }
 }
 
 TEST(RegistryTest, EmbeddedCodeListsAreVersioned) {

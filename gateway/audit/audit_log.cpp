@@ -46,6 +46,67 @@ Result<State> ReadState(store::Database& db) {
   return state;
 }
 
+// Checks audit_state against a trail that verified as `trail`: returns `trail` unchanged when
+// they agree, else `trail` with ok = false, the finding and one sentence saying how they
+// differ. Errors are only database failures.
+Result<VerifyReport> CheckStateAgainst(store::Database& db, VerifyReport trail) {
+  auto bad = [&trail](Finding finding, std::string problem) {
+    trail.ok = false;
+    trail.finding = finding;
+    trail.problem = std::move(problem);
+    return trail;
+  };
+  KP_ASSIGN_OR_RETURN(store::Statement q,
+                      db.Prepare("SELECT size, chain_head, compact_range FROM audit_state"));
+  KP_ASSIGN_OR_RETURN(bool row, q.Step());
+  const std::string entries = std::to_string(trail.entries);
+  if (!row) {
+    if (trail.entries == 0)
+      return trail;
+    return bad(Finding::kStateMismatch,
+               "audit_state: the gateway's record of the trail is missing, but the trail has " +
+                   entries + " entries");
+  }
+  const std::int64_t size = q.ColumnInt64(0);
+  const Bytes chain_head = q.ColumnBlob(1);
+  const Bytes range_bytes = q.ColumnBlob(2);
+  KP_ASSIGN_OR_RETURN(bool second, q.Step());
+  if (second)
+    return bad(Finding::kStateMismatch, "audit_state: it has more than one row");
+  auto range = CompactRange::Deserialize(range_bytes);
+  if (!range) {
+    return bad(Finding::kStateMismatch,
+               "audit_state: its compact range is damaged (it cannot be read)");
+  }
+  if (size < 0 || range->size() != static_cast<std::uint64_t>(size)) {
+    return bad(Finding::kStateMismatch, "audit_state: it records " + std::to_string(size) +
+                                            " entries but its compact range " +
+                                            std::to_string(range->size()));
+  }
+  if (static_cast<std::uint64_t>(size) > trail.entries) {
+    trail.first_bad_seq = trail.entries + 1;
+    return bad(Finding::kTailCut, "the trail ends after entry " + entries +
+                                      " but the gateway recorded " + std::to_string(size) +
+                                      " entries (the tail after the last signed head was cut off)");
+  }
+  if (static_cast<std::uint64_t>(size) < trail.entries) {
+    return bad(Finding::kStateMismatch,
+               "audit_state: it records " + std::to_string(size) + " entries but the trail has " +
+                   entries +
+                   " (entries were added outside the gateway, or the state was set back)");
+  }
+  if (range->Root() != trail.root) {
+    return bad(Finding::kStateMismatch,
+               "audit_state: its compact range does not hash to the trail's Merkle root");
+  }
+  if (chain_head.size() != trail.head.size() ||
+      !std::equal(chain_head.begin(), chain_head.end(), trail.head.begin())) {
+    return bad(Finding::kStateMismatch,
+               "audit_state: the recorded chain head differs from the trail's");
+  }
+  return trail;
+}
+
 #define KP_AUDIT_ENTRY_COLUMNS                                                             \
   "seq, time_ms, event, subject_ref, user, responsible_user, organisation, role, action, " \
   "object, authorisation_basis, break_glass, outcome, source_address, chain_hash"
@@ -279,9 +340,6 @@ Result<VerifyReport> AuditLog::Verify(store::Database& db,
       heads.push_back(std::move(head));
     }
   }
-  KP_ASSIGN_OR_RETURN(State state, ReadState(db));
-  heads.push_back(TreeHead{state.size, state.range.Root(), 0, {}});
-
   KP_ASSIGN_OR_RETURN(store::Statement rows, db.Prepare(kSelectEntries));
   EntrySource next = [&rows]() -> Result<std::optional<StoredEntry>> {
     KP_ASSIGN_OR_RETURN(bool row, rows.Step());
@@ -291,19 +349,11 @@ Result<VerifyReport> AuditLog::Verify(store::Database& db,
     return std::optional<StoredEntry>{std::move(stored)};
   };
   KP_ASSIGN_OR_RETURN(VerifyReport report, VerifyChain(next, heads));
-  // VerifyChain counts the unsigned state head as matched too; report only signed ones.
-  std::uint64_t signed_size = 0;
-  for (std::size_t i = 0; i + 1 < heads.size(); ++i) {
-    if (heads[i].size <= report.signed_size)
-      signed_size = std::max(signed_size, heads[i].size);
-  }
-  report.signed_size = signed_size;
-  if (report.ok && report.entries == state.size && report.head != state.chain_head) {
-    report.ok = false;
-    report.finding = Finding::kHeadMismatch;
-    report.problem = "audit_state: the recorded chain head differs from the trail's";
-  }
-  return report;
+  if (!report.ok)
+    return report;
+  // The trail verified against every signed head. The append state is data an attacker can
+  // change like any row, so it is checked against the verified trail, never trusted.
+  return CheckStateAgainst(db, std::move(report));
 }
 
 Result<std::vector<StoredEntry>> AuditLog::Query(store::Database& db, const AuditQuery& q) const {

@@ -27,11 +27,13 @@
 // - SignHead builds the current head at `now_ms`, signs SignedBytes with keyring key `key_id`
 //   (Keyring::SignDigest) and stores it; it opens its own transaction (none may be open).
 // - Verify streams the rows in seq order into VerifyChain (chain_verifier.h) with every stored
-//   head whose signature `signer` verifies, plus the stored state as an unsigned head. A head
-//   whose signature does not verify, or a state whose chain head differs from the trail's, is a
-//   report with ok = false (finding kHeadMismatch), not an error. `signed_size` counts signed
-//   heads only. Errors are only unreadable
-//   rows and database failures.
+//   head whose signature `signer` verifies. A head whose signature does not verify is a report
+//   with ok = false (finding kHeadMismatch), not an error. Then audit_state, which an attacker
+//   can change like any row, is checked against the verified trail: missing while the trail
+//   has entries, unreadable, its size disagreeing with its compact range or the trail, its
+//   root or chain head differing — each a report (kStateMismatch; a state recording more
+//   entries than the trail has is kTailCut, naming the first missing entry). `signed_size`
+//   counts signed heads only. Errors are only unreadable entry rows and database failures.
 #pragma once
 
 #include <cstdint>

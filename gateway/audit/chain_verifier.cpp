@@ -227,6 +227,8 @@ std::string_view FindingName(Finding finding) {
       return "head_mismatch";
     case Finding::kHeadsDisagree:
       return "heads_disagree";
+    case Finding::kStateMismatch:
+      return "state_mismatch";
   }
   return "none";
 }

@@ -28,6 +28,7 @@
 //                 trail was rewritten and its chain recomputed. No single entry can be named;
 //                 `problem` gives the range between the last matching head and this one.
 //     kHeadsDisagree two signed heads of one size with different roots (a fork).
+//   (kStateMismatch is AuditLog::Verify's, about the append state; VerifyChain never reports it.)
 // - On a problem, `entries`, `head` and `root` describe the prefix that chained correctly
 //   before it (for kHeadMismatch: up to that head's size; only `signed_size` is proven).
 //   Entries appended after the largest signed head can be removed or recomputed undetected
@@ -57,6 +58,7 @@ enum class Finding {
   kTailCut,
   kHeadMismatch,
   kHeadsDisagree,
+  kStateMismatch,  // the gateway's append state (audit_state) disagrees with the trail
 };
 
 // "changed", "deleted", ... ("none" for kNone); stable, for logs and JSON.

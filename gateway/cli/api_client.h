@@ -1,6 +1,7 @@
 // A small HTTPS JSON client for the command line: the `send`, `inbox` and `open` commands talk
 // to a running gateway through it, so every submission passes the gateway's checks and audit.
 //
+//   // (compiled in examples_test.cpp)
 //   ApiClientOptions options{.base_url = "https://127.0.0.1:8443",
 //                            .ca_file = "deploy/certs/ca.cert.pem", .token = token};
 //   ApiClient client(options);

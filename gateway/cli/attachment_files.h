@@ -4,8 +4,9 @@
 // decrypted with the organisation's key a piece at a time and checked against the size and
 // SHA-256 in the signed document.
 //
+//   // (compiled in examples_test.cpp)
 //   KP_ASSIGN_OR_RETURN(std::vector<std::string> saved,
-//                       SaveAttachments(session, "m-0f3a...", content, "replies/"));
+//                       SaveAttachments(session, "m-0f3a...", content, "replies"));
 //   // {"replies/antwoord.txt", ...}
 //
 // Every file is NEW (mode 0600): an existing name is refused before anything is written. A name

@@ -21,6 +21,7 @@ int Fail(const std::string& message);
 
 int RunInit(int argc, char** argv);
 int RunServe(int argc, char** argv);
+int RunCheck(int argc, char** argv);
 int RunToken(int argc, char** argv);
 int RunRekey(int argc, char** argv);
 int RunAudit(int argc, char** argv);

@@ -1,13 +1,14 @@
 // Command-line flags for one `ketenpoort` subcommand.
 //
+//   // (compiled in examples_test.cpp)
 //   Flags flags("init", "Creates a deployment in DIR.", {
 //       {"dir", "DIR", "folder to create the deployment in", Flag::kRequired},
 //       {"demo", "", "add the demo organisations, keys and tokens"},
 //       {"port", "N", "HTTPS port (default 8443)"},
 //   });
-//   auto parsed = flags.Parse(argc, argv);     // argv after the subcommand name
+//   auto parsed = flags.Parse(argc, argv);   // after the subcommand: --dir d --demo --port=9443
 //   if (!parsed) -> error "unknown option '--colour'" / "--dir needs a value" / "--dir is required"
-//   parsed->Get("dir"), parsed->Has("demo"), parsed->GetAll("attach")
+//   parsed->Get("dir"), parsed->Has("demo"), parsed->GetAll("port")   // "d", true, {"9443"}
 //
 // `--help` anywhere makes Parse return a result with help_requested() set; Usage() is the text.
 // Values are given as `--name VALUE` or `--name=VALUE`. Positional arguments are refused unless

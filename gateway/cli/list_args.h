@@ -1,5 +1,6 @@
 // Comma-separated lists in command-line values, as `ketenpoort send` takes them:
 //
+//   // (compiled in examples_test.cpp)
 //   ParseKeyValueList("region=GM0599,age_band=minor", "--routing")
 //       -> {{"age_band", "minor"}, {"region", "GM0599"}}
 //   ParseKeyValueList("region", "--routing")   -> Error "invalid_key_value_list"

@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "gateway/cli/commands.h"
+#include "gateway/cli/version.h"  // generated: KP_VERSION, KP_COMMIT
 
 namespace {
 
@@ -16,6 +17,7 @@ constexpr Command kCommands[] = {
     {"init", "create a deployment (config, keys, certificates, database)",
      ketenpoort::cli::RunInit},
     {"serve", "run the gateway daemon in the foreground", ketenpoort::cli::RunServe},
+    {"check", "validate a deployment without starting it", ketenpoort::cli::RunCheck},
     {"token", "issue API tokens", ketenpoort::cli::RunToken},
     {"rekey", "re-encrypt the database under a new key", ketenpoort::cli::RunRekey},
     {"audit", "verify, export or view the audit trail", ketenpoort::cli::RunAudit},
@@ -33,7 +35,10 @@ void PrintUsage(std::FILE* out) {
     std::fprintf(out, "  %-8.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
                  static_cast<int>(c.summary.size()), c.summary.data());
   }
-  std::fputs("\n`ketenpoort COMMAND --help` describes each command.\n", out);
+  std::fputs(
+      "\n`ketenpoort COMMAND --help` describes each command; `ketenpoort --version`\n"
+      "prints the release and the commit it was built from.\n",
+      out);
 }
 
 }  // namespace
@@ -46,6 +51,10 @@ int main(int argc, char** argv) {
   std::string_view name = argv[1];
   if (name == "--help" || name == "-h" || name == "help") {
     PrintUsage(stdout);
+    return ketenpoort::cli::kExitOk;
+  }
+  if (name == "--version" || name == "version") {
+    std::printf("ketenpoort %s (commit %s)\n", KP_VERSION, KP_COMMIT);
     return ketenpoort::cli::kExitOk;
   }
   for (const Command& c : kCommands) {

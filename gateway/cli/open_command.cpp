@@ -6,12 +6,15 @@
 //   $ ketenpoort open --config d/gateway.json --as comensha m-0f3a... --out signal.json
 //   ketenpoort: m-0f3a... from shop-denhaag: signature verified        <- stderr
 //
-// The signature must chain to the trust anchors (default DIR/certs/ca.cert.pem) AND be made with
+// The signature must chain to the trust anchors AND be made with
 // the certificate the directory lists for the message's sender ("from"): content signed by any
-// other organisation is refused, even with a valid signature. The content goes to stdout, or to
-// a NEW file (mode 0600) with --out. Exit 1 when the gateway refuses (unknown, not yours,
-// recalled) or the envelope or signature does not check out; exit 2 for bad arguments, config,
-// token or key.
+// other organisation is refused, even with a valid signature. The trust anchors are, unless
+// --ca-anchors names others, those the deployment already trusts: its own CA
+// (DIR/certs/ca.cert.pem) and, when it federates, the peers' CAs (federation.trust_anchors), so
+// a message from an organisation on a peer gateway opens without further flags. The content goes to
+// stdout, or to a NEW file (mode 0600) with --out. Exit 1 when the gateway refuses (unknown, not
+// yours, recalled) or the envelope or signature does not check out; exit 2 for bad arguments,
+// config, token or key.
 #include <sys/stat.h>
 
 #include <cstdio>
@@ -93,7 +96,8 @@ int RunOpen(int argc, char** argv) {
   spec.push_back(
       {"no-validate", "", "write the content even when it does not match its kind's schema"});
   spec.push_back({"ca-anchors", "FILE",
-                  "CA certificate(s) a signature must chain to (default DIR/certs/ca.cert.pem)"});
+                  "CA certificate(s) a signature must chain to (default DIR/certs/ca.cert.pem "
+                  "and, when federating, federation.trust_anchors)"});
   Flags flags("open",
               "Fetches message ID, decrypts it with the organisation's key and checks that it\n"
               "is signed, under the trust anchors, by the directory certificate of its sender.\n"
@@ -121,16 +125,24 @@ int RunOpen(int argc, char** argv) {
   if (!session)
     return Fail(session.error());
   const OrgSession& s = **session;
-  std::string anchors_file =
-      parsed->Has("ca-anchors") ? parsed->Get("ca-anchors") : s.DefaultCaFile();
-  auto anchors = crypto::LoadPemChainFile(anchors_file);
-  if (!anchors)
-    return Fail(anchors.error());
+  std::vector<std::string> anchor_files = {s.DefaultCaFile()};
+  const config::FederationConfig& federation = s.config().federation;
+  if (parsed->Has("ca-anchors"))
+    anchor_files = {parsed->Get("ca-anchors")};
+  else if (federation.enabled && !federation.trust_anchors.empty())
+    anchor_files.push_back(federation.trust_anchors);
+  std::vector<crypto::Certificate> anchors;
+  for (const std::string& file : anchor_files) {
+    auto loaded = crypto::LoadPemChainFile(file);
+    if (!loaded)
+      return Fail(loaded.error());
+    anchors.insert(anchors.end(), loaded->begin(), loaded->end());
+  }
 
   auto message = s.client().Get("/v1/messages/" + PercentEncode(id));
   if (!message)
     return FailProblem(message.error());
-  auto content = OpenMessage(s, *message, *anchors);
+  auto content = OpenMessage(s, *message, anchors);
   if (!content)
     return FailProblem(content.error());
   if (!parsed->Has("no-validate")) {

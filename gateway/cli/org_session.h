@@ -1,8 +1,9 @@
 // An organisation's session with its gateway, as `ketenpoort send`, `inbox` and `open` set it
 // up from `--config FILE --as ORG` and the optional overrides:
 //
+//   // (compiled in examples_test.cpp)
 //   auto s = OrgSession::Open(OrgSessionOptions::FromFlags(*parsed), /*need_key=*/true);
-//   if (!s) return Fail(s->error());                   // exit 2: bad config, token, key
+//   if (!s) return Fail(s.error());                    // exit 2: bad config, token, key
 //   (*s)->client().Post("/v1/messages", body);          // HTTPS to the gateway
 //   (*s)->keyring().SignCms((*s)->key_id(), (*s)->certificate(), content);
 //

@@ -41,7 +41,7 @@ Status CheckPayload(std::string_view kind, std::string_view content,
                     const std::string& where) {
   const KindRegistry& kinds = kinds::BuiltinKinds();
   const MessageKind* k = kinds.Find(kind);
-  if (k == nullptr || !IsTextPayload(content))
+  if (k == nullptr || !k->spec().payload || !IsTextPayload(content))
     return Ok();
   auto checked = [&]() -> Status {
     KP_RETURN_IF_ERROR(kinds.code_lists().CheckVersions(versions));

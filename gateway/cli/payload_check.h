@@ -1,6 +1,7 @@
 // The kinds' payload schemas on the organisation's side: `send` checks the file before sealing,
 // `open` checks the content after decrypting (the gateway never sees it).
 //
+//   // (compiled in examples_test.cpp)
 //   CheckPayload("referral", text, {{"exploitation", 1}}, /*has_legal_basis=*/false, "r.json")
 //   // 400 invalid_code, field "r.json: needs[1]"
 //   ParseCodeListFlag("exploitation=1")      // {{"exploitation", 1}}

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/kinds/registry.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/cli/list_args.h"
@@ -52,8 +53,30 @@ bool IsHeaderToken(const std::string& value) {
 // A routing validation error, naming the flag instead of the JSON field.
 Error AsFlagError(const Error& error) {
   Error e = error;
-  e.field = e.field.rfind("routing.", 0) == 0 ? "--routing " + e.field.substr(8) : "--kind";
+  const std::string& f = error.field;
+  if (f.rfind("routing.", 0) == 0)
+    e.field = "--routing " + f.substr(8);
+  else if (f.rfind("codelists.", 0) == 0)
+    e.field = "--codelists " + f.substr(10);
+  else if (f == "subject_ref")
+    e.field = "--subject-ref";
+  else if (f == "legal_basis")
+    e.field = "--legal-basis";
+  else
+    e.field = "--kind";
   return e;
+}
+
+// The kind must be one this build knows (or the generic status kind): a typo is named as such
+// rather than reported by the gateway as "no recipients".
+Status CheckKnownKind(const KindRegistry& kinds, const std::string& kind) {
+  if (kinds.Find(kind) != nullptr || kind == "status")
+    return Ok();
+  std::string known;
+  for (const MessageKind* k : kinds.All())
+    known += k->name() + ", ";
+  return InvalidArgument("unknown_kind", "unknown kind '" + kind + "' (known: " + known + "status)",
+                         "--kind");
 }
 
 // What the command line asks for, checked before anything touches the network.
@@ -72,10 +95,6 @@ Result<SendRequest> ReadRequest(const ParsedFlags& f) {
   r.routing.kind = f.Get("kind");
   if (!IsValidMessageKind(r.routing.kind))
     return InvalidArgument("invalid_kind", "not a message kind", "--kind");
-  if (r.routing.kind == "securemail") {
-    return InvalidArgument("unsupported_kind",
-                           "securemail cannot be sent with `ketenpoort send` yet", "--kind");
-  }
   if (f.Has("routing")) {
     KP_ASSIGN_OR_RETURN(r.routing.routing, ParseKeyValueList(f.Get("routing"), "--routing"));
   }
@@ -99,6 +118,20 @@ Result<SendRequest> ReadRequest(const ParsedFlags& f) {
   r.payload_file = f.Get("payload");
   if (f.Has("codelists")) {
     KP_ASSIGN_OR_RETURN(r.codelists, ParseCodeListFlag(f.Get("codelists")));
+  }
+  // The kind's own header rules (codes of the routing values at the versions asked for, the
+  // routing keys and pseudonym it needs), as the gateway will check them.
+  const KindRegistry& kinds = kinds::BuiltinKinds();
+  KP_RETURN_IF_ERROR(CheckKnownKind(kinds, r.routing.kind));
+  if (auto valid = kinds.code_lists().CheckVersions(r.codelists); !valid)
+    return AsFlagError(valid.error());
+  if (auto valid = kinds.ValidateHeader(r.routing.kind,
+                                        KindHeader{.routing = r.routing.routing,
+                                                   .subject_ref = r.subject_ref,
+                                                   .legal_basis = r.routing.legal_basis},
+                                        r.codelists);
+      !valid) {
+    return AsFlagError(valid.error());
   }
   return r;
 }
@@ -157,8 +190,11 @@ int RunSend(int argc, char** argv) {
     std::fputs(flags.Usage().c_str(), stdout);
     return kExitOk;
   }
-  if (parsed->Get("kind") == "securemail")
-    return RunSendSecureMail(*parsed);  // --to takes e-mail addresses (send_securemail.h)
+  // A kind for people by e-mail address (securemail): --to takes addresses (send_securemail.h).
+  if (const MessageKind* k = kinds::BuiltinKinds().Find(parsed->Get("kind"));
+      k != nullptr && k->spec().audience == KindAudience::kEmailAddresses) {
+    return RunSendSecureMail(*parsed);
+  }
   auto request = ReadRequest(*parsed);
   if (!request)
     return Fail(request.error());

@@ -218,7 +218,7 @@ int RunSendSecureMail(const ParsedFlags& f) {
   auto envelope = crypto::SealCms(*signed_der, *certs);
   if (!envelope)
     return FailProblem(envelope.error());
-  json submit = {{"kind", "securemail"},
+  json submit = {{"kind", f.Get("kind")},  // a kind for e-mail addresses (send_command.cpp)
                  {"recipients", std::move(recipients)},
                  {"payload", crypto::Base64Encode(*envelope)}};
   for (const char* key : {"subject", "lang", "deadline", "expires", "subject-ref"}) {

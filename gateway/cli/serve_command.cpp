@@ -45,7 +45,10 @@ int RunServe(int argc, char** argv) {
     return Fail(gateway.error());
   if (Status started = (*gateway)->Start(); !started)
     return Fail(started.error());
-  std::fprintf(stderr, "ketenpoort: serving on %s (stop with Ctrl-C)\n", (*gateway)->Url().c_str());
+  // For a person at a terminal; a log shipper reading JSON lines has the `listening` event.
+  if (log::GetFormat() == log::Format::kText)
+    std::fprintf(stderr, "ketenpoort: serving on %s (stop with Ctrl-C)\n",
+                 (*gateway)->Url().c_str());
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

@@ -129,6 +129,17 @@ class ObjectReader {
     return Ok();
   }
 
+  // Calls `take` with every key of this object, each of whose values must be an object.
+  Status EachObject(const std::function<void(const std::string&, const json&)>& take) {
+    for (const auto& [key, value] : object_.items()) {
+      seen_.emplace(key, true);
+      if (!value.is_object())
+        return Bad(Path(key), "must be an object");
+      take(key, value);
+    }
+    return Ok();
+  }
+
   Status CheckNoUnknownKeys() const {
     for (const auto& [key, value] : object_.items()) {
       if (!seen_.contains(key))
@@ -300,12 +311,12 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
   KP_RETURN_IF_ERROR(top.Object("reminders", [&](ObjectReader& r) -> Status {
     RemindersConfig& m = c.reminders;
     KP_RETURN_IF_ERROR(r.Integer("interval_ms", m.interval_ms, 10, 86400000));
-    KP_RETURN_IF_ERROR(
-        r.Integer("urgent_referral_answer_ms", m.urgent_referral_answer_ms, 1000, 31536000000));
-    KP_RETURN_IF_ERROR(r.Integer("reflection_months", m.reflection_months, 1, 24));
-    KP_RETURN_IF_ERROR(r.Integer("mail_expiry_ms", m.mail_expiry_ms, 1000, 2592000000));
-    return r.IntegerArray("reflection_reminder_offsets_ms", m.reflection_reminder_offsets_ms,
-                          -31536000000, 31536000000);
+    return r.Integer("mail_expiry_ms", m.mail_expiry_ms, 1000, 2592000000);
+  }));
+  // The kinds check their own settings (KindRegistry::ConfigureDeadlines); here only the shape.
+  KP_RETURN_IF_ERROR(top.Object("kinds", [&](ObjectReader& r) -> Status {
+    return r.EachObject(
+        [&](const std::string& name, const json& settings) { c.kinds.emplace(name, settings); });
   }));
   c.federation.enabled = root.contains("federation") && !root["federation"].is_null();
   KP_RETURN_IF_ERROR(top.Object("federation", [&](ObjectReader& r) -> Status {

@@ -47,9 +47,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "gateway/core/error.h"
 
@@ -147,18 +150,11 @@ struct AuditConfig {
   std::int64_t witness_interval_ms = 60000;
 };
 
-// Deadlines and reminders of the message kinds (core/deadline_rules.h), checked by the
-// reminder worker every `interval_ms`:
-//   "reminders": {"interval_ms": 60000, "urgent_referral_answer_ms": 14400000,
-//                 "reflection_months": 3,
-//                 "reflection_reminder_offsets_ms": [-1209600000, -259200000, 0],
-//                 "mail_expiry_ms": 86400000}
-// Offsets are relative to the end of the B8 reflection period (negative: before it).
+// The reminder worker, which checks the message kinds' deadlines every `interval_ms`:
+//   "reminders": {"interval_ms": 60000, "mail_expiry_ms": 86400000}
+// The deadlines themselves are the kinds' own settings (`kinds` below).
 struct RemindersConfig {
-  std::int64_t interval_ms = 60000;                   // 10 ms .. 1 day
-  std::int64_t urgent_referral_answer_ms = 14400000;  // 1 s .. 1 year; default 4 hours
-  std::int64_t reflection_months = 3;                 // 1 .. 24
-  std::vector<std::int64_t> reflection_reminder_offsets_ms = {-1209600000, -259200000, 0};
+  std::int64_t interval_ms = 60000;  // 10 ms .. 1 day
   // A notice's mail that fails is retried (backoff from `interval_ms`, capped at 30 min) until
   // sent or this long after the notice was recorded.
   std::int64_t mail_expiry_ms = 86400000;  // 1 s .. 30 days; default 24 hours
@@ -179,6 +175,11 @@ struct GatewayConfig {
   FederationConfig federation;
   AuditConfig audit;
   RemindersConfig reminders;
+  // Each message kind's own settings, `kinds.NAME` (an object), read by the kind's deadline
+  // rule when the gateway opens (KindRegistry::ConfigureDeadlines), which checks their keys:
+  //   "kinds": {"referral": {"urgent_answer_ms": 14400000},
+  //             "b8": {"reflection_months": 3, "reminder_offsets_ms": [-1209600000, 0]}}
+  std::map<std::string, nlohmann::json, std::less<>> kinds;
 };
 
 // Reads and validates FILE. Errors name the file and, when it applies, the JSON field.

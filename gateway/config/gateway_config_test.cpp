@@ -252,25 +252,42 @@ TEST(GatewayConfigTest, RemindersHaveDefaultsAndBounds) {
   auto defaults = ParseGatewayConfig("/d/gateway.json", kMinimal);
   ASSERT_TRUE(defaults.ok());
   EXPECT_EQ(defaults->reminders.interval_ms, 60000);
-  EXPECT_EQ(defaults->reminders.urgent_referral_answer_ms, 4 * 3600 * 1000);
-  EXPECT_EQ(defaults->reminders.reflection_months, 3);
-  EXPECT_EQ(defaults->reminders.reflection_reminder_offsets_ms,
-            (std::vector<std::int64_t>{-14LL * 86400000, -3LL * 86400000, 0}));
+  EXPECT_EQ(defaults->reminders.mail_expiry_ms, 86400000);
+  EXPECT_TRUE(defaults->kinds.empty());
   auto set = ParseGatewayConfig("/d/gateway.json", R"({
     "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
     "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",
-    "reminders": {"interval_ms": 50, "urgent_referral_answer_ms": 7200000,
-                  "reflection_months": 2, "reflection_reminder_offsets_ms": [-86400000]}})");
+    "reminders": {"interval_ms": 50, "mail_expiry_ms": 5000}})");
   ASSERT_TRUE(set.ok()) << set.error().ToString();
   EXPECT_EQ(set->reminders.interval_ms, 50);
-  EXPECT_EQ(set->reminders.urgent_referral_answer_ms, 7200000);
-  EXPECT_EQ(set->reminders.reflection_months, 2);
-  EXPECT_EQ(set->reminders.reflection_reminder_offsets_ms, (std::vector<std::int64_t>{-86400000}));
+  EXPECT_EQ(set->reminders.mail_expiry_ms, 5000);
   for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
-           {R"("reminders": {"reflection_reminder_offsets_ms": [1, "2"]})",
-            "reminders.reflection_reminder_offsets_ms[1]"},
-           {R"("reminders": {"reflection_months": 0})", "reminders.reflection_months"},
+           {R"("reminders": {"interval_ms": 5})", "reminders.interval_ms"},
+           // The kinds' deadlines are the kinds' own settings now (kinds.NAME).
+           {R"("reminders": {"reflection_months": 3})", "reminders.reflection_months"},
            {R"("reminders": {"colour": 1})", "reminders.colour"}}) {
+    auto bad = ParseGatewayConfig("/d/gateway.json", R"({
+      "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+      "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",
+      )" + body + "}");
+    ASSERT_FALSE(bad.ok()) << body;
+    EXPECT_EQ(bad.error().field, "/d/gateway.json: " + field);
+  }
+}
+
+// The loader keeps each kind's settings as given; the kinds check them when the gateway opens
+// (kind_registry.h: ConfigureDeadlines), so only the shape is checked here.
+TEST(GatewayConfigTest, KindSettingsAreKeptPerKindAndMustBeObjects) {
+  auto set = ParseGatewayConfig("/d/gateway.json", R"({
+    "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+    "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",
+    "kinds": {"referral": {"urgent_answer_ms": 7200000}, "b8": {}}})");
+  ASSERT_TRUE(set.ok()) << set.error().ToString();
+  ASSERT_EQ(set->kinds.size(), 2u);
+  EXPECT_EQ(set->kinds.at("referral").at("urgent_answer_ms"), 7200000);
+  EXPECT_TRUE(set->kinds.at("b8").empty());
+  for (const auto& [body, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"("kinds": {"b8": 3})", "kinds.b8"}, {R"("kinds": [])", "kinds"}}) {
     auto bad = ParseGatewayConfig("/d/gateway.json", R"({
       "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
       "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",

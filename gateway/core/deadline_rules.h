@@ -1,62 +1,56 @@
-// Deadlines and reminders (docs/DESIGN.md, message kinds), as a pure rule over one message's
-// clear-text facts and the time: which notices are due now. The reminder worker (gateway/server/
-// reminder_worker.h) feeds it from the database, records each notice once, audits it and e-mails
-// it; the tests feed it facts and times directly.
+// Deadlines and reminders (docs/DESIGN.md, message kinds): what a kind's deadline rule is, as a
+// pure function over one message's clear-text facts and the time. Each kind that has deadlines
+// brings its own rule in its folder (adapters/kinds/NAME/), with its settings under
+// `kinds.NAME` in gateway.json; the reminder worker (gateway/deadlines/reminder_worker.h) feeds
+// every configured rule the open messages of its kind, records each notice once, audits it and
+// e-mails it. Tests feed rules facts and times directly.
 //
 //   // (compiled in examples_test.cpp)
-//   DeadlinePolicy policy;                         // urgent referral: 4 h; B8: 3 months,
-//                                                  // reminders 14 and 3 days before, and at the
-//                                                  end
-//   CaseFacts c{.message_id = "m-1", .rule = DeadlineRule::kUrgentAnswer,
-//               .answer_states = {"accepted", "declined", ...}, .sender_org = "shop-denhaag",
-//               .created_ms = t0, .routing = {{"urgency", "urgent"}},
-//               .deliveries = {{"wende-denhaag", OrgKind::kShelter, "received"}}};
-//   DueNotices(c, policy, t0 + 3 * kHourMs)        // {}: not late yet
-//   DueNotices(c, policy, t0 + 4 * kHourMs)        // {escalation to shop-denhaag about wende,
-//                                                  //  e-mail to wende-denhaag}
+//   struct Callback { std::int64_t after_ms = kHourMs; };
+//   DeadlineRule rule = MakeDeadlineRule<Callback>(
+//       [](const JsonFields& f) -> Result<Callback> {          // reads kinds.NAME
+//         KP_RETURN_IF_ERROR(f.OnlyKeys({"after_ms"}));
+//         KP_ASSIGN_OR_RETURN(auto ms, f.OptionalInteger("after_ms", kHourMs, 1, kDayMs));
+//         return Callback{ms};
+//       },
+//       [](const CaseFacts& c, const Callback& s, std::int64_t now) {
+//         std::vector<Notice> out;
+//         if (now >= c.created_ms + s.after_ms)
+//           out.push_back({.key = "callback", .type = "reminder", .to_org = c.sender_org});
+//         return out;
+//       });
+//   auto configured = rule.configure(JsonFields(settings, "kinds.callback", "invalid_config"));
+//   (*configured)->DueNotices(facts, now)                     // the notices due now
 //
-// Rules:
-// - kUrgentAnswer (referral; routing urgency=urgent): every delivery that has not reached one
-//   of `answer_states` by the due time — the message's deadline when it has one, else
-//   created + urgent_answer_ms — escalates once: a notice to the sender about that recipient,
-//   and an e-mail to the recipient.
-// - kReflectionPeriod (b8): the period ends reflection_months calendar months after the
-//   message was submitted (the offer). While no delivery has reached one of `answer_states`
-//   (reported, declined, ended: the period was answered) nor any later state, each offset in
-//   reflection_reminders_ms (relative to the end; negative is before) yields one reminder to the
-//   sender (the police) and to every recipient of kind care_coordination, each also by e-mail.
-// - Deliveries still in the gateway's own states sent/undeliverable never escalate. Recalled
-//   messages have no notices.
-// - Each notice has a key unique within its message; the worker stores a key once, so calling
-//   DueNotices again later never yields a second e-mail for the same notice.
+// Contract of a rule:
+// - `configure` checks the kind's settings (an empty object when gateway.json has none) and
+//   fills in defaults; an error is InvalidArgument naming the key ("kinds.b8.reflection_months").
+// - `DueNotices` is pure and deterministic: the same facts and time give the same notices, in a
+//   stable order. Each notice has a key unique within its message; the worker stores a key once,
+//   so asking again later never yields a second notice or e-mail for the same key.
+// - Reasons carry ids, states and dates only, never content or a person's name.
+// Shared by every rule: deliveries still in the gateway's own states (sent, undeliverable)
+// never escalate, and recalled messages have no notices (the worker does not ask for them).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "gateway/core/error.h"
+#include "gateway/core/json_fields.h"
 #include "gateway/core/organisation.h"
 
 namespace ketenpoort {
 
-// The deadline a message kind has (KindSpec::deadline).
-enum class DeadlineRule {
-  kNone,
-  kUrgentAnswer,      // an urgent message must be answered in time, or it escalates
-  kReflectionPeriod,  // a B8 reflection period: reminders before it ends
-};
-
 inline constexpr std::int64_t kHourMs = 3'600'000;
 inline constexpr std::int64_t kDayMs = 24 * kHourMs;
-
-struct DeadlinePolicy {
-  std::int64_t urgent_answer_ms = 4 * kHourMs;
-  int reflection_months = 3;
-  std::vector<std::int64_t> reflection_reminders_ms = {-14 * kDayMs, -3 * kDayMs, 0};
-};
 
 struct CaseDelivery {
   std::string org{};
@@ -64,13 +58,13 @@ struct CaseDelivery {
   std::string state{};
 };
 
+// The clear-text facts of one message that a rule decides on.
 struct CaseFacts {
   std::string message_id{};
-  DeadlineRule rule = DeadlineRule::kNone;
-  std::vector<std::string> answer_states{};
+  std::vector<std::string> answer_states{};  // the kind's KindSpec::answer_states
   std::string sender_org{};
   std::int64_t created_ms = 0;
-  std::optional<std::int64_t> deadline_ms{};
+  std::optional<std::int64_t> deadline_ms{};  // the header's deadline, when the sender set one
   bool recalled = false;
   std::map<std::string, std::string> routing{};
   std::vector<CaseDelivery> deliveries{};
@@ -88,15 +82,62 @@ struct Notice {
   bool operator==(const Notice&) const = default;
 };
 
-// The notices due at `now_ms`, in a stable order.
-std::vector<Notice> DueNotices(const CaseFacts& facts, const DeadlinePolicy& policy,
-                               std::int64_t now_ms);
+// A kind's rule once its settings are read. Immutable; safe to share between threads.
+class ConfiguredDeadline {
+ public:
+  virtual ~ConfiguredDeadline() = default;
+  // The notices due at `now_ms` for one message of the kind.
+  virtual std::vector<Notice> DueNotices(const CaseFacts& facts, std::int64_t now_ms) const = 0;
+};
+
+// A kind's deadline behaviour (KindSpec::deadline); empty for kinds without deadlines.
+struct DeadlineRule {
+  std::function<Result<std::shared_ptr<const ConfiguredDeadline>>(const JsonFields& settings)>
+      configure{};
+
+  explicit operator bool() const { return static_cast<bool>(configure); }
+};
+
+// A rule from a settings reader and a pure notice function over typed settings.
+template <typename Settings>
+DeadlineRule MakeDeadlineRule(
+    std::function<Result<Settings>(const JsonFields&)> read,
+    std::function<std::vector<Notice>(const CaseFacts&, const Settings&, std::int64_t)> due) {
+  class Configured final : public ConfiguredDeadline {
+   public:
+    Configured(Settings s, decltype(due) f) : settings_(std::move(s)), due_(std::move(f)) {}
+    std::vector<Notice> DueNotices(const CaseFacts& facts, std::int64_t now_ms) const override {
+      if (facts.recalled)
+        return {};
+      return due_(facts, settings_, now_ms);
+    }
+
+   private:
+    Settings settings_;
+    decltype(due) due_;
+  };
+  return {[read = std::move(read), due = std::move(due)](
+              const JsonFields& f) -> Result<std::shared_ptr<const ConfiguredDeadline>> {
+    KP_RETURN_IF_ERROR(f.IsObject());
+    KP_ASSIGN_OR_RETURN(Settings s, read(f));
+    std::shared_ptr<const ConfiguredDeadline> rule =
+        std::make_shared<const Configured>(std::move(s), due);
+    return rule;
+  }};
+}
+
+// Whether `state` is one of the gateway's own delivery states (sent, undeliverable), which
+// no recipient has answered in.
+bool IsGatewayState(std::string_view state);
 
 // `ms` plus `months` calendar months (UTC), clamping the day to the month's end:
 // 2026-11-30 + 3 months = 2027-02-28.
 std::int64_t AddCalendarMonths(std::int64_t ms, int months);
 
-// The end of a B8 reflection period offered at `offered_ms`.
-std::int64_t ReflectionPeriodEnd(std::int64_t offered_ms, const DeadlinePolicy& policy);
+// "2027-02-23": the UTC calendar day of `ms`.
+std::string UtcDay(std::int64_t ms);
+
+// "-14d", "+0d", "-3h", "+90000ms": an offset from a deadline, for notice keys and reasons.
+std::string OffsetLabel(std::int64_t offset_ms);
 
 }  // namespace ketenpoort

@@ -2,33 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace ketenpoort {
 namespace {
 
 constexpr std::int64_t kT0 = 1795392000000;  // 2026-11-23T00:00:00Z
-
-CaseFacts UrgentReferral() {
-  return {.message_id = "m-1",
-          .rule = DeadlineRule::kUrgentAnswer,
-          .answer_states = {"accepted", "declined", "needs_info", "intake_planned", "closed"},
-          .sender_org = "shop-denhaag",
-          .created_ms = kT0,
-          .routing = {{"urgency", "urgent"}},
-          .deliveries = {{"wende-denhaag", OrgKind::kShelter, "received"},
-                         {"dehaven-denhaag", OrgKind::kCare, "accepted"}}};
-}
-
-CaseFacts B8() {
-  return {.message_id = "m-8",
-          .rule = DeadlineRule::kReflectionPeriod,
-          .answer_states = {"reported", "declined", "ended"},
-          .sender_org = "politie-avim-haaglanden",
-          .created_ms = kT0,
-          .routing = {{"region", "GM0518"}},
-          .deliveries = {{"comensha", OrgKind::kNationalRegistration, "delivered"},
-                         {"ind", OrgKind::kImmigration, "received"},
-                         {"shop-denhaag", OrgKind::kCareCoordination, "delivered"}}};
-}
 
 TEST(DeadlineRulesTest, CalendarMonthsClampToTheMonthEnd) {
   EXPECT_EQ(AddCalendarMonths(kT0, 3), 1803340800000);  // 2027-02-23
@@ -37,76 +16,61 @@ TEST(DeadlineRulesTest, CalendarMonthsClampToTheMonthEnd) {
   EXPECT_EQ(AddCalendarMonths(kT0, 12), kT0 + 365 * kDayMs);
 }
 
-TEST(DeadlineRulesTest, AnUnansweredUrgentReferralEscalatesOnceItIsLate) {
-  DeadlinePolicy policy;
-  EXPECT_TRUE(DueNotices(UrgentReferral(), policy, kT0 + 4 * kHourMs - 1).empty());
-  auto due = DueNotices(UrgentReferral(), policy, kT0 + 4 * kHourMs);
-  ASSERT_EQ(due.size(), 1u);  // de Haven answered
-  EXPECT_EQ(due[0].type, "escalation");
-  EXPECT_EQ(due[0].key, "escalation:wende-denhaag");
-  EXPECT_EQ(due[0].to_org, "shop-denhaag");
-  EXPECT_EQ(due[0].about_org, "wende-denhaag");
-  EXPECT_EQ(due[0].mail_org, "wende-denhaag");
-  EXPECT_EQ(due[0].due_ms, kT0 + 4 * kHourMs);
+TEST(DeadlineRulesTest, DaysAndOffsetsAreWrittenForPeople) {
+  EXPECT_EQ(UtcDay(kT0 + kDayMs - 1), "2026-11-23");
+  EXPECT_EQ(OffsetLabel(-14 * kDayMs), "-14d");
+  EXPECT_EQ(OffsetLabel(0), "+0d");
+  EXPECT_EQ(OffsetLabel(-3 * kHourMs), "-3h");
+  EXPECT_EQ(OffsetLabel(90000), "+90000ms");
+  EXPECT_TRUE(IsGatewayState("sent"));
+  EXPECT_TRUE(IsGatewayState("undeliverable"));
+  EXPECT_FALSE(IsGatewayState("delivered"));
 }
 
-TEST(DeadlineRulesTest, TheTableOfWhatEscalates) {
-  struct Row {
-    std::string name;
-    std::function<void(CaseFacts&)> edit;
-    std::int64_t now;
-    std::size_t notices;
-  };
-  const Row rows[] = {
-      {"normal urgency", [](CaseFacts& c) { c.routing["urgency"] = "normal"; }, kT0 + kDayMs, 0},
-      {"no urgency", [](CaseFacts& c) { c.routing.clear(); }, kT0 + kDayMs, 0},
-      {"answered", [](CaseFacts& c) { c.deliveries[0].state = "needs_info"; }, kT0 + kDayMs, 0},
-      {"declined", [](CaseFacts& c) { c.deliveries[0].state = "declined"; }, kT0 + kDayMs, 0},
-      {"still on its way", [](CaseFacts& c) { c.deliveries[0].state = "sent"; }, kT0 + kDayMs, 0},
-      {"recalled", [](CaseFacts& c) { c.recalled = true; }, kT0 + kDayMs, 0},
-      {"explicit deadline not reached", [](CaseFacts& c) { c.deadline_ms = kT0 + 8 * kHourMs; },
-       kT0 + 5 * kHourMs, 0},
-      {"explicit deadline passed", [](CaseFacts& c) { c.deadline_ms = kT0 + kHourMs; },
-       kT0 + kHourMs, 1},
-      {"two unanswered", [](CaseFacts& c) { c.deliveries[1].state = "delivered"; },
-       kT0 + 4 * kHourMs, 2},
-      {"no deadline rule", [](CaseFacts& c) { c.rule = DeadlineRule::kNone; }, kT0 + kDayMs, 0},
-  };
-  for (const Row& r : rows) {
-    CaseFacts c = UrgentReferral();
-    r.edit(c);
-    EXPECT_EQ(DueNotices(c, DeadlinePolicy{}, r.now).size(), r.notices) << r.name;
-  }
+// A rule made of a settings reader and a notice function: settings are checked once, the
+// function sees them typed, and recalled messages never reach it.
+struct Every {
+  std::int64_t ms = kHourMs;
+};
+
+DeadlineRule EveryRule(int* calls) {
+  return MakeDeadlineRule<Every>(
+      [](const JsonFields& f) -> Result<Every> {
+        KP_RETURN_IF_ERROR(f.OnlyKeys({"ms"}));
+        KP_ASSIGN_OR_RETURN(std::int64_t ms, f.OptionalInteger("ms", kHourMs, 1, kDayMs));
+        return Every{ms};
+      },
+      [calls](const CaseFacts& c, const Every& s, std::int64_t now) {
+        ++*calls;
+        std::vector<Notice> out;
+        for (std::int64_t t = c.created_ms + s.ms; t <= now; t += s.ms)
+          out.push_back({.key = "tick" + std::to_string(t), .type = "reminder", .due_ms = t});
+        return out;
+      });
 }
 
-TEST(DeadlineRulesTest, B8RemindersGoToPoliceAndTheCoordinatorAtEachOffset) {
-  DeadlinePolicy policy;  // -14d, -3d, 0
-  const std::int64_t end = ReflectionPeriodEnd(kT0, policy);
-  EXPECT_EQ(end, 1803340800000);
-  EXPECT_TRUE(DueNotices(B8(), policy, end - 14 * kDayMs - 1).empty());
-  auto first = DueNotices(B8(), policy, end - 14 * kDayMs);
-  ASSERT_EQ(first.size(), 2u);
-  EXPECT_EQ(first[0].to_org, "politie-avim-haaglanden");
-  EXPECT_EQ(first[1].to_org, "shop-denhaag");
-  EXPECT_EQ(first[0].key, "reflection-14d:politie-avim-haaglanden");
-  EXPECT_EQ(first[0].type, "reminder");
-  EXPECT_EQ(first[0].mail_org, "politie-avim-haaglanden");
-  EXPECT_NE(first[0].reason.find("2027-02-23"), std::string::npos) << first[0].reason;
-  EXPECT_EQ(DueNotices(B8(), policy, end - 3 * kDayMs).size(), 4u);
-  auto all = DueNotices(B8(), policy, end);
-  ASSERT_EQ(all.size(), 6u);
-  EXPECT_EQ(all[4].key, "reflection+0d:politie-avim-haaglanden");
-}
+TEST(DeadlineRulesTest, MakeDeadlineRuleReadsSettingsOnceAndSkipsRecalledMessages) {
+  int calls = 0;
+  DeadlineRule rule = EveryRule(&calls);
+  ASSERT_TRUE(static_cast<bool>(rule));
+  EXPECT_FALSE(static_cast<bool>(DeadlineRule{}));
+  const nlohmann::json settings = {{"ms", 1000}};
+  auto configured = rule.configure(JsonFields(settings, "kinds.tick", "invalid_config"));
+  ASSERT_TRUE(configured.ok()) << configured.error().ToString();
+  CaseFacts facts{.message_id = "m-1", .created_ms = kT0};
+  EXPECT_EQ((*configured)->DueNotices(facts, kT0 + 3000).size(), 3u);
+  facts.recalled = true;
+  EXPECT_TRUE((*configured)->DueNotices(facts, kT0 + 3000).empty());
+  EXPECT_EQ(calls, 1);
 
-TEST(DeadlineRulesTest, AnsweredB8ReflectionPeriodsHaveNoReminders) {
-  for (const char* state : {"reported", "declined", "ended", "application_filed"}) {
-    CaseFacts c = B8();
-    for (auto& d : c.deliveries)
-      d.state = state;
-    EXPECT_TRUE(DueNotices(c, DeadlinePolicy{}, kT0 + 400 * kDayMs).empty()) << state;
-  }
-  DeadlinePolicy custom{.reflection_months = 3, .reflection_reminders_ms = {-kDayMs}};
-  EXPECT_EQ(DueNotices(B8(), custom, kT0 + 400 * kDayMs).size(), 2u);
+  const nlohmann::json not_object = "fast";
+  auto bad = rule.configure(JsonFields(not_object, "kinds.tick", "invalid_config"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "kinds.tick");
+  const nlohmann::json unknown = {{"msec", 5}};
+  bad = rule.configure(JsonFields(unknown, "kinds.tick", "invalid_config"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().field, "kinds.tick.msec");
 }
 
 }  // namespace

@@ -59,23 +59,30 @@ TEST(CoreExamples, CodeLists) {
 }
 
 // gateway/core/deadline_rules.h
+struct Callback {
+  std::int64_t after_ms = kHourMs;
+};
+
 TEST(CoreExamples, DeadlineRules) {
-  const std::int64_t t0 = 1'780'000'000'000;
-  DeadlinePolicy policy;
-  CaseFacts c{.message_id = "m-1",
-              .rule = DeadlineRule::kUrgentAnswer,
-              .answer_states = {"accepted", "declined"},
-              .sender_org = "shop-denhaag",
-              .created_ms = t0,
-              .routing = {{"urgency", "urgent"}},
-              .deliveries = {{"wende-denhaag", OrgKind::kShelter, "received"}}};
-  EXPECT_TRUE(DueNotices(c, policy, t0 + 3 * kHourMs).empty());
-  std::vector<Notice> due = DueNotices(c, policy, t0 + 4 * kHourMs);
-  ASSERT_EQ(due.size(), 1u);
-  EXPECT_EQ(due[0].type, "escalation");
-  EXPECT_EQ(due[0].to_org, "shop-denhaag");
-  EXPECT_EQ(due[0].about_org, "wende-denhaag");
-  EXPECT_EQ(due[0].mail_org, "wende-denhaag");
+  DeadlineRule rule = MakeDeadlineRule<Callback>(
+      [](const JsonFields& f) -> Result<Callback> {  // reads kinds.NAME
+        KP_RETURN_IF_ERROR(f.OnlyKeys({"after_ms"}));
+        KP_ASSIGN_OR_RETURN(auto ms, f.OptionalInteger("after_ms", kHourMs, 1, kDayMs));
+        return Callback{ms};
+      },
+      [](const CaseFacts& c, const Callback& s, std::int64_t now) {
+        std::vector<Notice> out;
+        if (now >= c.created_ms + s.after_ms)
+          out.push_back({.key = "callback", .type = "reminder", .to_org = c.sender_org});
+        return out;
+      });
+  const nlohmann::json settings = {{"after_ms", 1000}};
+  auto configured = rule.configure(JsonFields(settings, "kinds.callback", "invalid_config"));
+  ASSERT_TRUE(configured.ok());
+  const CaseFacts facts{.message_id = "m-1", .sender_org = "shop-denhaag", .created_ms = 0};
+  EXPECT_TRUE((*configured)->DueNotices(facts, 999).empty());
+  ASSERT_EQ((*configured)->DueNotices(facts, 1000).size(), 1u);
+  EXPECT_EQ((*configured)->DueNotices(facts, 1000)[0].to_org, "shop-denhaag");
 }
 
 // gateway/core/directory.h
@@ -173,6 +180,15 @@ TEST(CoreExamples, KindRegistry) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(api::HttpStatus(unknown.error().kind), 400);
   EXPECT_EQ(unknown.error().code, "unknown_state");
+  auto rules = kinds.ConfigureDeadlines({{"referral", {{"urgent_answer_ms", 3600000}}}});
+  ASSERT_TRUE(rules.ok()) << rules.error().ToString();
+  const CaseFacts facts{.message_id = "m-1",
+                        .sender_org = "shop-denhaag",
+                        .created_ms = 0,
+                        .routing = {{"urgency", "urgent"}},
+                        .deliveries = {{"wende-denhaag", OrgKind::kShelter, "received"}}};
+  EXPECT_TRUE(rules->at("referral")->DueNotices(facts, 3599999).empty());
+  EXPECT_EQ(rules->at("referral")->DueNotices(facts, 3600000).size(), 1u);
 }
 
 // gateway/core/legal_basis.h

@@ -1,6 +1,7 @@
 #include "gateway/core/json_fields.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 #include <utility>
 
@@ -88,6 +89,52 @@ Result<bool> JsonFields::OptionalBool(std::string_view key, bool fallback) const
     return Bad(PathOf(key), std::string("must be true or false, not ") + TypeName(*v));
   }
   return v->get<bool>();
+}
+
+namespace {
+
+std::string Range(std::int64_t min, std::int64_t max) {
+  return "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+}
+
+// Whole numbers only (1.0 is not one); unsigned values above INT64_MAX are out of range.
+bool InRange(const json& v, std::int64_t min, std::int64_t max) {
+  if (v.is_number_unsigned()) {
+    const std::uint64_t u = v.get<std::uint64_t>();
+    return u <= static_cast<std::uint64_t>(INT64_MAX) && static_cast<std::int64_t>(u) >= min &&
+           static_cast<std::int64_t>(u) <= max;
+  }
+  return v.is_number_integer() && v.get<std::int64_t>() >= min && v.get<std::int64_t>() <= max;
+}
+
+}  // namespace
+
+Result<std::int64_t> JsonFields::OptionalInteger(std::string_view key, std::int64_t fallback,
+                                                 std::int64_t min, std::int64_t max) const {
+  const json* v = Find(key);
+  if (v == nullptr)
+    return fallback;
+  if (!InRange(*v, min, max))
+    return Bad(PathOf(key), "must be " + Range(min, max));
+  return v->get<std::int64_t>();
+}
+
+Result<std::vector<std::int64_t>> JsonFields::IntegerArray(std::string_view key,
+                                                           std::vector<std::int64_t> fallback,
+                                                           std::int64_t min,
+                                                           std::int64_t max) const {
+  const json* v = Find(key);
+  if (v == nullptr)
+    return fallback;
+  if (!v->is_array())
+    return Bad(PathOf(key), std::string("must be an array, not ") + TypeName(*v));
+  std::vector<std::int64_t> out;
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    if (!InRange((*v)[i], min, max))
+      return Bad(IndexPath(PathOf(key), i), "must be " + Range(min, max));
+    out.push_back((*v)[i].get<std::int64_t>());
+  }
+  return out;
 }
 
 Result<const json*> JsonFields::RequiredArray(std::string_view key) const {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -43,6 +44,13 @@ class JsonFields {
   Result<std::string> RequiredString(std::string_view key) const;  // present, non-empty
   Result<std::string> OptionalString(std::string_view key) const;  // absent or null: ""
   Result<bool> OptionalBool(std::string_view key, bool fallback) const;
+  // A whole number from min to max; absent: `fallback`.
+  Result<std::int64_t> OptionalInteger(std::string_view key, std::int64_t fallback,
+                                       std::int64_t min, std::int64_t max) const;
+  // An array of whole numbers, each from min to max; absent: `fallback`.
+  Result<std::vector<std::int64_t>> IntegerArray(std::string_view key,
+                                                 std::vector<std::int64_t> fallback,
+                                                 std::int64_t min, std::int64_t max) const;
   Result<const nlohmann::json*> RequiredArray(std::string_view key) const;
   // An array of non-empty, distinct strings; absent: empty unless `required`.
   Result<std::vector<std::string>> StringArray(std::string_view key, bool required) const;

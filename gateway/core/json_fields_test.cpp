@@ -48,3 +48,32 @@ TEST(ParseJsonTextTest, RefusesARepeatedKey) {
 
 }  // namespace
 }  // namespace ketenpoort
+
+namespace ketenpoort {
+namespace {
+
+TEST(JsonFieldsIntegerTest, ReadsWholeNumbersInRangeAndNamesTheFieldOtherwise) {
+  const nlohmann::json doc = nlohmann::json::parse(
+      R"({"a": 7, "big": 18446744073709551615, "f": 1.5, "s": "7", "list": [1, -2, 99]})");
+  JsonFields f(doc, "kinds.test", "invalid_config");
+  EXPECT_EQ(*f.OptionalInteger("a", 0, 0, 10), 7);
+  EXPECT_EQ(*f.OptionalInteger("absent", 5, 0, 10), 5);
+  for (const char* key : {"big", "f", "s"}) {
+    auto bad = f.OptionalInteger(key, 0, 0, 10);
+    ASSERT_FALSE(bad.ok()) << key;
+    EXPECT_EQ(bad.error().field, std::string("kinds.test.") + key);
+    EXPECT_EQ(bad.error().code, "invalid_config");
+  }
+  EXPECT_FALSE(f.OptionalInteger("a", 0, 8, 10).ok());
+  auto list = f.IntegerArray("list", {}, -5, 99);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(*list, (std::vector<std::int64_t>{1, -2, 99}));
+  auto out = f.IntegerArray("list", {}, 0, 99);
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().field, "kinds.test.list[1]");
+  EXPECT_EQ(*f.IntegerArray("absent", {3}, 0, 9), (std::vector<std::int64_t>{3}));
+  EXPECT_FALSE(f.IntegerArray("a", {}, 0, 9).ok());
+}
+
+}  // namespace
+}  // namespace ketenpoort

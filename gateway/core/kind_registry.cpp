@@ -54,3 +54,35 @@ Status KindRegistry::ValidateHeader(std::string_view kind, const KindHeader& hea
 }
 
 }  // namespace ketenpoort
+
+namespace ketenpoort {
+
+Result<KindDeadlines> KindRegistry::ConfigureDeadlines(
+    const std::map<std::string, nlohmann::json, std::less<>>& settings) const {
+  for (const auto& [name, value] : settings) {
+    const MessageKind* k = Find(name);
+    if (k == nullptr) {
+      std::string known;
+      for (const auto& [n, kind] : kinds_)
+        known += (known.empty() ? "" : ", ") + n;
+      return InvalidArgument("invalid_config", "no such message kind (known: " + known + ")",
+                             "kinds." + name);
+    }
+    if (!k->spec().deadline && !(value.is_object() && value.empty()))
+      return InvalidArgument("invalid_config", "this kind has no settings", "kinds." + name);
+  }
+  KindDeadlines out;
+  const nlohmann::json none = nlohmann::json::object();
+  for (const auto& [name, kind] : kinds_) {
+    if (!kind->spec().deadline)
+      continue;
+    auto given = settings.find(name);
+    const nlohmann::json& value = given == settings.end() ? none : given->second;
+    KP_ASSIGN_OR_RETURN(auto rule, kind->spec().deadline.configure(
+                                       JsonFields(value, "kinds." + name, "invalid_config")));
+    out.emplace(name, std::move(rule));
+  }
+  return out;
+}
+
+}  // namespace ketenpoort

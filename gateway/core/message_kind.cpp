@@ -48,7 +48,9 @@ Status MessageKind::ValidateHeader(const KindHeader& header, const CodeLists& li
 
 Status MessageKind::ValidatePayload(const nlohmann::json& payload, const CodeLists& lists,
                                     const CodeListVersions& versions, bool has_legal_basis) const {
-  KP_RETURN_IF_ERROR(spec_.payload.Validate(payload, lists, versions));
+  if (!spec_.payload)
+    return Ok();
+  KP_RETURN_IF_ERROR(spec_.payload->Validate(payload, lists, versions));
   if (has_legal_basis)
     return Ok();
   for (const std::string& field : spec_.payload_fields_needing_legal_basis) {

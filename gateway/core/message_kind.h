@@ -46,6 +46,16 @@ struct KindHeader {
 // Routing keys whose values are codes of the code list of the same name.
 std::vector<std::string_view> CodeListedRoutingKeys();  // age_band, gender, exploitation
 
+// Who a kind's messages go to.
+enum class KindAudience {
+  // Organisations of the directory, reached through the routing rules; they fetch their
+  // messages and decrypt them with their own keys.
+  kOrganisations,
+  // People outside the directory, by e-mail address: the gateway's secure-mail service seals
+  // the message for its portal and mails each person a link (gateway/securemail/).
+  kEmailAddresses,
+};
+
 struct KindSpec {
   std::string name{};
   std::string summary{};  // one line, for help texts
@@ -53,15 +63,21 @@ struct KindSpec {
   std::map<std::string, std::vector<std::string>> enum_routing{};  // key -> allowed values
   bool requires_subject_ref = false;
   bool requires_legal_basis = false;
-  PayloadSchema payload{};
+  // The schema of the decrypted payload, which senders and recipients check (the gateway
+  // cannot read it). Absent: the payload has a format of its own that the kind's service
+  // checks (secure mail's signed document, gateway/securemail/securemail_document.h).
+  std::optional<PayloadSchema> payload{};
   // Payload fields (identifying data) that may only be sent with a recorded legal basis.
   std::vector<std::string> payload_fields_needing_legal_basis{};
   Lifecycle lifecycle = GenericLifecycle();
   int retention_days = 365;  // the payload is purged this long after submission
-  // Which deadline rule of core/deadline_rules.h applies (the reminder worker asks every kind).
-  DeadlineRule deadline = DeadlineRule::kNone;
-  // States that count as an answer from a recipient (DeadlineRule::kUrgentAnswer), or that
-  // answer the reflection period (DeadlineRule::kReflectionPeriod).
+  // Who the kind's messages are for (see KindAudience).
+  KindAudience audience = KindAudience::kOrganisations;
+  // The kind's deadlines and reminders, with its settings under `kinds.NAME` in gateway.json
+  // (core/deadline_rules.h); empty for kinds without deadlines.
+  DeadlineRule deadline{};
+  // States that count as an answer from a recipient, for the deadline rule (an urgent referral
+  // answered in time; a B8 reflection period answered).
   std::vector<std::string> answer_states{};
   // States that are an outcome for reports (accepted, declined, granted, ...).
   std::vector<std::string> outcome_states{};
@@ -77,8 +93,9 @@ class MessageKind {
 
   Status ValidateHeader(const KindHeader& header, const CodeLists& lists,
                         const CodeListVersions& versions) const;
-  // The schema (payload_schema.h), then: a field of payload_fields_needing_legal_basis
-  // present without a legal basis -> 422 legal_basis_required naming the field.
+  // The schema (payload_schema.h; Ok for a kind without one), then: a field of
+  // payload_fields_needing_legal_basis present without a legal basis -> 422 legal_basis_required
+  // naming the field.
   Status ValidatePayload(const nlohmann::json& payload, const CodeLists& lists,
                          const CodeListVersions& versions, bool has_legal_basis) const;
 

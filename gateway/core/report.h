@@ -22,6 +22,12 @@
 //   one delivery ever reached that state.
 // - Every count from 1 to suppress_below - 1 is printed as "<5" (suppress_below = 5), in
 //   CSV and JSON alike; 0 stays 0. Cells are sorted by their dimension values.
+// - Complementary suppression: the cells that agree on some of the dimensions add up to a cell
+//   of the report by just those, which can be printed too (the report without --by gives the
+//   total). Where that sum is 5 or more and would pin down a "<5" cell of the
+//   line, the line's smallest other non-zero cells are hidden as well, printed "x" ("hidden
+//   to protect a small count"), until every "<5" cell could still be anything from 1 to 4.
+//   `--by kind` over 20 messages with referral 3 and signal 17 prints "<5" and "x".
 // - The output never holds a subject_ref, a sender or a recipient: only codes and counts.
 #pragma once
 
@@ -59,6 +65,9 @@ struct ReportCell {
   std::int64_t messages = 0;
   std::int64_t clients = 0;
   std::map<std::string, std::int64_t> outcomes{};  // state -> messages
+  // Columns ("messages", "clients", an outcome) hidden to protect a small cell elsewhere in a
+  // line (complementary suppression), printed as "x".
+  std::set<std::string> protecting{};
 };
 
 struct Report {

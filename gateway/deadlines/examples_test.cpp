@@ -88,6 +88,7 @@ TEST(DeadlinesExamples, ReminderWorker) {
                            .directory = &dir,  // db: a store::GuardedDatabase
                            .kinds = &kinds::BuiltinKinds(),
                            .clock = audit::NowMs};
+  c.deadlines = *c.kinds->ConfigureDeadlines({});  // gateway.json `kinds`: none, the defaults
   c.send_mail = [&smtp](const std::string& to, const std::string& subject,
                         const std::string& text) {
     return smtp.Send({to, subject, text});
@@ -117,7 +118,7 @@ TEST(DeadlinesExamples, Retention) {
   ASSERT_TRUE(Insert(db, Referral("m-old", audit::NowMs() - 20 * year)).ok());
   ASSERT_TRUE(Insert(db, Referral("m-new", audit::NowMs())).ok());
 
-  auto purged = PurgeExpiredPayloads(db, kinds::BuiltinKinds(), audit::NowMs());
+  auto purged = PurgeExpiredPayloads(db, kinds::BuiltinKinds(), {.now_ms = audit::NowMs()});
   // *purged == number of payloads deleted; reading such a message answers 410 message_purged
 
   ASSERT_TRUE(purged.ok()) << purged.error().ToString();

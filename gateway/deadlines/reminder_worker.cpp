@@ -82,10 +82,8 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
   Pass pass;
   const std::int64_t now = config_.clock();
   std::vector<std::string> with_deadlines;  // the kinds that have a deadline rule
-  for (const MessageKind* k : config_.kinds->All()) {
-    if (k->spec().deadline != DeadlineRule::kNone)
-      with_deadlines.push_back(k->name());
-  }
+  for (const auto& [name, rule] : config_.deadlines)
+    with_deadlines.push_back(name);
   KP_ASSIGN_OR_RETURN(std::vector<std::string> ids, config_.db->Read([&](store::Database& db) {
     return store::KindRepository(db).OpenMessages(with_deadlines, now - kLookBackMs);
   }));
@@ -98,11 +96,11 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
       store::KindRepository kinds(db);
       KP_ASSIGN_OR_RETURN(auto found, messages.Find(id, /*with_payload=*/false));
       const MessageKind* kind = found ? config_.kinds->Find(found->kind) : nullptr;
-      if (kind == nullptr)
+      auto rule = found ? config_.deadlines.find(found->kind) : config_.deadlines.end();
+      if (kind == nullptr || rule == config_.deadlines.end())
         return Ok();
       KP_ASSIGN_OR_RETURN(auto deliveries, messages.Deliveries(id));
       CaseFacts facts{.message_id = found->id,
-                      .rule = kind->spec().deadline,
                       .answer_states = kind->spec().answer_states,
                       .sender_org = found->sender_org,
                       .created_ms = found->created_ms,
@@ -114,7 +112,7 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
         facts.deliveries.push_back(
             {d.recipient_org, o == nullptr ? OrgKind::kCare : o->kind, d.state});
       }
-      std::vector<Notice> due = DueNotices(facts, config_.policy, now);
+      std::vector<Notice> due = rule->second->DueNotices(facts, now);
       if (due.empty())
         return Ok();
       KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
@@ -153,7 +151,8 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
     }));
   }
   // Retention: payloads older than their kind allows are dropped (retention.h).
-  KP_ASSIGN_OR_RETURN(std::int64_t purged, PurgeExpiredPayloads(*config_.db, *config_.kinds, now));
+  KP_ASSIGN_OR_RETURN(std::int64_t purged,
+                      PurgeExpiredPayloads(*config_.db, *config_.kinds, {.now_ms = now}));
   pass.purged = static_cast<int>(purged);
   KP_ASSIGN_OR_RETURN(pass.mailed, SendDueMails(now, stop));
   return pass;

@@ -1,13 +1,15 @@
 // Deadlines and reminders while the gateway runs (docs/DESIGN.md, message kinds): every `interval`
-// it asks the pure rule (core/deadline_rules.h) which notices are due for the open referrals and B8
-// procedures, records each once (store/kind_repository.h: a notice the sender sees in tracking and
-// the addressee at GET /v1/notices), audits it (event "reminder"), and e-mails it to the
-// organisation's contact address when mail is configured. It also drops payloads past their kind's
-// retention period (retention.h: event "purge"); headers and audit stay.
+// it asks each kind's configured deadline rule (core/deadline_rules.h, from the kind's folder)
+// which notices are due for that kind's open messages, records each once (store/kind_repository.h:
+// a notice the sender sees in tracking and the addressee at GET /v1/notices), audits it (event
+// "reminder"), and e-mails it to the organisation's contact address when mail is configured. It
+// also drops payloads past their kind's retention period (retention.h: event "purge"); headers and
+// audit stay.
 //
 //   // (compiled in examples_test.cpp)
 //   ReminderWorker::Config c{.db = &db, .directory = &dir,   // db: a store::GuardedDatabase
 //                            .kinds = &kinds::BuiltinKinds(), .clock = audit::NowMs};
+//   c.deadlines = *c.kinds->ConfigureDeadlines(config.kinds);  // gateway.json `kinds`
 //   c.send_mail = [&smtp](const std::string& to, const std::string& subject,
 //                         const std::string& text) { return smtp.Send({to, subject, text}); };
 //   ReminderWorker worker(std::move(c));
@@ -57,7 +59,7 @@ class ReminderWorker {
     const Directory* directory = nullptr;
     const KindRegistry* kinds = nullptr;
     std::function<std::int64_t()> clock{};  // ms since the Unix epoch
-    DeadlinePolicy policy{};
+    KindDeadlines deadlines{};              // the configured rules of the kinds that have one
     std::chrono::milliseconds interval{60000};
     SendMail send_mail{};  // empty: mail not configured (notices are still recorded)
     // Retries of a failed mail; max_age is the mail's expiry. Equal jitter: never at once.

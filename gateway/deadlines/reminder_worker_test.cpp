@@ -50,6 +50,7 @@ class ReminderWorkerTest : public ::testing::Test {
     c.db = &*db_;
     c.directory = &*directory_;
     c.kinds = &kinds::BuiltinKinds();
+    c.deadlines = *c.kinds->ConfigureDeadlines({});  // each rule's defaults
     c.clock = [this] { return now_; };
     c.jitter = [] { return 0.0; };  // retries at half the un-jittered delay, exactly
     if (with_mail) {

@@ -28,6 +28,17 @@ TEST(LogExamples, Log) {
   const std::string second = out.substr(out.find('\n') + 1);
   EXPECT_EQ(second.find('\n'), second.size() - 1) << second;
   EXPECT_NE(second.find("reason=\"two words\""), std::string::npos) << second;
+
+  log::SetFormat(log::Format::kJson);
+  ::testing::internal::CaptureStderr();
+  log::Info("message_accepted", {{"id", id}, {"org", org}, {"recipients", "3"}});
+  const std::string json = ::testing::internal::GetCapturedStderr();
+  log::SetFormat(log::Format::kText);
+  EXPECT_TRUE(std::regex_search(
+      json, std::regex("^\\{\"time\":\"\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z\",\"level\":\"info\","
+                       "\"event\":\"message_accepted\",\"id\":\"01HX\",\"org\":\"shop-denhaag\","
+                       "\"recipients\":\"3\"\\}\n$")))
+      << json;
 }
 
 }  // namespace

@@ -7,6 +7,8 @@
 #include <ctime>
 #include <mutex>
 
+#include <nlohmann/json.hpp>
+
 namespace ketenpoort::log {
 
 namespace {
@@ -25,7 +27,13 @@ Level InitialLevel() {
   return Level::kInfo;
 }
 
+Format InitialFormat() {
+  const char* env = std::getenv("KETENPOORT_LOG_FORMAT");
+  return env != nullptr && std::string_view(env) == "json" ? Format::kJson : Format::kText;
+}
+
 std::atomic<Level> g_level{InitialLevel()};
+std::atomic<Format> g_format{InitialFormat()};
 std::mutex g_mutex;
 
 std::string_view LevelName(Level l) {
@@ -82,10 +90,28 @@ void SetLevel(Level level) {
   g_level = level;
 }
 
-void Write(Level level, std::string_view event, std::initializer_list<Field> fields) {
-  if (level < g_level.load())
-    return;
-  std::string line = Timestamp();
+void SetFormat(Format format) {
+  g_format = format;
+}
+
+Format GetFormat() {
+  return g_format.load();
+}
+
+std::string FormatLine(Format format, std::string_view time, Level level, std::string_view event,
+                       std::initializer_list<Field> fields) {
+  if (format == Format::kJson) {
+    nlohmann::ordered_json j;
+    j["time"] = time;
+    j["level"] = LevelName(level);
+    j["event"] = event;
+    for (const auto& [k, v] : fields) {
+      const bool reserved = k == "time" || k == "level" || k == "event";
+      j[reserved ? "field_" + std::string(k) : std::string(k)] = v;
+    }
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  }
+  std::string line(time);
   line.push_back(' ');
   line += LevelName(level);
   line.push_back(' ');
@@ -97,6 +123,13 @@ void Write(Level level, std::string_view event, std::initializer_list<Field> fie
     AppendValue(line, v);
   }
   line.push_back('\n');
+  return line;
+}
+
+void Write(Level level, std::string_view event, std::initializer_list<Field> fields) {
+  if (level < g_level.load())
+    return;
+  const std::string line = FormatLine(g_format.load(), Timestamp(), level, event, fields);
   std::lock_guard lock(g_mutex);
   std::fwrite(line.data(), 1, line.size(), stderr);
   std::fflush(stderr);

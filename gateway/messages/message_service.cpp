@@ -139,6 +139,13 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     KP_ASSIGN_OR_RETURN(Submission in, std::move(request));
     Checked s;
     s.routing = std::move(in.routing);
+    if (const MessageKind* k = kinds_.Find(s.routing.kind);
+        k != nullptr && k->spec().audience != KindAudience::kOrganisations) {
+      // Reached only where no secure-mail service takes such kinds (message_routes.h).
+      return InvalidArgument(
+          "unsupported_kind",
+          "this kind goes to e-mail addresses, which this gateway does not serve", "kind");
+    }
     if (directory_.Find(who.org) == nullptr) {
       return PermissionDenied("unknown_sender",
                               "the token's organisation '" + who.org + "' is not in the directory");

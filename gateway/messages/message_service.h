@@ -21,6 +21,8 @@
 //   body keys other than kind, recipients, routing, subject_ref, legal_basis, deadline,
 //     expires, codelists, payload                              -> 400 unknown_field
 //   kind, routing, legal_basis malformed                        -> 400 (RoutingInputFromJson)
+//   a kind for e-mail addresses (KindAudience::kEmailAddresses; the routes hand those to
+//     secure mail where a gateway has it)                       -> 400 unsupported_kind
 //   the token's organisation not in the directory               -> 403 unknown_sender
 //   recipients malformed                                        -> 400 invalid_request;
 //     explicit recipients                       -> RoutingRules::CheckRecipients's errors;

@@ -2,6 +2,7 @@
 //
 //   POST /v1/federation/messages   peer   202 {"receipt": {...}, "certificate": "PEM"}
 //
+//   // (compiled in examples_test.cpp)
 //   RegisterFederationRoutes(router, *service);   // `service` must outlive the router's use
 //
 // Only tokens of role peer (`ketenpoort token issue --role peer --org PEER_GATEWAY_ID

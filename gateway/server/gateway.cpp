@@ -53,6 +53,19 @@ using nlohmann::json;
 constexpr const char* kTlsKeyId = "tls";
 constexpr const char* kPortalKeyId = "portal";
 
+// Prefixes an error's field with the file it came from.
+Error InFile(Error e, const std::string& path) {
+  e.field = e.field.empty() ? path : path + ": " + e.field;
+  return e;
+}
+
+// An error of the part configured by `section` of gateway.json (an adapter that names only its
+// own key, "from"), as the operator finds it: "/srv/kp/gateway.json: smtp.from".
+Error InConfigSection(Error e, const config::GatewayConfig& config, const std::string& section) {
+  e.field = config.config_file + ": " + (e.field.empty() ? section : section + "." + e.field);
+  return e;
+}
+
 // Secure mail: the portal key (keyring only), the SMTP and SMS clients, the service.
 Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
     const config::GatewayConfig& config, store::GuardedDatabase& db, const Directory& directory,
@@ -94,8 +107,10 @@ Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
     sc.credentials_file = config.smtp.credentials_file;
     sc.ca_file = config.smtp.ca_file;
     sc.max_sessions = static_cast<int>(config.smtp.max_sessions);
-    KP_ASSIGN_OR_RETURN(auto client, transports::SmtpClient::Create(std::move(sc)));
-    smtp = std::make_shared<transports::SmtpClient>(std::move(client));
+    auto client = transports::SmtpClient::Create(std::move(sc));
+    if (!client)
+      return InConfigSection(std::move(client).error(), config, "smtp");
+    smtp = std::make_shared<transports::SmtpClient>(std::move(*client));
     d.mailer = [c = smtp](const transports::MailMessage& m) { return c->Send(m); };
   }
   if (!config.sms.url.empty()) {
@@ -103,8 +118,10 @@ Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
     sc.url = config.sms.url;
     sc.token_file = config.sms.token_file;
     sc.ca_file = config.sms.ca_file;
-    KP_ASSIGN_OR_RETURN(auto client, transports::SmsClient::Create(std::move(sc)));
-    sms = std::make_shared<transports::SmsClient>(std::move(client));
+    auto client = transports::SmsClient::Create(std::move(sc));
+    if (!client)
+      return InConfigSection(std::move(client).error(), config, "sms");
+    sms = std::make_shared<transports::SmsClient>(std::move(*client));
     d.sms = [c = sms](const std::string& phone, const std::string& text) {
       return c->Send(phone, text);
     };
@@ -118,12 +135,6 @@ Result<json> ReadJsonFile(const std::string& path) {
   if (value.is_discarded())
     return InvalidArgument("invalid_json", "is not valid JSON", path);
   return value;
-}
-
-// Prefixes an error's field with the file it came from.
-Error InFile(Error e, const std::string& path) {
-  e.field = e.field.empty() ? path : path + ": " + e.field;
-  return e;
 }
 
 // Queues an `auth_failed` entry on the group commit, at most one per source address per second
@@ -223,8 +234,18 @@ Gateway::~Gateway() {
 }
 
 Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& config) {
+  return Open(config, kinds::BuiltinKinds());
+}
+
+Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& config,
+                                               const KindRegistry& kinds) {
   auto s = std::make_unique<State>();
   s->config = config;
+  // The kinds' own settings first: a mistyped deadline is a config error, found before the
+  // database is opened.
+  auto deadlines = kinds.ConfigureDeadlines(config.kinds);
+  if (!deadlines)
+    return InFile(std::move(deadlines).error(), config.config_file);
 
   KP_ASSIGN_OR_RETURN(store::DbKey key, store::ResolveKey(config.database.key_file));
   KP_ASSIGN_OR_RETURN(store::Database db,
@@ -260,6 +281,27 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
 
   KP_RETURN_IF_ERROR(s->keyring.LoadKeyFile(kTlsKeyId, config.listen.tls_key));
   KP_ASSIGN_OR_RETURN(s->tls_chain, crypto::LoadPemChainFile(config.listen.tls_cert));
+
+  // A trail that does not verify against its signed heads is never appended to: the gateway
+  // would write new entries on top of an altered record (or refuse every audited request).
+  // The operator sees why first; `ketenpoort audit verify` says the same at length.
+  {
+    const auto started = std::chrono::steady_clock::now();
+    KP_ASSIGN_OR_RETURN(audit::VerifyReport trail, s->db->Read([&](store::Database& db) {
+      return audit::AuditLog().Verify(db, s->tls_chain.front());
+    }));
+    if (!trail.ok) {
+      return Conflict("audit_trail_altered",
+                      "the audit trail does not verify, so the gateway does not start: " +
+                          trail.problem + " (see `ketenpoort audit verify`)");
+    }
+    log::Info("audit_trail_verified",
+              {{"entries", std::to_string(trail.entries)},
+               {"signed", std::to_string(trail.signed_size)},
+               {"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::steady_clock::now() - started)
+                                         .count())}});
+  }
 
   State* st = s.get();
   // These three read only what is fixed at start (directory, routing rules): they never block,
@@ -301,9 +343,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
       },
       api::HandlerCost::kNonBlocking);
 
-  KP_ASSIGN_OR_RETURN(s->messages,
-                      MessageService::Create(*s->db, *s->commits, *s->directory, *s->routes,
-                                             kinds::BuiltinKinds(), audit::NowMs));
+  KP_ASSIGN_OR_RETURN(s->messages, MessageService::Create(*s->db, *s->commits, *s->directory,
+                                                          *s->routes, kinds, audit::NowMs));
   // Attachment uploads: files no row names (a crash between a file and its row) go first.
   KP_ASSIGN_OR_RETURN(store::BlobStore blobs, store::BlobStore::Open(config.database.blob_dir));
   s->blobs.emplace(std::move(blobs));
@@ -322,7 +363,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
                                   std::chrono::milliseconds(config.portal.worker_interval_ms)},
       [st](std::stop_token stop) { st->securemail->RunDueWork(std::move(stop)); });
   s->securemail->OnWorkCreated([st] { st->securemail_worker->Wake(); });
-  RegisterMessageRoutes(s->router, *s->messages, s->securemail.get());
+  RegisterMessageRoutes(s->router, *s->messages, kinds, s->securemail.get());
   RegisterSecureMailRoutes(
       s->router, *s->securemail,
       s->tls_chain.empty() ? "" : s->tls_chain.front().Sha256Fingerprint(),
@@ -350,12 +391,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   ReminderWorker::Config rc;
   rc.db = &*s->db;
   rc.directory = &*s->directory;
-  rc.kinds = &kinds::BuiltinKinds();
+  rc.kinds = &kinds;
+  rc.deadlines = std::move(*deadlines);
   rc.clock = audit::NowMs;
   rc.interval = std::chrono::milliseconds(config.reminders.interval_ms);
-  rc.policy.urgent_answer_ms = config.reminders.urgent_referral_answer_ms;
-  rc.policy.reflection_months = static_cast<int>(config.reminders.reflection_months);
-  rc.policy.reflection_reminders_ms = config.reminders.reflection_reminder_offsets_ms;
   // A failed notice mail is tried again from one pass later, backing off, until it expires.
   rc.mail_retry.base = std::chrono::milliseconds(config.reminders.interval_ms);
   rc.mail_retry.cap = std::max(rc.mail_retry.base, rc.mail_retry.cap);

@@ -1,5 +1,6 @@
 // The running daemon: everything `ketenpoort serve` needs, opened from one config.
 //
+//   // (compiled in examples_test.cpp)
 //   auto config = config::LoadGatewayConfig(path);
 //   auto gateway = server::Gateway::Open(*config);   // key, database, directory, routes, TLS key
 //   if (!gateway) -> one clear error, nothing changed on disk
@@ -8,19 +9,27 @@
 //   (*gateway)->Stop();                               // finishes in-flight requests, closes db
 //
 // Open() validates everything before anything listens: a wrong database key, an invalid
-// directory or routes file or an unusable TLS key fail here, with the file named.
+// directory or routes file, a kind's settings (`kinds.NAME`) or an unusable TLS key fail here,
+// with the file named.
+//
+// The message kinds are the build's own (adapters/kinds/registry.h: BuiltinKinds()) unless a
+// registry is given; a test that adds a kind of its own runs a gateway with it that way.
 #pragma once
 
 #include <memory>
 
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/error.h"
+#include "gateway/core/kind_registry.h"
 
 namespace ketenpoort::server {
 
 class Gateway {
  public:
   static Result<std::unique_ptr<Gateway>> Open(const config::GatewayConfig& config);
+  // The same with `kinds`, which must outlive the gateway.
+  static Result<std::unique_ptr<Gateway>> Open(const config::GatewayConfig& config,
+                                               const KindRegistry& kinds);
   ~Gateway();
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;

@@ -33,19 +33,30 @@ api::Response Answer(int status, const Result<T>& result) {
   }
 }
 
+// Whether a submission's kind is for people by e-mail address (secure mail) rather than for
+// organisations; the registry says so, not the kind's name.
+bool ForEmailAddresses(const KindRegistry& kinds, const json& body) {
+  const json* kind = body.is_object() && body.contains("kind") ? &body["kind"] : nullptr;
+  if (kind == nullptr || !kind->is_string())
+    return false;
+  const MessageKind* k = kinds.Find(kind->get_ref<const std::string&>());
+  return k != nullptr && k->spec().audience == KindAudience::kEmailAddresses;
+}
+
 }  // namespace
 
-void RegisterMessageRoutes(api::Router& router, MessageService& service,
+void RegisterMessageRoutes(api::Router& router, MessageService& service, const KindRegistry& kinds,
                            SecureMailService* securemail) {
   MessageService* s = &service;
   SecureMailService* mail = securemail;
+  const KindRegistry* k = &kinds;
   // Runs on the server's I/O thread (kNonBlocking): a message is checked from memory alone
   // (directory, routing rules, kinds, the envelope) and answered when the group commit has it
   // on disk, with no thread held meanwhile. Secure mail reads the database first, so it is
   // handed on to a worker.
   router.Add(
       "POST", "/v1/messages", api::Access::Roles({Role::kSender}),
-      [s, mail](api::Request& req) {
+      [s, mail, k](api::Request& req) {
         auto body = api::ParseJsonBody(req);
         if (!body)
           return api::Response::FromError(body.error());
@@ -57,7 +68,7 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service,
             return api::Response::FromError(read.error());
           idempotency = std::move(*read);
         }
-        if (mail != nullptr && body->value("kind", json()) == "securemail") {
+        if (mail != nullptr && ForEmailAddresses(*k, *body)) {
           return api::Response::OnWorker(
               [mail, caller = CallerOf(req), body = std::move(*body), idempotency] {
                 return Answer(

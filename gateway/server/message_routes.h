@@ -9,20 +9,23 @@
 //   GET  /v1/messages/{id}/tracking    sender      200 per recipient, every state with its time
 //   POST /v1/messages/{id}/recall      sender      200 {"id","status":"recalled"}
 //
-//   RegisterMessageRoutes(router, *service);   // `service` must outlive the router's use
+//   // (compiled in examples_test.cpp)
+//   RegisterMessageRoutes(router, *service, kinds);   // both must outlive the router's use
 //
-// With `securemail` given, a submission of kind "securemail" and the tracking of a secure-mail
+// With `securemail` given, a submission of a kind whose audience is e-mail addresses
+// (KindAudience::kEmailAddresses in the registry: securemail) and the tracking of such a
 // message go to it (securemail_service.h); everything else stays with `service`.
 #pragma once
 
 #include "gateway/api/router.h"
+#include "gateway/core/kind_registry.h"
 #include "gateway/messages/message_service.h"
 
 namespace ketenpoort::server {
 
 class SecureMailService;
 
-void RegisterMessageRoutes(api::Router& router, MessageService& service,
+void RegisterMessageRoutes(api::Router& router, MessageService& service, const KindRegistry& kinds,
                            SecureMailService* securemail = nullptr);
 
 }  // namespace ketenpoort::server

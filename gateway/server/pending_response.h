@@ -1,8 +1,13 @@
 // A response a handler promises before it is ready: the work goes on elsewhere (a group commit)
 // and whoever finishes it completes the response, from any thread, without a thread waiting.
 //
+//   // (compiled in examples_test.cpp)
 //   auto pending = PendingResponse::Create();
-//   service.Submit(..., [pending](Result<Accepted> r) { pending->Complete(Answer(202, r)); });
+//   commits.Submit([entry](store::Database& db) { return AuditLog().Append(db, entry); },
+//                  [pending](Status s) {   // on the committer thread, after the commit
+//                    pending->Complete(s ? Response::Json(202, {{"id", id}})
+//                                        : Response::FromError(s.error()));
+//                  });
 //   return pending->Later();   // the handler's Response (api::Response::Later)
 //
 // Complete may come before or after the server takes up the deferred response: whichever of

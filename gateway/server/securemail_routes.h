@@ -3,7 +3,9 @@
 // Submission and tracking arrive through message_routes.cpp, which hands securemail to
 // SecureMailService.
 //
-//   RegisterSecureMailRoutes(router, *securemail);
+//   // (compiled in examples_test.cpp)
+//   RegisterSecureMailRoutes(router, *securemail, fingerprint, limits);
+//
 //   GET  /m/verify-gateway          the gateway certificate's fingerprint (is this mail genuine?)
 //   GET  /m/assets/portal.css|js    compiled-in assets
 //   GET  /m/{token}                 verification form, or the message once verified

@@ -1,7 +1,9 @@
 // The audit trail, end to end: `ketenpoort init --demo` records a token_issue entry per token
 // and signs a tree head; `ketenpoort audit verify` passes on that trail and, after each kind of
 // alteration made with raw SQL through the `sqlcipher` tool on the encrypted file, exits 1
-// naming the first bad entry. A failed authentication over HTTPS is an entry of its own.
+// naming the first bad entry — or, for the gateway's append state, saying how it disagrees with
+// the trail; `ketenpoort serve` refuses to start on such a trail. A failed authentication over
+// HTTPS is an entry of its own.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -138,6 +140,57 @@ TEST(AuditVerifyTest, CatchesTwoSwappedEntries) {
 TEST(AuditVerifyTest, CatchesACutTailAgainstTheSignedHead) {
   // The attacker also removes the append state; the signed head still covers every entry.
   ExpectCaught("DELETE FROM audit_entries WHERE seq > 8;\nDELETE FROM audit_state;", 9, "tail_cut");
+}
+
+// Applies `sql`, then expects `audit verify` to exit 1 with `says` in its one sentence, and
+// `ketenpoort serve` to refuse to start on that trail, saying the same.
+void ExpectStateCaught(Deployment& dep, const std::string& sql, const std::string& says) {
+  CommandResult altered = Sql(dep, sql);
+  ASSERT_EQ(altered.exit_code, 0) << altered.err;
+  ASSERT_EQ(altered.err, "");
+  CommandResult r = Verify(dep);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("audit trail altered: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(says), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("1970"), std::string::npos) << r.out;
+  GatewayProcess gw(dep.config_path());
+  CommandResult serve = gw.RunToExit();
+  EXPECT_NE(serve.exit_code, 0);
+  EXPECT_NE(gw.Log().find("audit trail does not verify"), std::string::npos) << gw.Log();
+  EXPECT_NE(gw.Log().find(says), std::string::npos) << gw.Log();
+}
+
+TEST(AuditVerifyTest, CatchesAStateWhoseSizeWasChanged) {
+  auto dep = Deployment::Create();
+  ExpectStateCaught(*dep, "UPDATE audit_state SET size = size - 1;", "its compact range");
+}
+
+TEST(AuditVerifyTest, CatchesAFlippedByteOfTheCompactRange) {
+  auto dep = Deployment::Create();
+  std::string range = SqlValue(*dep, "SELECT hex(compact_range) FROM audit_state;");
+  ASSERT_GE(range.size(), 64u) << range;
+  range.back() = range.back() == '0' ? '1' : '0';  // the last byte of the newest subtree root
+  ExpectStateCaught(*dep, "UPDATE audit_state SET compact_range = X'" + range + "';",
+                    "compact range does not hash to the trail's Merkle root");
+}
+
+TEST(AuditVerifyTest, CatchesAMissingState) {
+  auto dep = Deployment::Create();
+  ExpectStateCaught(*dep, "DELETE FROM audit_state;", "record of the trail is missing");
+}
+
+TEST(AuditVerifyTest, CatchesACutTailAfterTheLastSignedHeadWithoutQuotingTheStateAsSigned) {
+  auto dep = Deployment::Create();
+  const std::string last = SqlValue(*dep, "SELECT MAX(seq) FROM audit_entries;");
+  // The newest entry goes, with the head that signed it: what remains is a trail whose signed
+  // heads all verify, but shorter than the gateway recorded.
+  ExpectStateCaught(*dep,
+                    "DELETE FROM audit_tree_heads WHERE size = " + last +
+                        ";\nDELETE FROM audit_entries WHERE seq = " + last + ";",
+                    "the gateway recorded " + last + " entries");
+  CommandResult r = Verify(*dep);
+  EXPECT_NE(r.out.find("first bad entry: " + last + " (tail_cut)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("signed tree head"), std::string::npos) << r.out;
 }
 
 TEST(AuditVerifyTest, AFailedAuthenticationIsAnEntryWithItsSourceAddress) {

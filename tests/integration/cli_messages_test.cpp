@@ -384,6 +384,51 @@ TEST_F(CliMessagesTest, BadArgumentsExit2WithOneLine) {
   }
 }
 
+TEST_F(CliMessagesTest, ATypoInTheKindOrACodeIsNamedAsSuch) {
+  WriteFile(Path("p.bin"), "synthetic");
+  const std::string c = dep_->config_path();
+  struct Case {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"--kind", "referal", "--routing", "region=GM0518,age_band=adult,urgency=normal"},
+       "--kind: unknown kind 'referal' (known: b8, referral, securemail, signal, status)"},
+      {{"--kind", "referral", "--routing", "region=GM0518,age_band=grown,urgency=normal",
+        "--subject-ref", "pseudonym-c1"},
+       "--routing age_band: 'grown' is not a code of list age_band v"},
+      {{"--kind", "referral", "--routing", "region=GM0518,age_band=adult,urgency=soon",
+        "--subject-ref", "pseudonym-c1"},
+       "--routing urgency: must be one of: normal, urgent"},
+      {{"--kind", "signal", "--routing", "region=GM0518,age_band=adult", "--codelists",
+        "exploitation=9"},
+       "--codelists exploitation"},
+  };
+  for (const Case& k : cases) {
+    std::vector<std::string> args = {"send",      "--config",   c, "--as", "shop-denhaag",
+                                     "--payload", Path("p.bin")};
+    args.insert(args.end(), k.args.begin(), k.args.end());
+    auto r = RunKetenpoort(args);
+    EXPECT_EQ(r.exit_code, 2) << k.says << "\n" << r.err;
+    EXPECT_NE(r.err.find(k.says), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("no_recipients"), std::string::npos) << r.err;
+    EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  }
+}
+
+// An adapter's config error (the SMTP relay's sender address) names the file and the key.
+TEST_F(CliMessagesTest, AConfigErrorOfTheMailRelayNamesTheFileAndTheKey) {
+  json config = json::parse(ReadFileOrEmpty(dep_->config_path()));
+  config["smtp"] = {{"url", "smtp://127.0.0.1:2525"}, {"from", "not an address"}};
+  const std::string bad = dep_->dir() + "/gateway-bad-smtp.json";
+  WriteFile(bad, config.dump());
+  GatewayProcess gw(bad);
+  CommandResult r = gw.RunToExit();
+  EXPECT_EQ(r.exit_code, 2) << gw.Log();
+  EXPECT_NE(gw.Log().find(bad + ": smtp.from: must be a plain address"), std::string::npos)
+      << gw.Log();
+}
+
 TEST_F(CliMessagesTest, TheTokenCanComeFromTheEnvironment) {
   auto r = RunKetenpoort({"inbox", "--config", dep_->config_path(), "--as", "comensha"},
                          {{"KETENPOORT_TOKEN", "kp_not_a_real_token"}});

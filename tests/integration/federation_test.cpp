@@ -576,5 +576,46 @@ TEST_F(FederationTest, APeerDeliversOnlyForItsOwnOrganisationsAndOnlyWithItsCert
   EXPECT_EQ(verified.exit_code, 0) << verified.err;
 }
 
+// `ketenpoort open` on the receiving gateway trusts what the deployment already trusts: a
+// message signed by comensha, whose certificate comes from B's CA, opens on A with no
+// --ca-anchors, because A's federation.trust_anchors holds B's CA.
+TEST_F(FederationTest, OpenOnTheReceivingGatewayTrustsThePeersAnchorsByDefault) {
+  // Signed with comensha's key from B, encrypted to veilig-thuis-rotterdam's certificate on A.
+  TempDir mixed;
+  ASSERT_EQ(::mkdir((mixed.path() + "/certs").c_str(), 0700), 0);
+  for (const auto& [from, name] :
+       std::vector<std::pair<const Node*, std::string>>{{b_, "comensha.key.pem"},
+                                                        {b_, "comensha.cert.pem"},
+                                                        {a_, "veilig-thuis-rotterdam.cert.pem"}}) {
+    WriteText(mixed.path() + "/certs/" + name, ReadFileOrEmpty(from->dep->dir() + "/certs/" + name),
+              0600);
+  }
+  const std::string id = "fed-open-" + std::to_string(::getpid());
+  json m = MinorSignal();
+  m["id"] = id;
+  m["from"] = "comensha";
+  m["recipients"] = {"veilig-thuis-rotterdam"};
+  m["deadline"] = nullptr;
+  m["expires"] = nullptr;
+  m["created"] = "2026-11-23T00:00:00.000Z";
+  m["payload"] =
+      Sealer(mixed.path()).SealBase64("comensha", {"veilig-thuis-rotterdam"}, "synthetic, from B");
+  auto accepted = a_->PostFrom(*b_, "/v1/federation/messages", m.dump(), peer_token_a_for_b_);
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+
+  // --no-validate: the content is a sentence, not a signal document; the signature is the point.
+  CommandResult opened = RunKetenpoort({"open", "--config", a_->dep->config_path(), "--as",
+                                        "veilig-thuis-rotterdam", id, "--no-validate"});
+  EXPECT_EQ(opened.exit_code, 0) << opened.err;
+  EXPECT_EQ(opened.out, "synthetic, from B");
+  EXPECT_NE(opened.err.find("from comensha: signature verified"), std::string::npos) << opened.err;
+  // Naming only A's own CA still refuses it: the default is what made the difference.
+  CommandResult own_ca_only =
+      RunKetenpoort({"open", "--config", a_->dep->config_path(), "--as", "veilig-thuis-rotterdam",
+                     id, "--no-validate", "--ca-anchors", a_->dep->ca_path()});
+  EXPECT_EQ(own_ca_only.exit_code, 1) << own_ca_only.err;
+  EXPECT_NE(own_ca_only.err.find("signer_untrusted"), std::string::npos) << own_ca_only.err;
+}
+
 }  // namespace
 }  // namespace ketenpoort::testing

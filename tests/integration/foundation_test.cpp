@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 
 #include "tests/harness/harness.h"
@@ -435,6 +436,102 @@ TEST(HelpTest, EveryCommandHasHelp) {
   }
   EXPECT_EQ(RunKetenpoort({"--help"}).exit_code, 0);
   EXPECT_EQ(RunKetenpoort({"frobnicate"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
+
+namespace ketenpoort::testing {
+namespace {
+
+// KETENPOORT_LOG_FORMAT=json: every line the daemon writes is one JSON object with time, level
+// and event, for log shippers; the request lines carry the same fields as in text.
+TEST(LogFormatTest, TheDaemonWritesOneJsonObjectPerLineWhenAsked) {
+  auto dep = Deployment::Create();
+  GatewayProcess gw(dep->config_path(), {{"KETENPOORT_LOG_FORMAT", "json"}});
+  ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
+  HttpsClient client(dep->ca_path());
+  ASSERT_EQ(client.Get(dep->url() + "/v1/directory", dep->Token("comensha")).status, 200);
+  EXPECT_EQ(gw.Terminate(), 0);
+  const std::string log = gw.Log();
+  std::set<std::string> events;
+  std::size_t lines = 0;
+  for (std::size_t at = 0, end; at < log.size(); at = end + 1) {
+    end = log.find('\n', at);
+    if (end == std::string::npos)
+      end = log.size();
+    const std::string line = log.substr(at, end - at);
+    if (line.empty())
+      continue;
+    ++lines;
+    const json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    ASSERT_TRUE(j.is_object()) << line;
+    EXPECT_TRUE(j.contains("time") && j.contains("level")) << line;
+    events.insert(j.value("event", ""));
+    if (j.value("event", "") == "http_request" && j.value("route", "") == "/v1/directory") {
+      EXPECT_EQ(j.value("status", ""), "200") << line;
+      EXPECT_EQ(j.value("org", ""), "comensha") << line;
+    }
+  }
+  EXPECT_GE(lines, 3u) << log;
+  EXPECT_TRUE(events.contains("listening")) << log;
+  EXPECT_TRUE(events.contains("http_request")) << log;
+  EXPECT_TRUE(events.contains("stopped")) << log;
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
+
+namespace ketenpoort::testing {
+namespace {
+
+TEST(VersionTest, PrintsTheReleaseAndTheCommitItWasBuiltFrom) {
+  for (const char* flag : {"--version", "version"}) {
+    CommandResult r = RunKetenpoort({flag});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(std::regex_match(
+        r.out,
+        std::regex("ketenpoort \\d+\\.\\d+\\.\\d+ \\(commit ([0-9a-f]{12}(-dirty)?|unknown)\\)\n")))
+        << r.out;
+  }
+  EXPECT_NE(RunKetenpoort({"--help"}).out.find("--version"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ketenpoort::testing
+
+namespace ketenpoort::testing {
+namespace {
+
+// `ketenpoort check` validates a deployment without starting or changing it: one line per
+// finding, exit 0 when nothing failed, 1 naming what failed, 2 when the config is unreadable.
+TEST(CheckTest, ADemoDeploymentPassesAndEachBreakageIsOneFailingLine) {
+  auto dep = Deployment::Create();
+  const std::string db_before = ReadFileOrEmpty(dep->db_path());
+  CommandResult ok = RunKetenpoort({"check", "--config", dep->config_path()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("ok    audit trail: "), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("\n0 problems, 0 warnings\n"), std::string::npos) << ok.out;
+  EXPECT_EQ(ReadFileOrEmpty(dep->db_path()), db_before) << "check changed the database";
+
+  ASSERT_EQ(::chmod((dep->dir() + "/certs/gateway.key.pem").c_str(), 0644), 0);
+  {
+    std::ofstream routes(dep->dir() + "/routes.json");
+    routes
+        << R"({"version": 1, "rules": [{"id": "x", "match": {"kind": "signal"}, "to": ["nobody"]}]})";
+  }
+  CommandResult bad = RunKetenpoort({"check", "--config", dep->config_path()});
+  EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
+  EXPECT_NE(bad.out.find("FAIL  tls key: " + dep->dir() +
+                         "/certs/gateway.key.pem is readable by "
+                         "group or others (mode 0644)"),
+            std::string::npos)
+      << bad.out;
+  EXPECT_NE(bad.out.find("FAIL  routes: "), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("\n2 problems, 0 warnings\n"), std::string::npos) << bad.out;
+
+  EXPECT_EQ(RunKetenpoort({"check", "--config", dep->dir() + "/none.json"}).exit_code, 2);
+  EXPECT_EQ(RunKetenpoort({"check"}).exit_code, 2);
 }
 
 }  // namespace

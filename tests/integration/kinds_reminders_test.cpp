@@ -25,7 +25,8 @@ std::unique_ptr<Deployment> DeploymentWithRelay(const std::string& smtp_url) {
   auto dep = Deployment::Create();
   json config = json::parse(ReadFileOrEmpty(dep->config_path()));
   config["smtp"] = {{"url", smtp_url}, {"from", "ketenpoort@example.org"}};
-  config["reminders"] = {{"interval_ms", 50}, {"urgent_referral_answer_ms", 1000}};
+  config["reminders"] = {{"interval_ms", 50}};
+  config["kinds"] = {{"referral", {{"urgent_answer_ms", 1000}}}};
   std::ofstream(dep->config_path()) << config.dump(2);
   return dep;
 }

@@ -127,13 +127,19 @@ TEST(ReportsTest, ASyntheticYearCountsMessagesClientsAndOutcomesWithOldCodesMapp
     ASSERT_NE(it, expected.end()) << cell.dump();
     const Expected& e = it->second;
     total += e.messages;
-    auto shown = [](const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); };
-    EXPECT_EQ(shown(cell["messages"]), Shown(e.messages)) << cell.dump();
-    EXPECT_EQ(shown(cell["clients"]), Shown(static_cast<int>(e.clients.size()))) << cell.dump();
+    // A count is printed as it is, "<5", or "x" when hidden to protect a small count of its
+    // line from the totals (report.h, complementary suppression).
+    auto shown = [](const json& v, int n) {
+      const std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+      return text == "x" && n > 0 ? Shown(n) : text;
+    };
+    EXPECT_EQ(shown(cell["messages"], e.messages), Shown(e.messages)) << cell.dump();
+    const int clients = static_cast<int>(e.clients.size());
+    EXPECT_EQ(shown(cell["clients"], clients), Shown(clients)) << cell.dump();
     for (const std::string& s : outcome_states) {
       const int n = e.outcomes.contains(s) ? e.outcomes.at(s) : 0;
       if (cell["outcomes"].contains(s))
-        EXPECT_EQ(shown(cell["outcomes"][s]), Shown(n)) << s << " " << cell.dump();
+        EXPECT_EQ(shown(cell["outcomes"][s], n), Shown(n)) << s << " " << cell.dump();
       else
         EXPECT_EQ(n, 0) << s << " " << cell.dump();
     }

@@ -1,5 +1,7 @@
 #include "adapters/kinds/b8/b8_kind.h"
 
+#include "adapters/kinds/b8/reflection_period_rule.h"
+
 namespace ketenpoort::kinds {
 
 namespace {
@@ -15,19 +17,20 @@ KindSpec Spec() {
   s.summary = "the B8 residence procedure for victims of trafficking (police, IND)";
   s.required_routing = {"region"};
   s.requires_subject_ref = true;
-  s.payload.fields = {
-      {.name = "client_ref", .type = FieldType::kString, .required = true, .max_length = 128},
-      {.name = "step",
-       .type = FieldType::kEnum,
-       .required = true,
-       .values = {"reflection_offered", "report", "cooperation", "application", "decision",
-                  "extension", "end"}},
-      {.name = "reflection_start", .type = FieldType::kDate},
-      {.name = "report_date", .type = FieldType::kDate},
-      {.name = "application_date", .type = FieldType::kDate},
-      {.name = "outcome", .type = FieldType::kCode, .list = "outcome"},
-      {.name = "notes", .type = FieldType::kString, .max_length = 4000},
-  };
+  s.payload = PayloadSchema{
+      .fields = {
+          {.name = "client_ref", .type = FieldType::kString, .required = true, .max_length = 128},
+          {.name = "step",
+           .type = FieldType::kEnum,
+           .required = true,
+           .values = {"reflection_offered", "report", "cooperation", "application", "decision",
+                      "extension", "end"}},
+          {.name = "reflection_start", .type = FieldType::kDate},
+          {.name = "report_date", .type = FieldType::kDate},
+          {.name = "application_date", .type = FieldType::kDate},
+          {.name = "outcome", .type = FieldType::kCode, .list = "outcome"},
+          {.name = "notes", .type = FieldType::kString, .max_length = 4000},
+      }};
   s.lifecycle = Lifecycle(
       {
           {"sent", {"delivered", "undeliverable"}},
@@ -53,7 +56,7 @@ KindSpec Spec() {
       },
       LifecycleScope::kMessage);
   s.retention_days = 1825;
-  s.deadline = DeadlineRule::kReflectionPeriod;
+  s.deadline = ReflectionPeriodRule();
   s.answer_states = {"reported", "declined", "ended"};
   s.outcome_states = {"reported", "application_filed", "granted", "refused"};
   return s;

@@ -2,7 +2,7 @@
 // period, take the report (aangifte) or record cooperation, file the residence application
 // with the IND, which decides. CoMensha and the region's care coordinator follow every step.
 // Submitting a b8 is offering the reflection period: it ends three calendar months later, with
-// reminders before (core/deadline_rules.h).
+// reminders before (reflection_period_rule.h).
 //
 //   // (compiled in examples_test.cpp)
 //   const MessageKind& k = B8Kind();

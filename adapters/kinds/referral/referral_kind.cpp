@@ -1,5 +1,7 @@
 #include "adapters/kinds/referral/referral_kind.h"
 
+#include "adapters/kinds/referral/urgent_answer_rule.h"
+
 namespace ketenpoort::kinds {
 
 namespace {
@@ -14,18 +16,19 @@ KindSpec Spec() {
   s.required_routing = {"region", "age_band", "urgency"};
   s.enum_routing = {{"urgency", {"normal", "urgent"}}};
   s.requires_subject_ref = true;
-  s.payload.fields = {
-      {.name = "client_ref", .type = FieldType::kString, .required = true, .max_length = 128},
-      {.name = "needs", .type = FieldType::kCodes, .required = true, .list = "need"},
-      {.name = "life_domains", .type = FieldType::kCodes, .list = "life_domain"},
-      {.name = "urgency",
-       .type = FieldType::kEnum,
-       .required = true,
-       .values = {"normal", "urgent"}},
-      {.name = "language", .type = FieldType::kString, .max_length = 35},
-      {.name = "summary", .type = FieldType::kString, .max_length = 4000},
-      {.name = "attachments", .type = FieldType::kStrings, .max_length = 255},
-  };
+  s.payload = PayloadSchema{
+      .fields = {
+          {.name = "client_ref", .type = FieldType::kString, .required = true, .max_length = 128},
+          {.name = "needs", .type = FieldType::kCodes, .required = true, .list = "need"},
+          {.name = "life_domains", .type = FieldType::kCodes, .list = "life_domain"},
+          {.name = "urgency",
+           .type = FieldType::kEnum,
+           .required = true,
+           .values = {"normal", "urgent"}},
+          {.name = "language", .type = FieldType::kString, .max_length = 35},
+          {.name = "summary", .type = FieldType::kString, .max_length = 4000},
+          {.name = "attachments", .type = FieldType::kStrings, .max_length = 255},
+      }};
   s.lifecycle = Lifecycle(
       {
           {"sent", {"delivered", "undeliverable"}},
@@ -46,7 +49,7 @@ KindSpec Spec() {
           {"closed", {.by = StateRule::By::kSenderOrRecipient}},
       });
   s.retention_days = 730;
-  s.deadline = DeadlineRule::kUrgentAnswer;
+  s.deadline = UrgentAnswerRule();
   s.answer_states = {"accepted", "declined", "needs_info", "intake_planned", "closed"};
   s.outcome_states = {"accepted", "declined", "intake_planned"};
   return s;

@@ -1,6 +1,6 @@
 // The `referral` kind (verwijzing, aanmelding): a care coordinator, police or partner refers a
 // client to a shelter or care partner, which accepts, declines or asks for information, and
-// plans an intake. An urgent referral not answered in time escalates (core/deadline_rules.h).
+// plans an intake. An urgent referral not answered in time escalates (urgent_answer_rule.h).
 //
 //   // (compiled in examples_test.cpp)
 //   const MessageKind& k = ReferralKind();

@@ -13,15 +13,16 @@ KindSpec Spec() {
   s.name = "signal";
   s.summary = "signal (possible) human trafficking to CoMensha, police or a report point";
   s.required_routing = {"region", "age_band"};
-  s.payload.fields = {
-      {.name = "indicators", .type = FieldType::kCodes, .required = true, .list = "indicator"},
-      {.name = "exploitation", .type = FieldType::kCode, .list = "exploitation"},
-      {.name = "minor", .type = FieldType::kBool, .required = true},
-      {.name = "location", .type = FieldType::kString, .max_length = 200},
-      {.name = "observed_on", .type = FieldType::kDate},
-      {.name = "description", .type = FieldType::kString, .max_length = 4000},
-      {.name = "identity", .type = FieldType::kString, .max_length = 2000},
-  };
+  s.payload = PayloadSchema{
+      .fields = {
+          {.name = "indicators", .type = FieldType::kCodes, .required = true, .list = "indicator"},
+          {.name = "exploitation", .type = FieldType::kCode, .list = "exploitation"},
+          {.name = "minor", .type = FieldType::kBool, .required = true},
+          {.name = "location", .type = FieldType::kString, .max_length = 200},
+          {.name = "observed_on", .type = FieldType::kDate},
+          {.name = "description", .type = FieldType::kString, .max_length = 4000},
+          {.name = "identity", .type = FieldType::kString, .max_length = 2000},
+      }};
   s.payload_fields_needing_legal_basis = {"identity"};
   s.lifecycle = Lifecycle(
       {
