@@ -12,6 +12,7 @@
 #include "adapters/kinds/registry.h"
 #include "adapters/kinds/securemail/securemail_kind.h"
 #include "adapters/kinds/signal/signal_kind.h"
+#include "gateway/api/http_status.h"
 
 namespace ketenpoort::kinds {
 namespace {
@@ -44,7 +45,7 @@ TEST(KindsExamples, B8Kind) {
   EXPECT_TRUE(k.lifecycle().CheckSetter("granted", OrgKind::kImmigration, false, true).ok());
   Status police = k.lifecycle().CheckSetter("granted", OrgKind::kPolice, true, false);
   ASSERT_FALSE(police.ok());
-  EXPECT_EQ(HttpStatus(police.error().kind), 403);
+  EXPECT_EQ(api::HttpStatus(police.error().kind), 403);
 }
 
 // adapters/kinds/referral/referral_kind.h
@@ -53,7 +54,7 @@ TEST(KindsExamples, ReferralKind) {
   EXPECT_TRUE(k.lifecycle().Check("received", "accepted").ok());
   Status police = k.lifecycle().CheckSetter("accepted", OrgKind::kPolice, false, true);
   ASSERT_FALSE(police.ok());
-  EXPECT_EQ(HttpStatus(police.error().kind), 403);
+  EXPECT_EQ(api::HttpStatus(police.error().kind), 403);
 }
 
 // adapters/kinds/signal/signal_kind.h

@@ -17,6 +17,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "gateway/api/cookies_and_forms.h"
+#include "gateway/api/http_status.h"
 #include "gateway/api/http_types.h"
 #include "gateway/api/https_server.h"
 #include "gateway/api/query.h"
@@ -44,6 +46,38 @@ struct Tls {
   std::vector<crypto::Certificate> chain{tls.cert};
   const crypto::Keyring& keyring = pki.keys;
 };
+
+// gateway/api/cookies_and_forms.h
+TEST(ApiExamples, CookiesAndForms) {
+  Request req;
+  req.headers["Cookie"] = "a=1; kp_portal=s3cr3t";
+  req.headers["Content-Type"] = "application/x-www-form-urlencoded";
+  req.body = "csrf=abc&code=123456";
+  EXPECT_EQ(CookieValue(req, "kp_portal"), "s3cr3t");
+  EXPECT_EQ(CookieValue(req, "absent"), "");
+  auto form = FormFields(req);
+  ASSERT_TRUE(form.ok());
+  EXPECT_EQ(*form, (std::map<std::string, std::string>{{"code", "123456"}, {"csrf", "abc"}}));
+}
+
+// gateway/api/http_status.h
+TEST(ApiExamples, HttpStatus) {
+  EXPECT_EQ(HttpStatus(ErrorKind::kInvalidArgument), 400);
+  EXPECT_EQ(HttpStatus(ErrorKind::kRefused), 422);
+  EXPECT_EQ(HttpStatus(InvalidArgument("bad_port", "is not a number", "port").kind), 400);
+  // Every kind, as docs/API.md assigns them; what Response::FromError answers.
+  const std::vector<std::pair<ErrorKind, int>> table = {
+      {ErrorKind::kInvalidArgument, 400},  {ErrorKind::kUnauthenticated, 401},
+      {ErrorKind::kPermissionDenied, 403}, {ErrorKind::kNotFound, 404},
+      {ErrorKind::kConflict, 409},         {ErrorKind::kGone, 410},
+      {ErrorKind::kTooLarge, 413},         {ErrorKind::kRefused, 422},
+      {ErrorKind::kRateLimited, 429},      {ErrorKind::kInternal, 500},
+      {ErrorKind::kUnavailable, 503}};
+  for (const auto& [kind, status] : table) {
+    EXPECT_EQ(HttpStatus(kind), status);
+    EXPECT_EQ(Response::FromError(Error{kind, "some_code", "a message", ""}).status, status);
+  }
+}
 
 // gateway/api/http_types.h
 TEST(ApiExamples, HttpTypes) {

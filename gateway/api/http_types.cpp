@@ -1,5 +1,7 @@
 #include "gateway/api/http_types.h"
 
+#include "gateway/api/http_status.h"
+
 #include <algorithm>
 #include <future>
 #include <memory>

@@ -5,7 +5,8 @@
 //
 //   {"error": {"code": "envelope_recipient_mismatch", "message": "...", "field": "payload"}}
 //
-// `kind` decides the HTTP status and the CLI exit status; `code` is a stable machine-readable
+// `kind` decides the HTTP status (api/http_status.h, the HTTP layer's) and the CLI exit status;
+// `code` is a stable machine-readable
 // identifier (snake_case); `message` is one human sentence that never contains a secret, a
 // payload or a client's name; `field` names the offending input (a JSON field, a file, a
 // config key) or is empty.
@@ -48,9 +49,6 @@ struct Error {
   // "field: message" when a field is named, else the message; used for one-line CLI errors.
   std::string ToString() const { return field.empty() ? message : field + ": " + message; }
 };
-
-// The HTTP status that docs/API.md assigns to an error kind.
-int HttpStatus(ErrorKind kind);
 
 // Shorthands for the common kinds; `code` is the stable identifier.
 Error InvalidArgument(std::string code, std::string message, std::string field = {});

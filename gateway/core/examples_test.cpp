@@ -12,6 +12,7 @@
 
 #include "adapters/kinds/referral/referral_kind.h"
 #include "adapters/kinds/registry.h"
+#include "gateway/api/http_status.h"
 #include "gateway/core/code_lists.h"
 #include "gateway/core/deadline_rules.h"
 #include "gateway/core/directory.h"
@@ -123,7 +124,7 @@ TEST(CoreExamples, Error) {
   EXPECT_EQ(used, 8443);
   Status bad = run("84x3");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(HttpStatus(bad.error().kind), 400);
+  EXPECT_EQ(api::HttpStatus(bad.error().kind), 400);
   EXPECT_EQ(bad.error().field, "port");
 }
 
@@ -173,11 +174,11 @@ TEST(CoreExamples, KindRegistry) {
   EXPECT_EQ(kinds.Find("referral")->spec().retention_days, 730);
   Status conflict = kinds.CheckTransition("signal", "closed", "accepted");
   ASSERT_FALSE(conflict.ok());
-  EXPECT_EQ(HttpStatus(conflict.error().kind), 409);
+  EXPECT_EQ(api::HttpStatus(conflict.error().kind), 409);
   EXPECT_EQ(conflict.error().code, "invalid_transition");
   Status unknown = kinds.CheckTransition("signal", "closed", "shredded");
   ASSERT_FALSE(unknown.ok());
-  EXPECT_EQ(HttpStatus(unknown.error().kind), 400);
+  EXPECT_EQ(api::HttpStatus(unknown.error().kind), 400);
   EXPECT_EQ(unknown.error().code, "unknown_state");
   auto rules = kinds.ConfigureDeadlines({{"referral", {{"answer_ms", {{"urgent", 3600000}}}}}});
   ASSERT_TRUE(rules.ok()) << rules.error().ToString();
@@ -226,7 +227,7 @@ TEST(CoreExamples, MessageKind) {
   KindHeader h{.routing = {{"region", "GM0518"}, {"age_band", "adult"}}};
   Status s = referral.ValidateHeader(h, lists, versions);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(HttpStatus(s.error().kind), 400);
+  EXPECT_EQ(api::HttpStatus(s.error().kind), 400);
   EXPECT_EQ(s.error().code, "missing_header_field");
   EXPECT_EQ(s.error().field, "routing.urgency");
   EXPECT_EQ(referral.spec().retention_days, 730);
@@ -258,7 +259,7 @@ TEST(CoreExamples, PayloadSchema) {
   Status s =
       schema.Validate(json::parse(R"({"client_ref":"p-1","needs":["shelterr"]})"), lists, versions);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(HttpStatus(s.error().kind), 400);
+  EXPECT_EQ(api::HttpStatus(s.error().kind), 400);
   EXPECT_EQ(s.error().code, "invalid_code");
   EXPECT_EQ(s.error().field, "needs[0]");
   EXPECT_EQ(s.error().message.rfind("'shelterr' is not a code of list need v1 (", 0), 0u)
@@ -316,7 +317,7 @@ TEST(CoreExamples, RoutingRules) {
             (std::vector<std::string>{"signal-to-comensha", "signal-adult-police-haaglanden"}));
   Status s = rules->CheckRecipients(in, {"ind"}, *directory);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(HttpStatus(s.error().kind), 422);
+  EXPECT_EQ(api::HttpStatus(s.error().kind), 422);
   EXPECT_EQ(s.error().code, "kind_not_accepted");
 }
 

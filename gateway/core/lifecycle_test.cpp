@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/api/http_status.h"
+
 namespace ketenpoort {
 namespace {
 
@@ -33,7 +35,7 @@ TEST(GenericLifecycleTest, AllowsTheWorkflowAndRefusesEverythingElse) {
     EXPECT_EQ(s.ok(), row.allowed) << row.from << " -> " << row.to;
     if (!s.ok()) {
       EXPECT_EQ(s.error().code, "invalid_transition");
-      EXPECT_EQ(HttpStatus(s.error().kind), 409);
+      EXPECT_EQ(api::HttpStatus(s.error().kind), 409);
     }
   }
 }
@@ -48,7 +50,7 @@ TEST(GenericLifecycleTest, AnUnknownStateIsABadRequestNamingTheField) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "unknown_state");
   EXPECT_EQ(s.error().field, "state");
-  EXPECT_EQ(HttpStatus(s.error().kind), 400);
+  EXPECT_EQ(api::HttpStatus(s.error().kind), 400);
 }
 
 TEST(GenericLifecycleTest, AnyRecipientMaySetAStateOnlyTheGatewaySetsItsOwn) {
@@ -56,7 +58,7 @@ TEST(GenericLifecycleTest, AnyRecipientMaySetAStateOnlyTheGatewaySetsItsOwn) {
   Status sender = GenericLifecycle().CheckSetter("accepted", OrgKind::kShelter, true, false);
   ASSERT_FALSE(sender.ok());
   EXPECT_EQ(sender.error().code, "state_not_permitted");
-  EXPECT_EQ(HttpStatus(sender.error().kind), 403);
+  EXPECT_EQ(api::HttpStatus(sender.error().kind), 403);
   EXPECT_FALSE(GenericLifecycle().CheckSetter("delivered", OrgKind::kShelter, false, true).ok());
   EXPECT_EQ(GenericLifecycle().scope(), LifecycleScope::kDelivery);
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "gateway/api/http_status.h"
+
 namespace ketenpoort {
 namespace {
 
@@ -338,7 +340,7 @@ TEST(ValidateRoutingInputTest, RefusesUnknownKeysNamingThem) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "unknown_routing_key");
   EXPECT_EQ(s.error().field, "routing.colour");
-  EXPECT_EQ(HttpStatus(s.error().kind), 400);
+  EXPECT_EQ(api::HttpStatus(s.error().kind), 400);
 
   // kind and legal_basis have fields of their own.
   EXPECT_EQ(ValidateRoutingInput(Signal({{"legal_basis", "consent"}})).error().field,
@@ -382,7 +384,7 @@ TEST_F(CheckRecipientsTest, RefusesARecipientNoRuleRoutesTo) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "recipient_not_routed");
   EXPECT_EQ(s.error().field, "recipients");
-  EXPECT_EQ(HttpStatus(s.error().kind), 422);
+  EXPECT_EQ(api::HttpStatus(s.error().kind), 422);
   EXPECT_NE(s.error().message.find("'comensha'"), std::string::npos);
 }
 
@@ -391,7 +393,7 @@ TEST_F(CheckRecipientsTest, RefusesPoliceWithoutLegalBasisNamingThePolicy) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "legal_basis_required");
   EXPECT_EQ(s.error().field, "legal_basis");
-  EXPECT_EQ(HttpStatus(s.error().kind), 422);
+  EXPECT_EQ(api::HttpStatus(s.error().kind), 422);
   EXPECT_NE(s.error().message.find("police-needs-legal-basis"), std::string::npos);
   EXPECT_NE(s.error().message.find("'politie'"), std::string::npos);
 }
@@ -401,7 +403,7 @@ TEST_F(CheckRecipientsTest, RefusesAnUnknownOrganisation) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "unknown_organisation");
   EXPECT_EQ(s.error().field, "recipients");
-  EXPECT_EQ(HttpStatus(s.error().kind), 404);
+  EXPECT_EQ(api::HttpStatus(s.error().kind), 404);
   EXPECT_NE(s.error().message.find("'nobody'"), std::string::npos);
 }
 
@@ -410,7 +412,7 @@ TEST_F(CheckRecipientsTest, RefusesAnOrganisationThatDoesNotAcceptTheKind) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, "kind_not_accepted");
   EXPECT_EQ(s.error().field, "recipients");
-  EXPECT_EQ(HttpStatus(s.error().kind), 422);
+  EXPECT_EQ(api::HttpStatus(s.error().kind), 422);
 }
 
 TEST_F(CheckRecipientsTest, RefusesADeniedKindNamingThePolicy) {

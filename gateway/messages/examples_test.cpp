@@ -3,19 +3,31 @@
 // check_header_examples.sh fails when a header with an example is not named here.
 
 #include <cstdint>
+#include <future>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "adapters/kinds/registry.h"
+#include "gateway/audit/audit_log.h"
 #include "gateway/core/directory.h"
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
+#include "gateway/crypto/hash.h"
 #include "gateway/messages/federation_message.h"
 #include "gateway/messages/message_fields.h"
 #include "gateway/messages/message_header.h"
+#include "gateway/messages/message_request.h"
+#include "gateway/messages/message_results.h"
+#include "gateway/messages/message_service.h"
+#include "gateway/store/db_key.h"
+#include "gateway/store/group_commit.h"
+#include "gateway/store/guarded_database.h"
 #include "gateway/store/message_repository.h"
+#include "gateway/store/migrations.h"
 
 namespace ketenpoort::delivery {
 namespace {
@@ -137,6 +149,149 @@ TEST(MessagesExamples, MessageFields) {
   Status refused = check(not_an_envelope);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().field, "payload");
+}
+
+// gateway/messages/message_request.h
+TEST(MessagesExamples, MessageRequest) {
+  crypto::testing::TempDir dir;
+  crypto::testing::TestPki pki(dir);
+  const crypto::Certificate cert = pki.Issue("comensha", {.smime = true}).cert;
+  auto sealed = crypto::SealCms(AsBytes(std::string("synthetic signal")), {cert});
+  ASSERT_TRUE(sealed.ok()) << sealed.error().ToString();
+  json body = {{"kind", "signal"},
+               {"recipients", {"comensha"}},
+               {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+               {"payload", crypto::Base64Encode(*sealed)}};
+  const std::string raw_body = body.dump();
+  auto read = [&]() -> Status {
+    KP_ASSIGN_OR_RETURN(Submission s, SubmissionFromJson(body));
+    EXPECT_EQ(s.routing.kind, "signal");  // "signal"
+    EXPECT_EQ(*s.recipients, std::vector<std::string>{"comensha"});
+    EXPECT_TRUE(s.payload->info.IsFor(cert));  // whom the envelope is encrypted for
+    KP_ASSIGN_OR_RETURN(StatusChange c, StatusChangeFromJson(json{{"state", "assessed"}}));
+    KP_ASSIGN_OR_RETURN(IdempotencyKey k, ReadIdempotencyKey("k-1", raw_body));
+    EXPECT_EQ(c.state, "assessed");
+    EXPECT_EQ(c.reason, "");
+    EXPECT_EQ(k.key, "k-1");
+    EXPECT_EQ(k.request_sha256, crypto::Sha256(AsBytes(raw_body)));
+    return Ok();
+  };
+  Status ok = read();
+  EXPECT_TRUE(ok.ok()) << ok.error().ToString();
+
+  json resolved = body;
+  resolved.erase("recipients");  // the routing rules decide
+  auto without = SubmissionFromJson(resolved);
+  ASSERT_TRUE(without.ok()) << without.error().ToString();
+  ASSERT_TRUE(without->recipients.ok());
+  EXPECT_FALSE(without->recipients->has_value());
+  // A field that cannot be read keeps its error for the service to answer in its place.
+  json no_envelope = body;
+  no_envelope["payload"] = "AAAA";
+  auto kept = SubmissionFromJson(no_envelope);
+  ASSERT_TRUE(kept.ok()) << kept.error().ToString();
+  ASSERT_FALSE(kept->payload.ok());
+  EXPECT_EQ(kept->payload.error().code, "invalid_envelope");
+  json extra = body;
+  extra["colour"] = "red";
+  auto refused = SubmissionFromJson(extra);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "unknown_field");
+  EXPECT_EQ(refused.error().field, "colour");
+  auto reason = StatusChangeFromJson(json{{"state", "assessed"}, {"reason", "a\nb"}});
+  ASSERT_FALSE(reason.ok());
+  EXPECT_EQ(reason.error().code, "invalid_reason");
+  auto key = ReadIdempotencyKey(std::string(201, 'k'), raw_body);
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().code, "invalid_idempotency_key");
+  EXPECT_EQ(key.error().field, "Idempotency-Key");
+}
+
+// gateway/messages/message_results.h
+TEST(MessagesExamples, MessageResults) {
+  const std::int64_t now_ms = 1795392000000;  // 2026-11-23T00:00:00Z
+  Accepted a{.id = "m-5f0c", .recipients = {"comensha"}};
+  EXPECT_EQ(ToJson(a).dump(), R"({"id":"m-5f0c","recipients":["comensha"],"status":"accepted"})");
+  StatusChanged c{.id = "m-5f0c", .org = "comensha", .state = "assessed", .time_ms = now_ms};
+  EXPECT_EQ(ToJson(c).dump(), R"({"id":"m-5f0c","org":"comensha","state":"assessed",)"
+                              R"("time":"2026-11-23T00:00:00.000Z"})");
+  EXPECT_EQ(ToJson(Recalled{.id = "m-5f0c"}).dump(), R"({"id":"m-5f0c","status":"recalled"})");
+  // A state of a whole message names the deliveries it moved.
+  c.recipients = std::vector<std::string>{"ind"};
+  EXPECT_EQ(ToJson(c)["recipients"], json({"ind"}));
+  // Empty optional members are left out, but a tracking's "recalled" is null.
+  MessageTracking t{.id = "m-5f0c", .kind = "signal"};
+  t.recipients.push_back({.org = "comensha",
+                          .state = "delivered",
+                          .events = {{.state = "delivered", .time_ms = now_ms, .by = "gateway"}}});
+  EXPECT_EQ(ToJson(t).dump(),
+            R"({"codelists":{},"id":"m-5f0c","kind":"signal","legal_basis":"","notices":[],)"
+            R"("recalled":null,"recipients":[{"events":[{"by":"gateway","state":"delivered",)"
+            R"("time":"2026-11-23T00:00:00.000Z"}],"legal_basis":"","org":"comensha",)"
+            R"("state":"delivered"}]})");
+  InboxPage empty{.next = 7};
+  EXPECT_EQ(ToJson(empty).dump(), R"({"messages":[],"next":"7"})");
+}
+
+// gateway/messages/message_service.h
+TEST(MessagesExamples, MessageService) {
+  crypto::testing::TempDir dir;
+  crypto::testing::TestPki pki(dir);
+  const crypto::Certificate shop_cert = pki.Issue("shop-denhaag", {.smime = true}).cert;
+  const crypto::Certificate comensha_cert = pki.Issue("comensha", {.smime = true}).cert;
+  auto parsed = Directory::FromOrganisations({{.id = "shop-denhaag",
+                                               .name = "SHOP",
+                                               .kind = OrgKind::kCareCoordination,
+                                               .regions = {"GM0518"},
+                                               .certificate_pem = shop_cert.ToPem()},
+                                              {.id = "comensha",
+                                               .name = "CoMensha",
+                                               .kind = OrgKind::kNationalRegistration,
+                                               .regions = {"NL"},
+                                               .accepts = {"signal"},
+                                               .certificate_pem = comensha_cert.ToPem()}});
+  ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
+  const Directory& directory = *parsed;
+  auto routes = RoutingRules::Parse(
+      R"({"version": 1, "rules": [{"id": "signal-to-comensha", "match": {"kind": "signal"},)"
+      R"( "to": ["comensha"]}]})",
+      directory);
+  ASSERT_TRUE(routes.ok()) << routes.error().ToString();
+  auto opened =
+      store::Database::Open(dir.File("m.db"), store::DbKey::Generate(), store::OpenMode::kCreate);
+  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+  ASSERT_TRUE(store::Migrate(*opened).ok());
+  store::GuardedDatabase db(std::move(*opened));
+
+  store::GroupCommit commits(db);  // db: a store::GuardedDatabase
+  auto messages =
+      MessageService::Create(db, commits, directory, *routes, kinds::BuiltinKinds(), audit::NowMs);
+  ASSERT_TRUE(messages.ok()) << messages.error().ToString();
+  auto sealed = crypto::SealCms(AsBytes(std::string("synthetic signal")), {comensha_cert});
+  ASSERT_TRUE(sealed.ok());
+  const json body = {{"kind", "signal"},
+                     {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+                     {"payload", crypto::Base64Encode(*sealed)}};
+  Caller caller{Principal{.org = "shop-denhaag", .role = Role::kSender}, "127.0.0.1"};
+  std::promise<Result<Accepted>> answered;
+  (*messages)->Submit(caller, SubmissionFromJson(body), std::nullopt,
+                      [&answered](Result<Accepted> accepted) {
+                        // ToJson(*accepted): 202 {"id": "m-5f0c...", "status": "accepted",
+                        //                          "recipients": ["comensha"]}
+                        answered.set_value(std::move(accepted));
+                      });
+  Result<Accepted> accepted = answered.get_future().get();
+  ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
+  EXPECT_EQ(accepted->recipients, std::vector<std::string>{"comensha"});
+  EXPECT_EQ(ToJson(*accepted)["status"], "accepted");
+
+  Caller recipient{Principal{.org = "comensha", .role = Role::kRecipient}, "127.0.0.1"};
+  Result<InboxPage> page = (*messages)->Inbox(recipient, /*after=*/0, /*limit=*/100);
+  ASSERT_TRUE(page.ok()) << page.error().ToString();
+  ASSERT_EQ(page->messages.size(), 1u);
+  EXPECT_EQ(page->messages[0].header.id, accepted->id);
+  EXPECT_EQ(page->messages[0].state, "delivered");
+  commits.Stop();  // before the database closes
 }
 
 }  // namespace

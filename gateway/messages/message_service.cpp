@@ -7,7 +7,6 @@
 
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/time_format.h"
-#include "gateway/core/json_fields.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/core/lifecycle.h"
 #include "gateway/core/message_kind.h"
@@ -17,6 +16,7 @@
 #include "gateway/crypto/random.h"
 #include "gateway/messages/federation_message.h"
 #include "gateway/messages/message_fields.h"
+#include "gateway/messages/message_header.h"
 #include "gateway/store/kind_repository.h"
 #include "gateway/store/message_repository.h"
 
@@ -26,36 +26,13 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMaxReasonBytes = 500;
-constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
-
 // "m-" and 128 random bits in hex: unguessable, so an id alone reveals nothing.
 std::string NewMessageId() {
   return "m-" + crypto::HexEncode(crypto::RandomBytes(16));
 }
 
-bool HasControlCharacters(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-}
-
 std::string Actor(const Principal& p) {
   return p.user.empty() ? p.org : p.org + "/" + p.user;
-}
-
-json OptionalTime(const std::optional<std::int64_t>& ms) {
-  return ms ? json(audit::FormatTime(*ms)) : json(nullptr);
-}
-
-// What every reader of `m` sees: the header peer gateways exchange (messages/federation_message.h)
-// and whether the sender withdrew it; the payload only `with_payload`.
-json MessageJson(store::MessageRecord m, std::vector<std::string> recipients, bool with_payload) {
-  const bool recalled = m.recalled_ms.has_value();
-  delivery::FederationMessage message =
-      delivery::FederationMessageOf(std::move(m), std::move(recipients));
-  json out = with_payload ? delivery::ToJson(message) : delivery::HeaderToJson(message);
-  out["recalled"] = recalled;
-  return out;
 }
 
 std::vector<std::string> RecipientOrgs(const std::vector<store::DeliveryRecord>& deliveries) {
@@ -89,8 +66,8 @@ Error MessageNotFound() {
   return NotFound("message_not_found", "no such message", "id");
 }
 
-// What a parsed submission holds before the envelope is checked.
-struct Submission {
+// A submission the directory, the routing rules and the kind accepted: what is stored.
+struct Checked {
   RoutingInput routing;
   std::vector<std::string> recipients;
   std::string subject_ref;
@@ -100,13 +77,17 @@ struct Submission {
   Bytes payload;
 };
 
-// The code-list versions recorded for a message: an object, or {} from before they were.
-json RecordedCodeLists(store::Database& db, std::string_view id) {
+// The code-list versions recorded for a message; none from before they were recorded (or
+// should the recorded text not read as versions).
+CodeListVersions RecordedCodeLists(store::Database& db, std::string_view id) {
   auto text = store::KindRepository(db).CodeLists(id);
   if (!text || !text->has_value())
-    return json::object();
+    return {};
   json v = json::parse(**text, nullptr, /*allow_exceptions=*/false);
-  return v.is_object() ? v : json::object();
+  if (!v.is_object())
+    return {};
+  auto versions = CodeListVersionsFromJson(v);
+  return versions ? std::move(*versions) : CodeListVersions{};
 }
 
 }  // namespace
@@ -146,18 +127,18 @@ Result<std::unique_ptr<MessageService>> MessageService::Create(
   return service;
 }
 
-void MessageService::Submit(const Caller& caller, const json& body, std::string_view raw_body,
-                            const std::optional<std::string>& idempotency_key, Done done) {
+void MessageService::Submit(const Caller& caller, Result<Submission> request,
+                            std::optional<IdempotencyKey> idempotency_key, Done done) {
   const std::int64_t now = clock_();
   const Principal& who = caller.principal;
 
-  // Everything that can be decided without the database, in the order the header documents.
-  auto parse = [&]() -> Result<Submission> {
-    Submission s;
-    JsonFields f(body, "", "unknown_field");
-    KP_RETURN_IF_ERROR(f.OnlyKeys({"kind", "recipients", "routing", "subject_ref", "legal_basis",
-                                   "deadline", "expires", "codelists", "payload"}));
-    KP_ASSIGN_OR_RETURN(s.routing, RoutingInputFromJson(body));
+  // In the order the header documents: the fields SubmissionFromJson read (or the errors it
+  // kept) are taken up one by one between the checks that need the directory, the routing
+  // rules, the kinds or the clock.
+  auto check = [&]() -> Result<Checked> {
+    KP_ASSIGN_OR_RETURN(Submission in, std::move(request));
+    Checked s;
+    s.routing = std::move(in.routing);
     if (const MessageKind* k = kinds_.Find(s.routing.kind);
         k != nullptr && k->spec().audience != KindAudience::kOrganisations) {
       // Reached only where no secure-mail service takes such kinds (message_routes.h).
@@ -169,9 +150,9 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
       return PermissionDenied("unknown_sender",
                               "the token's organisation '" + who.org + "' is not in the directory");
     }
-    JsonFields typed(body, "", "invalid_request");
-    if (f.Find("recipients") != nullptr) {
-      KP_ASSIGN_OR_RETURN(s.recipients, typed.StringArray("recipients", /*required=*/false));
+    KP_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> given, std::move(in.recipients));
+    if (given) {
+      s.recipients = std::move(*given);
       KP_RETURN_IF_ERROR(routes_.CheckRecipients(s.routing, s.recipients, directory_));
       std::sort(s.recipients.begin(), s.recipients.end());
     } else {
@@ -181,14 +162,12 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
                        "routing");
       }
     }
-    KP_ASSIGN_OR_RETURN(CommonHeader header, ReadCommonHeader(typed, now));
+    KP_ASSIGN_OR_RETURN(CommonHeader header, std::move(in.header));
+    KP_RETURN_IF_ERROR(delivery::CheckNotExpired(header.expires_ms, now));
     s.subject_ref = std::move(header.subject_ref);
     s.deadline_ms = header.deadline_ms;
     s.expires_ms = header.expires_ms;
-    CodeListVersions requested;
-    if (const json* c = f.Find("codelists")) {
-      KP_ASSIGN_OR_RETURN(requested, CodeListVersionsFromJson(*c));
-    }
+    KP_ASSIGN_OR_RETURN(CodeListVersions requested, std::move(in.codelists));
     KP_RETURN_IF_ERROR(kinds_.ValidateHeader(s.routing.kind,
                                              KindHeader{.routing = s.routing.routing,
                                                         .subject_ref = s.subject_ref,
@@ -196,8 +175,7 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
                                                         .deadline_ms = s.deadline_ms},
                                              requested));
     s.codelists = kinds_.code_lists().Resolve(requested);
-    KP_ASSIGN_OR_RETURN(std::string payload_b64, typed.RequiredString("payload"));
-    KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(payload_b64));
+    KP_ASSIGN_OR_RETURN(SealedPayload sealed, std::move(in.payload));
     s.payload = std::move(sealed.der);
     const crypto::EnvelopeInfo* info = &sealed.info;
     for (const std::string& org : s.recipients) {
@@ -233,7 +211,7 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
     return s;
   };
 
-  auto submission = parse();
+  auto submission = check();
   if (!submission) {
     // The refusal is answered once its audit entry is committed (or with the audit's error).
     audit::AuditEntry refused = Entry(caller, audit::event::kSubmit, audit::action::kCreate, "",
@@ -243,11 +221,11 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
           return audit::AuditLog().Append(db, refused);
         },
         [error = std::move(submission).error(), done = std::move(done)](Status audited) {
-          done(audited ? Result<json>(error) : Result<json>(std::move(audited).error()));
+          done(audited ? Result<Accepted>(error) : Result<Accepted>(std::move(audited).error()));
         });
     return;
   }
-  Submission& s = *submission;
+  Checked& s = *submission;
 
   // What the job writes, shared by the job and its completion (both on the committer thread).
   struct Write {
@@ -258,9 +236,8 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
     std::string codelists;
     std::vector<std::string> recipients;
     std::string org;
-    std::optional<std::string> idempotency_key;
-    crypto::Digest request_hash{};
-    json answer;
+    std::optional<IdempotencyKey> idempotency_key;
+    Accepted answer;
   };
   auto w = std::make_shared<Write>();
   store::MessageRecord& m = w->m;
@@ -302,27 +279,25 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
     e.responsible_user = Actor(who);
     entries.push_back(std::move(e));
   }
-  w->request_hash = crypto::Sha256(AsBytes(raw_body));
   w->codelists = CodeListVersionsToJson(s.codelists).dump();
   w->recipients = std::move(s.recipients);
   w->org = who.org;
-  w->idempotency_key = idempotency_key;
+  w->idempotency_key = std::move(idempotency_key);
 
   commits_.Submit(
       [w, now](store::Database& db) -> Status {
         store::MessageRepository repo(db);
         if (w->idempotency_key) {
-          KP_ASSIGN_OR_RETURN(auto seen, repo.FindIdempotencyKey(w->org, *w->idempotency_key));
+          const IdempotencyKey& key = *w->idempotency_key;
+          KP_ASSIGN_OR_RETURN(auto seen, repo.FindIdempotencyKey(w->org, key.key));
           if (seen) {
             if (!std::equal(seen->request_sha256.begin(), seen->request_sha256.end(),
-                            w->request_hash.begin(), w->request_hash.end())) {
+                            key.request_sha256.begin(), key.request_sha256.end())) {
               return Conflict("idempotency_conflict",
                               "this Idempotency-Key was used before with another request body");
             }
             KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(seen->message_id));
-            w->answer = {{"id", seen->message_id},
-                         {"status", "accepted"},
-                         {"recipients", RecipientOrgs(deliveries)}};
+            w->answer = Accepted{seen->message_id, RecipientOrgs(deliveries)};
             return Ok();
           }
         }
@@ -331,13 +306,13 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
         for (const auto& [peer, orgs] : w->by_peer)
           KP_RETURN_IF_ERROR(repo.EnqueueOutbox(w->m.id, peer, orgs, now));
         if (w->idempotency_key) {
-          KP_RETURN_IF_ERROR(repo.InsertIdempotencyKey(w->org, *w->idempotency_key, w->request_hash,
-                                                       w->m.id, now));
+          KP_RETURN_IF_ERROR(repo.InsertIdempotencyKey(
+              w->org, w->idempotency_key->key, w->idempotency_key->request_sha256, w->m.id, now));
         }
         audit::AuditLog log;
         for (const audit::AuditEntry& e : w->entries)
           KP_RETURN_IF_ERROR(log.Append(db, e));
-        w->answer = {{"id", w->m.id}, {"status", "accepted"}, {"recipients", w->recipients}};
+        w->answer = Accepted{w->m.id, w->recipients};
         return Ok();
       },
       [w, done = std::move(done), wake = outbox_queued_](Status stored) {
@@ -352,35 +327,37 @@ void MessageService::Submit(const Caller& caller, const json& body, std::string_
       });
 }
 
-Result<json> MessageService::Inbox(const Caller& caller, std::int64_t after_seq, std::int64_t max) {
+Result<InboxPage> MessageService::Inbox(const Caller& caller, std::int64_t after_seq,
+                                        std::int64_t max) {
   const std::int64_t now = clock_();
-  return db_.Write([&](store::Database& db) -> Result<json> {
+  return db_.Write([&](store::Database& db) -> Result<InboxPage> {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto items,
                         repo.Inbox(caller.principal.org, after_seq, static_cast<int>(max)));
-    json messages = json::array();
-    std::int64_t next = after_seq;
+    InboxPage page;
+    page.next = after_seq;
     for (store::InboxItem& item : items) {
       KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(item.message.id));
-      const bool expired = item.message.expires_ms && *item.message.expires_ms <= now;
-      json h = MessageJson(std::move(item.message), RecipientOrgs(deliveries),
-                           /*with_payload=*/false);
-      h["state"] = item.delivery.state;
-      h["expired"] = expired;
-      h["cursor"] = std::to_string(item.delivery.seq);
-      messages.push_back(std::move(h));
-      next = item.delivery.seq;
+      InboxEntry entry;
+      entry.recalled = item.message.recalled_ms.has_value();
+      entry.expired = item.message.expires_ms && *item.message.expires_ms <= now;
+      entry.state = std::move(item.delivery.state);
+      entry.cursor = item.delivery.seq;
+      entry.header =
+          delivery::FederationMessageOf(std::move(item.message), RecipientOrgs(deliveries));
+      page.next = item.delivery.seq;
+      page.messages.push_back(std::move(entry));
     }
     KP_RETURN_IF_ERROR(AppendAlone(db, Entry(caller, audit::event::kFetch, audit::action::kRead,
                                              "inbox", nullptr, audit::kOutcomeSuccess, now)));
-    return json{{"messages", std::move(messages)}, {"next", std::to_string(next)}};
+    return page;
   });
 }
 
-Result<json> MessageService::Get(const Caller& caller, std::string_view id) {
+Result<MessageView> MessageService::Get(const Caller& caller, std::string_view id) {
   const std::int64_t now = clock_();
   const Principal& who = caller.principal;
-  return db_.Write([&](store::Database& db) -> Result<json> {
+  return db_.Write([&](store::Database& db) -> Result<MessageView> {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/true));
     if (!found)
@@ -417,36 +394,29 @@ Result<json> MessageService::Get(const Caller& caller, std::string_view id) {
       return *gone;
 
     KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
-    json out = MessageJson(std::move(*found), RecipientOrgs(deliveries), /*with_payload=*/true);
+    MessageView view;
+    view.recalled = found->recalled_ms.has_value();
+    view.message = delivery::FederationMessageOf(std::move(*found), RecipientOrgs(deliveries));
     if (delivery)
-      out["state"] = delivery->state;
+      view.state = delivery->state;
     if (is_sender) {
-      json states = json::object();
+      std::map<std::string, std::string> states;
       for (const auto& d : deliveries)
         states[d.recipient_org] = d.state;
-      out["states"] = std::move(states);
+      view.states = std::move(states);
     }
-    out["codelists"] = RecordedCodeLists(db, id);
-    return out;
+    view.codelists = RecordedCodeLists(db, id);
+    return view;
   });
 }
 
-Result<json> MessageService::SetStatus(const Caller& caller, std::string_view id,
-                                       const json& body) {
-  JsonFields f(body, "", "invalid_request");
-  {
-    JsonFields keys(body, "", "unknown_field");
-    KP_RETURN_IF_ERROR(keys.OnlyKeys({"state", "reason"}));
-  }
-  KP_ASSIGN_OR_RETURN(std::string to, f.RequiredString("state"));
-  KP_ASSIGN_OR_RETURN(std::string reason, f.OptionalString("reason"));
-  if (reason.size() > kMaxReasonBytes || HasControlCharacters(reason)) {
-    return InvalidArgument(
-        "invalid_reason", "must be at most 500 bytes of text without control characters", "reason");
-  }
+Result<StatusChanged> MessageService::SetStatus(const Caller& caller, std::string_view id,
+                                                const StatusChange& change) {
+  const std::string& to = change.state;
+  const std::string& reason = change.reason;
   const std::int64_t now = clock_();
   const Principal& who = caller.principal;
-  return db_.Write([&](store::Database& db) -> Result<json> {
+  return db_.Write([&](store::Database& db) -> Result<StatusChanged> {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
     if (!found)
@@ -501,20 +471,16 @@ Result<json> MessageService::SetStatus(const Caller& caller, std::string_view id
     KP_RETURN_IF_ERROR(tx.Commit());
     if (!allowed)
       return std::move(allowed).error();
-    if (whole_message) {
-      return json{{"id", id},
-                  {"org", who.org},
-                  {"state", to},
-                  {"recipients", RecipientOrgs(targets)},
-                  {"time", audit::FormatTime(now)}};
-    }
-    return json{{"id", id}, {"org", who.org}, {"state", to}, {"time", audit::FormatTime(now)}};
+    StatusChanged changed{.id = std::string(id), .org = who.org, .state = to, .time_ms = now};
+    if (whole_message)
+      changed.recipients = RecipientOrgs(targets);
+    return changed;
   });
 }
 
-Result<json> MessageService::Tracking(const Caller& caller, std::string_view id) {
+Result<MessageTracking> MessageService::Tracking(const Caller& caller, std::string_view id) {
   const std::int64_t now = clock_();
-  return db_.Write([&](store::Database& db) -> Result<json> {
+  return db_.Write([&](store::Database& db) -> Result<MessageTracking> {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
     if (!found || found->sender_org != caller.principal.org)
@@ -522,67 +488,59 @@ Result<json> MessageService::Tracking(const Caller& caller, std::string_view id)
     KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
     KP_ASSIGN_OR_RETURN(auto events, repo.Events(id));
     KP_ASSIGN_OR_RETURN(auto outbox, repo.OutboxFor(id));
-    json recipients = json::array();
-    for (const store::DeliveryRecord& d : deliveries) {
-      json list = json::array();
-      for (const store::DeliveryEvent& e : events) {
+    MessageTracking out;
+    for (store::DeliveryRecord& d : deliveries) {
+      MessageTracking::Recipient r;
+      for (store::DeliveryEvent& e : events) {
         if (e.recipient_org != d.recipient_org)
           continue;
-        json ev = {{"state", e.state}, {"time", audit::FormatTime(e.time_ms)}, {"by", e.actor}};
-        if (!e.reason.empty())
-          ev["reason"] = e.reason;
-        list.push_back(std::move(ev));
+        r.events.push_back({.state = std::move(e.state),
+                            .time_ms = e.time_ms,
+                            .by = std::move(e.actor),
+                            .reason = std::move(e.reason)});
       }
-      json r = {{"org", d.recipient_org},
-                {"state", d.state},
-                {"legal_basis", found->legal_basis},
-                {"events", std::move(list)}};
       for (const store::OutboxItem& o : outbox) {
         if (std::find(o.recipients.begin(), o.recipients.end(), d.recipient_org) ==
             o.recipients.end())
           continue;
-        r["transfer"] = {{"gateway", o.peer_url},
-                         {"state", o.state},
-                         {"attempts", o.attempts},
-                         {"last_error", o.last_error}};
-        if (!o.receipt.empty()) {
-          // The peer's signed delivery receipt (federation/receipt.h), as the outbox recorded it.
-          json receipt = json::parse(o.receipt, nullptr, /*allow_exceptions=*/false);
-          if (!receipt.is_discarded())
-            r["transfer"]["receipt"] = std::move(receipt);
-        }
+        // The peer's signed delivery receipt (federation/receipt.h), as the outbox recorded it.
+        r.transfer = MessageTracking::Transfer{.gateway = o.peer_url,
+                                               .state = o.state,
+                                               .attempts = o.attempts,
+                                               .last_error = o.last_error,
+                                               .receipt = o.receipt};
       }
-      recipients.push_back(std::move(r));
+      r.org = std::move(d.recipient_org);
+      r.state = std::move(d.state);
+      r.legal_basis = found->legal_basis;
+      out.recipients.push_back(std::move(r));
     }
     KP_RETURN_IF_ERROR(
         AppendAlone(db, Entry(caller, audit::event::kFetch, audit::action::kRead, std::string(id),
                               &*found, audit::kOutcomeSuccess, now)));
     // Escalations and reminders the deadline rules recorded (reminder_worker.h).
     KP_ASSIGN_OR_RETURN(auto notices, store::KindRepository(db).NoticesFor(id));
-    json notice_list = json::array();
-    for (const store::NoticeRecord& n : notices) {
-      notice_list.push_back({{"type", n.type},
-                             {"to", n.to_org},
-                             {"about", n.about_org},
-                             {"due", audit::FormatTime(n.due_ms)},
-                             {"time", audit::FormatTime(n.created_ms)},
-                             {"reason", n.reason},
-                             {"mail", n.mail_state}});
+    for (store::NoticeRecord& n : notices) {
+      out.notices.push_back({.type = std::move(n.type),
+                             .to = std::move(n.to_org),
+                             .about = std::move(n.about_org),
+                             .due_ms = n.due_ms,
+                             .time_ms = n.created_ms,
+                             .reason = std::move(n.reason),
+                             .mail = std::move(n.mail_state)});
     }
-    json out = {{"id", id},
-                {"kind", found->kind},
-                {"legal_basis", found->legal_basis},
-                {"codelists", RecordedCodeLists(db, id)},
-                {"recalled", OptionalTime(found->recalled_ms)},
-                {"recipients", std::move(recipients)},
-                {"notices", std::move(notice_list)}};
+    out.id = std::string(id);
+    out.kind = found->kind;
+    out.legal_basis = found->legal_basis;
+    out.codelists = RecordedCodeLists(db, id);
+    out.recalled_ms = found->recalled_ms;
     return out;
   });
 }
 
-Result<json> MessageService::Recall(const Caller& caller, std::string_view id) {
+Result<Recalled> MessageService::Recall(const Caller& caller, std::string_view id) {
   const std::int64_t now = clock_();
-  return db_.Write([&](store::Database& db) -> Result<json> {
+  return db_.Write([&](store::Database& db) -> Result<Recalled> {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
     if (!found || found->sender_org != caller.principal.org)
@@ -593,7 +551,7 @@ Result<json> MessageService::Recall(const Caller& caller, std::string_view id) {
         audit::AuditLog().Append(db, Entry(caller, audit::event::kRecall, audit::action::kDelete,
                                            id, &*found, audit::kOutcomeSuccess, now)));
     KP_RETURN_IF_ERROR(tx.Commit());
-    return json{{"id", id}, {"status", "recalled"}};
+    return Recalled{std::string(id)};
   });
 }
 

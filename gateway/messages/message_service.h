@@ -1,25 +1,39 @@
 // The message pipeline of docs/API.md: submit, inbox, fetch, status, tracking and recall, each
-// checked, stored and audited in one transaction. The HTTP routes (message_routes.h) are thin
-// wrappers around it, so this is where the rules live.
+// checked, stored and audited in one transaction. It takes the requests as the types of
+// message_request.h and answers the types of message_results.h; the HTTP routes
+// (server/message_routes.cpp) read the one from JSON and write the other with ToJson, so this is
+// where the rules live and no JSON is built here.
 //
+//   // (compiled in examples_test.cpp)
 //   GroupCommit commits(db);                                  // db: a store::GuardedDatabase
 //   auto messages = MessageService::Create(db, commits, directory, routes,
 //                                          kinds::BuiltinKinds(), audit::NowMs);
 //   Caller caller{principal, "127.0.0.1"};
-//   messages->Submit(caller, body, raw_body, idempotency_key, [](Result<json> accepted) {
-//     // 202 {"id": "m-5f0c...", "status": "accepted", "recipients": ["comensha"]}
-//   });
+//   messages->Submit(caller, SubmissionFromJson(body), std::nullopt,
+//                    [](Result<Accepted> accepted) {
+//                      // ToJson(*accepted): 202 {"id": "m-5f0c...", "status": "accepted",
+//                      //                          "recipients": ["comensha"]}
+//                    });
+//   Result<InboxPage> page = messages->Inbox(caller, /*after=*/0, /*limit=*/100);
 //
-// Submit, in this order (every refusal is answered before anything is written):
+// Submit, in this order (every refusal is answered before anything is written; the form
+// errors are SubmissionFromJson's, message_request.h, taken up in their place here):
 //   body keys other than kind, recipients, routing, subject_ref, legal_basis, deadline,
 //     expires, codelists, payload                              -> 400 unknown_field
-//   routing input, explicit recipients          -> RoutingRules::CheckRecipients's errors;
+//   kind, routing, legal_basis malformed                        -> 400 (RoutingInputFromJson)
+//   a kind for e-mail addresses (KindAudience::kEmailAddresses; the routes hand those to
+//     secure mail where a gateway has it)                       -> 400 unsupported_kind
+//   the token's organisation not in the directory               -> 403 unknown_sender
+//   recipients malformed                                        -> 400 invalid_request;
+//     explicit recipients                       -> RoutingRules::CheckRecipients's errors;
 //     no recipients given and no rule matches                   -> 422 no_recipients
-//   subject_ref, deadline, expires malformed                    -> 400
-//   "codelists" ({"exploitation": 1}; absent lists: the latest) naming an unknown list or
-//     version, or the kind's header rules (message_kind.h: required routing keys, codes of
-//     the code lists at those versions, pseudonym, legal basis) -> 400 / 422, naming the field
-//   payload not base64                                          -> 400 invalid_payload
+//   subject_ref, deadline, expires malformed, or an expiry at or before now -> 400
+//   "codelists" ({"exploitation": 1}; absent lists: the latest) malformed or naming an
+//     unknown list or version, or the kind's header rules (message_kind.h: required routing
+//     keys, codes of the code lists at those versions, pseudonym, legal basis)
+//                                                               -> 400 / 422, naming the field
+//   payload missing, not base64                                 -> 400 invalid_request /
+//                                                                  invalid_payload
 //   payload not a CMS (Auth)EnvelopedData                       -> 422 invalid_envelope /
 //                                                                  not_an_envelope
 //   a recipient organisation the envelope is not encrypted for,
@@ -36,7 +50,8 @@
 // on the calling thread and returns as soon as the write is queued; no thread waits for the
 // commit.
 //
-// Status (SetStatus), in this order: the caller must be the sender or a recipient that the
+// Status (SetStatus), in this order: the form (StatusChangeFromJson, before the call); the
+// caller must be the sender or a recipient that the
 // message reached (else 404); recalled -> 410; a state no lifecycle knows -> 400
 // unknown_state; a state of another kind -> 409 invalid_transition; an organisation that may
 // not set it (the kind's StateRule: sender or recipient, and which organisation kinds) -> 403
@@ -61,8 +76,6 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
 #include "gateway/audit/audit_entry.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
@@ -70,6 +83,8 @@
 #include "gateway/core/role.h"
 #include "gateway/core/routing_rules.h"
 #include "gateway/crypto/certificate.h"
+#include "gateway/messages/message_request.h"
+#include "gateway/messages/message_results.h"
 #include "gateway/store/database.h"
 #include "gateway/store/group_commit.h"
 #include "gateway/store/guarded_database.h"
@@ -104,27 +119,30 @@ class MessageService {
 
   // The answer to a submission, called once: on the group commit's thread after the commit,
   // or on the caller's thread if the group commit is stopped. Keep it short.
-  using Done = std::function<void(Result<nlohmann::json>)>;
+  using Done = std::function<void(Result<Accepted>)>;
 
-  // POST /v1/messages. `raw_body` is hashed for the idempotency check. Checks on this thread,
-  // then queues the write and returns; `done` gets the answer.
-  void Submit(const Caller& caller, const nlohmann::json& body, std::string_view raw_body,
-              const std::optional<std::string>& idempotency_key, Done done);
+  // POST /v1/messages: `submission` as SubmissionFromJson read it (message_request.h), or the
+  // error it answered, which is refused and audited like every other refusal. With
+  // `idempotency_key`, a key seen before answers the first answer (the same body) or 409
+  // idempotency_conflict (another body). Checks on this thread, then queues the write and
+  // returns; `done` gets the answer.
+  void Submit(const Caller& caller, Result<Submission> submission,
+              std::optional<IdempotencyKey> idempotency_key, Done done);
   // GET /v1/inbox: up to `limit` deliveries after the cursor `after` (0: from the start).
   static constexpr std::int64_t kDefaultInboxLimit = 100;
   static constexpr std::int64_t kMaxInboxLimit = 500;
-  Result<nlohmann::json> Inbox(const Caller& caller, std::int64_t after, std::int64_t limit);
+  Result<InboxPage> Inbox(const Caller& caller, std::int64_t after, std::int64_t limit);
   // GET /v1/messages/{id}
-  Result<nlohmann::json> Get(const Caller& caller, std::string_view id);
-  // POST /v1/messages/{id}/status with {"state", "reason"?}
-  Result<nlohmann::json> SetStatus(const Caller& caller, std::string_view id,
-                                   const nlohmann::json& body);
+  Result<MessageView> Get(const Caller& caller, std::string_view id);
+  // POST /v1/messages/{id}/status, its body read by StatusChangeFromJson (message_request.h).
+  Result<StatusChanged> SetStatus(const Caller& caller, std::string_view id,
+                                  const StatusChange& change);
   // GET /v1/messages/{id}/tracking: per recipient its states with time, who and why, and the
   // legal basis of that hand-off; the code-list versions the message used ("codelists") and the
   // deadline notices about it ("notices": escalations, reminders; reminder_worker.h).
-  Result<nlohmann::json> Tracking(const Caller& caller, std::string_view id);
+  Result<MessageTracking> Tracking(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/recall
-  Result<nlohmann::json> Recall(const Caller& caller, std::string_view id);
+  Result<Recalled> Recall(const Caller& caller, std::string_view id);
 
   // Called (on the group commit's thread, after the commit) whenever a submission queued items
   // for peer gateways: the daemon wakes its outbox worker (federation/outbox_worker.h) with it.

@@ -15,6 +15,7 @@
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/crypto/detached_envelope.h"
 #include "gateway/crypto/encoding.h"
+#include "gateway/crypto/envelope.h"
 #include "gateway/crypto/hash.h"
 #include "gateway/crypto/totp.h"
 #include "gateway/securemail/sealing_upload.h"
@@ -22,6 +23,7 @@
 #include "gateway/securemail/securemail_codes.h"
 #include "gateway/securemail/securemail_document.h"
 #include "gateway/securemail/securemail_repository.h"
+#include "gateway/securemail/securemail_request.h"
 #include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
 #include "gateway/store/message_repository.h"
@@ -243,6 +245,62 @@ TEST(SecureMailExamples, SecureMailDocument) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, "invalid_securemail_payload");
   EXPECT_EQ(refused.error().message.find("scan.pdf"), std::string::npos);  // by position only
+}
+
+// gateway/securemail/securemail_request.h
+TEST(SecureMailExamples, SecureMailRequest) {
+  crypto::testing::TempDir dir;
+  crypto::testing::TestPki pki(dir);
+  const crypto::Certificate portal = pki.Issue("portal", {.smime = true}).cert;
+  auto sealed = crypto::SealCms(AsBytes(std::string("synthetic document")), {portal});
+  ASSERT_TRUE(sealed.ok()) << sealed.error().ToString();
+  json body = {{"kind", "securemail"},
+               {"recipients", {{{"email", "A@example.org"}}}},
+               {"payload", crypto::Base64Encode(*sealed)}};
+  auto read = [&]() -> Status {
+    KP_ASSIGN_OR_RETURN(SecureMailSubmission s, SecureMailSubmissionFromJson(body));
+    KP_ASSIGN_OR_RETURN(auto recipients, std::move(s.recipients));  // the list's own form
+    KP_ASSIGN_OR_RETURN(SecureMailAddress first, std::move(recipients[0]));
+    EXPECT_EQ(first.email, "a@example.org");
+    EXPECT_EQ(first.verification, "email_code");
+    EXPECT_EQ(s.presentation->lang, "");  // not given: the gateway's default
+    EXPECT_TRUE(s.payload->info.IsFor(portal));
+    return Ok();
+  };
+  Status ok = read();
+  EXPECT_TRUE(ok.ok()) << ok.error().ToString();
+
+  // Each recipient in turn: reading stops at the first that cannot be read.
+  body["recipients"] = {
+      {{"email", "a@example.org"}}, {{"email", "not an address"}}, {{"email", "c@example.org"}}};
+  auto kept = SecureMailSubmissionFromJson(body);
+  ASSERT_TRUE(kept.ok()) << kept.error().ToString();
+  ASSERT_TRUE(kept->recipients.ok());
+  ASSERT_EQ(kept->recipients->size(), 2u);
+  EXPECT_TRUE((*kept->recipients)[0].ok());
+  EXPECT_EQ((*kept->recipients)[1].error().code, "invalid_recipients");
+  body["colour"] = "red";
+  auto refused = SecureMailSubmissionFromJson(body);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "unknown_field");
+
+  auto resend = SecureMailResendFromJson(
+      json{{"recipients", {{{"email", "a@example.org"}, {"verification", "sms"}}}}});
+  ASSERT_TRUE(resend.ok()) << resend.error().ToString();
+  ASSERT_EQ(resend->recipients.size(), 1u);
+  EXPECT_EQ(resend->recipients[0].error().message,
+            "sms verification needs a phone number like +31612345678");
+
+  json file = {{"name", "a.txt"}, {"type", "text/plain"}, {"data", "QQ=="}};
+  auto reply = SecureMailReplyFromJson(
+      json{{"body", "synthetic answer"}, {"attachments", json::array({file})}});
+  ASSERT_TRUE(reply.ok()) << reply.error().ToString();
+  EXPECT_EQ(*reply->body, "synthetic answer");
+  ASSERT_EQ(reply->attachments->size(), 1u);
+  EXPECT_EQ((*reply->attachments)[0].data, Bytes{'A'});
+  auto not_files = SecureMailReplyFromJson(json{{"attachments", "a.txt"}});
+  ASSERT_TRUE(not_files.ok());
+  EXPECT_EQ(not_files->attachments.error().field, "attachments");
 }
 
 }  // namespace

@@ -7,7 +7,6 @@
 #include "adapters/transports/sms_client.h"
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/time_format.h"
-#include "gateway/core/json_fields.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
@@ -40,7 +39,6 @@ const delivery::BackoffPolicy kNotifyRetry{.base = std::chrono::seconds(1),
                                            .factor = 2.0,
                                            .cap = std::chrono::minutes(10),
                                            .jitter = delivery::Jitter::kNone};
-constexpr std::size_t kMaxRecipients = 100;
 
 // An entry for what an external recipient (or the gateway on their behalf) did.
 audit::AuditEntry PortalEntry(std::string_view event, std::string_view action,
@@ -73,57 +71,17 @@ Error LinkUnknown() {
   return NotFound("link_unknown", "this link is unknown or no longer valid", "token");
 }
 
-struct RecipientInput {
-  std::string email;
-  std::string verification;
-  std::string phone;
-  std::string access_code;
-};
-
-Result<std::vector<RecipientInput>> ParseRecipients(const json& list, bool sms_available) {
-  auto bad = [](std::string m) {
-    return InvalidArgument("invalid_recipients", std::move(m), "recipients");
-  };
-  if (!list.is_array() || list.empty() || list.size() > kMaxRecipients)
-    return bad("must be an array of 1 to 100 recipient objects");
-  std::vector<RecipientInput> out;
-  std::set<std::string> seen;
-  for (const json& r : list) {
-    if (!r.is_object())
-      return bad("each recipient must be an object");
-    for (const auto& [k, v] : r.items()) {
-      if (k != "email" && k != "verification" && k != "phone" && k != "access_code")
-        return InvalidArgument("unknown_field", "unknown key '" + k + "'", "recipients");
-      if (!v.is_string())
-        return bad("'" + k + "' must be a string");
-    }
-    RecipientInput in;
-    in.email = r.value("email", "");
-    in.verification = r.value("verification", "email_code");
-    in.phone = r.value("phone", "");
-    in.access_code = r.value("access_code", "");
-    std::transform(in.email.begin(), in.email.end(), in.email.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (!transports::IsPlainMailAddress(in.email))
-      return bad("an email is not a plain address like a@example.org");
-    if (!seen.insert(in.email).second)
-      return bad("an address appears twice");
-    if (VerificationLevel(in.verification) == 0)
-      return bad("verification must be email_code, access_code, sms or account");
-    if (in.verification == "access_code" &&
-        (in.access_code.size() < 6 || in.access_code.size() > 128)) {
-      return bad("access_code verification needs an access_code of 6 to 128 characters");
-    }
-    if (in.verification != "access_code" && !in.access_code.empty())
-      return bad("access_code is only for access_code verification");
-    if (in.verification == "sms") {
-      if (!transports::IsE164Phone(in.phone))
-        return bad("sms verification needs a phone number like +31612345678");
-      if (!sms_available)
-        return Refused("sms_unavailable", "this gateway has no SMS provider configured",
-                       "recipients");
-    }
-    out.push_back(std::move(in));
+// The addresses as read, in turn: the first that could not be read answers its error, an sms
+// recipient on a gateway without an SMS provider 422 sms_unavailable.
+Result<std::vector<SecureMailAddress>> TakeAddresses(
+    std::vector<Result<SecureMailAddress>> addresses, bool sms_available) {
+  std::vector<SecureMailAddress> out;
+  for (Result<SecureMailAddress>& address : addresses) {
+    KP_ASSIGN_OR_RETURN(SecureMailAddress a, std::move(address));
+    if (a.verification == "sms" && !sms_available)
+      return Refused("sms_unavailable", "this gateway has no SMS provider configured",
+                     "recipients");
+    out.push_back(std::move(a));
   }
   return out;
 }
@@ -174,57 +132,37 @@ Result<std::unique_ptr<SecureMailService>> SecureMailService::Create(Deps deps) 
   return s;
 }
 
-Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
-                                       std::string_view raw_body,
-                                       const std::optional<std::string>& idempotency_key) {
+Result<Accepted> SecureMailService::Submit(const Caller& caller,
+                                           Result<SecureMailSubmission> submission,
+                                           std::optional<IdempotencyKey> idempotency_key) {
   const std::int64_t now = d_.clock();
   const Principal& who = caller.principal;
   store::MessageRecord m;
   store::SecureMailSettings settings;
-  std::vector<RecipientInput> recipients;
+  std::vector<SecureMailAddress> recipients;
   std::vector<std::string> blob_ids;
 
+  // In the order the header documents: the fields SecureMailSubmissionFromJson read (or the
+  // errors it kept) are taken up one by one between the checks that need this gateway.
   auto parse = [&]() -> Status {
-    JsonFields f(body, "", "unknown_field");
-    KP_RETURN_IF_ERROR(
-        f.OnlyKeys({"kind", "recipients", "subject", "show_subject", "lang", "sender_email",
-                    "subject_ref", "legal_basis", "deadline", "expires", "payload", "routing"}));
-    JsonFields typed(body, "", "invalid_request");
+    KP_ASSIGN_OR_RETURN(SecureMailSubmission in, std::move(submission));
     if (d_.directory->Find(who.org) == nullptr) {
       return PermissionDenied("unknown_sender", "the token's organisation is not in the directory");
     }
-    auto it = body.find("recipients");
-    if (it == body.end())
-      return InvalidArgument("invalid_recipients", "is required", "recipients");
-    KP_ASSIGN_OR_RETURN(recipients, ParseRecipients(*it, static_cast<bool>(d_.sms)));
-    KP_ASSIGN_OR_RETURN(settings.subject, typed.OptionalString("subject"));
-    if (settings.subject.size() > 500)
-      return InvalidArgument("invalid_subject", "must be at most 500 bytes", "subject");
-    if (auto s = body.find("show_subject"); s != body.end() && !s->is_null()) {
-      if (!s->is_boolean())
-        return InvalidArgument("invalid_request", "must be true or false", "show_subject");
-      settings.show_subject = s->get<bool>();
-    }
-    KP_ASSIGN_OR_RETURN(settings.lang, typed.OptionalString("lang"));
-    if (settings.lang.empty())
-      settings.lang = d_.options.default_lang;
-    if (settings.lang != "nl" && settings.lang != "en")
-      return InvalidArgument("invalid_lang", "must be nl or en", "lang");
-    KP_ASSIGN_OR_RETURN(settings.sender_email, typed.OptionalString("sender_email"));
-    if (!settings.sender_email.empty() && !transports::IsPlainMailAddress(settings.sender_email))
-      return InvalidArgument("invalid_sender_email", "is not a plain address", "sender_email");
-    KP_ASSIGN_OR_RETURN(CommonHeader header, ReadCommonHeader(typed, now));
+    KP_ASSIGN_OR_RETURN(auto addresses, std::move(in.recipients));
+    KP_ASSIGN_OR_RETURN(recipients, TakeAddresses(std::move(addresses), static_cast<bool>(d_.sms)));
+    KP_ASSIGN_OR_RETURN(SecureMailPresentation shown, std::move(in.presentation));
+    settings.subject = std::move(shown.subject);
+    settings.show_subject = shown.show_subject;
+    settings.lang = shown.lang.empty() ? d_.options.default_lang : std::move(shown.lang);
+    settings.sender_email = std::move(shown.sender_email);
+    KP_ASSIGN_OR_RETURN(CommonHeader header, std::move(in.header));
+    KP_RETURN_IF_ERROR(delivery::CheckNotExpired(header.expires_ms, now));
     m.subject_ref = std::move(header.subject_ref);
     m.deadline_ms = header.deadline_ms;
     m.expires_ms = header.expires_ms;
-    KP_ASSIGN_OR_RETURN(std::string basis, typed.OptionalString("legal_basis"));
-    if (!basis.empty()) {
-      if (!ParseLegalBasis(basis))
-        return InvalidArgument("invalid_legal_basis", "is not a known legal basis", "legal_basis");
-      m.legal_basis = basis;
-    }
-    KP_ASSIGN_OR_RETURN(std::string payload_b64, typed.RequiredString("payload"));
-    KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(payload_b64));
+    KP_ASSIGN_OR_RETURN(m.legal_basis, std::move(in.legal_basis));
+    KP_ASSIGN_OR_RETURN(SealedPayload sealed, std::move(in.payload));
     if (!sealed.info.IsFor(*portal_cert_)) {
       return Refused("envelope_recipient_mismatch", "envelope is not encrypted for org 'portal'",
                      "payload");
@@ -282,7 +220,7 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
 
   // Slow hashing before the lock.
   std::vector<store::SecureMailRecipient> rows;
-  for (const RecipientInput& in : recipients) {
+  for (const SecureMailAddress& in : recipients) {
     store::SecureMailRecipient r;
     r.message_id = m.id;
     r.email = in.email;
@@ -295,13 +233,13 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
   }
 
   std::vector<std::string> emails;
-  const crypto::Digest request_hash = crypto::Sha256(AsBytes(raw_body));
-  Result<json> done = d_.db->Write([&](store::Database& db) -> Result<json> {
+  Result<Accepted> done = d_.db->Write([&](store::Database& db) -> Result<Accepted> {
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     store::MessageRepository messages(db);
     store::SecureMailRepository mail(db);
     if (idempotency_key) {
-      KP_ASSIGN_OR_RETURN(auto seen, messages.FindIdempotencyKey(who.org, *idempotency_key));
+      const crypto::Digest& request_hash = idempotency_key->request_sha256;
+      KP_ASSIGN_OR_RETURN(auto seen, messages.FindIdempotencyKey(who.org, idempotency_key->key));
       if (seen) {
         if (!std::equal(seen->request_sha256.begin(), seen->request_sha256.end(),
                         request_hash.begin(), request_hash.end())) {
@@ -309,16 +247,16 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
                           "this Idempotency-Key was used before with another request body");
         }
         KP_ASSIGN_OR_RETURN(auto earlier, mail.Recipients(seen->message_id));
-        json first = json::array();
+        Accepted first{.id = seen->message_id};
         for (const auto& r : earlier)
-          first.push_back(r.email);
-        return json{{"id", seen->message_id}, {"status", "accepted"}, {"recipients", first}};
+          first.recipients.push_back(r.email);
+        return first;
       }
     }
     KP_RETURN_IF_ERROR(messages.Insert(m, {}, "gateway"));
     if (idempotency_key) {
-      KP_RETURN_IF_ERROR(
-          messages.InsertIdempotencyKey(who.org, *idempotency_key, request_hash, m.id, now));
+      KP_RETURN_IF_ERROR(messages.InsertIdempotencyKey(who.org, idempotency_key->key,
+                                                       idempotency_key->request_sha256, m.id, now));
     }
     KP_RETURN_IF_ERROR(mail.InsertMessage(settings));
     store::BlobRepository blobs(db);
@@ -342,7 +280,7 @@ Result<json> SecureMailService::Submit(const Caller& caller, const json& body,
     }
     KP_RETURN_IF_ERROR(AppendAll(db, entries));
     KP_RETURN_IF_ERROR(tx.Commit());
-    return json{{"id", m.id}, {"status", "accepted"}, {"recipients", emails}};
+    return Accepted{.id = m.id, .recipients = std::move(emails)};
   });
   if (done && work_created_)
     work_created_();  // the notifications are due now
@@ -465,14 +403,10 @@ Result<json> SecureMailService::Tracking(const Caller& caller, std::string_view 
 }
 
 Result<json> SecureMailService::Resend(const Caller& caller, std::string_view id,
-                                       const json& body) {
+                                       SecureMailResend request) {
   const std::int64_t now = d_.clock();
-  JsonFields f(body, "", "unknown_field");
-  KP_RETURN_IF_ERROR(f.OnlyKeys({"recipients"}));
-  auto it = body.find("recipients");
-  if (it == body.end())
-    return InvalidArgument("invalid_recipients", "is required", "recipients");
-  KP_ASSIGN_OR_RETURN(auto inputs, ParseRecipients(*it, static_cast<bool>(d_.sms)));
+  KP_ASSIGN_OR_RETURN(std::vector<SecureMailAddress> inputs,
+                      TakeAddresses(std::move(request.recipients), static_cast<bool>(d_.sms)));
   std::map<std::string, Bytes> access_hashes;
   for (const auto& in : inputs) {
     if (!in.access_code.empty())
@@ -764,13 +698,14 @@ int SecureMailService::DeleteUnneededBlobs(std::int64_t now) {
   return static_cast<int>(gone.size());
 }
 
-Result<SecureMailService::Access> SecureMailService::Authorize(
-    store::Database& db, std::string_view token, std::string_view cookie, bool need_verified,
-    const std::string_view* csrf, std::int64_t now) {
+Result<SecureMailService::Access> SecureMailService::Authorize(store::Database& db,
+                                                               const PortalCredentials& who,
+                                                               bool need_verified, bool check_csrf,
+                                                               std::int64_t now) {
   store::SecureMailRepository mail(db);
-  if (token.size() < 40 || token.size() > 64)
+  if (who.token.size() < 40 || who.token.size() > 64)
     return LinkUnknown();
-  KP_ASSIGN_OR_RETURN(auto r, mail.FindRecipientByToken(SecretHash(token)));
+  KP_ASSIGN_OR_RETURN(auto r, mail.FindRecipientByToken(SecretHash(who.token)));
   if (!r)
     return LinkUnknown();
   KP_ASSIGN_OR_RETURN(auto m, store::MessageRepository(db).Find(r->message_id, false));
@@ -782,16 +717,17 @@ Result<SecureMailService::Access> SecureMailService::Authorize(
   if (m->expires_ms && *m->expires_ms <= now)
     return Gone("message_expired", "this message has expired");
   Access a{std::move(*m), std::move(*settings), std::move(*r), std::nullopt};
-  if (!cookie.empty()) {
-    KP_ASSIGN_OR_RETURN(auto s, mail.FindSession(SecretHash(cookie)));
+  if (!who.session.empty()) {
+    KP_ASSIGN_OR_RETURN(auto s, mail.FindSession(SecretHash(who.session)));
     if (s && s->recipient_id == a.recipient.id && s->expires_ms > now)
       a.session = std::move(*s);
   }
-  if (csrf != nullptr || need_verified) {
+  if (check_csrf || need_verified) {
     if (!a.session)
       return PermissionDenied("session_invalid", "no valid session for this link");
   }
-  if (csrf != nullptr && !crypto::ConstantTimeEqual(AsBytes(*csrf), AsBytes(a.session->csrf))) {
+  // The token presented against the session's own, in constant time.
+  if (check_csrf && !crypto::ConstantTimeEqual(AsBytes(who.csrf), AsBytes(a.session->csrf))) {
     return PermissionDenied("csrf_invalid", "the form is stale or not from this page");
   }
   if (need_verified && !a.session->verified_ms)
@@ -805,13 +741,13 @@ Result<SecureMailService::Access> SecureMailService::Authorize(
   return a;
 }
 
-Result<SecureMailService::Visit> SecureMailService::Enter(std::string_view token,
-                                                          std::string_view cookie,
+Result<SecureMailService::Visit> SecureMailService::Enter(const PortalCredentials& who,
                                                           const std::string& source) {
   (void)source;
   const std::int64_t now = d_.clock();
   return d_.db->Write([&](store::Database& db) -> Result<SecureMailService::Visit> {
-    KP_ASSIGN_OR_RETURN(Access a, Authorize(db, token, cookie, false, nullptr, now));
+    KP_ASSIGN_OR_RETURN(Access a, Authorize(db, who, /*need_verified=*/false,
+                                            /*check_csrf=*/false, now));
     Visit v;
     v.message_id = a.message.id;
     v.verification = a.recipient.verification;
@@ -854,22 +790,21 @@ Result<SecureMailService::Visit> SecureMailService::Enter(std::string_view token
       return v;
     }
     store::SecureMailSession s;
-    const std::string cookie_value = NewLinkToken();
-    s.session_hash = SecretHash(cookie_value);
+    const std::string secret = NewLinkToken();
+    s.session_hash = SecretHash(secret);
     s.recipient_id = a.recipient.id;
     s.csrf = crypto::Base64UrlEncode(crypto::RandomBytes(24));
     s.expires_ms = now + d_.options.session_ttl_ms;
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     KP_RETURN_IF_ERROR(store::SecureMailRepository(db).InsertSession(s));
     KP_RETURN_IF_ERROR(tx.Commit());
-    v.new_cookie = cookie_value;
+    v.new_session = secret;
     v.csrf = s.csrf;
     return v;
   });
 }
 
-Status SecureMailService::RequestCode(std::string_view token, std::string_view cookie,
-                                      std::string_view csrf, const std::string& source) {
+Status SecureMailService::RequestCode(const PortalCredentials& who, const std::string& source) {
   const std::int64_t now = d_.clock();
   const std::string code = NewNumericCode(kCodeDigits);
   Bytes code_hash = HashCode(code);
@@ -877,7 +812,8 @@ Status SecureMailService::RequestCode(std::string_view token, std::string_view c
   store::MessageRecord m;
   std::string lang;
   KP_RETURN_IF_ERROR(d_.db->Write([&](store::Database& db) -> Status {
-    KP_ASSIGN_OR_RETURN(Access a, Authorize(db, token, cookie, false, &csrf, now));
+    KP_ASSIGN_OR_RETURN(Access a, Authorize(db, who, /*need_verified=*/false,
+                                            /*check_csrf=*/true, now));
     if (a.recipient.verification == "access_code")
       return Conflict("no_code_needed", "this message opens with the sender's access code");
     if (a.recipient.verification == kAccount) {
@@ -918,12 +854,11 @@ Status SecureMailService::RequestCode(std::string_view token, std::string_view c
   return d_.mailer({r.email, c.subject, c.text, c.html});
 }
 
-Result<std::string> SecureMailService::Verify(std::string_view token, std::string_view cookie,
-                                              std::string_view csrf, std::string_view code,
+Result<std::string> SecureMailService::Verify(const PortalCredentials& who, std::string_view code,
                                               const std::string& source) {
   const std::int64_t now = d_.clock();
   KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
-    return Authorize(db, token, cookie, false, &csrf, now);
+    return Authorize(db, who, /*need_verified=*/false, /*check_csrf=*/true, now);
   }));
   if (a.recipient.locked) {
     return Error{ErrorKind::kRateLimited, "locked", "too many wrong attempts", "code"};
@@ -992,8 +927,8 @@ Result<std::string> SecureMailService::Verify(std::string_view token, std::strin
     KP_RETURN_IF_ERROR(mail.UpdateRecipient(r));
     KP_RETURN_IF_ERROR(mail.DeleteSession(a.session->session_hash));
     store::SecureMailSession s;
-    const std::string cookie_value = NewLinkToken();
-    s.session_hash = SecretHash(cookie_value);
+    const std::string secret = NewLinkToken();
+    s.session_hash = SecretHash(secret);
     s.recipient_id = r.id;
     s.csrf = crypto::Base64UrlEncode(crypto::RandomBytes(24));
     s.verified_ms = now;
@@ -1004,16 +939,16 @@ Result<std::string> SecureMailService::Verify(std::string_view token, std::strin
         db, PortalEntry(audit::event::kPortalVerify, audit::action::kExecute, a.message, r.email,
                         audit::kOutcomeSuccess, source, now)));
     KP_RETURN_IF_ERROR(tx.Commit());
-    return cookie_value;
+    return secret;
   });
 }
 
-Status SecureMailService::Enrol(std::string_view token, std::string_view cookie,
-                                std::string_view csrf, std::string_view code,
+Status SecureMailService::Enrol(const PortalCredentials& who, std::string_view code,
                                 const std::string& source) {
   const std::int64_t now = d_.clock();
   return d_.db->Write([&](store::Database& db) -> Status {
-    KP_ASSIGN_OR_RETURN(Access a, Authorize(db, token, cookie, false, &csrf, now));
+    KP_ASSIGN_OR_RETURN(Access a, Authorize(db, who, /*need_verified=*/false,
+                                            /*check_csrf=*/true, now));
     if (!a.session->verified_ms)
       return PermissionDenied("not_verified", "the mailed code is needed first");
     if (a.recipient.verification != kAccount)
@@ -1153,12 +1088,11 @@ Result<SecureMailService::Content> SecureMailService::Decrypt(const std::string&
   return c;
 }
 
-Result<SecureMailService::Content> SecureMailService::Read(std::string_view token,
-                                                           std::string_view cookie,
+Result<SecureMailService::Content> SecureMailService::Read(const PortalCredentials& who,
                                                            const std::string& source) {
   const std::int64_t now = d_.clock();
   KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
-    return Authorize(db, token, cookie, true, nullptr, now);
+    return Authorize(db, who, /*need_verified=*/true, /*check_csrf=*/false, now);
   }));
   auto content = Decrypt(a.message.id);
   return d_.db->Write([&](store::Database& db) -> Result<SecureMailService::Content> {
@@ -1181,14 +1115,13 @@ Result<SecureMailService::Content> SecureMailService::Read(std::string_view toke
   });
 }
 
-Result<SecureMailService::Attachment> SecureMailService::Download(std::string_view token,
-                                                                  std::string_view cookie,
+Result<SecureMailService::Attachment> SecureMailService::Download(const PortalCredentials& who,
                                                                   std::size_t index,
                                                                   const std::string& source,
                                                                   bool preview) {
   const std::int64_t now = d_.clock();
   KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
-    return Authorize(db, token, cookie, true, nullptr, now);
+    return Authorize(db, who, /*need_verified=*/true, /*check_csrf=*/false, now);
   }));
   KP_ASSIGN_OR_RETURN(Content c, Decrypt(a.message.id));
   if (index >= c.attachments.size())
@@ -1222,13 +1155,12 @@ Result<SecureMailService::Attachment> SecureMailService::Download(std::string_vi
 }
 
 Result<SecureMailService::ReplyUpload> SecureMailService::BeginReplyUpload(
-    std::string_view token, std::string_view cookie, std::string_view csrf,
-    const std::string& source) {
+    const PortalCredentials& who, const std::string& source) {
   if (d_.blobs == nullptr)
     return Unavailable("uploads_unavailable", "this gateway keeps no uploaded attachments");
   const std::int64_t now = d_.clock();
   KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
-    return Authorize(db, token, cookie, true, &csrf, now);
+    return Authorize(db, who, /*need_verified=*/true, /*check_csrf=*/true, now);
   }));
   KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert, SenderCertificate(*d_.directory, a.message));
   KP_ASSIGN_OR_RETURN(SealingUpload sealing,
@@ -1283,43 +1215,35 @@ Result<SecureMailService::StoredFile> SecureMailService::AttachmentCiphertext(
   });
 }
 
-Result<json> SecureMailService::Reply(std::string_view token, std::string_view cookie,
-                                      std::string_view csrf, const json& body,
+Result<json> SecureMailService::Reply(const PortalCredentials& who, Result<SecureMailReply> request,
                                       const std::string& source) {
   const std::int64_t now = d_.clock();
   KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
-    return Authorize(db, token, cookie, true, &csrf, now);
+    return Authorize(db, who, /*need_verified=*/true, /*check_csrf=*/true, now);
   }));
-  JsonFields f(body, "", "unknown_field");
-  KP_RETURN_IF_ERROR(f.OnlyKeys({"body", "attachments"}));
-  JsonFields typed(body, "", "invalid_request");
-  KP_ASSIGN_OR_RETURN(std::string text, typed.OptionalString("body"));
+  // The body's fields in their place among the checks, as when the service read them.
+  KP_ASSIGN_OR_RETURN(SecureMailReply in, std::move(request));
+  KP_ASSIGN_OR_RETURN(std::string text, std::move(in.body));
   KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert, SenderCertificate(*d_.directory, a.message));
   json attachments = json::array();
   std::vector<std::string> blob_ids;
   const std::string owner = ReplyOwner(a.recipient.id);
-  if (auto at = body.find("attachments"); at != body.end() && !at->is_null()) {
-    if (!at->is_array())
-      return InvalidArgument("invalid_request", "must be an array", "attachments");
-    auto parsed = ParseSecureMailDocument(AsBytes(json{{"body", ""}, {"attachments", *at}}.dump()));
-    if (!parsed)
-      return InvalidArgument("invalid_request", parsed.error().message, "attachments");
-    for (std::size_t i = 0; i < parsed->attachments.size(); ++i) {
-      const DocumentAttachment& d = parsed->attachments[i];
-      if (!d.streamed()) {
-        attachments.push_back(
-            {{"name", d.name}, {"type", d.type}, {"data", crypto::Base64Encode(d.data)}});
-        continue;
-      }
-      KP_RETURN_IF_ERROR(CheckUpload(owner, i, d, {org_cert, *portal_cert_}, false));
-      blob_ids.push_back(d.blob_id);
-      attachments.push_back({{"name", d.name},
-                             {"type", d.type},
-                             {"attachment_id", d.blob_id},
-                             {"size", d.size},
-                             {"sha256", crypto::HexEncode(d.sha256)},
-                             {"envelope", crypto::Base64Encode(d.envelope_der)}});
+  KP_ASSIGN_OR_RETURN(std::vector<DocumentAttachment> files, std::move(in.attachments));
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const DocumentAttachment& d = files[i];
+    if (!d.streamed()) {
+      attachments.push_back(
+          {{"name", d.name}, {"type", d.type}, {"data", crypto::Base64Encode(d.data)}});
+      continue;
     }
+    KP_RETURN_IF_ERROR(CheckUpload(owner, i, d, {org_cert, *portal_cert_}, false));
+    blob_ids.push_back(d.blob_id);
+    attachments.push_back({{"name", d.name},
+                           {"type", d.type},
+                           {"attachment_id", d.blob_id},
+                           {"size", d.size},
+                           {"sha256", crypto::HexEncode(d.sha256)},
+                           {"envelope", crypto::Base64Encode(d.envelope_der)}});
   }
   if (text.empty() && attachments.empty())
     return InvalidArgument("empty_reply", "a reply needs text or a file", "body");

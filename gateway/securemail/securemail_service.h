@@ -1,17 +1,21 @@
 // Secure mail to e-mail addresses (docs/DESIGN.md, lessons from practice and security model):
 // submission, the notification worker's due work, the sender's tracking and re-send, and every
 // step of the portal at /m/TOKEN.
-// The routes (securemail_routes.h) only translate HTTP to these calls and render pages.
+// The routes (server/securemail_routes.cpp, server/message_routes.cpp) only translate HTTP to
+// these calls and render pages: they read the body (securemail_request.h), the cookie, the form
+// and the headers, and set the cookie; this takes typed values and reads no request.
 //
 //   auto mail = SecureMailService::Create(deps);      // db, directory, keyring ("portal" key)
-//   auto accepted = mail->Submit(caller, body);        // 202 {"id","status","recipients":[emails]}
+//   auto accepted = mail->Submit(caller, SecureMailSubmissionFromJson(body));
+//                                                      // ToJson: 202 {"id","status","recipients"}
 //   mail->RunDueWork();                                // worker: notify, warn, expire, delete
 //                                                      //   unneeded uploads (no db lock held
 //                                                      //   while mail goes out)
-//   auto visit = mail->Enter(token, cookie);           // portal: who, which verification, session
-//   mail->RequestCode(token, cookie, csrf, ip);        // mails or texts a one-time code
-//   auto session = mail->Verify(token, cookie, csrf, code, ip);   // new verified session cookie
-//   auto content = mail->Read(token, *session, ip);    // decrypted with the portal key
+//   PortalCredentials who{token, session, csrf};      // from the path, the cookie, the form
+//   auto visit = mail->Enter(who, ip);                 // who, which verification, session
+//   mail->RequestCode(who, ip);                        // mails or texts a one-time code
+//   auto session = mail->Verify(who, code, ip);        // the new verified session's secret
+//   auto content = mail->Read({token, *session}, ip);  // decrypted with the portal key
 //
 // Submission body: {"kind":"securemail", "recipients":[{"email", "verification":
 // "email_code|access_code|sms|account", "phone"?, "access_code"?}], "subject"?, "show_subject"?,
@@ -20,9 +24,14 @@
 // (and optionally the sender's own, nobody else) around a SignedData by the sender organisation
 // whose content is the document of securemail_document.h: the body and the attachments, inline
 // or uploaded beforehand (POST /v1/attachments, streamed to disk: BeginUpload, FinishUpload).
-// Refusals: unknown keys 400 unknown_field; bad recipients 400 invalid_recipients; access_code
-// without a code of 6..128 characters or sms without an E.164 phone 400; payload not for the
-// portal or for someone else 422 envelope_recipient_mismatch; a payload the portal cannot open,
+// Refusals, in this order (the form is SecureMailSubmissionFromJson's, taken up in its place):
+// unknown keys 400 unknown_field; the token's organisation not in the directory 403
+// unknown_sender; bad recipients 400 invalid_recipients (access_code without a code of 6..128
+// characters, sms without an E.164 phone), each in turn, or an sms recipient on a gateway
+// without an SMS provider 422 sms_unavailable; subject, lang, sender_email 400; subject_ref,
+// deadline, expires malformed or an expiry past 400; legal_basis 400; payload 400 / 422 as
+// for any message; payload not for the portal or for someone else 422
+// envelope_recipient_mismatch; a payload the portal cannot open,
 // not signed by the sender organisation, or not a secure-mail document 422; an attachment_id
 // that is not an unclaimed upload of the sender's organisation 422 attachment_unknown; an
 // upload that does not decrypt under its envelope to the signed size and SHA-256 422
@@ -66,9 +75,12 @@
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/detached_envelope.h"
 #include "gateway/crypto/keyring.h"
+#include "gateway/messages/message_request.h"
+#include "gateway/messages/message_results.h"
 #include "gateway/messages/message_service.h"
 #include "gateway/securemail/sealing_upload.h"
 #include "gateway/securemail/securemail_document.h"
+#include "gateway/securemail/securemail_request.h"
 #include "gateway/store/blob_repository.h"
 #include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
@@ -111,11 +123,12 @@ class SecureMailService {
   static Result<std::unique_ptr<SecureMailService>> Create(Deps deps);
 
   // --- the sender (API) ---
-  // With an Idempotency-Key: the same key and body answer the first result; another body 409
-  // idempotency_conflict (per organisation, shared with MessageService's keys).
-  Result<nlohmann::json> Submit(const Caller& caller, const nlohmann::json& body,
-                                std::string_view raw_body = {},
-                                const std::optional<std::string>& idempotency_key = {});
+  // `submission` as SecureMailSubmissionFromJson read it, or the error it answered, which is
+  // refused and audited like every other refusal. With an Idempotency-Key: the same key and
+  // body answer the first result; another body 409 idempotency_conflict (per organisation,
+  // shared with MessageService's keys). The recipients of the answer are addresses.
+  Result<Accepted> Submit(const Caller& caller, Result<SecureMailSubmission> submission,
+                          std::optional<IdempotencyKey> idempotency_key = std::nullopt);
   bool IsSecureMail(std::string_view message_id);
   // POST /v1/attachments: the writer the upload's body (ciphertext) is streamed into, then
   // FinishUpload makes it durable and records it for the caller's organisation:
@@ -127,8 +140,9 @@ class SecureMailService {
   // POST /v1/messages/{id}/resend {"recipients":[{"email","verification",...}]}: only
   // addresses of the message, each with the same or a stronger verification (422
   // verification_weaker otherwise).
+  // The body is read by SecureMailResendFromJson (securemail_request.h).
   Result<nlohmann::json> Resend(const Caller& caller, std::string_view id,
-                                const nlohmann::json& body);
+                                SecureMailResend request);
 
   // GET /v1/messages/{id}/attachments/{attachment_id}: where the ciphertext of an uploaded
   // attachment of message `id` is, for an organisation that received the message (a portal
@@ -149,9 +163,20 @@ class SecureMailService {
   void OnWorkCreated(std::function<void()> wake) { work_created_ = std::move(wake); }
 
   // --- the portal ---
+  // What a portal request presents, as the routes read it from the request: the link's token
+  // (the path /m/TOKEN), the session's secret (the kp_portal cookie) and the CSRF token (the
+  // form's csrf field, or the X-CSRF-Token header). Each is checked against what is stored:
+  // the token and the session by their hashes, the CSRF token, in constant time, against the
+  // session's own, by every step that changes something (RequestCode, Verify, Enrol,
+  // BeginReplyUpload, Reply).
+  struct PortalCredentials {
+    std::string token{};
+    std::string session{};  // "" for none
+    std::string csrf{};     // "" for none
+  };
   struct Visit {
     std::string message_id;
-    std::string new_cookie;  // set when a session was created: send it as the cookie
+    std::string new_session;  // set when a session was created: the secret the cookie carries
     std::string csrf;
     bool verified = false;
     bool locked = false;
@@ -193,23 +218,23 @@ class SecureMailService {
   };
 
   // Unknown token: 404 link_unknown; recalled / expired: 410 message_recalled / message_expired.
-  Result<Visit> Enter(std::string_view token, std::string_view cookie, const std::string& source);
+  // Without a valid session, starts one (Visit::new_session).
+  Result<Visit> Enter(const PortalCredentials& who, const std::string& source);
   // Sends a new one-time code (email_code, sms). 403 session_invalid / csrf_invalid,
   // 429 too_many_codes, 409 no_code_needed, 503 when the mail or SMS cannot go out.
-  Status RequestCode(std::string_view token, std::string_view cookie, std::string_view csrf,
-                     const std::string& source);
-  // Checks a code; returns the new (verified) session cookie. 422 wrong_code, 429 locked.
-  Result<std::string> Verify(std::string_view token, std::string_view cookie, std::string_view csrf,
-                             std::string_view code, const std::string& source);
+  Status RequestCode(const PortalCredentials& who, const std::string& source);
+  // Checks a code; returns the new (verified) session's secret, which replaces the old
+  // session. 422 wrong_code, 429 locked.
+  Result<std::string> Verify(const PortalCredentials& who, std::string_view code,
+                             const std::string& source);
   // Verification `account`, after the mailed code: checks the first code of the newly set-up
   // app and enrols it for the address (every later message to it asks for the app's code).
   // 403 session_invalid / csrf_invalid / not_verified, 409 already_enrolled, 422 wrong_code.
-  Status Enrol(std::string_view token, std::string_view cookie, std::string_view csrf,
-               std::string_view code, const std::string& source);
+  Status Enrol(const PortalCredentials& who, std::string_view code, const std::string& source);
   // Needs a verified session. The first Read is the "opened" event.
-  Result<Content> Read(std::string_view token, std::string_view cookie, const std::string& source);
+  Result<Content> Read(const PortalCredentials& who, const std::string& source);
   // `preview`: shown inside the page (event "previewed") rather than saved ("downloaded").
-  Result<Attachment> Download(std::string_view token, std::string_view cookie, std::size_t index,
+  Result<Attachment> Download(const PortalCredentials& who, std::size_t index,
                               const std::string& source, bool preview = false);
   // POST /m/{token}/files: one reply attachment, sealed to the sender organisation and the
   // portal as it arrives (a verified session and the CSRF token are needed first).
@@ -222,15 +247,14 @@ class SecureMailService {
     std::string email;
     std::string source;
   };
-  Result<ReplyUpload> BeginReplyUpload(std::string_view token, std::string_view cookie,
-                                       std::string_view csrf, const std::string& source);
+  Result<ReplyUpload> BeginReplyUpload(const PortalCredentials& who, const std::string& source);
   Result<nlohmann::json> FinishReplyUpload(ReplyUpload upload);
-  // The reply {"body", "attachments":[...]} becomes a message from `portal` to the sender's
-  // organisation, sealed by the gateway to that organisation and to the portal. Attachments are
-  // inline {"name","type","data"} or uploads {"name","type","attachment_id","size","sha256",
-  // "envelope"} from FinishReplyUpload, checked as a sender's uploads are.
-  Result<nlohmann::json> Reply(std::string_view token, std::string_view cookie,
-                               std::string_view csrf, const nlohmann::json& body,
+  // The reply {"body", "attachments":[...]}, as SecureMailReplyFromJson read it (or the error
+  // it answered, answered after the credentials are checked), becomes a message from `portal`
+  // to the sender's organisation, sealed by the gateway to that organisation and to the portal.
+  // Attachments are inline {"name","type","data"} or uploads {"name","type","attachment_id",
+  // "size","sha256","envelope"} from FinishReplyUpload, checked as a sender's uploads are.
+  Result<nlohmann::json> Reply(const PortalCredentials& who, Result<SecureMailReply> request,
                                const std::string& source);
 
  private:
@@ -243,8 +267,10 @@ class SecureMailService {
   // Records a committed blob and its audit entry in one transaction; on failure deletes the file.
   Status RecordBlob(const store::BlobRecord& blob, const audit::AuditEntry& entry);
   // The caller is inside d_.db->Write or Read, which lends `db`.
-  Result<Access> Authorize(store::Database& db, std::string_view token, std::string_view cookie,
-                           bool need_verified, const std::string_view* csrf, std::int64_t now);
+  // The link, the session (required when `need_verified` or `check_csrf`) and, with
+  // `check_csrf`, the CSRF token presented.
+  Result<Access> Authorize(store::Database& db, const PortalCredentials& who, bool need_verified,
+                           bool check_csrf, std::int64_t now);
   Result<Content> Decrypt(const std::string& message_id);
   Status NotifyOne(std::int64_t recipient_id);
 

@@ -2,7 +2,11 @@
 #include "gateway/api/query.h"
 
 #include <string>
+#include <type_traits>
 
+#include "gateway/messages/message_request.h"
+#include "gateway/messages/message_results.h"
+#include "gateway/securemail/securemail_request.h"
 #include "gateway/securemail/securemail_service.h"
 #include "gateway/server/pending_response.h"
 
@@ -16,10 +20,17 @@ Caller CallerOf(const api::Request& req) {
   return Caller{*req.principal, req.remote_address};
 }
 
-api::Response Answer(int status, Result<json> result) {
+// `result` as the response with `status`: the service's typed answer written by its ToJson
+// (messages/message_results.h), or the error.
+template <typename T>
+api::Response Answer(int status, const Result<T>& result) {
   if (!result)
     return api::Response::FromError(result.error());
-  return api::Response::Json(status, *result);
+  if constexpr (std::is_same_v<T, json>) {
+    return api::Response::Json(status, *result);  // secure mail's answers are JSON still
+  } else {
+    return api::Response::Json(status, ToJson(*result));
+  }
 }
 
 // Whether a submission's kind is for people by e-mail address (secure mail) rather than for
@@ -50,20 +61,24 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service, const K
         if (!body)
           return api::Response::FromError(body.error());
         std::optional<std::string> key = req.Header("Idempotency-Key");
-        if (key && (key->empty() || key->size() > 200)) {
-          return api::Response::FromError(InvalidArgument(
-              "invalid_idempotency_key", "must be 1 to 200 characters", "Idempotency-Key"));
+        std::optional<IdempotencyKey> idempotency;
+        if (key) {
+          auto read = ReadIdempotencyKey(std::move(*key), req.body);
+          if (!read)
+            return api::Response::FromError(read.error());
+          idempotency = std::move(*read);
         }
         if (mail != nullptr && ForEmailAddresses(*k, *body)) {
           return api::Response::OnWorker(
-              [mail, caller = CallerOf(req), body = std::move(*body), raw = req.body, key] {
-                return Answer(202, mail->Submit(caller, body, raw, key));
+              [mail, caller = CallerOf(req), body = std::move(*body), idempotency] {
+                return Answer(
+                    202, mail->Submit(caller, SecureMailSubmissionFromJson(body), idempotency));
               });
         }
         auto pending = PendingResponse::Create();
-        s->Submit(CallerOf(req), *body, req.body, key, [pending](Result<json> accepted) {
-          pending->Complete(Answer(202, std::move(accepted)));
-        });
+        s->Submit(
+            CallerOf(req), SubmissionFromJson(*body), std::move(idempotency),
+            [pending](Result<Accepted> accepted) { pending->Complete(Answer(202, accepted)); });
         return pending->Later();
       },
       api::HandlerCost::kNonBlocking);
@@ -83,7 +98,10 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service, const K
                auto body = api::ParseJsonBody(req);
                if (!body)
                  return api::Response::FromError(body.error());
-               return Answer(200, s->SetStatus(CallerOf(req), req.params.at("id"), *body));
+               auto change = StatusChangeFromJson(*body);
+               if (!change)
+                 return api::Response::FromError(change.error());
+               return Answer(200, s->SetStatus(CallerOf(req), req.params.at("id"), *change));
              });
   router.Add("GET", "/v1/messages/{id}/tracking", api::Access::Roles({Role::kSender}),
              [s, mail](api::Request& req) {

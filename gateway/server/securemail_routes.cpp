@@ -1,4 +1,5 @@
 #include "gateway/server/securemail_routes.h"
+#include "gateway/api/cookies_and_forms.h"
 #include "gateway/api/query.h"
 
 #include <atomic>
@@ -7,8 +8,8 @@
 #include <string>
 
 #include "gateway/securemail/portal/portal_pages.h"
-#include "gateway/securemail/portal/portal_request.h"
 #include "gateway/securemail/portal/qr_svg.h"
+#include "gateway/securemail/securemail_request.h"
 
 namespace ketenpoort::server {
 
@@ -21,8 +22,14 @@ using portal::Text;
 
 constexpr std::string_view kCookie = "kp_portal";
 
-std::string SessionCookie(const api::Request& req) {
-  return portal::CookieValue(req, kCookie);
+using PortalCredentials = SecureMailService::PortalCredentials;
+
+// What a portal request presents: the link's token from the path, the session's secret from
+// the cookie, and `csrf` (a form field or a header; "" where the step takes none).
+PortalCredentials Credentials(const api::Request& req, std::string csrf = {}) {
+  return PortalCredentials{.token = req.params.at("token"),
+                           .session = api::CookieValue(req, kCookie),
+                           .csrf = std::move(csrf)};
 }
 
 // A streamed attachment's plaintext for the response body.
@@ -400,7 +407,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
               "\"></head><body></body></html>";
           return Html(200, std::move(html));
         }
-        auto visit = s->Enter(token, SessionCookie(req), req.remote_address);
+        auto visit = s->Enter(Credentials(req), req.remote_address);
         if (!visit)
           return ErrorPage(req, visit.error(), self);
         Lang lang = RequestLang(req, visit->lang);
@@ -419,7 +426,8 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
                                            portal::EnrolmentCard(lang, facts),
                                        self));
         } else if (visit->verified) {
-          auto content = s->Read(token, SessionCookie(req), req.remote_address);
+          // A session started just now is not verified: Read is only reached with the cookie's.
+          auto content = s->Read(Credentials(req), req.remote_address);
           if (!content)
             return ErrorPage(req, content.error(), self);
           r = Html(200, portal::Layout(
@@ -430,16 +438,16 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
                             lang, Text(lang, "title_verify"),
                             VerifyBody(lang, self, *visit, api::QueryValue(req, "notice")), self));
         }
-        if (!visit->new_cookie.empty())
-          SetCookie(r, token, visit->new_cookie);
+        if (!visit->new_session.empty())
+          SetCookie(r, token, visit->new_session);
         return r;
       });
   router.Add("POST", "/m/{token}/code", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");
-    auto form = portal::FormFields(req);
+    auto form = api::FormFields(req);
     if (!form)
       return ErrorPage(req, form.error(), "/m/" + token);
-    Status sent = s->RequestCode(token, SessionCookie(req), (*form)["csrf"], req.remote_address);
+    Status sent = s->RequestCode(Credentials(req, (*form)["csrf"]), req.remote_address);
     if (!sent) {
       if (sent.error().kind == ErrorKind::kUnavailable)
         return Redirect("/m/" + token + "?notice=code_send_failed");
@@ -451,11 +459,11 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
   });
   router.Add("POST", "/m/{token}/verify", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");
-    auto form = portal::FormFields(req);
+    auto form = api::FormFields(req);
     if (!form)
       return ErrorPage(req, form.error(), "/m/" + token);
     auto session =
-        s->Verify(token, SessionCookie(req), (*form)["csrf"], (*form)["code"], req.remote_address);
+        s->Verify(Credentials(req, (*form)["csrf"]), (*form)["code"], req.remote_address);
     if (!session) {
       if (session.error().code == "wrong_code")
         return Redirect("/m/" + token + "?notice=wrong_code");
@@ -469,11 +477,11 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
   });
   router.Add("POST", "/m/{token}/enrol", api::Access::Public(), [s](api::Request& req) {
     const std::string& token = req.params.at("token");
-    auto form = portal::FormFields(req);
+    auto form = api::FormFields(req);
     if (!form)
       return ErrorPage(req, form.error(), "/m/" + token);
     Status enrolled =
-        s->Enrol(token, SessionCookie(req), (*form)["csrf"], (*form)["code"], req.remote_address);
+        s->Enrol(Credentials(req, (*form)["csrf"]), (*form)["code"], req.remote_address);
     if (!enrolled && enrolled.error().code == "wrong_code")
       return Redirect("/m/" + token + "?notice=wrong_app_code");
     if (!enrolled)
@@ -486,7 +494,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
     if (n.empty() || n.size() > 4 || n.find_first_not_of("0123456789") != std::string::npos)
       return ErrorPage(req, NotFound("attachment_not_found", "no such attachment"), "/m/" + token);
     const bool preview = api::QueryValue(req, "inline") == "1";
-    auto file = s->Download(token, SessionCookie(req), std::stoul(n), req.remote_address, preview);
+    auto file = s->Download(Credentials(req), std::stoul(n), req.remote_address, preview);
     if (!file)
       return ErrorPage(req, file.error(), "/m/" + token);
     api::Response r;
@@ -511,8 +519,8 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
     auto body = api::ParseJsonBody(req);
     if (!body)
       return api::Response::FromError(body.error());
-    auto r = s->Reply(req.params.at("token"), SessionCookie(req),
-                      req.Header("X-CSRF-Token").value_or(""), *body, req.remote_address);
+    auto r = s->Reply(Credentials(req, req.Header("X-CSRF-Token").value_or("")),
+                      SecureMailReplyFromJson(*body), req.remote_address);
     if (!r)
       return api::Response::FromError(r.error());
     return api::Response::Json(202, *r);
@@ -523,8 +531,8 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
         KP_ASSIGN_OR_RETURN(UploadSlots::Slot slot, slots->Take());
         KP_ASSIGN_OR_RETURN(
             SecureMailService::ReplyUpload upload,
-            s->BeginReplyUpload(req.params.at("token"), SessionCookie(req),
-                                req.Header("X-CSRF-Token").value_or(""), req.remote_address));
+            s->BeginReplyUpload(Credentials(req, req.Header("X-CSRF-Token").value_or("")),
+                                req.remote_address));
         return std::unique_ptr<api::BodySink>(
             std::make_unique<ReplyUploadSink>(s, std::move(upload), std::move(slot)));
       });
@@ -561,17 +569,20 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
         return std::unique_ptr<api::BodySink>(
             std::make_unique<UploadSink>(s, std::move(caller), std::move(writer), std::move(slot)));
       });
-  router.Add(
-      "POST", "/v1/messages/{id}/resend", api::Access::Roles({Role::kSender}),
-      [s](api::Request& req) {
-        auto body = api::ParseJsonBody(req);
-        if (!body)
-          return api::Response::FromError(body.error());
-        auto r = s->Resend(Caller{*req.principal, req.remote_address}, req.params.at("id"), *body);
-        if (!r)
-          return api::Response::FromError(r.error());
-        return api::Response::Json(200, *r);
-      });
+  router.Add("POST", "/v1/messages/{id}/resend", api::Access::Roles({Role::kSender}),
+             [s](api::Request& req) {
+               auto body = api::ParseJsonBody(req);
+               if (!body)
+                 return api::Response::FromError(body.error());
+               auto request = SecureMailResendFromJson(*body);
+               if (!request)
+                 return api::Response::FromError(request.error());
+               auto r = s->Resend(Caller{*req.principal, req.remote_address}, req.params.at("id"),
+                                  std::move(*request));
+               if (!r)
+                 return api::Response::FromError(r.error());
+               return api::Response::Json(200, *r);
+             });
 }
 
 }  // namespace ketenpoort::server

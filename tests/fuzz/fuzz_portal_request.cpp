@@ -1,6 +1,6 @@
 // Fuzzes what the secure-mail portal reads from a browser: the session cookie
-// (portal::CookieValue), a posted form (portal::FormFields, which decodes as api::ParseQuery)
-// and the page language from ?lang= and Accept-Language (portal::ParseLang).
+// (api::CookieValue), a posted form (api::FormFields, which decodes as api::ParseQuery) and the
+// page language from ?lang= and Accept-Language (portal::ParseLang).
 //
 // Input: Cookie, Content-Type and Accept-Language as length-prefixed strings
 // (FuzzedDataProvider), the rest is the form body. Corpus: tests/fuzz/corpus/portal_request/.
@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <string>
 
+#include "gateway/api/cookies_and_forms.h"
 #include "gateway/securemail/portal/portal_pages.h"
-#include "gateway/securemail/portal/portal_request.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   FuzzedDataProvider in(data, size);
@@ -25,10 +25,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!content_type.empty())
     req.headers["Content-Type"] = content_type;
 
-  std::string session = ketenpoort::portal::CookieValue(req, "kp_portal");
+  std::string session = ketenpoort::api::CookieValue(req, "kp_portal");
   if (session.size() > cookie.size())
     __builtin_trap();
-  if (auto form = ketenpoort::portal::FormFields(req)) {
+  if (auto form = ketenpoort::api::FormFields(req)) {
     auto lang = form->find("lang");
     (void)ketenpoort::portal::ParseLang(lang == form->end() ? "" : lang->second, accept_language);
   }

@@ -11,6 +11,7 @@
 #include "gateway/audit/time_format.h"
 #include "gateway/core/directory.h"
 #include "gateway/crypto/keyring.h"
+#include "gateway/securemail/securemail_request.h"
 #include "gateway/securemail/securemail_service.h"
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
@@ -72,10 +73,10 @@ class SecureMailClockTest : public ::testing::Test {
     body.update(extra);
     server::Caller caller{Principal{0, "shop-denhaag", Role::kCoordinator, "coordinator-1"},
                           "127.0.0.1"};
-    auto r = service_->Submit(caller, body);
+    auto r = service_->Submit(caller, server::SecureMailSubmissionFromJson(body));
     EXPECT_TRUE(r) << r.error().ToString();
     caller_ = caller;
-    return r ? (*r)["id"].get<std::string>() : "";
+    return r ? r->id : "";
   }
 
   std::vector<transports::MailMessage> MailsTo(const std::string& to) const {
@@ -121,13 +122,13 @@ TEST_F(SecureMailClockTest, DeadlineWarningOnceAtTheConfiguredTimeOnlyForUnopene
 
   // One recipient opens it.
   const std::string token = TokenIn(MailsTo("opens@example.org")[0]);
-  auto visit = service_->Enter(token, "", "127.0.0.1");
+  auto visit = service_->Enter({token}, "127.0.0.1");
   ASSERT_TRUE(visit) << visit.error().ToString();
-  ASSERT_TRUE(service_->RequestCode(token, visit->new_cookie, visit->csrf, "127.0.0.1"));
-  auto session = service_->Verify(token, visit->new_cookie, visit->csrf,
+  ASSERT_TRUE(service_->RequestCode({token, visit->new_session, visit->csrf}, "127.0.0.1"));
+  auto session = service_->Verify({token, visit->new_session, visit->csrf},
                                   CodeIn(MailsTo("opens@example.org")[1]), "127.0.0.1");
   ASSERT_TRUE(session) << session.error().ToString();
-  ASSERT_TRUE(service_->Read(token, *session, "127.0.0.1"));
+  ASSERT_TRUE(service_->Read({token, *session}, "127.0.0.1"));
 
   now_ = kT0 + 24 * kHour - 1;  // one millisecond before the warning time
   service_->RunDueWork();
@@ -155,18 +156,18 @@ TEST_F(SecureMailClockTest, ExpiryClosesThePageAndCodesExpire) {
   std::string id = Submit({"late@example.org"}, {{"expires", audit::FormatTime(kT0 + kHour)}});
   service_->RunDueWork();
   const std::string token = TokenIn(MailsTo("late@example.org")[0]);
-  auto visit = service_->Enter(token, "", "127.0.0.1");
+  auto visit = service_->Enter({token}, "127.0.0.1");
   ASSERT_TRUE(visit);
-  ASSERT_TRUE(service_->RequestCode(token, visit->new_cookie, visit->csrf, "127.0.0.1"));
+  ASSERT_TRUE(service_->RequestCode({token, visit->new_session, visit->csrf}, "127.0.0.1"));
   const std::string code = CodeIn(MailsTo("late@example.org")[1]);
 
   now_ += 10 * 60 * 1000 + 1;  // the code's ten minutes are over
-  auto stale = service_->Verify(token, visit->new_cookie, visit->csrf, code, "127.0.0.1");
+  auto stale = service_->Verify({token, visit->new_session, visit->csrf}, code, "127.0.0.1");
   ASSERT_FALSE(stale);
   EXPECT_EQ(stale.error().code, "wrong_code");
 
   now_ = kT0 + kHour;  // the expiry (and the session's hour is over as well)
-  auto gone = service_->Enter(token, visit->new_cookie, "127.0.0.1");
+  auto gone = service_->Enter({token, visit->new_session}, "127.0.0.1");
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().code, "message_expired");
   EXPECT_GE(service_->RunDueWork(), 1);
@@ -177,17 +178,17 @@ TEST_F(SecureMailClockTest, AVerifiedSessionEndsAfterItsTime) {
   Submit({"session@example.org"}, json::object());
   service_->RunDueWork();
   const std::string token = TokenIn(MailsTo("session@example.org")[0]);
-  auto visit = service_->Enter(token, "", "127.0.0.1");
+  auto visit = service_->Enter({token}, "127.0.0.1");
   ASSERT_TRUE(visit);
-  ASSERT_TRUE(service_->RequestCode(token, visit->new_cookie, visit->csrf, "127.0.0.1"));
-  auto session = service_->Verify(token, visit->new_cookie, visit->csrf,
+  ASSERT_TRUE(service_->RequestCode({token, visit->new_session, visit->csrf}, "127.0.0.1"));
+  auto session = service_->Verify({token, visit->new_session, visit->csrf},
                                   CodeIn(MailsTo("session@example.org")[1]), "127.0.0.1");
   ASSERT_TRUE(session);
-  EXPECT_TRUE(service_->Read(token, *session, "127.0.0.1"));
-  EXPECT_FALSE(service_->Enter(token, visit->new_cookie, "127.0.0.1")->verified)
+  EXPECT_TRUE(service_->Read({token, *session}, "127.0.0.1"));
+  EXPECT_FALSE(service_->Enter({token, visit->new_session}, "127.0.0.1")->verified)
       << "the unverified session was replaced";
   now_ += 60 * 60 * 1000;  // the default session time
-  auto late = service_->Read(token, *session, "127.0.0.1");
+  auto late = service_->Read({token, *session}, "127.0.0.1");
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().code, "session_invalid");
   EXPECT_GE(service_->RunDueWork(), 1);  // expired sessions are removed

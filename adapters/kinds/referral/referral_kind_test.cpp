@@ -5,6 +5,7 @@
 
 #include "adapters/kinds/lifecycle_table.h"
 #include "adapters/kinds/registry.h"
+#include "gateway/api/http_status.h"
 
 namespace ketenpoort::kinds {
 namespace {
@@ -99,7 +100,7 @@ TEST(ReferralKindTest, PayloadErrorsNameTheField) {
     ASSERT_FALSE(s.ok()) << b.patch.dump();
     EXPECT_EQ(s.error().code, b.code) << b.patch.dump();
     EXPECT_EQ(s.error().field, b.field) << b.patch.dump();
-    EXPECT_EQ(HttpStatus(s.error().kind), 400);
+    EXPECT_EQ(api::HttpStatus(s.error().kind), 400);
   }
   EXPECT_EQ(ReferralKind().spec().retention_days, 730);
 }

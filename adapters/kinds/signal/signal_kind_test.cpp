@@ -5,6 +5,7 @@
 
 #include "adapters/kinds/lifecycle_table.h"
 #include "adapters/kinds/registry.h"
+#include "gateway/api/http_status.h"
 
 namespace ketenpoort::kinds {
 namespace {
@@ -64,7 +65,7 @@ TEST(SignalKindTest, IdentifyingDataNeedsALegalBasis) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, "legal_basis_required");
   EXPECT_EQ(refused.error().field, "identity");
-  EXPECT_EQ(HttpStatus(refused.error().kind), 422);
+  EXPECT_EQ(api::HttpStatus(refused.error().kind), 422);
   EXPECT_TRUE(SignalKind().ValidatePayload(p, lists, {}, true).ok());
 }
 

@@ -10,7 +10,6 @@
 #include "gateway/crypto/random.h"
 #include "gateway/crypto/totp.h"
 #include "gateway/securemail/portal/portal_pages.h"
-#include "gateway/securemail/portal/portal_request.h"
 #include "gateway/securemail/portal/qr_svg.h"
 
 namespace ketenpoort::portal {
@@ -37,19 +36,6 @@ TEST(PortalExamples, PortalPages) {
   MailContent m = NotificationMail(lang, facts);
   EXPECT_NE(m.text.find(url), std::string::npos);
   EXPECT_FALSE(m.subject.empty());
-}
-
-// gateway/securemail/portal/portal_request.h
-TEST(PortalExamples, PortalRequest) {
-  api::Request req;
-  req.headers["Cookie"] = "a=1; kp_portal=s3cr3t";
-  req.headers["Content-Type"] = "application/x-www-form-urlencoded";
-  req.body = "csrf=abc&code=123456";
-  EXPECT_EQ(CookieValue(req, "kp_portal"), "s3cr3t");
-  EXPECT_EQ(CookieValue(req, "absent"), "");
-  auto form = FormFields(req);
-  ASSERT_TRUE(form.ok());
-  EXPECT_EQ(*form, (std::map<std::string, std::string>{{"code", "123456"}, {"csrf", "abc"}}));
 }
 
 // gateway/securemail/portal/qr_svg.h

@@ -1,14 +1,14 @@
-#include "gateway/securemail/portal/portal_request.h"
+#include "gateway/api/cookies_and_forms.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace ketenpoort::portal {
+namespace ketenpoort::api {
 namespace {
 
-api::Request WithHeader(const std::string& name, const std::string& value) {
-  api::Request req;
+Request WithHeader(const std::string& name, const std::string& value) {
+  Request req;
   req.headers[name] = value;
   return req;
 }
@@ -21,7 +21,7 @@ TEST(PortalRequestTest, CookieValueFindsTheNamedPairAmongOthers) {
 }
 
 TEST(PortalRequestTest, CookieValueIsEmptyWhenTheCookieIsAbsentOrOnlyAPrefix) {
-  EXPECT_EQ(CookieValue(api::Request{}, "kp_portal"), "");
+  EXPECT_EQ(CookieValue(Request{}, "kp_portal"), "");
   EXPECT_EQ(CookieValue(WithHeader("Cookie", ""), "kp_portal"), "");
   EXPECT_EQ(CookieValue(WithHeader("Cookie", "kp_portal"), "kp_portal"), "");
   EXPECT_EQ(CookieValue(WithHeader("Cookie", "kp_portal="), "kp_portal"), "");
@@ -30,7 +30,7 @@ TEST(PortalRequestTest, CookieValueIsEmptyWhenTheCookieIsAbsentOrOnlyAPrefix) {
 }
 
 TEST(PortalRequestTest, FormFieldsDecodesAUrlEncodedBody) {
-  api::Request req = WithHeader("Content-Type", "application/x-www-form-urlencoded");
+  Request req = WithHeader("Content-Type", "application/x-www-form-urlencoded");
   req.body = "csrf=a%2Bb&code=123+456";
   auto form = FormFields(req);
   ASSERT_TRUE(form.ok()) << form.error().code;
@@ -39,20 +39,20 @@ TEST(PortalRequestTest, FormFieldsDecodesAUrlEncodedBody) {
 }
 
 TEST(PortalRequestTest, FormFieldsRefusesOtherContentTypesAndBadBodies) {
-  api::Request json = WithHeader("Content-Type", "application/json");
+  Request json = WithHeader("Content-Type", "application/json");
   json.body = "csrf=x";
   ASSERT_FALSE(FormFields(json).ok());
   EXPECT_EQ(FormFields(json).error().code, "unsupported_media_type");
   EXPECT_EQ(FormFields(json).error().field, "Content-Type");
-  EXPECT_EQ(FormFields(api::Request{}).error().code, "unsupported_media_type");
+  EXPECT_EQ(FormFields(Request{}).error().code, "unsupported_media_type");
 
-  api::Request repeated = WithHeader("Content-Type", "application/x-www-form-urlencoded");
+  Request repeated = WithHeader("Content-Type", "application/x-www-form-urlencoded");
   repeated.body = "code=1&code=2";
   EXPECT_EQ(FormFields(repeated).error().code, "duplicate_query_parameter");
-  api::Request nul = WithHeader("Content-Type", "application/x-www-form-urlencoded");
+  Request nul = WithHeader("Content-Type", "application/x-www-form-urlencoded");
   nul.body = "code=%00";
   EXPECT_FALSE(FormFields(nul).ok());
 }
 
 }  // namespace
-}  // namespace ketenpoort::portal
+}  // namespace ketenpoort::api

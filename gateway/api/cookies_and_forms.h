@@ -1,6 +1,8 @@
-// What the secure-mail portal reads from a browser's request besides the route: the session
-// cookie and a posted form. Both come from anyone on the internet, so both are total: any bytes
-// give a value or an error value, never an exception.
+// What a browser's request carries besides the route and the query: a cookie and a posted form
+// (the secure-mail portal's session cookie and its forms, server/securemail_routes.cpp). Both
+// come from anyone on the internet, so both are total: any bytes give a value or an error
+// value, never an exception. Like the query (query.h), they are read here, in the HTTP layer,
+// and reach a service only as typed values.
 //
 //   // (compiled in examples_test.cpp)
 //   CookieValue(req, "kp_portal")   // "Cookie: a=1; kp_portal=s3cr3t" -> "s3cr3t"; absent -> ""
@@ -13,7 +15,7 @@
 // "NAME" without '=' or with an empty value counts as absent. FormFields refuses a
 // Content-Type that does not start with application/x-www-form-urlencoded (400
 // unsupported_media_type, field "Content-Type") and otherwise decodes the body as
-// api::ParseQuery does ('+' is a space; a repeated or empty name, a bad escape or a NUL is 400).
+// ParseQuery does ('+' is a space; a repeated or empty name, a bad escape or a NUL is 400).
 #pragma once
 
 #include <map>
@@ -23,10 +25,10 @@
 #include "gateway/api/http_types.h"
 #include "gateway/core/error.h"
 
-namespace ketenpoort::portal {
+namespace ketenpoort::api {
 
-std::string CookieValue(const api::Request& req, std::string_view name);
+std::string CookieValue(const Request& req, std::string_view name);
 
-Result<std::map<std::string, std::string>> FormFields(const api::Request& req);
+Result<std::map<std::string, std::string>> FormFields(const Request& req);
 
-}  // namespace ketenpoort::portal
+}  // namespace ketenpoort::api

@@ -1,17 +1,17 @@
-#include "gateway/securemail/portal/portal_request.h"
+#include "gateway/api/cookies_and_forms.h"
 
 #include "gateway/api/url.h"
 
-namespace ketenpoort::portal {
+namespace ketenpoort::api {
 
-std::string CookieValue(const api::Request& req, std::string_view name) {
+std::string CookieValue(const Request& req, std::string_view name) {
   auto header = req.Header("Cookie");
   if (!header)
     return {};
   std::string_view rest = *header;
   while (!rest.empty()) {
     auto semi = rest.find(';');
-    std::string_view part = api::TrimHttpWhitespace(rest.substr(0, semi));
+    std::string_view part = TrimHttpWhitespace(rest.substr(0, semi));
     rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
     if (part.size() > name.size() && part.substr(0, name.size()) == name &&
         part[name.size()] == '=')
@@ -20,11 +20,11 @@ std::string CookieValue(const api::Request& req, std::string_view name) {
   return {};
 }
 
-Result<std::map<std::string, std::string>> FormFields(const api::Request& req) {
+Result<std::map<std::string, std::string>> FormFields(const Request& req) {
   auto type = req.Header("Content-Type").value_or("");
   if (type.rfind("application/x-www-form-urlencoded", 0) != 0)
     return InvalidArgument("unsupported_media_type", "expected a form", "Content-Type");
-  return api::ParseQuery(req.body);
+  return ParseQuery(req.body);
 }
 
-}  // namespace ketenpoort::portal
+}  // namespace ketenpoort::api

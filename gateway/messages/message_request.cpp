@@ -1,0 +1,76 @@
+#include "gateway/messages/message_request.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "gateway/core/json_fields.h"
+
+namespace ketenpoort::server {
+
+namespace {
+
+constexpr std::size_t kMaxReasonBytes = 500;
+constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
+
+bool HasControlCharacters(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+}
+
+}  // namespace
+
+Result<Submission> SubmissionFromJson(const nlohmann::json& body) {
+  JsonFields keys(body, "", "unknown_field");
+  KP_RETURN_IF_ERROR(keys.OnlyKeys({"kind", "recipients", "routing", "subject_ref", "legal_basis",
+                                    "deadline", "expires", "codelists", "payload"}));
+  KP_ASSIGN_OR_RETURN(RoutingInput routing, RoutingInputFromJson(body));
+  const JsonFields f(body, "", "invalid_request");
+  auto recipients = [&]() -> Result<std::optional<std::vector<std::string>>> {
+    if (f.Find("recipients") == nullptr)
+      return std::optional<std::vector<std::string>>();
+    KP_ASSIGN_OR_RETURN(std::vector<std::string> given,
+                        f.StringArray("recipients", /*required=*/false));
+    return std::optional<std::vector<std::string>>(std::move(given));
+  };
+  auto codelists = [&]() -> Result<CodeListVersions> {
+    const nlohmann::json* c = f.Find("codelists");
+    if (c == nullptr)
+      return CodeListVersions{};
+    return CodeListVersionsFromJson(*c);
+  };
+  auto payload = [&]() -> Result<SealedPayload> {
+    KP_ASSIGN_OR_RETURN(std::string base64, f.RequiredString("payload"));
+    return DecodeSealedPayload(base64);
+  };
+  return Submission{.routing = std::move(routing),
+                    .recipients = recipients(),
+                    .header = delivery::ReadCommonHeader(f),
+                    .codelists = codelists(),
+                    .payload = payload()};
+}
+
+Result<StatusChange> StatusChangeFromJson(const nlohmann::json& body) {
+  {
+    JsonFields keys(body, "", "unknown_field");
+    KP_RETURN_IF_ERROR(keys.OnlyKeys({"state", "reason"}));
+  }
+  JsonFields f(body, "", "invalid_request");
+  StatusChange c;
+  KP_ASSIGN_OR_RETURN(c.state, f.RequiredString("state"));
+  KP_ASSIGN_OR_RETURN(c.reason, f.OptionalString("reason"));
+  if (c.reason.size() > kMaxReasonBytes || HasControlCharacters(c.reason)) {
+    return InvalidArgument(
+        "invalid_reason", "must be at most 500 bytes of text without control characters", "reason");
+  }
+  return c;
+}
+
+Result<IdempotencyKey> ReadIdempotencyKey(std::string key, std::string_view raw_body) {
+  if (key.empty() || key.size() > kMaxIdempotencyKeyBytes) {
+    return InvalidArgument("invalid_idempotency_key", "must be 1 to 200 characters",
+                           "Idempotency-Key");
+  }
+  return IdempotencyKey{std::move(key), crypto::Sha256(AsBytes(raw_body))};
+}
+
+}  // namespace ketenpoort::server
