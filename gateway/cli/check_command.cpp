@@ -83,8 +83,8 @@ void CheckSecretFile(Findings& f, const std::string& what, const std::string& pa
     return;
   }
   if ((st.st_mode & 077) != 0) {
-    f.Fail(what, path + " is readable by group or others (mode " + Mode(st.st_mode) +
-                     "); chmod 600 it");
+    f.Fail(what,
+           path + " is readable by group or others (mode " + Mode(st.st_mode) + "); chmod 600 it");
     return;
   }
   f.Ok(what, path + " (mode " + Mode(st.st_mode) + ")");
@@ -136,8 +136,8 @@ void CheckDeployment(Findings& f, const config::GatewayConfig& c) {
     f.Fail("directory", e);
   } else {
     directory.emplace(std::move(*parsed));
-    f.Ok("directory", c.directory + " (" + std::to_string(directory->all().size()) +
-                          " organisations)");
+    f.Ok("directory",
+         c.directory + " (" + std::to_string(directory->all().size()) + " organisations)");
     for (const Organisation& o : directory->all()) {
       if (o.certificate_pem.empty())
         continue;
@@ -190,8 +190,7 @@ void CheckDeployment(Findings& f, const config::GatewayConfig& c) {
                            "; `serve` migrates it to " + std::to_string(latest));
     return;  // the trail's tables may predate this binary: verify after the migration
   }
-  f.Ok("database", c.database.path + " opens with its key (schema " + std::to_string(latest) +
-                       ")");
+  f.Ok("database", c.database.path + " opens with its key (schema " + std::to_string(latest) + ")");
   if (!chain)
     return;
   auto trail = audit::AuditLog().Verify(*db, chain->front());

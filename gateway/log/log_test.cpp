@@ -11,14 +11,12 @@ namespace {
 constexpr std::string_view kTime = "2026-11-22T05:40:01.123Z";
 
 TEST(LogFormatTest, TextAndJsonCarryTheSameFieldsInTheSameOrder) {
-  const std::string text =
-      FormatLine(Format::kText, kTime, Level::kWarn, "smtp_failed",
-                 {{"id", "m-1"}, {"reason", "two words"}, {"code", "421"}});
+  const std::string text = FormatLine(Format::kText, kTime, Level::kWarn, "smtp_failed",
+                                      {{"id", "m-1"}, {"reason", "two words"}, {"code", "421"}});
   EXPECT_EQ(text,
             "2026-11-22T05:40:01.123Z warn smtp_failed id=m-1 reason=\"two words\" code=421\n");
-  const std::string line =
-      FormatLine(Format::kJson, kTime, Level::kWarn, "smtp_failed",
-                 {{"id", "m-1"}, {"reason", "two words"}, {"code", "421"}});
+  const std::string line = FormatLine(Format::kJson, kTime, Level::kWarn, "smtp_failed",
+                                      {{"id", "m-1"}, {"reason", "two words"}, {"code", "421"}});
   EXPECT_EQ(line,
             "{\"time\":\"2026-11-22T05:40:01.123Z\",\"level\":\"warn\",\"event\":\"smtp_failed\","
             "\"id\":\"m-1\",\"reason\":\"two words\",\"code\":\"421\"}\n");
