@@ -28,16 +28,39 @@ Result<std::string> CleanToken(std::string text, const std::string& source) {
   return text;
 }
 
-Result<std::string> LoadToken(const OrgSessionOptions& o, const std::string& dir) {
-  if (!o.token_file.empty()) {
-    KP_ASSIGN_OR_RETURN(std::string text, io::ReadFile(o.token_file, kMaxTokenBytes));
-    return CleanToken(std::move(text), o.token_file);
-  }
+// Where the token comes from: --token-file, $KETENPOORT_TOKEN, or the deployment's file.
+std::string TokenSource(const OrgSessionOptions& o, const std::string& dir) {
+  if (!o.token_file.empty())
+    return o.token_file;
   if (const char* env = std::getenv("KETENPOORT_TOKEN"); env != nullptr && *env != '\0')
-    return CleanToken(env, "KETENPOORT_TOKEN");
-  std::string file = dir + "/tokens/" + o.org + ".token";
-  KP_ASSIGN_OR_RETURN(std::string text, io::ReadFile(file, kMaxTokenBytes));
-  return CleanToken(std::move(text), file);
+    return "KETENPOORT_TOKEN";
+  return dir + "/tokens/" + o.org + ".token";
+}
+
+Result<std::string> LoadToken(const OrgSessionOptions& o, const std::string& dir) {
+  const std::string source = TokenSource(o, dir);
+  if (source == "KETENPOORT_TOKEN")
+    return CleanToken(std::getenv("KETENPOORT_TOKEN"), source);
+  KP_ASSIGN_OR_RETURN(std::string text, io::ReadFile(source, kMaxTokenBytes));
+  return CleanToken(std::move(text), source);
+}
+
+// A token of another organisation than --as would have the gateway refuse what is signed and
+// sealed as --as with an error about envelopes or certificates: ask whose it is and say so.
+// Only a definite answer counts; a gateway that cannot be asked fails the command later with
+// its own error.
+Status CheckTokenOrganisation(const ApiClient& client, const std::string& org,
+                              const std::string& source) {
+  auto whoami = client.Get("/v1/whoami");
+  if (!whoami || !whoami->is_object())
+    return Ok();
+  auto token_org = whoami->find("org");
+  if (token_org == whoami->end() || !token_org->is_string() || *token_org == org)
+    return Ok();
+  return InvalidArgument("token_of_other_organisation",
+                         "this token belongs to organisation '" + token_org->get<std::string>() +
+                             "', not to '" + org + "' (--as)",
+                         source);
 }
 
 }  // namespace
@@ -129,6 +152,7 @@ Result<std::unique_ptr<OrgSession>> OrgSession::Open(const OrgSessionOptions& o,
     }
   }
   s->client_ = std::make_unique<ApiClient>(std::move(client));
+  KP_RETURN_IF_ERROR(CheckTokenOrganisation(*s->client_, o.org, TokenSource(o, dir)));
   return s;
 }
 

@@ -45,5 +45,20 @@ TEST(PayloadCheckTest, CodeListFlag) {
   EXPECT_FALSE(ParseCodeListFlag("exploitation=0").ok());
 }
 
+// A b8's deadline is the end of the reflection period counted from the payload's
+// reflection_start, with the deployment's kinds.b8 settings.
+TEST(PayloadCheckTest, AB8sDeadlineCountsFromItsReflectionStart) {
+  const std::string b8 =
+      R"({"client_ref":"c-1","step":"reflection_offered","reflection_start":"2026-12-01"})";
+  EXPECT_EQ(DeadlineFromPayload("b8", b8, {}).value(), "2027-03-01T00:00:00.000Z");
+  EXPECT_EQ(DeadlineFromPayload("b8", b8, {{"b8", {{"reflection_months", 6}}}}).value(),
+            "2027-06-01T00:00:00.000Z");
+  EXPECT_EQ(DeadlineFromPayload("b8", R"({"client_ref":"c-1","step":"report"})", {}).value(), "");
+  EXPECT_EQ(DeadlineFromPayload("referral", R"({"reflection_start":"2026-12-01"})", {}).value(),
+            "");
+  EXPECT_EQ(DeadlineFromPayload("b8", b8, {{"b8", {{"reflection_months", 99}}}}).error().field,
+            "kinds.b8.reflection_months");
+}
+
 }  // namespace
 }  // namespace ketenpoort::cli

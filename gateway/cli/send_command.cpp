@@ -211,6 +211,14 @@ int RunSend(int argc, char** argv) {
   if (!session)
     return Fail(session.error());
   const OrgSession& s = **session;
+  // A kind whose deadline counts from a date in the payload (a b8's reflection_start): the
+  // deadline its rule gives, unless --deadline set one.
+  if (request->deadline.empty()) {
+    auto deadline = DeadlineFromPayload(request->routing.kind, *payload, s.config().kinds);
+    if (!deadline)
+      return Fail(deadline.error());
+    request->deadline = std::move(*deadline);
+  }
 
   std::vector<std::string> recipients = request->to;
   if (recipients.empty()) {

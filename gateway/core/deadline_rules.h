@@ -88,6 +88,13 @@ class ConfiguredDeadline {
   virtual ~ConfiguredDeadline() = default;
   // The notices due at `now_ms` for one message of the kind.
   virtual std::vector<Notice> DueNotices(const CaseFacts& facts, std::int64_t now_ms) const = 0;
+  // The deadline of a case of the kind that started at `start_ms` (the submission, or the date
+  // of KindSpec::deadline_start_field); nullopt for rules that set none. A message submitted
+  // without a deadline gets DeadlineFrom(submission) as its header's deadline.
+  virtual std::optional<std::int64_t> DeadlineFrom(std::int64_t start_ms) const {
+    (void)start_ms;
+    return std::nullopt;
+  }
 };
 
 // A kind's deadline behaviour (KindSpec::deadline); empty for kinds without deadlines.
@@ -98,30 +105,39 @@ struct DeadlineRule {
   explicit operator bool() const { return static_cast<bool>(configure); }
 };
 
-// A rule from a settings reader and a pure notice function over typed settings.
+// A rule from a settings reader and a pure notice function over typed settings, and, for a
+// rule that gives cases a deadline, the deadline of a case started at a time.
 template <typename Settings>
 DeadlineRule MakeDeadlineRule(
     std::function<Result<Settings>(const JsonFields&)> read,
-    std::function<std::vector<Notice>(const CaseFacts&, const Settings&, std::int64_t)> due) {
+    std::function<std::vector<Notice>(const CaseFacts&, const Settings&, std::int64_t)> due,
+    std::function<std::int64_t(std::int64_t start_ms, const Settings&)> deadline_from = {}) {
   class Configured final : public ConfiguredDeadline {
    public:
-    Configured(Settings s, decltype(due) f) : settings_(std::move(s)), due_(std::move(f)) {}
+    Configured(Settings s, decltype(due) f, decltype(deadline_from) d)
+        : settings_(std::move(s)), due_(std::move(f)), deadline_from_(std::move(d)) {}
     std::vector<Notice> DueNotices(const CaseFacts& facts, std::int64_t now_ms) const override {
       if (facts.recalled)
         return {};
       return due_(facts, settings_, now_ms);
     }
+    std::optional<std::int64_t> DeadlineFrom(std::int64_t start_ms) const override {
+      if (!deadline_from_)
+        return std::nullopt;
+      return deadline_from_(start_ms, settings_);
+    }
 
    private:
     Settings settings_;
     decltype(due) due_;
+    decltype(deadline_from) deadline_from_;
   };
-  return {[read = std::move(read), due = std::move(due)](
+  return {[read = std::move(read), due = std::move(due), deadline_from = std::move(deadline_from)](
               const JsonFields& f) -> Result<std::shared_ptr<const ConfiguredDeadline>> {
     KP_RETURN_IF_ERROR(f.IsObject());
     KP_ASSIGN_OR_RETURN(Settings s, read(f));
     std::shared_ptr<const ConfiguredDeadline> rule =
-        std::make_shared<const Configured>(std::move(s), due);
+        std::make_shared<const Configured>(std::move(s), due, deadline_from);
     return rule;
   }};
 }

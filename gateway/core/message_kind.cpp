@@ -65,4 +65,18 @@ Status MessageKind::ValidatePayload(const nlohmann::json& payload, const CodeLis
   return Ok();
 }
 
+Status MessageKind::CheckSender(OrgKind sender) const {
+  const auto& allowed = spec_.sender_kinds;
+  if (allowed.empty() || std::find(allowed.begin(), allowed.end(), sender) != allowed.end())
+    return Ok();
+  std::string kinds;
+  for (OrgKind k : allowed)
+    kinds += (kinds.empty() ? "" : " or ") + std::string(OrgKindName(k));
+  return PermissionDenied("sender_not_permitted", "a " + spec_.name +
+                                                      " may be started only by an organisation "
+                                                      "of kind " +
+                                                      kinds + ", not by one of kind '" +
+                                                      std::string(OrgKindName(sender)) + "'");
+}
+
 }  // namespace ketenpoort

@@ -81,6 +81,14 @@ struct KindSpec {
   std::vector<std::string> answer_states{};
   // States that are an outcome for reports (accepted, declined, granted, ...).
   std::vector<std::string> outcome_states{};
+  // The kinds of organisation that may start a message of this kind (a b8: the police, which
+  // is then always a party); empty: any organisation in the directory.
+  std::vector<OrgKind> sender_kinds{};
+  // A date field of the payload that the case's deadline counts from (a b8's
+  // "reflection_start"). The gateway cannot read the payload, so the sender's side reads it
+  // before sealing and sends the deadline the rule gives for it (ConfiguredDeadline::
+  // DeadlineFrom) in the header; without one, the gateway counts from the submission.
+  std::string deadline_start_field{};
 };
 
 class MessageKind {
@@ -93,6 +101,9 @@ class MessageKind {
 
   Status ValidateHeader(const KindHeader& header, const CodeLists& lists,
                         const CodeListVersions& versions) const;
+  // Ok when an organisation of kind `sender` may start a message of this kind; else 403
+  // sender_not_permitted naming the kinds that may.
+  Status CheckSender(OrgKind sender) const;
   // The schema (payload_schema.h; Ok for a kind without one), then: a field of
   // payload_fields_needing_legal_basis present without a legal basis -> 422 legal_basis_required
   // naming the field.

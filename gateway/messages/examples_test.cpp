@@ -219,13 +219,14 @@ TEST(MessagesExamples, MessageResults) {
   // A state of a whole message names the deliveries it moved.
   c.recipients = std::vector<std::string>{"ind"};
   EXPECT_EQ(ToJson(c)["recipients"], json({"ind"}));
-  // Empty optional members are left out, but a tracking's "recalled" is null.
+  // Empty optional members are left out, but a tracking's "deadline" and "recalled" are null.
   MessageTracking t{.id = "m-5f0c", .kind = "signal"};
   t.recipients.push_back({.org = "comensha",
                           .state = "delivered",
                           .events = {{.state = "delivered", .time_ms = now_ms, .by = "gateway"}}});
   EXPECT_EQ(ToJson(t).dump(),
-            R"({"codelists":{},"id":"m-5f0c","kind":"signal","legal_basis":"","notices":[],)"
+            R"({"codelists":{},"deadline":null,"id":"m-5f0c","kind":"signal","legal_basis":"",)"
+            R"("notices":[],)"
             R"("recalled":null,"recipients":[{"events":[{"by":"gateway","state":"delivered",)"
             R"("time":"2026-11-23T00:00:00.000Z"}],"legal_basis":"","org":"comensha",)"
             R"("state":"delivered"}]})");

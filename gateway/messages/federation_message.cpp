@@ -18,17 +18,16 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxMessageIdBytes = 128;
 
-// A message id: the sending gateway's, so only its form is ours to check (the charset of a
-// pseudonym, never empty).
-bool IsValidMessageId(std::string_view id) {
-  return !id.empty() && id.size() <= kMaxMessageIdBytes && IsValidSubjectRef(id);
-}
-
 json OptionalTime(const std::optional<std::int64_t>& ms) {
   return ms ? json(audit::FormatTime(*ms)) : json(nullptr);
 }
 
 }  // namespace
+
+// A message id is the sending gateway's, so only its form is ours to check.
+bool IsValidMessageId(std::string_view id) {
+  return !id.empty() && id.size() <= kMaxMessageIdBytes && IsValidSubjectRef(id);
+}
 
 json HeaderToJson(const FederationMessage& m) {
   return {{"id", m.id},

@@ -41,6 +41,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -76,6 +77,11 @@ nlohmann::json ToJson(const FederationMessage& message);
 nlohmann::json HeaderToJson(const FederationMessage& message);
 
 Result<FederationMessage> FederationMessageFromJson(const nlohmann::json& wire);
+
+// The form every message id has, whichever gateway minted it: 1..128 characters of a
+// pseudonym's charset (IsValidSubjectRef). Ids from a request path are checked with it before
+// they are written anywhere, such as the audit entry of a refused access.
+bool IsValidMessageId(std::string_view id);
 
 // The "id" of a body FederationMessageFromJson refused, when it is a string of the form an id
 // must have; "" otherwise. For the audit entry of the refusal.

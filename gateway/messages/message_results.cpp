@@ -97,6 +97,8 @@ json ToJson(const MessageTracking& tracking) {
               {"kind", tracking.kind},
               {"legal_basis", tracking.legal_basis},
               {"codelists", CodeListVersionsToJson(tracking.codelists)},
+              {"deadline", tracking.deadline_ms ? json(audit::FormatTime(*tracking.deadline_ms))
+                                                : json(nullptr)},
               {"recalled", tracking.recalled_ms ? json(audit::FormatTime(*tracking.recalled_ms))
                                                 : json(nullptr)},
               {"recipients", std::move(recipients)},

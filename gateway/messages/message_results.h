@@ -74,10 +74,11 @@ struct StatusChanged {
 };
 nlohmann::json ToJson(const StatusChanged& changed);
 
-// GET /v1/messages/{id}/tracking: {"id", "kind", "legal_basis", "codelists", "recalled" (time or
-// null), "recipients": [{"org", "state", "legal_basis", "events": [{"state", "time", "by",
-// "reason"?}], "transfer"?: {"gateway", "state", "attempts", "last_error", "receipt"?}}],
-// "notices": [{"type", "to", "about", "due", "time", "reason", "mail"}]}.
+// GET /v1/messages/{id}/tracking: {"id", "kind", "legal_basis", "codelists", "deadline" (the
+// header's, time or null), "recalled" (time or null), "recipients": [{"org", "state",
+// "legal_basis", "events": [{"state", "time", "by", "reason"?}], "transfer"?: {"gateway", "state",
+// "attempts", "last_error", "receipt"?}}], "notices": [{"type", "to", "about", "due", "time",
+// "reason", "mail"}]}.
 struct MessageTracking {
   struct Event {
     std::string state{};
@@ -116,6 +117,7 @@ struct MessageTracking {
   std::string kind{};
   std::string legal_basis{};
   CodeListVersions codelists{};
+  std::optional<std::int64_t> deadline_ms{};  // null when the message has none
   std::optional<std::int64_t> recalled_ms{};  // null when not recalled
   std::vector<Recipient> recipients{};
   std::vector<Notice> notices{};

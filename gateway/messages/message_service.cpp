@@ -66,6 +66,24 @@ Error MessageNotFound() {
   return NotFound("message_not_found", "no such message", "id");
 }
 
+// An organisation that is not a party to message `id`, or an id nobody has: the attempt is an
+// audit entry (outcome message_not_found, with the message's pseudonym when it exists, so an
+// auditor sees who tried to reach that client's file) and the answer is as for no message at
+// all, so the refusal reveals nothing. An id of a form no message has is recorded as such.
+Error RefusedAccess(store::Database& db, const Caller& caller, std::string_view event,
+                    std::string_view action, std::string_view id, const store::MessageRecord* m,
+                    std::int64_t now) {
+  audit::AuditEntry e =
+      CallerEntry(caller, event, action, delivery::IsValidMessageId(id) ? id : "(malformed id)",
+                  "message_not_found", now);
+  if (m != nullptr)
+    e.subject_ref = m->subject_ref;
+  Status appended = AppendAlone(db, std::move(e));
+  if (!appended)
+    return std::move(appended).error();
+  return MessageNotFound();
+}
+
 // A submission the directory, the routing rules and the kind accepted: what is stored.
 struct Checked {
   RoutingInput routing;
@@ -110,19 +128,22 @@ audit::AuditEntry CallerEntry(const Caller& caller, std::string_view event, std:
 
 MessageService::MessageService(store::GuardedDatabase& db, store::GroupCommit& commits,
                                const Directory& directory, const RoutingRules& routes,
-                               const KindRegistry& kinds, Clock clock)
+                               const KindRegistry& kinds, Clock clock,
+                               const KindDeadlines* deadlines)
     : db_(db),
       commits_(commits),
       directory_(directory),
       routes_(routes),
       kinds_(kinds),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      deadlines_(deadlines) {}
 
 Result<std::unique_ptr<MessageService>> MessageService::Create(
     store::GuardedDatabase& db, store::GroupCommit& commits, const Directory& directory,
-    const RoutingRules& routes, const KindRegistry& kinds, Clock clock) {
+    const RoutingRules& routes, const KindRegistry& kinds, Clock clock,
+    const KindDeadlines* deadlines) {
   auto service = std::unique_ptr<MessageService>(
-      new MessageService(db, commits, directory, routes, kinds, std::move(clock)));
+      new MessageService(db, commits, directory, routes, kinds, std::move(clock), deadlines));
   KP_ASSIGN_OR_RETURN(service->certificates_, DirectoryCertificates(directory));
   return service;
 }
@@ -146,10 +167,13 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
           "unsupported_kind",
           "this kind goes to e-mail addresses, which this gateway does not serve", "kind");
     }
-    if (directory_.Find(who.org) == nullptr) {
+    const Organisation* sender = directory_.Find(who.org);
+    if (sender == nullptr) {
       return PermissionDenied("unknown_sender",
                               "the token's organisation '" + who.org + "' is not in the directory");
     }
+    if (const MessageKind* k = kinds_.Find(s.routing.kind); k != nullptr)
+      KP_RETURN_IF_ERROR(k->CheckSender(sender->kind));
     KP_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> given, std::move(in.recipients));
     if (given) {
       s.recipients = std::move(*given);
@@ -175,6 +199,12 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
                                                         .deadline_ms = s.deadline_ms},
                                              requested));
     s.codelists = kinds_.code_lists().Resolve(requested);
+    if (!s.deadline_ms && deadlines_ != nullptr) {
+      // A kind whose rule gives every case a deadline (a b8's reflection period) counts it from
+      // now when the sender gave none.
+      if (auto rule = deadlines_->find(s.routing.kind); rule != deadlines_->end())
+        s.deadline_ms = rule->second->DeadlineFrom(now);
+    }
     KP_ASSIGN_OR_RETURN(SealedPayload sealed, std::move(in.payload));
     s.payload = std::move(sealed.der);
     const crypto::EnvelopeInfo* info = &sealed.info;
@@ -361,7 +391,7 @@ Result<MessageView> MessageService::Get(const Caller& caller, std::string_view i
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/true));
     if (!found)
-      return MessageNotFound();
+      return RefusedAccess(db, caller, audit::event::kOpen, audit::action::kRead, id, nullptr, now);
     const store::MessageRecord& m = *found;
     const bool is_sender = m.sender_org == who.org && HasRole(who.role, Role::kSender);
     std::optional<store::DeliveryRecord> delivery;
@@ -371,7 +401,7 @@ Result<MessageView> MessageService::Get(const Caller& caller, std::string_view i
         delivery.reset();  // still on its way to that organisation's gateway
     }
     if (!is_sender && !delivery)
-      return MessageNotFound();
+      return RefusedAccess(db, caller, audit::event::kOpen, audit::action::kRead, id, &m, now);
 
     std::optional<Error> gone;
     if (m.recalled_ms)
@@ -419,40 +449,72 @@ Result<StatusChanged> MessageService::SetStatus(const Caller& caller, std::strin
   return db_.Write([&](store::Database& db) -> Result<StatusChanged> {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
+    auto refused = [&] {
+      return RefusedAccess(db, caller, audit::event::kStatusChange, audit::action::kUpdate, id,
+                           found ? &*found : nullptr, now);
+    };
     if (!found)
-      return MessageNotFound();
-    KP_ASSIGN_OR_RETURN(auto delivery, repo.Delivery(id, who.org));
-    const bool is_recipient = delivery && delivery->state != state::kSent;
+      return refused();
+    // A recipient is an organisation the message reached, acting with the recipient role: a
+    // token with the sender role alone answers for no delivery.
+    std::optional<store::DeliveryRecord> delivery;
+    if (HasRole(who.role, Role::kRecipient)) {
+      KP_ASSIGN_OR_RETURN(delivery, repo.Delivery(id, who.org));
+      if (delivery && delivery->state == state::kSent)
+        delivery.reset();  // still on its way to that organisation's gateway
+    }
+    const bool is_recipient = delivery.has_value();
     const bool is_sender = found->sender_org == who.org && HasRole(who.role, Role::kSender);
+    if (!is_recipient && !is_sender)
+      return refused();
+    if (found->recalled_ms)
+      return Gone("message_recalled", "the sender withdrew this message");
     const Lifecycle& lifecycle = kinds_.LifecycleFor(found->kind);
     const bool whole_message =
         lifecycle.scope() == LifecycleScope::kMessage && to != state::kReceived;
-    if (!is_recipient && !(is_sender && whole_message))
-      return MessageNotFound();
-    if (found->recalled_ms)
-      return Gone("message_recalled", "the sender withdrew this message");
-    // The deliveries this change moves: the caller's own, or every one that has arrived.
+    // The sender acts on deliveries that are not its own: the one it names, or every one that
+    // has arrived and is not final. A recipient acts on its own, unless the kind moves the
+    // whole message.
+    const bool as_sender =
+        is_sender && !whole_message && (!is_recipient || !change.recipient.empty());
+    Status allowed = Ok();
     std::vector<store::DeliveryRecord> targets;
-    if (whole_message) {
+    if (!change.recipient.empty() && !is_sender) {
+      allowed = PermissionDenied("recipient_not_permitted",
+                                 "only the message's sender chooses a recipient's delivery");
+    } else if (!change.recipient.empty() && whole_message) {
+      allowed = InvalidArgument("recipient_not_permitted",
+                                "a state of this kind moves every delivery of the message at once",
+                                "recipient");
+    } else if (whole_message || as_sender) {
       KP_ASSIGN_OR_RETURN(auto all, repo.Deliveries(id));
       for (store::DeliveryRecord& d : all) {
-        if (d.state != state::kSent && d.state != state::kUndeliverable)
-          targets.push_back(std::move(d));
+        if (d.state == state::kSent || d.state == state::kUndeliverable)
+          continue;
+        if (as_sender && (change.recipient.empty() ? lifecycle.IsFinal(d.state)
+                                                   : d.recipient_org != change.recipient))
+          continue;
+        targets.push_back(std::move(d));
+      }
+      if (targets.empty() && !change.recipient.empty()) {
+        allowed = Refused("not_a_recipient",
+                          "'" + change.recipient + "' is not a recipient this message has reached",
+                          "recipient");
+      } else if (targets.empty()) {
+        allowed = Conflict("invalid_transition",
+                           "no delivery of this message can move to '" + to + "' now");
       }
     } else {
       targets.push_back(*delivery);
     }
-    if (targets.empty())
-      return Conflict("invalid_transition", "the message has not reached any recipient yet");
     const Organisation* org = directory_.Find(who.org);
-    Status allowed = Ok();
-    if (!lifecycle.IsKnown(to)) {
+    if (allowed && !lifecycle.IsKnown(to)) {
       allowed = kinds_.CheckTransition(found->kind, targets.front().state, to);
-    } else if (org == nullptr) {
+    } else if (allowed && org == nullptr) {
       allowed = PermissionDenied(
           "unknown_sender", "the token's organisation '" + who.org + "' is not in the directory");
-    } else {
-      allowed = lifecycle.CheckSetter(to, org->kind, is_sender, is_recipient);
+    } else if (allowed) {
+      allowed = lifecycle.CheckSetter(to, org->kind, is_sender, !as_sender && is_recipient);
     }
     for (const store::DeliveryRecord& d : targets) {
       if (!allowed)
@@ -472,7 +534,7 @@ Result<StatusChanged> MessageService::SetStatus(const Caller& caller, std::strin
     if (!allowed)
       return std::move(allowed).error();
     StatusChanged changed{.id = std::string(id), .org = who.org, .state = to, .time_ms = now};
-    if (whole_message)
+    if (whole_message || as_sender)
       changed.recipients = RecipientOrgs(targets);
     return changed;
   });
@@ -483,8 +545,10 @@ Result<MessageTracking> MessageService::Tracking(const Caller& caller, std::stri
   return db_.Write([&](store::Database& db) -> Result<MessageTracking> {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
-    if (!found || found->sender_org != caller.principal.org)
-      return MessageNotFound();
+    if (!found || found->sender_org != caller.principal.org) {
+      return RefusedAccess(db, caller, audit::event::kFetch, audit::action::kRead, id,
+                           found ? &*found : nullptr, now);
+    }
     KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
     KP_ASSIGN_OR_RETURN(auto events, repo.Events(id));
     KP_ASSIGN_OR_RETURN(auto outbox, repo.OutboxFor(id));
@@ -533,6 +597,7 @@ Result<MessageTracking> MessageService::Tracking(const Caller& caller, std::stri
     out.kind = found->kind;
     out.legal_basis = found->legal_basis;
     out.codelists = RecordedCodeLists(db, id);
+    out.deadline_ms = found->deadline_ms;
     out.recalled_ms = found->recalled_ms;
     return out;
   });
@@ -543,8 +608,10 @@ Result<Recalled> MessageService::Recall(const Caller& caller, std::string_view i
   return db_.Write([&](store::Database& db) -> Result<Recalled> {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto found, repo.Find(id, /*with_payload=*/false));
-    if (!found || found->sender_org != caller.principal.org)
-      return MessageNotFound();
+    if (!found || found->sender_org != caller.principal.org) {
+      return RefusedAccess(db, caller, audit::event::kRecall, audit::action::kDelete, id,
+                           found ? &*found : nullptr, now);
+    }
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     KP_RETURN_IF_ERROR(repo.Recall(id, now));
     KP_RETURN_IF_ERROR(

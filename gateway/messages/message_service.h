@@ -24,6 +24,8 @@
 //   a kind for e-mail addresses (KindAudience::kEmailAddresses; the routes hand those to
 //     secure mail where a gateway has it)                       -> 400 unsupported_kind
 //   the token's organisation not in the directory               -> 403 unknown_sender
+//   an organisation of a kind that may not start this kind (KindSpec::sender_kinds: a b8 only
+//     the police)                                               -> 403 sender_not_permitted
 //   recipients malformed                                        -> 400 invalid_request;
 //     explicit recipients                       -> RoutingRules::CheckRecipients's errors;
 //     no recipients given and no rule matches                   -> 422 no_recipients
@@ -51,16 +53,23 @@
 // commit.
 //
 // Status (SetStatus), in this order: the form (StatusChangeFromJson, before the call); the
-// caller must be the sender or a recipient that the
-// message reached (else 404); recalled -> 410; a state no lifecycle knows -> 400
-// unknown_state; a state of another kind -> 409 invalid_transition; an organisation that may
-// not set it (the kind's StateRule: sender or recipient, and which organisation kinds) -> 403
-// state_not_permitted; a transition the lifecycle does not allow from the current state -> 409
-// invalid_transition. Kinds with LifecycleScope::kMessage (b8) move every delivery of the
-// message that has arrived ("received" stays per recipient). Every attempt is audited.
+// caller must be the sender (with the sender role) or a recipient that the message reached
+// (with the recipient role), else 404 as for no message; recalled -> 410. Then what moves: a
+// recipient moves its own delivery; the sender moves the delivery of the recipient it names
+// ("recipient"), or, naming none, every delivery that has arrived and is not final (a sender
+// closing a referral for all); kinds with LifecycleScope::kMessage (b8) move every delivery
+// that has arrived ("received" stays per recipient). A recipient naming a recipient -> 403
+// recipient_not_permitted (400 for a kMessage kind); a named organisation the message has not
+// reached -> 422 not_a_recipient; nothing left to move -> 409 invalid_transition. Then: a state
+// no lifecycle knows -> 400 unknown_state; a state of another kind -> 409 invalid_transition;
+// an organisation that may not set it (the kind's StateRule: sender or recipient, and which
+// organisation kinds) -> 403 state_not_permitted; a transition the lifecycle does not allow
+// from a current state -> 409 invalid_transition. Every attempt is audited, the ones answered
+// 404 too (outcome message_not_found).
 //
 // Reading: a message is visible to its sender organisation and to each recipient organisation
-// it has reached; to everyone else it does not exist (404 message_not_found). A recipient's
+// it has reached; to everyone else it does not exist (404 message_not_found, audited as such
+// with the caller and the message's pseudonym: Get, Tracking, Recall and SetStatus). A recipient's
 // first fetch moves its delivery from "delivered" to "received". A recalled message answers
 // 410 message_recalled, an expired one 410 message_expired. Every read is an audit entry.
 //
@@ -110,12 +119,15 @@ class MessageService {
   // Parses every organisation's certificate once. `db`, `directory` and `routes`
   // must outlive the service. Error when a certificate in the directory does not parse.
   // `commits` (on `db`) carries submissions; it must outlive the service and be stopped
-  // before `db` closes.
+  // before `db` closes. `deadlines` (may be null; must outlive the service): the kinds'
+  // configured deadline rules, which give a message submitted without a deadline the one its
+  // kind's rule counts from the submission (a b8's end of the reflection period).
   static Result<std::unique_ptr<MessageService>> Create(store::GuardedDatabase& db,
                                                         store::GroupCommit& commits,
                                                         const Directory& directory,
                                                         const RoutingRules& routes,
-                                                        const KindRegistry& kinds, Clock clock);
+                                                        const KindRegistry& kinds, Clock clock,
+                                                        const KindDeadlines* deadlines = nullptr);
 
   // The answer to a submission, called once: on the group commit's thread after the commit,
   // or on the caller's thread if the group commit is stopped. Keep it short.
@@ -152,7 +164,7 @@ class MessageService {
  private:
   MessageService(store::GuardedDatabase& db, store::GroupCommit& commits,
                  const Directory& directory, const RoutingRules& routes, const KindRegistry& kinds,
-                 Clock clock);
+                 Clock clock, const KindDeadlines* deadlines);
 
   store::GuardedDatabase& db_;
   store::GroupCommit& commits_;  // submissions share transactions (and fsyncs) under load
@@ -160,6 +172,7 @@ class MessageService {
   const RoutingRules& routes_;
   const KindRegistry& kinds_;  // headers, lifecycles, code lists (adapters/kinds)
   Clock clock_;
+  const KindDeadlines* deadlines_;  // null: no kind's deadline is filled in
   std::map<std::string, crypto::Certificate, std::less<>> certificates_;  // org id -> cert
   std::function<void()> outbox_queued_;
 };

@@ -37,6 +37,8 @@ constexpr std::string_view kRoutes = R"({
     {"id": "signal-to-comensha", "match": {"kind": "signal"}, "to": ["comensha"]},
     {"id": "signal-rotterdam", "match": {"kind": "signal", "region": "GM0599"},
      "to": ["meldpunt-rotterdam"]},
+    {"id": "signal-haaglanden", "match": {"kind": "signal", "region": "GM0518"},
+     "to": ["politie-avim-haaglanden"]},
     {"id": "b8-to-ind", "match": {"kind": "b8"}, "to": ["ind"]}
   ]
 })";
@@ -270,8 +272,8 @@ TEST_F(MessageServiceTest, EachCallAnswersTheDocumentOfTheApi) {
   EXPECT_EQ(
       Doc(service_->Tracking(shop, id)),
       Fill(R"({"codelists":{"age_band":1,"exploitation":2,"gender":1,"indicator":1,)"
-           R"("life_domain":1,"need":1,"outcome":1},"id":"{ID}",)"
-           R"("kind":"signal","legal_basis":"vital_interest",)"
+           R"("life_domain":1,"need":1,"outcome":1},"deadline":"2026-12-01T12:00:00.000Z",)"
+           R"("id":"{ID}","kind":"signal","legal_basis":"vital_interest",)"
            R"("notices":[{"about":"comensha","due":"2026-11-23T00:00:03.000Z",)"
            R"("mail":"none","reason":"deadline_near","time":"2026-11-23T00:00:03.000Z",)"
            R"("to":"comensha","type":"reminder"}],"recalled":null,)"
@@ -460,6 +462,135 @@ TEST_F(MessageServiceTest, AStatusChangeIsCheckedBeforeTheMessageIsRead) {
   EXPECT_EQ(Doc(SetStatus(comensha, id, {{"state", "granted"}})),
             "error invalid_transition : a signal cannot be 'granted'");
   EXPECT_TRUE(SetStatus(comensha, id, {{"state", "assessed"}}).ok());
+}
+
+// Only the parties see a message; everyone else gets the answer for no message at all, and
+// each such attempt is in the trail with who tried and the message's pseudonym.
+TEST_F(MessageServiceTest, AnOrganisationThatIsNoPartyIsRefusedAsForNoMessageAndAudited) {
+  auto accepted = Submit(As("shop-denhaag", Role::kSender), Signal());
+  ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
+  const std::string id = accepted->id;
+  const std::string none = "error message_not_found id: no such message";
+  const Caller politie = As("politie-avim-haaglanden", Role::kCoordinator, "r.visser");
+  // comensha's token with the sender role alone answers for no delivery of comensha's.
+  const Caller comensha_sender = As("comensha", Role::kSender);
+  EXPECT_EQ(Doc(service_->Get(politie, id)), none);
+  EXPECT_EQ(Doc(service_->Tracking(politie, id)), none);
+  EXPECT_EQ(Doc(service_->Recall(politie, id)), none);
+  EXPECT_EQ(Doc(SetStatus(politie, id, {{"state", "closed"}})), none);
+  EXPECT_EQ(Doc(SetStatus(comensha_sender, id, {{"state", "assessed"}})), none);
+  EXPECT_EQ(Doc(SetStatus(comensha_sender, id, {{"state", "granted"}})), none);
+  EXPECT_EQ(Doc(service_->Get(politie, "m-nobody-has-this")), none);
+  EXPECT_EQ(Doc(service_->Get(politie, "m-\x01")), none);
+
+  std::vector<std::string> refused;
+  for (const audit::AuditEntry& e : Trail()) {
+    if (e.outcome == "message_not_found")
+      refused.push_back(e.organisation + " " + e.event + " " + e.object + " " + e.subject_ref);
+  }
+  const std::string on = " " + id + " pseudonym-7f3a";
+  EXPECT_EQ(refused, (std::vector<std::string>{
+                         "politie-avim-haaglanden open" + on,
+                         "politie-avim-haaglanden fetch" + on,
+                         "politie-avim-haaglanden recall" + on,
+                         "politie-avim-haaglanden status_change" + on,
+                         "comensha status_change" + on,
+                         "comensha status_change" + on,
+                         "politie-avim-haaglanden open m-nobody-has-this ",
+                         "politie-avim-haaglanden open (malformed id) ",
+                     }));
+  // Nothing moved.
+  auto tracking = service_->Tracking(As("shop-denhaag", Role::kSender), id);
+  ASSERT_TRUE(tracking.ok());
+  for (const auto& r : tracking->recipients)
+    EXPECT_NE(r.state, "assessed") << r.org;
+}
+
+// The sender closes a referral or signal for one recipient it names, or for every recipient
+// whose delivery is not final yet; other states stay the recipients' own.
+TEST_F(MessageServiceTest, TheSenderClosesOneDeliveryOrEveryOpenOne) {
+  const Caller shop = As("shop-denhaag", Role::kSender, "j.jansen");
+  const Caller comensha = As("comensha", Role::kRecipient);
+  json body = Signal();
+  body["recipients"] = {"comensha", "politie-avim-haaglanden"};
+  body["routing"]["region"] = "GM0518";
+  body["payload"] = Seal({&comensha_, &politie_});
+  auto accepted = Submit(shop, body);
+  ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
+  const std::string id = accepted->id;
+  const std::vector<std::pair<std::string, std::string>> v = {{"ID", id}};
+
+  EXPECT_EQ(Doc(SetStatus(shop, id, {{"state", "assessed"}, {"recipient", "comensha"}})),
+            "error state_not_permitted : state 'assessed' may be set only by a recipient of kind "
+            "national_registration or report_point or police or child_protection or "
+            "care_coordination, not by an organisation of kind 'care_coordination'");
+  EXPECT_EQ(
+      Doc(SetStatus(comensha, id, {{"state", "closed"}, {"recipient", "politie-avim-haaglanden"}})),
+      "error recipient_not_permitted : only the message's sender chooses a "
+      "recipient's delivery");
+  EXPECT_EQ(Doc(SetStatus(shop, id, {{"state", "closed"}, {"recipient", "ind"}})),
+            "error not_a_recipient recipient: 'ind' is not a recipient this message has reached");
+  EXPECT_EQ(Doc(SetStatus(shop, id,
+                          {{"state", "closed"}, {"recipient", "comensha"}, {"reason", "found"}})),
+            Fill(R"({"id":"{ID}","org":"shop-denhaag","recipients":["comensha"],)"
+                 R"("state":"closed","time":"2026-11-23T00:00:00.000Z"})",
+                 v));
+  // For all: comensha's is final already, so only the police's moves.
+  now_ += 1000;
+  EXPECT_EQ(Doc(SetStatus(shop, id, {{"state", "closed"}})),
+            Fill(R"({"id":"{ID}","org":"shop-denhaag","recipients":["politie-avim-haaglanden"],)"
+                 R"("state":"closed","time":"2026-11-23T00:00:01.000Z"})",
+                 v));
+  EXPECT_EQ(Doc(SetStatus(shop, id, {{"state", "closed"}})),
+            "error invalid_transition : no delivery of this message can move to 'closed' now");
+
+  auto tracking = service_->Tracking(shop, id);
+  ASSERT_TRUE(tracking.ok());
+  ASSERT_EQ(tracking->recipients.size(), 2u);
+  for (const auto& r : tracking->recipients) {
+    EXPECT_EQ(r.state, "closed") << r.org;
+    ASSERT_FALSE(r.events.empty());
+    EXPECT_EQ(r.events.back().by, "shop-denhaag/j.jansen");
+  }
+  EXPECT_EQ(tracking->recipients[0].events.back().reason, "found");
+}
+
+// Only the police start a B8; its deadline is the end of the reflection period: the one the
+// sender's side counted from reflection_start, or else counted from the submission.
+TEST_F(MessageServiceTest, OnlyThePoliceStartAB8AndItsDeadlineIsTheReflectionPeriodsEnd) {
+  auto kinds = kinds::BuiltinKinds().ConfigureDeadlines({});
+  ASSERT_TRUE(kinds.ok()) << kinds.error().ToString();
+  const KindDeadlines deadlines = std::move(*kinds);
+  auto service = MessageService::Create(
+      *db_, *commits_, *directory_, *routes_, kinds::BuiltinKinds(), [this] { return now_; },
+      &deadlines);
+  ASSERT_TRUE(service.ok()) << service.error().ToString();
+  service_ = std::move(*service);
+  json body = {{"kind", "b8"},
+               {"recipients", {"ind"}},
+               {"routing", {{"region", "GM0518"}}},
+               {"subject_ref", "pseudonym-b8"},
+               {"payload", Seal({&ind_})}};
+  EXPECT_EQ(Doc(Submit(As("shop-denhaag", Role::kSender), body)),
+            "error sender_not_permitted : a b8 may be started only by an organisation of kind "
+            "police, not by one of kind 'care_coordination'");
+
+  const Caller politie = As("politie-avim-haaglanden", Role::kSender);
+  auto counted_here = Submit(politie, body);
+  ASSERT_TRUE(counted_here.ok()) << counted_here.error().ToString();
+  auto tracking = service_->Tracking(politie, counted_here->id);
+  ASSERT_TRUE(tracking.ok());
+  EXPECT_EQ(ToJson(*tracking)["deadline"], "2027-02-23T00:00:00.000Z");  // kNow + 3 months
+
+  body["deadline"] = "2027-03-01T00:00:00Z";  // from a reflection_start of 2026-12-01
+  auto counted_by_sender = Submit(politie, body);
+  ASSERT_TRUE(counted_by_sender.ok()) << counted_by_sender.error().ToString();
+  tracking = service_->Tracking(politie, counted_by_sender->id);
+  ASSERT_TRUE(tracking.ok());
+  EXPECT_EQ(ToJson(*tracking)["deadline"], "2027-03-01T00:00:00.000Z");
+  auto view = service_->Get(As("ind", Role::kRecipient), counted_by_sender->id);
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(ToJson(*view)["deadline"], "2027-03-01T00:00:00.000Z");
 }
 
 }  // namespace

@@ -209,6 +209,7 @@ struct Gateway::State {
   std::optional<auth::TokenCache> token_cache;  // principals of tokens verified a moment ago
   std::optional<Directory> directory;
   std::optional<RoutingRules> routes;
+  KindDeadlines deadlines;  // the kinds' configured deadline rules
   std::unique_ptr<MessageService> messages;
   std::shared_ptr<transports::SmtpClient> smtp;
   std::shared_ptr<transports::SmsClient> sms;
@@ -328,6 +329,19 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
       },
       api::HandlerCost::kNonBlocking);
 
+  // Whose token this is: the CLI and the workspace check it against the organisation they act
+  // as before they sign and seal anything in its name.
+  s->router.Add(
+      "GET", "/v1/whoami", api::Access::AnyToken(),
+      [](api::Request& req) {
+        const Principal& p = *req.principal;
+        json out = {{"org", p.org}, {"role", RoleName(p.role)}};
+        if (!p.user.empty())
+          out["user"] = p.user;
+        return api::Response::Json(200, out);
+      },
+      api::HandlerCost::kNonBlocking);
+
   // Which organisations a message would reach, before the sender encrypts for them.
   s->router.Add(
       "POST", "/v1/routes/resolve", api::Access::Roles({Role::kSender}),
@@ -343,8 +357,10 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
       },
       api::HandlerCost::kNonBlocking);
 
-  KP_ASSIGN_OR_RETURN(s->messages, MessageService::Create(*s->db, *s->commits, *s->directory,
-                                                          *s->routes, kinds, audit::NowMs));
+  s->deadlines = *deadlines;
+  KP_ASSIGN_OR_RETURN(s->messages,
+                      MessageService::Create(*s->db, *s->commits, *s->directory, *s->routes, kinds,
+                                             audit::NowMs, &s->deadlines));
   // Attachment uploads: files no row names (a crash between a file and its row) go first.
   KP_ASSIGN_OR_RETURN(store::BlobStore blobs, store::BlobStore::Open(config.database.blob_dir));
   s->blobs.emplace(std::move(blobs));
@@ -392,7 +408,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   rc.db = &*s->db;
   rc.directory = &*s->directory;
   rc.kinds = &kinds;
-  rc.deadlines = std::move(*deadlines);
+  rc.deadlines = s->deadlines;
   rc.clock = audit::NowMs;
   rc.interval = std::chrono::milliseconds(config.reminders.interval_ms);
   // A failed notice mail is tried again from one pass later, backing off, until it expires.

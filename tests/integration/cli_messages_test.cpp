@@ -320,14 +320,20 @@ TEST_F(CliMessagesTest, AnOrganisationThatIsNotARecipientCannotOpen) {
   EXPECT_EQ(CountLines(opened.err), 1u) << opened.err;
   EXPECT_NE(opened.err.find("message_not_found"), std::string::npos) << opened.err;
 
-  // With a recipient's token but its own key, ind still cannot decrypt.
-  auto borrowed = RunKetenpoort({"open", "--config", dep_->config_path(), "--as", "ind",
-                                 "--token-file", dep_->dir() + "/tokens/comensha.token", id},
-                                {{"KETENPOORT_TOKEN", ""}});
-  EXPECT_EQ(borrowed.exit_code, 1);
+  // With a recipient's token but its own key: the CLI names the token as another's before
+  // it fetches anything (and ind's key could not decrypt it anyway).
+  const std::string borrowed_token = dep_->dir() + "/tokens/comensha.token";
+  auto borrowed = RunKetenpoort(
+      {"open", "--config", dep_->config_path(), "--as", "ind", "--token-file", borrowed_token, id},
+      {{"KETENPOORT_TOKEN", ""}});
+  EXPECT_EQ(borrowed.exit_code, 2);
   EXPECT_TRUE(borrowed.out.empty());
   EXPECT_EQ(CountLines(borrowed.err), 1u) << borrowed.err;
-  EXPECT_NE(borrowed.err.find("not_a_recipient"), std::string::npos) << borrowed.err;
+  EXPECT_NE(borrowed.err.find(borrowed_token + ": this token belongs to organisation "
+                                               "'comensha', not to 'ind' (--as)"),
+            std::string::npos)
+      << borrowed.err;
+  EXPECT_EQ(borrowed.err.find(dep_->Token("comensha")), std::string::npos) << "the token leaked";
 
   auto unknown = Cli("open", "comensha", {"m-00000000000000000000000000000000"});
   EXPECT_EQ(unknown.exit_code, 1);
@@ -427,6 +433,27 @@ TEST_F(CliMessagesTest, AConfigErrorOfTheMailRelayNamesTheFileAndTheKey) {
   EXPECT_EQ(r.exit_code, 2) << gw.Log();
   EXPECT_NE(gw.Log().find(bad + ": smtp.from: must be a plain address"), std::string::npos)
       << gw.Log();
+}
+
+// A sender's token used with --as another organisation is named as such, not answered with an
+// envelope or certificate error from the gateway; nothing is sent.
+TEST_F(CliMessagesTest, ATokenOfAnotherOrganisationThanAsIsNamedAsSuch) {
+  WriteFile(Path("p.json"), SyntheticPayload("sent with another's token"));
+  auto inbox = [&] {
+    return RunKetenpoort({"inbox", "--config", dep_->config_path(), "--as", "comensha"}).out;
+  };
+  const std::string before = inbox();
+  auto r = RunKetenpoort(
+      {"send", "--config", dep_->config_path(), "--as", "shop-denhaag", "--kind", "signal",
+       "--routing", "region=GM0599,age_band=adult", "--payload", Path("p.json")},
+      {{"KETENPOORT_TOKEN", dep_->Token("meldpunt-rotterdam")}});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(CountLines(r.err), 1u) << r.err;
+  EXPECT_NE(r.err.find("KETENPOORT_TOKEN: this token belongs to organisation "
+                       "'meldpunt-rotterdam', not to 'shop-denhaag' (--as)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(inbox(), before) << "nothing may have been sent";
 }
 
 TEST_F(CliMessagesTest, TheTokenCanComeFromTheEnvironment) {

@@ -143,8 +143,9 @@ class FederationTest : public ::testing::Test {
         peer_anchors += own_ca;
         WriteText(n->dep->ca_path(), a_ca + own_ca);
         config["listen"]["client_ca"] = "certs/ca.cert.pem";
-        // The sender lives on A.
+        // The senders live on A (the police start B8s).
         Relocate(*n, "shop-denhaag", *a_, /*copy_certificate=*/true);
+        Relocate(*n, "politie-avim-haaglanden", *a_, /*copy_certificate=*/false);
         // The token A's outbox presents to this peer, bound to A and A's TLS certificate.
         std::string token = IssuePeerToken(*n, *a_);
         ASSERT_FALSE(token.empty());
@@ -228,14 +229,14 @@ class FederationTest : public ::testing::Test {
       WriteText(at.dep->dir() + "/certs/" + org + ".cert.pem", cert);
   }
 
-  // Submits on A, from shop-denhaag, sealed for `sealed_for` and the sender; the message id.
+  // Submits on A, from `from`, sealed for `sealed_for` and the sender; the message id.
   static std::string Submit(const json& header, const std::vector<std::string>& sealed_for,
-                            const std::string& content) {
+                            const std::string& content, const std::string& from = "shop-denhaag") {
     std::vector<std::string> to = sealed_for;
-    to.push_back("shop-denhaag");
+    to.push_back(from);
     json body = header;
-    body["payload"] = Sealer(a_->dep->dir()).SealBase64("shop-denhaag", to, content);
-    auto r = a_->Post("/v1/messages", body.dump(), "shop-denhaag");
+    body["payload"] = Sealer(a_->dep->dir()).SealBase64(from, to, content);
+    auto r = a_->Post("/v1/messages", body.dump(), from);
     EXPECT_EQ(r.status, 202) << r.body;
     if (r.status != 202)
       return "";
@@ -255,8 +256,8 @@ class FederationTest : public ::testing::Test {
             {"legal_basis", "vital_interest"}};
   }
 
-  static json Tracking(const std::string& id) {
-    auto r = a_->Get("/v1/messages/" + id + "/tracking", "shop-denhaag");
+  static json Tracking(const std::string& id, const std::string& sender = "shop-denhaag") {
+    auto r = a_->Get("/v1/messages/" + id + "/tracking", sender);
     EXPECT_EQ(r.status, 200) << r.body;
     return r.status == 200 ? json::parse(r.body) : json::object();
   }
@@ -267,8 +268,9 @@ class FederationTest : public ::testing::Test {
     }
     return json::object();
   }
-  static std::string StateOf(const std::string& id, const std::string& org) {
-    return RecipientIn(Tracking(id), org).value("state", "");
+  static std::string StateOf(const std::string& id, const std::string& org,
+                             const std::string& sender = "shop-denhaag") {
+    return RecipientIn(Tracking(id, sender), org).value("state", "");
   }
 
   static Node* a_;
@@ -418,12 +420,14 @@ TEST_F(FederationTest, APeerThatRefusesTurnsTheMessageIntoADeadLetter) {
              {"routing", {{"region", "GM0518"}}},
              {"recipients", {"ind"}},
              {"subject_ref", "pseudonym-fed-4"}};
-  const std::string id = Submit(b8, {"ind"}, "synthetic b8 for a stale certificate");
+  const std::string id =
+      Submit(b8, {"ind"}, "synthetic b8 for a stale certificate", "politie-avim-haaglanden");
   ASSERT_FALSE(id.empty());
-  ASSERT_TRUE(
-      WaitFor([&] { return StateOf(id, "ind") == "undeliverable"; }, std::chrono::seconds(20)))
-      << Tracking(id).dump();
-  json ind = RecipientIn(Tracking(id), "ind");
+  const std::string police = "politie-avim-haaglanden";
+  ASSERT_TRUE(WaitFor([&] { return StateOf(id, "ind", police) == "undeliverable"; },
+                      std::chrono::seconds(20)))
+      << Tracking(id, police).dump();
+  json ind = RecipientIn(Tracking(id, police), "ind");
   EXPECT_EQ(ind["transfer"]["state"], "dead");
   EXPECT_EQ(ind["transfer"]["attempts"], 1);  // a refusal is final: no retries
   EXPECT_EQ(ind["transfer"]["last_error"], "envelope_recipient_mismatch");

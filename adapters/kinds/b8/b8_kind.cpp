@@ -59,6 +59,10 @@ KindSpec Spec() {
   s.deadline = ReflectionPeriodRule();
   s.answer_states = {"reported", "declined", "ended"};
   s.outcome_states = {"reported", "application_filed", "granted", "refused"};
+  // The police offer the reflection period and file the application: a B8 starts there, so
+  // the police are a party to every one.
+  s.sender_kinds = {OrgKind::kPolice};
+  s.deadline_start_field = "reflection_start";
   return s;
 }
 

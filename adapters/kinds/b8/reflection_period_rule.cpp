@@ -37,7 +37,9 @@ std::vector<Notice> ReflectionPeriodNotices(const CaseFacts& facts,
   }
   if (!open)
     return out;
-  const std::int64_t end = ReflectionPeriodEnd(facts.created_ms, s);
+  // The message's deadline is the end of the period: counted from the payload's
+  // reflection_start by the sender's side, or from the submission by the gateway.
+  const std::int64_t end = facts.deadline_ms.value_or(ReflectionPeriodEnd(facts.created_ms, s));
   std::vector<std::string> told = {facts.sender_org};
   for (const CaseDelivery& d : facts.deliveries) {
     if (d.org_kind == OrgKind::kCareCoordination && !IsGatewayState(d.state) &&
@@ -67,8 +69,11 @@ std::vector<Notice> ReflectionPeriodNotices(const CaseFacts& facts,
 }
 
 DeadlineRule ReflectionPeriodRule() {
-  return MakeDeadlineRule<ReflectionPeriodSettings>(ReadReflectionPeriodSettings,
-                                                    ReflectionPeriodNotices);
+  return MakeDeadlineRule<ReflectionPeriodSettings>(
+      ReadReflectionPeriodSettings, ReflectionPeriodNotices,
+      [](std::int64_t start_ms, const ReflectionPeriodSettings& s) {
+        return ReflectionPeriodEnd(start_ms, s);
+      });
 }
 
 }  // namespace ketenpoort::kinds

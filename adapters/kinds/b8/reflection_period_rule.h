@@ -5,6 +5,9 @@
 //   "kinds": {"b8": {"reflection_months": 3,                         // 1 .. 24
 //                    "reminder_offsets_ms": [-1209600000, -259200000, 0]}}
 //
+// The end of the period is the message's deadline: the sender's side counts it from the
+// payload's reflection_start (DeadlineFrom, KindSpec::deadline_start_field) and sends it in the
+// header; a b8 sent without one gets the end counted from its submission.
 // Offsets are relative to the end of the period (negative: before it), each at most a year.
 // Rule: while no delivery has reached one of the kind's answer states (reported, declined,
 // ended: the period was answered) nor any later state, each offset yields one reminder (key

@@ -34,7 +34,10 @@ KindSpec Spec() {
           {"forwarded", {"closed"}},
           {"closed", {}},
       },
-      {{"assessed", assess}, {"forwarded", assess}});
+      // The reporter closes its own signal too (per recipient or for all), as for a referral.
+      {{"assessed", assess},
+       {"forwarded", assess},
+       {"closed", {.by = StateRule::By::kSenderOrRecipient}}});
   s.retention_days = 365;
   s.answer_states = {"assessed", "forwarded", "closed"};
   s.outcome_states = {"assessed", "forwarded"};

@@ -33,7 +33,8 @@ TEST(SignalKindTest, OnlyAssessingOrganisationsAssess) {
                           {"assessed", OrgKind::kShelter, false, true, false},
                           {"assessed", OrgKind::kNationalRegistration, true, false, false},
                           {"closed", OrgKind::kReportPoint, false, true, true},
-                          {"closed", OrgKind::kCareCoordination, true, false, false},
+                          {"closed", OrgKind::kCareCoordination, true, false, true},
+                          {"closed", OrgKind::kNationalRegistration, false, false, false},
                       });
 }
 
