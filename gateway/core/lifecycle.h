@@ -58,6 +58,10 @@ struct StateRule {
   enum class By { kRecipient, kSender, kSenderOrRecipient };
   By by = By::kRecipient;
   std::vector<OrgKind> org_kinds{};  // empty: an organisation of any kind
+  // A state set with a coded reason (a referral's decline): the name of the code list whose
+  // code the change must carry (at the version the message records), with text in `reason`
+  // when the code is "other". Empty: no code, and none accepted.
+  std::string code_list{};
 };
 
 // What one status change moves: the caller's own delivery (referral, signal: each recipient

@@ -52,13 +52,14 @@ Result<Submission> SubmissionFromJson(const nlohmann::json& body) {
 Result<StatusChange> StatusChangeFromJson(const nlohmann::json& body) {
   {
     JsonFields keys(body, "", "unknown_field");
-    KP_RETURN_IF_ERROR(keys.OnlyKeys({"state", "reason", "recipient"}));
+    KP_RETURN_IF_ERROR(keys.OnlyKeys({"state", "reason", "code", "recipient"}));
   }
   JsonFields f(body, "", "invalid_request");
   StatusChange c;
   KP_ASSIGN_OR_RETURN(c.state, f.RequiredString("state"));
   KP_ASSIGN_OR_RETURN(c.reason, f.OptionalString("reason"));
   KP_ASSIGN_OR_RETURN(c.recipient, f.OptionalString("recipient"));
+  KP_ASSIGN_OR_RETURN(c.code, f.OptionalString("code"));
   if (c.reason.size() > kMaxReasonBytes || HasControlCharacters(c.reason)) {
     return InvalidArgument(
         "invalid_reason", "must be at most 500 bytes of text without control characters", "reason");

@@ -66,6 +66,9 @@ Result<Submission> SubmissionFromJson(const nlohmann::json& body);
 struct StatusChange {
   std::string state;   // a state of the message's lifecycle (or not: the service says so)
   std::string reason;  // "" for none; at most 500 bytes of text
+  // The reason's code, for a state whose rule names a code list (a referral's decline:
+  // "no_place", "wrong_target_group", "safety", "other"); "" for none.
+  std::string code;
   // The sender's choice of one recipient organisation's delivery ("recipient" in the body);
   // "" for none: a sender then moves every delivery that has arrived, a recipient its own.
   std::string recipient;

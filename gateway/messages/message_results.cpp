@@ -63,6 +63,8 @@ json ToJson(const MessageTracking& tracking) {
       json ev = {{"state", e.state}, {"time", audit::FormatTime(e.time_ms)}, {"by", e.by}};
       if (!e.reason.empty())
         ev["reason"] = e.reason;
+      if (!e.code.empty())
+        ev["code"] = e.code;
       events.push_back(std::move(ev));
     }
     json out = {{"org", r.org},

@@ -76,15 +76,16 @@ nlohmann::json ToJson(const StatusChanged& changed);
 
 // GET /v1/messages/{id}/tracking: {"id", "kind", "legal_basis", "codelists", "deadline" (the
 // header's, time or null), "recalled" (time or null), "recipients": [{"org", "state",
-// "legal_basis", "events": [{"state", "time", "by", "reason"?}], "transfer"?: {"gateway", "state",
-// "attempts", "last_error", "receipt"?}}], "notices": [{"type", "to", "about", "due", "time",
-// "reason", "mail"}]}.
+// "legal_basis", "events": [{"state", "time", "by", "reason"?, "code"?}], "transfer"?: {"gateway",
+// "state", "attempts", "last_error", "receipt"?}}], "notices": [{"type", "to", "about", "due",
+// "time", "reason", "mail"}]}.
 struct MessageTracking {
   struct Event {
     std::string state{};
     std::int64_t time_ms = 0;
     std::string by{};      // "org/user", "org" or "gateway"
     std::string reason{};  // "" for none: left out
+    std::string code{};    // the reason's code (a decline's); "" for none: left out
   };
   // A recipient at a peer gateway: the outbox's item that carries the message there.
   struct Transfer {

@@ -440,6 +440,25 @@ Result<MessageView> MessageService::Get(const Caller& caller, std::string_view i
   });
 }
 
+Status MessageService::CheckReasonCode(store::Database& db, std::string_view id,
+                                       const StateRule* rule, const StatusChange& change) const {
+  if (rule == nullptr || rule->code_list.empty()) {
+    if (change.code.empty())
+      return Ok();
+    return InvalidArgument("code_not_expected",
+                           "state '" + change.state + "' takes no coded reason", "code");
+  }
+  if (change.code.empty()) {
+    return Refused("reason_code_required",
+                   "state '" + change.state + "' needs a code of list " + rule->code_list, "code");
+  }
+  KP_RETURN_IF_ERROR(kinds_.code_lists().CheckCode(rule->code_list, RecordedCodeLists(db, id),
+                                                   change.code, "code"));
+  if (change.code == "other" && change.reason.empty())
+    return Refused("reason_required", "the code 'other' needs the reason in words", "reason");
+  return Ok();
+}
+
 Result<StatusChanged> MessageService::SetStatus(const Caller& caller, std::string_view id,
                                                 const StatusChange& change) {
   const std::string& to = change.state;
@@ -521,14 +540,18 @@ Result<StatusChanged> MessageService::SetStatus(const Caller& caller, std::strin
         break;
       allowed = lifecycle.Check(d.state, to);
     }
+    if (allowed)
+      allowed = CheckReasonCode(db, id, lifecycle.RuleFor(to), change);
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     KP_RETURN_IF_ERROR(audit::AuditLog().Append(
         db,
         Entry(caller, audit::event::kStatusChange, audit::action::kUpdate, std::string(id), &*found,
               allowed ? std::string(audit::kOutcomeSuccess) : allowed.error().code, now)));
     if (allowed) {
-      for (const store::DeliveryRecord& d : targets)
-        KP_RETURN_IF_ERROR(repo.SetState(id, d.recipient_org, to, now, Actor(who), reason));
+      for (const store::DeliveryRecord& d : targets) {
+        KP_RETURN_IF_ERROR(
+            repo.SetState(id, d.recipient_org, to, now, Actor(who), reason, change.code));
+      }
     }
     KP_RETURN_IF_ERROR(tx.Commit());
     if (!allowed)
@@ -561,7 +584,8 @@ Result<MessageTracking> MessageService::Tracking(const Caller& caller, std::stri
         r.events.push_back({.state = std::move(e.state),
                             .time_ms = e.time_ms,
                             .by = std::move(e.actor),
-                            .reason = std::move(e.reason)});
+                            .reason = std::move(e.reason),
+                            .code = std::move(e.code)});
       }
       for (const store::OutboxItem& o : outbox) {
         if (std::find(o.recipients.begin(), o.recipients.end(), d.recipient_org) ==

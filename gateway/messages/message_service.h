@@ -64,7 +64,10 @@
 // no lifecycle knows -> 400 unknown_state; a state of another kind -> 409 invalid_transition;
 // an organisation that may not set it (the kind's StateRule: sender or recipient, and which
 // organisation kinds) -> 403 state_not_permitted; a transition the lifecycle does not allow
-// from a current state -> 409 invalid_transition. Every attempt is audited, the ones answered
+// from a current state -> 409 invalid_transition; a state whose rule names a code list
+// (a referral's decline: decline_reason) without a "code" -> 422 reason_code_required, a code
+// not in the list -> 400 invalid_code, "other" without a reason -> 422 reason_required, a code
+// for a state without a list -> 400 code_not_expected. Every attempt is audited, the ones answered
 // 404 too (outcome message_not_found).
 //
 // Reading: a message is visible to its sender organisation and to each recipient organisation
@@ -162,6 +165,11 @@ class MessageService {
   void OnOutboxQueued(std::function<void()> wake) { outbox_queued_ = std::move(wake); }
 
  private:
+  // The coded reason `change` carries for a state whose rule names a code list (checked
+  // against the version message `id` records), or the refusal of a code where none belongs.
+  Status CheckReasonCode(store::Database& db, std::string_view id, const StateRule* rule,
+                         const StatusChange& change) const;
+
   MessageService(store::GuardedDatabase& db, store::GroupCommit& commits,
                  const Directory& directory, const RoutingRules& routes, const KindRegistry& kinds,
                  Clock clock, const KindDeadlines* deadlines);

@@ -165,7 +165,8 @@ Result<std::optional<DeliveryRecord>> MessageRepository::Delivery(std::string_vi
 
 Status MessageRepository::SetState(std::string_view message_id, std::string_view org,
                                    std::string_view state, std::int64_t time_ms,
-                                   std::string_view actor, std::string_view reason) {
+                                   std::string_view actor, std::string_view reason,
+                                   std::string_view code) {
   KP_ASSIGN_OR_RETURN(Statement update,
                       db_.Prepare("UPDATE deliveries SET state = ?, updated_ms = ? WHERE "
                                   "message_id = ? AND recipient_org = ?"));
@@ -175,25 +176,26 @@ Status MessageRepository::SetState(std::string_view message_id, std::string_view
     return NotFound("delivery_not_found", "no delivery of this message to this organisation");
   KP_ASSIGN_OR_RETURN(Statement event,
                       db_.Prepare("INSERT INTO delivery_events(message_id, recipient_org, state, "
-                                  "time_ms, actor, reason) VALUES(?, ?, ?, ?, ?, ?)"));
+                                  "time_ms, actor, reason, code) VALUES(?, ?, ?, ?, ?, ?, ?)"));
   event.Bind(1, message_id)
       .Bind(2, org)
       .Bind(3, state)
       .Bind(4, time_ms)
       .Bind(5, actor)
-      .Bind(6, reason);
+      .Bind(6, reason)
+      .Bind(7, code);
   KP_RETURN_IF_ERROR(event.Step());
   return Ok();
 }
 
 Result<std::vector<DeliveryEvent>> MessageRepository::Events(std::string_view message_id) {
   KP_ASSIGN_OR_RETURN(Statement s,
-                      db_.Prepare("SELECT recipient_org, state, time_ms, actor, reason FROM "
-                                  "delivery_events WHERE message_id = ? ORDER BY id"));
+                      db_.Prepare("SELECT recipient_org, state, time_ms, actor, reason, code "
+                                  "FROM delivery_events WHERE message_id = ? ORDER BY id"));
   s.Bind(1, message_id);
   return ReadRows(s, [](const Statement& row) {
     return DeliveryEvent{row.ColumnText(0), row.ColumnText(1), row.ColumnInt64(2),
-                         row.ColumnText(3), row.ColumnText(4)};
+                         row.ColumnText(3), row.ColumnText(4), row.ColumnText(5)};
   });
 }
 

@@ -64,6 +64,7 @@ struct DeliveryEvent {
   std::int64_t time_ms = 0;
   std::string actor;   // "ORG" or "ORG/USER"; "gateway" for states the gateway sets itself
   std::string reason;  // may be empty
+  std::string code;    // the reason's code (a referral's decline); may be empty
 };
 
 struct InboxItem {
@@ -102,9 +103,11 @@ class MessageRepository {
   // The delivery of `message_id` to `org`; nullopt when `org` is not a recipient.
   Result<std::optional<DeliveryRecord>> Delivery(std::string_view message_id, std::string_view org);
 
-  // Moves a delivery to `state` and records the event. Unknown delivery: kNotFound.
+  // Moves a delivery to `state` and records the event, with the reason's text and code (a
+  // code of the state's code list; "" for none). Unknown delivery: kNotFound.
   Status SetState(std::string_view message_id, std::string_view org, std::string_view state,
-                  std::int64_t time_ms, std::string_view actor, std::string_view reason);
+                  std::int64_t time_ms, std::string_view actor, std::string_view reason,
+                  std::string_view code = {});
 
   // Every event of a message, oldest first.
   Result<std::vector<DeliveryEvent>> Events(std::string_view message_id);

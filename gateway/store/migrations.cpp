@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 13> kMigrations{{
+constexpr std::array<Migration, 14> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -312,6 +312,11 @@ ALTER TABLE notices ADD COLUMN mail_attempts INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE notices ADD COLUMN mail_next_ms INTEGER;
 UPDATE notices SET mail_next_ms = created_ms WHERE mail_state IN ('pending', 'failed');
 CREATE INDEX notices_mail_due ON notices(mail_next_ms) WHERE mail_next_ms IS NOT NULL;
+)sql"},
+    // A state a kind wants a coded reason for (a referral's decline: core/lifecycle.h
+    // StateRule::code_list) records the code beside the free text; '' for every other event.
+    {14, "delivery_event_code", R"sql(
+ALTER TABLE delivery_events ADD COLUMN code TEXT NOT NULL DEFAULT '';
 )sql"},
 }};
 

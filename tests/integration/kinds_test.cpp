@@ -205,6 +205,40 @@ TEST_F(KindsTest, AReferralIsAnsweredByItsShelterOnly) {
   EXPECT_EQ(w["state"], "intake_planned");
 }
 
+// A shelter that declines says why in a code of the versioned list decline_reason, and in words
+// for "other"; the coordinator reads both in the tracking and can act on them.
+TEST_F(KindsTest, ADeclineCarriesACodedReason) {
+  auto r = Submit("shop-denhaag", UrgentShelterReferral(), {"wende-denhaag"});
+  ASSERT_EQ(r.status, 202) << r.body;
+  const std::string id = json::parse(r.body)["id"];
+  const std::string path = "/v1/messages/" + id + "/status";
+  struct Case {
+    json body;
+    long status;
+    std::string code;
+  };
+  const std::vector<Case> refused = {
+      {{{"state", "declined"}}, 422, "reason_code_required"},
+      {{{"state", "declined"}, {"code", "full"}}, 400, "invalid_code"},
+      {{{"state", "declined"}, {"code", "other"}}, 422, "reason_required"},
+      {{{"state", "needs_info"}, {"code", "safety"}}, 400, "code_not_expected"},
+  };
+  for (const Case& c : refused) {
+    auto answer = Post(path, c.body, "wende-denhaag");
+    EXPECT_EQ(answer.status, c.status) << c.body.dump() << ": " << answer.body;
+    EXPECT_EQ(Error(answer)["code"], c.code) << c.body.dump();
+  }
+  EXPECT_EQ(Tracking(id, "shop-denhaag")["recipients"][0]["state"], "delivered");
+  auto declined =
+      Post(path, {{"state", "declined"}, {"code", "no_place"}, {"reason", "full until next week"}},
+           "wende-denhaag");
+  ASSERT_EQ(declined.status, 200) << declined.body;
+  json last = Tracking(id, "shop-denhaag")["recipients"][0]["events"].back();
+  EXPECT_EQ(last["state"], "declined");
+  EXPECT_EQ(last["code"], "no_place");
+  EXPECT_EQ(last["reason"], "full until next week");
+}
+
 TEST_F(KindsTest, OnlyTheRightOrganisationKindMovesTheB8Procedure) {
   const std::vector<std::string> to = {"comensha", "ind", "shop-denhaag"};
   auto r = Submit("politie-avim-haaglanden", B8(), to);

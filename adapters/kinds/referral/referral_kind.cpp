@@ -10,6 +10,10 @@ KindSpec Spec() {
   const StateRule answer{.by = StateRule::By::kRecipient,
                          .org_kinds = {OrgKind::kShelter, OrgKind::kCare, OrgKind::kYouth,
                                        OrgKind::kCareCoordination}};
+  // A decline says why, in a code a coordinator can act on (find another place, another target
+  // group, a safety plan) and in words when the code is "other".
+  StateRule declined = answer;
+  declined.code_list = "decline_reason";
   KindSpec s;
   s.name = "referral";
   s.summary = "refer a client to a shelter or care partner";
@@ -43,7 +47,7 @@ KindSpec Spec() {
       },
       {
           {"accepted", answer},
-          {"declined", answer},
+          {"declined", declined},
           {"needs_info", answer},
           {"intake_planned", answer},
           {"closed", {.by = StateRule::By::kSenderOrRecipient}},
