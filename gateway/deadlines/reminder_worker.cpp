@@ -34,15 +34,28 @@ audit::AuditEntry GatewayEntry(std::string_view event, std::string_view action,
 }
 
 // The mail of a notice, rebuilt from the row whenever it is (re)sent.
+// What a notice's mail calls it: the deadline rules' escalations and reminders, and the notices
+// a sender gets about its deliveries (messages/sender_notice.h).
+std::string MailWhat(const store::NoticeRecord& n) {
+  if (n.type == "escalation" || n.type == "reminder")
+    return n.type;
+  if (n.type == "status")
+    return "status change";
+  if (n.type == "dead_letter")
+    return "undeliverable message";
+  return "notice";
+}
+
 std::string MailSubject(const store::NoticeRecord& n) {
-  const std::string what = n.type == "escalation" ? "escalation" : "reminder";
-  return "Ketenpoort " + what + ": message " + n.message_id;
+  return "Ketenpoort " + MailWhat(n) + ": message " + n.message_id;
 }
 
 std::string MailText(const store::NoticeRecord& n) {
-  const std::string what = n.type == "escalation" ? "escalation" : "reminder";
-  return "Ketenpoort " + what + " for " + n.mail_org + ".\n\n" + n.reason + ".\n\nOpen message " +
-         n.message_id + " in Ketenpoort to see its state and answer it.\n";
+  std::string what = n.reason;
+  if (n.type == "status" || n.type == "dead_letter")
+    what = n.about_org + ": " + n.reason;
+  return "Ketenpoort " + MailWhat(n) + " for " + n.mail_org + ".\n\n" + what +
+         ".\n\nOpen message " + n.message_id + " in Ketenpoort to see its state and answer it.\n";
 }
 
 // How many due mails one read takes; a pass reads again while reads come back full.
@@ -158,9 +171,26 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
   return pass;
 }
 
+void ReminderWorker::Wake() {
+  worker_.Wake();
+}
+
 Result<int> ReminderWorker::SendDueMails(std::int64_t now, const std::stop_token& stop) {
-  if (!config_.send_mail)
-    return 0;
+  if (!config_.send_mail) {
+    // Notices recorded elsewhere (messages/sender_notice.h) do not know whether mail is
+    // configured: without a relay theirs is "not_configured", as for the rules' own notices.
+    return config_.db->Write([&](store::Database& db) -> Result<int> {
+      store::KindRepository kinds(db);
+      KP_ASSIGN_OR_RETURN(std::vector<store::NoticeRecord> due, kinds.MailsDue(now, kMailBatch));
+      if (due.empty())
+        return 0;
+      KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+      for (const store::NoticeRecord& n : due)
+        KP_RETURN_IF_ERROR(kinds.SetMailState(n.id, "not_configured", ""));
+      KP_RETURN_IF_ERROR(tx.Commit());
+      return 0;
+    });
+  }
   int sent_count = 0;
   for (;;) {
     KP_ASSIGN_OR_RETURN(std::vector<store::NoticeRecord> due,

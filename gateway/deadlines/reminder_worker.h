@@ -84,6 +84,9 @@ class ReminderWorker {
 
   void Start();
   void Stop();  // idempotent
+  // Makes the thread run a pass now: a notice with a mail due was recorded elsewhere (a
+  // recipient's answer, a dead letter: messages/sender_notice.h).
+  void Wake();
 
   // One pass on the caller's thread: records due notices, purges, then sends the due mails.
   Result<Pass> RunOnce(std::stop_token stop = {});

@@ -12,6 +12,8 @@
 #include "gateway/federation/receipt.h"
 #include "gateway/log/log.h"
 #include "gateway/messages/federation_message.h"
+#include "gateway/messages/sender_notice.h"
+#include "gateway/store/kind_repository.h"
 
 namespace ketenpoort::delivery {
 
@@ -260,6 +262,7 @@ Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageR
   };
 
   std::string logged;
+  bool notice_mailed = false;
   KP_RETURN_IF_ERROR(config_.db->Write([&](store::Database& db) -> Status {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
@@ -277,6 +280,11 @@ Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageR
         KP_ASSIGN_OR_RETURN(auto d, repo.Delivery(m.id, org));
         if (d && d->state == state::kSent) {
           KP_RETURN_IF_ERROR(repo.SetState(m.id, org, state::kUndeliverable, now, "gateway", code));
+          // A dead letter is never silent: the sender gets a notice, mailed to its contact.
+          store::NoticeRecord n =
+              server::SenderNotice(m, "dead_letter", org, code, now, config_.directory);
+          KP_ASSIGN_OR_RETURN(bool inserted, store::KindRepository(db).InsertNotice(n));
+          notice_mailed = notice_mailed || (inserted && n.mail_state == "pending");
         }
         KP_RETURN_IF_ERROR(log.Append(db, entry(org, "gateway", code)));
       }
@@ -332,6 +340,8 @@ Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageR
     }
     return tx.Commit();
   }));
+  if (notice_mailed && config_.notice_recorded)
+    config_.notice_recorded();
   log::Info("outbox_attempt", {{"message", m.id}, {"peer", host}, {"outcome", logged}});
   return Ok();
 }

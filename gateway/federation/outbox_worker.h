@@ -34,8 +34,8 @@
 //          `jitter`); past policy.max_age since the first attempt: a dead letter
 //   any other 4xx -> a dead letter at once
 //   dead letter -> item "dead", last_error the code; each recipient's delivery "sent" ->
-//          "undeliverable" (reason: the code); a `deliver` audit entry per recipient with the
-//          code as outcome
+//          "undeliverable" (reason: the code) and a "dead_letter" notice for the sender; a
+//          `deliver` audit entry per recipient with the code as outcome
 //   message recalled -> item "recalled", nothing sent; message expired or purged -> dead letter
 // An item recalled while its attempt was on the wire keeps "recalled" unless the peer took it
 // in: a receipt is recorded whatever happened meanwhile. last_error is a code (the peer's
@@ -57,6 +57,7 @@
 #include <vector>
 
 #include "adapters/transports/peer_client.h"
+#include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/keyring.h"
@@ -91,6 +92,11 @@ class OutboxWorker {
     int batch = 32;
     std::chrono::milliseconds connect_timeout{3000};
     std::chrono::milliseconds total_timeout{15000};
+    // A dead letter is a notice for the message's sender (messages/sender_notice.h), mailed to
+    // its contact in this directory (null: recorded without mail). After the commit that
+    // recorded one with mail due, `notice_recorded` (when set) wakes whoever sends it.
+    const Directory* directory = nullptr;
+    std::function<void()> notice_recorded;
   };
 
   // Checks the config (policy valid, pointers set, trust anchors readable) and prepares the

@@ -23,6 +23,7 @@
 #include "gateway/messages/message_request.h"
 #include "gateway/messages/message_results.h"
 #include "gateway/messages/message_service.h"
+#include "gateway/messages/sender_notice.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/group_commit.h"
 #include "gateway/store/guarded_database.h"
@@ -232,6 +233,35 @@ TEST(MessagesExamples, MessageResults) {
             R"("state":"delivered"}]})");
   InboxPage empty{.next = 7};
   EXPECT_EQ(ToJson(empty).dump(), R"({"messages":[],"next":"7"})");
+}
+
+// gateway/messages/sender_notice.h
+TEST(MessagesExamples, SenderNotice) {
+  auto directory = Directory::FromOrganisations({{.id = "shop-denhaag",
+                                                  .name = "SHOP",
+                                                  .kind = OrgKind::kCareCoordination,
+                                                  .regions = {"GM0518"},
+                                                  .contact_email = "coordinatie@example.org"},
+                                                 {.id = "comensha",
+                                                  .name = "CoMensha",
+                                                  .kind = OrgKind::kNationalRegistration,
+                                                  .regions = {"NL"}}});
+  ASSERT_TRUE(directory.ok()) << directory.error().ToString();
+  const std::int64_t now_ms = 1795392000000;
+  store::MessageRecord message;
+  message.id = "m-5f0c";
+  message.sender_org = "shop-denhaag";
+  store::NoticeRecord n =
+      SenderNotice(message, "status", "wende-denhaag", "declined (no_place)", now_ms, &*directory);
+  EXPECT_EQ(n.to_org, "shop-denhaag");
+  EXPECT_EQ(n.key, "status:wende-denhaag:declined (no_place):" + std::to_string(now_ms));
+  EXPECT_EQ(n.mail_state, "pending");
+  EXPECT_EQ(n.mail_next_ms, now_ms);
+  message.sender_org = "comensha";  // no contact address
+  EXPECT_EQ(
+      SenderNotice(message, "dead_letter", "ind", "peer_refused", now_ms, &*directory).mail_state,
+      "no_address");
+  EXPECT_EQ(SenderNotice(message, "status", "ind", "received", now_ms, nullptr).mail_state, "none");
 }
 
 // gateway/messages/message_service.h

@@ -1,5 +1,7 @@
 #include "gateway/messages/message_service.h"
 
+#include "gateway/messages/sender_notice.h"
+
 #include <algorithm>
 #include <set>
 #include <utility>
@@ -418,6 +420,10 @@ Result<MessageView> MessageService::Get(const Caller& caller, std::string_view i
     if (!gone && delivery && delivery->state == state::kDelivered) {
       KP_RETURN_IF_ERROR(repo.SetState(id, who.org, state::kReceived, now, Actor(who), ""));
       delivery->state = std::string(state::kReceived);
+      // The sender sees that it arrived; a mail per reader would be noise.
+      store::NoticeRecord n = SenderNotice(m, "status", who.org, state::kReceived, now, nullptr);
+      KP_ASSIGN_OR_RETURN(bool inserted, store::KindRepository(db).InsertNotice(n));
+      (void)inserted;  // the key holds the time: a second read in the same ms is the same news
     }
     KP_RETURN_IF_ERROR(tx.Commit());
     if (gone)
@@ -542,6 +548,7 @@ Result<StatusChanged> MessageService::SetStatus(const Caller& caller, std::strin
     }
     if (allowed)
       allowed = CheckReasonCode(db, id, lifecycle.RuleFor(to), change);
+    bool notice_mailed = false;
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     KP_RETURN_IF_ERROR(audit::AuditLog().Append(
         db,
@@ -552,8 +559,17 @@ Result<StatusChanged> MessageService::SetStatus(const Caller& caller, std::strin
         KP_RETURN_IF_ERROR(
             repo.SetState(id, d.recipient_org, to, now, Actor(who), reason, change.code));
       }
+      // A recipient's answer is news for the sender: a notice, mailed to its contact.
+      if (!as_sender && who.org != found->sender_org) {
+        std::string what = to + (change.code.empty() ? "" : " (" + change.code + ")");
+        store::NoticeRecord n = SenderNotice(*found, "status", who.org, what, now, &directory_);
+        KP_ASSIGN_OR_RETURN(bool inserted, store::KindRepository(db).InsertNotice(n));
+        notice_mailed = inserted && n.mail_state == "pending";
+      }
     }
     KP_RETURN_IF_ERROR(tx.Commit());
+    if (notice_mailed && notice_recorded_)
+      notice_recorded_();
     if (!allowed)
       return std::move(allowed).error();
     StatusChanged changed{.id = std::string(id), .org = who.org, .state = to, .time_ms = now};

@@ -163,6 +163,10 @@ class MessageService {
   // for peer gateways: the daemon wakes its outbox worker (federation/outbox_worker.h) with it.
   // Set before the first Submit.
   void OnOutboxQueued(std::function<void()> wake) { outbox_queued_ = std::move(wake); }
+  // Called after a commit that recorded a notice whose mail is due (a recipient's answer to the
+  // sender, sender_notice.h): the daemon wakes the reminder worker, which sends notice mails,
+  // so the mail goes now, not at its next interval. Set before the first request.
+  void OnNoticeRecorded(std::function<void()> wake) { notice_recorded_ = std::move(wake); }
 
  private:
   // The coded reason `change` carries for a state whose rule names a code list (checked
@@ -183,6 +187,7 @@ class MessageService {
   const KindDeadlines* deadlines_;  // null: no kind's deadline is filled in
   std::map<std::string, crypto::Certificate, std::less<>> certificates_;  // org id -> cert
   std::function<void()> outbox_queued_;
+  std::function<void()> notice_recorded_;
 };
 
 }  // namespace ketenpoort::server

@@ -163,13 +163,18 @@ void RecordAuthFailed(store::GroupCommit& commits, AuditThrottle& throttle, cons
                  });
 }
 
-// The outbox worker of `config.federation` (its peers' tokens read from their files).
+// The outbox worker of `config.federation` (its peers' tokens read from their files). Dead
+// letters become notices for their senders, mailed to contacts in `directory`; `notice_recorded`
+// wakes the worker that mails them.
 Result<std::unique_ptr<delivery::OutboxWorker>> MakeOutboxWorker(
     const config::GatewayConfig& config, store::GuardedDatabase& db, const crypto::Keyring& keyring,
-    const std::vector<crypto::Certificate>& tls_chain) {
+    const std::vector<crypto::Certificate>& tls_chain, const Directory& directory,
+    std::function<void()> notice_recorded) {
   const config::FederationConfig& f = config.federation;
   delivery::OutboxWorker::Config c;
   c.db = &db;
+  c.directory = &directory;
+  c.notice_recorded = std::move(notice_recorded);
   c.keyring = &keyring;
   c.client_key_id = kTlsKeyId;
   c.client_chain = tls_chain;
@@ -398,7 +403,9 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   fc.clock = audit::NowMs;
   KP_ASSIGN_OR_RETURN(s->federation, FederationService::Create(std::move(fc)));
   RegisterFederationRoutes(s->router, *s->federation);
-  KP_ASSIGN_OR_RETURN(s->outbox, MakeOutboxWorker(config, *s->db, s->keyring, s->tls_chain));
+  KP_ASSIGN_OR_RETURN(s->outbox, MakeOutboxWorker(config, *s->db, s->keyring, s->tls_chain,
+                                                  *s->directory, [st] { st->reminders->Wake(); }));
+  s->messages->OnNoticeRecorded([st] { st->reminders->Wake(); });
   s->messages->OnOutboxQueued([st] { st->outbox->Wake(); });
   RegisterAuditRoutes(s->router, *s->db, s->tls_chain.front().ToPem());
 

@@ -433,6 +433,13 @@ TEST_F(FederationTest, APeerThatRefusesTurnsTheMessageIntoADeadLetter) {
   EXPECT_EQ(ind["transfer"]["last_error"], "envelope_recipient_mismatch");
   EXPECT_FALSE(ind["transfer"].contains("receipt"));
   EXPECT_EQ(ind["events"].back()["reason"], "envelope_recipient_mismatch");
+  // A dead letter is never silent: the sender has a notice about it.
+  json notices = Tracking(id, police)["notices"];
+  ASSERT_EQ(notices.size(), 1u) << notices.dump();
+  EXPECT_EQ(notices[0]["type"], "dead_letter");
+  EXPECT_EQ(notices[0]["to"], police);
+  EXPECT_EQ(notices[0]["about"], "ind");
+  EXPECT_EQ(notices[0]["reason"], "envelope_recipient_mismatch");
   auto ids = b_->InboxIds("ind");
   EXPECT_EQ(std::count(ids.begin(), ids.end(), id), 0);
 }

@@ -89,11 +89,24 @@ TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail
                               R"({"state":"accepted"})", dep->Token("wende-denhaag"));
   ASSERT_EQ(accepted.status, 200) << accepted.body;
 
-  auto mails = smtp.WaitForMails(1, 15000);
-  ASSERT_EQ(mails.size(), 1u);
-  EXPECT_EQ(mails[0]["rcpt_to"], json({"aanmelding@wende-denhaag.example.org"}));
-  EXPECT_NE(mails[0]["subject"].get<std::string>().find(late), std::string::npos);
-  EXPECT_EQ(mails[0]["text"].get<std::string>().find("pseudonym"), std::string::npos);
+  // Two mails, in either order: the escalation of the late one to the shelter, and the
+  // answer to the other one to the coordinator who sent it.
+  auto mails = smtp.WaitForMails(2, 15000);
+  ASSERT_EQ(mails.size(), 2u);
+  auto about = [&](const std::string& id) {
+    for (const json& m : mails) {
+      if (m["subject"].get<std::string>().find(id) != std::string::npos)
+        return m;
+    }
+    return json::object();
+  };
+  EXPECT_EQ(about(late)["rcpt_to"], json({"aanmelding@wende-denhaag.example.org"}));
+  EXPECT_EQ(about(answered)["rcpt_to"], json({"zorgcoordinatie@shop-denhaag.example.org"}));
+  EXPECT_NE(about(answered)["text"].get<std::string>().find("wende-denhaag: accepted"),
+            std::string::npos)
+      << about(answered).dump();
+  for (const json& m : mails)
+    EXPECT_EQ(m["text"].get<std::string>().find("pseudonym"), std::string::npos);
 
   json tracking;
   WaitFor(  // the mail state is recorded just after the send
@@ -114,8 +127,11 @@ TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail
   auto notices = client.Get(dep->url() + "/v1/notices", dep->Token("shop-denhaag"));
   ASSERT_EQ(notices.status, 200);
   json listed = json::parse(notices.body)["notices"];
-  ASSERT_EQ(listed.size(), 1u);
-  EXPECT_EQ(listed[0]["message_id"], late);
+  ASSERT_EQ(listed.size(), 2u) << listed.dump();
+  EXPECT_EQ(listed[0]["message_id"], answered);
+  EXPECT_EQ(listed[0]["type"], "status");
+  EXPECT_EQ(listed[1]["message_id"], late);
+  EXPECT_EQ(listed[1]["type"], "escalation");
   EXPECT_TRUE(
       json::parse(
           client.Get(dep->url() + "/v1/notices", dep->Token("wende-denhaag")).body)["notices"]
@@ -123,7 +139,11 @@ TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail
 
   auto answered_tracking =
       client.Get(dep->url() + "/v1/messages/" + answered + "/tracking", dep->Token("shop-denhaag"));
-  EXPECT_TRUE(json::parse(answered_tracking.body)["notices"].empty());
+  // The answered one did not escalate: its only notice is the answer.
+  json answered_notices = json::parse(answered_tracking.body)["notices"];
+  ASSERT_EQ(answered_notices.size(), 1u) << answered_notices.dump();
+  EXPECT_EQ(answered_notices[0]["type"], "status");
+  EXPECT_EQ(answered_notices[0]["reason"], "accepted");
 
   auto audit = client.Get(dep->url() + "/v1/audit?subject_ref=pseudonym-late-1",
                           dep->Token("shop-denhaag.auditor"));
@@ -138,10 +158,10 @@ TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail
   // those passes ran.
   const std::string later = submit("pseudonym-later-1");
   ASSERT_FALSE(later.empty());
-  mails = smtp.WaitForMails(2, 15000);
-  ASSERT_EQ(mails.size(), 2u);
-  EXPECT_NE(mails[1]["subject"].get<std::string>().find(later), std::string::npos);
-  EXPECT_EQ(smtp.Received().size(), 2u);
+  mails = smtp.WaitForMails(3, 15000);
+  ASSERT_EQ(mails.size(), 3u);
+  EXPECT_NE(mails[2]["subject"].get<std::string>().find(later), std::string::npos);
+  EXPECT_EQ(smtp.Received().size(), 3u);
   EXPECT_EQ(gw.Terminate(), 0);
   auto verify = RunKetenpoort({"audit", "verify", "--config", dep->config_path()});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
