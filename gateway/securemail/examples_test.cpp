@@ -24,6 +24,7 @@
 #include "gateway/securemail/securemail_document.h"
 #include "gateway/securemail/securemail_repository.h"
 #include "gateway/securemail/securemail_request.h"
+#include "gateway/securemail/securemail_results.h"
 #include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
 #include "gateway/store/message_repository.h"
@@ -301,6 +302,28 @@ TEST(SecureMailExamples, SecureMailRequest) {
   auto not_files = SecureMailReplyFromJson(json{{"attachments", "a.txt"}});
   ASSERT_TRUE(not_files.ok());
   EXPECT_EQ(not_files->attachments.error().field, "attachments");
+}
+
+// gateway/securemail/securemail_results.h
+TEST(SecureMailExamples, SecureMailResults) {
+  const std::int64_t now_ms = 1795392000000;  // 2026-11-23T00:00:00Z
+  UploadAccepted u{.attachment_id = "b-0f3c...", .size = 10, .expires_ms = now_ms};
+  EXPECT_EQ(ToJson(u).dump(),
+            R"({"attachment_id":"b-0f3c...","expires":"2026-11-23T00:00:00.000Z","size":10})");
+  EXPECT_EQ(ToJson(Resent{.id = "m-5f0c", .recipients = {"a@example.org"}}).dump(),
+            R"({"id":"m-5f0c","recipients":["a@example.org"],"status":"resent"})");
+  SecureMailTracking t{.id = "m-5f0c"};
+  t.recipients.push_back({.email = "a@example.org",
+                          .verification = "email_code",
+                          .state = "notified",
+                          .notified_ms = now_ms});
+  const json tracked = ToJson(t);
+  EXPECT_EQ(tracked["deadline"], nullptr);
+  EXPECT_EQ(tracked["expired"], false);
+  EXPECT_EQ(tracked["kind"], "securemail");
+  EXPECT_EQ(tracked["recipients"][0]["notified"], "2026-11-23T00:00:00.000Z");
+  EXPECT_EQ(tracked["recipients"][0]["opened"], nullptr);
+  EXPECT_EQ(tracked["recipients"][0]["events"], json::array());
 }
 
 }  // namespace
