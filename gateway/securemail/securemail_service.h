@@ -65,8 +65,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "adapters/transports/smtp_client.h"
 #include "gateway/audit/audit_entry.h"
 #include "gateway/core/bytes.h"
@@ -81,6 +79,7 @@
 #include "gateway/securemail/sealing_upload.h"
 #include "gateway/securemail/securemail_document.h"
 #include "gateway/securemail/securemail_request.h"
+#include "gateway/securemail/securemail_results.h"
 #include "gateway/store/blob_repository.h"
 #include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
@@ -131,18 +130,19 @@ class SecureMailService {
                           std::optional<IdempotencyKey> idempotency_key = std::nullopt);
   bool IsSecureMail(std::string_view message_id);
   // POST /v1/attachments: the writer the upload's body (ciphertext) is streamed into, then
-  // FinishUpload makes it durable and records it for the caller's organisation:
-  // {"attachment_id":"b-...","size":N,"expires":"RFC 3339"} (unclaimed uploads are deleted
-  // then). Audited as a submit of the attachment id.
+  // FinishUpload makes it durable and records it for the caller's organisation, with the time
+  // an unclaimed upload is deleted. Audited as a submit of the attachment id.
   Result<store::BlobWriter> BeginUpload(const Caller& caller);
-  Result<nlohmann::json> FinishUpload(const Caller& caller, store::BlobWriter writer);
-  Result<nlohmann::json> Tracking(const Caller& caller, std::string_view id);
+  Result<UploadAccepted> FinishUpload(const Caller& caller, store::BlobWriter writer);
+  // The sender's view of its secure mail `id`: per address every event, the first time of each
+  // step and the state reached; 404 message_not_found for anyone else's or another kind.
+  // Audited as a fetch.
+  Result<SecureMailTracking> Tracking(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/resend {"recipients":[{"email","verification",...}]}: only
   // addresses of the message, each with the same or a stronger verification (422
   // verification_weaker otherwise).
   // The body is read by SecureMailResendFromJson (securemail_request.h).
-  Result<nlohmann::json> Resend(const Caller& caller, std::string_view id,
-                                SecureMailResend request);
+  Result<Resent> Resend(const Caller& caller, std::string_view id, SecureMailResend request);
 
   // GET /v1/messages/{id}/attachments/{attachment_id}: where the ciphertext of an uploaded
   // attachment of message `id` is, for an organisation that received the message (a portal
@@ -239,7 +239,7 @@ class SecureMailService {
   // POST /m/{token}/files: one reply attachment, sealed to the sender organisation and the
   // portal as it arrives (a verified session and the CSRF token are needed first).
   // FinishReplyUpload records it for this recipient and answers what the reply then lists
-  // beside name and type: {"attachment_id","size","sha256","envelope"}.
+  // beside name and type (ReplyUploaded).
   struct ReplyUpload {
     SealingUpload sealing;
     std::string owner;  // the blob's owner: this recipient of this message
@@ -248,14 +248,15 @@ class SecureMailService {
     std::string source;
   };
   Result<ReplyUpload> BeginReplyUpload(const PortalCredentials& who, const std::string& source);
-  Result<nlohmann::json> FinishReplyUpload(ReplyUpload upload);
+  Result<ReplyUploaded> FinishReplyUpload(ReplyUpload upload);
   // The reply {"body", "attachments":[...]}, as SecureMailReplyFromJson read it (or the error
   // it answered, answered after the credentials are checked), becomes a message from `portal`
   // to the sender's organisation, sealed by the gateway to that organisation and to the portal.
   // Attachments are inline {"name","type","data"} or uploads {"name","type","attachment_id",
   // "size","sha256","envelope"} from FinishReplyUpload, checked as a sender's uploads are.
-  Result<nlohmann::json> Reply(const PortalCredentials& who, Result<SecureMailReply> request,
-                               const std::string& source);
+  // The answer names the new message and the sender's organisation as its recipient.
+  Result<Accepted> Reply(const PortalCredentials& who, Result<SecureMailReply> request,
+                         const std::string& source);
 
  private:
   explicit SecureMailService(Deps deps) : d_(std::move(deps)) {}
