@@ -5,17 +5,23 @@
 // these calls and render pages: they read the body (securemail_request.h), the cookie, the form
 // and the headers, and set the cookie; this takes typed values and reads no request.
 //
-//   auto mail = SecureMailService::Create(deps);      // db, directory, keyring ("portal" key)
-//   auto accepted = mail->Submit(caller, SecureMailSubmissionFromJson(body));
+//   // (compiled in examples_test.cpp)
+//   KP_ASSIGN_OR_RETURN(auto mail, SecureMailService::Create(deps));  // db, directory, keyring
+//                                                      //   ("portal" key), a mailer
+//   KP_ASSIGN_OR_RETURN(Accepted accepted,
+//                       mail->Submit(caller, SecureMailSubmissionFromJson(body)));
 //                                                      // ToJson: 202 {"id","status","recipients"}
 //   mail->RunDueWork();                                // worker: notify, warn, expire, delete
 //                                                      //   unneeded uploads (no db lock held
 //                                                      //   while mail goes out)
-//   PortalCredentials who{token, session, csrf};      // from the path, the cookie, the form
-//   auto visit = mail->Enter(who, ip);                 // who, which verification, session
-//   mail->RequestCode(who, ip);                        // mails or texts a one-time code
-//   auto session = mail->Verify(who, code, ip);        // the new verified session's secret
-//   auto content = mail->Read({token, *session}, ip);  // decrypted with the portal key
+//   KP_ASSIGN_OR_RETURN(Visit visit, mail->Enter({token}, ip));  // the link's /m/TOKEN
+//   PortalCredentials who{token, visit.new_session, visit.csrf};  // later: the cookie, the form
+//   KP_RETURN_IF_ERROR(mail->RequestCode(who, ip));    // mails or texts a one-time code
+//   KP_ASSIGN_OR_RETURN(std::string session, mail->Verify(who, code, ip));  // a verified session
+//   KP_ASSIGN_OR_RETURN(Content content, mail->Read({token, session}, ip));  // decrypted with
+//                                                      //   the portal key: "opened"
+//   KP_ASSIGN_OR_RETURN(SecureMailTracking t, mail->Tracking(caller, accepted.id));
+//                                                      // ToJson: GET .../tracking (results.h)
 //
 // Submission body: {"kind":"securemail", "recipients":[{"email", "verification":
 // "email_code|access_code|sms|account", "phone"?, "access_code"?}], "subject"?, "show_subject"?,
