@@ -6,12 +6,16 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "adapters/transports/smtp_client.h"
+#include "gateway/core/directory.h"
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/crypto/detached_envelope.h"
 #include "gateway/crypto/encoding.h"
@@ -24,8 +28,11 @@
 #include "gateway/securemail/securemail_document.h"
 #include "gateway/securemail/securemail_repository.h"
 #include "gateway/securemail/securemail_request.h"
+#include "gateway/securemail/securemail_results.h"
+#include "gateway/securemail/securemail_service.h"
 #include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
+#include "gateway/store/guarded_database.h"
 #include "gateway/store/message_repository.h"
 #include "gateway/store/test_support.h"
 
@@ -301,6 +308,109 @@ TEST(SecureMailExamples, SecureMailRequest) {
   auto not_files = SecureMailReplyFromJson(json{{"attachments", "a.txt"}});
   ASSERT_TRUE(not_files.ok());
   EXPECT_EQ(not_files->attachments.error().field, "attachments");
+}
+
+// gateway/securemail/securemail_results.h
+TEST(SecureMailExamples, SecureMailResults) {
+  const std::int64_t now_ms = 1795392000000;  // 2026-11-23T00:00:00Z
+  UploadAccepted u{.attachment_id = "b-0f3c...", .size = 10, .expires_ms = now_ms};
+  EXPECT_EQ(ToJson(u).dump(),
+            R"({"attachment_id":"b-0f3c...","expires":"2026-11-23T00:00:00.000Z","size":10})");
+  EXPECT_EQ(ToJson(Resent{.id = "m-5f0c", .recipients = {"a@example.org"}}).dump(),
+            R"({"id":"m-5f0c","recipients":["a@example.org"],"status":"resent"})");
+  SecureMailTracking t{.id = "m-5f0c"};
+  t.recipients.push_back({.email = "a@example.org",
+                          .verification = "email_code",
+                          .state = "notified",
+                          .notified_ms = now_ms});
+  const json tracked = ToJson(t);
+  EXPECT_EQ(tracked["deadline"], nullptr);
+  EXPECT_EQ(tracked["expired"], false);
+  EXPECT_EQ(tracked["kind"], "securemail");
+  EXPECT_EQ(tracked["recipients"][0]["notified"], "2026-11-23T00:00:00.000Z");
+  EXPECT_EQ(tracked["recipients"][0]["opened"], nullptr);
+  EXPECT_EQ(tracked["recipients"][0]["events"], json::array());
+}
+
+// gateway/securemail/securemail_service.h
+TEST(SecureMailExamples, SecureMailService) {
+  using Visit = SecureMailService::Visit;
+  using Content = SecureMailService::Content;
+  using PortalCredentials = SecureMailService::PortalCredentials;
+  crypto::testing::TempDir dir;
+  crypto::testing::TestPki pki(dir);  // its keyring holds each party's key under its name
+  const crypto::Certificate shop = pki.Issue("shop-denhaag", {.smime = true}).cert;
+  const crypto::Certificate portal = pki.Issue("portal", {.smime = true}).cert;
+  auto directory = Directory::FromOrganisations({{.id = "shop-denhaag",
+                                                  .name = "SHOP",
+                                                  .kind = OrgKind::kCareCoordination,
+                                                  .regions = {"GM0518"},
+                                                  .certificate_pem = shop.ToPem()},
+                                                 {.id = "portal",
+                                                  .name = "Portal",
+                                                  .kind = OrgKind::kPortal,
+                                                  .certificate_pem = portal.ToPem()}});
+  ASSERT_TRUE(directory.ok()) << directory.error().ToString();
+  auto opened = store::test::MigratedDatabase(dir.File("kp.db"));
+  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+  store::GuardedDatabase db(std::move(*opened));
+  std::vector<transports::MailMessage> sent;  // what the relay would have taken
+  SecureMailService::Deps deps;
+  deps.db = &db;
+  deps.directory = &*directory;
+  deps.keyring = &pki.keys;
+  deps.trust_anchors = {pki.ca};
+  deps.options.base_url = "https://gw.example.org";
+  deps.clock = [] { return std::int64_t{1795392000000}; };
+  deps.mailer = [&sent](const transports::MailMessage& m) {
+    sent.push_back(m);
+    return Ok();
+  };
+  // The payload: the document, signed by the sender organisation, sealed to the portal.
+  auto signed_der =
+      pki.keys.SignCms("shop-denhaag", shop, AsBytes(json{{"body", "Beste partner, ..."}}.dump()));
+  ASSERT_TRUE(signed_der.ok()) << signed_der.error().ToString();
+  auto sealed = crypto::SealCms(*signed_der, {portal});
+  ASSERT_TRUE(sealed.ok()) << sealed.error().ToString();
+  const json body = {{"kind", "securemail"},
+                     {"recipients", {{{"email", "client@example.org"}}}},
+                     {"payload", crypto::Base64Encode(*sealed)}};
+  Caller caller{Principal{.org = "shop-denhaag", .role = Role::kSender}, "127.0.0.1"};
+  const std::string ip = "192.0.2.7";
+  // The link in the notification and the code in the mail after it.
+  auto last_mail = [&sent](const std::string& pattern) {
+    std::smatch match;
+    if (sent.empty() || !std::regex_search(sent.back().text, match, std::regex(pattern)))
+      return std::string();
+    return std::string(match[1]);
+  };
+  std::string text;
+  std::string state;
+  auto run = [&]() -> Status {
+    KP_ASSIGN_OR_RETURN(auto mail, SecureMailService::Create(deps));  // db, directory, keyring
+    KP_ASSIGN_OR_RETURN(Accepted accepted,
+                        mail->Submit(caller, SecureMailSubmissionFromJson(body)));
+    EXPECT_EQ(ToJson(accepted)["recipients"], json({"client@example.org"}));
+    mail->RunDueWork();
+    const std::string token = last_mail("/m/([A-Za-z0-9_-]{43,})");
+    KP_ASSIGN_OR_RETURN(Visit visit, mail->Enter({token}, ip));   // the link's /m/TOKEN
+    PortalCredentials who{token, visit.new_session, visit.csrf};  // later: the cookie, the form
+    KP_RETURN_IF_ERROR(mail->RequestCode(who, ip));               // mails or texts a one-time code
+    const std::string code = last_mail("([0-9]{6})");
+    KP_ASSIGN_OR_RETURN(std::string session, mail->Verify(who, code, ip));   // a verified session
+    KP_ASSIGN_OR_RETURN(Content content, mail->Read({token, session}, ip));  // "opened"
+    KP_ASSIGN_OR_RETURN(SecureMailTracking t, mail->Tracking(caller, accepted.id));
+    text = content.body;
+    state = ToJson(t)["recipients"][0]["state"];
+    return Ok();
+  };
+  Status s = run();
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(text, "Beste partner, ...");
+  EXPECT_EQ(state, "opened");
+  ASSERT_EQ(sent.size(), 2u);  // the notification and the code, both to the recipient
+  EXPECT_EQ(sent[0].to, "client@example.org");
+  EXPECT_EQ(sent[0].text.find("Beste partner"), std::string::npos);  // never the content
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "adapters/transports/sms_client.h"
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/time_format.h"
@@ -315,7 +317,8 @@ Result<store::BlobWriter> SecureMailService::BeginUpload(const Caller& caller) {
   return d_.blobs->Create();
 }
 
-Result<json> SecureMailService::FinishUpload(const Caller& caller, store::BlobWriter writer) {
+Result<UploadAccepted> SecureMailService::FinishUpload(const Caller& caller,
+                                                       store::BlobWriter writer) {
   const std::int64_t now = d_.clock();
   const std::uint64_t size = writer.size();
   KP_ASSIGN_OR_RETURN(std::string id, writer.Commit());
@@ -323,14 +326,13 @@ Result<json> SecureMailService::FinishUpload(const Caller& caller, store::BlobWr
   KP_RETURN_IF_ERROR(
       RecordBlob(b, CallerEntry(caller, audit::event::kSubmit, audit::action::kCreate, id,
                                 audit::kOutcomeSuccess, now)));
-  return json{{"attachment_id", id},
-              {"size", size},
-              {"expires", audit::FormatTime(now + d_.options.upload_ttl_ms)}};
+  return UploadAccepted{
+      .attachment_id = id, .size = size, .expires_ms = now + d_.options.upload_ttl_ms};
 }
 
-Result<json> SecureMailService::Tracking(const Caller& caller, std::string_view id) {
+Result<SecureMailTracking> SecureMailService::Tracking(const Caller& caller, std::string_view id) {
   const std::int64_t now = d_.clock();
-  return d_.db->Write([&](store::Database& db) -> Result<json> {
+  return d_.db->Write([&](store::Database& db) -> Result<SecureMailTracking> {
     store::MessageRepository messages(db);
     store::SecureMailRepository mail(db);
     KP_ASSIGN_OR_RETURN(auto m, messages.Find(id, false));
@@ -339,71 +341,56 @@ Result<json> SecureMailService::Tracking(const Caller& caller, std::string_view 
     KP_ASSIGN_OR_RETURN(auto settings, mail.FindMessage(id));
     KP_ASSIGN_OR_RETURN(auto rows, mail.Recipients(id));
     KP_ASSIGN_OR_RETURN(auto events, mail.Events(id));
-    json recipients = json::array();
-    json warnings = json::array();
+    SecureMailTracking out{.id = std::string(id),
+                           .deadline_ms = m->deadline_ms,
+                           .expires_ms = m->expires_ms,
+                           .recalled_ms = m->recalled_ms,
+                           .expired = m->expires_ms && *m->expires_ms <= now,
+                           .show_subject = settings && settings->show_subject};
     for (const auto& r : rows) {
-      json list = json::array();
-      json downloads = json::array();
-      json r_out = {{"email", r.email},
-                    {"verification", r.verification},
-                    {"state", "pending"},
-                    {"notified", nullptr},
-                    {"verified", nullptr},
-                    {"opened", nullptr},
-                    {"replied", nullptr},
-                    {"locked", r.locked},
-                    {"failed_attempts", r.failed_attempts}};
-      std::string state = "pending";
+      SecureMailTracking::Recipient r_out{.email = r.email,
+                                          .verification = r.verification,
+                                          .state = "pending",
+                                          .locked = r.locked,
+                                          .failed_attempts = r.failed_attempts};
       for (const auto& e : events) {
         if (e.recipient_id != r.id)
           continue;
-        const std::string t = audit::FormatTime(e.time_ms);
-        json ev = {{"event", e.event}, {"time", t}};
-        if (!e.detail.empty())
-          ev["detail"] = e.detail;
-        list.push_back(ev);
-        if (e.event == "notified" || e.event == "verified" || e.event == "opened" ||
-            e.event == "replied") {
-          if (r_out[e.event].is_null())
-            r_out[e.event] = t;
-          state = e.event;
+        r_out.events.push_back({.event = e.event, .time_ms = e.time_ms, .detail = e.detail});
+        // The first time of each step, and the step reached last.
+        std::optional<std::int64_t>* step = e.event == "notified"   ? &r_out.notified_ms
+                                            : e.event == "verified" ? &r_out.verified_ms
+                                            : e.event == "opened"   ? &r_out.opened_ms
+                                            : e.event == "replied"  ? &r_out.replied_ms
+                                                                    : nullptr;
+        if (step != nullptr) {
+          if (!*step)
+            *step = e.time_ms;
+          r_out.state = e.event;
         } else if (e.event == "downloaded" || e.event == "previewed") {
-          downloads.push_back({{"file", e.detail},
-                               {"time", t},
-                               {"how", e.event == "previewed" ? "preview" : "download"}});
+          r_out.downloads.push_back(
+              {.file = e.detail, .time_ms = e.time_ms, .preview = e.event == "previewed"});
         } else if (e.event == "deadline_warning") {
-          warnings.push_back({{"email", r.email}, {"time", t}, {"reason", "not_opened"}});
+          out.warnings.push_back({.email = r.email, .time_ms = e.time_ms, .reason = "not_opened"});
         } else if (e.event == "resent") {
-          state = "resent";
+          r_out.state = "resent";
         }
       }
       if (r.locked)
-        state = "locked";
-      r_out["state"] = state;
-      r_out["downloads"] = std::move(downloads);
-      r_out["events"] = std::move(list);
-      recipients.push_back(std::move(r_out));
+        r_out.state = "locked";
+      out.recipients.push_back(std::move(r_out));
     }
     audit::AuditEntry e = CallerEntry(caller, audit::event::kFetch, audit::action::kRead,
                                       std::string(id), audit::kOutcomeSuccess, now);
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
     KP_RETURN_IF_ERROR(tx.Commit());
-    const bool expired = m->expires_ms && *m->expires_ms <= now;
-    return json{{"id", id},
-                {"kind", kKind},
-                {"deadline", m->deadline_ms ? json(audit::FormatTime(*m->deadline_ms)) : json()},
-                {"expires", m->expires_ms ? json(audit::FormatTime(*m->expires_ms)) : json()},
-                {"expired", expired},
-                {"recalled", m->recalled_ms ? json(audit::FormatTime(*m->recalled_ms)) : json()},
-                {"show_subject", settings && (*settings).show_subject},
-                {"warnings", std::move(warnings)},
-                {"recipients", std::move(recipients)}};
+    return out;
   });
 }
 
-Result<json> SecureMailService::Resend(const Caller& caller, std::string_view id,
-                                       SecureMailResend request) {
+Result<Resent> SecureMailService::Resend(const Caller& caller, std::string_view id,
+                                         SecureMailResend request) {
   const std::int64_t now = d_.clock();
   KP_ASSIGN_OR_RETURN(std::vector<SecureMailAddress> inputs,
                       TakeAddresses(std::move(request.recipients), static_cast<bool>(d_.sms)));
@@ -412,7 +399,7 @@ Result<json> SecureMailService::Resend(const Caller& caller, std::string_view id
     if (!in.access_code.empty())
       access_hashes[in.email] = HashCode(in.access_code);
   }
-  Result<json> done = d_.db->Write([&](store::Database& db) -> Result<json> {
+  Result<Resent> done = d_.db->Write([&](store::Database& db) -> Result<Resent> {
     store::MessageRepository messages(db);
     store::SecureMailRepository mail(db);
     KP_ASSIGN_OR_RETURN(auto m, messages.Find(id, false));
@@ -464,10 +451,10 @@ Result<json> SecureMailService::Resend(const Caller& caller, std::string_view id
     e.subject_ref = m->subject_ref;
     KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
     KP_RETURN_IF_ERROR(tx.Commit());
-    json emails = json::array();
+    Resent resent{.id = std::string(id)};
     for (const auto& u : updated)
-      emails.push_back(u.email);
-    return json{{"id", id}, {"status", "resent"}, {"recipients", emails}};
+      resent.recipients.push_back(u.email);
+    return resent;
   });
   if (done && work_created_)
     work_created_();  // the new notifications are due now
@@ -1169,7 +1156,7 @@ Result<SecureMailService::ReplyUpload> SecureMailService::BeginReplyUpload(
                      a.recipient.email, source};
 }
 
-Result<json> SecureMailService::FinishReplyUpload(ReplyUpload upload) {
+Result<ReplyUploaded> SecureMailService::FinishReplyUpload(ReplyUpload upload) {
   const std::int64_t now = d_.clock();
   KP_ASSIGN_OR_RETURN(SealingUpload::Sealed s, upload.sealing.Finish());
   store::BlobRecord b{s.blob_id, upload.owner, static_cast<std::int64_t>(s.size), now,
@@ -1178,10 +1165,10 @@ Result<json> SecureMailService::FinishReplyUpload(ReplyUpload upload) {
                                     upload.email, audit::kOutcomeSuccess, upload.source, now);
   e.object = upload.message.id + "/" + s.blob_id;
   KP_RETURN_IF_ERROR(RecordBlob(b, e));
-  return json{{"attachment_id", s.blob_id},
-              {"size", s.size},
-              {"sha256", crypto::HexEncode(s.sha256)},
-              {"envelope", crypto::Base64Encode(s.envelope_der)}};
+  return ReplyUploaded{.attachment_id = std::move(s.blob_id),
+                       .size = s.size,
+                       .sha256 = std::move(s.sha256),
+                       .envelope_der = std::move(s.envelope_der)};
 }
 
 Result<SecureMailService::StoredFile> SecureMailService::AttachmentCiphertext(
@@ -1215,8 +1202,9 @@ Result<SecureMailService::StoredFile> SecureMailService::AttachmentCiphertext(
   });
 }
 
-Result<json> SecureMailService::Reply(const PortalCredentials& who, Result<SecureMailReply> request,
-                                      const std::string& source) {
+Result<Accepted> SecureMailService::Reply(const PortalCredentials& who,
+                                          Result<SecureMailReply> request,
+                                          const std::string& source) {
   const std::int64_t now = d_.clock();
   KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
     return Authorize(db, who, /*need_verified=*/true, /*check_csrf=*/true, now);
@@ -1270,7 +1258,7 @@ Result<json> SecureMailService::Reply(const PortalCredentials& who, Result<Secur
   reply.payload_sha256.assign(h.begin(), h.end());
   reply.payload = std::move(sealed);
 
-  return d_.db->Write([&](store::Database& db) -> Result<json> {
+  return d_.db->Write([&](store::Database& db) -> Result<Accepted> {
     store::SecureMailRepository mail(db);
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     KP_RETURN_IF_ERROR(store::MessageRepository(db).Insert(
@@ -1291,7 +1279,7 @@ Result<json> SecureMailService::Reply(const PortalCredentials& who, Result<Secur
     d.user = "gateway";
     KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, d));
     KP_RETURN_IF_ERROR(tx.Commit());
-    return json{{"id", reply.id}, {"status", "accepted"}, {"recipients", {a.message.sender_org}}};
+    return Accepted{.id = reply.id, .recipients = {a.message.sender_org}};
   });
 }
 

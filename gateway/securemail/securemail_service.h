@@ -5,17 +5,23 @@
 // these calls and render pages: they read the body (securemail_request.h), the cookie, the form
 // and the headers, and set the cookie; this takes typed values and reads no request.
 //
-//   auto mail = SecureMailService::Create(deps);      // db, directory, keyring ("portal" key)
-//   auto accepted = mail->Submit(caller, SecureMailSubmissionFromJson(body));
+//   // (compiled in examples_test.cpp)
+//   KP_ASSIGN_OR_RETURN(auto mail, SecureMailService::Create(deps));  // db, directory, keyring
+//                                                      //   ("portal" key), a mailer
+//   KP_ASSIGN_OR_RETURN(Accepted accepted,
+//                       mail->Submit(caller, SecureMailSubmissionFromJson(body)));
 //                                                      // ToJson: 202 {"id","status","recipients"}
 //   mail->RunDueWork();                                // worker: notify, warn, expire, delete
 //                                                      //   unneeded uploads (no db lock held
 //                                                      //   while mail goes out)
-//   PortalCredentials who{token, session, csrf};      // from the path, the cookie, the form
-//   auto visit = mail->Enter(who, ip);                 // who, which verification, session
-//   mail->RequestCode(who, ip);                        // mails or texts a one-time code
-//   auto session = mail->Verify(who, code, ip);        // the new verified session's secret
-//   auto content = mail->Read({token, *session}, ip);  // decrypted with the portal key
+//   KP_ASSIGN_OR_RETURN(Visit visit, mail->Enter({token}, ip));  // the link's /m/TOKEN
+//   PortalCredentials who{token, visit.new_session, visit.csrf};  // later: the cookie, the form
+//   KP_RETURN_IF_ERROR(mail->RequestCode(who, ip));    // mails or texts a one-time code
+//   KP_ASSIGN_OR_RETURN(std::string session, mail->Verify(who, code, ip));  // a verified session
+//   KP_ASSIGN_OR_RETURN(Content content, mail->Read({token, session}, ip));  // decrypted with
+//                                                      //   the portal key: "opened"
+//   KP_ASSIGN_OR_RETURN(SecureMailTracking t, mail->Tracking(caller, accepted.id));
+//                                                      // ToJson: GET .../tracking (results.h)
 //
 // Submission body: {"kind":"securemail", "recipients":[{"email", "verification":
 // "email_code|access_code|sms|account", "phone"?, "access_code"?}], "subject"?, "show_subject"?,
@@ -65,8 +71,6 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "adapters/transports/smtp_client.h"
 #include "gateway/audit/audit_entry.h"
 #include "gateway/core/bytes.h"
@@ -81,6 +85,7 @@
 #include "gateway/securemail/sealing_upload.h"
 #include "gateway/securemail/securemail_document.h"
 #include "gateway/securemail/securemail_request.h"
+#include "gateway/securemail/securemail_results.h"
 #include "gateway/store/blob_repository.h"
 #include "gateway/store/blob_store.h"
 #include "gateway/store/database.h"
@@ -131,18 +136,19 @@ class SecureMailService {
                           std::optional<IdempotencyKey> idempotency_key = std::nullopt);
   bool IsSecureMail(std::string_view message_id);
   // POST /v1/attachments: the writer the upload's body (ciphertext) is streamed into, then
-  // FinishUpload makes it durable and records it for the caller's organisation:
-  // {"attachment_id":"b-...","size":N,"expires":"RFC 3339"} (unclaimed uploads are deleted
-  // then). Audited as a submit of the attachment id.
+  // FinishUpload makes it durable and records it for the caller's organisation, with the time
+  // an unclaimed upload is deleted. Audited as a submit of the attachment id.
   Result<store::BlobWriter> BeginUpload(const Caller& caller);
-  Result<nlohmann::json> FinishUpload(const Caller& caller, store::BlobWriter writer);
-  Result<nlohmann::json> Tracking(const Caller& caller, std::string_view id);
+  Result<UploadAccepted> FinishUpload(const Caller& caller, store::BlobWriter writer);
+  // The sender's view of its secure mail `id`: per address every event, the first time of each
+  // step and the state reached; 404 message_not_found for anyone else's or another kind.
+  // Audited as a fetch.
+  Result<SecureMailTracking> Tracking(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/resend {"recipients":[{"email","verification",...}]}: only
   // addresses of the message, each with the same or a stronger verification (422
   // verification_weaker otherwise).
   // The body is read by SecureMailResendFromJson (securemail_request.h).
-  Result<nlohmann::json> Resend(const Caller& caller, std::string_view id,
-                                SecureMailResend request);
+  Result<Resent> Resend(const Caller& caller, std::string_view id, SecureMailResend request);
 
   // GET /v1/messages/{id}/attachments/{attachment_id}: where the ciphertext of an uploaded
   // attachment of message `id` is, for an organisation that received the message (a portal
@@ -239,7 +245,7 @@ class SecureMailService {
   // POST /m/{token}/files: one reply attachment, sealed to the sender organisation and the
   // portal as it arrives (a verified session and the CSRF token are needed first).
   // FinishReplyUpload records it for this recipient and answers what the reply then lists
-  // beside name and type: {"attachment_id","size","sha256","envelope"}.
+  // beside name and type (ReplyUploaded).
   struct ReplyUpload {
     SealingUpload sealing;
     std::string owner;  // the blob's owner: this recipient of this message
@@ -248,14 +254,15 @@ class SecureMailService {
     std::string source;
   };
   Result<ReplyUpload> BeginReplyUpload(const PortalCredentials& who, const std::string& source);
-  Result<nlohmann::json> FinishReplyUpload(ReplyUpload upload);
+  Result<ReplyUploaded> FinishReplyUpload(ReplyUpload upload);
   // The reply {"body", "attachments":[...]}, as SecureMailReplyFromJson read it (or the error
   // it answered, answered after the credentials are checked), becomes a message from `portal`
   // to the sender's organisation, sealed by the gateway to that organisation and to the portal.
   // Attachments are inline {"name","type","data"} or uploads {"name","type","attachment_id",
   // "size","sha256","envelope"} from FinishReplyUpload, checked as a sender's uploads are.
-  Result<nlohmann::json> Reply(const PortalCredentials& who, Result<SecureMailReply> request,
-                               const std::string& source);
+  // The answer names the new message and the sender's organisation as its recipient.
+  Result<Accepted> Reply(const PortalCredentials& who, Result<SecureMailReply> request,
+                         const std::string& source);
 
  private:
   explicit SecureMailService(Deps deps) : d_(std::move(deps)) {}

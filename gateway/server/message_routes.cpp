@@ -2,11 +2,11 @@
 #include "gateway/api/query.h"
 
 #include <string>
-#include <type_traits>
 
 #include "gateway/messages/message_request.h"
 #include "gateway/messages/message_results.h"
 #include "gateway/securemail/securemail_request.h"
+#include "gateway/securemail/securemail_results.h"
 #include "gateway/securemail/securemail_service.h"
 #include "gateway/server/pending_response.h"
 
@@ -21,16 +21,12 @@ Caller CallerOf(const api::Request& req) {
 }
 
 // `result` as the response with `status`: the service's typed answer written by its ToJson
-// (messages/message_results.h), or the error.
+// (messages/message_results.h, securemail/securemail_results.h), or the error.
 template <typename T>
 api::Response Answer(int status, const Result<T>& result) {
   if (!result)
     return api::Response::FromError(result.error());
-  if constexpr (std::is_same_v<T, json>) {
-    return api::Response::Json(status, *result);  // secure mail's answers are JSON still
-  } else {
-    return api::Response::Json(status, ToJson(*result));
-  }
+  return api::Response::Json(status, ToJson(*result));
 }
 
 // Whether a submission's kind is for people by e-mail address (secure mail) rather than for

@@ -10,6 +10,7 @@
 #include "gateway/securemail/portal/portal_pages.h"
 #include "gateway/securemail/portal/qr_svg.h"
 #include "gateway/securemail/securemail_request.h"
+#include "gateway/securemail/securemail_results.h"
 
 namespace ketenpoort::server {
 
@@ -93,7 +94,7 @@ class UploadSink : public api::BodySink {
     auto done = service_->FinishUpload(caller_, std::move(writer_));
     if (!done)
       return api::Response::FromError(done.error());
-    return api::Response::Json(201, *done);
+    return api::Response::Json(201, ToJson(*done));
   }
 
  private:
@@ -114,7 +115,7 @@ class ReplyUploadSink : public api::BodySink {
     auto done = service_->FinishReplyUpload(std::move(upload_));
     if (!done)
       return api::Response::FromError(done.error());
-    return api::Response::Json(201, *done);
+    return api::Response::Json(201, ToJson(*done));
   }
 
  private:
@@ -523,7 +524,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
                       SecureMailReplyFromJson(*body), req.remote_address);
     if (!r)
       return api::Response::FromError(r.error());
-    return api::Response::Json(202, *r);
+    return api::Response::Json(202, ToJson(*r));
   });
   router.AddUpload(
       "POST", "/m/{token}/files", api::Access::Public(), max_attachment_bytes,
@@ -581,7 +582,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
                                   std::move(*request));
                if (!r)
                  return api::Response::FromError(r.error());
-               return api::Response::Json(200, *r);
+               return api::Response::Json(200, ToJson(*r));
              });
 }
 

@@ -12,6 +12,7 @@
 #include "gateway/core/directory.h"
 #include "gateway/crypto/keyring.h"
 #include "gateway/securemail/securemail_request.h"
+#include "gateway/securemail/securemail_results.h"
 #include "gateway/securemail/securemail_service.h"
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
@@ -99,7 +100,7 @@ class SecureMailClockTest : public ::testing::Test {
   json Tracking(const std::string& id) {
     auto t = service_->Tracking(caller_, id);
     EXPECT_TRUE(t) << t.error().ToString();
-    return t ? *t : json();
+    return t ? ToJson(*t) : json();  // the document GET .../tracking answers
   }
 
   std::unique_ptr<Deployment> dep_;
