@@ -151,6 +151,12 @@ Result<Accepted> SecureMailService::Submit(const Caller& caller,
     if (d_.directory->Find(who.org) == nullptr) {
       return PermissionDenied("unknown_sender", "the token's organisation is not in the directory");
     }
+    // Every recipient is reached through a mailed link: without a relay, nobody ever could be.
+    if (!d_.mailer) {
+      return Refused("mail_unavailable",
+                     "this gateway has no mail relay (smtp) configured to send the link",
+                     "recipients");
+    }
     KP_ASSIGN_OR_RETURN(auto addresses, std::move(in.recipients));
     KP_ASSIGN_OR_RETURN(recipients, TakeAddresses(std::move(addresses), static_cast<bool>(d_.sms)));
     KP_ASSIGN_OR_RETURN(SecureMailPresentation shown, std::move(in.presentation));

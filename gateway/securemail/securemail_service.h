@@ -32,7 +32,8 @@
 // or uploaded beforehand (POST /v1/attachments, streamed to disk: BeginUpload, FinishUpload).
 // Refusals, in this order (the form is SecureMailSubmissionFromJson's, taken up in its place):
 // unknown keys 400 unknown_field; the token's organisation not in the directory 403
-// unknown_sender; bad recipients 400 invalid_recipients (access_code without a code of 6..128
+// unknown_sender; a gateway without a mail relay (Deps::mailer empty) 422 mail_unavailable,
+// since no recipient could ever get the link; bad recipients 400 invalid_recipients (access_code without a code of 6..128
 // characters, sms without an E.164 phone), each in turn, or an sms recipient on a gateway
 // without an SMS provider 422 sms_unavailable; subject, lang, sender_email 400; subject_ref,
 // deadline, expires malformed or an expiry past 400; legal_basis 400; payload 400 / 422 as
@@ -121,7 +122,7 @@ class SecureMailService {
     SecureMailOptions options;
     Clock clock;
     const store::BlobStore* blobs = nullptr;  // null: POST /v1/attachments answers 503
-    Mailer mailer;  // empty: notifications wait (tracking shows them pending)
+    Mailer mailer;  // empty: no relay, so submissions are refused (422 mail_unavailable)
     SmsSender sms;  // empty: sms verification is refused at submission
   };
 

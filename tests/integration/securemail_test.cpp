@@ -595,5 +595,37 @@ TEST_F(SecureMailTest, RefusesBadSubmissions) {
   EXPECT_EQ(json::parse(r.body)["error"]["code"], "envelope_recipient_mismatch");
 }
 
+// Secure mail reaches people through a mailed link: a gateway without a mail relay refuses it
+// at submission (before, it was accepted and then failed forever, an audit entry per retry).
+TEST(SecureMailWithoutRelayTest, IsRefusedAtSubmissionAndNothingIsStored) {
+  auto dep = Deployment::Create();
+  GatewayProcess gw(dep->config_path());
+  ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
+  Sealer sealer(dep->dir());
+  json doc = {{"body", "synthetic"}, {"attachments", json::array()}};
+  json msg = {
+      {"kind", "securemail"},
+      {"recipients", json::array({{{"email", "a@example.org"}}})},
+      {"payload", sealer.SealBase64("shop-denhaag", {"portal", "shop-denhaag"}, doc.dump())}};
+  HttpsClient client(dep->ca_path());
+  auto r = client.Post(dep->url() + "/v1/messages", msg.dump(), dep->Token("shop-denhaag"));
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "mail_unavailable");
+  EXPECT_EQ(json::parse(r.body)["error"]["field"], "recipients");
+  // The refusal is audited; no message was stored.
+  auto audit = client.Get(dep->url() + "/v1/audit", dep->Token("shop-denhaag.auditor"));
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  const json all = json::parse(audit.body)["entries"];
+  json entries = json::array();
+  for (const json& e : all) {
+    if (e["event"] == "submit")
+      entries.push_back(e);
+  }
+  ASSERT_EQ(entries.size(), 1u) << audit.body;
+  EXPECT_EQ(entries[0]["outcome"], "mail_unavailable");
+  EXPECT_EQ(entries[0]["object"], "");
+  EXPECT_EQ(gw.Terminate(), 0);
+}
+
 }  // namespace
 }  // namespace ketenpoort::testing
