@@ -2,7 +2,10 @@
 
 #include <cstdio>
 
+#include <nlohmann/json.hpp>
+
 #include "gateway/cli/commands.h"
+#include "gateway/io/file.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/migrations.h"
 
@@ -25,6 +28,14 @@ Result<OpenDeployment> OpenDeploymentDatabase(const std::string& config_file) {
                       store::Database::Open(config.database.path, key, store::OpenMode::kExisting));
   KP_RETURN_IF_ERROR(store::Migrate(db));
   return OpenDeployment{std::move(config), std::move(db)};
+}
+
+Result<Directory> LoadDeploymentDirectory(const config::GatewayConfig& config) {
+  KP_ASSIGN_OR_RETURN(std::string text, io::ReadFile(config.directory));
+  auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded())
+    return InvalidArgument("invalid_json", "is not valid JSON", config.directory);
+  return Directory::FromJson(json);
 }
 
 }  // namespace ketenpoort::cli

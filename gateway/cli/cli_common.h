@@ -4,6 +4,7 @@
 #include <string>
 
 #include "gateway/config/gateway_config.h"
+#include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/store/database.h"
 
@@ -16,5 +17,8 @@ struct OpenDeployment {
   store::Database db;
 };
 Result<OpenDeployment> OpenDeploymentDatabase(const std::string& config_file);
+
+// The deployment's directory (config.directory); errors name the file.
+Result<Directory> LoadDeploymentDirectory(const config::GatewayConfig& config);
 
 }  // namespace ketenpoort::cli

@@ -26,6 +26,7 @@ int RunToken(int argc, char** argv);
 int RunRekey(int argc, char** argv);
 int RunAudit(int argc, char** argv);
 int RunPurge(int argc, char** argv);
+int RunOutbox(int argc, char** argv);
 int RunSend(int argc, char** argv);
 int RunInbox(int argc, char** argv);
 int RunOpen(int argc, char** argv);

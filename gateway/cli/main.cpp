@@ -22,6 +22,8 @@ constexpr Command kCommands[] = {
     {"rekey", "re-encrypt the database under a new key", ketenpoort::cli::RunRekey},
     {"audit", "verify, export or view the audit trail", ketenpoort::cli::RunAudit},
     {"purge", "delete payloads past their kind's retention period", ketenpoort::cli::RunPurge},
+    {"outbox", "list, retry or drop messages waiting for a peer gateway",
+     ketenpoort::cli::RunOutbox},
     {"send", "sign, encrypt and submit a message", ketenpoort::cli::RunSend},
     {"inbox", "list the messages for an organisation", ketenpoort::cli::RunInbox},
     {"open", "fetch, decrypt and verify a message", ketenpoort::cli::RunOpen},

@@ -71,14 +71,7 @@ int RunToken(int argc, char** argv) {
   if (!deployment)
     return Fail(deployment.error());
 
-  auto directory_text = io::ReadFile(deployment->config.directory);
-  if (!directory_text)
-    return Fail(directory_text.error());
-  auto directory_json = nlohmann::json::parse(*directory_text, nullptr, false);
-  if (directory_json.is_discarded()) {
-    return Fail(InvalidArgument("invalid_json", "is not valid JSON", deployment->config.directory));
-  }
-  auto directory = Directory::FromJson(directory_json);
+  auto directory = LoadDeploymentDirectory(deployment->config);
   if (!directory)
     return Fail(directory.error());
   const std::string org = parsed->Get("org");

@@ -317,6 +317,39 @@ Status MessageRepository::UpdateOutbox(std::int64_t id, std::string_view state,
   return Ok();
 }
 
+Result<std::vector<OutboxItem>> MessageRepository::OutboxInState(std::string_view state,
+                                                                 int limit) {
+  KP_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("SELECT " + std::string(kOutboxColumns) +
+                  " FROM outbox WHERE (?1 = '' AND state IN ('pending', 'dead')) OR state = ?1 "
+                  "ORDER BY id LIMIT ?2"));
+  s.Bind(1, state).Bind(2, std::int64_t{limit});
+  return ReadRows(s, [](const Statement& row) { return ReadOutbox(row); });
+}
+
+Result<std::optional<OutboxItem>> MessageRepository::FindOutbox(std::int64_t id) {
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT " + std::string(kOutboxColumns) +
+                                               " FROM outbox WHERE id = ?"));
+  s.Bind(1, id);
+  KP_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row)
+    return std::optional<OutboxItem>();
+  return std::optional<OutboxItem>(ReadOutbox(s));
+}
+
+Status MessageRepository::RequeueOutbox(std::int64_t id, std::int64_t now_ms) {
+  KP_ASSIGN_OR_RETURN(Statement s,
+                      db_.Prepare("UPDATE outbox SET state = 'pending', attempts = 0, "
+                                  "first_attempt_ms = ?1, next_attempt_ms = ?1, last_error = '' "
+                                  "WHERE id = ?2"));
+  s.Bind(1, now_ms).Bind(2, id);
+  KP_RETURN_IF_ERROR(s.Step());
+  if (db_.Changes() != 1)
+    return NotFound("outbox_item_not_found", "no such outbox item");
+  return Ok();
+}
+
 Result<std::vector<OutboxItem>> MessageRepository::OutboxFor(std::string_view message_id) {
   KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT " + std::string(kOutboxColumns) +
                                                " FROM outbox WHERE message_id = ? ORDER BY id"));

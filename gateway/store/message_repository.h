@@ -148,6 +148,14 @@ class MessageRepository {
                       std::int64_t next_attempt_ms, std::string_view last_error,
                       std::string_view receipt);
   Result<std::vector<OutboxItem>> OutboxFor(std::string_view message_id);
+  // Items in `state` ("" for pending and dead together, the queue an operator looks at), oldest
+  // first, at most `limit`.
+  Result<std::vector<OutboxItem>> OutboxInState(std::string_view state, int limit);
+  // One item; nullopt when there is none with `id`.
+  Result<std::optional<OutboxItem>> FindOutbox(std::int64_t id);
+  // Puts an item back in the queue as new: pending, no attempts, due and first tried at now_ms
+  // (so it gets a whole retry window again), no error.
+  Status RequeueOutbox(std::int64_t id, std::int64_t now_ms);
 
  private:
   Database& db_;

@@ -29,6 +29,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -442,6 +443,97 @@ TEST_F(FederationTest, APeerThatRefusesTurnsTheMessageIntoADeadLetter) {
   EXPECT_EQ(notices[0]["reason"], "envelope_recipient_mismatch");
   auto ids = b_->InboxIds("ind");
   EXPECT_EQ(std::count(ids.begin(), ids.end(), id), 0);
+}
+
+// The operator's hands on the queue while the gateway runs (`ketenpoort outbox`): a message for a
+// peer that is down is dropped (its recipient undeliverable, the sender told); a dead letter
+// caused by a bad peer token is sent again once the token is fixed; both are in the audit trail.
+TEST_F(FederationTest, AnOperatorDropsWhatWaitsAndRetriesADeadLetter) {
+  const std::string config = a_->dep->config_path();
+  json to_meldpunt = MinorSignal();
+  to_meldpunt["recipients"] = {"meldpunt-rotterdam"};
+  auto transfer = [&](const std::string& id) {
+    return RecipientIn(Tracking(id), "meldpunt-rotterdam").value("transfer", json::object());
+  };
+  // The line `outbox list` prints for message `id`, split at spaces; empty when there is none.
+  auto listed = [&](const std::string& state, const std::string& id) {
+    CommandResult r = RunKetenpoort({"outbox", "list", "--config", config, "--state", state});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> fields;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(" " + id + " ") == std::string::npos)
+        continue;
+      std::istringstream words(line);
+      for (std::string w; words >> w;)
+        fields.push_back(w);
+    }
+    return fields;
+  };
+
+  // gw-c is down: the message waits, is listed, and the operator drops it.
+  ASSERT_EQ(c_->Stop(), 0);
+  const std::string waiting = Submit(to_meldpunt, {"meldpunt-rotterdam"}, "synthetic, dropped");
+  ASSERT_FALSE(waiting.empty());
+  ASSERT_TRUE(WaitFor([&] { return transfer(waiting).value("attempts", 0) >= 1; },
+                      std::chrono::seconds(20)))
+      << Tracking(waiting).dump();
+  std::vector<std::string> line = listed("pending", waiting);
+  ASSERT_GE(line.size(), 5u);
+  EXPECT_EQ(line[1], "pending");
+  const std::string drop_id = line[0];
+  EXPECT_EQ(RunKetenpoort({"outbox", "drop", "--config", config, "--id", drop_id}).exit_code, 2)
+      << "a drop needs a reason";
+  CommandResult dropped = RunKetenpoort(
+      {"outbox", "drop", "--config", config, "--id", drop_id, "--reason", "gw-c decommissioned"});
+  ASSERT_EQ(dropped.exit_code, 0) << dropped.err;
+  EXPECT_EQ(transfer(waiting)["state"], "dead");
+  json t = Tracking(waiting);
+  EXPECT_EQ(RecipientIn(t, "meldpunt-rotterdam")["state"], "undeliverable");
+  EXPECT_EQ(RecipientIn(t, "meldpunt-rotterdam")["events"].back()["reason"], "gw-c decommissioned");
+  ASSERT_EQ(t["notices"].size(), 1u) << t.dump();
+  EXPECT_EQ(t["notices"][0]["type"], "dead_letter");
+  CommandResult again = RunKetenpoort(
+      {"outbox", "drop", "--config", config, "--id", drop_id, "--reason", "gw-c decommissioned"});
+  EXPECT_EQ(again.exit_code, 1) << "only a waiting item can be dropped";
+  EXPECT_NE(again.err.find("outbox_item_not_pending"), std::string::npos) << again.err;
+  ASSERT_TRUE(c_->Start());
+
+  // A's token for gw-c is wrong: gw-c refuses it, which is final, so the message is dead.
+  const std::string token_file = a_->dep->dir() + "/tokens/" + c_->id + ".peer.token";
+  const std::string good_token = ReadFileOrEmpty(token_file);
+  ASSERT_EQ(a_->Stop(), 0);
+  WriteText(token_file, "kp_not_the_right_token\n", 0600);
+  ASSERT_TRUE(a_->Start());
+  const std::string refused = Submit(to_meldpunt, {"meldpunt-rotterdam"}, "synthetic, retried");
+  ASSERT_FALSE(refused.empty());
+  ASSERT_TRUE(WaitFor([&] { return transfer(refused).value("state", "") == "dead"; },
+                      std::chrono::seconds(20)))
+      << Tracking(refused).dump();
+  // Fixed and restarted, the gateway leaves the dead letter dead until the operator says so.
+  ASSERT_EQ(a_->Stop(), 0);
+  WriteText(token_file, good_token, 0600);
+  ASSERT_TRUE(a_->Start());
+  line = listed("dead", refused);
+  ASSERT_GE(line.size(), 2u);
+  CommandResult retried = RunKetenpoort(
+      {"outbox", "retry", "--config", config, "--id", line[0], "--reason", "peer token reissued"});
+  ASSERT_EQ(retried.exit_code, 0) << retried.err;
+  ASSERT_TRUE(WaitFor([&] { return StateOf(refused, "meldpunt-rotterdam") == "delivered"; },
+                      std::chrono::seconds(20)))
+      << Tracking(refused).dump();
+  auto ids = c_->InboxIds("meldpunt-rotterdam");
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), refused), 1);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), waiting), 0);
+
+  std::vector<std::string> operator_entries;
+  for (const json& e : AuditTrail(*a_)) {
+    if (e["object"].get<std::string>().rfind("outbox:", 0) == 0)
+      operator_entries.push_back(e["object"].get<std::string>() + " " +
+                                 e["outcome"].get<std::string>());
+  }
+  EXPECT_EQ(operator_entries, (std::vector<std::string>{"outbox:" + drop_id + " dropped",
+                                                        "outbox:" + line[0] + " retried"}));
 }
 
 TEST_F(FederationTest, OnlyPeersMayDeliverAndAReplayIsStoredOnce) {
