@@ -37,13 +37,10 @@ int RunVerify(int argc, char** argv) {
               "Exit 0 when intact, 1 naming the first altered entry, 2 when nothing could be\n"
               "checked.",
               {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired}});
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   auto deployment = OpenDeploymentDatabase(parsed->Get("config"));
   if (!deployment)
     return Fail(deployment.error());
@@ -130,13 +127,10 @@ int RunExport(int argc, char** argv) {
               "Writes the audit trail as NEN 7513 JSON lines (one entry per line, with its\n"
               "chain hash), oldest first, optionally filtered. The export is itself an entry.",
               QueryFlags());
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   auto q = QueryFromFlags(*parsed);
   if (!q)
     return Fail(q.error());
@@ -161,13 +155,10 @@ int RunView(int argc, char** argv) {
               "(organisation, role, user) did what, when, on what basis, and whether\n"
               "break-glass was used. For \"who opened my file\": --subject REF.",
               f);
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   auto language = audit::ParseLanguage(parsed->Get("lang"));
   if (!language)
     return Fail(InvalidArgument("invalid_language", "must be nl or en", "--lang"));
@@ -216,13 +207,10 @@ int RunProve(int argc, char** argv) {
                {"size", "M", "the tree size for --seq"},
                {"first", "M", "the older tree size"},
                {"second", "N", "the newer tree size"}});
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   auto seq = Count(*parsed, "seq", false);
   auto size = Count(*parsed, "size", false);
   auto first = Count(*parsed, "first", true);

@@ -29,6 +29,7 @@
 #include "adapters/kinds/registry.h"
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/time_format.h"
+#include "gateway/cli/cli_common.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/config/gateway_config.h"
@@ -213,13 +214,10 @@ int RunCheck(int argc, char** argv) {
               "One line per finding. Exit 0 when nothing failed (warnings allowed), 1 when a\n"
               "check failed, 2 when the config cannot be read.",
               {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired}});
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   auto config = config::LoadGatewayConfig(parsed->Get("config"));
   if (!config)
     return Fail(config.error());

@@ -21,6 +21,21 @@ int Fail(const std::string& message) {
   return kExitUsage;
 }
 
+std::optional<ParsedFlags> ParseCommandLine(const Flags& flags, int argc, char** argv,
+                                            int& exit_code) {
+  auto parsed = flags.Parse(argc, argv);
+  if (!parsed) {
+    exit_code = Fail(parsed.error());
+    return std::nullopt;
+  }
+  if (parsed->help_requested()) {
+    std::fputs(flags.Usage().c_str(), stdout);
+    exit_code = kExitOk;
+    return std::nullopt;
+  }
+  return std::move(*parsed);
+}
+
 Result<OpenDeployment> OpenDeploymentDatabase(const std::string& config_file) {
   KP_ASSIGN_OR_RETURN(config::GatewayConfig config, config::LoadGatewayConfig(config_file));
   KP_ASSIGN_OR_RETURN(store::DbKey key, store::ResolveKey(config.database.key_file));

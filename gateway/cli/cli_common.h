@@ -1,14 +1,22 @@
 // Pieces several subcommands share: loading a deployment's config and database.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "gateway/cli/flags.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/store/database.h"
 
 namespace ketenpoort::cli {
+
+// Parses a command's arguments with `flags`. nullopt when the command is done already: --help
+// printed the usage to stdout (`exit_code` kExitOk), or a bad argument was named on stderr
+// (kExitUsage). Every command starts with it, so each answers --help and bad flags alike.
+std::optional<ParsedFlags> ParseCommandLine(const Flags& flags, int argc, char** argv,
+                                            int& exit_code);
 
 // Loads the config at `config_file` and opens its existing database with its key
 // (KETENPOORT_DB_KEY or database.key_file), applying pending migrations.

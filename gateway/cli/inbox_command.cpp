@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/cli/cli_common.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/cli/org_session.h"
@@ -46,13 +47,10 @@ int RunInbox(int argc, char** argv) {
               "stderr as 'next cursor C'; pass it as --after. Exit 1 when the gateway refuses\n"
               "or cannot be reached, 2 for bad arguments, config or token.",
               spec);
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   std::vector<QueryParam> query;
   if (parsed->Has("after")) {
     if (parsed->Get("after").empty())

@@ -14,6 +14,7 @@
 
 #include "gateway/audit/audit_log.h"
 #include "gateway/auth/api_token.h"
+#include "gateway/cli/cli_common.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/core/directory.h"
@@ -213,13 +214,10 @@ int RunInit(int argc, char** argv) {
        {"demo", "", "add the demo organisations, routing rules and tokens"},
        {"port", "N", "HTTPS port (default 8443)"},
        {"host", "ADDR", "address to listen on (default 127.0.0.1)"}});
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
 
   InitOptions opt;
   opt.dir = fs::absolute(parsed->Get("dir")).lexically_normal().string();

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/cli/attachment_files.h"
+#include "gateway/cli/cli_common.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/cli/org_session.h"
@@ -105,13 +106,10 @@ int RunOpen(int argc, char** argv) {
               "envelope or signature does not check out, 2 for bad arguments, config, token or\n"
               "key.",
               spec, "ID");
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   if (parsed->positional().size() != 1)
     return Fail("usage: ketenpoort open --config FILE --as ORG ID (exactly one message id)");
   const std::string id = parsed->positional().front();

@@ -45,13 +45,10 @@ int RunList(int argc, char** argv) {
       "outbox list", "Lists the federation outbox: pending items and dead letters.",
       {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired},
        {"state", "STATE", "only items in this state (pending, dead, delivered, recalled)"}});
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   const std::string state = parsed->Get("state");
   if (!state.empty() && state != "pending" && state != "dead" && state != "delivered" &&
       state != "recalled") {
@@ -87,13 +84,10 @@ int RunChange(std::string_view sub, int argc, char** argv) {
                {"id", "N", "the item, as `outbox list` shows it", Flag::kRequired},
                {"reason", "TEXT", "why, for the tracking and the audit (no names or content)",
                 Flag::kRequired}});
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   auto id = ParseId(parsed->Get("id"));
   if (!id)
     return Fail(id.error());

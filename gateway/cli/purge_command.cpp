@@ -33,13 +33,10 @@ int RunPurge(int argc, char** argv) {
                 "tests only (needs KETENPOORT_ALLOW_SIMULATED_TIME=1): judge retention as if it "
                 "were this RFC 3339 UTC time; the audit entries keep the real time and record "
                 "this one"}});
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   server::PurgeClock clock{.now_ms = audit::NowMs()};
   if (parsed->Has("now")) {
     const char* allow = std::getenv("KETENPOORT_ALLOW_SIMULATED_TIME");

@@ -21,13 +21,10 @@ int RunRekey(int argc, char** argv) {
       "Stop the gateway first.",
       {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired},
        {"new-key", "FILE", "file holding the new key", Flag::kRequired}});
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   auto new_key = store::DbKey::LoadFile(parsed->Get("new-key"));
   if (!new_key)
     return Fail(new_key.error());

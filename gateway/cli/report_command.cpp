@@ -81,13 +81,10 @@ int RunReport(int argc, char** argv) {
                {"to", "T", "end of the period, exclusive", Flag::kRequired},
                {"by", "DIM,...", "dimensions, e.g. region,kind,exploitation (default: none)"},
                {"format", "csv|json", "output format (default csv)"}});
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   auto from = ReportTime(parsed->Get("from"), "--from");
   if (!from)
     return Fail(from.error());

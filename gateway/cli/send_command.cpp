@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/kinds/registry.h"
+#include "gateway/cli/cli_common.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/cli/list_args.h"
@@ -183,13 +184,10 @@ int RunSend(int argc, char** argv) {
               "line. Exit 0 when accepted, 1 when the gateway refuses or cannot be reached,\n"
               "2 for bad arguments, config, token or key.",
               spec);
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   // A kind for people by e-mail address (securemail): --to takes addresses (send_securemail.h).
   if (const MessageKind* k = kinds::BuiltinKinds().Find(parsed->Get("kind"));
       k != nullptr && k->spec().audience == KindAudience::kEmailAddresses) {

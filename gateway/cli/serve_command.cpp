@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "gateway/cli/cli_common.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/log/log.h"
@@ -19,13 +20,10 @@ int RunServe(int argc, char** argv) {
               "database. The database key comes from KETENPOORT_DB_KEY when set, else from the\n"
               "config's database.key_file.",
               {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired}});
-  auto parsed = flags.Parse(argc, argv);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
 
   // Block the stop signals in every thread (the mask is inherited by threads started later)
   // so that only sigwait() below receives them.

@@ -53,13 +53,10 @@ int RunToken(int argc, char** argv) {
         "usage: ketenpoort token issue --config FILE --org ORG --role ROLE [--user NAME]\n"
         "       [--gateway-url URL --cert PEM_FILE]   (both required with --role peer)");
   }
-  auto parsed = flags.Parse(argc - 1, argv + 1);
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc - 1, argv + 1, exit_code);
   if (!parsed)
-    return Fail(parsed.error());
-  if (parsed->help_requested()) {
-    std::fputs(flags.Usage().c_str(), stdout);
-    return kExitOk;
-  }
+    return exit_code;
   auto role = ParseRole(parsed->Get("role"));
   if (!role) {
     return Fail(InvalidArgument("invalid_option",

@@ -52,6 +52,11 @@ std::string Doc(const Result<T>& r) {
   return ToJson(*r).dump();
 }
 
+// Every code list at its latest version, as every message records them (the key and a comma).
+const std::string kCodeLists =
+    R"("codelists":{"age_band":1,"decline_reason":1,"exploitation":2,"gender":1,)"
+    R"("indicator":1,"life_domain":1,"need":1,"outcome":1},)";
+
 // `text` with every "{KEY}" replaced by its value.
 std::string Fill(std::string text, const std::vector<std::pair<std::string, std::string>>& values) {
   for (const auto& [key, value] : values) {
@@ -220,27 +225,19 @@ TEST_F(MessageServiceTest, EachCallAnswersTheDocumentOfTheApi) {
                  v));
   EXPECT_EQ(Doc(service_->Inbox(comensha, 1, 100)), R"({"messages":[],"next":"1"})");
 
-  EXPECT_EQ(
-      Doc(service_->Get(comensha, id)),
-      Fill(
-          R"({"codelists":{"age_band":1,"decline_reason":1,"exploitation":2,"gender":1,"indicator":1,)"
-          R"("life_domain":1,"need":1,"outcome":1},)" +
-              header + R"("payload":"{PAYLOAD}","recalled":false,)" +
-              R"("recipients":["comensha","meldpunt-rotterdam"],)"
-              R"("routing":{"age_band":"adult","region":"GM0599"},"state":"received",)"
-              R"("subject_ref":"pseudonym-7f3a"})",
-          v));
-  EXPECT_EQ(
-      Doc(service_->Get(shop, id)),
-      Fill(
-          R"({"codelists":{"age_band":1,"decline_reason":1,"exploitation":2,"gender":1,"indicator":1,)"
-          R"("life_domain":1,"need":1,"outcome":1},)" +
-              header + R"("payload":"{PAYLOAD}","recalled":false,)" +
-              R"("recipients":["comensha","meldpunt-rotterdam"],)"
-              R"("routing":{"age_band":"adult","region":"GM0599"},)"
-              R"("states":{"comensha":"received","meldpunt-rotterdam":"sent"},)"
-              R"("subject_ref":"pseudonym-7f3a"})",
-          v));
+  EXPECT_EQ(Doc(service_->Get(comensha, id)),
+            Fill("{" + kCodeLists + header + R"("payload":"{PAYLOAD}","recalled":false,)" +
+                     R"("recipients":["comensha","meldpunt-rotterdam"],)"
+                     R"("routing":{"age_band":"adult","region":"GM0599"},"state":"received",)"
+                     R"("subject_ref":"pseudonym-7f3a"})",
+                 v));
+  EXPECT_EQ(Doc(service_->Get(shop, id)),
+            Fill("{" + kCodeLists + header + R"("payload":"{PAYLOAD}","recalled":false,)" +
+                     R"("recipients":["comensha","meldpunt-rotterdam"],)"
+                     R"("routing":{"age_band":"adult","region":"GM0599"},)"
+                     R"("states":{"comensha":"received","meldpunt-rotterdam":"sent"},)"
+                     R"("subject_ref":"pseudonym-7f3a"})",
+                 v));
 
   now_ += 1000;
   EXPECT_EQ(Doc(SetStatus(comensha, id, {{"state", "assessed"}, {"reason", "seen"}})),
@@ -275,30 +272,29 @@ TEST_F(MessageServiceTest, EachCallAnswersTheDocumentOfTheApi) {
                   .ok());
   EXPECT_EQ(
       Doc(service_->Tracking(shop, id)),
-      Fill(
-          R"({"codelists":{"age_band":1,"decline_reason":1,"exploitation":2,"gender":1,"indicator":1,)"
-          R"("life_domain":1,"need":1,"outcome":1},"deadline":"2026-12-01T12:00:00.000Z",)"
-          R"("id":"{ID}","kind":"signal","legal_basis":"vital_interest",)"
-          R"("notices":[{"about":"comensha","due":"2026-11-23T00:00:01.000Z","mail":"none",)"
-          R"("reason":"received","time":"2026-11-23T00:00:01.000Z","to":"shop-denhaag",)"
-          R"("type":"status"},{"about":"comensha","due":"2026-11-23T00:00:02.000Z",)"
-          R"("mail":"no_address","reason":"assessed","time":"2026-11-23T00:00:02.000Z",)"
-          R"("to":"shop-denhaag","type":"status"},)"
-          R"({"about":"comensha","due":"2026-11-23T00:00:03.000Z",)"
-          R"("mail":"none","reason":"deadline_near","time":"2026-11-23T00:00:03.000Z",)"
-          R"("to":"comensha","type":"reminder"}],"recalled":null,)"
-          R"("recipients":[{"events":[)"
-          R"({"by":"gateway","state":"delivered","time":"2026-11-23T00:00:00.000Z"},)"
-          R"({"by":"comensha/a.bakker","state":"received","time":"2026-11-23T00:00:01.000Z"},)"
-          R"({"by":"comensha/a.bakker","reason":"seen","state":"assessed",)"
-          R"("time":"2026-11-23T00:00:02.000Z"}],)"
-          R"("legal_basis":"vital_interest","org":"comensha","state":"assessed"},)"
-          R"({"events":[{"by":"gateway","state":"sent","time":"2026-11-23T00:00:00.000Z"}],)"
-          R"("legal_basis":"vital_interest","org":"meldpunt-rotterdam","state":"sent",)"
-          R"("transfer":{"attempts":1,"gateway":"https://gw-b.example.org:8443",)"
-          R"("last_error":"","receipt":{"message_id":"{ID}","signature":"c2ln"},)"
-          R"("state":"delivered"}}]})",
-          v));
+      Fill("{" + kCodeLists +
+               R"("deadline":"2026-12-01T12:00:00.000Z",)"
+               R"("id":"{ID}","kind":"signal","legal_basis":"vital_interest",)"
+               R"("notices":[{"about":"comensha","due":"2026-11-23T00:00:01.000Z","mail":"none",)"
+               R"("reason":"received","time":"2026-11-23T00:00:01.000Z","to":"shop-denhaag",)"
+               R"("type":"status"},{"about":"comensha","due":"2026-11-23T00:00:02.000Z",)"
+               R"("mail":"no_address","reason":"assessed","time":"2026-11-23T00:00:02.000Z",)"
+               R"("to":"shop-denhaag","type":"status"},)"
+               R"({"about":"comensha","due":"2026-11-23T00:00:03.000Z",)"
+               R"("mail":"none","reason":"deadline_near","time":"2026-11-23T00:00:03.000Z",)"
+               R"("to":"comensha","type":"reminder"}],"recalled":null,)"
+               R"("recipients":[{"events":[)"
+               R"({"by":"gateway","state":"delivered","time":"2026-11-23T00:00:00.000Z"},)"
+               R"({"by":"comensha/a.bakker","state":"received","time":"2026-11-23T00:00:01.000Z"},)"
+               R"({"by":"comensha/a.bakker","reason":"seen","state":"assessed",)"
+               R"("time":"2026-11-23T00:00:02.000Z"}],)"
+               R"("legal_basis":"vital_interest","org":"comensha","state":"assessed"},)"
+               R"({"events":[{"by":"gateway","state":"sent","time":"2026-11-23T00:00:00.000Z"}],)"
+               R"("legal_basis":"vital_interest","org":"meldpunt-rotterdam","state":"sent",)"
+               R"("transfer":{"attempts":1,"gateway":"https://gw-b.example.org:8443",)"
+               R"("last_error":"","receipt":{"message_id":"{ID}","signature":"c2ln"},)"
+               R"("state":"delivered"}}]})",
+           v));
 
   now_ += 1000;
   EXPECT_EQ(Doc(service_->Recall(shop, id)), Fill(R"({"id":"{ID}","status":"recalled"})", v));
