@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "gateway/audit/time_format.h"
+
 namespace ketenpoort::audit {
 
 Result<std::optional<TreeHead>> WitnessStore::Latest(std::string_view peer) {
@@ -58,6 +60,35 @@ Status WitnessStore::SetState(std::string_view peer, std::string_view status,
   s.Bind(1, peer).Bind(2, new_status).Bind(3, new_problem).Bind(4, now_ms);
   KP_RETURN_IF_ERROR(s.Step());
   return Ok();
+}
+
+Result<std::string> WitnessStore::ClearFork(std::string_view peer, std::string_view reason,
+                                            std::int64_t now_ms) {
+  std::string problem;
+  {
+    KP_ASSIGN_OR_RETURN(store::Statement q,
+                        db_.Prepare("SELECT status, problem FROM witness_state WHERE peer = ?"));
+    q.Bind(1, peer);
+    KP_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row || q.ColumnText(0) != "fork") {
+      return NotFound("no_fork", "peer '" + std::string(peer) + "' has no fork to clear", "--peer");
+    }
+    problem = q.ColumnText(1);
+  }
+  const std::string archive = std::string(peer) + "#fork-cleared-" + FormatTime(now_ms);
+  KP_ASSIGN_OR_RETURN(store::Statement heads,
+                      db_.Prepare("UPDATE witnessed_heads SET peer = ? WHERE peer = ?"));
+  heads.Bind(1, archive).Bind(2, peer);
+  KP_RETURN_IF_ERROR(heads.Step());
+  KP_ASSIGN_OR_RETURN(store::Statement state,
+                      db_.Prepare("UPDATE witness_state SET peer = ?, status = 'cleared', "
+                                  "problem = ?, checked_ms = ? WHERE peer = ?"));
+  state.Bind(1, archive)
+      .Bind(2, problem + "; cleared: " + std::string(reason))
+      .Bind(3, now_ms)
+      .Bind(4, peer);
+  KP_RETURN_IF_ERROR(state.Step());
+  return archive;
 }
 
 Result<std::vector<WitnessState>> WitnessStore::All() {

@@ -9,7 +9,8 @@
 //   w.SetState(peer, v.kind == kFork ? "fork" : "consistent", v.problem, now);
 //
 // A fork is sticky: once a peer's state is "fork", later consistent heads do not clear it;
-// an operator investigates and clears it by hand. The caller serialises use of `db`.
+// an operator investigates and clears it (`ketenpoort audit fork clear`, ClearFork). The caller
+// serialises use of `db`.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,7 @@ namespace ketenpoort::audit {
 
 struct WitnessState {
   std::string peer;
-  std::string status;   // "consistent" or "fork"
+  std::string status;   // "consistent", "fork", or "cleared" (an archive: ClearFork)
   std::string problem;  // why, for a fork
   std::int64_t checked_ms = 0;
   std::optional<TreeHead> latest;  // the largest head kept
@@ -42,6 +43,13 @@ class WitnessStore {
   Status SetState(std::string_view peer, std::string_view status, std::string_view problem,
                   std::int64_t now_ms);
   Result<std::vector<WitnessState>> All();
+  // An operator's decision after investigating a peer's fork: the evidence stays, moved to the
+  // peer name "PEER#fork-cleared-TIME" (its kept heads, and its state as status "cleared" with
+  // the problem and `reason`), and the peer starts anew: its next head is trusted as a first
+  // one. Returns the archive's name. A peer without a fork: 404 no_fork. The caller audits it
+  // in the same transaction.
+  Result<std::string> ClearFork(std::string_view peer, std::string_view reason,
+                                std::int64_t now_ms);
 
  private:
   store::Database& db_;

@@ -20,9 +20,11 @@
 #include "gateway/audit/audit_log.h"
 #include "gateway/audit/audit_view.h"
 #include "gateway/audit/time_format.h"
+#include "gateway/audit/witness_store.h"
 #include "gateway/cli/cli_common.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
+#include "gateway/core/reason_text.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/encoding.h"
 
@@ -276,6 +278,52 @@ int RunProve(int argc, char** argv) {
 
 }  // namespace
 
+// `audit fork clear`: an operator's decision after investigating a peer's fork (witness_store.h).
+int RunForkClear(int argc, char** argv) {
+  Flags flags(
+      "audit fork clear",
+      "Clears a peer's detected fork after investigation: the heads kept so far stay as\n"
+      "evidence under PEER#fork-cleared-TIME, the peer's next signed head is trusted\n"
+      "anew, and the decision is an audit entry. Works while the gateway runs.",
+      {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired},
+       {"peer", "URL", "the peer gateway, as GET /v1/audit/witness names it", Flag::kRequired},
+       {"reason", "TEXT", "what the investigation found (no names or content)", Flag::kRequired}});
+  int exit_code = kExitOk;
+  auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
+  if (!parsed)
+    return exit_code;
+  const std::string peer = parsed->Get("peer");
+  const std::string reason = parsed->Get("reason");
+  if (Status valid = CheckReasonText(reason, "--reason", /*required=*/true); !valid)
+    return Fail(valid.error());
+  auto deployment = OpenDeploymentDatabase(parsed->Get("config"));
+  if (!deployment)
+    return Fail(deployment.error());
+  store::Database& db = deployment->db;
+  const std::int64_t now = audit::NowMs();
+  auto cleared = [&]() -> Result<std::string> {
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_ASSIGN_OR_RETURN(std::string archive, audit::WitnessStore(db).ClearFork(peer, reason, now));
+    audit::AuditEntry e;
+    e.time_ms = now;
+    e.event = std::string(audit::event::kWitness);
+    e.user = "ketenpoort-cli";
+    e.role = "operator";
+    e.action = std::string(audit::action::kUpdate);
+    e.object = peer;
+    e.outcome = "fork_cleared";
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    return archive;
+  }();
+  if (!cleared) {
+    std::fprintf(stderr, "ketenpoort: %s\n", cleared.error().ToString().c_str());
+    return cleared.error().kind == ErrorKind::kNotFound ? kExitProblem : kExitUsage;
+  }
+  std::printf("fork of %s cleared; its evidence is kept as %s\n", peer.c_str(), cleared->c_str());
+  return kExitOk;
+}
+
 int RunAudit(int argc, char** argv) {
   std::string_view sub = argc >= 1 ? std::string_view(argv[0]) : std::string_view();
   if (sub == "verify")
@@ -286,20 +334,25 @@ int RunAudit(int argc, char** argv) {
     return RunView(argc - 1, argv + 1);
   if (sub == "prove")
     return RunProve(argc - 1, argv + 1);
+  if (sub == "fork" && argc >= 2 && std::string_view(argv[1]) == "clear")
+    return RunForkClear(argc - 2, argv + 2);
   const char* usage =
-      "usage: ketenpoort audit verify|export|view|prove --config FILE [OPTIONS]\n"
+      "usage: ketenpoort audit verify|export|view|prove|fork clear --config FILE [OPTIONS]\n"
       "  verify  check the hash chain and the signed tree heads (exit 1 naming the first bad "
       "entry)\n"
       "  export  the trail as NEN 7513 JSON lines (--subject, --actor, --org, --from, --to)\n"
       "  view    a readable account, Dutch or English (--lang nl|en), e.g. --subject REF\n"
       "  prove   an RFC 6962 inclusion (--seq N [--size M]) or consistency (--first M\n"
-      "          --second N) proof as JSON\n";
+      "          --second N) proof as JSON\n"
+      "  fork clear  clear a peer's detected fork after investigation (--peer URL --reason\n"
+      "          TEXT); the evidence is kept and the decision audited\n";
   if (sub == "--help" || sub == "-h") {
     std::fputs(usage, stdout);
     return kExitOk;
   }
   return Fail(
-      "usage: ketenpoort audit verify|export|view|prove --config FILE (see ketenpoort audit "
+      "usage: ketenpoort audit verify|export|view|prove|fork clear --config FILE (see ketenpoort "
+      "audit "
       "--help)");
 }
 

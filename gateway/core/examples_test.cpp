@@ -25,6 +25,7 @@
 #include "gateway/core/message_kind.h"
 #include "gateway/core/organisation.h"
 #include "gateway/core/payload_schema.h"
+#include "gateway/core/reason_text.h"
 #include "gateway/core/report.h"
 #include "gateway/core/role.h"
 #include "gateway/core/routing_rules.h"
@@ -264,6 +265,18 @@ TEST(CoreExamples, PayloadSchema) {
   EXPECT_EQ(s.error().field, "needs[0]");
   EXPECT_EQ(s.error().message.rfind("'shelterr' is not a code of list need v1 (", 0), 0u)
       << s.error().message;
+}
+
+// gateway/core/reason_text.h
+TEST(CoreExamples, ReasonText) {
+  EXPECT_TRUE(CheckReasonText("peer token reissued", "--reason", /*required=*/true).ok());
+  Status none = CheckReasonText("", "--reason", /*required=*/true);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, "invalid_reason");
+  EXPECT_EQ(none.error().field, "--reason");
+  EXPECT_TRUE(CheckReasonText("", "reason", /*required=*/false).ok());
+  EXPECT_EQ(CheckReasonText("a\nb", "reason", false).error().code, "invalid_reason");
+  EXPECT_FALSE(CheckReasonText(std::string(501, 'x'), "reason", false).ok());
 }
 
 // gateway/core/report.h

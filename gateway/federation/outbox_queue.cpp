@@ -4,6 +4,7 @@
 
 #include "gateway/audit/audit_log.h"
 #include "gateway/core/lifecycle.h"
+#include "gateway/core/reason_text.h"
 #include "gateway/messages/sender_notice.h"
 #include "gateway/store/kind_repository.h"
 
@@ -11,18 +12,10 @@ namespace ketenpoort::delivery {
 
 namespace {
 
-constexpr std::size_t kMaxReasonBytes = 500;
 constexpr int kListLimit = 1000;
 
 Status CheckReason(std::string_view reason) {
-  bool clean = !reason.empty() && reason.size() <= kMaxReasonBytes;
-  for (char c : reason)
-    clean = clean && static_cast<unsigned char>(c) >= 0x20 && c != 0x7f;
-  if (!clean) {
-    return InvalidArgument("invalid_reason",
-                           "must be 1 to 500 bytes of text without control characters", "reason");
-  }
-  return Ok();
+  return CheckReasonText(reason, "--reason", /*required=*/true);
 }
 
 audit::AuditEntry OperatorEntry(const OutboxAction& a, const store::OutboxItem& item,

@@ -3,12 +3,12 @@
 // dead letter again once the peer is fixed, or take an item out of the queue. The outbox worker
 // (outbox_worker.h) keeps running meanwhile: it reads the queue from the database on every poll.
 //
-//   // (compiled in examples_test.cpp)
-//   auto waiting = ListOutbox(db, "");                 // pending and dead items, oldest first
-//   RetryOutboxItem(db, id, {.reason = "peer certificate renewed", .now_ms = now})
-//                                                     // dead -> pending, due now
-//   DropOutboxItem(db, id, {.reason = "peer decommissioned", .now_ms = now}, &directory)
-//                                                     // pending -> dead ("dropped")
+// What `ketenpoort outbox` does with it (tested end to end on real gateways in
+// tests/integration/federation_test.cpp):
+//
+//   $ ketenpoort outbox list --config gateway.json --state dead       # ListOutbox
+//   $ ketenpoort outbox retry --config gateway.json --id 7 --reason "peer token reissued"
+//   $ ketenpoort outbox drop --config gateway.json --id 9 --reason "peer decommissioned"
 //
 // Contract:
 // - Retry takes a dead or pending item: it is due at once with a fresh retry window, and the

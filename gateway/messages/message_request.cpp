@@ -4,18 +4,13 @@
 #include <utility>
 
 #include "gateway/core/json_fields.h"
+#include "gateway/core/reason_text.h"
 
 namespace ketenpoort::server {
 
 namespace {
 
-constexpr std::size_t kMaxReasonBytes = 500;
 constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
-
-bool HasControlCharacters(std::string_view s) {
-  return std::any_of(s.begin(), s.end(),
-                     [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-}
 
 }  // namespace
 
@@ -60,10 +55,7 @@ Result<StatusChange> StatusChangeFromJson(const nlohmann::json& body) {
   KP_ASSIGN_OR_RETURN(c.reason, f.OptionalString("reason"));
   KP_ASSIGN_OR_RETURN(c.recipient, f.OptionalString("recipient"));
   KP_ASSIGN_OR_RETURN(c.code, f.OptionalString("code"));
-  if (c.reason.size() > kMaxReasonBytes || HasControlCharacters(c.reason)) {
-    return InvalidArgument(
-        "invalid_reason", "must be at most 500 bytes of text without control characters", "reason");
-  }
+  KP_RETURN_IF_ERROR(CheckReasonText(c.reason, "reason", /*required=*/false));
   return c;
 }
 

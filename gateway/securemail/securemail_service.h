@@ -33,11 +33,11 @@
 // Refusals, in this order (the form is SecureMailSubmissionFromJson's, taken up in its place):
 // unknown keys 400 unknown_field; the token's organisation not in the directory 403
 // unknown_sender; a gateway without a mail relay (Deps::mailer empty) 422 mail_unavailable,
-// since no recipient could ever get the link; bad recipients 400 invalid_recipients (access_code without a code of 6..128
-// characters, sms without an E.164 phone), each in turn, or an sms recipient on a gateway
-// without an SMS provider 422 sms_unavailable; subject, lang, sender_email 400; subject_ref,
-// deadline, expires malformed or an expiry past 400; legal_basis 400; payload 400 / 422 as
-// for any message; payload not for the portal or for someone else 422
+// since no recipient could ever get the link; bad recipients 400 invalid_recipients (access_code
+// without a code of 6..128 characters, sms without an E.164 phone), each in turn, or an sms
+// recipient on a gateway without an SMS provider 422 sms_unavailable; subject, lang, sender_email
+// 400; subject_ref, deadline, expires malformed or an expiry past 400; legal_basis 400; payload 400
+// / 422 as for any message; payload not for the portal or for someone else 422
 // envelope_recipient_mismatch; a payload the portal cannot open,
 // not signed by the sender organisation, or not a secure-mail document 422; an attachment_id
 // that is not an unclaimed upload of the sender's organisation 422 attachment_unknown; an

@@ -119,11 +119,41 @@ TEST(WitnessFederationTest, APeersGrowingTrailIsKeptAndARewrittenOneIsAFork) {
             std::string::npos)
       << w.dump();
   EXPECT_NE(gw_a.Log().find("audit_fork_detected"), std::string::npos);
+
+  // The operator investigates and clears the fork while A runs: the evidence stays as an
+  // archive, and the peer's next head is trusted anew, so the second history is now followed.
+  const std::string peer = w["peer"];
+  EXPECT_EQ(RunKetenpoort({"audit", "fork", "clear", "--config", a->config_path(), "--peer", peer,
+                           "--reason", ""})
+                .exit_code,
+            2)
+      << "a clear needs a reason";
+  CommandResult cleared =
+      RunKetenpoort({"audit", "fork", "clear", "--config", a->config_path(), "--peer", peer,
+                     "--reason", "gw-b restored from a backup; its operator confirmed"});
+  ASSERT_EQ(cleared.exit_code, 0) << cleared.err;
+  ASSERT_TRUE(
+      WaitFor([&] { return witness()["status"] == "consistent"; }, std::chrono::seconds(15)))
+      << gw_a.Log();
+  auto all = to_a.Get(a->url() + "/v1/audit/witness", auditor);
+  ASSERT_EQ(all.status, 200);
+  json peers = json::parse(all.body)["peers"];
+  ASSERT_EQ(peers.size(), 2u) << peers.dump();
+  EXPECT_EQ(peers[1]["status"], "cleared");
+  EXPECT_EQ(peers[1]["peer"].get<std::string>().rfind(peer + "#fork-cleared-", 0), 0u);
+  EXPECT_NE(peers[1]["problem"].get<std::string>().find("cleared: gw-b restored"),
+            std::string::npos);
+  EXPECT_EQ(RunKetenpoort({"audit", "fork", "clear", "--config", a->config_path(), "--peer", peer,
+                           "--reason", "again"})
+                .exit_code,
+            1)
+      << "no fork left to clear";
   EXPECT_EQ(b2.Terminate(), 0);
   EXPECT_EQ(gw_a.Terminate(), 0);
 
   auto exported = RunKetenpoort({"audit", "export", "--config", a->config_path()});
   EXPECT_NE(exported.out.find("\"outcome\":\"fork_detected\""), std::string::npos);
+  EXPECT_NE(exported.out.find("\"outcome\":\"fork_cleared\""), std::string::npos);
   EXPECT_EQ(RunKetenpoort({"audit", "verify", "--config", a->config_path()}).exit_code, 0);
 }
 
