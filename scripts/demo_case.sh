@@ -69,8 +69,17 @@ for n in t.get("notices", []):
     print("    notice %s to %s: %s" % (n["type"], n["to"], n["reason"]))'
 }
 
-client="demo-client-$(od -An -N4 -tx1 /dev/urandom | tr -d ' \n')"
-echo "Client pseudonym: $client"
+# Each organisation names the client by its pseudonym for its own client number: made by
+# `ketenpoort pseudonym` (an HMAC under the organisation's secret), never typed.
+pseudonym() {  # pseudonym ORG NUMBER
+  [[ -f "$dir/certs/$1.pseudonym.key" ]] ||
+    "$bin" pseudonym --config "$config" --as "$1" --new-secret >/dev/null
+  "$bin" pseudonym --config "$config" --as "$1" --client "$2"
+}
+number="2026-$(od -An -N2 -tu2 /dev/urandom | tr -d ' \n')"
+client="$(pseudonym shop-denhaag "$number")"
+police_client="$(pseudonym politie-avim-haaglanden "PV-$number")"
+echo "SHOP's client $number has pseudonym $client"
 
 echo
 echo "1. Signal about an adult (labour exploitation) to CoMensha and the police"
@@ -104,11 +113,11 @@ status "$referral" wende-denhaag intake_planned "intake tomorrow 10:00"
 echo
 echo "3. B8: reflection period, report, application, decision"
 cat >"$work/b8.json" <<JSON
-{"client_ref": "$client", "step": "reflection_offered", "reflection_start": "2026-11-23",
+{"client_ref": "$police_client", "step": "reflection_offered", "reflection_start": "2026-11-23",
  "notes": "Synthetic demo B8 procedure."}
 JSON
 b8=$(send politie-avim-haaglanden "$work/b8.json" --kind b8 --routing region=GM0518 \
-  --legal-basis legal_obligation --subject-ref "$client")
+  --legal-basis legal_obligation --subject-ref "$police_client")
 open_as "$b8" ind
 status "$b8" politie-avim-haaglanden reported "report (aangifte) taken"
 status "$b8" politie-avim-haaglanden application_filed "B8 residence application filed"

@@ -10,7 +10,7 @@ AuditEntry Opened() {
   e.seq = 9;
   e.time_ms = 1795339201123;  // 2026-11-22T09:20:01.123Z
   e.event = std::string(event::kOpen);
-  e.subject_ref = "pseudonym-7f3a";
+  e.subject_ref = "1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697";
   e.user = "coordinator-2";
   e.organisation = "comensha";
   e.role = "recipient";

@@ -31,5 +31,6 @@ int RunSend(int argc, char** argv);
 int RunInbox(int argc, char** argv);
 int RunOpen(int argc, char** argv);
 int RunReport(int argc, char** argv);
+int RunPseudonym(int argc, char** argv);
 
 }  // namespace ketenpoort::cli

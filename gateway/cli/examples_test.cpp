@@ -16,11 +16,13 @@
 
 #include "gateway/cli/api_client.h"
 #include "gateway/cli/attachment_files.h"
+#include "gateway/cli/client_pseudonym.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/cli/list_args.h"
 #include "gateway/cli/org_session.h"
 #include "gateway/cli/payload_check.h"
+#include "gateway/core/pseudonym.h"
 #include "gateway/crypto/encoding.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/sealer.h"
@@ -47,7 +49,7 @@ struct Argv {
 json MinorSignal(const std::string& payload) {
   return {{"kind", "signal"},
           {"routing", {{"region", "GM0599"}, {"age_band", "minor"}, {"exploitation", "sexual"}}},
-          {"subject_ref", "pseudonym-7f3a"},
+          {"subject_ref", "1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697"},
           {"legal_basis", "vital_interest"},
           {"payload", payload}};
 }
@@ -176,6 +178,26 @@ TEST(CliExamples, ListArgs) {
   EXPECT_EQ(empty_item.error().field, "--to");
 }
 
+// gateway/cli/client_pseudonym.h
+TEST(CliExamples, ClientPseudonym) {
+  auto dep = testing::Deployment::Create();  // init --demo made every organisation's secret
+  auto config = config::LoadGatewayConfig(dep->config_path());
+  ASSERT_TRUE(config.ok()) << config.error().ToString();
+  auto ref = ClientPseudonym(*config, "shop-denhaag", "2026-0042", /*secret_file=*/"");
+  ASSERT_TRUE(ref.ok()) << ref.error().ToString();
+  EXPECT_TRUE(IsPseudonym(*ref));
+  EXPECT_EQ(*ClientPseudonym(*config, "shop-denhaag", "2026-0042", ""), *ref);
+  EXPECT_EQ(DefaultPseudonymSecretFile(*config, "shop-denhaag"),
+            dep->dir() + "/certs/shop-denhaag.pseudonym.key");
+  auto absent = ClientPseudonym(*config, "shop-denhaag", "2026-0042", dep->dir() + "/none.key");
+  ASSERT_FALSE(absent.ok());
+  EXPECT_EQ(absent.error().code, "file_not_found");
+  EXPECT_EQ(absent.error().field, dep->dir() + "/none.key");
+  auto spaced = ClientPseudonym(*config, "shop-denhaag", "20 26", "");
+  ASSERT_FALSE(spaced.ok());
+  EXPECT_EQ(spaced.error().field, "--client");
+}
+
 // gateway/cli/org_session.h
 TEST(CliExamples, OrgSession) {
   auto dep = testing::Deployment::Create();
@@ -227,7 +249,7 @@ TEST(CliExamples, OrgSession) {
 TEST(CliExamples, PayloadCheck) {
   // A referral whose second need is not a code of the `need` list.
   const std::string text =
-      R"({"client_ref": "pseudonym-7f3a", "needs": ["shelter", "castle"], "urgency": "normal"})";
+      R"({"client_ref": "1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697", "needs": ["shelter", "castle"], "urgency": "normal"})";
   Status checked = CheckPayload("referral", text, {{"exploitation", 1}},
                                 /*has_legal_basis=*/false, "r.json");
   ASSERT_FALSE(checked.ok());

@@ -110,6 +110,12 @@ Result<json> MakeCertificates(const std::string& stage, const InitOptions& opt,
     const std::string id = org.at("id").get<std::string>();
     std::string key_path = certs + "/" + id + ".key.pem";
     KP_ASSIGN_OR_RETURN(std::string org_public, crypto::Keyring::GenerateKeyFile(key_path));
+    // The secret behind the organisation's client pseudonyms (`ketenpoort pseudonym`); the
+    // portal sends for nobody's clients.
+    if (org.value("kind", "") != "portal") {
+      KP_RETURN_IF_ERROR(
+          crypto::Keyring::GeneratePseudonymSecretFile(certs + "/" + id + ".pseudonym.key"));
+    }
     crypto::CertificateRequest req;
     req.common_name = id;
     req.organization = org.value("name", id);
@@ -203,17 +209,17 @@ bool IsEmptyFolder(const fs::path& p) {
 }  // namespace
 
 int RunInit(int argc, char** argv) {
-  Flags flags(
-      "init",
-      "Creates a deployment in DIR: gateway.json, db.key (0600), an encrypted database,\n"
-      "certs/ (a development CA, the gateway's TLS certificate, one key pair per\n"
-      "organisation), directory.json and routes.json. With --demo: the demo organisations,\n"
-      "their routing rules and one API token each in tokens/ORG.token (0600).\n"
-      "Refuses to touch an existing deployment: DIR must not exist or be empty.",
-      {{"dir", "DIR", "folder to create the deployment in", Flag::kRequired},
-       {"demo", "", "add the demo organisations, routing rules and tokens"},
-       {"port", "N", "HTTPS port (default 8443)"},
-       {"host", "ADDR", "address to listen on (default 127.0.0.1)"}});
+  Flags flags("init",
+              "Creates a deployment in DIR: gateway.json, db.key (0600), an encrypted database,\n"
+              "certs/ (a development CA, the gateway's TLS certificate, one key pair and one\n"
+              "pseudonym secret per organisation), directory.json and routes.json. With --demo: "
+              "the demo organisations,\n"
+              "their routing rules and one API token each in tokens/ORG.token (0600).\n"
+              "Refuses to touch an existing deployment: DIR must not exist or be empty.",
+              {{"dir", "DIR", "folder to create the deployment in", Flag::kRequired},
+               {"demo", "", "add the demo organisations, routing rules and tokens"},
+               {"port", "N", "HTTPS port (default 8443)"},
+               {"host", "ADDR", "address to listen on (default 127.0.0.1)"}});
   int exit_code = kExitOk;
   auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)

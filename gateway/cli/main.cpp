@@ -24,6 +24,8 @@ constexpr Command kCommands[] = {
     {"purge", "delete payloads past their kind's retention period", ketenpoort::cli::RunPurge},
     {"outbox", "list, retry or drop messages waiting for a peer gateway",
      ketenpoort::cli::RunOutbox},
+    {"pseudonym", "print the organisation's pseudonym for a client number",
+     ketenpoort::cli::RunPseudonym},
     {"send", "sign, encrypt and submit a message", ketenpoort::cli::RunSend},
     {"inbox", "list the messages for an organisation", ketenpoort::cli::RunInbox},
     {"open", "fetch, decrypt and verify a message", ketenpoort::cli::RunOpen},
@@ -34,7 +36,7 @@ constexpr Command kCommands[] = {
 void PrintUsage(std::FILE* out) {
   std::fputs("usage: ketenpoort COMMAND [OPTIONS]\n\ncommands:\n", out);
   for (const Command& c : kCommands) {
-    std::fprintf(out, "  %-8.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
+    std::fprintf(out, "  %-9.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
                  static_cast<int>(c.summary.size()), c.summary.data());
   }
   std::fputs(

@@ -21,14 +21,17 @@
 
 #include "adapters/kinds/registry.h"
 #include "gateway/cli/cli_common.h"
+#include "gateway/cli/client_pseudonym.h"
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/cli/list_args.h"
 #include "gateway/cli/org_session.h"
 #include "gateway/cli/payload_check.h"
 #include "gateway/cli/send_securemail.h"
+#include "gateway/config/gateway_config.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/core/organisation.h"
+#include "gateway/core/pseudonym.h"
 #include "gateway/core/routing_rules.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
@@ -91,7 +94,8 @@ struct SendRequest {
   CodeListVersions codelists;  // as given; the gateway records the latest for the rest
 };
 
-Result<SendRequest> ReadRequest(const ParsedFlags& f) {
+// `subject_ref`: the pseudonym --client derived, else --subject-ref as given.
+Result<SendRequest> ReadRequest(const ParsedFlags& f, std::string subject_ref) {
   SendRequest r;
   r.routing.kind = f.Get("kind");
   if (!IsValidMessageKind(r.routing.kind))
@@ -109,7 +113,13 @@ Result<SendRequest> ReadRequest(const ParsedFlags& f) {
   if (f.Has("to")) {
     KP_ASSIGN_OR_RETURN(r.to, ParseOrgList(f.Get("to"), "--to"));
   }
-  r.subject_ref = f.Get("subject-ref");
+  r.subject_ref = std::move(subject_ref);
+  if (!r.subject_ref.empty() && !IsPseudonym(r.subject_ref)) {
+    return InvalidArgument("invalid_subject_ref",
+                           "must be a pseudonym as `ketenpoort pseudonym` prints it (64 hex "
+                           "digits); or give the client number with --client",
+                           "--subject-ref");
+  }
   r.deadline = f.Get("deadline");
   r.idempotency_key = f.Get("idempotency-key");
   if (f.Has("idempotency-key") && !IsHeaderToken(r.idempotency_key)) {
@@ -168,7 +178,11 @@ int RunSend(int argc, char** argv) {
   spec.push_back({"to", "ORG,...", "recipients (default: resolved by the gateway from --routing)"});
   spec.push_back({"routing", "K=V,...", "routing facts, e.g. region=GM0599,age_band=minor"});
   spec.push_back({"legal-basis", "B", "consent, legal_obligation, vital_interest or public_task"});
-  spec.push_back({"subject-ref", "REF", "pseudonymous subject reference"});
+  spec.push_back({"client", "NUMBER",
+                  "the organisation's client number: its pseudonym becomes the subject_ref"});
+  spec.push_back({"pseudonym-secret", "FILE",
+                  "the secret for --client (default DIR/certs/ORG.pseudonym.key)"});
+  spec.push_back({"subject-ref", "REF", "a pseudonym already made (ketenpoort pseudonym)"});
   spec.push_back({"deadline", "RFC3339", "answer expected by, e.g. 2026-12-01T12:00:00Z"});
   spec.push_back({"idempotency-key", "K", "resubmitting with the same key sends only once"});
   spec.push_back({"codelists", "LIST=V,...",
@@ -193,7 +207,22 @@ int RunSend(int argc, char** argv) {
       k != nullptr && k->spec().audience == KindAudience::kEmailAddresses) {
     return RunSendSecureMail(*parsed);
   }
-  auto request = ReadRequest(*parsed);
+  std::string subject_ref = parsed->Get("subject-ref");
+  if (parsed->Has("client")) {
+    if (parsed->Has("subject-ref")) {
+      return Fail(InvalidArgument("invalid_option", "give --client or --subject-ref, not both",
+                                  "--client"));
+    }
+    auto config = config::LoadGatewayConfig(parsed->Get("config"));
+    if (!config)
+      return Fail(config.error());
+    auto ref = ClientPseudonym(*config, parsed->Get("as"), parsed->Get("client"),
+                               parsed->Get("pseudonym-secret"));
+    if (!ref)
+      return Fail(ref.error());
+    subject_ref = std::move(*ref);
+  }
+  auto request = ReadRequest(*parsed, std::move(subject_ref));
   if (!request)
     return Fail(request.error());
   auto payload = io::ReadFile(request->payload_file);

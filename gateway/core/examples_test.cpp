@@ -25,6 +25,7 @@
 #include "gateway/core/message_kind.h"
 #include "gateway/core/organisation.h"
 #include "gateway/core/payload_schema.h"
+#include "gateway/core/pseudonym.h"
 #include "gateway/core/reason_text.h"
 #include "gateway/core/report.h"
 #include "gateway/core/role.h"
@@ -265,6 +266,22 @@ TEST(CoreExamples, PayloadSchema) {
   EXPECT_EQ(s.error().field, "needs[0]");
   EXPECT_EQ(s.error().message.rfind("'shelterr' is not a code of list need v1 (", 0), 0u)
       << s.error().message;
+}
+
+// gateway/core/pseudonym.h
+TEST(CoreExamples, Pseudonym) {
+  EXPECT_TRUE(IsPseudonym(std::string(64, 'f')));
+  EXPECT_FALSE(IsPseudonym("jan.jansen-1990-05-04"));
+  EXPECT_FALSE(IsPseudonym(std::string(64, 'F')));  // upper case is not the form
+  EXPECT_FALSE(IsPseudonym(std::string(63, 'f')));
+  EXPECT_TRUE(CheckClientNumber("2026-0042").ok());
+  Status empty = CheckClientNumber("");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_EQ(empty.error().code, "invalid_client_number");
+  EXPECT_EQ(empty.error().field, "client");
+  EXPECT_FALSE(CheckClientNumber("Jan Jansen").ok());  // a space: not a number
+  EXPECT_FALSE(CheckClientNumber(std::string(65, '1')).ok());
+  EXPECT_EQ(CheckClientNumber("Jan Jansen").error().message.find("Jan"), std::string::npos);
 }
 
 // gateway/core/reason_text.h

@@ -6,7 +6,10 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include <sys/stat.h>
+
 #include <array>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -16,6 +19,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/core/pseudonym.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/cms_util.h"
 #include "gateway/crypto/crypto_test_util.h"
@@ -250,6 +254,50 @@ TEST(CryptoExamples, Keyring) {
 
   EXPECT_EQ(keys.SignCms("org:nobody", *org_cert, AsBytes(payload)).error().code, "key_not_found");
   EXPECT_EQ(Keyring::GenerateKeyFile(gateway_key).error().code, "file_exists");
+}
+
+// gateway/crypto/keyring.h (pseudonyms)
+TEST(CryptoExamples, KeyringPseudonym) {
+  TempDir dir;
+  const std::string secret = dir.File("shop.pseudonym.key");
+  ASSERT_TRUE(Keyring::GeneratePseudonymSecretFile(secret).ok());
+  EXPECT_EQ(std::filesystem::status(secret).permissions(),
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  EXPECT_EQ(Keyring::GeneratePseudonymSecretFile(secret).error().code, "file_exists");
+  Keyring keys;
+  ASSERT_TRUE(keys.LoadPseudonymSecretFile("org:shop", secret).ok());
+  auto ref = keys.Pseudonym("org:shop", "2026-0042");
+  ASSERT_TRUE(ref.ok()) << ref.error().ToString();
+  EXPECT_TRUE(IsPseudonym(*ref));
+  EXPECT_EQ(*keys.Pseudonym("org:shop", "2026-0042"), *ref);  // the same client, the same ref
+  EXPECT_NE(*keys.Pseudonym("org:shop", "2026-0043"), *ref);
+  // It is HMAC-SHA-256 under the secret in the file, as `openssl mac` computes it.
+  const std::string hex = ReadFile(secret).substr(0, 64);
+  const std::string openssl = RunCapture(
+      "printf %s 2026-0042 | openssl mac -digest SHA256 "
+      "-macopt hexkey:" +
+      hex + " HMAC");
+  std::string upper = *ref;
+  for (char& c : upper)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(openssl, upper + "\n");
+
+  // Another organisation's secret gives another pseudonym for the same number.
+  ASSERT_TRUE(Keyring::GeneratePseudonymSecretFile(dir.File("other.key")).ok());
+  ASSERT_TRUE(keys.LoadPseudonymSecretFile("org:other", dir.File("other.key")).ok());
+  EXPECT_NE(*keys.Pseudonym("org:other", "2026-0042"), *ref);
+
+  EXPECT_EQ(keys.Pseudonym("org:absent", "1").error().code, "key_not_found");
+  EXPECT_EQ(keys.Pseudonym("org:shop", "Jan Jansen").error().code, "invalid_client_number");
+  WriteFile(dir.File("short.key"), "abcd\n");
+  ::chmod(dir.File("short.key").c_str(), 0600);
+  Status bad = keys.LoadPseudonymSecretFile("org:short", dir.File("short.key"));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "invalid_key_file");
+  EXPECT_EQ(bad.error().field, dir.File("short.key"));
+  ::chmod(secret.c_str(), 0640);
+  EXPECT_EQ(Keyring().LoadPseudonymSecretFile("org:shop", secret).error().code,
+            "key_file_permissions");
 }
 
 // gateway/crypto/openssl_error.h

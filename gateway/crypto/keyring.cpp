@@ -15,8 +15,11 @@
 #include <limits>
 #include <utility>
 
+#include "gateway/core/pseudonym.h"
 #include "gateway/crypto/cms_util.h"
+#include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
+#include "gateway/crypto/hash.h"
 #include "gateway/crypto/openssl_error.h"
 #include "gateway/crypto/random.h"
 
@@ -252,7 +255,10 @@ Status SetRandomSerial(X509* x) {
 }  // namespace
 
 Keyring::Keyring() = default;
-Keyring::~Keyring() = default;
+Keyring::~Keyring() {
+  for (auto& [id, secret] : pseudonym_secrets_)
+    OPENSSL_cleanse(secret.data(), secret.size());
+}
 Keyring::Keyring(Keyring&&) noexcept = default;
 Keyring& Keyring::operator=(Keyring&&) noexcept = default;
 
@@ -275,36 +281,78 @@ bool Keyring::Has(const std::string& id) const {
   return keys_.count(id) != 0;
 }
 
-Status Keyring::LoadKeyFile(const std::string& id, const std::string& pem_path) {
-  if (Has(id))
-    return Conflict("key_id_exists", "a key with id " + Quoted(id) + " is loaded");
-  int fd = ::open(pem_path.c_str(), O_RDONLY | O_CLOEXEC);
+namespace {
+
+// Opens a key file for reading: a regular file that group and others cannot access. The
+// checks are on the descriptor, not the path, so a swap between check and read cannot fool us.
+Result<int> OpenPrivateFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT)
-      return NotFound("file_not_found", "key file does not exist", pem_path);
+      return NotFound("file_not_found", "key file does not exist", path);
     return FileError(ErrorKind::kInternal, "key_file_unreadable",
-                     std::string("cannot open key file: ") + std::strerror(err), pem_path);
+                     std::string("cannot open key file: ") + std::strerror(err), path);
   }
-  // Check the file we opened, not the path, so a swap between check and read cannot fool us.
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     int err = errno;
     ::close(fd);
     return FileError(ErrorKind::kInternal, "key_file_unreadable",
-                     std::string("cannot stat key file: ") + std::strerror(err), pem_path);
+                     std::string("cannot stat key file: ") + std::strerror(err), path);
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return InvalidArgument("invalid_key_file", "key file is not a regular file", pem_path);
+    return InvalidArgument("invalid_key_file", "key file is not a regular file", path);
   }
   if ((st.st_mode & 077) != 0) {
     ::close(fd);
     return FileError(ErrorKind::kPermissionDenied, "key_file_permissions",
                      "key file is accessible by group or others (mode " + ModeText(st.st_mode) +
                          "); make it 0600",
-                     pem_path);
+                     path);
   }
+  return fd;
+}
+
+// Creates a NEW file of mode 0600 at `path` holding `data`, fsynced with its folder. Never
+// overwrites; removes what it created when writing fails.
+Status WriteNewKeyFile(const std::string& path, const char* data, std::size_t len) {
+  int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    int err = errno;
+    if (err == EEXIST) {
+      return FileError(ErrorKind::kConflict, "file_exists",
+                       "file already exists; a key is never overwritten", path);
+    }
+    return FileError(ErrorKind::kInternal, "key_file_unwritable",
+                     std::string("cannot create key file: ") + std::strerror(err), path);
+  }
+  // The umask may have removed bits, never added them; make the mode exactly 0600.
+  bool ok = ::fchmod(fd, 0600) == 0 && WriteAll(fd, data, len) && ::fsync(fd) == 0;
+  int err = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    err = errno;
+  }
+  if (!ok) {
+    ::unlink(path.c_str());  // we created it; do not leave half a key behind
+    return FileError(ErrorKind::kInternal, "key_file_unwritable",
+                     std::string("cannot write key file: ") + std::strerror(err), path);
+  }
+  SyncParentDirectory(path);
+  return Ok();
+}
+
+// A pseudonym secret's file: 64 hex digits and an optional "\n".
+constexpr std::size_t kPseudonymSecretHexDigits = 2 * 32;
+
+}  // namespace
+
+Status Keyring::LoadKeyFile(const std::string& id, const std::string& pem_path) {
+  if (Has(id))
+    return Conflict("key_id_exists", "a key with id " + Quoted(id) + " is loaded");
+  KP_ASSIGN_OR_RETURN(int fd, OpenPrivateFile(pem_path));
   // OpenSSL reads the PEM straight from the descriptor and keeps the decoded key material in
   // buffers it cleanses, so no copy of the file lingers in our memory.
   ossl::Bio bio(BIO_new_fd(fd, BIO_CLOSE));
@@ -350,30 +398,7 @@ Result<std::string> Keyring::GenerateKeyFile(const std::string& pem_path) {
     ~Cleanse() { OPENSSL_cleanse(data, static_cast<std::size_t>(len)); }
   } cleanse{data, len};
 
-  int fd = ::open(pem_path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    int err = errno;
-    if (err == EEXIST) {
-      return FileError(ErrorKind::kConflict, "file_exists",
-                       "file already exists; a key is never overwritten", pem_path);
-    }
-    return FileError(ErrorKind::kInternal, "key_file_unwritable",
-                     std::string("cannot create key file: ") + std::strerror(err), pem_path);
-  }
-  // The umask may have removed bits, never added them; make the mode exactly 0600.
-  bool ok = ::fchmod(fd, 0600) == 0 && WriteAll(fd, data, static_cast<std::size_t>(len)) &&
-            ::fsync(fd) == 0;
-  int err = errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    err = errno;
-  }
-  if (!ok) {
-    ::unlink(pem_path.c_str());  // we created it; do not leave half a key behind
-    return FileError(ErrorKind::kInternal, "key_file_unwritable",
-                     std::string("cannot write key file: ") + std::strerror(err), pem_path);
-  }
-  SyncParentDirectory(pem_path);
+  KP_RETURN_IF_ERROR(WriteNewKeyFile(pem_path, data, static_cast<std::size_t>(len)));
   return std::string(pub_pem.begin(), pub_pem.end());
 }
 
@@ -619,6 +644,68 @@ Result<Bytes> Keyring::SignDigest(const std::string& id, ByteView message) const
   }
   sig.resize(len);
   return sig;
+}
+
+Status Keyring::GeneratePseudonymSecretFile(const std::string& path) {
+  Bytes secret = RandomBytes(kPseudonymSecretBytes);
+  std::string hex = HexEncode(secret) + "\n";
+  OPENSSL_cleanse(secret.data(), secret.size());
+  Status written = WriteNewKeyFile(path, hex.data(), hex.size());
+  OPENSSL_cleanse(hex.data(), hex.size());
+  return written;
+}
+
+Status Keyring::LoadPseudonymSecretFile(const std::string& id, const std::string& path) {
+  if (pseudonym_secrets_.count(id) != 0)
+    return Conflict("key_id_exists", "a pseudonym secret with id " + Quoted(id) + " is loaded");
+  KP_ASSIGN_OR_RETURN(int fd, OpenPrivateFile(path));
+  // One byte more than the longest valid content, so that a longer file is recognised.
+  std::array<char, kPseudonymSecretHexDigits + 2> text{};
+  std::size_t size = 0;
+  bool read_failed = false;
+  while (size < text.size()) {
+    ssize_t n = ::read(fd, text.data() + size, text.size() - size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      read_failed = true;
+    if (n <= 0)
+      break;
+    size += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  std::array<std::uint8_t, kPseudonymSecretBytes> secret{};
+  bool valid = !read_failed &&
+               (size == kPseudonymSecretHexDigits ||
+                (size == kPseudonymSecretHexDigits + 1 && text[kPseudonymSecretHexDigits] == '\n'));
+  for (std::size_t i = 0; valid && i < secret.size(); ++i) {
+    int hi = HexDigitValue(text[2 * i]);
+    int lo = HexDigitValue(text[2 * i + 1]);
+    valid = hi >= 0 && lo >= 0;
+    secret[i] = static_cast<std::uint8_t>((hi << 4) | (lo & 0x0f));
+  }
+  OPENSSL_cleanse(text.data(), text.size());
+  if (!valid) {
+    OPENSSL_cleanse(secret.data(), secret.size());
+    return InvalidArgument("invalid_key_file",
+                           "a pseudonym secret file holds exactly 64 hex digits", path);
+  }
+  pseudonym_secrets_.emplace(id, secret);
+  OPENSSL_cleanse(secret.data(), secret.size());
+  return Ok();
+}
+
+bool Keyring::HasPseudonymSecret(const std::string& id) const {
+  return pseudonym_secrets_.count(id) != 0;
+}
+
+Result<std::string> Keyring::Pseudonym(const std::string& id,
+                                       std::string_view client_number) const {
+  KP_RETURN_IF_ERROR(CheckClientNumber(client_number));
+  auto it = pseudonym_secrets_.find(id);
+  if (it == pseudonym_secrets_.end())
+    return NotFound("key_not_found", "no pseudonym secret loaded with id " + Quoted(id));
+  return HexEncode(HmacSha256(it->second, AsBytes(client_number)));
 }
 
 }  // namespace ketenpoort::crypto

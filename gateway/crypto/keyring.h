@@ -16,6 +16,18 @@
 //   auto signed_der = keys.SignCms("org:zorg-a", org_cert, AsBytes(payload));
 //   auto envelope = SealCms(*signed_der, {recipient_cert, org_cert});  // envelope.h
 //
+// Besides private keys, the keyring holds each organisation's pseudonym secret (32 random
+// bytes as 64 hex digits in a file of mode 0600, like a key): the pseudonym of a client is
+// HMAC-SHA-256 of the organisation's own client number under that secret, in lower-case hex
+// (docs/DESIGN.md, data minimisation). The same number always gives the same pseudonym; without
+// the secret nobody can go from a pseudonym back to the number, or test a guess.
+//
+//   // (compiled in examples_test.cpp)
+//   KP_RETURN_IF_ERROR(Keyring::GeneratePseudonymSecretFile(dir + "/certs/shop.pseudonym.key"));
+//   KP_RETURN_IF_ERROR(keys.LoadPseudonymSecretFile("org:shop", dir +
+//   "/certs/shop.pseudonym.key")); auto ref = keys.Pseudonym("org:shop", "2026-0042");   // 64 hex
+//   digits, IsPseudonym(*ref)
+//
 // Errors never carry key material or file contents: they name the key id in the message, or
 // the file in `field`.
 //   unknown id                      -> kNotFound "key_not_found"
@@ -26,12 +38,17 @@
 //   envelope not for this key        -> kRefused "not_a_recipient"
 //   envelope unreadable / tampered   -> kInvalidArgument "invalid_envelope" / "not_an_envelope"
 //   AuthEnvelopedData not AES-GCM    -> kRefused "unauthenticated_envelope"
+//   pseudonym secret not 64 hex digits -> kInvalidArgument "invalid_key_file"
+//   client number empty or unprintable -> kInvalidArgument "invalid_client_number" (pseudonym.h)
 #pragma once
 
 #include <openssl/ssl.h>
 
+#include <array>
+#include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/core/bytes.h"
@@ -124,12 +141,29 @@ class Keyring {
   // (certificate.h). Used for audit tree heads.
   Result<Bytes> SignDigest(const std::string& id, ByteView message) const;
 
+  // Creates a new pseudonym secret in a NEW file at `path` (mode 0600, fsynced). Never
+  // overwrites a file (kConflict "file_exists").
+  static Status GeneratePseudonymSecretFile(const std::string& path);
+
+  // Loads the pseudonym secret at `path` as `id` (the organisation's key id, "org:ORG"). The
+  // file checks are those of LoadKeyFile.
+  Status LoadPseudonymSecretFile(const std::string& id, const std::string& path);
+  bool HasPseudonymSecret(const std::string& id) const;
+
+  // The pseudonym of `client_number` under secret `id`: 64 lower-case hex digits. The number
+  // is taken as given (CheckClientNumber), byte for byte.
+  Result<std::string> Pseudonym(const std::string& id, std::string_view client_number) const;
+
  private:
+  static constexpr std::size_t kPseudonymSecretBytes = 32;
+
   Result<EVP_PKEY*> Find(const std::string& id) const;
   // Key `id`, refused (key_certificate_mismatch, naming `what`) unless `cert` is its certificate.
   Result<EVP_PKEY*> FindFor(const std::string& id, const Certificate& cert, const char* what) const;
 
   std::map<std::string, ossl::Pkey> keys_;
+  // Wiped when the keyring is destroyed.
+  std::map<std::string, std::array<std::uint8_t, kPseudonymSecretBytes>> pseudonym_secrets_;
 };
 
 }  // namespace ketenpoort::crypto

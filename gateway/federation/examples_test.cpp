@@ -151,17 +151,18 @@ TEST(FederationExamples, FederationService) {
                       .source_address = "192.0.2.7"};
   auto sealed = crypto::SealCms(AsBytes(std::string("synthetic signal")), {comensha.cert});
   ASSERT_TRUE(sealed.ok());
-  const json delivery = {{"id", "msg-b-1"},
-                         {"kind", "signal"},
-                         {"from", "shop-denhaag"},
-                         {"recipients", {"comensha"}},
-                         {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
-                         {"subject_ref", "pseudonym-fed-1"},
-                         {"legal_basis", "vital_interest"},
-                         {"deadline", nullptr},
-                         {"expires", nullptr},
-                         {"created", "2026-11-22T23:59:00.000Z"},
-                         {"payload", crypto::Base64Encode(*sealed)}};
+  const json delivery = {
+      {"id", "msg-b-1"},
+      {"kind", "signal"},
+      {"from", "shop-denhaag"},
+      {"recipients", {"comensha"}},
+      {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+      {"subject_ref", "a5808f56c6117d6730668e4953802f6dc18344669da05905ec56f481e7d27675"},
+      {"legal_basis", "vital_interest"},
+      {"deadline", nullptr},
+      {"expires", nullptr},
+      {"created", "2026-11-22T23:59:00.000Z"},
+      {"payload", crypto::Base64Encode(*sealed)}};
 
   // The service must outlive the deliveries it queued: `done` runs after the commit.
   std::unique_ptr<FederationService> service;

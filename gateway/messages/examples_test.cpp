@@ -43,7 +43,7 @@ TEST(MessagesExamples, FederationMessage) {
   record.id = "m-5f0c";
   record.kind = "signal";
   record.sender_org = "shop-denhaag";
-  record.subject_ref = "pseudonym-1";
+  record.subject_ref = "2aeff54d85cfe85dd22dd31f98f770f72217c1f60f065a19fcbfed64bd94e232";
   record.routing = {{"region", "GM0518"}, {"age_band", "adult"}};
   record.legal_basis = "vital_interest";
   record.created_ms = kNow;
@@ -78,12 +78,12 @@ TEST(MessagesExamples, MessageHeader) {
     KP_RETURN_IF_ERROR(CheckNotExpired(h.expires_ms, now_ms));  // 400 invalid_time "expires"
     KP_ASSIGN_OR_RETURN(std::int64_t ms, ParseRequestTime("2026-12-01T12:00:00Z", "deadline"));
     KP_ASSIGN_OR_RETURN(Bytes der, DecodePayload(body["payload"].get<std::string>()));
-    EXPECT_EQ(h.subject_ref, "pseudonym-1");
+    EXPECT_EQ(h.subject_ref, "2aeff54d85cfe85dd22dd31f98f770f72217c1f60f065a19fcbfed64bd94e232");
     EXPECT_EQ(ms, 1796126400000);
     EXPECT_EQ(der, (Bytes{1, 2, 3}));
     return Ok();
   };
-  json body = {{"subject_ref", "pseudonym-1"},
+  json body = {{"subject_ref", "2aeff54d85cfe85dd22dd31f98f770f72217c1f60f065a19fcbfed64bd94e232"},
                {"expires", "2026-12-23T10:00:00.000Z"},
                {"payload", crypto::Base64Encode(Bytes{1, 2, 3})}};
   Status ok = read(body);
@@ -125,13 +125,13 @@ TEST(MessagesExamples, MessageFields) {
     KP_ASSIGN_OR_RETURN(SealedPayload sealed, DecodeSealedPayload(body["payload"]));
     if (!sealed.info.IsFor(certs.at("comensha")))
       return Refused("envelope_recipient_mismatch", "not encrypted for comensha", "payload");
-    EXPECT_EQ(h.subject_ref, "pseudonym-1");
+    EXPECT_EQ(h.subject_ref, "2aeff54d85cfe85dd22dd31f98f770f72217c1f60f065a19fcbfed64bd94e232");
     return Ok();
   };
   auto body_for = [](const crypto::Certificate& cert) {
     auto sealed = crypto::SealCms(AsBytes(std::string("synthetic signal")), {cert});
     EXPECT_TRUE(sealed.ok());
-    return json{{"subject_ref", "pseudonym-1"},
+    return json{{"subject_ref", "2aeff54d85cfe85dd22dd31f98f770f72217c1f60f065a19fcbfed64bd94e232"},
                 {"expires", "2026-12-23T10:00:00.000Z"},
                 {"payload", sealed.ok() ? crypto::Base64Encode(*sealed) : ""}};
   };

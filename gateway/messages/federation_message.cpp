@@ -26,7 +26,7 @@ json OptionalTime(const std::optional<std::int64_t>& ms) {
 
 // A message id is the sending gateway's, so only its form is ours to check.
 bool IsValidMessageId(std::string_view id) {
-  return !id.empty() && id.size() <= kMaxMessageIdBytes && IsValidSubjectRef(id);
+  return !id.empty() && id.size() <= kMaxMessageIdBytes && IsIdToken(id);
 }
 
 json HeaderToJson(const FederationMessage& m) {

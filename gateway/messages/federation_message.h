@@ -16,7 +16,7 @@
 //    "expires": "2026-12-23T10:00:00.000Z", "from": "shop-denhaag", "id": "m-5f0c...",
 //    "kind": "signal", "legal_basis": "vital_interest", "payload": "MIAGCSqGSIb3...",
 //    "recipients": ["comensha"], "routing": {"age_band": "adult", "region": "GM0518"},
-//    "subject_ref": "pseudonym-1"}
+//    "subject_ref": "5e0d...(64 hex digits)"}
 //
 // Written: times as RFC 3339 UTC with milliseconds (audit/time_format.h), a missing deadline or
 // expiry as null, no subject or legal basis as "", the payload as standard base64 of the DER CMS
@@ -78,8 +78,8 @@ nlohmann::json HeaderToJson(const FederationMessage& message);
 
 Result<FederationMessage> FederationMessageFromJson(const nlohmann::json& wire);
 
-// The form every message id has, whichever gateway minted it: 1..128 characters of a
-// pseudonym's charset (IsValidSubjectRef). Ids from a request path are checked with it before
+// The form every message id has, whichever gateway minted it: 1..128 of the id
+// characters (IsIdToken). Ids from a request path are checked with it before
 // they are written anywhere, such as the audit entry of a refused access.
 bool IsValidMessageId(std::string_view id);
 

@@ -14,28 +14,30 @@ namespace {
 using nlohmann::json;
 
 FederationMessage Sample() {
-  return FederationMessage{.id = "m-0123456789abcdef",
-                           .kind = "signal",
-                           .from = "shop-denhaag",
-                           .recipients = {"comensha", "politie-avim-haaglanden"},
-                           .routing = {{"region", "GM0518"}, {"age_band", "adult"}},
-                           .subject_ref = "pseudonym-fed-1",
-                           .legal_basis = "vital_interest",
-                           .deadline_ms = 1796058000000,  // 2026-11-30T17:00:00.000Z
-                           .expires_ms = std::nullopt,
-                           .created_ms = 1795428000123,  // 2026-11-23T10:00:00.123Z
-                           .payload = ToBytes("synthetic envelope")};
+  return FederationMessage{
+      .id = "m-0123456789abcdef",
+      .kind = "signal",
+      .from = "shop-denhaag",
+      .recipients = {"comensha", "politie-avim-haaglanden"},
+      .routing = {{"region", "GM0518"}, {"age_band", "adult"}},
+      .subject_ref = "a5808f56c6117d6730668e4953802f6dc18344669da05905ec56f481e7d27675",
+      .legal_basis = "vital_interest",
+      .deadline_ms = 1796058000000,  // 2026-11-30T17:00:00.000Z
+      .expires_ms = std::nullopt,
+      .created_ms = 1795428000123,  // 2026-11-23T10:00:00.123Z
+      .payload = ToBytes("synthetic envelope")};
 }
 
 // The bytes a peer gateway receives: this must not change without a new API version, since
 // gateways of different releases deliver to each other.
 TEST(FederationMessageTest, WritesTheWireFormatByteForByte) {
-  EXPECT_EQ(ToJson(Sample()).dump(),
-            R"({"created":"2026-11-23T10:00:00.123Z","deadline":"2026-11-30T17:00:00.000Z",)"
-            R"("expires":null,"from":"shop-denhaag","id":"m-0123456789abcdef","kind":"signal",)"
-            R"("legal_basis":"vital_interest","payload":"c3ludGhldGljIGVudmVsb3Bl",)"
-            R"("recipients":["comensha","politie-avim-haaglanden"],)"
-            R"("routing":{"age_band":"adult","region":"GM0518"},"subject_ref":"pseudonym-fed-1"})");
+  EXPECT_EQ(
+      ToJson(Sample()).dump(),
+      R"({"created":"2026-11-23T10:00:00.123Z","deadline":"2026-11-30T17:00:00.000Z",)"
+      R"("expires":null,"from":"shop-denhaag","id":"m-0123456789abcdef","kind":"signal",)"
+      R"("legal_basis":"vital_interest","payload":"c3ludGhldGljIGVudmVsb3Bl",)"
+      R"("recipients":["comensha","politie-avim-haaglanden"],)"
+      R"("routing":{"age_band":"adult","region":"GM0518"},"subject_ref":"a5808f56c6117d6730668e4953802f6dc18344669da05905ec56f481e7d27675"})");
 }
 
 TEST(FederationMessageTest, TheHeaderIsTheWireFormatWithoutThePayload) {
@@ -165,7 +167,7 @@ TEST(FederationMessageTest, TakesTheStoredMessageForTheRecipientsGiven) {
   r.kind = "signal";
   r.sender_org = "shop-denhaag";
   r.sender_user = "medewerker-1";  // never on the wire
-  r.subject_ref = "pseudonym-fed-1";
+  r.subject_ref = "a5808f56c6117d6730668e4953802f6dc18344669da05905ec56f481e7d27675";
   r.routing = {{"region", "GM0518"}, {"age_band", "adult"}};
   r.legal_basis = "vital_interest";
   r.deadline_ms = 1796058000000;

@@ -3,17 +3,12 @@
 #include <algorithm>
 
 #include "gateway/audit/time_format.h"
+#include "gateway/core/pseudonym.h"
 #include "gateway/crypto/encoding.h"
 
 namespace ketenpoort::delivery {
 
-namespace {
-constexpr std::size_t kMaxSubjectRefBytes = 128;
-}  // namespace
-
-bool IsValidSubjectRef(std::string_view s) {
-  if (s.size() > kMaxSubjectRefBytes)
-    return false;
+bool IsIdToken(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
            c == '_' || c == '.' || c == ':';
@@ -27,10 +22,11 @@ Result<std::int64_t> ParseRequestTime(const std::string& text, const std::string
 Result<CommonHeader> ReadCommonHeader(const JsonFields& f) {
   CommonHeader h;
   KP_ASSIGN_OR_RETURN(h.subject_ref, f.OptionalString("subject_ref"));
-  if (!IsValidSubjectRef(h.subject_ref)) {
-    return InvalidArgument(
-        "invalid_subject_ref",
-        "must be a pseudonym of at most 128 letters, digits and -_.:", "subject_ref");
+  if (!h.subject_ref.empty() && !IsPseudonym(h.subject_ref)) {
+    return InvalidArgument("invalid_subject_ref",
+                           "must be a client pseudonym as `ketenpoort pseudonym` makes it (64 "
+                           "lower-case hex digits), never a name or a number",
+                           "subject_ref");
   }
   KP_ASSIGN_OR_RETURN(std::string deadline, f.OptionalString("deadline"));
   if (!deadline.empty()) {

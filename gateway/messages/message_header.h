@@ -24,14 +24,15 @@
 
 namespace ketenpoort::delivery {
 
-// A pseudonym: at most 128 of [A-Za-z0-9-_.:], possibly empty; never a name with spaces.
-bool IsValidSubjectRef(std::string_view s);
+// Only [A-Za-z0-9-_.:] (possibly empty): the characters of the ids a path or header may carry.
+bool IsIdToken(std::string_view s);
 
 // RFC 3339 UTC, with or without milliseconds ("2026-12-01T12:00:00Z"); 400 invalid_time
 // naming `field` otherwise.
 Result<std::int64_t> ParseRequestTime(const std::string& text, const std::string& field);
 
-// The optional header fields: "subject_ref" (a pseudonym, see above: 400 invalid_subject_ref),
+// The optional header fields: "subject_ref" (a client pseudonym, IsPseudonym in
+// core/pseudonym.h: 400 invalid_subject_ref),
 // "deadline" and "expires" (ParseRequestTime). Absent or null fields stay empty. Errors of a
 // wrong type are those of `fields` (JsonFields::OptionalString).
 struct CommonHeader {

@@ -161,7 +161,7 @@ class MessageServiceTest : public ::testing::Test {
     return {{"kind", "signal"},
             {"recipients", {"meldpunt-rotterdam", "comensha"}},
             {"routing", {{"region", "GM0599"}, {"age_band", "adult"}}},
-            {"subject_ref", "pseudonym-7f3a"},
+            {"subject_ref", "1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697"},
             {"legal_basis", "vital_interest"},
             {"deadline", "2026-12-01T12:00:00Z"},
             {"expires", "2027-06-01T00:00:00Z"},
@@ -214,7 +214,7 @@ TEST_F(MessageServiceTest, EachCallAnswersTheDocumentOfTheApi) {
   const std::string header_end =
       R"("recipients":["comensha","meldpunt-rotterdam"],)"
       R"("routing":{"age_band":"adult","region":"GM0599"},"state":"delivered",)"
-      R"("subject_ref":"pseudonym-7f3a")";
+      R"("subject_ref":"1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697")";
   now_ += 1000;
   EXPECT_EQ(Doc(service_->Inbox(comensha, 0, 100)),
             Fill(R"({"messages":[{"created":"2026-11-23T00:00:00.000Z","cursor":"1",)"
@@ -225,19 +225,23 @@ TEST_F(MessageServiceTest, EachCallAnswersTheDocumentOfTheApi) {
                  v));
   EXPECT_EQ(Doc(service_->Inbox(comensha, 1, 100)), R"({"messages":[],"next":"1"})");
 
-  EXPECT_EQ(Doc(service_->Get(comensha, id)),
-            Fill("{" + kCodeLists + header + R"("payload":"{PAYLOAD}","recalled":false,)" +
-                     R"("recipients":["comensha","meldpunt-rotterdam"],)"
-                     R"("routing":{"age_band":"adult","region":"GM0599"},"state":"received",)"
-                     R"("subject_ref":"pseudonym-7f3a"})",
-                 v));
-  EXPECT_EQ(Doc(service_->Get(shop, id)),
-            Fill("{" + kCodeLists + header + R"("payload":"{PAYLOAD}","recalled":false,)" +
-                     R"("recipients":["comensha","meldpunt-rotterdam"],)"
-                     R"("routing":{"age_band":"adult","region":"GM0599"},)"
-                     R"("states":{"comensha":"received","meldpunt-rotterdam":"sent"},)"
-                     R"("subject_ref":"pseudonym-7f3a"})",
-                 v));
+  EXPECT_EQ(
+      Doc(service_->Get(comensha, id)),
+      Fill(
+          "{" + kCodeLists + header + R"("payload":"{PAYLOAD}","recalled":false,)" +
+              R"("recipients":["comensha","meldpunt-rotterdam"],)"
+              R"("routing":{"age_band":"adult","region":"GM0599"},"state":"received",)"
+              R"("subject_ref":"1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697"})",
+          v));
+  EXPECT_EQ(
+      Doc(service_->Get(shop, id)),
+      Fill(
+          "{" + kCodeLists + header + R"("payload":"{PAYLOAD}","recalled":false,)" +
+              R"("recipients":["comensha","meldpunt-rotterdam"],)"
+              R"("routing":{"age_band":"adult","region":"GM0599"},)"
+              R"("states":{"comensha":"received","meldpunt-rotterdam":"sent"},)"
+              R"("subject_ref":"1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697"})",
+          v));
 
   now_ += 1000;
   EXPECT_EQ(Doc(SetStatus(comensha, id, {{"state", "assessed"}, {"reason", "seen"}})),
@@ -311,7 +315,7 @@ TEST_F(MessageServiceTest, AStateOfAWholeMessageNamesTheRecipientsItMoved) {
   json body = {{"kind", "b8"},
                {"recipients", {"ind"}},
                {"routing", {{"region", "GM0518"}}},
-               {"subject_ref", "pseudonym-b8"},
+               {"subject_ref", "e1eb6da3d6a70e704c7875a8da64bc7821171eecdeb185dc6a7f33058ef63d8f"},
                {"payload", Seal({&ind_})}};
   auto accepted = Submit(politie, body);
   ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
@@ -336,7 +340,7 @@ TEST_F(MessageServiceTest, ResolvedRecipientsAndIdempotentRepeats) {
             "error idempotency_conflict : this Idempotency-Key was used before with another "
             "request body");
   json other = body;
-  other["subject_ref"] = "pseudonym-other";
+  other["subject_ref"] = "b15eff5cd3f4f52f92e63f47a03494817297f3f6637cfb8409ed8a7c1607c1f4";
   EXPECT_EQ(Doc(Submit(shop, other, "key-1")),
             "error idempotency_conflict : this Idempotency-Key was used before with another "
             "request body");
@@ -372,8 +376,8 @@ TEST_F(MessageServiceTest, ASubmissionIsRefusedWithTheErrorOfItsFirstFaultAndAud
        },
        "error no_recipients routing: no routing rule yields a recipient for this message"},
       {"a bad subject_ref", [](json& b) { b["subject_ref"] = "Jan Jansen"; },
-       "error invalid_subject_ref subject_ref: must be a pseudonym of at most 128 letters, "
-       "digits and -_.:"},
+       "error invalid_subject_ref subject_ref: must be a client pseudonym as `ketenpoort "
+       "pseudonym` makes it (64 lower-case hex digits), never a name or a number"},
       {"a bad deadline", [](json& b) { b["deadline"] = "tomorrow"; },
        "error invalid_time deadline: must be an RFC 3339 UTC time like 2026-12-01T12:00:00Z, or "
        "a date like 2026-12-01"},
@@ -494,7 +498,8 @@ TEST_F(MessageServiceTest, AnOrganisationThatIsNoPartyIsRefusedAsForNoMessageAnd
     if (e.outcome == "message_not_found")
       refused.push_back(e.organisation + " " + e.event + " " + e.object + " " + e.subject_ref);
   }
-  const std::string on = " " + id + " pseudonym-7f3a";
+  const std::string on =
+      " " + id + " 1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697";
   EXPECT_EQ(refused, (std::vector<std::string>{
                          "politie-avim-haaglanden open" + on,
                          "politie-avim-haaglanden fetch" + on,
@@ -575,7 +580,7 @@ TEST_F(MessageServiceTest, OnlyThePoliceStartAB8AndItsDeadlineIsTheReflectionPer
   json body = {{"kind", "b8"},
                {"recipients", {"ind"}},
                {"routing", {{"region", "GM0518"}}},
-               {"subject_ref", "pseudonym-b8"},
+               {"subject_ref", "e1eb6da3d6a70e704c7875a8da64bc7821171eecdeb185dc6a7f33058ef63d8f"},
                {"payload", Seal({&ind_})}};
   EXPECT_EQ(Doc(Submit(As("shop-denhaag", Role::kSender), body)),
             "error sender_not_permitted : a b8 may be started only by an organisation of kind "

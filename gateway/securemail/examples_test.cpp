@@ -49,7 +49,7 @@ MessageRecord Message(const std::string& id, const std::string& kind) {
   m.id = id;
   m.kind = kind;
   m.sender_org = "shop-denhaag";
-  m.subject_ref = "pseudonym-a1";
+  m.subject_ref = "94a0b4f3797b32eae31552779610539c2f56aea622195df46ed88fa32c2a4646";
   m.created_ms = kNow;
   m.payload = Bytes{1, 2, 3};
   m.payload_sha256 = Bytes(32, 0xab);

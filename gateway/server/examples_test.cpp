@@ -238,7 +238,7 @@ TEST(ServerExamples, MessageRoutes) {
   const json signal = {
       {"kind", "signal"},
       {"routing", {{"region", "GM0599"}, {"age_band", "minor"}, {"exploitation", "sexual"}}},
-      {"subject_ref", "pseudonym-7f3a"},
+      {"subject_ref", "1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697"},
       {"legal_basis", "vital_interest"},
       {"payload", sealer.SealBase64("shop-denhaag",
                                     {"comensha", "meldpunt-rotterdam", "veilig-thuis-rotterdam"},

@@ -105,7 +105,7 @@ class FederationServiceTest : public ::testing::Test {
             {"from", from},
             {"recipients", {"comensha"}},
             {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
-            {"subject_ref", "pseudonym-fed-1"},
+            {"subject_ref", "a5808f56c6117d6730668e4953802f6dc18344669da05905ec56f481e7d27675"},
             {"legal_basis", "vital_interest"},
             {"deadline", nullptr},
             {"expires", nullptr},

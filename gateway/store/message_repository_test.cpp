@@ -22,7 +22,7 @@ class MessageRepositoryTest : public ::testing::Test {
     m.kind = "signal";
     m.sender_org = "shop-denhaag";
     m.sender_user = "coordinator-7";
-    m.subject_ref = "pseudonym-a1";
+    m.subject_ref = "94a0b4f3797b32eae31552779610539c2f56aea622195df46ed88fa32c2a4646";
     m.routing = {{"region", "GM0599"}, {"age_band", "minor"}};
     m.legal_basis = "vital_interest";
     m.deadline_ms = 1795000000000;

@@ -158,7 +158,8 @@ class AuditApiTest : public ::testing::Test {
     return HttpsClient(dep_->ca_path()).Get(dep_->url() + path, token);
   }
 
-  static constexpr const char* kClient = "pseudonym-c0ffee";
+  static constexpr const char* kClient =
+      "cde99ddf4f198ba77e9a2119eebf2efbcbab62d8e66a745b015fb545356d9998";
   static Deployment* dep_;
   static GatewayProcess* gw_;
   static std::string id_;

@@ -20,7 +20,9 @@ using nlohmann::json;
 
 // Synthetic content: JSON text followed by every byte value, so any text mangling shows.
 std::string SyntheticPayload(const std::string& label) {
-  std::string s = R"({"signal":")" + label + R"(","pseudonym":"p-4711","contact":"a@example.org"})";
+  std::string s =
+      R"({"signal":")" + label +
+      R"(","pseudonym":"18b3d65a305d402b7306725653b0f7944059b6c067805358d6ee96795d0c9b7b","contact":"a@example.org"})";
   s += '\n';
   for (int i = 0; i < 256; ++i)
     s += static_cast<char>(i);
@@ -139,7 +141,8 @@ TEST_F(CliMessagesTest, SendListsInInboxAndOpensToTheExactBytes) {
   WriteFile(Path("payload.bin"), payload);
   auto sent = Cli("send", "shop-denhaag",
                   {"--kind", "signal", "--routing", "region=GM0599,age_band=minor", "--payload",
-                   Path("payload.bin"), "--subject-ref", "p-4711"});
+                   Path("payload.bin"), "--subject-ref",
+                   "18b3d65a305d402b7306725653b0f7944059b6c067805358d6ee96795d0c9b7b"});
   ASSERT_EQ(sent.exit_code, 0) << sent.err;
   auto lines = Lines(sent.out);
   ASSERT_EQ(lines.size(), 4u) << sent.out;
@@ -401,10 +404,10 @@ TEST_F(CliMessagesTest, ATypoInTheKindOrACodeIsNamedAsSuch) {
       {{"--kind", "referal", "--routing", "region=GM0518,age_band=adult,urgency=normal"},
        "--kind: unknown kind 'referal' (known: b8, referral, securemail, signal, status)"},
       {{"--kind", "referral", "--routing", "region=GM0518,age_band=grown,urgency=normal",
-        "--subject-ref", "pseudonym-c1"},
+        "--subject-ref", "df85c746f32d9052fa2465280a94e22685ebd893ff58f7a04a9363da4587bf4d"},
        "--routing age_band: 'grown' is not a code of list age_band v"},
       {{"--kind", "referral", "--routing", "region=GM0518,age_band=adult,urgency=soon",
-        "--subject-ref", "pseudonym-c1"},
+        "--subject-ref", "df85c746f32d9052fa2465280a94e22685ebd893ff58f7a04a9363da4587bf4d"},
        "--routing urgency: must be one of: normal, urgent"},
       {{"--kind", "signal", "--routing", "region=GM0518,age_band=adult", "--codelists",
         "exploitation=9"},
@@ -454,6 +457,82 @@ TEST_F(CliMessagesTest, ATokenOfAnotherOrganisationThanAsIsNamedAsSuch) {
             std::string::npos)
       << r.err;
   EXPECT_EQ(inbox(), before) << "nothing may have been sent";
+}
+
+// Clients are named by the organisation's pseudonym for its own client number, made by the
+// software (HMAC under the organisation's secret), never typed: the same number gives the same
+// subject_ref in every message, another organisation gets another one, and a name in the field
+// is refused by the CLI and by the gateway.
+TEST_F(CliMessagesTest, PseudonymsAreDerivedFromTheClientNumberNeverTyped) {
+  auto pseudonym = [&](const std::string& org, const std::string& number) {
+    auto r = Cli("pseudonym", org, {"--client", number});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  };
+  const std::string ref = pseudonym("shop-denhaag", "2026-0042");
+  ASSERT_TRUE(std::regex_match(ref, std::regex("[0-9a-f]{64}\n"))) << ref;
+  EXPECT_EQ(pseudonym("shop-denhaag", "2026-0042"), ref);
+  EXPECT_NE(pseudonym("shop-denhaag", "2026-0043"), ref);
+  EXPECT_NE(pseudonym("essm-rotterdam", "2026-0042"), ref) << "each organisation has its own";
+  // From stdin, so that the number stays out of the shell history and the process list.
+  auto piped =
+      RunShell("printf '2026-0042\\n' | KETENPOORT_TOKEN= " + KetenpoortBinary() +
+               " pseudonym --config " + dep_->config_path() + " --as shop-denhaag --client -");
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.out, ref);
+
+  // `send --client` puts it into the message; the recipient sees it, not the number.
+  WriteFile(Path("p.json"), SyntheticPayload("a client by pseudonym"));
+  auto sent = Cli("send", "shop-denhaag",
+                  {"--kind", "signal", "--routing", "region=GM0599,age_band=adult", "--payload",
+                   Path("p.json"), "--client", "2026-0042"});
+  ASSERT_EQ(sent.exit_code, 0) << sent.err;
+  const std::string id = Lines(sent.out).back();
+  auto got =
+      HttpsClient(dep_->ca_path()).Get(dep_->url() + "/v1/messages/" + id, dep_->Token("comensha"));
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(json::parse(got.body)["subject_ref"], ref.substr(0, 64));
+  EXPECT_EQ(got.body.find("2026-0042"), std::string::npos);
+
+  // A name typed as the reference: refused before anything is sent, and by the gateway.
+  auto typed = Cli("send", "shop-denhaag",
+                   {"--kind", "signal", "--routing", "region=GM0599,age_band=adult", "--payload",
+                    Path("p.json"), "--subject-ref", "jan.jansen-1990-05-04"});
+  EXPECT_EQ(typed.exit_code, 2) << typed.err;
+  EXPECT_NE(typed.err.find("--subject-ref: must be a pseudonym"), std::string::npos) << typed.err;
+  json body = {{"kind", "signal"},
+               {"routing", {{"region", "GM0599"}, {"age_band", "adult"}}},
+               {"subject_ref", "jan.jansen-1990-05-04"},
+               {"payload", "AA=="}};
+  auto posted = HttpsClient(dep_->ca_path())
+                    .Post(dep_->url() + "/v1/messages", body.dump(), dep_->Token("shop-denhaag"));
+  EXPECT_EQ(posted.status, 400) << posted.body;
+  EXPECT_NE(posted.body.find("invalid_subject_ref"), std::string::npos) << posted.body;
+
+  // Clear errors: a number with a space, a missing secret (with how to make one), and a
+  // secret that exists is never replaced.
+  auto spaced = Cli("pseudonym", "shop-denhaag", {"--client", "Jan Jansen"});
+  EXPECT_EQ(spaced.exit_code, 2);
+  EXPECT_NE(spaced.err.find("--client: a client number is"), std::string::npos) << spaced.err;
+  EXPECT_EQ(spaced.err.find("Jansen"), std::string::npos) << "the input is not repeated";
+  auto missing =
+      Cli("pseudonym", "shop-denhaag", {"--client", "1", "--secret", Path("absent.pseudonym.key")});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find(Path("absent.pseudonym.key")), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("--new-secret"), std::string::npos) << missing.err;
+  auto again = Cli("pseudonym", "shop-denhaag", {"--new-secret"});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_NE(again.err.find("never overwritten"), std::string::npos) << again.err;
+  EXPECT_EQ(pseudonym("shop-denhaag", "2026-0042"), ref);
+  auto made = Cli("pseudonym", "shop-denhaag", {"--new-secret", "--secret", Path("new.key")});
+  EXPECT_EQ(made.exit_code, 0) << made.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(Path("new.key").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto other =
+      Cli("pseudonym", "shop-denhaag", {"--client", "2026-0042", "--secret", Path("new.key")});
+  EXPECT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_NE(other.out, ref);
 }
 
 TEST_F(CliMessagesTest, TheTokenCanComeFromTheEnvironment) {

@@ -247,13 +247,13 @@ class FederationTest : public ::testing::Test {
   static json AdultSignal() {
     return {{"kind", "signal"},
             {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
-            {"subject_ref", "pseudonym-fed-1"},
+            {"subject_ref", "a5808f56c6117d6730668e4953802f6dc18344669da05905ec56f481e7d27675"},
             {"legal_basis", "vital_interest"}};
   }
   static json MinorSignal() {
     return {{"kind", "signal"},
             {"routing", {{"region", "GM0599"}, {"age_band", "minor"}}},
-            {"subject_ref", "pseudonym-fed-3"},
+            {"subject_ref", "202791fe332ac1bb68a53d753b4eb919a9fea79eab8f436e094e4caf38fe38c9"},
             {"legal_basis", "vital_interest"}};
   }
 
@@ -321,7 +321,7 @@ TEST_F(FederationTest, ASignalForAPeerOrganisationArrivesThereOnceWithASignedRec
   json m = json::parse(fetched.body);
   EXPECT_EQ(m["from"], "shop-denhaag");
   EXPECT_EQ(m["kind"], "signal");
-  EXPECT_EQ(m["subject_ref"], "pseudonym-fed-1");
+  EXPECT_EQ(m["subject_ref"], "a5808f56c6117d6730668e4953802f6dc18344669da05905ec56f481e7d27675");
   EXPECT_EQ(m["legal_basis"], "vital_interest");
   EXPECT_EQ(m["recipients"], json({"comensha"}));
   EXPECT_EQ(Sealer(b_->dep->dir()).Open("comensha", m["payload"]), "synthetic signal via B");
@@ -420,7 +420,7 @@ TEST_F(FederationTest, APeerThatRefusesTurnsTheMessageIntoADeadLetter) {
   json b8 = {{"kind", "b8"},
              {"routing", {{"region", "GM0518"}}},
              {"recipients", {"ind"}},
-             {"subject_ref", "pseudonym-fed-4"}};
+             {"subject_ref", "c0822370aea02db5ebd4491ec57362c63273bed272a9fb3c1c4a7a2563840568"}};
   const std::string id =
       Submit(b8, {"ind"}, "synthetic b8 for a stale certificate", "politie-avim-haaglanden");
   ASSERT_FALSE(id.empty());

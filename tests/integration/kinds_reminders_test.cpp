@@ -81,8 +81,10 @@ TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail
   ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
   HttpsClient client(dep->ca_path());
   auto submit = [&](const std::string& subject) { return SubmitUrgent(client, *dep, subject); };
-  const std::string late = submit("pseudonym-late-1");
-  const std::string answered = submit("pseudonym-answered-1");
+  const std::string late =
+      submit("74255ba0f1b459f5bc04a9648579132b0dd493c1928574fe4d589679bc340c6b");
+  const std::string answered =
+      submit("884aabe7ab3d5cd23cf9efe42b2f58cf14efdd0fd3de335c15606c1137fcdd68");
   ASSERT_FALSE(late.empty());
   ASSERT_FALSE(answered.empty());
   auto accepted = client.Post(dep->url() + "/v1/messages/" + answered + "/status",
@@ -145,8 +147,10 @@ TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail
   EXPECT_EQ(answered_notices[0]["type"], "status");
   EXPECT_EQ(answered_notices[0]["reason"], "accepted");
 
-  auto audit = client.Get(dep->url() + "/v1/audit?subject_ref=pseudonym-late-1",
-                          dep->Token("shop-denhaag.auditor"));
+  auto audit = client.Get(
+      dep->url() +
+          "/v1/audit?subject_ref=74255ba0f1b459f5bc04a9648579132b0dd493c1928574fe4d589679bc340c6b",
+      dep->Token("shop-denhaag.auditor"));
   ASSERT_EQ(audit.status, 200) << audit.body;
   const json entries = json::parse(audit.body)["entries"];
   int reminders = 0;
@@ -156,7 +160,8 @@ TEST(KindsRemindersTest, AnUnansweredUrgentReferralEscalatesByNoticeAuditAndMail
   // Still one mail about it after many more passes of the worker: a message submitted now
   // escalates a second after, some twenty passes later (interval 50 ms), and its mail proves
   // those passes ran.
-  const std::string later = submit("pseudonym-later-1");
+  const std::string later =
+      submit("abe11abcd6459a1ca7072660996ae2cf38fd5babb0144e49e91aceb0881d3d29");
   ASSERT_FALSE(later.empty());
   mails = smtp.WaitForMails(3, 15000);
   ASSERT_EQ(mails.size(), 3u);
@@ -178,8 +183,10 @@ TEST(KindsRemindersTest, ANormalReferralNobodyAnswersEscalatesAfterItsOwnAnswerT
   GatewayProcess gw(dep->config_path());
   ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
   HttpsClient client(dep->ca_path());
-  const std::string urgent = SubmitUrgent(client, *dep, "pseudonym-urgent-2", "urgent");
-  const std::string normal = SubmitUrgent(client, *dep, "pseudonym-normal-2", "normal");
+  const std::string urgent = SubmitUrgent(
+      client, *dep, "5e565ce632913dff68ef686b1a65bb02b5c0cb07142bf20d778335107b3d5dfc", "urgent");
+  const std::string normal = SubmitUrgent(
+      client, *dep, "092efe05bfd07dcdd41002d6b8b606d6c4d52460b793460c03147c3e4226fbff", "normal");
   ASSERT_FALSE(normal.empty());
   auto mails = smtp.WaitForMails(1, 15000);
   ASSERT_EQ(mails.size(), 1u);
@@ -201,7 +208,8 @@ TEST(KindsRemindersTest, ANoticeMailUnsentWhenTheDaemonIsKilledIsSentOnceAfterRe
   {
     GatewayProcess gw(dep->config_path());
     ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
-    late = SubmitUrgent(client, *dep, "pseudonym-killed-1");
+    late = SubmitUrgent(client, *dep,
+                        "c9eb4b2d42b2537c12266161f724f7a465d4a02e536dff32b66ef425ca6d44ad");
     ASSERT_FALSE(late.empty());
     // The notice is committed and its mail was tried: the relay refused the connection.
     ASSERT_TRUE(WaitForMailState(client, *dep, late, "failed")) << gw.Log();
@@ -217,7 +225,8 @@ TEST(KindsRemindersTest, ANoticeMailUnsentWhenTheDaemonIsKilledIsSentOnceAfterRe
   EXPECT_NE(mails[0]["subject"].get<std::string>().find(late), std::string::npos);
   EXPECT_TRUE(WaitForMailState(client, *dep, late, "sent"));
   // Another escalation mailed proves the worker ran passes after the first mail was sent.
-  const std::string later = SubmitUrgent(client, *dep, "pseudonym-killed-2");
+  const std::string later = SubmitUrgent(
+      client, *dep, "6cc3de3dd0db62f582103e4ded537fc3c9fc69d0afd77c2deba8273ed90aeead");
   ASSERT_FALSE(later.empty());
   ASSERT_TRUE(WaitForMailState(client, *dep, later, "sent")) << gw.Log();
   EXPECT_EQ(MailsAbout(smtp, late), 1u);
@@ -231,7 +240,8 @@ TEST(KindsRemindersTest, ANoticeMailIsRetriedThroughAnSmtpOutageUntilTheRelayTak
   HttpsClient client(dep->ca_path());
   GatewayProcess gw(dep->config_path());
   ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
-  const std::string late = SubmitUrgent(client, *dep, "pseudonym-outage-1");
+  const std::string late = SubmitUrgent(
+      client, *dep, "c5eff6a1d9bbacb7f824e7e4c3c753f633c9412d6464aa50a4cbba892390fa67");
   ASSERT_FALSE(late.empty());
   ASSERT_TRUE(WaitForMailState(client, *dep, late, "failed")) << gw.Log();
   SmtpSink smtp({.port = smtp_port});  // the outage ends, the daemon keeps running

@@ -61,13 +61,13 @@ class KindsTest : public ::testing::Test {
               {"gender", "male"},
               {"topic", "shelter"},
               {"urgency", "urgent"}}},
-            {"subject_ref", "pseudonym-kinds-1"},
+            {"subject_ref", "773d64c5d95cb674a07d8d23c1d3657b4350b60c8d03eed4805fcfc0edec12d2"},
             {"legal_basis", "consent"}};
   }
   static json B8() {
     return {{"kind", "b8"},
             {"routing", {{"region", "GM0518"}}},
-            {"subject_ref", "pseudonym-kinds-b8"},
+            {"subject_ref", "9ca4c3ad2914f49ffac6161f31c55706ddb33dc443d699bc8308d55facee6e03"},
             {"legal_basis", "legal_obligation"}};
   }
 
@@ -309,10 +309,11 @@ TEST_F(KindsTest, APoliceSenderTokenMovesItsB8AndARecipientOnlyTokenOfTheIndDeci
 }
 
 TEST_F(KindsTest, PoliceNeedAStatedLegalBasisAndEveryHandOffShowsIt) {
-  json signal = {{"kind", "signal"},
-                 {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
-                 {"subject_ref", "pseudonym-kinds-basis"},
-                 {"recipients", {"comensha", "politie-avim-haaglanden"}}};
+  json signal = {
+      {"kind", "signal"},
+      {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+      {"subject_ref", "b57e8b64ddc12c58a5e3a692bd904ce9a4a5001bfed698ee4dec0fa06cf05b99"},
+      {"recipients", {"comensha", "politie-avim-haaglanden"}}};
   auto refused = Submit("shop-denhaag", signal, {"comensha", "politie-avim-haaglanden"});
   ASSERT_EQ(refused.status, 422) << refused.body;
   EXPECT_EQ(Error(refused)["code"], "legal_basis_required");
@@ -330,7 +331,9 @@ TEST_F(KindsTest, PoliceNeedAStatedLegalBasisAndEveryHandOffShowsIt) {
   for (const json& rec : t["recipients"])
     EXPECT_EQ(rec["legal_basis"], "vital_interest") << rec["org"];
 
-  auto audit = Get("/v1/audit?subject_ref=pseudonym-kinds-basis", "shop-denhaag.auditor");
+  auto audit =
+      Get("/v1/audit?subject_ref=b57e8b64ddc12c58a5e3a692bd904ce9a4a5001bfed698ee4dec0fa06cf05b99",
+          "shop-denhaag.auditor");
   ASSERT_EQ(audit.status, 200) << audit.body;
   int deliveries = 0;
   const json entries = json::parse(audit.body)["entries"];
@@ -360,24 +363,27 @@ TEST_F(KindsTest, SendAndOpenCheckThePayloadAgainstTheKindsSchema) {
     return tmp.path() + "/" + name;
   };
   auto send = [&](const std::string& file, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"send",
-                                     "--config",
-                                     dep_->config_path(),
-                                     "--as",
-                                     "shop-denhaag",
-                                     "--kind",
-                                     "referral",
-                                     "--routing",
-                                     "region=GM0518,age_band=adult,gender=male,topic=shelter,"
-                                     "urgency=normal",
-                                     "--subject-ref",
-                                     "pseudonym-kinds-cli",
-                                     "--payload",
-                                     file};
+    std::vector<std::string> args = {
+        "send",
+        "--config",
+        dep_->config_path(),
+        "--as",
+        "shop-denhaag",
+        "--kind",
+        "referral",
+        "--routing",
+        "region=GM0518,age_band=adult,gender=male,topic=shelter,"
+        "urgency=normal",
+        "--subject-ref",
+        "3afb22195231cbdd0fb02bd102aa37b9186feda1da72cc534db3b26ff7ab2a1a",
+        "--payload",
+        file};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunKetenpoort(args, {{"KETENPOORT_TOKEN", ""}});
   };
-  auto typo = send(write("typo.json", R"({"client_ref": "pseudonym-kinds-cli",
+  auto typo = send(
+      write("typo.json",
+            R"({"client_ref": "3afb22195231cbdd0fb02bd102aa37b9186feda1da72cc534db3b26ff7ab2a1a",
       "needs": ["shelter", "shelterr"], "urgency": "normal"})"));
   EXPECT_EQ(typo.exit_code, 2) << typo.err;
   EXPECT_NE(typo.err.find("needs[1]"), std::string::npos) << typo.err;
@@ -389,7 +395,9 @@ TEST_F(KindsTest, SendAndOpenCheckThePayloadAgainstTheKindsSchema) {
   EXPECT_EQ(not_json.exit_code, 2);
   EXPECT_NE(not_json.err.find("not valid JSON"), std::string::npos) << not_json.err;
 
-  const std::string good = write("good.json", R"({"client_ref": "pseudonym-kinds-cli",
+  const std::string good =
+      write("good.json",
+            R"({"client_ref": "3afb22195231cbdd0fb02bd102aa37b9186feda1da72cc534db3b26ff7ab2a1a",
       "needs": ["shelter", "legal"], "life_domains": ["housing"], "urgency": "normal",
       "language": "ro"})");
   auto sent = send(good);
@@ -404,16 +412,17 @@ TEST_F(KindsTest, SendAndOpenCheckThePayloadAgainstTheKindsSchema) {
   EXPECT_NE(opened.out.find("\"needs\""), std::string::npos);
 
   // What another client sealed without checking is refused by open, naming the field.
-  json header = {{"kind", "referral"},
-                 {"routing",
-                  {{"region", "GM0518"},
-                   {"age_band", "adult"},
-                   {"gender", "male"},
-                   {"topic", "shelter"},
-                   {"urgency", "normal"}}},
-                 {"subject_ref", "pseudonym-kinds-cli"},
-                 {"payload", sealer_.SealBase64("shop-denhaag", {"wende-denhaag", "shop-denhaag"},
-                                                R"({"client_ref": "p", "needs": [7],
+  json header = {
+      {"kind", "referral"},
+      {"routing",
+       {{"region", "GM0518"},
+        {"age_band", "adult"},
+        {"gender", "male"},
+        {"topic", "shelter"},
+        {"urgency", "normal"}}},
+      {"subject_ref", "3afb22195231cbdd0fb02bd102aa37b9186feda1da72cc534db3b26ff7ab2a1a"},
+      {"payload", sealer_.SealBase64("shop-denhaag", {"wende-denhaag", "shop-denhaag"},
+                                     R"({"client_ref": "p", "needs": [7],
                                                     "urgency": "normal"})")}};
   auto raw = Post("/v1/messages", header, "shop-denhaag");
   ASSERT_EQ(raw.status, 202) << raw.body;

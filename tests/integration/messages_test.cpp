@@ -24,7 +24,7 @@ const std::vector<std::string> kMinorSignalRecipients = {"comensha", "meldpunt-r
 json MinorSignal(const std::string& payload) {
   return {{"kind", "signal"},
           {"routing", {{"region", "GM0599"}, {"age_band", "minor"}, {"exploitation", "sexual"}}},
-          {"subject_ref", "pseudonym-7f3a"},
+          {"subject_ref", "1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697"},
           {"legal_basis", "vital_interest"},
           {"payload", payload}};
 }
@@ -109,7 +109,8 @@ TEST_F(MessagesTest, ASubmittedSignalReachesEveryRoutedRecipientAndIsTracked) {
   json message = json::parse(fetched.body);
   EXPECT_EQ(message["from"], "shop-denhaag");
   EXPECT_EQ(message["kind"], "signal");
-  EXPECT_EQ(message["subject_ref"], "pseudonym-7f3a");
+  EXPECT_EQ(message["subject_ref"],
+            "1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697");
   EXPECT_EQ(message["state"], "received");  // the first fetch
   EXPECT_EQ(sealer_.Open("comensha", message["payload"]), "indicators: synthetic");
 

@@ -24,7 +24,7 @@ TEST(RetentionTest, PurgeDropsOldPayloadsKeepsTheTrailAndIsAnEntry) {
   json body = {
       {"kind", "signal"},
       {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
-      {"subject_ref", "pseudonym-aa01"},
+      {"subject_ref", "faa4be2680255c2617b287da85e6f9353f5b4107c1e32e7fbed40c41bb83ed40"},
       {"payload", sealer.SealBase64("shop-denhaag", {"comensha", "shop-denhaag"}, "synthetic")}};
   auto r = client.Post(dep->url() + "/v1/messages", body.dump(), dep->Token("shop-denhaag"));
   ASSERT_EQ(r.status, 202) << r.body;
@@ -61,8 +61,9 @@ TEST(RetentionTest, PurgeDropsOldPayloadsKeepsTheTrailAndIsAnEntry) {
   auto again = RunKetenpoort(
       {"purge", "--config", dep->config_path(), "--now", "2046-01-01T00:00:00Z"}, kSimulated);
   EXPECT_EQ(again.out, "purged 0 payloads\n");
-  auto exported = RunKetenpoort(
-      {"audit", "export", "--config", dep->config_path(), "--subject", "pseudonym-aa01"});
+  auto exported =
+      RunKetenpoort({"audit", "export", "--config", dep->config_path(), "--subject",
+                     "faa4be2680255c2617b287da85e6f9353f5b4107c1e32e7fbed40c41bb83ed40"});
   ASSERT_EQ(exported.exit_code, 0);
   EXPECT_NE(exported.out.find("\"event\":\"purge\""), std::string::npos) << exported.out;
   EXPECT_NE(exported.out.find("\"object\":\"" + id + "\""), std::string::npos);
