@@ -1,4 +1,5 @@
-// `ketenpoort serve --config FILE`: runs the daemon in the foreground until SIGTERM or SIGINT.
+// `ketenpoort serve --config FILE`: runs the daemon in the foreground until SIGTERM or SIGINT;
+// SIGHUP reloads the directory and routes (server::Gateway::ReloadDirectory).
 #include <pthread.h>
 
 #include <csignal>
@@ -17,21 +18,23 @@ int RunServe(int argc, char** argv) {
   Flags flags("serve",
               "Runs the gateway in the foreground, logging one line per event to stderr.\n"
               "Stops cleanly on SIGTERM or SIGINT: finishes in-flight requests, then closes the\n"
-              "database. The database key comes from KETENPOORT_DB_KEY when set, else from the\n"
-              "config's database.key_file.",
+              "database. SIGHUP reloads the directory and routes files: an invalid file keeps\n"
+              "the ones in use, and the log says why. The database key comes from\n"
+              "KETENPOORT_DB_KEY when set, else from the config's database.key_file.",
               {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired}});
   int exit_code = kExitOk;
   auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
     return exit_code;
 
-  // Block the stop signals in every thread (the mask is inherited by threads started later)
-  // so that only sigwait() below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the signals we handle in every thread (the mask is inherited by threads started
+  // later) so that only sigwait() below receives them: SIGTERM and SIGINT stop, SIGHUP reloads.
+  sigset_t handled;
+  sigemptyset(&handled);
+  sigaddset(&handled, SIGTERM);
+  sigaddset(&handled, SIGINT);
+  sigaddset(&handled, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &handled, nullptr);
   // A client that hangs up mid-response must not kill the daemon.
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -49,7 +52,13 @@ int RunServe(int argc, char** argv) {
                  (*gateway)->Url().c_str());
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  for (;;) {
+    sigwait(&handled, &signal_number);
+    if (signal_number != SIGHUP)
+      break;
+    // A failed reload is logged with its reason and keeps what is in use; the daemon serves on.
+    (void)(*gateway)->ReloadDirectory();
+  }
   log::Info("stopping", {{"signal", signal_number == SIGTERM ? "TERM" : "INT"}});
   (*gateway)->Stop();
   log::Info("stopped");

@@ -17,6 +17,7 @@
 #include "gateway/core/directory.h"
 #include "gateway/deadlines/reminder_worker.h"
 #include "gateway/deadlines/retention.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/store/message_repository.h"
 #include "gateway/store/test_support.h"
@@ -68,7 +69,7 @@ TEST(DeadlinesExamples, ReminderWorker) {
   store::GuardedDatabase db(std::move(*store::test::MigratedDatabase(tmp.File("kp.db"))));
   auto parsed = Directory::Parse(ReadSource("config/demo/organisations.json"));
   ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
-  const Directory& dir = *parsed;
+  LiveDirectory dir(*DirectorySnapshot::Make(*parsed, RoutingRules{}));
   // An urgent referral, unanswered for five hours: its escalation is due now (real time).
   ASSERT_TRUE(Insert(db, Referral("m-urgent", audit::NowMs() - 5 * kHour)).ok());
   struct Mail {
@@ -85,7 +86,7 @@ TEST(DeadlinesExamples, ReminderWorker) {
   } smtp;
 
   ReminderWorker::Config c{.db = &db,
-                           .directory = &dir,  // db: a store::GuardedDatabase
+                           .directory = &dir,  // dir: a LiveDirectory
                            .kinds = &kinds::BuiltinKinds(),
                            .clock = audit::NowMs};
   c.deadlines = *c.kinds->ConfigureDeadlines({});  // gateway.json `kinds`: none, the defaults

@@ -100,6 +100,9 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
   KP_ASSIGN_OR_RETURN(std::vector<std::string> ids, config_.db->Read([&](store::Database& db) {
     return store::KindRepository(db).OpenMessages(with_deadlines, now - kLookBackMs);
   }));
+  // The directory as it is now, for the whole pass (a reload applies from the next one).
+  const std::shared_ptr<const DirectorySnapshot> known = config_.directory->Current();
+  const Directory& directory = known->directory;
   // One message at a time under the lock, so submissions never wait for a whole pass.
   for (const std::string& id : ids) {
     if (stop.stop_requested())
@@ -121,7 +124,7 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
                       .recalled = found->recalled_ms.has_value(),
                       .routing = found->routing};
       for (const store::DeliveryRecord& d : deliveries) {
-        const Organisation* o = config_.directory->Find(d.recipient_org);
+        const Organisation* o = directory.Find(d.recipient_org);
         facts.deliveries.push_back(
             {d.recipient_org, o == nullptr ? OrgKind::kCare : o->kind, d.state});
       }
@@ -131,7 +134,7 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
       KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
       for (const Notice& n : due) {
         std::string contact;
-        if (const Organisation* o = config_.directory->Find(n.mail_org))
+        if (const Organisation* o = directory.Find(n.mail_org))
           contact = o->contact_email;
         store::NoticeRecord record{.message_id = id,
                                    .key = n.key,
@@ -191,6 +194,7 @@ Result<int> ReminderWorker::SendDueMails(std::int64_t now, const std::stop_token
       return 0;
     });
   }
+  const std::shared_ptr<const DirectorySnapshot> known = config_.directory->Current();
   int sent_count = 0;
   for (;;) {
     KP_ASSIGN_OR_RETURN(std::vector<store::NoticeRecord> due,
@@ -201,7 +205,7 @@ Result<int> ReminderWorker::SendDueMails(std::int64_t now, const std::stop_token
       if (stop.stop_requested())
         return sent_count;
       const std::int64_t expires = n.created_ms + config_.mail_retry.max_age.count();
-      const Organisation* o = config_.directory->Find(n.mail_org);
+      const Organisation* o = known->directory.Find(n.mail_org);
       Status sent = Ok();
       if (now > expires) {  // NextAttempt schedules one last attempt at `expires` itself
         sent = Unavailable("mail_expired", "the notice's mail expired before it could be sent");

@@ -7,7 +7,7 @@
 // audit stay.
 //
 //   // (compiled in examples_test.cpp)
-//   ReminderWorker::Config c{.db = &db, .directory = &dir,   // db: a store::GuardedDatabase
+//   ReminderWorker::Config c{.db = &db, .directory = &dir,   // dir: a LiveDirectory
 //                            .kinds = &kinds::BuiltinKinds(), .clock = audit::NowMs};
 //   c.deadlines = *c.kinds->ConfigureDeadlines(config.kinds);  // gateway.json `kinds`
 //   c.send_mail = [&smtp](const std::string& to, const std::string& subject,
@@ -41,9 +41,9 @@
 #include <string>
 
 #include "gateway/core/deadline_rules.h"
-#include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/core/kind_registry.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/worker/backoff.h"
 #include "gateway/worker/worker.h"
@@ -56,7 +56,7 @@ class ReminderWorker {
                                         const std::string& text)>;
   struct Config {
     store::GuardedDatabase* db = nullptr;
-    const Directory* directory = nullptr;
+    const LiveDirectory* directory = nullptr;  // contacts and recipients' kinds; per pass
     const KindRegistry* kinds = nullptr;
     std::function<std::int64_t()> clock{};  // ms since the Unix epoch
     KindDeadlines deadlines{};              // the configured rules of the kinds that have one

@@ -9,6 +9,7 @@
 
 #include "adapters/kinds/registry.h"
 #include "gateway/audit/audit_log.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/kind_repository.h"
 #include "gateway/store/message_repository.h"
@@ -42,7 +43,7 @@ class ReminderWorkerTest : public ::testing::Test {
     db_.emplace(std::move(*db));
     auto directory = Directory::Parse(ReadSource("config/demo/organisations.json"));
     ASSERT_TRUE(directory.ok()) << directory.error().ToString();
-    directory_.emplace(std::move(*directory));
+    directory_.emplace(*server::DirectorySnapshot::Make(std::move(*directory), RoutingRules{}));
   }
 
   ReminderWorker Worker(bool with_mail = true) {
@@ -113,7 +114,7 @@ class ReminderWorkerTest : public ::testing::Test {
 
   store::test::TempDir dir_;
   std::optional<store::GuardedDatabase> db_;
-  std::optional<Directory> directory_;
+  std::optional<server::LiveDirectory> directory_;
   std::int64_t now_ = kT0;
   std::vector<SentMail> mails_;
   bool relay_down_ = false;

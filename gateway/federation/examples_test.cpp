@@ -21,6 +21,7 @@
 #include "gateway/federation/federation_service.h"
 #include "gateway/federation/outbox_worker.h"
 #include "gateway/federation/receipt.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/store/group_commit.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/store/message_repository.h"
@@ -137,7 +138,8 @@ TEST(FederationExamples, FederationService) {
   store::GroupCommit commits(db);
   FederationService::Config config;
   config.commits = &commits;
-  config.directory = &*directory;
+  server::LiveDirectory live(*server::DirectorySnapshot::Make(*directory, RoutingRules{}));
+  config.directory = &live;
   config.keyring = &pki.keys;
   config.receipt_key_id = "gw-a";
   config.gateway_id = "gw-a";

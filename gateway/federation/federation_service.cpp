@@ -56,10 +56,7 @@ Result<std::unique_ptr<FederationService>> FederationService::Create(Config conf
       config.certificate_pem.empty()) {
     return InvalidArgument("invalid_federation_config", "a required member is missing");
   }
-  KP_ASSIGN_OR_RETURN(CertificateMap certificates, DirectoryCertificates(*config.directory));
-  auto service = std::unique_ptr<FederationService>(new FederationService(std::move(config)));
-  service->certificates_ = std::move(certificates);
-  return service;
+  return std::unique_ptr<FederationService>(new FederationService(std::move(config)));
 }
 
 void FederationService::Refuse(const Caller& caller, Error error, std::string message_id,
@@ -80,7 +77,10 @@ void FederationService::Refuse(const Caller& caller, Error error, std::string me
 void FederationService::Receive(const Caller& caller, delivery::FederationMessage message,
                                 Done done) {
   const std::int64_t now = config_.clock();
-  const Directory& directory = *config_.directory;
+  // One version of the directory and certificates for the whole delivery.
+  const std::shared_ptr<const DirectorySnapshot> known = config_.directory->Current();
+  const Directory& directory = known->directory;
+  const CertificateMap& certificates = known->certificates;
 
   // What the wire format cannot tell: whether this gateway takes the message from this peer.
   auto check = [&]() -> Result<Incoming> {
@@ -117,7 +117,7 @@ void FederationService::Receive(const Caller& caller, delivery::FederationMessag
                        "organisation '" + org + "' does not accept '" + message.kind + "'",
                        "recipients");
       }
-      if (!certificates_.contains(org)) {
+      if (!certificates.contains(org)) {
         return Refused("recipient_without_certificate",
                        "organisation '" + org + "' has no certificate in the directory",
                        "recipients");
@@ -126,7 +126,7 @@ void FederationService::Receive(const Caller& caller, delivery::FederationMessag
     KP_RETURN_IF_ERROR(delivery::CheckNotExpired(message.expires_ms, now));
     KP_ASSIGN_OR_RETURN(SealedPayload sealed, InspectSealedPayload(std::move(message.payload)));
     for (const std::string& org : in.recipients) {
-      if (!sealed.info.IsFor(certificates_.find(org)->second)) {
+      if (!sealed.info.IsFor(certificates.find(org)->second)) {
         return Refused("envelope_recipient_mismatch",
                        "envelope is not encrypted for org '" + org + "'", "payload");
       }

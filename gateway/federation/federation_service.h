@@ -64,6 +64,7 @@
 #include "gateway/crypto/keyring.h"
 #include "gateway/federation/receipt.h"
 #include "gateway/messages/federation_message.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/messages/message_fields.h"
 #include "gateway/messages/message_service.h"
 #include "gateway/store/database.h"
@@ -77,7 +78,7 @@ class FederationService {
 
   struct Config {
     store::GroupCommit* commits = nullptr;     // required; outlives the service
-    const Directory* directory = nullptr;      // required
+    const LiveDirectory* directory = nullptr;  // required; outlives the service
     const crypto::Keyring* keyring = nullptr;  // required; holds `receipt_key_id`
     std::string receipt_key_id;                // the key of this gateway's TLS certificate
     std::string gateway_id;                    // this gateway's id, named in receipts
@@ -85,7 +86,7 @@ class FederationService {
     Clock clock;
   };
 
-  // Parses every directory certificate; error when one does not parse.
+  // Error when a required member is missing.
   static Result<std::unique_ptr<FederationService>> Create(Config config);
 
   // The answer, called once: on the group commit's thread, or on the caller's if it is stopped.
@@ -109,7 +110,6 @@ class FederationService {
   explicit FederationService(Config config);
 
   Config config_;
-  CertificateMap certificates_;
 };
 
 }  // namespace ketenpoort::server

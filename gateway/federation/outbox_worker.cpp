@@ -281,8 +281,9 @@ Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageR
         if (d && d->state == state::kSent) {
           KP_RETURN_IF_ERROR(repo.SetState(m.id, org, state::kUndeliverable, now, "gateway", code));
           // A dead letter is never silent: the sender gets a notice, mailed to its contact.
-          store::NoticeRecord n =
-              server::SenderNotice(m, "dead_letter", org, code, now, config_.directory);
+          const auto known = config_.directory != nullptr ? config_.directory->Current() : nullptr;
+          store::NoticeRecord n = server::SenderNotice(m, "dead_letter", org, code, now,
+                                                       known ? &known->directory : nullptr);
           KP_ASSIGN_OR_RETURN(bool inserted, store::KindRepository(db).InsertNotice(n));
           notice_mailed = notice_mailed || (inserted && n.mail_state == "pending");
         }

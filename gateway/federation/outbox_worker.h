@@ -57,10 +57,10 @@
 #include <vector>
 
 #include "adapters/transports/peer_client.h"
-#include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/keyring.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/store/message_repository.h"
 #include "gateway/worker/backoff.h"
@@ -93,9 +93,10 @@ class OutboxWorker {
     std::chrono::milliseconds connect_timeout{3000};
     std::chrono::milliseconds total_timeout{15000};
     // A dead letter is a notice for the message's sender (messages/sender_notice.h), mailed to
-    // its contact in this directory (null: recorded without mail). After the commit that
-    // recorded one with mail due, `notice_recorded` (when set) wakes whoever sends it.
-    const Directory* directory = nullptr;
+    // its contact in this directory, as current at the time (null: recorded without mail).
+    // After the commit that recorded one with mail due, `notice_recorded` (when set) wakes
+    // whoever sends it.
+    const server::LiveDirectory* directory = nullptr;
     std::function<void()> notice_recorded;
   };
 

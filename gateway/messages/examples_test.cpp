@@ -18,6 +18,7 @@
 #include "gateway/crypto/envelope.h"
 #include "gateway/crypto/hash.h"
 #include "gateway/messages/federation_message.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/messages/message_fields.h"
 #include "gateway/messages/message_header.h"
 #include "gateway/messages/message_request.h"
@@ -264,6 +265,61 @@ TEST(MessagesExamples, SenderNotice) {
   EXPECT_EQ(SenderNotice(message, "status", "ind", "received", now_ms, nullptr).mail_state, "none");
 }
 
+// gateway/messages/live_directory.h
+TEST(MessagesExamples, LiveDirectory) {
+  crypto::testing::TempDir tmp;
+  crypto::testing::TestPki pki(tmp);
+  const crypto::Certificate comensha_cert = pki.Issue("comensha", {.smime = true}).cert;
+  auto dir = Directory::FromOrganisations({{.id = "comensha",
+                                            .name = "CoMensha",
+                                            .kind = OrgKind::kNationalRegistration,
+                                            .regions = {"NL"},
+                                            .accepts = {"signal"},
+                                            .certificate_pem = comensha_cert.ToPem()}});
+  ASSERT_TRUE(dir.ok()) << dir.error().ToString();
+  auto routes = RoutingRules::Parse(
+      R"({"version": 1, "rules": [{"id": "all", "match": {"kind": "signal"}, "to": ["comensha"]}]})",
+      *dir);
+  ASSERT_TRUE(routes.ok()) << routes.error().ToString();
+  const RoutingInput input{.kind = "signal", .routing = {{"region", "GM0518"}}};
+
+  auto first = DirectorySnapshot::Make(*dir, *routes);  // parses the certificates
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  LiveDirectory live(std::move(*first));
+  auto now = live.Current();  // hold it for the whole operation
+  const Organisation* org = now->directory.Find("comensha");
+  ASSERT_NE(org, nullptr);
+  EXPECT_EQ(now->routes.Resolve(input).recipients, std::vector<std::string>{"comensha"});
+  EXPECT_TRUE(now->certificates.find("comensha")->second == comensha_cert);
+  EXPECT_EQ(now->version, 1u);
+
+  auto next_dir = Directory::FromOrganisations({{.id = "comensha",
+                                                 .name = "CoMensha (new name)",
+                                                 .kind = OrgKind::kNationalRegistration,
+                                                 .regions = {"NL"},
+                                                 .accepts = {"signal"},
+                                                 .certificate_pem = comensha_cert.ToPem()}});
+  ASSERT_TRUE(next_dir.ok());
+  auto next_routes = RoutingRules::Parse(R"({"version": 1, "rules": []})", *next_dir);
+  ASSERT_TRUE(next_routes.ok());
+  EXPECT_EQ(live.Replace(std::move(*DirectorySnapshot::Make(*next_dir, *next_routes))), 2u);
+  // `now` and `org` stay valid; the next Current() returns the new pair.
+  EXPECT_EQ(org->name, "CoMensha");
+  EXPECT_EQ(now->routes.Resolve(input).recipients.size(), 1u);
+  EXPECT_EQ(live.Current()->directory.Find("comensha")->name, "CoMensha (new name)");
+  EXPECT_TRUE(live.Current()->routes.Resolve(input).recipients.empty());
+
+  // A certificate that does not parse: no snapshot.
+  auto bad = Directory::FromOrganisations({{.id = "comensha",
+                                            .name = "CoMensha",
+                                            .kind = OrgKind::kNationalRegistration,
+                                            .regions = {"NL"},
+                                            .certificate_pem = "-----BEGIN CERTIFICATE-----\nAA\n"
+                                                               "-----END CERTIFICATE-----\n"}});
+  ASSERT_TRUE(bad.ok()) << bad.error().ToString();
+  EXPECT_FALSE(DirectorySnapshot::Make(*bad, RoutingRules{}).ok());
+}
+
 // gateway/messages/message_service.h
 TEST(MessagesExamples, MessageService) {
   crypto::testing::TempDir dir;
@@ -295,8 +351,8 @@ TEST(MessagesExamples, MessageService) {
   store::GuardedDatabase db(std::move(*opened));
 
   store::GroupCommit commits(db);  // db: a store::GuardedDatabase
-  auto messages =
-      MessageService::Create(db, commits, directory, *routes, kinds::BuiltinKinds(), audit::NowMs);
+  LiveDirectory live(std::move(*DirectorySnapshot::Make(directory, *routes)));
+  auto messages = MessageService::Create(db, commits, live, kinds::BuiltinKinds(), audit::NowMs);
   ASSERT_TRUE(messages.ok()) << messages.error().ToString();
   auto sealed = crypto::SealCms(AsBytes(std::string("synthetic signal")), {comensha_cert});
   ASSERT_TRUE(sealed.ok());

@@ -129,31 +129,30 @@ audit::AuditEntry CallerEntry(const Caller& caller, std::string_view event, std:
 }
 
 MessageService::MessageService(store::GuardedDatabase& db, store::GroupCommit& commits,
-                               const Directory& directory, const RoutingRules& routes,
-                               const KindRegistry& kinds, Clock clock,
-                               const KindDeadlines* deadlines)
+                               const LiveDirectory& directory, const KindRegistry& kinds,
+                               Clock clock, const KindDeadlines* deadlines)
     : db_(db),
       commits_(commits),
       directory_(directory),
-      routes_(routes),
       kinds_(kinds),
       clock_(std::move(clock)),
       deadlines_(deadlines) {}
 
 Result<std::unique_ptr<MessageService>> MessageService::Create(
-    store::GuardedDatabase& db, store::GroupCommit& commits, const Directory& directory,
-    const RoutingRules& routes, const KindRegistry& kinds, Clock clock,
-    const KindDeadlines* deadlines) {
-  auto service = std::unique_ptr<MessageService>(
-      new MessageService(db, commits, directory, routes, kinds, std::move(clock), deadlines));
-  KP_ASSIGN_OR_RETURN(service->certificates_, DirectoryCertificates(directory));
-  return service;
+    store::GuardedDatabase& db, store::GroupCommit& commits, const LiveDirectory& directory,
+    const KindRegistry& kinds, Clock clock, const KindDeadlines* deadlines) {
+  return std::unique_ptr<MessageService>(
+      new MessageService(db, commits, directory, kinds, std::move(clock), deadlines));
 }
 
 void MessageService::Submit(const Caller& caller, Result<Submission> request,
                             std::optional<IdempotencyKey> idempotency_key, Done done) {
   const std::int64_t now = clock_();
   const Principal& who = caller.principal;
+  // One version of the directory, rules and certificates for the whole submission.
+  const std::shared_ptr<const DirectorySnapshot> known = directory_.Current();
+  const Directory& directory = known->directory;
+  const CertificateMap& certificates = known->certificates;
 
   // In the order the header documents: the fields SubmissionFromJson read (or the errors it
   // kept) are taken up one by one between the checks that need the directory, the routing
@@ -169,7 +168,7 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
           "unsupported_kind",
           "this kind goes to e-mail addresses, which this gateway does not serve", "kind");
     }
-    const Organisation* sender = directory_.Find(who.org);
+    const Organisation* sender = directory.Find(who.org);
     if (sender == nullptr) {
       return PermissionDenied("unknown_sender",
                               "the token's organisation '" + who.org + "' is not in the directory");
@@ -179,10 +178,10 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     KP_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> given, std::move(in.recipients));
     if (given) {
       s.recipients = std::move(*given);
-      KP_RETURN_IF_ERROR(routes_.CheckRecipients(s.routing, s.recipients, directory_));
+      KP_RETURN_IF_ERROR(known->routes.CheckRecipients(s.routing, s.recipients, directory));
       std::sort(s.recipients.begin(), s.recipients.end());
     } else {
-      s.recipients = routes_.Resolve(s.routing).recipients;
+      s.recipients = known->routes.Resolve(s.routing).recipients;
       if (s.recipients.empty()) {
         return Refused("no_recipients", "no routing rule yields a recipient for this message",
                        "routing");
@@ -211,8 +210,8 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     s.payload = std::move(sealed.der);
     const crypto::EnvelopeInfo* info = &sealed.info;
     for (const std::string& org : s.recipients) {
-      auto cert = certificates_.find(org);
-      if (cert == certificates_.end()) {
+      auto cert = certificates.find(org);
+      if (cert == certificates.end()) {
         return Refused("recipient_without_certificate",
                        "organisation '" + org + "' has no certificate in the directory",
                        "recipients");
@@ -222,15 +221,15 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
                        "envelope is not encrypted for org '" + org + "'", "payload");
       }
     }
-    const auto sender_cert = certificates_.find(who.org);
+    const auto sender_cert = certificates.find(who.org);
     for (const crypto::RecipientId& rid : info->recipients) {
-      bool known = sender_cert != certificates_.end() && rid.Matches(sender_cert->second);
+      bool known = sender_cert != certificates.end() && rid.Matches(sender_cert->second);
       for (const std::string& org : s.recipients)
-        known = known || rid.Matches(certificates_.find(org)->second);
+        known = known || rid.Matches(certificates.find(org)->second);
       if (known)
         continue;
       std::string outsider = "a certificate outside the directory";
-      for (const auto& [org, cert] : certificates_) {
+      for (const auto& [org, cert] : certificates) {
         if (rid.Matches(cert)) {
           outsider = "org '" + org + "'";
           break;
@@ -289,7 +288,7 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
 
   std::map<std::string, std::string>& initial = w->initial;
   for (const std::string& org : s.recipients) {
-    const Organisation* o = directory_.Find(org);
+    const Organisation* o = directory.Find(org);
     if (o->gateway_url.empty()) {
       initial[org] = std::string(state::kDelivered);
     } else {
@@ -532,7 +531,8 @@ Result<StatusChanged> MessageService::SetStatus(const Caller& caller, std::strin
     } else {
       targets.push_back(*delivery);
     }
-    const Organisation* org = directory_.Find(who.org);
+    const std::shared_ptr<const DirectorySnapshot> known = directory_.Current();
+    const Organisation* org = known->directory.Find(who.org);
     if (allowed && !lifecycle.IsKnown(to)) {
       allowed = kinds_.CheckTransition(found->kind, targets.front().state, to);
     } else if (allowed && org == nullptr) {
@@ -562,7 +562,8 @@ Result<StatusChanged> MessageService::SetStatus(const Caller& caller, std::strin
       // A recipient's answer is news for the sender: a notice, mailed to its contact.
       if (!as_sender && who.org != found->sender_org) {
         std::string what = to + (change.code.empty() ? "" : " (" + change.code + ")");
-        store::NoticeRecord n = SenderNotice(*found, "status", who.org, what, now, &directory_);
+        store::NoticeRecord n =
+            SenderNotice(*found, "status", who.org, what, now, &known->directory);
         KP_ASSIGN_OR_RETURN(bool inserted, store::KindRepository(db).InsertNotice(n));
         notice_mailed = inserted && n.mail_state == "pending";
       }

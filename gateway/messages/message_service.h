@@ -6,8 +6,9 @@
 //
 //   // (compiled in examples_test.cpp)
 //   GroupCommit commits(db);                                  // db: a store::GuardedDatabase
-//   auto messages = MessageService::Create(db, commits, directory, routes,
-//                                          kinds::BuiltinKinds(), audit::NowMs);
+//   LiveDirectory directory(std::move(*DirectorySnapshot::Make(*dir, *routes)));
+//   auto messages = MessageService::Create(db, commits, directory, kinds::BuiltinKinds(),
+//                                          audit::NowMs);
 //   Caller caller{principal, "127.0.0.1"};
 //   messages->Submit(caller, SubmissionFromJson(body), std::nullopt,
 //                    [](Result<Accepted> accepted) {
@@ -95,6 +96,7 @@
 #include "gateway/core/role.h"
 #include "gateway/core/routing_rules.h"
 #include "gateway/crypto/certificate.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/messages/message_request.h"
 #include "gateway/messages/message_results.h"
 #include "gateway/store/database.h"
@@ -119,16 +121,16 @@ class MessageService {
  public:
   using Clock = std::function<std::int64_t()>;  // ms since the Unix epoch
 
-  // Parses every organisation's certificate once. `db`, `directory` and `routes`
-  // must outlive the service. Error when a certificate in the directory does not parse.
+  // `db` and `directory` must outlive the service. Each request works with the directory,
+  // routing rules and certificates current when it starts (live_directory.h), so a reload
+  // takes effect from the next request.
   // `commits` (on `db`) carries submissions; it must outlive the service and be stopped
   // before `db` closes. `deadlines` (may be null; must outlive the service): the kinds'
   // configured deadline rules, which give a message submitted without a deadline the one its
   // kind's rule counts from the submission (a b8's end of the reflection period).
   static Result<std::unique_ptr<MessageService>> Create(store::GuardedDatabase& db,
                                                         store::GroupCommit& commits,
-                                                        const Directory& directory,
-                                                        const RoutingRules& routes,
+                                                        const LiveDirectory& directory,
                                                         const KindRegistry& kinds, Clock clock,
                                                         const KindDeadlines* deadlines = nullptr);
 
@@ -175,17 +177,15 @@ class MessageService {
                          const StatusChange& change) const;
 
   MessageService(store::GuardedDatabase& db, store::GroupCommit& commits,
-                 const Directory& directory, const RoutingRules& routes, const KindRegistry& kinds,
-                 Clock clock, const KindDeadlines* deadlines);
+                 const LiveDirectory& directory, const KindRegistry& kinds, Clock clock,
+                 const KindDeadlines* deadlines);
 
   store::GuardedDatabase& db_;
   store::GroupCommit& commits_;  // submissions share transactions (and fsyncs) under load
-  const Directory& directory_;
-  const RoutingRules& routes_;
+  const LiveDirectory& directory_;
   const KindRegistry& kinds_;  // headers, lifecycles, code lists (adapters/kinds)
   Clock clock_;
   const KindDeadlines* deadlines_;  // null: no kind's deadline is filled in
-  std::map<std::string, crypto::Certificate, std::less<>> certificates_;  // org id -> cert
   std::function<void()> outbox_queued_;
   std::function<void()> notice_recorded_;
 };

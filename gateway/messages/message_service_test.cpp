@@ -17,6 +17,7 @@
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/kind_repository.h"
 #include "gateway/store/message_repository.h"
@@ -115,8 +116,9 @@ class MessageServiceTest : public ::testing::Test {
     ASSERT_TRUE(store::Migrate(*db).ok());
     db_.emplace(std::move(*db));
     commits_.emplace(*db_);
-    auto service = MessageService::Create(*db_, *commits_, *directory_, *routes_,
-                                          kinds::BuiltinKinds(), [this] { return now_; });
+    live_.emplace(*DirectorySnapshot::Make(*directory_, *routes_));
+    auto service = MessageService::Create(*db_, *commits_, *live_, kinds::BuiltinKinds(),
+                                          [this] { return now_; });
     ASSERT_TRUE(service.ok()) << service.error().ToString();
     service_ = std::move(*service);
   }
@@ -189,6 +191,7 @@ class MessageServiceTest : public ::testing::Test {
   std::int64_t now_ = kNow;
   std::optional<Directory> directory_;
   std::optional<RoutingRules> routes_;
+  std::optional<LiveDirectory> live_;  // the two above, as the service reads them
   std::optional<store::GuardedDatabase> db_;
   std::optional<store::GroupCommit> commits_;  // before service_, which uses it
   std::unique_ptr<MessageService> service_;
@@ -573,8 +576,7 @@ TEST_F(MessageServiceTest, OnlyThePoliceStartAB8AndItsDeadlineIsTheReflectionPer
   ASSERT_TRUE(kinds.ok()) << kinds.error().ToString();
   const KindDeadlines deadlines = std::move(*kinds);
   auto service = MessageService::Create(
-      *db_, *commits_, *directory_, *routes_, kinds::BuiltinKinds(), [this] { return now_; },
-      &deadlines);
+      *db_, *commits_, *live_, kinds::BuiltinKinds(), [this] { return now_; }, &deadlines);
   ASSERT_TRUE(service.ok()) << service.error().ToString();
   service_ = std::move(*service);
   json body = {{"kind", "b8"},

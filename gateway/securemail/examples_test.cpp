@@ -22,6 +22,7 @@
 #include "gateway/crypto/envelope.h"
 #include "gateway/crypto/hash.h"
 #include "gateway/crypto/totp.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/securemail/sealing_upload.h"
 #include "gateway/securemail/securemail_account_repository.h"
 #include "gateway/securemail/securemail_codes.h"
@@ -357,7 +358,8 @@ TEST(SecureMailExamples, SecureMailService) {
   std::vector<transports::MailMessage> sent;  // what the relay would have taken
   SecureMailService::Deps deps;
   deps.db = &db;
-  deps.directory = &*directory;
+  LiveDirectory live(*DirectorySnapshot::Make(*directory, RoutingRules{}));
+  deps.directory = &live;
   deps.keyring = &pki.keys;
   deps.trust_anchors = {pki.ca};
   deps.options.base_url = "https://gw.example.org";

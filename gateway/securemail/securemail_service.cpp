@@ -121,7 +121,9 @@ struct SecureMailService::Access {
 };
 
 Result<std::unique_ptr<SecureMailService>> SecureMailService::Create(Deps deps) {
-  const Organisation* portal = deps.directory->Find(kPortalOrg);
+  // The portal's entry as at start: its key was loaded with it (a reload keeps using both).
+  const auto known = deps.directory->Current();
+  const Organisation* portal = known->directory.Find(kPortalOrg);
   if (portal == nullptr || portal->certificate_pem.empty()) {
     return InvalidArgument("portal_missing",
                            "the directory has no 'portal' organisation with a certificate",
@@ -148,7 +150,7 @@ Result<Accepted> SecureMailService::Submit(const Caller& caller,
   // errors it kept) are taken up one by one between the checks that need this gateway.
   auto parse = [&]() -> Status {
     KP_ASSIGN_OR_RETURN(SecureMailSubmission in, std::move(submission));
-    if (d_.directory->Find(who.org) == nullptr) {
+    if (d_.directory->Current()->directory.Find(who.org) == nullptr) {
       return PermissionDenied("unknown_sender", "the token's organisation is not in the directory");
     }
     // Every recipient is reached through a mailed link: without a relay, nobody ever could be.
@@ -175,7 +177,8 @@ Result<Accepted> SecureMailService::Submit(const Caller& caller,
       return Refused("envelope_recipient_mismatch", "envelope is not encrypted for org 'portal'",
                      "payload");
     }
-    const Organisation* sender = d_.directory->Find(who.org);
+    const auto known = d_.directory->Current();
+    const Organisation* sender = known->directory.Find(who.org);
     std::optional<crypto::Certificate> sender_cert;
     if (!sender->certificate_pem.empty()) {
       auto c = crypto::Certificate::FromPem(sender->certificate_pem);
@@ -318,7 +321,7 @@ Status SecureMailService::RecordBlob(const store::BlobRecord& blob,
 Result<store::BlobWriter> SecureMailService::BeginUpload(const Caller& caller) {
   if (d_.blobs == nullptr)
     return Unavailable("uploads_unavailable", "this gateway keeps no uploaded attachments");
-  if (d_.directory->Find(caller.principal.org) == nullptr)
+  if (d_.directory->Current()->directory.Find(caller.principal.org) == nullptr)
     return PermissionDenied("unknown_sender", "the token's organisation is not in the directory");
   return d_.blobs->Create();
 }
@@ -502,7 +505,7 @@ Status SecureMailService::NotifyOne(std::int64_t recipient_id) {
     return Ok();
   const portal::Lang lang = portal::ParseLang(settings.lang);
   portal::NotificationFacts facts;
-  facts.sender = SenderName(*d_.directory, m);
+  facts.sender = SenderName(d_.directory->Current()->directory, m);
   facts.link = d_.options.base_url + "/m/" + token;
   facts.verify_url = d_.options.base_url + "/m/verify-gateway";
   facts.fingerprint = d_.options.fingerprint;
@@ -744,7 +747,7 @@ Result<SecureMailService::Visit> SecureMailService::Enter(const PortalCredential
     Visit v;
     v.message_id = a.message.id;
     v.verification = a.recipient.verification;
-    v.sender = SenderName(*d_.directory, a.message);
+    v.sender = SenderName(d_.directory->Current()->directory, a.message);
     v.lang = a.settings.lang;
     v.locked = a.recipient.locked;
     v.attempts_left =
@@ -843,7 +846,8 @@ Status SecureMailService::RequestCode(const PortalCredentials& who, const std::s
   }
   if (!d_.mailer)
     return Unavailable("smtp_not_configured", "no mail relay configured");
-  portal::MailContent c = portal::CodeMail(l, code, SenderName(*d_.directory, m));
+  portal::MailContent c =
+      portal::CodeMail(l, code, SenderName(d_.directory->Current()->directory, m));
   return d_.mailer({r.email, c.subject, c.text, c.html});
 }
 
@@ -977,7 +981,8 @@ Result<SecureMailDocument> SecureMailService::OpenDocument(const std::string& se
   }
   KP_ASSIGN_OR_RETURN(crypto::SignedContent signed_content,
                       crypto::VerifySignedData(*inner, d_.trust_anchors));
-  const Organisation* sender = d_.directory->Find(sender_org);
+  const auto known = d_.directory->Current();
+  const Organisation* sender = known->directory.Find(sender_org);
   auto sender_cert = sender ? crypto::Certificate::FromPem(sender->certificate_pem)
                             : Result<crypto::Certificate>(NotFound("no_cert", "no certificate"));
   if (!sender_cert || !(*sender_cert == signed_content.signer)) {
@@ -1071,7 +1076,7 @@ Result<SecureMailService::Content> SecureMailService::Decrypt(const std::string&
     return Gone("message_recalled", "the sender withdrew this message");
   KP_ASSIGN_OR_RETURN(SecureMailDocument doc, OpenDocument(m.sender_org, *m.payload));
   Content c;
-  c.sender = SenderName(*d_.directory, m);
+  c.sender = SenderName(d_.directory->Current()->directory, m);
   c.created = audit::FormatTime(m.created_ms);
   c.deadline = m.deadline_ms ? audit::FormatTime(*m.deadline_ms) : "";
   c.body = std::move(doc.body);
@@ -1155,7 +1160,8 @@ Result<SecureMailService::ReplyUpload> SecureMailService::BeginReplyUpload(
   KP_ASSIGN_OR_RETURN(Access a, d_.db->Read([&](store::Database& db) {
     return Authorize(db, who, /*need_verified=*/true, /*check_csrf=*/true, now);
   }));
-  KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert, SenderCertificate(*d_.directory, a.message));
+  KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert,
+                      SenderCertificate(d_.directory->Current()->directory, a.message));
   KP_ASSIGN_OR_RETURN(SealingUpload sealing,
                       SealingUpload::Begin(*d_.blobs, {org_cert, *portal_cert_}));
   return ReplyUpload{std::move(sealing), ReplyOwner(a.recipient.id), std::move(a.message),
@@ -1218,7 +1224,8 @@ Result<Accepted> SecureMailService::Reply(const PortalCredentials& who,
   // The body's fields in their place among the checks, as when the service read them.
   KP_ASSIGN_OR_RETURN(SecureMailReply in, std::move(request));
   KP_ASSIGN_OR_RETURN(std::string text, std::move(in.body));
-  KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert, SenderCertificate(*d_.directory, a.message));
+  KP_ASSIGN_OR_RETURN(crypto::Certificate org_cert,
+                      SenderCertificate(d_.directory->Current()->directory, a.message));
   json attachments = json::array();
   std::vector<std::string> blob_ids;
   const std::string owner = ReplyOwner(a.recipient.id);

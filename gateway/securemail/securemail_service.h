@@ -80,6 +80,7 @@
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/detached_envelope.h"
 #include "gateway/crypto/keyring.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/messages/message_request.h"
 #include "gateway/messages/message_results.h"
 #include "gateway/messages/message_service.h"
@@ -115,7 +116,7 @@ class SecureMailService {
 
   struct Deps {
     store::GuardedDatabase* db = nullptr;
-    const Directory* directory = nullptr;
+    const LiveDirectory* directory = nullptr;  // the portal's entry is read once, at Create
     const crypto::Keyring* keyring = nullptr;  // holds `portal_key_id`
     std::string portal_key_id = "portal";
     std::vector<crypto::Certificate> trust_anchors;  // the deployment CA(s)

@@ -26,6 +26,7 @@
 #include "gateway/crypto/keyring.h"
 #include "gateway/federation/federation_service.h"
 #include "gateway/io/file.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/messages/message_service.h"
 #include "gateway/securemail/securemail_service.h"
 #include "gateway/server/federation_routes.h"
@@ -64,7 +65,8 @@ struct Demo {
   std::optional<store::GroupCommit> commits;  // after db, which it writes to
   std::optional<Directory> directory;
   std::optional<RoutingRules> routes;
-  crypto::Keyring keyring;  // "tls" and "portal", the ids Gateway::Open gives them
+  std::optional<LiveDirectory> live;  // the two above, as Gateway::Open shares them
+  crypto::Keyring keyring;            // "tls" and "portal", the ids Gateway::Open gives them
   std::vector<crypto::Certificate> tls_chain;
 
   Status Open() {
@@ -80,6 +82,8 @@ struct Demo {
     KP_ASSIGN_OR_RETURN(json routes_json, ReadJson(config.routes));
     KP_ASSIGN_OR_RETURN(RoutingRules r, RoutingRules::FromJson(routes_json, *directory));
     routes.emplace(std::move(r));
+    KP_ASSIGN_OR_RETURN(DirectorySnapshot snapshot, DirectorySnapshot::Make(*directory, *routes));
+    live.emplace(std::move(snapshot));
     KP_RETURN_IF_ERROR(keyring.LoadKeyFile("tls", config.listen.tls_key));
     KP_RETURN_IF_ERROR(keyring.LoadKeyFile("portal", config.portal.key_file));
     KP_ASSIGN_OR_RETURN(tls_chain, crypto::LoadPemChainFile(config.listen.tls_cert));
@@ -151,7 +155,7 @@ TEST(ServerExamples, FederationRoutes) {
   ASSERT_TRUE(opened.ok()) << opened.error().ToString();
   FederationService::Config fc;
   fc.commits = &*demo.commits;
-  fc.directory = &*demo.directory;
+  fc.directory = &*demo.live;
   fc.keyring = &demo.keyring;
   fc.receipt_key_id = "tls";
   fc.gateway_id = demo.config.gateway_id;
@@ -225,8 +229,7 @@ TEST(ServerExamples, MessageRoutes) {
   Status opened = demo.Open();
   ASSERT_TRUE(opened.ok()) << opened.error().ToString();
   const KindRegistry& kinds = kinds::BuiltinKinds();
-  auto made = MessageService::Create(*demo.db, *demo.commits, *demo.directory, *demo.routes, kinds,
-                                     audit::NowMs);
+  auto made = MessageService::Create(*demo.db, *demo.commits, *demo.live, kinds, audit::NowMs);
   ASSERT_TRUE(made.ok()) << made.error().ToString();
   std::unique_ptr<MessageService> service = std::move(*made);
   api::Router router;
@@ -328,7 +331,7 @@ TEST(ServerExamples, SecureMailRoutes) {
   SecureMailService::Deps d;
   d.db = &*demo.db;
   d.blobs = &*blobs;
-  d.directory = &*demo.directory;
+  d.directory = &*demo.live;
   d.keyring = &demo.keyring;
   d.portal_key_id = "portal";
   d.clock = audit::NowMs;

@@ -14,6 +14,7 @@
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/server/federation_routes.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/group_commit.h"
@@ -54,7 +55,7 @@ class FederationServiceTest : public ::testing::Test {
          .gateway_url = kGwC},
     });
     ASSERT_TRUE(directory.ok()) << directory.error().ToString();
-    directory_.emplace(std::move(*directory));
+    directory_.emplace(*DirectorySnapshot::Make(std::move(*directory), RoutingRules{}));
 
     auto db = store::Database::Open(dir_.File("f.db"), store::DbKey::Generate(),
                                     store::OpenMode::kCreate);
@@ -157,7 +158,7 @@ class FederationServiceTest : public ::testing::Test {
   ct::TestParty gw_b_ = pki_.Issue("gw-b", {.tls_client = true});
   ct::TestParty gw_c_ = pki_.Issue("gw-c", {.tls_client = true});
   ct::TestParty comensha_ = pki_.Issue("comensha", {.smime = true});
-  std::optional<Directory> directory_;
+  std::optional<LiveDirectory> directory_;
   std::optional<store::GuardedDatabase> db_;
   std::optional<store::GroupCommit> commits_;  // before service_, which uses it
   std::unique_ptr<FederationService> service_;

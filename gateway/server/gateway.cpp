@@ -27,6 +27,7 @@
 #include "gateway/federation/outbox_worker.h"
 #include "gateway/io/file.h"
 #include "gateway/log/log.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/messages/message_service.h"
 #include "gateway/securemail/securemail_service.h"
 #include "gateway/server/audit_routes.h"
@@ -68,7 +69,7 @@ Error InConfigSection(Error e, const config::GatewayConfig& config, const std::s
 
 // Secure mail: the portal key (keyring only), the SMTP and SMS clients, the service.
 Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
-    const config::GatewayConfig& config, store::GuardedDatabase& db, const Directory& directory,
+    const config::GatewayConfig& config, store::GuardedDatabase& db, const LiveDirectory& directory,
     crypto::Keyring& keyring, const std::vector<crypto::Certificate>& tls_chain,
     const store::BlobStore& blobs, std::shared_ptr<transports::SmtpClient>& smtp,
     std::shared_ptr<transports::SmsClient>& sms) {
@@ -168,7 +169,7 @@ void RecordAuthFailed(store::GroupCommit& commits, AuditThrottle& throttle, cons
 // wakes the worker that mails them.
 Result<std::unique_ptr<delivery::OutboxWorker>> MakeOutboxWorker(
     const config::GatewayConfig& config, store::GuardedDatabase& db, const crypto::Keyring& keyring,
-    const std::vector<crypto::Certificate>& tls_chain, const Directory& directory,
+    const std::vector<crypto::Certificate>& tls_chain, const LiveDirectory& directory,
     std::function<void()> notice_recorded) {
   const config::FederationConfig& f = config.federation;
   delivery::OutboxWorker::Config c;
@@ -196,6 +197,23 @@ Result<std::unique_ptr<delivery::OutboxWorker>> MakeOutboxWorker(
   return delivery::OutboxWorker::Create(std::move(c));
 }
 
+// The directory and routes files of `config`, read and checked as one snapshot: the rules
+// against the directory, every certificate parsed. Errors name the file.
+Result<DirectorySnapshot> LoadDirectorySnapshot(const config::GatewayConfig& config) {
+  KP_ASSIGN_OR_RETURN(json directory_json, ReadJsonFile(config.directory));
+  auto directory = Directory::FromJson(directory_json);
+  if (!directory)
+    return InFile(std::move(directory).error(), config.directory);
+  KP_ASSIGN_OR_RETURN(json routes_json, ReadJsonFile(config.routes));
+  auto routes = RoutingRules::FromJson(routes_json, *directory);
+  if (!routes)
+    return InFile(std::move(routes).error(), config.routes);
+  auto snapshot = DirectorySnapshot::Make(std::move(*directory), std::move(*routes));
+  if (!snapshot)
+    return InFile(std::move(snapshot).error(), config.directory);
+  return snapshot;
+}
+
 }  // namespace
 
 struct Gateway::State {
@@ -212,9 +230,8 @@ struct Gateway::State {
   // fsyncs, which must hold up neither writers nor token lookups.
   std::optional<store::GuardedDatabase> checkpoint_db;
   std::optional<auth::TokenCache> token_cache;  // principals of tokens verified a moment ago
-  std::optional<Directory> directory;
-  std::optional<RoutingRules> routes;
-  KindDeadlines deadlines;  // the kinds' configured deadline rules
+  std::optional<LiveDirectory> directory;       // with the routes; replaced whole by Reload
+  KindDeadlines deadlines;                      // the kinds' configured deadline rules
   std::unique_ptr<MessageService> messages;
   std::shared_ptr<transports::SmtpClient> smtp;
   std::shared_ptr<transports::SmsClient> sms;
@@ -273,17 +290,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   s->checkpoint_db.emplace(std::move(checkpoint_db));
   s->commits.emplace(*s->db);
 
-  KP_ASSIGN_OR_RETURN(json directory_json, ReadJsonFile(config.directory));
-  auto directory = Directory::FromJson(directory_json);
-  if (!directory)
-    return InFile(std::move(directory).error(), config.directory);
-  s->directory.emplace(std::move(*directory));
-
-  KP_ASSIGN_OR_RETURN(json routes_json, ReadJsonFile(config.routes));
-  auto routes = RoutingRules::FromJson(routes_json, *s->directory);
-  if (!routes)
-    return InFile(std::move(routes).error(), config.routes);
-  s->routes.emplace(std::move(*routes));
+  KP_ASSIGN_OR_RETURN(DirectorySnapshot first, LoadDirectorySnapshot(config));
+  s->directory.emplace(std::move(first));
 
   KP_RETURN_IF_ERROR(s->keyring.LoadKeyFile(kTlsKeyId, config.listen.tls_key));
   KP_ASSIGN_OR_RETURN(s->tls_chain, crypto::LoadPemChainFile(config.listen.tls_cert));
@@ -310,8 +318,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   }
 
   State* st = s.get();
-  // These three read only what is fixed at start (directory, routing rules): they never block,
-  // so the server answers them on its I/O threads.
+  // These read only what is in memory (the current directory and routing rules): they never
+  // block, so the server answers them on its I/O threads.
   s->router.Add(
       "GET", "/healthz", api::Access::Public(),
       [](api::Request&) {
@@ -322,7 +330,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
       "GET", "/v1/directory", api::Access::AnyToken(),
       [st](api::Request&) {
         json out = json::array();
-        for (const Organisation& org : st->directory->all()) {
+        const auto known = st->directory->Current();
+        for (const Organisation& org : known->directory.all()) {
           out.push_back({{"id", org.id},
                          {"name", org.name},
                          {"kind", OrgKindName(org.kind)},
@@ -357,15 +366,14 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
         auto input = RoutingInputFromJson(*body);
         if (!input)
           return api::Response::FromError(input.error());
-        Resolution r = st->routes->Resolve(*input);
+        Resolution r = st->directory->Current()->routes.Resolve(*input);
         return api::Response::Json(200, {{"recipients", r.recipients}, {"rules", r.rules}});
       },
       api::HandlerCost::kNonBlocking);
 
   s->deadlines = *deadlines;
-  KP_ASSIGN_OR_RETURN(s->messages,
-                      MessageService::Create(*s->db, *s->commits, *s->directory, *s->routes, kinds,
-                                             audit::NowMs, &s->deadlines));
+  KP_ASSIGN_OR_RETURN(s->messages, MessageService::Create(*s->db, *s->commits, *s->directory, kinds,
+                                                          audit::NowMs, &s->deadlines));
   // Attachment uploads: files no row names (a crash between a file and its row) go first.
   KP_ASSIGN_OR_RETURN(store::BlobStore blobs, store::BlobStore::Open(config.database.blob_dir));
   s->blobs.emplace(std::move(blobs));
@@ -530,6 +538,22 @@ void Gateway::Stop() {
   state_->checkpoint_db.reset();
   state_->auth_db.reset();
   state_->db.reset();
+}
+
+Status Gateway::ReloadDirectory() {
+  auto next = LoadDirectorySnapshot(state_->config);
+  if (!next) {
+    log::Error("reload_failed",
+               {{"error", next.error().ToString()}, {"kept", "the directory and routes in use"}});
+    return std::move(next).error();
+  }
+  const std::size_t organisations = next->directory.all().size();
+  const std::size_t rules = next->routes.rules().size();
+  const std::uint64_t version = state_->directory->Replace(std::move(*next));
+  log::Info("reloaded", {{"version", std::to_string(version)},
+                         {"organisations", std::to_string(organisations)},
+                         {"rules", std::to_string(rules)}});
+  return Ok();
 }
 
 std::string Gateway::Url() const {

@@ -5,7 +5,7 @@
 //   auto gateway = server::Gateway::Open(*config);   // key, database, directory, routes, TLS key
 //   if (!gateway) -> one clear error, nothing changed on disk
 //   KP_RETURN_IF_ERROR((*gateway)->Start());          // HTTPS on listen.host:listen.port
-//   ... wait for SIGTERM ...
+//   ... on SIGHUP: (*gateway)->ReloadDirectory(); ... wait for SIGTERM ...
 //   (*gateway)->Stop();                               // finishes in-flight requests, closes db
 //
 // Open() validates everything before anything listens: a wrong database key, an invalid
@@ -38,6 +38,16 @@ class Gateway {
   Status Start();
   // Stops accepting, waits for in-flight requests, closes the database. Idempotent.
   void Stop();
+
+  // Reads the directory and routes files again (the paths of the config given to Open) and
+  // makes them current for every request and worker that starts afterwards; what runs keeps the
+  // version it started with (messages/live_directory.h). All or nothing: an unreadable or
+  // invalid file, routes that do not fit the new directory, or a certificate that does not
+  // parse keep the old pair in use and return the error, naming the file. Logs `reloaded`
+  // (with the new version and counts) or `reload_failed` (with the error). Safe to call while
+  // serving, from any one thread at a time. The portal's certificate, the TLS key and the
+  // rest of gateway.json are not reloaded: those need a restart.
+  Status ReloadDirectory();
 
   // "https://HOST:PORT" as clients should use it.
   std::string Url() const;

@@ -11,6 +11,7 @@
 #include "gateway/audit/time_format.h"
 #include "gateway/core/directory.h"
 #include "gateway/crypto/keyring.h"
+#include "gateway/messages/live_directory.h"
 #include "gateway/securemail/securemail_request.h"
 #include "gateway/securemail/securemail_results.h"
 #include "gateway/securemail/securemail_service.h"
@@ -40,7 +41,7 @@ class SecureMailClockTest : public ::testing::Test {
     db_.emplace(std::move(*db));
     auto dir = Directory::FromJson(json::parse(ReadFileOrEmpty(dep_->dir() + "/directory.json")));
     ASSERT_TRUE(dir);
-    directory_.emplace(std::move(*dir));
+    directory_.emplace(*server::DirectorySnapshot::Make(std::move(*dir), RoutingRules{}));
     ASSERT_TRUE(keyring_.LoadKeyFile("portal", dep_->dir() + "/certs/portal.key.pem"));
     auto ca = crypto::Certificate::LoadPemFile(dep_->ca_path());
     ASSERT_TRUE(ca);
@@ -105,7 +106,7 @@ class SecureMailClockTest : public ::testing::Test {
 
   std::unique_ptr<Deployment> dep_;
   std::optional<store::GuardedDatabase> db_;
-  std::optional<Directory> directory_;
+  std::optional<server::LiveDirectory> directory_;
   crypto::Keyring keyring_;
   std::unique_ptr<SecureMailService> service_;
   std::int64_t now_ = kT0;
