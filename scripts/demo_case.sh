@@ -2,7 +2,9 @@
 # Plays one realistic case on the demo deployment and prints its tracking and audit view:
 #   1. SHOP Den Haag signals possible labour exploitation of an adult man: the signal reaches
 #      CoMensha and, with a recorded legal basis, the police (AVIM Haaglanden); both assess it.
-#   2. SHOP refers him, urgently, to Wende (shelter for men), which accepts and plans an intake.
+#   2. SHOP refers him, urgently, to Wende (shelter for men), which has no place and declines;
+#      SHOP refers him on to De Haven in the same case (a follow-up with its reason), which
+#      accepts and plans an intake.
 #   3. The police offer the B8 reflection period (to the IND, copies to CoMensha and SHOP); he
 #      reports, the police file the application, the IND grants it.
 #   4. The tracking of each message, and "who opened my file" for this client: the auditor's
@@ -48,8 +50,10 @@ api() {  # api METHOD PATH ORG [BODY]
   [[ $# -ge 4 ]] && args+=(-H 'Content-Type: application/json' --data "$4")
   curl "${args[@]}" "$url$2"
 }
-status() {  # status ID ORG STATE REASON
-  api POST "/v1/messages/$1/status" "$2" "{\"state\":\"$3\",\"reason\":\"$4\"}" >/dev/null
+status() {  # status ID ORG STATE REASON [CODE]
+  local code=""
+  [[ $# -ge 5 ]] && code=",\"code\":\"$5\""
+  api POST "/v1/messages/$1/status" "$2" "{\"state\":\"$3\",\"reason\":\"$4\"$code}" >/dev/null
   echo "  $2 -> $3"
 }
 send() {  # send ORG FILE ARGS... ; prints the message id
@@ -62,6 +66,8 @@ import json, sys
 t = json.load(sys.stdin)
 print("  %s %s, legal basis %s, code lists %s" % (t["kind"], t["id"], t["legal_basis"] or "-",
       ",".join("%s=v%s" % kv for kv in sorted(t["codelists"].items()))))
+if "follows" in t:
+    print("    follows %s in case %s: %s" % (t["follows"], t["thread"], t["follow_reason"]))
 for r in t["recipients"]:
     states = " -> ".join("%s (%s, %s)" % (e["state"], e["time"][11:19], e["by"]) for e in r["events"])
     print("    %-24s %s" % (r["org"], states))
@@ -107,8 +113,15 @@ referral=$(send shop-denhaag "$work/referral.json" --kind referral \
   --routing region=GM0518,age_band=adult,gender=male,topic=shelter,urgency=urgent \
   --legal-basis consent --subject-ref "$client")
 open_as "$referral" wende-denhaag
-status "$referral" wende-denhaag accepted "bed available tonight"
-status "$referral" wende-denhaag intake_planned "intake tomorrow 10:00"
+status "$referral" wende-denhaag declined "no bed free this week" no_place
+rereferral=$(send shop-denhaag "$work/referral.json" --kind referral \
+  --routing region=GM0518,age_band=adult,gender=male,topic=shelter,urgency=urgent \
+  --legal-basis consent --subject-ref "$client" --to dehaven-denhaag \
+  --follows "$referral" --follow-reason "Wende has no place this week")
+echo "  shop-denhaag referred on to dehaven-denhaag: $rereferral follows $referral"
+open_as "$rereferral" dehaven-denhaag
+status "$rereferral" dehaven-denhaag accepted "bed available tonight"
+status "$rereferral" dehaven-denhaag intake_planned "intake tomorrow 10:00"
 
 echo
 echo "3. B8: reflection period, report, application, decision"
@@ -127,6 +140,7 @@ echo
 echo "4. Tracking"
 track "$signal" shop-denhaag
 track "$referral" shop-denhaag
+track "$rereferral" shop-denhaag
 track "$b8" politie-avim-haaglanden
 
 echo

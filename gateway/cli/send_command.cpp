@@ -183,6 +183,10 @@ int RunSend(int argc, char** argv) {
   spec.push_back({"pseudonym-secret", "FILE",
                   "the secret for --client (default DIR/certs/ORG.pseudonym.key)"});
   spec.push_back({"subject-ref", "REF", "a pseudonym already made (ketenpoort pseudonym)"});
+  spec.push_back({"follows", "ID",
+                  "a message of this organisation this one follows up (the same case): a "
+                  "re-referral after a decline may go to any organisation of the region"});
+  spec.push_back({"follow-reason", "TEXT", "why, with --follows (recorded in the tracking)"});
   spec.push_back({"deadline", "RFC3339", "answer expected by, e.g. 2026-12-01T12:00:00Z"});
   spec.push_back({"idempotency-key", "K", "resubmitting with the same key sends only once"});
   spec.push_back({"codelists", "LIST=V,...",
@@ -281,6 +285,10 @@ int RunSend(int argc, char** argv) {
     body["subject_ref"] = request->subject_ref;
   if (!request->deadline.empty())
     body["deadline"] = request->deadline;
+  if (parsed->Has("follows")) {
+    body["follows"] = parsed->Get("follows");
+    body["follow_reason"] = parsed->Get("follow-reason");
+  }
   if (!request->codelists.empty())
     body["codelists"] = CodeListVersionsToJson(request->codelists);
   std::vector<std::string> headers;

@@ -324,8 +324,13 @@ Resolution RoutingRules::Resolve(const RoutingInput& input) const {
 
 Status RoutingRules::CheckRecipients(const RoutingInput& input,
                                      const std::vector<std::string>& requested,
-                                     const Directory& directory) const {
+                                     const Directory& directory, RecipientScope scope) const {
   KP_RETURN_IF_ERROR(ValidateRoutingInput(input));
+  const auto region = input.routing.find("region");
+  if (scope == RecipientScope::kInRegion && region == input.routing.end()) {
+    return Refused("region_required", "a follow-up goes to organisations of the case's region",
+                   "routing.region");
+  }
   if (requested.empty()) {
     return Refused("no_recipients", "a message needs at least one recipient", "recipients");
   }
@@ -360,7 +365,16 @@ Status RoutingRules::CheckRecipients(const RoutingInput& input,
                      "policy '" + p->id + "' requires a legal basis to send to " + org_desc,
                      "legal_basis");
     }
-    if (!std::binary_search(resolved.recipients.begin(), resolved.recipients.end(), id)) {
+    if (scope == RecipientScope::kInRegion) {
+      const bool serves =
+          std::find(org.regions.begin(), org.regions.end(), region->second) != org.regions.end() ||
+          std::find(org.regions.begin(), org.regions.end(), "NL") != org.regions.end();
+      if (!serves) {
+        return Refused("recipient_outside_region",
+                       "organisation " + org_desc + " does not serve region " + region->second,
+                       "recipients");
+      }
+    } else if (!std::binary_search(resolved.recipients.begin(), resolved.recipients.end(), id)) {
       return Refused("recipient_not_routed",
                      "no routing rule sends this '" + input.kind + "' message to " + org_desc,
                      "recipients");

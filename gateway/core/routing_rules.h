@@ -153,6 +153,14 @@ class RoutingRules {
 
   Resolution Resolve(const RoutingInput& input) const;
 
+  // Which organisations a sender may name (CheckRecipients).
+  enum class RecipientScope {
+    kRouted,    // those the rules resolve for the message (a new message)
+    kInRegion,  // any that accepts the kind and serves the routing region or all of "NL" (a
+                // follow-up of a case, such as a re-referral after a decline: the rules named
+                // the first choice, the sender now chooses another)
+  };
+
   // Checks recipients a sender named explicitly, in this order:
   //   input invalid                                  -> 400 as ValidateRoutingInput
   //   empty list / an id twice                       -> 422 no_recipients / 400 duplicate_recipient
@@ -161,12 +169,15 @@ class RoutingRules {
   //   a kind a "deny" policy covers                  -> 422 recipient_denied (names the policy)
   //   a kind needing a legal basis, none given       -> 422 legal_basis_required (names the
   //                                                       policy; field "legal_basis")
-  //   not in Resolve(input).recipients               -> 422 recipient_not_routed
+  //   kRouted: not in Resolve(input).recipients      -> 422 recipient_not_routed
+  //   kInRegion: no routing region                   -> 422 region_required (before the list)
+  //   kInRegion: the region not among its regions    -> 422 recipient_outside_region
   // From the list on, errors name the organisation and have field "recipients", except
   // legal_basis_required (field "legal_basis"). Explicit recipients may be any subset of the
   // resolved set (docs/API.md: "the resolved set or part of it").
   Status CheckRecipients(const RoutingInput& input, const std::vector<std::string>& requested,
-                         const Directory& directory) const;
+                         const Directory& directory,
+                         RecipientScope scope = RecipientScope::kRouted) const;
 
   const std::vector<RoutingRule>& rules() const { return rules_; }
   const std::vector<RoutingPolicy>& policies() const { return policies_; }

@@ -5,6 +5,7 @@
 
 #include "gateway/core/json_fields.h"
 #include "gateway/core/reason_text.h"
+#include "gateway/messages/federation_message.h"
 
 namespace ketenpoort::server {
 
@@ -16,8 +17,9 @@ constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
 
 Result<Submission> SubmissionFromJson(const nlohmann::json& body) {
   JsonFields keys(body, "", "unknown_field");
-  KP_RETURN_IF_ERROR(keys.OnlyKeys({"kind", "recipients", "routing", "subject_ref", "legal_basis",
-                                    "deadline", "expires", "codelists", "payload"}));
+  KP_RETURN_IF_ERROR(
+      keys.OnlyKeys({"kind", "recipients", "routing", "subject_ref", "legal_basis", "deadline",
+                     "expires", "codelists", "payload", "follows", "follow_reason"}));
   KP_ASSIGN_OR_RETURN(RoutingInput routing, RoutingInputFromJson(body));
   const JsonFields f(body, "", "invalid_request");
   auto recipients = [&]() -> Result<std::optional<std::vector<std::string>>> {
@@ -37,11 +39,28 @@ Result<Submission> SubmissionFromJson(const nlohmann::json& body) {
     KP_ASSIGN_OR_RETURN(std::string base64, f.RequiredString("payload"));
     return DecodeSealedPayload(base64);
   };
+  auto follows = [&]() -> Result<std::optional<FollowUp>> {
+    KP_ASSIGN_OR_RETURN(std::string id, f.OptionalString("follows"));
+    KP_ASSIGN_OR_RETURN(std::string reason, f.OptionalString("follow_reason"));
+    if (id.empty()) {
+      if (!reason.empty()) {
+        return InvalidArgument("invalid_request", "a follow-up reason needs \"follows\"",
+                               "follow_reason");
+      }
+      return std::optional<FollowUp>();
+    }
+    if (!delivery::IsValidMessageId(id))
+      return InvalidArgument("invalid_request", "must be a message id", "follows");
+    KP_RETURN_IF_ERROR(CheckReasonText(reason, "follow_reason", /*required=*/true));
+    return std::optional<FollowUp>(
+        FollowUp{.message_id = std::move(id), .reason = std::move(reason)});
+  };
   return Submission{.routing = std::move(routing),
                     .recipients = recipients(),
                     .header = delivery::ReadCommonHeader(f),
                     .codelists = codelists(),
-                    .payload = payload()};
+                    .payload = payload(),
+                    .follows = follows()};
 }
 
 Result<StatusChange> StatusChangeFromJson(const nlohmann::json& body) {

@@ -50,6 +50,13 @@
 namespace ketenpoort::server {
 
 // POST /v1/messages as read from its body: each field, or why it could not be read.
+// A submission that follows up an earlier message of the same case: "follows" (its id) and
+// "follow_reason" (why; required with "follows", 1 to 500 bytes of text).
+struct FollowUp {
+  std::string message_id;
+  std::string reason;
+};
+
 struct Submission {
   RoutingInput routing;  // kind, routing values, legal basis
   // The recipients as given, in that order; nullopt when the body names none and the routing
@@ -59,6 +66,10 @@ struct Submission {
   Result<CommonHeader> header;
   Result<CodeListVersions> codelists;  // the versions asked for; a list not named: its latest
   Result<SealedPayload> payload;       // the DER envelope and whom it is encrypted for
+  // nullopt for a message that starts a case. Errors: "follows" not a message id, or
+  // "follow_reason" missing or malformed (400 invalid_request / invalid_reason), a reason
+  // without "follows" (400 invalid_request, field "follow_reason").
+  Result<std::optional<FollowUp>> follows = std::optional<FollowUp>();
 };
 Result<Submission> SubmissionFromJson(const nlohmann::json& body);
 

@@ -42,6 +42,10 @@ json ToJson(const MessageView& view) {
     out["states"] = std::move(states);
   }
   out["codelists"] = CodeListVersionsToJson(view.codelists);
+  if (view.link) {
+    out["follows"] = view.link->follows;
+    out["thread"] = view.link->thread;
+  }
   return out;
 }
 
@@ -95,16 +99,24 @@ json ToJson(const MessageTracking& tracking) {
                        {"reason", n.reason},
                        {"mail", n.mail}});
   }
-  return json{{"id", tracking.id},
-              {"kind", tracking.kind},
-              {"legal_basis", tracking.legal_basis},
-              {"codelists", CodeListVersionsToJson(tracking.codelists)},
-              {"deadline", tracking.deadline_ms ? json(audit::FormatTime(*tracking.deadline_ms))
-                                                : json(nullptr)},
-              {"recalled", tracking.recalled_ms ? json(audit::FormatTime(*tracking.recalled_ms))
-                                                : json(nullptr)},
-              {"recipients", std::move(recipients)},
-              {"notices", std::move(notices)}};
+  json out{{"id", tracking.id},
+           {"kind", tracking.kind},
+           {"legal_basis", tracking.legal_basis},
+           {"codelists", CodeListVersionsToJson(tracking.codelists)},
+           {"deadline",
+            tracking.deadline_ms ? json(audit::FormatTime(*tracking.deadline_ms)) : json(nullptr)},
+           {"recalled",
+            tracking.recalled_ms ? json(audit::FormatTime(*tracking.recalled_ms)) : json(nullptr)},
+           {"recipients", std::move(recipients)},
+           {"notices", std::move(notices)}};
+  if (tracking.link) {
+    out["follows"] = tracking.link->follows;
+    out["thread"] = tracking.link->thread;
+    out["follow_reason"] = tracking.link->reason;
+  }
+  if (!tracking.thread_messages.empty())
+    out["thread_messages"] = tracking.thread_messages;
+  return out;
 }
 
 json ToJson(const Recalled& recalled) {

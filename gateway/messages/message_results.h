@@ -54,12 +54,21 @@ nlohmann::json ToJson(const InboxPage& page);
 
 // GET /v1/messages/{id}: the header with "payload", {"recalled", "codelists"}, and "state" (the
 // caller's delivery, for a recipient) and "states" ({org: state}, for the sender) when set.
+// A follow-up's place in its case (a re-referral after a decline): the message it follows and
+// the case's first message. Sender and recipients see it; the reason is the sender's alone.
+struct FollowUpLink {
+  std::string follows{};
+  std::string thread{};
+  std::string reason{};  // tracking only
+};
+
 struct MessageView {
   delivery::FederationMessage message{};  // with its payload
   bool recalled = false;
   std::optional<std::string> state{};
   std::optional<std::map<std::string, std::string>> states{};
-  CodeListVersions codelists{};  // the version of every code list the message used
+  CodeListVersions codelists{};        // the version of every code list the message used
+  std::optional<FollowUpLink> link{};  // a follow-up's: "follows" and "thread" (reason left out)
 };
 nlohmann::json ToJson(const MessageView& view);
 
@@ -122,6 +131,10 @@ struct MessageTracking {
   std::optional<std::int64_t> recalled_ms{};  // null when not recalled
   std::vector<Recipient> recipients{};
   std::vector<Notice> notices{};
+  // A follow-up's "follows", "thread" and "follow_reason"; and for every message of a case
+  // with follow-ups, "thread_messages": the case's messages in order, first one first.
+  std::optional<FollowUpLink> link{};
+  std::vector<std::string> thread_messages{};
 };
 nlohmann::json ToJson(const MessageTracking& tracking);
 

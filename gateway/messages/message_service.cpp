@@ -95,7 +95,23 @@ struct Checked {
   std::optional<std::int64_t> expires_ms;
   CodeListVersions codelists;  // every list, at the version this message used
   Bytes payload;
+  std::optional<store::MessageLink> link;  // a follow-up's (message_id filled in at the write)
+  std::string follows_subject_ref;         // the subject_ref of the message it follows up
 };
+
+// Message `id` when `sender_org` sent it, with the thread it belongs to (its own id when it
+// starts the case); nullopt otherwise, so that a follow-up reveals nothing of others' messages.
+Result<std::optional<std::pair<store::MessageRecord, std::string>>> FollowedMessage(
+    store::Database& db, const std::string& id, const std::string& sender_org) {
+  using Found = std::optional<std::pair<store::MessageRecord, std::string>>;
+  store::MessageRepository repo(db);
+  KP_ASSIGN_OR_RETURN(auto m, repo.Find(id, /*with_payload=*/false));
+  if (!m || m->sender_org != sender_org)
+    return Found();
+  KP_ASSIGN_OR_RETURN(auto link, repo.Link(id));
+  std::string thread = link ? link->thread_id : id;
+  return Found(std::pair(std::move(*m), std::move(thread)));
+}
 
 // The code-list versions recorded for a message; none from before they were recorded (or
 // should the recorded text not read as versions).
@@ -175,10 +191,37 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     }
     if (const MessageKind* k = kinds_.Find(s.routing.kind); k != nullptr)
       KP_RETURN_IF_ERROR(k->CheckSender(sender->kind));
+    // A follow-up of an earlier message of this sender, of the same kind: one case, one thread.
+    KP_ASSIGN_OR_RETURN(std::optional<FollowUp> follows, std::move(in.follows));
+    if (follows) {
+      KP_ASSIGN_OR_RETURN(auto found, db_.Read([&](store::Database& db) {
+        return FollowedMessage(db, follows->message_id, who.org);
+      }));
+      if (!found) {
+        return NotFound("message_not_found",
+                        "this organisation sent no message '" + follows->message_id + "'",
+                        "follows");
+      }
+      if (found->first.kind != s.routing.kind) {
+        return Refused(
+            "follow_up_kind_mismatch",
+            "a follow-up is of the kind of the message it follows ('" + found->first.kind + "')",
+            "kind");
+      }
+      s.follows_subject_ref = found->first.subject_ref;
+      s.link = store::MessageLink{.follows_id = follows->message_id,
+                                  .thread_id = found->second,
+                                  .reason = std::move(follows->reason)};
+    }
     KP_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> given, std::move(in.recipients));
     if (given) {
       s.recipients = std::move(*given);
-      KP_RETURN_IF_ERROR(known->routes.CheckRecipients(s.routing, s.recipients, directory));
+      // A follow-up may go to any organisation of the region that takes the kind (the rules
+      // chose the first recipients; after a decline the sender chooses the next).
+      KP_RETURN_IF_ERROR(
+          known->routes.CheckRecipients(s.routing, s.recipients, directory,
+                                        s.link ? RoutingRules::RecipientScope::kInRegion
+                                               : RoutingRules::RecipientScope::kRouted));
       std::sort(s.recipients.begin(), s.recipients.end());
     } else {
       s.recipients = known->routes.Resolve(s.routing).recipients;
@@ -190,6 +233,12 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     KP_ASSIGN_OR_RETURN(CommonHeader header, std::move(in.header));
     KP_RETURN_IF_ERROR(delivery::CheckNotExpired(header.expires_ms, now));
     s.subject_ref = std::move(header.subject_ref);
+    if (s.link && s.subject_ref != s.follows_subject_ref) {
+      return Refused("subject_mismatch",
+                     "a follow-up is about the client of the message it follows: give its "
+                     "subject_ref",
+                     "subject_ref");
+    }
     s.deadline_ms = header.deadline_ms;
     s.expires_ms = header.expires_ms;
     KP_ASSIGN_OR_RETURN(CodeListVersions requested, std::move(in.codelists));
@@ -268,6 +317,7 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     std::vector<std::string> recipients;
     std::string org;
     std::optional<IdempotencyKey> idempotency_key;
+    std::optional<store::MessageLink> link;
     Accepted answer;
   };
   auto w = std::make_shared<Write>();
@@ -310,6 +360,10 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     e.responsible_user = Actor(who);
     entries.push_back(std::move(e));
   }
+  if (s.link) {
+    s.link->message_id = m.id;
+    w->link = std::move(s.link);
+  }
   w->codelists = CodeListVersionsToJson(s.codelists).dump();
   w->recipients = std::move(s.recipients);
   w->org = who.org;
@@ -334,6 +388,8 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
         }
         KP_RETURN_IF_ERROR(repo.Insert(w->m, w->initial, "gateway"));
         KP_RETURN_IF_ERROR(store::KindRepository(db).SetCodeLists(w->m.id, w->codelists));
+        if (w->link)
+          KP_RETURN_IF_ERROR(repo.InsertLink(*w->link));
         for (const auto& [peer, orgs] : w->by_peer)
           KP_RETURN_IF_ERROR(repo.EnqueueOutbox(w->m.id, peer, orgs, now));
         if (w->idempotency_key) {
@@ -441,6 +497,9 @@ Result<MessageView> MessageService::Get(const Caller& caller, std::string_view i
       view.states = std::move(states);
     }
     view.codelists = RecordedCodeLists(db, id);
+    KP_ASSIGN_OR_RETURN(auto link, repo.Link(id));
+    if (link)
+      view.link = FollowUpLink{.follows = link->follows_id, .thread = link->thread_id};
     return view;
   });
 }
@@ -640,6 +699,20 @@ Result<MessageTracking> MessageService::Tracking(const Caller& caller, std::stri
     out.codelists = RecordedCodeLists(db, id);
     out.deadline_ms = found->deadline_ms;
     out.recalled_ms = found->recalled_ms;
+    // The case this message belongs to: every message of it is this sender's (a follow-up
+    // needs the sender of the message it follows).
+    KP_ASSIGN_OR_RETURN(auto link, repo.Link(id));
+    const std::string thread = link ? link->thread_id : std::string(id);
+    if (link) {
+      out.link = FollowUpLink{
+          .follows = link->follows_id, .thread = link->thread_id, .reason = link->reason};
+    }
+    KP_ASSIGN_OR_RETURN(auto later, repo.Thread(thread));
+    if (!later.empty()) {
+      out.thread_messages.push_back(thread);
+      for (const store::MessageLink& l : later)
+        out.thread_messages.push_back(l.message_id);
+    }
     return out;
   });
 }

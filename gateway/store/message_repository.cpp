@@ -124,6 +124,52 @@ Status MessageRepository::Insert(const MessageRecord& m,
   return Ok();
 }
 
+Status MessageRepository::InsertLink(const MessageLink& link) {
+  KP_ASSIGN_OR_RETURN(StatementLease lease,
+                      db_.PrepareCached("INSERT INTO message_links(message_id, follows_id, "
+                                        "thread_id, reason) VALUES (?, ?, ?, ?)"));
+  Statement& s = *lease;
+  s.Bind(1, link.message_id).Bind(2, link.follows_id).Bind(3, link.thread_id).Bind(4, link.reason);
+  KP_RETURN_IF_ERROR(s.Step());
+  return Ok();
+}
+
+namespace {
+MessageLink ReadLink(Statement& s) {
+  return MessageLink{.message_id = s.ColumnText(0),
+                     .follows_id = s.ColumnText(1),
+                     .thread_id = s.ColumnText(2),
+                     .reason = s.ColumnText(3)};
+}
+}  // namespace
+
+Result<std::optional<MessageLink>> MessageRepository::Link(std::string_view id) {
+  KP_ASSIGN_OR_RETURN(StatementLease lease,
+                      db_.PrepareCached("SELECT message_id, follows_id, thread_id, reason FROM "
+                                        "message_links WHERE message_id = ?"));
+  Statement& s = *lease;
+  s.Bind(1, id);
+  KP_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row)
+    return std::optional<MessageLink>();
+  return std::optional<MessageLink>(ReadLink(s));
+}
+
+Result<std::vector<MessageLink>> MessageRepository::Thread(std::string_view thread_id) {
+  KP_ASSIGN_OR_RETURN(Statement s,
+                      db_.Prepare("SELECT message_id, follows_id, thread_id, reason FROM "
+                                  "message_links WHERE thread_id = ? ORDER BY rowid"));
+  s.Bind(1, thread_id);
+  std::vector<MessageLink> links;
+  for (;;) {
+    KP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row)
+      break;
+    links.push_back(ReadLink(s));
+  }
+  return links;
+}
+
 Result<std::optional<MessageRecord>> MessageRepository::Find(std::string_view id,
                                                              bool with_payload) {
   std::string sql = "SELECT " + std::string(kMessageColumns) +

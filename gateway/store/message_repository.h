@@ -50,6 +50,16 @@ struct MessageRecord {
   Bytes payload_sha256;
 };
 
+// The link of a message that follows up an earlier one of the same case.
+struct MessageLink {
+  std::string message_id;
+  std::string follows_id;  // the message it follows up
+  std::string thread_id;   // the case's first message
+  std::string reason;      // the sender's reason for the follow-up
+
+  bool operator==(const MessageLink&) const = default;
+};
+
 struct DeliveryRecord {
   std::int64_t seq = 0;  // the inbox cursor
   std::string message_id;
@@ -97,6 +107,14 @@ class MessageRepository {
 
   // The message, with its payload when `with_payload` and it still has one; nullopt if unknown.
   Result<std::optional<MessageRecord>> Find(std::string_view id, bool with_payload);
+
+  // Records that `link.message_id` follows up `link.follows_id` (both must exist; one link per
+  // message: kConflict `constraint_violation` for a second).
+  Status InsertLink(const MessageLink& link);
+  // The link of message `id`; nullopt for a message that starts its case.
+  Result<std::optional<MessageLink>> Link(std::string_view id);
+  // The messages of thread `thread_id` after the first: in the order they were linked.
+  Result<std::vector<MessageLink>> Thread(std::string_view thread_id);
 
   // Every delivery of a message, in recipient order.
   Result<std::vector<DeliveryRecord>> Deliveries(std::string_view message_id);

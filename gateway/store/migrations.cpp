@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 14> kMigrations{{
+constexpr std::array<Migration, 15> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -317,6 +317,18 @@ CREATE INDEX notices_mail_due ON notices(mail_next_ms) WHERE mail_next_ms IS NOT
     // StateRule::code_list) records the code beside the free text; '' for every other event.
     {14, "delivery_event_code", R"sql(
 ALTER TABLE delivery_events ADD COLUMN code TEXT NOT NULL DEFAULT '';
+)sql"},
+    // A message that follows up an earlier one of the same case (a re-referral after a decline):
+    // the message it follows, the case's thread (the id of the first message) and the sender's
+    // reason. Messages that start a case have no row.
+    {15, "message_links", R"sql(
+CREATE TABLE message_links (
+  message_id TEXT PRIMARY KEY REFERENCES messages(id),
+  follows_id TEXT NOT NULL REFERENCES messages(id),
+  thread_id TEXT NOT NULL,
+  reason TEXT NOT NULL
+);
+CREATE INDEX message_links_thread ON message_links(thread_id);
 )sql"},
 }};
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <functional>
 
 #include "tests/harness/harness.h"
 #include "tests/harness/sealer.h"
@@ -237,6 +238,100 @@ TEST_F(KindsTest, ADeclineCarriesACodedReason) {
   EXPECT_EQ(last["state"], "declined");
   EXPECT_EQ(last["code"], "no_place");
   EXPECT_EQ(last["reason"], "full until next week");
+}
+
+// After a shelter declines, the coordinator refers the client on to another organisation of
+// the region that takes referrals, though no rule routes there: a follow-up, linked to the
+// first referral (one case, one thread), with the reason recorded. What it may not do: follow
+// up another's message, change the client or the kind, or go outside the region.
+TEST_F(KindsTest, AfterADeclineTheCoordinatorRefersOnInTheSameThread) {
+  auto first = Submit("shop-denhaag", UrgentShelterReferral(), {"wende-denhaag"});
+  ASSERT_EQ(first.status, 202) << first.body;
+  const std::string id = json::parse(first.body)["id"];
+  ASSERT_EQ(Post("/v1/messages/" + id + "/status",
+                 {{"state", "declined"}, {"code", "no_place"}, {"reason", "full"}}, "wende-denhaag")
+                .status,
+            200);
+
+  // Without "follows", the rules decide: De Haven is not the routed shelter.
+  json named = UrgentShelterReferral();
+  named["recipients"] = {"dehaven-denhaag"};
+  auto unrouted = Submit("shop-denhaag", named, {"dehaven-denhaag"});
+  EXPECT_EQ(unrouted.status, 422) << unrouted.body;
+  EXPECT_EQ(Error(unrouted)["code"], "recipient_not_routed");
+
+  json follow = UrgentShelterReferral();
+  follow["follows"] = id;
+  follow["follow_reason"] = "declined by the shelter: no place";
+  struct Case {
+    std::function<void(json&)> change;
+    std::vector<std::string> to;
+    std::string sender;
+    long status;
+    std::string code;
+  };
+  const std::vector<Case> refused = {
+      {[](json& b) { b.erase("follow_reason"); },
+       {"dehaven-denhaag"},
+       "shop-denhaag",
+       400,
+       "invalid_reason"},
+      {[](json& b) { b["follows"] = "m-nobody-has-this"; },
+       {"dehaven-denhaag"},
+       "shop-denhaag",
+       404,
+       "message_not_found"},
+      // Another organisation's message cannot be followed up, nor learnt about.
+      {[](json&) {}, {"comensha"}, "essm-rotterdam", 404, "message_not_found"},
+      {[](json& b) { b["subject_ref"] = std::string(64, 'a'); },
+       {"dehaven-denhaag"},
+       "shop-denhaag",
+       422,
+       "subject_mismatch"},
+      {[](json& b) { b["kind"] = "signal"; },
+       {"comensha"},
+       "shop-denhaag",
+       422,
+       "follow_up_kind_mismatch"},
+      {[](json&) {}, {"iriszorg-nijmegen"}, "shop-denhaag", 422, "recipient_outside_region"},
+      {[](json&) {}, {"ind"}, "shop-denhaag", 422, "kind_not_accepted"},
+  };
+  for (const Case& c : refused) {
+    json body = follow;
+    body["recipients"] = c.to;
+    c.change(body);
+    auto r = Submit(c.sender, body, c.to);
+    EXPECT_EQ(r.status, c.status) << body.dump() << ": " << r.body;
+    EXPECT_EQ(Error(r)["code"], c.code) << r.body;
+  }
+
+  follow["recipients"] = {"dehaven-denhaag"};
+  auto second = Submit("shop-denhaag", follow, {"dehaven-denhaag"});
+  ASSERT_EQ(second.status, 202) << second.body;
+  const std::string next = json::parse(second.body)["id"];
+  // The new shelter sees where it stands in the case, not why the first one declined.
+  auto fetched = Get("/v1/messages/" + next, "dehaven-denhaag");
+  ASSERT_EQ(fetched.status, 200) << fetched.body;
+  EXPECT_EQ(json::parse(fetched.body)["follows"], id);
+  EXPECT_EQ(json::parse(fetched.body)["thread"], id);
+  EXPECT_EQ(fetched.body.find("no place"), std::string::npos) << fetched.body;
+  // The coordinator's tracking holds the reason and the whole thread, from either message.
+  json tracking = Tracking(next, "shop-denhaag");
+  EXPECT_EQ(tracking["follows"], id);
+  EXPECT_EQ(tracking["follow_reason"], "declined by the shelter: no place");
+  EXPECT_EQ(tracking["thread_messages"], json::array({id, next}));
+  EXPECT_EQ(Tracking(id, "shop-denhaag")["thread_messages"], json::array({id, next}));
+
+  // A third hand-off follows the second and stays in the first one's thread.
+  json third = follow;
+  third["follows"] = next;
+  third["follow_reason"] = "second shelter has no place for men either";
+  third["recipients"] = {"comensha"};
+  auto r3 = Submit("shop-denhaag", third, {"comensha"});
+  ASSERT_EQ(r3.status, 202) << r3.body;
+  const std::string last = json::parse(r3.body)["id"];
+  EXPECT_EQ(Tracking(last, "shop-denhaag")["thread"], id);
+  EXPECT_EQ(Tracking(id, "shop-denhaag")["thread_messages"], json::array({id, next, last}));
 }
 
 TEST_F(KindsTest, OnlyTheRightOrganisationKindMovesTheB8Procedure) {
