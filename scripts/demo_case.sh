@@ -3,8 +3,8 @@
 #   1. SHOP Den Haag signals possible labour exploitation of an adult man: the signal reaches
 #      CoMensha and, with a recorded legal basis, the police (AVIM Haaglanden); both assess it.
 #   2. SHOP refers him, urgently, to Wende (shelter for men), which has no place and declines;
-#      SHOP refers him on to De Haven in the same case (a follow-up with its reason), which
-#      accepts and plans an intake.
+#      SHOP refers him on to De Haven in the same case (a follow-up with its reason); De Haven
+#      asks a question, SHOP answers, and De Haven accepts and plans an intake.
 #   3. The police offer the B8 reflection period (to the IND, copies to CoMensha and SHOP); he
 #      reports, the police file the application, the IND grants it.
 #   4. The tracking of each message, and "who opened my file" for this client: the auditor's
@@ -120,6 +120,14 @@ rereferral=$(send shop-denhaag "$work/referral.json" --kind referral \
   --follows "$referral" --follow-reason "Wende has no place this week")
 echo "  shop-denhaag referred on to dehaven-denhaag: $rereferral follows $referral"
 open_as "$rereferral" dehaven-denhaag
+echo '{"text": "Does he need an interpreter at the intake?"}' >"$work/question.json"
+question=$(send dehaven-denhaag "$work/question.json" --kind question --subject-ref "$client" \
+  --follows "$rereferral" --follow-reason "question before accepting")
+echo "  dehaven-denhaag asked shop-denhaag: $question (its delivery: needs_info)"
+echo '{"text": "Yes: Romanian. An interpreter is booked."}' >"$work/answer.json"
+answer=$(send shop-denhaag "$work/answer.json" --kind answer --subject-ref "$client" \
+  --follows "$question" --follow-reason "answer")
+echo "  shop-denhaag answered: $answer (dehaven-denhaag's delivery: received again)"
 status "$rereferral" dehaven-denhaag accepted "bed available tonight"
 status "$rereferral" dehaven-denhaag intake_planned "intake tomorrow 10:00"
 

@@ -48,7 +48,9 @@ TEST(RegistryTest, ConfiguresTheDeadlineRulesOfItsKindsFromTheirSettings) {
   };
   for (const Bad& bad : std::vector<Bad>{
            {{{"b8", {{"reflection_months", 30}}}}, "kinds.b8.reflection_months", "from 1 to 24"},
-           {{{"referal", nlohmann::json::object()}}, "kinds.referal", "b8, referral, securemail"},
+           {{{"referal", nlohmann::json::object()}},
+            "kinds.referal",
+            "answer, b8, question, referral, securemail"},
            {{{"signal", {{"answer_ms", 5}}}}, "kinds.signal", "no settings"}}) {
     auto r = k.ConfigureDeadlines(bad.settings);
     ASSERT_FALSE(r.ok()) << bad.field;

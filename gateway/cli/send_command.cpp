@@ -252,6 +252,19 @@ int RunSend(int argc, char** argv) {
   }
 
   std::vector<std::string> recipients = request->to;
+  const MessageKind* kind = kinds::BuiltinKinds().Find(request->routing.kind);
+  if (recipients.empty() && kind != nullptr && kind->spec().audience == KindAudience::kCaseParty) {
+    // A question or answer goes to the other party of the message it follows: its sender.
+    if (!parsed->Has("follows")) {
+      return Fail(InvalidArgument("missing_option",
+                                  "a " + request->routing.kind + " names the message it follows",
+                                  "--follows"));
+    }
+    auto followed = s.client().Get("/v1/messages/" + parsed->Get("follows"));
+    if (!followed)
+      return FailProblem(followed.error());
+    recipients = {followed->value("from", "")};
+  }
   if (recipients.empty()) {
     auto resolved = ResolveRecipients(s.client(), *request);
     if (!resolved)

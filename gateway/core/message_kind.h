@@ -54,6 +54,22 @@ enum class KindAudience {
   // People outside the directory, by e-mail address: the gateway's secure-mail service seals
   // the message for its portal and mails each person a link (gateway/securemail/).
   kEmailAddresses,
+  // The other party of one message of a case: a question a recipient asks the sender, or the
+  // sender's answer to it. Never routed; the message names the one it follows ("follows") and
+  // goes to that message's other party, and its arrival moves the asker's delivery of the case
+  // message (KindSpec::conversation).
+  kCaseParty,
+};
+
+// What a message of a kCaseParty kind is in the conversation about a case message, and the
+// state it moves the asker's delivery of that message to.
+struct ConversationTurn {
+  enum class Role {
+    kQuestion,  // from a recipient of the case message to its sender; follows the case message
+    kAnswer,    // from the case message's sender to the asker; follows the question
+  };
+  Role role = Role::kQuestion;
+  std::string sets_state{};  // "needs_info" for a question, "received" for an answer
 };
 
 struct KindSpec {
@@ -89,6 +105,8 @@ struct KindSpec {
   // before sealing and sends the deadline the rule gives for it (ConfiguredDeadline::
   // DeadlineFrom) in the header; without one, the gateway counts from the submission.
   std::string deadline_start_field{};
+  // A kind of audience kCaseParty: its place in the conversation.
+  std::optional<ConversationTurn> conversation{};
 };
 
 class MessageKind {

@@ -87,6 +87,64 @@ Error RefusedAccess(store::Database& db, const Caller& caller, std::string_view 
 }
 
 // A submission the directory, the routing rules and the kind accepted: what is stored.
+// A question or answer (a kind of audience kCaseParty) in the conversation about a case
+// message: whom it goes to, and the asker's delivery of the case message it moves.
+struct CaseTurn {
+  store::MessageRecord case_message;  // without payload
+  std::string thread;                 // the case's thread
+  std::string asker;                  // the recipient organisation that asked
+  std::string to;                     // the organisation the question or answer goes to
+  std::string state;                  // the asker's delivery's state now
+  std::string sets_state;             // where this turn moves it
+};
+
+// The case turn of a `turn`-kind message from `caller` that follows message `followed`;
+// nullopt when `caller` may not take that turn there (the followed message unknown, not the
+// kind the turn follows, or the caller not its party), which is answered as for no message.
+Result<std::optional<CaseTurn>> FindCaseTurn(store::Database& db, const KindRegistry& kinds,
+                                             const ConversationTurn& turn,
+                                             const std::string& followed,
+                                             const std::string& caller) {
+  store::MessageRepository repo(db);
+  KP_ASSIGN_OR_RETURN(auto first, repo.Find(followed, /*with_payload=*/false));
+  if (!first)
+    return std::optional<CaseTurn>();
+  KP_ASSIGN_OR_RETURN(auto link, repo.Link(followed));
+  CaseTurn t;
+  t.thread = link ? link->thread_id : followed;
+  t.sets_state = turn.sets_state;
+  if (turn.role == ConversationTurn::Role::kQuestion) {
+    // Asked by a recipient of the case message, of its sender.
+    const MessageKind* k = kinds.Find(first->kind);
+    if (k == nullptr || k->spec().conversation || first->sender_org == caller)
+      return std::optional<CaseTurn>();
+    KP_ASSIGN_OR_RETURN(auto delivery, repo.Delivery(followed, caller));
+    if (!delivery)
+      return std::optional<CaseTurn>();
+    t.asker = caller;
+    t.to = first->sender_org;
+    t.state = delivery->state;
+    t.case_message = std::move(*first);
+    return std::optional<CaseTurn>(std::move(t));
+  }
+  // An answer: from the case message's sender, to the organisation whose question it follows.
+  const MessageKind* q = kinds.Find(first->kind);
+  if (q == nullptr || !q->spec().conversation ||
+      q->spec().conversation->role != ConversationTurn::Role::kQuestion || !link)
+    return std::optional<CaseTurn>();
+  KP_ASSIGN_OR_RETURN(auto case_message, repo.Find(link->follows_id, /*with_payload=*/false));
+  if (!case_message || case_message->sender_org != caller)
+    return std::optional<CaseTurn>();
+  KP_ASSIGN_OR_RETURN(auto delivery, repo.Delivery(case_message->id, first->sender_org));
+  if (!delivery)
+    return std::optional<CaseTurn>();
+  t.asker = first->sender_org;
+  t.to = first->sender_org;
+  t.state = delivery->state;
+  t.case_message = std::move(*case_message);
+  return std::optional<CaseTurn>(std::move(t));
+}
+
 struct Checked {
   RoutingInput routing;
   std::vector<std::string> recipients;
@@ -97,6 +155,7 @@ struct Checked {
   Bytes payload;
   std::optional<store::MessageLink> link;  // a follow-up's (message_id filled in at the write)
   std::string follows_subject_ref;         // the subject_ref of the message it follows up
+  std::optional<CaseTurn> turn;            // a question's or answer's effect on its case
 };
 
 // Message `id` when `sender_org` sent it, with the thread it belongs to (its own id when it
@@ -177,8 +236,8 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     KP_ASSIGN_OR_RETURN(Submission in, std::move(request));
     Checked s;
     s.routing = std::move(in.routing);
-    if (const MessageKind* k = kinds_.Find(s.routing.kind);
-        k != nullptr && k->spec().audience != KindAudience::kOrganisations) {
+    const MessageKind* kind = kinds_.Find(s.routing.kind);
+    if (kind != nullptr && kind->spec().audience == KindAudience::kEmailAddresses) {
       // Reached only where no secure-mail service takes such kinds (message_routes.h).
       return InvalidArgument(
           "unsupported_kind",
@@ -193,7 +252,47 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
       KP_RETURN_IF_ERROR(k->CheckSender(sender->kind));
     // A follow-up of an earlier message of this sender, of the same kind: one case, one thread.
     KP_ASSIGN_OR_RETURN(std::optional<FollowUp> follows, std::move(in.follows));
-    if (follows) {
+    const std::optional<ConversationTurn> turn =
+        kind != nullptr ? kind->spec().conversation : std::nullopt;
+    if (turn) {
+      // A question or answer: it follows its message and goes to that message's other party.
+      if (!follows) {
+        return InvalidArgument("follows_required",
+                               "a " + s.routing.kind + " follows the message it is about",
+                               "follows");
+      }
+      KP_ASSIGN_OR_RETURN(auto found, db_.Read([&](store::Database& db) {
+        return FindCaseTurn(db, kinds_, *turn, follows->message_id, who.org);
+      }));
+      if (!found) {
+        return NotFound("message_not_found",
+                        "no message '" + follows->message_id + "' this organisation can " +
+                            (turn->role == ConversationTurn::Role::kQuestion
+                                 ? "ask about"
+                                 : "answer (an answer follows a question to this "
+                                   "organisation's message)"),
+                        "follows");
+      }
+      const Organisation* party = directory.Find(found->to);
+      if (party == nullptr || !party->gateway_url.empty()) {
+        return Refused("party_not_served_here",
+                       "questions and answers reach organisations of this gateway only, for now",
+                       "follows");
+      }
+      KP_RETURN_IF_ERROR(
+          kinds_.CheckTransition(found->case_message.kind, found->state, found->sets_state));
+      s.follows_subject_ref = found->case_message.subject_ref;
+      s.link = store::MessageLink{.follows_id = follows->message_id,
+                                  .thread_id = found->thread,
+                                  .reason = std::move(follows->reason)};
+      KP_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> given, std::move(in.recipients));
+      s.recipients = {found->to};
+      if (given && *given != s.recipients) {
+        return Refused("recipient_not_party",
+                       "a " + s.routing.kind + " goes to '" + found->to + "' alone", "recipients");
+      }
+      s.turn = std::move(*found);
+    } else if (follows) {
       KP_ASSIGN_OR_RETURN(auto found, db_.Read([&](store::Database& db) {
         return FollowedMessage(db, follows->message_id, who.org);
       }));
@@ -213,8 +312,13 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
                                   .thread_id = found->second,
                                   .reason = std::move(follows->reason)};
     }
-    KP_ASSIGN_OR_RETURN(std::optional<std::vector<std::string>> given, std::move(in.recipients));
-    if (given) {
+    std::optional<std::vector<std::string>> given;
+    if (!s.turn) {
+      KP_ASSIGN_OR_RETURN(given, std::move(in.recipients));
+    }
+    if (s.turn) {
+      // The recipient is the other party, chosen above.
+    } else if (given) {
       s.recipients = std::move(*given);
       // A follow-up may go to any organisation of the region that takes the kind (the rules
       // chose the first recipients; after a decline the sender chooses the next).
@@ -318,6 +422,11 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     std::string org;
     std::optional<IdempotencyKey> idempotency_key;
     std::optional<store::MessageLink> link;
+    std::optional<CaseTurn> turn;
+    std::optional<store::NoticeRecord> notice;  // a question's news for the case's sender
+    audit::AuditEntry turn_entry;               // the case message's status change
+    bool notice_mailed = false;
+    std::string actor;  // who moved the case message's delivery
     Accepted answer;
   };
   auto w = std::make_shared<Write>();
@@ -364,13 +473,25 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     s.link->message_id = m.id;
     w->link = std::move(s.link);
   }
+  if (s.turn) {
+    // The asker's delivery of the case message moves with the question or answer, in its
+    // transaction, audited as a status change of the case message by this organisation.
+    CaseTurn& t = *s.turn;
+    w->turn_entry = Entry(caller, audit::event::kStatusChange, audit::action::kUpdate,
+                          t.case_message.id, &t.case_message, audit::kOutcomeSuccess, now);
+    if (t.sets_state == "needs_info") {
+      w->notice = SenderNotice(t.case_message, "status", who.org, t.sets_state, now, &directory);
+    }
+    w->actor = Actor(who);
+    w->turn = std::move(t);
+  }
   w->codelists = CodeListVersionsToJson(s.codelists).dump();
   w->recipients = std::move(s.recipients);
   w->org = who.org;
   w->idempotency_key = std::move(idempotency_key);
 
   commits_.Submit(
-      [w, now](store::Database& db) -> Status {
+      [w, now, &kinds = kinds_](store::Database& db) -> Status {
         store::MessageRepository repo(db);
         if (w->idempotency_key) {
           const IdempotencyKey& key = *w->idempotency_key;
@@ -390,6 +511,24 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
         KP_RETURN_IF_ERROR(store::KindRepository(db).SetCodeLists(w->m.id, w->codelists));
         if (w->link)
           KP_RETURN_IF_ERROR(repo.InsertLink(*w->link));
+        if (w->turn) {
+          const CaseTurn& t = *w->turn;
+          // Checked again here: another request may have moved the delivery since.
+          KP_ASSIGN_OR_RETURN(auto now_state, repo.Delivery(t.case_message.id, t.asker));
+          if (!now_state) {
+            return Conflict("invalid_transition",
+                            "the delivery this " + w->m.kind + " is about is gone");
+          }
+          KP_RETURN_IF_ERROR(
+              kinds.CheckTransition(t.case_message.kind, now_state->state, t.sets_state));
+          KP_RETURN_IF_ERROR(repo.SetState(t.case_message.id, t.asker, t.sets_state, now, w->actor,
+                                           w->m.kind + " " + w->m.id));
+          KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, w->turn_entry));
+          if (w->notice) {
+            KP_ASSIGN_OR_RETURN(bool inserted, store::KindRepository(db).InsertNotice(*w->notice));
+            w->notice_mailed = inserted && w->notice->mail_state == "pending";
+          }
+        }
         for (const auto& [peer, orgs] : w->by_peer)
           KP_RETURN_IF_ERROR(repo.EnqueueOutbox(w->m.id, peer, orgs, now));
         if (w->idempotency_key) {
@@ -402,7 +541,7 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
         w->answer = Accepted{w->m.id, w->recipients};
         return Ok();
       },
-      [w, done = std::move(done), wake = outbox_queued_](Status stored) {
+      [w, done = std::move(done), wake = outbox_queued_, notice = notice_recorded_](Status stored) {
         if (!stored) {
           done(std::move(stored).error());
           return;
@@ -410,6 +549,8 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
         // Committed: the outbox sends it now, instead of at its next poll for retries.
         if (!w->by_peer.empty() && wake)
           wake();
+        if (w->notice_mailed && notice)
+          notice();
         done(std::move(w->answer));
       });
 }

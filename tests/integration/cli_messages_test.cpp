@@ -402,7 +402,8 @@ TEST_F(CliMessagesTest, ATypoInTheKindOrACodeIsNamedAsSuch) {
   };
   const std::vector<Case> cases = {
       {{"--kind", "referal", "--routing", "region=GM0518,age_band=adult,urgency=normal"},
-       "--kind: unknown kind 'referal' (known: b8, referral, securemail, signal, status)"},
+       "--kind: unknown kind 'referal' (known: answer, b8, question, referral, securemail, signal, "
+       "status)"},
       {{"--kind", "referral", "--routing", "region=GM0518,age_band=grown,urgency=normal",
         "--subject-ref", "df85c746f32d9052fa2465280a94e22685ebd893ff58f7a04a9363da4587bf4d"},
        "--routing age_band: 'grown' is not a code of list age_band v"},

@@ -334,6 +334,94 @@ TEST_F(KindsTest, AfterADeclineTheCoordinatorRefersOnInTheSameThread) {
   EXPECT_EQ(Tracking(id, "shop-denhaag")["thread_messages"], json::array({id, next, last}));
 }
 
+// The shelter asks the coordinator a question before it decides, and gets the answer, in the
+// case's thread: each travels sealed to the other party alone, the question moves the
+// shelter's delivery to needs_info, the answer back to received, and each step is audited.
+TEST_F(KindsTest, AShelterAsksAQuestionAndTheAnswerBringsTheReferralBack) {
+  auto first = Submit("shop-denhaag", UrgentShelterReferral(), {"wende-denhaag"});
+  ASSERT_EQ(first.status, 202) << first.body;
+  const std::string id = json::parse(first.body)["id"];
+  const std::string subject = UrgentShelterReferral()["subject_ref"];
+  auto turn = [&](const std::string& kind, const std::string& follows, const std::string& from,
+                  const std::string& to) {
+    json body = {{"kind", kind},
+                 {"follows", follows},
+                 {"follow_reason", kind + " about the intake"},
+                 {"subject_ref", subject}};
+    return Submit(from, body, {to});
+  };
+  auto wende_state = [&] {
+    const json tracking = Tracking(id, "shop-denhaag");
+    for (const json& r : tracking["recipients"]) {
+      if (r["org"] == "wende-denhaag")
+        return r["state"].get<std::string>();
+    }
+    return std::string("none");
+  };
+
+  // Who may not ask, or answer, and a question that names no message.
+  auto outsider = turn("question", id, "dehaven-denhaag", "shop-denhaag");
+  EXPECT_EQ(outsider.status, 404) << outsider.body;
+  EXPECT_EQ(Error(outsider)["code"], "message_not_found");
+  auto own = turn("question", id, "shop-denhaag", "shop-denhaag");
+  EXPECT_EQ(own.status, 404) << own.body;
+  json unlinked = {{"kind", "question"}, {"subject_ref", subject}};
+  auto nothing = Submit("wende-denhaag", unlinked, {"shop-denhaag"});
+  EXPECT_EQ(nothing.status, 400) << nothing.body;
+  EXPECT_EQ(Error(nothing)["code"], "follows_required");
+  json elsewhere = {{"kind", "question"},
+                    {"follows", id},
+                    {"follow_reason", "a line"},
+                    {"subject_ref", subject},
+                    {"recipients", {"comensha"}}};
+  auto wrong_party = Submit("wende-denhaag", elsewhere, {"comensha"});
+  EXPECT_EQ(wrong_party.status, 422) << wrong_party.body;
+  EXPECT_EQ(Error(wrong_party)["code"], "recipient_not_party");
+  auto no_question = turn("answer", id, "shop-denhaag", "wende-denhaag");
+  EXPECT_EQ(no_question.status, 404) << no_question.body;
+  EXPECT_EQ(wende_state(), "delivered");
+
+  auto asked = turn("question", id, "wende-denhaag", "shop-denhaag");
+  ASSERT_EQ(asked.status, 202) << asked.body;
+  const std::string question = json::parse(asked.body)["id"];
+  EXPECT_EQ(json::parse(asked.body)["recipients"], json::array({"shop-denhaag"}));
+  EXPECT_EQ(wende_state(), "needs_info");
+  auto twice = turn("question", id, "wende-denhaag", "shop-denhaag");
+  EXPECT_EQ(twice.status, 409) << twice.body;
+  // The coordinator finds the question in its inbox, in the case's thread.
+  auto fetched = Get("/v1/messages/" + question, "shop-denhaag");
+  ASSERT_EQ(fetched.status, 200) << fetched.body;
+  EXPECT_EQ(json::parse(fetched.body)["follows"], id);
+  EXPECT_EQ(json::parse(fetched.body)["thread"], id);
+  EXPECT_EQ(Get("/v1/messages/" + question, "dehaven-denhaag").status, 404);
+  // Only the case's sender answers, and only a question.
+  EXPECT_EQ(turn("answer", question, "wende-denhaag", "wende-denhaag").status, 404);
+
+  auto answered = turn("answer", question, "shop-denhaag", "wende-denhaag");
+  ASSERT_EQ(answered.status, 202) << answered.body;
+  const std::string answer = json::parse(answered.body)["id"];
+  EXPECT_EQ(wende_state(), "received");
+  EXPECT_EQ(Tracking(id, "shop-denhaag")["thread_messages"], json::array({id, question, answer}));
+  EXPECT_EQ(Get("/v1/messages/" + answer, "wende-denhaag").status, 200);
+  ASSERT_EQ(Status(id, "accepted", "wende-denhaag").status, 200);
+
+  // The trail names who moved the referral: the shelter with its question, the coordinator
+  // with its answer.
+  auto audit = Get("/v1/audit?subject_ref=" + subject, "shop-denhaag.auditor");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  int changes_by_wende = 0;
+  int changes_by_shop = 0;
+  const json entries = json::parse(audit.body)["entries"];
+  for (const json& e : entries) {
+    if (e["event"] != "status_change" || e["object"] != id || e["outcome"] != "success")
+      continue;
+    changes_by_wende += e["organisation"] == "wende-denhaag";
+    changes_by_shop += e["organisation"] == "shop-denhaag";
+  }
+  EXPECT_EQ(changes_by_wende, 2);  // the question, then the acceptance
+  EXPECT_EQ(changes_by_shop, 1);   // the answer
+}
+
 TEST_F(KindsTest, OnlyTheRightOrganisationKindMovesTheB8Procedure) {
   const std::vector<std::string> to = {"comensha", "ind", "shop-denhaag"};
   auto r = Submit("politie-avim-haaglanden", B8(), to);
