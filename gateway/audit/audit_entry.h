@@ -77,6 +77,8 @@ inline constexpr std::string_view kAuditExport = "audit_export";
 inline constexpr std::string_view kReminder = "reminder";  // a deadline escalation or reminder
 inline constexpr std::string_view kWitness = "witness";    // a peer's signed head checked
 inline constexpr std::string_view kReport = "report";  // anonymised counts (`ketenpoort report`)
+// A client's consent withdrawn (object: the recipient organisation, or "*" for every one).
+inline constexpr std::string_view kConsentWithdraw = "consent_withdraw";
 }  // namespace event
 
 // True for the names above.

@@ -39,6 +39,9 @@ const std::map<std::string_view, Words>& EventWords() {
       {event::kAuditExport, {"exported the audit trail", "exporteerde het auditlog"}},
       {event::kReminder, {"sent a deadline reminder about", "stuurde een herinnering over"}},
       {event::kReport, {"made an anonymised report of", "maakte een geanonimiseerd rapport over"}},
+      {event::kConsentWithdraw,
+       {"recorded that the client withdrew consent for",
+        "legde vast dat de cliënt de toestemming introk voor"}},
   };
   return words;
 }

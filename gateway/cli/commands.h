@@ -32,5 +32,6 @@ int RunInbox(int argc, char** argv);
 int RunOpen(int argc, char** argv);
 int RunReport(int argc, char** argv);
 int RunPseudonym(int argc, char** argv);
+int RunConsent(int argc, char** argv);
 
 }  // namespace ketenpoort::cli

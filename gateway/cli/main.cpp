@@ -26,6 +26,7 @@ constexpr Command kCommands[] = {
      ketenpoort::cli::RunOutbox},
     {"pseudonym", "print the organisation's pseudonym for a client number",
      ketenpoort::cli::RunPseudonym},
+    {"consent", "record that a client withdrew consent", ketenpoort::cli::RunConsent},
     {"send", "sign, encrypt and submit a message", ketenpoort::cli::RunSend},
     {"inbox", "list the messages for an organisation", ketenpoort::cli::RunInbox},
     {"open", "fetch, decrypt and verify a message", ketenpoort::cli::RunOpen},

@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "gateway/core/json_fields.h"
+#include "gateway/core/organisation.h"
+#include "gateway/core/pseudonym.h"
 #include "gateway/core/reason_text.h"
 #include "gateway/messages/federation_message.h"
 
@@ -61,6 +63,27 @@ Result<Submission> SubmissionFromJson(const nlohmann::json& body) {
                     .codelists = codelists(),
                     .payload = payload(),
                     .follows = follows()};
+}
+
+Result<ConsentWithdrawalRequest> ConsentWithdrawalFromJson(const nlohmann::json& body) {
+  {
+    JsonFields keys(body, "", "unknown_field");
+    KP_RETURN_IF_ERROR(keys.OnlyKeys({"subject_ref", "recipient", "reason"}));
+  }
+  JsonFields f(body, "", "invalid_request");
+  ConsentWithdrawalRequest w;
+  KP_ASSIGN_OR_RETURN(w.subject_ref, f.RequiredString("subject_ref"));
+  if (!IsPseudonym(w.subject_ref)) {
+    return InvalidArgument("invalid_subject_ref",
+                           "must be a client pseudonym as `ketenpoort pseudonym` makes it",
+                           "subject_ref");
+  }
+  KP_ASSIGN_OR_RETURN(w.recipient, f.OptionalString("recipient"));
+  if (!w.recipient.empty() && !IsValidOrgId(w.recipient))
+    return InvalidArgument("invalid_request", "not an organisation id", "recipient");
+  KP_ASSIGN_OR_RETURN(w.reason, f.OptionalString("reason"));
+  KP_RETURN_IF_ERROR(CheckReasonText(w.reason, "reason", /*required=*/true));
+  return w;
 }
 
 Result<StatusChange> StatusChangeFromJson(const nlohmann::json& body) {

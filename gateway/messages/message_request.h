@@ -86,6 +86,15 @@ struct StatusChange {
 };
 Result<StatusChange> StatusChangeFromJson(const nlohmann::json& body);
 
+// POST /v1/consents/withdraw: {"subject_ref" (the client's pseudonym, required), "recipient"
+// (an organisation id; absent: every recipient), "reason" (required, 1 to 500 bytes)}.
+struct ConsentWithdrawalRequest {
+  std::string subject_ref;
+  std::string recipient;  // "" for every recipient
+  std::string reason;
+};
+Result<ConsentWithdrawalRequest> ConsentWithdrawalFromJson(const nlohmann::json& body);
+
 // An Idempotency-Key (per organisation) with the SHA-256 of the request body it came with: the
 // same key with the same body answers as the first time, with another body 409
 // idempotency_conflict. The body's bytes count as sent, so the same document written another

@@ -49,6 +49,12 @@ json ToJson(const MessageView& view) {
   return out;
 }
 
+json ToJson(const ConsentWithdrawn& w) {
+  return {{"subject_ref", w.subject_ref},
+          {"recipient", w.recipient.empty() ? json(nullptr) : json(w.recipient)},
+          {"time", audit::FormatTime(w.time_ms)}};
+}
+
 json ToJson(const StatusChanged& changed) {
   json out = {{"id", changed.id},
               {"org", changed.org},

@@ -138,6 +138,15 @@ struct MessageTracking {
 };
 nlohmann::json ToJson(const MessageTracking& tracking);
 
+// 200 to POST /v1/consents/withdraw: {"subject_ref", "recipient" (null: every recipient),
+// "time"}.
+struct ConsentWithdrawn {
+  std::string subject_ref{};
+  std::string recipient{};
+  std::int64_t time_ms = 0;
+};
+nlohmann::json ToJson(const ConsentWithdrawn& withdrawn);
+
 // 200 to POST /v1/messages/{id}/recall: {"id", "status": "recalled"}.
 struct Recalled {
   std::string id{};

@@ -19,6 +19,7 @@
 #include "gateway/messages/federation_message.h"
 #include "gateway/messages/message_fields.h"
 #include "gateway/messages/message_header.h"
+#include "gateway/store/consent_repository.h"
 #include "gateway/store/kind_repository.h"
 #include "gateway/store/message_repository.h"
 
@@ -342,6 +343,18 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
                      "a follow-up is about the client of the message it follows: give its "
                      "subject_ref",
                      "subject_ref");
+    }
+    // A hand-off that rests on the client's consent needs that consent still to stand.
+    if (s.routing.legal_basis == LegalBasis::kConsent && !s.subject_ref.empty()) {
+      KP_ASSIGN_OR_RETURN(std::string withdrawn, db_.Read([&](store::Database& db) {
+        return store::ConsentRepository(db).FirstWithdrawn(who.org, s.subject_ref, s.recipients);
+      }));
+      if (!withdrawn.empty()) {
+        return Refused("consent_withdrawn",
+                       "the client withdrew consent for hand-offs to '" + withdrawn +
+                           "'; send on another legal basis or not at all",
+                       "legal_basis");
+      }
     }
     s.deadline_ms = header.deadline_ms;
     s.expires_ms = header.expires_ms;
@@ -855,6 +868,33 @@ Result<MessageTracking> MessageService::Tracking(const Caller& caller, std::stri
         out.thread_messages.push_back(l.message_id);
     }
     return out;
+  });
+}
+
+Result<ConsentWithdrawn> MessageService::WithdrawConsent(const Caller& caller,
+                                                         const ConsentWithdrawalRequest& request) {
+  const std::int64_t now = clock_();
+  if (!request.recipient.empty() &&
+      directory_.Current()->directory.Find(request.recipient) == nullptr) {
+    return NotFound("unknown_organisation", "unknown organisation '" + request.recipient + "'",
+                    "recipient");
+  }
+  return db_.Write([&](store::Database& db) -> Result<ConsentWithdrawn> {
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_RETURN_IF_ERROR(store::ConsentRepository(db).Withdraw({.org = caller.principal.org,
+                                                              .subject_ref = request.subject_ref,
+                                                              .recipient_org = request.recipient,
+                                                              .reason = request.reason,
+                                                              .time_ms = now,
+                                                              .actor = Actor(caller.principal)}));
+    audit::AuditEntry e = Entry(caller, audit::event::kConsentWithdraw, audit::action::kUpdate,
+                                request.recipient.empty() ? "*" : request.recipient, nullptr,
+                                audit::kOutcomeSuccess, now);
+    e.subject_ref = request.subject_ref;
+    e.authorisation_basis = "consent";
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
+    KP_RETURN_IF_ERROR(tx.Commit());
+    return ConsentWithdrawn{request.subject_ref, request.recipient, now};
   });
 }
 

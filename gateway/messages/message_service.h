@@ -160,6 +160,13 @@ class MessageService {
   Result<MessageTracking> Tracking(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/recall
   Result<Recalled> Recall(const Caller& caller, std::string_view id);
+  // POST /v1/consents/withdraw: the caller's organisation records that its client withdrew
+  // consent for hand-offs to `recipient` (or to every recipient). From then on a submission of
+  // this organisation about that client whose legal basis is consent, to such a recipient, is
+  // refused (422 consent_withdrawn, naming the recipient). Audited (event consent_withdraw).
+  // A recipient not in the directory: 404 unknown_organisation.
+  Result<ConsentWithdrawn> WithdrawConsent(const Caller& caller,
+                                           const ConsentWithdrawalRequest& request);
 
   // Called (on the group commit's thread, after the commit) whenever a submission queued items
   // for peer gateways: the daemon wakes its outbox worker (federation/outbox_worker.h) with it.

@@ -109,6 +109,16 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service, const K
              [s](api::Request& req) {
                return Answer(200, s->Recall(CallerOf(req), req.params.at("id")));
              });
+  router.Add("POST", "/v1/consents/withdraw", api::Access::Roles({Role::kSender}),
+             [s](api::Request& req) {
+               auto body = api::ParseJsonBody(req);
+               if (!body)
+                 return api::Response::FromError(body.error());
+               auto request = ConsentWithdrawalFromJson(*body);
+               if (!request)
+                 return api::Response::FromError(request.error());
+               return Answer(200, s->WithdrawConsent(CallerOf(req), *request));
+             });
 }
 
 }  // namespace ketenpoort::server

@@ -19,6 +19,7 @@
 #include "gateway/crypto/totp.h"
 #include "gateway/store/blob_repository.h"
 #include "gateway/store/blob_store.h"
+#include "gateway/store/consent_repository.h"
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/group_commit.h"
@@ -117,6 +118,36 @@ TEST(StoreExamples, BlobStore) {
   Status s = run();
   EXPECT_TRUE(s.ok()) << s.error().ToString();
   EXPECT_EQ(test::FileMode(dir.File("blobs")) & 0777, 0700u);
+}
+
+// gateway/store/consent_repository.h
+TEST(StoreExamples, ConsentRepository) {
+  TempDir dir;
+  Database db = std::move(*MigratedDatabase(dir.File("kp.db")));
+  const std::string ref(64, 'a');
+  ConsentRepository consents(db);
+  EXPECT_EQ(*consents.FirstWithdrawn("shop-denhaag", ref, {"comensha"}), "");
+  ASSERT_TRUE(consents
+                  .Withdraw({.org = "shop-denhaag",
+                             .subject_ref = ref,
+                             .recipient_org = "politie-avim-haaglanden",
+                             .reason = "client withdrew by phone",
+                             .time_ms = 1795392000000,
+                             .actor = "shop-denhaag/j.devries"})
+                  .ok());
+  EXPECT_EQ(*consents.FirstWithdrawn("shop-denhaag", ref, {"comensha", "politie-avim-haaglanden"}),
+            "politie-avim-haaglanden");
+  EXPECT_EQ(*consents.FirstWithdrawn("shop-denhaag", ref, {"comensha"}), "");
+  EXPECT_EQ(*consents.FirstWithdrawn("essm-rotterdam", ref, {"politie-avim-haaglanden"}), "")
+      << "another organisation's client, even under the same pseudonym";
+  ASSERT_TRUE(consents
+                  .Withdraw({.org = "shop-denhaag",
+                             .subject_ref = ref,
+                             .reason = "for everyone",
+                             .time_ms = 1795392000001,
+                             .actor = "shop-denhaag"})
+                  .ok());
+  EXPECT_EQ(*consents.FirstWithdrawn("shop-denhaag", ref, {"comensha"}), "comensha");
 }
 
 // gateway/store/database.h

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 15> kMigrations{{
+constexpr std::array<Migration, 16> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -329,6 +329,20 @@ CREATE TABLE message_links (
   reason TEXT NOT NULL
 );
 CREATE INDEX message_links_thread ON message_links(thread_id);
+)sql"},
+    // Consents a client withdrew (store/consent_repository.h): the organisation, its pseudonym
+    // for the client, the recipient ('' for all), why, when and who recorded it.
+    {16, "consent_withdrawals", R"sql(
+CREATE TABLE consent_withdrawals (
+  id INTEGER PRIMARY KEY,
+  org TEXT NOT NULL,
+  subject_ref TEXT NOT NULL,
+  recipient_org TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  actor TEXT NOT NULL
+);
+CREATE INDEX consent_withdrawals_subject ON consent_withdrawals(org, subject_ref);
 )sql"},
 }};
 

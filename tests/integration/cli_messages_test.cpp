@@ -536,6 +536,35 @@ TEST_F(CliMessagesTest, PseudonymsAreDerivedFromTheClientNumberNeverTyped) {
   EXPECT_NE(other.out, ref);
 }
 
+// `ketenpoort consent withdraw` by client number: the next send on consent to that recipient
+// is refused by the gateway (exit 1, naming the reason), on another basis it goes.
+TEST_F(CliMessagesTest, AConsentWithdrawnFromTheCommandLineStopsTheNextHandOffOnConsent) {
+  WriteFile(Path("p.json"), SyntheticPayload("on consent"));
+  auto send = [&](const std::string& basis) {
+    return Cli("send", "shop-denhaag",
+               {"--kind", "signal", "--routing", "region=GM0518,age_band=adult", "--legal-basis",
+                basis, "--payload", Path("p.json"), "--client", "2026-0777"});
+  };
+  ASSERT_EQ(send("consent").exit_code, 0);
+  auto usage = Cli("consent", "shop-denhaag", {"--client", "2026-0777"});
+  EXPECT_EQ(usage.exit_code, 2) << "no subcommand";
+  auto no_reason = RunKetenpoort({"consent", "withdraw", "--config", dep_->config_path(), "--as",
+                                  "shop-denhaag", "--client", "2026-0777"});
+  EXPECT_EQ(no_reason.exit_code, 2);
+  EXPECT_NE(no_reason.err.find("--reason"), std::string::npos) << no_reason.err;
+  auto withdrawn =
+      RunKetenpoort({"consent", "withdraw", "--config", dep_->config_path(), "--as", "shop-denhaag",
+                     "--client", "2026-0777", "--recipient", "politie-avim-haaglanden", "--reason",
+                     "client withdrew consent at the intake"});
+  ASSERT_EQ(withdrawn.exit_code, 0) << withdrawn.err;
+  EXPECT_NE(withdrawn.out.find("consent withdrawn for politie-avim-haaglanden"), std::string::npos)
+      << withdrawn.out;
+  auto refused = send("consent");
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("consent_withdrawn"), std::string::npos) << refused.err;
+  EXPECT_EQ(send("vital_interest").exit_code, 0);
+}
+
 TEST_F(CliMessagesTest, TheTokenCanComeFromTheEnvironment) {
   auto r = RunKetenpoort({"inbox", "--config", dep_->config_path(), "--as", "comensha"},
                          {{"KETENPOORT_TOKEN", "kp_not_a_real_token"}});

@@ -422,6 +422,71 @@ TEST_F(KindsTest, AShelterAsksAQuestionAndTheAnswerBringsTheReferralBack) {
   EXPECT_EQ(changes_by_shop, 1);   // the answer
 }
 
+// A client withdraws consent: later hand-offs of that organisation about the client that rest
+// on consent are refused for the recipient named (or for all), another basis still carries,
+// and the withdrawal is in the trail.
+TEST_F(KindsTest, AWithdrawnConsentRefusesLaterHandOffsOnConsent) {
+  const std::string subject(64, 'c');
+  auto signal = [&](const std::string& basis, std::vector<std::string> to) {
+    json header = {{"kind", "signal"},
+                   {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+                   {"subject_ref", subject},
+                   {"legal_basis", basis},
+                   {"recipients", to}};
+    return Submit("shop-denhaag", header, to);
+  };
+  const std::vector<std::string> both = {"comensha", "politie-avim-haaglanden"};
+  ASSERT_EQ(signal("consent", both).status, 202);
+
+  auto withdraw = [&](json body) { return Post("/v1/consents/withdraw", body, "shop-denhaag"); };
+  struct Case {
+    json body;
+    long status;
+    std::string code;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{{"subject_ref", "jan.jansen"}, {"reason", "phone call"}}, 400, "invalid_subject_ref"},
+           {{{"subject_ref", subject}}, 400, "invalid_reason"},
+           {{{"subject_ref", subject}, {"recipient", "nobody-here"}, {"reason", "x"}},
+            404,
+            "unknown_organisation"},
+       }) {
+    auto r = withdraw(c.body);
+    EXPECT_EQ(r.status, c.status) << c.body.dump() << ": " << r.body;
+    EXPECT_EQ(Error(r)["code"], c.code) << r.body;
+  }
+  EXPECT_EQ(signal("consent", both).status, 202) << "a refused withdrawal changed nothing";
+
+  auto withdrawn = withdraw({{"subject_ref", subject},
+                             {"recipient", "politie-avim-haaglanden"},
+                             {"reason", "client withdrew consent in the intake talk"}});
+  ASSERT_EQ(withdrawn.status, 200) << withdrawn.body;
+  EXPECT_EQ(json::parse(withdrawn.body)["recipient"], "politie-avim-haaglanden");
+  auto refused = signal("consent", both);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(Error(refused)["code"], "consent_withdrawn");
+  EXPECT_NE(Error(refused)["message"].get<std::string>().find("politie-avim-haaglanden"),
+            std::string::npos);
+  EXPECT_EQ(signal("vital_interest", both).status, 202) << "another basis still carries";
+  EXPECT_EQ(signal("consent", {"comensha"}).status, 202) << "withdrawn for the police only";
+
+  ASSERT_EQ(withdraw({{"subject_ref", subject}, {"reason", "withdrawn for everyone"}}).status, 200);
+  EXPECT_EQ(Error(signal("consent", {"comensha"}))["code"], "consent_withdrawn");
+
+  auto audit = Get("/v1/audit?subject_ref=" + subject, "shop-denhaag.auditor");
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  const json entries = json::parse(audit.body)["entries"];
+  int withdrawals = 0;
+  for (const json& e : entries) {
+    if (e["event"] != "consent_withdraw")
+      continue;
+    ++withdrawals;
+    EXPECT_EQ(e["organisation"], "shop-denhaag");
+    EXPECT_TRUE(e["object"] == "politie-avim-haaglanden" || e["object"] == "*") << e.dump();
+  }
+  EXPECT_EQ(withdrawals, 2) << audit.body;
+}
+
 TEST_F(KindsTest, OnlyTheRightOrganisationKindMovesTheB8Procedure) {
   const std::vector<std::string> to = {"comensha", "ind", "shop-denhaag"};
   auto r = Submit("politie-avim-haaglanden", B8(), to);
