@@ -19,9 +19,9 @@ constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
 
 Result<Submission> SubmissionFromJson(const nlohmann::json& body) {
   JsonFields keys(body, "", "unknown_field");
-  KP_RETURN_IF_ERROR(
-      keys.OnlyKeys({"kind", "recipients", "routing", "subject_ref", "legal_basis", "deadline",
-                     "expires", "codelists", "payload", "follows", "follow_reason"}));
+  KP_RETURN_IF_ERROR(keys.OnlyKeys({"kind", "recipients", "routing", "subject_ref", "legal_basis",
+                                    "deadline", "expires", "codelists", "payload", "follows",
+                                    "follow_reason", "legal_bases"}));
   KP_ASSIGN_OR_RETURN(RoutingInput routing, RoutingInputFromJson(body));
   const JsonFields f(body, "", "invalid_request");
   auto recipients = [&]() -> Result<std::optional<std::vector<std::string>>> {
@@ -57,12 +57,37 @@ Result<Submission> SubmissionFromJson(const nlohmann::json& body) {
     return std::optional<FollowUp>(
         FollowUp{.message_id = std::move(id), .reason = std::move(reason)});
   };
+  auto legal_bases = [&]() -> Result<std::map<std::string, LegalBasis>> {
+    std::map<std::string, LegalBasis> bases;
+    const nlohmann::json* given = f.Find("legal_bases");
+    if (given == nullptr || given->is_null())
+      return bases;
+    if (!given->is_object()) {
+      return InvalidArgument("invalid_legal_basis",
+                             "must be an object: organisation id -> legal basis", "legal_bases");
+    }
+    for (const auto& [org, name] : given->items()) {
+      const std::string field = "legal_bases." + org;
+      if (!IsValidOrgId(org))
+        return InvalidArgument("invalid_request", "not an organisation id", field);
+      std::optional<LegalBasis> basis =
+          name.is_string() ? ParseLegalBasis(name.get<std::string>()) : std::nullopt;
+      if (!basis) {
+        return InvalidArgument("invalid_legal_basis",
+                               "must be consent, legal_obligation, vital_interest or public_task",
+                               field);
+      }
+      bases.emplace(org, *basis);
+    }
+    return bases;
+  };
   return Submission{.routing = std::move(routing),
                     .recipients = recipients(),
                     .header = delivery::ReadCommonHeader(f),
                     .codelists = codelists(),
                     .payload = payload(),
-                    .follows = follows()};
+                    .follows = follows(),
+                    .legal_bases = legal_bases()};
 }
 
 Result<ConsentWithdrawalRequest> ConsentWithdrawalFromJson(const nlohmann::json& body) {

@@ -33,6 +33,7 @@
 // with control characters -> 400 invalid_reason. JSON null counts as absent throughout.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,6 +43,7 @@
 
 #include "gateway/core/code_lists.h"
 #include "gateway/core/error.h"
+#include "gateway/core/legal_basis.h"
 #include "gateway/core/routing_rules.h"
 #include "gateway/crypto/hash.h"
 #include "gateway/messages/message_fields.h"
@@ -70,6 +72,10 @@ struct Submission {
   // "follow_reason" missing or malformed (400 invalid_request / invalid_reason), a reason
   // without "follows" (400 invalid_request, field "follow_reason").
   Result<std::optional<FollowUp>> follows = std::optional<FollowUp>();
+  // "legal_bases": a basis per recipient ({"politie-avim-haaglanden": "consent"}), which
+  // replaces the message's "legal_basis" for that recipient. Errors: not an object of basis
+  // names (400 invalid_legal_basis, field "legal_bases.ORG").
+  Result<std::map<std::string, LegalBasis>> legal_bases = std::map<std::string, LegalBasis>();
 };
 Result<Submission> SubmissionFromJson(const nlohmann::json& body);
 

@@ -154,9 +154,16 @@ struct Checked {
   std::optional<std::int64_t> expires_ms;
   CodeListVersions codelists;  // every list, at the version this message used
   Bytes payload;
-  std::optional<store::MessageLink> link;  // a follow-up's (message_id filled in at the write)
-  std::string follows_subject_ref;         // the subject_ref of the message it follows up
-  std::optional<CaseTurn> turn;            // a question's or answer's effect on its case
+  std::optional<store::MessageLink> link;   // a follow-up's (message_id filled in at the write)
+  std::string follows_subject_ref;          // the subject_ref of the message it follows up
+  std::optional<CaseTurn> turn;             // a question's or answer's effect on its case
+  std::map<std::string, LegalBasis> bases;  // a recipient's own basis, where it has one
+
+  // The basis `org`'s hand-off rests on: its own, else the message's.
+  std::optional<LegalBasis> BasisFor(const std::string& org) const {
+    auto it = bases.find(org);
+    return it != bases.end() ? std::optional<LegalBasis>(it->second) : routing.legal_basis;
+  }
 };
 
 // Message `id` when `sender_org` sent it, with the thread it belongs to (its own id when it
@@ -317,16 +324,37 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     if (!s.turn) {
       KP_ASSIGN_OR_RETURN(given, std::move(in.recipients));
     }
+    KP_ASSIGN_OR_RETURN(s.bases, std::move(in.legal_bases));
+    if (!s.bases.empty() && !given) {
+      return Refused("recipients_required",
+                     "a legal basis per recipient needs the recipients named", "legal_bases");
+    }
     if (s.turn) {
       // The recipient is the other party, chosen above.
     } else if (given) {
       s.recipients = std::move(*given);
       // A follow-up may go to any organisation of the region that takes the kind (the rules
       // chose the first recipients; after a decline the sender chooses the next).
-      KP_RETURN_IF_ERROR(
-          known->routes.CheckRecipients(s.routing, s.recipients, directory,
-                                        s.link ? RoutingRules::RecipientScope::kInRegion
-                                               : RoutingRules::RecipientScope::kRouted));
+      const auto scope =
+          s.link ? RoutingRules::RecipientScope::kInRegion : RoutingRules::RecipientScope::kRouted;
+      const std::set<std::string> distinct(s.recipients.begin(), s.recipients.end());
+      if (s.bases.empty() || distinct.size() != s.recipients.size() || s.recipients.empty()) {
+        KP_RETURN_IF_ERROR(
+            known->routes.CheckRecipients(s.routing, s.recipients, directory, scope));
+      } else {
+        // Each recipient is checked with the basis its own hand-off rests on.
+        for (const auto& [org, basis] : s.bases) {
+          if (!distinct.contains(org)) {
+            return InvalidArgument("invalid_request", "not a recipient of this message",
+                                   "legal_bases." + org);
+          }
+        }
+        for (const std::string& org : s.recipients) {
+          RoutingInput input = s.routing;
+          input.legal_basis = s.BasisFor(org);
+          KP_RETURN_IF_ERROR(known->routes.CheckRecipients(input, {org}, directory, scope));
+        }
+      }
       std::sort(s.recipients.begin(), s.recipients.end());
     } else {
       s.recipients = known->routes.Resolve(s.routing).recipients;
@@ -345,9 +373,14 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
                      "subject_ref");
     }
     // A hand-off that rests on the client's consent needs that consent still to stand.
-    if (s.routing.legal_basis == LegalBasis::kConsent && !s.subject_ref.empty()) {
+    std::vector<std::string> on_consent;
+    for (const std::string& org : s.recipients) {
+      if (s.BasisFor(org) == LegalBasis::kConsent)
+        on_consent.push_back(org);
+    }
+    if (!on_consent.empty() && !s.subject_ref.empty()) {
       KP_ASSIGN_OR_RETURN(std::string withdrawn, db_.Read([&](store::Database& db) {
-        return store::ConsentRepository(db).FirstWithdrawn(who.org, s.subject_ref, s.recipients);
+        return store::ConsentRepository(db).FirstWithdrawn(who.org, s.subject_ref, on_consent);
       }));
       if (!withdrawn.empty()) {
         return Refused("consent_withdrawn",
@@ -435,6 +468,7 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     std::string org;
     std::optional<IdempotencyKey> idempotency_key;
     std::optional<store::MessageLink> link;
+    std::map<std::string, std::string> bases;  // recipients' own legal bases
     std::optional<CaseTurn> turn;
     std::optional<store::NoticeRecord> notice;  // a question's news for the case's sender
     audit::AuditEntry turn_entry;               // the case message's status change
@@ -477,6 +511,8 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     audit::AuditEntry e = Entry(caller, audit::event::kDeliver, audit::action::kCreate, m.id, &m,
                                 audit::kOutcomeSuccess, now);
     e.organisation = org;  // delivered into this organisation's inbox, by the gateway
+    if (auto basis = s.BasisFor(org))
+      e.authorisation_basis = std::string(LegalBasisName(*basis));
     e.user = "gateway";
     e.role = "recipient";
     e.responsible_user = Actor(who);
@@ -486,6 +522,8 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     s.link->message_id = m.id;
     w->link = std::move(s.link);
   }
+  for (const auto& [org, basis] : s.bases)
+    w->bases[org] = std::string(LegalBasisName(basis));
   if (s.turn) {
     // The asker's delivery of the case message moves with the question or answer, in its
     // transaction, audited as a status change of the case message by this organisation.
@@ -524,6 +562,8 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
         KP_RETURN_IF_ERROR(store::KindRepository(db).SetCodeLists(w->m.id, w->codelists));
         if (w->link)
           KP_RETURN_IF_ERROR(repo.InsertLink(*w->link));
+        if (!w->bases.empty())
+          KP_RETURN_IF_ERROR(repo.InsertLegalBases(w->m.id, w->bases));
         if (w->turn) {
           const CaseTurn& t = *w->turn;
           // Checked again here: another request may have moved the delivery since.
@@ -805,6 +845,7 @@ Result<MessageTracking> MessageService::Tracking(const Caller& caller, std::stri
     KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
     KP_ASSIGN_OR_RETURN(auto events, repo.Events(id));
     KP_ASSIGN_OR_RETURN(auto outbox, repo.OutboxFor(id));
+    KP_ASSIGN_OR_RETURN(auto bases, repo.LegalBases(id));
     MessageTracking out;
     for (store::DeliveryRecord& d : deliveries) {
       MessageTracking::Recipient r;
@@ -828,9 +869,10 @@ Result<MessageTracking> MessageService::Tracking(const Caller& caller, std::stri
                                                .last_error = o.last_error,
                                                .receipt = o.receipt};
       }
+      auto own = bases.find(d.recipient_org);
+      r.legal_basis = own != bases.end() ? own->second : found->legal_basis;
       r.org = std::move(d.recipient_org);
       r.state = std::move(d.state);
-      r.legal_basis = found->legal_basis;
       out.recipients.push_back(std::move(r));
     }
     KP_RETURN_IF_ERROR(

@@ -124,6 +124,32 @@ Status MessageRepository::Insert(const MessageRecord& m,
   return Ok();
 }
 
+Status MessageRepository::InsertLegalBases(std::string_view message_id,
+                                           const std::map<std::string, std::string>& bases) {
+  for (const auto& [org, basis] : bases) {
+    KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("INSERT INTO delivery_legal_bases(message_id, "
+                                                 "recipient_org, legal_basis) VALUES (?, ?, ?)"));
+    s.Bind(1, message_id).Bind(2, org).Bind(3, basis);
+    KP_RETURN_IF_ERROR(s.Step());
+  }
+  return Ok();
+}
+
+Result<std::map<std::string, std::string>> MessageRepository::LegalBases(
+    std::string_view message_id) {
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT recipient_org, legal_basis FROM "
+                                               "delivery_legal_bases WHERE message_id = ?"));
+  s.Bind(1, message_id);
+  std::map<std::string, std::string> bases;
+  for (;;) {
+    KP_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row)
+      break;
+    bases.emplace(s.ColumnText(0), s.ColumnText(1));
+  }
+  return bases;
+}
+
 Status MessageRepository::InsertLink(const MessageLink& link) {
   KP_ASSIGN_OR_RETURN(StatementLease lease,
                       db_.PrepareCached("INSERT INTO message_links(message_id, follows_id, "

@@ -108,6 +108,11 @@ class MessageRepository {
   // The message, with its payload when `with_payload` and it still has one; nullopt if unknown.
   Result<std::optional<MessageRecord>> Find(std::string_view id, bool with_payload);
 
+  // The legal basis of each recipient whose basis differs from the message's (org -> basis).
+  Status InsertLegalBases(std::string_view message_id,
+                          const std::map<std::string, std::string>& bases);
+  Result<std::map<std::string, std::string>> LegalBases(std::string_view message_id);
+
   // Records that `link.message_id` follows up `link.follows_id` (both must exist; one link per
   // message: kConflict `constraint_violation` for a second).
   Status InsertLink(const MessageLink& link);

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 16> kMigrations{{
+constexpr std::array<Migration, 17> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -343,6 +343,16 @@ CREATE TABLE consent_withdrawals (
   actor TEXT NOT NULL
 );
 CREATE INDEX consent_withdrawals_subject ON consent_withdrawals(org, subject_ref);
+)sql"},
+    // A legal basis for one recipient of a message, where it differs from the message's own
+    // (messages.legal_basis): "legal_bases" in the submission.
+    {17, "delivery_legal_bases", R"sql(
+CREATE TABLE delivery_legal_bases (
+  message_id TEXT NOT NULL REFERENCES messages(id),
+  recipient_org TEXT NOT NULL,
+  legal_basis TEXT NOT NULL,
+  PRIMARY KEY (message_id, recipient_org)
+);
 )sql"},
 }};
 

@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <functional>
+#include <map>
 
 #include "tests/harness/harness.h"
 #include "tests/harness/sealer.h"
@@ -485,6 +486,60 @@ TEST_F(KindsTest, AWithdrawnConsentRefusesLaterHandOffsOnConsent) {
     EXPECT_TRUE(e["object"] == "politie-avim-haaglanden" || e["object"] == "*") << e.dump();
   }
   EXPECT_EQ(withdrawals, 2) << audit.body;
+}
+
+// One message, two hand-offs on different grounds: CoMensha without a recorded basis, the
+// police on the client's consent. Each recipient is checked, tracked and audited with its own.
+TEST_F(KindsTest, EachRecipientMayHaveItsOwnLegalBasis) {
+  const std::string subject(64, 'd');
+  auto signal = [&](json bases, json to) {
+    json header = {{"kind", "signal"},
+                   {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+                   {"subject_ref", subject}};
+    if (!bases.is_null())
+      header["legal_bases"] = bases;
+    if (!to.is_null())
+      header["recipients"] = to;
+    return Submit("shop-denhaag", header, {"comensha", "politie-avim-haaglanden"});
+  };
+  const json both = {"comensha", "politie-avim-haaglanden"};
+  EXPECT_EQ(Error(signal(nullptr, both))["code"], "legal_basis_required");
+  EXPECT_EQ(Error(signal({{"politie-avim-haaglanden", "consent"}}, nullptr))["code"],
+            "recipients_required");
+  EXPECT_EQ(Error(signal({{"ind", "consent"}}, both))["field"], "legal_bases.ind");
+  EXPECT_EQ(Error(signal({{"politie-avim-haaglanden", "goodwill"}}, both))["code"],
+            "invalid_legal_basis");
+
+  auto sent = signal({{"politie-avim-haaglanden", "consent"}}, both);
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  const std::string id = json::parse(sent.body)["id"];
+  std::map<std::string, std::string> basis_of;
+  const json tracking = Tracking(id, "shop-denhaag");
+  for (const json& r : tracking["recipients"])
+    basis_of[r["org"]] = r["legal_basis"];
+  EXPECT_EQ(basis_of["politie-avim-haaglanden"], "consent");
+  EXPECT_EQ(basis_of["comensha"], "");
+  auto audit = Get("/v1/audit?subject_ref=" + subject, "shop-denhaag.auditor");
+  const json entries = json::parse(audit.body)["entries"];
+  bool police_on_consent = false;
+  for (const json& e : entries) {
+    if (e["event"] == "deliver" && e["object"] == id &&
+        e["organisation"] == "politie-avim-haaglanden")
+      police_on_consent = e["authorisation_basis"] == "consent";
+  }
+  EXPECT_TRUE(police_on_consent) << audit.body;
+
+  // The police's consent withdrawn: that hand-off stops; on another basis it goes.
+  ASSERT_EQ(Post("/v1/consents/withdraw",
+                 {{"subject_ref", subject},
+                  {"recipient", "politie-avim-haaglanden"},
+                  {"reason", "withdrawn"}},
+                 "shop-denhaag")
+                .status,
+            200);
+  EXPECT_EQ(Error(signal({{"politie-avim-haaglanden", "consent"}}, both))["code"],
+            "consent_withdrawn");
+  EXPECT_EQ(signal({{"politie-avim-haaglanden", "vital_interest"}}, both).status, 202);
 }
 
 TEST_F(KindsTest, OnlyTheRightOrganisationKindMovesTheB8Procedure) {
