@@ -36,26 +36,41 @@ audit::AuditEntry GatewayEntry(std::string_view event, std::string_view action,
 // The mail of a notice, rebuilt from the row whenever it is (re)sent.
 // What a notice's mail calls it: the deadline rules' escalations and reminders, and the notices
 // a sender gets about its deliveries (messages/sender_notice.h).
-std::string MailWhat(const store::NoticeRecord& n) {
-  if (n.type == "escalation" || n.type == "reminder")
-    return n.type;
+// What the notice is, in Dutch and in English: the people who read these mails work in Dutch
+// first (docs/DESIGN.md, who uses it); English follows for those who do not.
+struct MailWords {
+  const char* nl;
+  const char* en;
+};
+
+MailWords MailWhat(const store::NoticeRecord& n) {
+  if (n.type == "escalation")
+    return {"escalatie", "escalation"};
+  if (n.type == "reminder")
+    return {"herinnering", "reminder"};
   if (n.type == "status")
-    return "status change";
+    return {"statuswijziging", "status change"};
   if (n.type == "dead_letter")
-    return "undeliverable message";
-  return "notice";
+    return {"onbestelbaar bericht", "undeliverable message"};
+  return {"melding", "notice"};
 }
 
 std::string MailSubject(const store::NoticeRecord& n) {
-  return "Ketenpoort " + MailWhat(n) + ": message " + n.message_id;
+  const MailWords w = MailWhat(n);
+  return std::string("Ketenpoort: ") + w.nl + " / " + w.en + " - bericht/message " + n.message_id;
 }
 
+// Codes and ids only (a state, an organisation id, a message id): never a payload or a name.
 std::string MailText(const store::NoticeRecord& n) {
+  const MailWords w = MailWhat(n);
   std::string what = n.reason;
   if (n.type == "status" || n.type == "dead_letter")
     what = n.about_org + ": " + n.reason;
-  return "Ketenpoort " + MailWhat(n) + " for " + n.mail_org + ".\n\n" + what +
-         ".\n\nOpen message " + n.message_id + " in Ketenpoort to see its state and answer it.\n";
+  return std::string("Ketenpoort ") + w.nl + " voor " + n.mail_org + ".\n\n" + what +
+         ".\n\nOpen bericht " + n.message_id +
+         " in Ketenpoort om de stand te zien en te antwoorden.\n\n-- English --\n\n" +
+         "Ketenpoort " + w.en + " for " + n.mail_org + ".\n\n" + what + ".\n\nOpen message " +
+         n.message_id + " in Ketenpoort to see its state and answer it.\n";
 }
 
 // How many due mails one read takes; a pass reads again while reads come back full.

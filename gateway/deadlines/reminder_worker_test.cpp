@@ -140,6 +140,12 @@ TEST_F(ReminderWorkerTest, AnUnansweredUrgentReferralEscalatesOnceToSenderAndByM
   EXPECT_EQ(mails_[0].to, "aanmelding@wende-denhaag.example.org");
   EXPECT_NE(mails_[0].text.find("m-urgent"), std::string::npos);
   EXPECT_EQ(mails_[0].text.find("pseudonym"), std::string::npos);  // never the pseudonym
+  // Dutch first, English beside it.
+  EXPECT_EQ(mails_[0].subject.rfind("Ketenpoort: escalatie / escalation", 0), 0u)
+      << mails_[0].subject;
+  EXPECT_LT(mails_[0].text.find("Ketenpoort escalatie voor"),
+            mails_[0].text.find("Ketenpoort escalation for"))
+      << mails_[0].text;
   auto notices = db_->Read([&](store::Database& db) {
     return store::KindRepository(db).NoticesTo("shop-denhaag", 0, 10);
   });
