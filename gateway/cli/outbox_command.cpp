@@ -3,9 +3,9 @@
 // the gateway runs; every retry and drop is audited.
 //
 //   $ ketenpoort outbox list --config /srv/kp/gateway.json
-//   7 dead 2026-12-02T10:00:00.000Z m-5f0c https://gw-b.example.org:8443 attempts=1
-//   error=peer_refused recipients=comensha $ ketenpoort outbox retry --config /srv/kp/gateway.json
-//   --id 7 --reason "peer fixed" outbox item 7: pending again, due now
+//   7 dead 2026-12-02T10:00:00.000Z m-5f0c https://gw-b.example.org:8443 attempts=1 ...
+//   $ ketenpoort outbox retry --config /srv/kp/gateway.json --id 7 --reason "peer fixed"
+//   outbox item 7: pending again, due now
 #include <charconv>
 #include <cstdio>
 #include <string>
