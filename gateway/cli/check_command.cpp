@@ -140,6 +140,12 @@ void CheckDeployment(Findings& f, const config::GatewayConfig& c) {
     f.Ok("directory",
          c.directory + " (" + std::to_string(directory->all().size()) + " organisations)");
     for (const Organisation& o : directory->all()) {
+      // A pseudonym secret kept in the deployment (init --demo, `pseudonym --new-secret`) is a
+      // key like the others: 0600. One kept elsewhere is not this check's business.
+      const std::string secret = c.base_dir + "/certs/" + o.id + ".pseudonym.key";
+      struct stat st {};
+      if (::stat(secret.c_str(), &st) == 0)
+        CheckSecretFile(f, "pseudonym secret", secret);
       if (o.certificate_pem.empty())
         continue;
       auto cert = crypto::Certificate::FromPem(o.certificate_pem);

@@ -512,9 +512,14 @@ TEST(CheckTest, ADemoDeploymentPassesAndEachBreakageIsOneFailingLine) {
   EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
   EXPECT_NE(ok.out.find("ok    audit trail: "), std::string::npos) << ok.out;
   EXPECT_NE(ok.out.find("\n0 problems, 0 warnings\n"), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("ok    pseudonym secret: " + dep->dir() +
+                        "/certs/shop-denhaag.pseudonym.key (mode 0600)"),
+            std::string::npos)
+      << ok.out;
   EXPECT_EQ(ReadFileOrEmpty(dep->db_path()), db_before) << "check changed the database";
 
   ASSERT_EQ(::chmod((dep->dir() + "/certs/gateway.key.pem").c_str(), 0644), 0);
+  ASSERT_EQ(::chmod((dep->dir() + "/certs/comensha.pseudonym.key").c_str(), 0640), 0);
   {
     std::ofstream routes(dep->dir() + "/routes.json");
     routes
@@ -528,7 +533,11 @@ TEST(CheckTest, ADemoDeploymentPassesAndEachBreakageIsOneFailingLine) {
             std::string::npos)
       << bad.out;
   EXPECT_NE(bad.out.find("FAIL  routes: "), std::string::npos) << bad.out;
-  EXPECT_NE(bad.out.find("\n2 problems, 0 warnings\n"), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("FAIL  pseudonym secret: " + dep->dir() +
+                         "/certs/comensha.pseudonym.key is readable by group or others"),
+            std::string::npos)
+      << bad.out;
+  EXPECT_NE(bad.out.find("\n3 problems, 0 warnings\n"), std::string::npos) << bad.out;
 
   EXPECT_EQ(RunKetenpoort({"check", "--config", dep->dir() + "/none.json"}).exit_code, 2);
   EXPECT_EQ(RunKetenpoort({"check"}).exit_code, 2);
