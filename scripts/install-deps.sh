@@ -19,6 +19,8 @@ test_packages=(
   sqlite3               # proves the database is unreadable without the key
   sqlcipher
   python3-aiosmtpd      # a real SMTP server on loopback for the mail tests
+  dpkg-dev              # dpkg-shlibdeps, for the package test (cpack -G DEB)
+  adduser               # the package's postinst makes the service user with it
   chromium              # the secure-mail portal's browser test (headless)
   clang                 # the libFuzzer targets (tests/fuzz, scripts/fuzz.sh --smoke)
   libclang-rt-14-dev    # libFuzzer and the sanitizer runtimes for clang 14
