@@ -165,6 +165,21 @@ TEST(MessagesExamples, MessageRequest) {
                {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
                {"payload", crypto::Base64Encode(*sealed)}};
   const std::string raw_body = body.dump();
+  // Only a follow-up or a hand-off on consent about a client needs stored state to check.
+  EXPECT_FALSE(SubmissionReadsStore(body));
+  json on_consent = body;
+  on_consent["legal_basis"] = "consent";
+  EXPECT_FALSE(SubmissionReadsStore(on_consent)) << "no client named: nothing to look up";
+  on_consent["subject_ref"] = std::string(64, 'a');
+  EXPECT_TRUE(SubmissionReadsStore(on_consent));
+  json per_recipient = body;
+  per_recipient["subject_ref"] = std::string(64, 'a');
+  per_recipient["legal_bases"] = {{"comensha", "consent"}};
+  EXPECT_TRUE(SubmissionReadsStore(per_recipient));
+  json follow_up = body;
+  follow_up["follows"] = "m-5f0c";
+  EXPECT_TRUE(SubmissionReadsStore(follow_up));
+  EXPECT_FALSE(SubmissionReadsStore(json::array()));
   auto read = [&]() -> Status {
     KP_ASSIGN_OR_RETURN(Submission s, SubmissionFromJson(body));
     EXPECT_EQ(s.routing.kind, "signal");  // "signal"

@@ -90,6 +90,29 @@ Result<Submission> SubmissionFromJson(const nlohmann::json& body) {
                     .legal_bases = legal_bases()};
 }
 
+bool SubmissionReadsStore(const nlohmann::json& body) {
+  if (!body.is_object())
+    return false;
+  auto is_string = [&](const char* key, std::string_view value) {
+    auto it = body.find(key);
+    return it != body.end() && it->is_string() && (value.empty() || *it == value);
+  };
+  if (is_string("follows", ""))
+    return true;
+  if (!is_string("subject_ref", ""))
+    return false;
+  if (is_string("legal_basis", "consent"))
+    return true;
+  auto bases = body.find("legal_bases");
+  if (bases != body.end() && bases->is_object()) {
+    for (const auto& basis : *bases) {
+      if (basis.is_string() && basis == "consent")
+        return true;
+    }
+  }
+  return false;
+}
+
 Result<ConsentWithdrawalRequest> ConsentWithdrawalFromJson(const nlohmann::json& body) {
   {
     JsonFields keys(body, "", "unknown_field");

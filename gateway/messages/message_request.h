@@ -79,6 +79,12 @@ struct Submission {
 };
 Result<Submission> SubmissionFromJson(const nlohmann::json& body);
 
+// Whether checking the submission `body` reads stored state besides memory: a follow-up
+// ("follows": the message it follows), or a hand-off on consent about a client (the
+// withdrawals). MessageService::Submit then reads the database, so the HTTP layer runs it on a
+// worker, not on an I/O thread. A body that does not parse counts as not reading.
+bool SubmissionReadsStore(const nlohmann::json& body);
+
 // POST /v1/messages/{id}/status.
 struct StatusChange {
   std::string state;   // a state of the message's lifecycle (or not: the service says so)

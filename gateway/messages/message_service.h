@@ -142,7 +142,10 @@ class MessageService {
   // error it answered, which is refused and audited like every other refusal. With
   // `idempotency_key`, a key seen before answers the first answer (the same body) or 409
   // idempotency_conflict (another body). Checks on this thread, then queues the write and
-  // returns; `done` gets the answer.
+  // returns; `done` gets the answer. The checks are in memory, except for a follow-up or
+  // question/answer (the message followed) and a hand-off on consent about a client (the
+  // withdrawals), which read the database: call those off any thread that must not block
+  // (SubmissionReadsStore in message_request.h tells them apart).
   void Submit(const Caller& caller, Result<Submission> submission,
               std::optional<IdempotencyKey> idempotency_key, Done done);
   // GET /v1/inbox: up to `limit` deliveries after the cursor `after` (0: from the start).

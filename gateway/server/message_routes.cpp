@@ -48,8 +48,8 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service, const K
   const KindRegistry* k = &kinds;
   // Runs on the server's I/O thread (kNonBlocking): a message is checked from memory alone
   // (directory, routing rules, kinds, the envelope) and answered when the group commit has it
-  // on disk, with no thread held meanwhile. Secure mail reads the database first, so it is
-  // handed on to a worker.
+  // on disk, with no thread held meanwhile. Secure mail, follow-ups and hand-offs on consent
+  // read the database first (SubmissionReadsStore), so they are handed on to a worker.
   router.Add(
       "POST", "/v1/messages", api::Access::Roles({Role::kSender}),
       [s, mail, k](api::Request& req) {
@@ -71,11 +71,17 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service, const K
                     202, mail->Submit(caller, SecureMailSubmissionFromJson(body), idempotency));
               });
         }
-        auto pending = PendingResponse::Create();
-        s->Submit(
-            CallerOf(req), SubmissionFromJson(*body), std::move(idempotency),
-            [pending](Result<Accepted> accepted) { pending->Complete(Answer(202, accepted)); });
-        return pending->Later();
+        const bool reads_store = SubmissionReadsStore(*body);
+        auto submit = [s, caller = CallerOf(req), body = std::move(*body), idempotency]() mutable {
+          auto pending = PendingResponse::Create();
+          s->Submit(
+              caller, SubmissionFromJson(body), std::move(idempotency),
+              [pending](Result<Accepted> accepted) { pending->Complete(Answer(202, accepted)); });
+          return pending->Later();
+        };
+        if (reads_store)
+          return api::Response::OnWorker(std::move(submit));
+        return submit();
       },
       api::HandlerCost::kNonBlocking);
   router.Add("GET", "/v1/inbox", api::Access::Roles({Role::kRecipient}), [s](api::Request& req) {
