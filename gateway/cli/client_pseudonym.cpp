@@ -36,4 +36,23 @@ Result<std::string> ClientPseudonym(const config::GatewayConfig& config, const s
   return ref;
 }
 
+std::vector<Flag> ClientFlags() {
+  return {
+      {"client", "NUMBER",
+       "the organisation's client number: its pseudonym becomes the subject_ref"},
+      {"pseudonym-secret", "FILE", "the secret for --client (default DIR/certs/ORG.pseudonym.key)"},
+      {"subject-ref", "REF", "a pseudonym already made (ketenpoort pseudonym)"}};
+}
+
+Result<std::string> SubjectFromFlags(const ParsedFlags& flags) {
+  if (!flags.Has("client"))
+    return flags.Get("subject-ref");
+  if (flags.Has("subject-ref"))
+    return InvalidArgument("invalid_option", "give --client or --subject-ref, not both",
+                           "--client");
+  KP_ASSIGN_OR_RETURN(config::GatewayConfig config, config::LoadGatewayConfig(flags.Get("config")));
+  return ClientPseudonym(config, flags.Get("as"), flags.Get("client"),
+                         flags.Get("pseudonym-secret"));
+}
+
 }  // namespace ketenpoort::cli

@@ -16,7 +16,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
+#include "gateway/cli/flags.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/error.h"
 
@@ -28,5 +30,14 @@ std::string DefaultPseudonymSecretFile(const config::GatewayConfig& config, cons
 Result<std::string> ClientPseudonym(const config::GatewayConfig& config, const std::string& org,
                                     const std::string& client_number,
                                     const std::string& secret_file);
+
+// The client flags of the commands that name a client (send, consent withdraw): --client,
+// --pseudonym-secret and --subject-ref, with their help texts.
+std::vector<Flag> ClientFlags();
+
+// The subject_ref those flags name: the pseudonym of --client NUMBER (the deployment of
+// --config, the organisation of --as, the secret of --pseudonym-secret or the default), or
+// --subject-ref as given; "" when neither. Both: 400 invalid_option (field "--client").
+Result<std::string> SubjectFromFlags(const ParsedFlags& flags);
 
 }  // namespace ketenpoort::cli

@@ -32,10 +32,8 @@ int RunConsent(int argc, char** argv) {
     return kExitUsage;
   }
   std::vector<Flag> spec = OrgSessionFlags();
-  spec.push_back({"client", "NUMBER", "the organisation's client number (its pseudonym is used)"});
-  spec.push_back({"subject-ref", "REF", "or the client's pseudonym itself"});
-  spec.push_back({"pseudonym-secret", "FILE",
-                  "the secret for --client (default DIR/certs/ORG.pseudonym.key)"});
+  for (Flag& flag : ClientFlags())
+    spec.push_back(std::move(flag));
   spec.push_back({"recipient", "ORG", "the organisation the consent was for (default: every one)"});
   spec.push_back({"reason", "TEXT", "how and when the client withdrew it", Flag::kRequired});
   Flags flags("consent withdraw",
@@ -48,7 +46,10 @@ int RunConsent(int argc, char** argv) {
   auto parsed = ParseCommandLine(flags, argc - 1, argv + 1, exit_code);
   if (!parsed)
     return exit_code;
-  if (parsed->Has("client") == parsed->Has("subject-ref"))
+  auto subject = SubjectFromFlags(*parsed);
+  if (!subject)
+    return Fail(subject.error());
+  if (subject->empty())
     return Fail(InvalidArgument("invalid_option", "give --client or --subject-ref", "--client"));
   if (Status reason = CheckReasonText(parsed->Get("reason"), "--reason", /*required=*/true);
       !reason)
@@ -56,15 +57,7 @@ int RunConsent(int argc, char** argv) {
   auto session = OrgSession::Open(OrgSessionOptions::FromFlags(*parsed), /*need_key=*/false);
   if (!session)
     return Fail(session.error());
-  std::string subject = parsed->Get("subject-ref");
-  if (parsed->Has("client")) {
-    auto ref = ClientPseudonym((*session)->config(), parsed->Get("as"), parsed->Get("client"),
-                               parsed->Get("pseudonym-secret"));
-    if (!ref)
-      return Fail(ref.error());
-    subject = std::move(*ref);
-  }
-  nlohmann::json body = {{"subject_ref", subject}, {"reason", parsed->Get("reason")}};
+  nlohmann::json body = {{"subject_ref", *subject}, {"reason", parsed->Get("reason")}};
   if (parsed->Has("recipient"))
     body["recipient"] = parsed->Get("recipient");
   auto answer = (*session)->client().Post("/v1/consents/withdraw", body);

@@ -28,7 +28,6 @@
 #include "gateway/cli/org_session.h"
 #include "gateway/cli/payload_check.h"
 #include "gateway/cli/send_securemail.h"
-#include "gateway/config/gateway_config.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/core/organisation.h"
 #include "gateway/core/pseudonym.h"
@@ -178,11 +177,8 @@ int RunSend(int argc, char** argv) {
   spec.push_back({"to", "ORG,...", "recipients (default: resolved by the gateway from --routing)"});
   spec.push_back({"routing", "K=V,...", "routing facts, e.g. region=GM0599,age_band=minor"});
   spec.push_back({"legal-basis", "B", "consent, legal_obligation, vital_interest or public_task"});
-  spec.push_back({"client", "NUMBER",
-                  "the organisation's client number: its pseudonym becomes the subject_ref"});
-  spec.push_back({"pseudonym-secret", "FILE",
-                  "the secret for --client (default DIR/certs/ORG.pseudonym.key)"});
-  spec.push_back({"subject-ref", "REF", "a pseudonym already made (ketenpoort pseudonym)"});
+  for (Flag& flag : ClientFlags())
+    spec.push_back(std::move(flag));
   spec.push_back({"follows", "ID",
                   "a message of this organisation this one follows up (the same case): a "
                   "re-referral after a decline may go to any organisation of the region"});
@@ -211,22 +207,10 @@ int RunSend(int argc, char** argv) {
       k != nullptr && k->spec().audience == KindAudience::kEmailAddresses) {
     return RunSendSecureMail(*parsed);
   }
-  std::string subject_ref = parsed->Get("subject-ref");
-  if (parsed->Has("client")) {
-    if (parsed->Has("subject-ref")) {
-      return Fail(InvalidArgument("invalid_option", "give --client or --subject-ref, not both",
-                                  "--client"));
-    }
-    auto config = config::LoadGatewayConfig(parsed->Get("config"));
-    if (!config)
-      return Fail(config.error());
-    auto ref = ClientPseudonym(*config, parsed->Get("as"), parsed->Get("client"),
-                               parsed->Get("pseudonym-secret"));
-    if (!ref)
-      return Fail(ref.error());
-    subject_ref = std::move(*ref);
-  }
-  auto request = ReadRequest(*parsed, std::move(subject_ref));
+  auto subject_ref = SubjectFromFlags(*parsed);
+  if (!subject_ref)
+    return Fail(subject_ref.error());
+  auto request = ReadRequest(*parsed, std::move(*subject_ref));
   if (!request)
     return Fail(request.error());
   auto payload = io::ReadFile(request->payload_file);

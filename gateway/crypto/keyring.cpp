@@ -674,6 +674,7 @@ Status Keyring::LoadPseudonymSecretFile(const std::string& id, const std::string
     size += static_cast<std::size_t>(n);
   }
   ::close(fd);
+  // Decoded here rather than with HexDecode, whose vector would be freed unwiped on an error.
   std::array<std::uint8_t, kPseudonymSecretBytes> secret{};
   bool valid = !read_failed &&
                (size == kPseudonymSecretHexDigits ||

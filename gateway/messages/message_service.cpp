@@ -112,7 +112,7 @@ Result<std::optional<CaseTurn>> FindCaseTurn(store::Database& db, const KindRegi
     return std::optional<CaseTurn>();
   KP_ASSIGN_OR_RETURN(auto link, repo.Link(followed));
   CaseTurn t;
-  t.thread = link ? link->thread_id : followed;
+  t.thread = store::ThreadOf(link, followed);
   t.sets_state = turn.sets_state;
   if (turn.role == ConversationTurn::Role::kQuestion) {
     // Asked by a recipient of the case message, of its sender.
@@ -176,7 +176,7 @@ Result<std::optional<std::pair<store::MessageRecord, std::string>>> FollowedMess
   if (!m || m->sender_org != sender_org)
     return Found();
   KP_ASSIGN_OR_RETURN(auto link, repo.Link(id));
-  std::string thread = link ? link->thread_id : id;
+  std::string thread = store::ThreadOf(link, id);
   return Found(std::pair(std::move(*m), std::move(thread)));
 }
 
@@ -256,8 +256,8 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
       return PermissionDenied("unknown_sender",
                               "the token's organisation '" + who.org + "' is not in the directory");
     }
-    if (const MessageKind* k = kinds_.Find(s.routing.kind); k != nullptr)
-      KP_RETURN_IF_ERROR(k->CheckSender(sender->kind));
+    if (kind != nullptr)
+      KP_RETURN_IF_ERROR(kind->CheckSender(sender->kind));
     // A follow-up of an earlier message of this sender, of the same kind: one case, one thread.
     KP_ASSIGN_OR_RETURN(std::optional<FollowUp> follows, std::move(in.follows));
     const std::optional<ConversationTurn> turn =
@@ -530,9 +530,9 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     CaseTurn& t = *s.turn;
     w->turn_entry = Entry(caller, audit::event::kStatusChange, audit::action::kUpdate,
                           t.case_message.id, &t.case_message, audit::kOutcomeSuccess, now);
-    if (t.sets_state == "needs_info") {
+    // As for a status set directly (SetStatus): a recipient's move is news for the sender.
+    if (who.org != t.case_message.sender_org)
       w->notice = SenderNotice(t.case_message, "status", who.org, t.sets_state, now, &directory);
-    }
     w->actor = Actor(who);
     w->turn = std::move(t);
   }
@@ -898,7 +898,7 @@ Result<MessageTracking> MessageService::Tracking(const Caller& caller, std::stri
     // The case this message belongs to: every message of it is this sender's (a follow-up
     // needs the sender of the message it follows).
     KP_ASSIGN_OR_RETURN(auto link, repo.Link(id));
-    const std::string thread = link ? link->thread_id : std::string(id);
+    const std::string thread = store::ThreadOf(link, id);
     if (link) {
       out.link = FollowUpLink{
           .follows = link->follows_id, .thread = link->thread_id, .reason = link->reason};

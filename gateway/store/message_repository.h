@@ -60,6 +60,12 @@ struct MessageLink {
   bool operator==(const MessageLink&) const = default;
 };
 
+// The thread of message `id` whose link (MessageRepository::Link) is `link`: the link's thread,
+// or the message's own id when it starts its case.
+inline std::string ThreadOf(const std::optional<MessageLink>& link, std::string_view id) {
+  return link ? link->thread_id : std::string(id);
+}
+
 struct DeliveryRecord {
   std::int64_t seq = 0;  // the inbox cursor
   std::string message_id;
