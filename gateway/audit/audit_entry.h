@@ -79,6 +79,8 @@ inline constexpr std::string_view kWitness = "witness";    // a peer's signed he
 inline constexpr std::string_view kReport = "report";  // anonymised counts (`ketenpoort report`)
 // A client's consent withdrawn (object: the recipient organisation, or "*" for every one).
 inline constexpr std::string_view kConsentWithdraw = "consent_withdraw";
+// A status report (federation/status_report.h) sent to the gateway of a message's other party.
+inline constexpr std::string_view kStatusReport = "status_report";
 }  // namespace event
 
 // True for the names above.

@@ -42,6 +42,9 @@ const std::map<std::string_view, Words>& EventWords() {
       {event::kConsentWithdraw,
        {"recorded that the client withdrew consent for",
         "legde vast dat de cliënt de toestemming introk voor"}},
+      {event::kStatusReport,
+       {"reported a status change to the other gateway of message",
+        "meldde een statuswijziging aan de andere gateway van bericht"}},
   };
   return words;
 }

@@ -148,6 +148,12 @@ Result<ReminderWorker::Pass> ReminderWorker::RunOnce(std::stop_token stop) {
         return Ok();
       KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
       for (const Notice& n : due) {
+        // A notice is made by the gateway of the organisation it is for: the other gateway of a
+        // federated case makes its own from the same states (status reports keep both copies
+        // of a delivery in step), so each notice and its mail comes once.
+        if (const Organisation* to = directory.Find(n.to_org);
+            to != nullptr && !to->gateway_url.empty())
+          continue;
         std::string contact;
         if (const Organisation* o = directory.Find(n.mail_org))
           contact = o->contact_email;

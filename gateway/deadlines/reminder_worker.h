@@ -20,6 +20,9 @@
 // Contract:
 // - The clock is injected: a test moves it and calls RunOnce, in milliseconds of real time.
 // - A notice is recorded and audited at most once per (message, key), even across restarts.
+// - Only notices for organisations this gateway serves are recorded: in a case across two
+//   gateways each makes its own organisations' notices (escalations for the sender on the
+//   sender's gateway, reminders for a recipient on the recipient's), never both.
 // - Its mail is durable: the notice is committed with mail state "pending" and a due time first,
 //   and every pass sends the mails that are due, outside the database lock. A mail that fails
 //   becomes "failed" with the error code and is tried again after a backoff (`mail_retry`, from

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "adapters/kinds/registry.h"
 #include "gateway/audit/audit_log.h"
 #include "gateway/messages/live_directory.h"
@@ -163,6 +165,30 @@ TEST_F(ReminderWorkerTest, AnUnansweredUrgentReferralEscalatesOnceToSenderAndByM
   EXPECT_EQ(worker.RunOnce()->notices, 0);
   EXPECT_EQ(mails_.size(), 1u);
   EXPECT_EQ(Reminders().size(), 1u);
+}
+
+// In a case across two gateways each makes its own organisations' notices: with the sender on
+// a peer gateway, this one (the recipient's) records and mails no escalation for it; the
+// sender's gateway does, from the same states that status reports keep in step.
+TEST_F(ReminderWorkerTest, NoNoticeIsMadeHereForAnOrganisationOfAPeerGateway) {
+  nlohmann::json orgs = nlohmann::json::parse(ReadSource("config/demo/organisations.json"));
+  for (auto& o : orgs["organisations"]) {
+    if (o["id"] == "shop-denhaag")
+      o["gateway"] = "https://gw-a.example.org:8443";
+  }
+  auto directory = Directory::Parse(orgs.dump());
+  ASSERT_TRUE(directory.ok()) << directory.error().ToString();
+  directory_->Replace(*server::DirectorySnapshot::Make(std::move(*directory), RoutingRules{}));
+  Add("m-urgent", "referral", "shop-denhaag",
+      {{"region", "GM0518"}, {"age_band", "adult"}, {"urgency", "urgent"}},
+      {{"wende-denhaag", "delivered"}});
+  ReminderWorker worker = Worker();
+  now_ = kT0 + 4 * kHourMs;
+  auto pass = worker.RunOnce();
+  ASSERT_TRUE(pass.ok()) << pass.error().ToString();
+  EXPECT_EQ(pass->notices, 0);
+  EXPECT_TRUE(mails_.empty());
+  EXPECT_TRUE(Reminders().empty());
 }
 
 // The notice is committed before its mail; a mail the relay refuses is tried again after the

@@ -13,14 +13,17 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "adapters/kinds/registry.h"
 #include "gateway/audit/audit_log.h"
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
 #include "gateway/crypto/hash.h"
+#include "gateway/federation/canonical_bytes.h"
 #include "gateway/federation/federation_service.h"
 #include "gateway/federation/outbox_worker.h"
 #include "gateway/federation/receipt.h"
+#include "gateway/federation/status_report.h"
 #include "gateway/messages/live_directory.h"
 #include "gateway/store/group_commit.h"
 #include "gateway/store/guarded_database.h"
@@ -101,6 +104,54 @@ TEST(FederationExamples, Receipt) {
   EXPECT_EQ(wire["received"], "2026-05-28T20:26:40.000Z");
 }
 
+// gateway/federation/canonical_bytes.h
+TEST(FederationExamples, CanonicalBytes) {
+  Bytes out;
+  PutRaw(out, AsBytes("tag\n"));
+  PutStr(out, "m-5f0c");
+  PutU64(out, 1795392000000);
+  EXPECT_EQ(out.size(), 4u + 4u + 6u + 8u);
+  EXPECT_EQ(out[7], 6);   // the length's last byte
+  EXPECT_EQ(out[14], 0);  // the integer's first byte
+}
+
+// gateway/federation/status_report.h
+TEST(FederationExamples, StatusReport) {
+  crypto::testing::TempDir certs;
+  crypto::testing::TestPki pki(certs);
+  crypto::testing::TestParty gw_b = pki.Issue("tls", {.tls_server = true});
+  crypto::testing::TestParty other = pki.Issue("other", {.tls_server = true});
+  const crypto::Keyring& keyring = pki.keys;
+  const std::string tls_chain_pem = gw_b.cert.ToPem();
+
+  StatusReport r{.id = "r-3c1d",
+                 .message_id = "m-5f0c",
+                 .recipient = "comensha",
+                 .state = "assessed",
+                 .actor = "comensha/a.bakker",
+                 .set_ms = kT0,
+                 .gateway = "gw-b"};
+  auto signed_report = SignStatusReport(keyring, "tls", r);  // sending side
+  ASSERT_TRUE(signed_report.ok()) << signed_report.error().ToString();
+  nlohmann::json body = ToJson(StatusReportPost{*signed_report, tls_chain_pem});
+
+  auto got = StatusReportPostFromJson(body);  // receiving side
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  auto leaf = crypto::Certificate::FromPem(got->certificate_pem);
+  ASSERT_TRUE(leaf.ok());
+  EXPECT_TRUE(VerifyStatusReport(got->report, *leaf).ok());
+  EXPECT_EQ(got->report.report, r);
+  EXPECT_EQ(body["report"]["set"], "2026-05-28T20:26:40.000Z");
+
+  // Another key, or any changed field, is refused.
+  EXPECT_EQ(VerifyStatusReport(got->report, other.cert).error().code, "report_signature_invalid");
+  SignedStatusReport changed = got->report;
+  changed.report.state = "closed";
+  EXPECT_EQ(VerifyStatusReport(changed, *leaf).error().code, "report_signature_invalid");
+  body["report"]["state"] = "Closed!";
+  EXPECT_EQ(StatusReportPostFromJson(body).error().code, "invalid_status_report");
+}
+
 }  // namespace
 }  // namespace ketenpoort::delivery
 
@@ -142,6 +193,7 @@ TEST(FederationExamples, FederationService) {
   config.directory = &live;
   config.keyring = &pki.keys;
   config.receipt_key_id = "gw-a";
+  config.kinds = &kinds::BuiltinKinds();
   config.gateway_id = "gw-a";
   config.certificate_pem = gw_a.cert.ToPem();
   config.clock = [] { return std::int64_t{1795392000000}; };  // 2026-11-23T00:00:00Z

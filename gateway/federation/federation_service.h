@@ -33,6 +33,40 @@
 // the write goes through the group commit (store/group_commit.h), and the answer (the receipt,
 // signed after the commit) is handed to `done` on its thread without a thread waiting for it.
 //
+// A follow-up ("follows" and "thread") is linked into its thread when this gateway holds the
+// message it follows. A question or answer (a kind with a conversation turn) needs it: it goes
+// to one organisation, which need not accept the kind, and must follow, here, a case message
+// its recipient sent and its sender received (a question), or a question its recipient sent
+// about a case message its sender sent (an answer); else 422 message_not_found, audited. The
+// move a question or answer makes on the case's delivery comes as a status report.
+//
+// Status reports (ReceiveStatus, POST /v1/federation/status, role peer): a delivery of a
+// message this gateway holds moved on the gateway of the message's other party. Checks:
+//   the certificate in the body is not the one the connection presented, the signature is not
+//   that certificate's key, or the report names another gateway    -> 403 report_signer_mismatch
+//                                                                      / 422
+//                                                                      report_signature_invalid
+//   the same report id before with other content                   -> 409 report_id_conflict
+//   no such message here                                           -> 404 message_not_found
+//   the recipient named is not one of the message's                -> 422 not_a_recipient
+//   the party that moved (the recipient when the sender is served
+//     here, the sender when the recipient is) is not served by the
+//     calling peer                                                 -> 403 party_not_served_by_peer
+//   the actor is not of that organisation                          -> 403 actor_not_party
+//   the message was recalled                                       -> 410 message_recalled
+//   the delivery's receipt is not recorded here yet                -> 409 delivery_in_transit
+//   the lifecycle does not allow the move from the state here      -> 422 report_not_applicable
+//   that party may not set that state (the kind's StateRule; a
+//     "received" is the gateway's or an answer's and passes)       -> 403 state_not_permitted
+// then, in one transaction: the delivery's new state (by the report's actor, with its code and
+// reason), the report kept by its id with its signature (store/status_report_repository.h), a
+// `status_change` audit entry (user: the actor, organisation: the party, responsible: the peer
+// gateway) and, for a recipient's move, a notice for the sender, mailed to its contact except
+// for "received". Refusals are audited with their code, except 409s: the sender retries those,
+// and its own trail records the report that finally failed. A report taken in before is answered
+// with the same receipt and changes nothing: exactly once. The answer is a receipt of the report
+// (status_report.h).
+//
 // Exactly once: a message id stored before, with the same sender, recipients and payload, is
 // answered with a receipt of the same content (the first reception's time; ECDSA signatures
 // differ each time) and nothing is stored. The same id with anything else: 409
@@ -61,8 +95,10 @@
 
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
+#include "gateway/core/kind_registry.h"
 #include "gateway/crypto/keyring.h"
 #include "gateway/federation/receipt.h"
+#include "gateway/federation/status_report.h"
 #include "gateway/messages/federation_message.h"
 #include "gateway/messages/live_directory.h"
 #include "gateway/messages/message_fields.h"
@@ -84,6 +120,10 @@ class FederationService {
     std::string gateway_id;                    // this gateway's id, named in receipts
     std::string certificate_pem;               // this gateway's TLS chain, leaf first
     Clock clock;
+    const KindRegistry* kinds = nullptr;  // required: lifecycles, questions and answers
+    // After a commit that recorded a notice with mail due (a recipient's move reported by a
+    // peer), wakes whoever mails notices; may be empty.
+    std::function<void()> notice_recorded;
   };
 
   // Error when a required member is missing.
@@ -101,6 +141,16 @@ class FederationService {
   // object `message_id` ("" when the body named none), and hands `error` to `done` once that
   // entry is committed.
   void Refuse(const Caller& caller, Error error, std::string message_id, Done done);
+
+  // POST /v1/federation/status: a status report (status_report.h) from the gateway of a
+  // message's other party, applied to this gateway's copy of the delivery. See the top of this
+  // file for the checks; answered with a receipt of the report.
+  void ReceiveStatus(const Caller& caller, std::string_view client_cert_sha256,
+                     delivery::StatusReportPost post, Done done);
+
+  // A status report refused before it was looked at (its body did not parse, or its signature is
+  // not the caller's): audits the refusal and hands `error` to `done`.
+  void RefuseStatus(const Caller& caller, Error error, std::string message_id, Done done);
 
   // Ok unless `caller` is a peer whose connection presented no client certificate, or another
   // than its token is bound to (`client_cert_sha256`: api::Request's); a refusal is audited.

@@ -10,10 +10,12 @@
 #include "gateway/core/lifecycle.h"
 #include "gateway/crypto/hash.h"
 #include "gateway/federation/receipt.h"
+#include "gateway/federation/status_report.h"
 #include "gateway/log/log.h"
 #include "gateway/messages/federation_message.h"
 #include "gateway/messages/sender_notice.h"
 #include "gateway/store/kind_repository.h"
+#include "gateway/store/status_report_repository.h"
 
 namespace ketenpoort::delivery {
 
@@ -22,6 +24,7 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kFederationPath = "/v1/federation/messages";
+constexpr std::string_view kStatusPath = "/v1/federation/status";
 constexpr std::size_t kMaxErrorCodeBytes = 64;
 
 // A peer's error code when it looks like one (snake_case), else "http_STATUS".
@@ -69,6 +72,8 @@ Result<std::unique_ptr<OutboxWorker>> OutboxWorker::Create(Config config) {
     config.jitter = SecureJitter();
   auto worker = std::unique_ptr<OutboxWorker>(new OutboxWorker(std::move(config)));
   Config& c = worker->config_;
+  for (const crypto::Certificate& cert : c.client_chain)
+    worker->client_chain_pem_ += cert.ToPem();
   if (!c.trust_anchors_file.empty()) {
     KP_ASSIGN_OR_RETURN(worker->trust_anchors_, crypto::LoadPemChainFile(c.trust_anchors_file));
     transports::PeerClient::Config pc;
@@ -135,6 +140,10 @@ Result<int> OutboxWorker::RunOnce(std::stop_token stop) {
                           return store::MessageRepository(db).Find(item.message_id,
                                                                    /*with_payload=*/true);
                         }));
+    KP_ASSIGN_OR_RETURN(std::optional<store::MessageLink> link,
+                        config_.db->Read([&](store::Database& db) {
+                          return store::MessageRepository(db).Link(item.message_id);
+                        }));
     Outcome outcome;
     if (!message) {
       outcome.kind = Outcome::Kind::kDead;
@@ -142,16 +151,30 @@ Result<int> OutboxWorker::RunOnce(std::stop_token stop) {
       message.emplace();
       message->id = item.message_id;
     } else {
-      outcome = Attempt(item, *message);
+      outcome = Attempt(item, *message, link);
     }
     ++attempted;
     KP_RETURN_IF_ERROR(Record(item, *message, outcome));
+  }
+  if (stop.stop_requested())
+    return attempted;
+  KP_ASSIGN_OR_RETURN(
+      std::vector<store::OutgoingStatusReport> reports, config_.db->Read([&](store::Database& db) {
+        return store::StatusReportRepository(db).Due(config_.clock(), config_.batch);
+      }));
+  for (const store::OutgoingStatusReport& report : reports) {
+    if (stop.stop_requested())
+      break;
+    Outcome outcome = AttemptReport(report);
+    ++attempted;
+    KP_RETURN_IF_ERROR(RecordReport(report, outcome));
   }
   return attempted;
 }
 
 OutboxWorker::Outcome OutboxWorker::Attempt(const store::OutboxItem& item,
-                                            const store::MessageRecord& m) {
+                                            const store::MessageRecord& m,
+                                            const std::optional<store::MessageLink>& link) {
   Outcome out;
   const std::int64_t now = config_.clock();
   if (m.recalled_ms) {
@@ -178,12 +201,31 @@ OutboxWorker::Outcome OutboxWorker::Attempt(const store::OutboxItem& item,
     return out;
   }
 
-  const std::string body = ToJson(FederationMessageOf(m, item.recipients)).dump();
-  std::string url = item.peer_url;
+  FederationMessage message = FederationMessageOf(m, item.recipients);
+  if (link) {
+    message.follows = link->follows_id;
+    message.thread = link->thread_id;
+  }
+  ReceiptExpectation expected;
+  expected.message_id = m.id;
+  expected.recipients = item.recipients;
+  std::copy_n(m.payload_sha256.begin(),
+              std::min(m.payload_sha256.size(), expected.payload_sha256.size()),
+              expected.payload_sha256.begin());
+  return Post(item.peer_url, kFederationPath, *peer, ToJson(message).dump(), m.id, expected);
+}
+
+OutboxWorker::Outcome OutboxWorker::Post(const std::string& peer_url, std::string_view path,
+                                         const Peer& peer, const std::string& body,
+                                         const std::string& idempotency_key,
+                                         ReceiptExpectation expected) {
+  Outcome out;
+  out.kind = Outcome::Kind::kRetry;
+  std::string url = peer_url;
   while (!url.empty() && url.back() == '/')
     url.pop_back();
-  url += kFederationPath;
-  auto r = client_->PostJson(url, peer->token, body, {{"Idempotency-Key", m.id}});
+  url += path;
+  auto r = client_->PostJson(url, peer.token, body, {{"Idempotency-Key", idempotency_key}});
   if (!r) {
     out.code = r.error().code;
     // A URL or request the client refuses will never work; anything else may.
@@ -218,13 +260,7 @@ OutboxWorker::Outcome OutboxWorker::Attempt(const store::OutboxItem& item,
     return out;
   }
   const SignedReceipt& receipt = answer->receipt;
-  ReceiptExpectation expected;
-  expected.message_id = m.id;
-  expected.recipients = item.recipients;
   expected.gateway = receipt.receipt.gateway;  // whoever signed with a trusted certificate
-  std::copy_n(m.payload_sha256.begin(),
-              std::min(m.payload_sha256.size(), expected.payload_sha256.size()),
-              expected.payload_sha256.begin());
   if (Status valid = VerifyReceiptFor(receipt, leaf, expected); !valid) {
     out.code = valid.error().code;
     return out;
@@ -233,6 +269,116 @@ OutboxWorker::Outcome OutboxWorker::Attempt(const store::OutboxItem& item,
   out.receipt = ToJson(receipt).dump();
   out.peer_gateway = receipt.receipt.gateway;
   return out;
+}
+
+OutboxWorker::Outcome OutboxWorker::AttemptReport(const store::OutgoingStatusReport& item) {
+  Outcome out;
+  out.kind = Outcome::Kind::kRetry;
+  if (!client_ || config_.gateway_id.empty()) {
+    out.code = "federation_not_configured";
+    return out;
+  }
+  const Peer* peer = FindPeer(item.peer_url);
+  if (peer == nullptr) {
+    out.code = "peer_not_configured";
+    return out;
+  }
+  const store::StatusReportRecord& r = item.report;
+  StatusReport report{.id = r.id,
+                      .message_id = r.message_id,
+                      .recipient = r.recipient_org,
+                      .state = r.state,
+                      .code = r.code,
+                      .reason = r.reason,
+                      .actor = r.actor,
+                      .set_ms = r.set_ms,
+                      .gateway = config_.gateway_id};
+  auto signed_report = SignStatusReport(*config_.keyring, config_.client_key_id, report);
+  if (!signed_report) {
+    // A report that does not validate never will: say so instead of retrying for a day.
+    out.kind = Outcome::Kind::kDead;
+    out.code = signed_report.error().code;
+    return out;
+  }
+  ReceiptExpectation expected;
+  expected.message_id = r.id;
+  expected.recipients = {r.recipient_org};
+  expected.payload_sha256 = ReportDigest(report);
+  return Post(item.peer_url, kStatusPath, *peer,
+              ToJson(StatusReportPost{std::move(*signed_report), client_chain_pem_}).dump(), r.id,
+              std::move(expected));
+}
+
+Status OutboxWorker::RecordReport(const store::OutgoingStatusReport& item, const Outcome& outcome) {
+  const std::int64_t now = config_.clock();
+  const std::int64_t attempts = item.attempts + 1;
+  std::string host = item.peer_url;
+  if (auto parts = ParseGatewayUrl(item.peer_url))
+    host = parts->authority;
+  const store::StatusReportRecord& r = item.report;
+  std::string logged;
+  KP_RETURN_IF_ERROR(config_.db->Write([&](store::Database& db) -> Status {
+    store::StatusReportRepository reports(db);
+    KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+    KP_ASSIGN_OR_RETURN(auto message, store::MessageRepository(db).Find(r.message_id,
+                                                                        /*with_payload=*/false));
+    audit::AuditEntry e;
+    e.time_ms = now;
+    e.event = std::string(audit::event::kStatusReport);
+    e.user = "gateway";
+    e.responsible_user = r.actor;
+    e.organisation = r.recipient_org;
+    e.role = "peer";
+    e.action = std::string(audit::action::kCreate);
+    e.object = r.message_id;
+    e.source_address = host;
+    if (message) {
+      e.subject_ref = message->subject_ref;
+      e.authorisation_basis = message->legal_basis;
+    }
+    std::string queue_state = "pending";
+    std::int64_t next = item.next_attempt_ms;
+    std::string error;
+    switch (outcome.kind) {
+      case Outcome::Kind::kDelivered:
+        queue_state = "delivered";
+        e.user = outcome.peer_gateway;
+        e.outcome = std::string(audit::kOutcomeSuccess);
+        logged = "delivered";
+        break;
+      case Outcome::Kind::kRecalled:
+      case Outcome::Kind::kDead:
+        queue_state = "dead";
+        error = outcome.code;
+        e.outcome = outcome.code;
+        logged = "dead:" + outcome.code;
+        break;
+      case Outcome::Kind::kRetry: {
+        const int failed = static_cast<int>(std::min<std::int64_t>(attempts, 1 << 20));
+        RetryDecision decision =
+            NextAttempt(config_.policy, failed, item.first_attempt_ms, now, config_.jitter);
+        error = outcome.code;
+        if (decision.dead_letter) {
+          queue_state = "dead";
+          e.outcome = outcome.code;
+          logged = "dead:" + outcome.code;
+        } else {
+          next = decision.next_attempt_ms;
+          logged = "retry:" + outcome.code;
+        }
+        break;
+      }
+    }
+    KP_RETURN_IF_ERROR(
+        reports.Update(item.seq, queue_state, attempts, next, error, outcome.receipt));
+    // A retry is in the log line; what became of the report is in the trail.
+    if (queue_state != "pending")
+      KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
+    return tx.Commit();
+  }));
+  log::Info("status_report_attempt",
+            {{"report", r.id}, {"message", r.message_id}, {"peer", host}, {"outcome", logged}});
+  return Ok();
 }
 
 Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageRecord& m,

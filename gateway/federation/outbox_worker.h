@@ -42,6 +42,16 @@
 // error code, "http_503", "peer_unreachable", "certificate_untrusted", ...): never a token or
 // a body. One log line per attempt: message id, peer host, outcome.
 //
+// Status reports (store/status_report_repository.h) go in the same pass, after the messages:
+// each due report (the oldest pending one of its delivery) is signed with `client_key_id` as
+// gateway `gateway_id` (federation/status_report.h) and posted to PEER_URL/v1/federation/status
+// with `client_chain` and the peer's token, Idempotency-Key the report id. A 202 whose receipt
+// (trusted as above) names the report's id, its recipient and the SHA-256 of its canonical
+// bytes -> "delivered" with the receipt; failures are retried, or given up, as for messages.
+// A report delivered or given up is a `status_report` audit entry (organisation: the delivery's
+// recipient, user: the peer's gateway id or "gateway", outcome: success or the code); a retry
+// is only a log line (report id, message id, peer host, outcome).
+//
 // Stop returns once the thread has joined: at once between attempts, else after the request in
 // flight (bounded by the client's timeouts; a refused connection returns at once).
 #pragma once
@@ -60,9 +70,11 @@
 #include "gateway/core/error.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/keyring.h"
+#include "gateway/federation/receipt.h"
 #include "gateway/messages/live_directory.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/store/message_repository.h"
+#include "gateway/store/status_report_repository.h"
 #include "gateway/worker/backoff.h"
 #include "gateway/worker/worker.h"
 
@@ -82,6 +94,7 @@ class OutboxWorker {
     const crypto::Keyring* keyring = nullptr;  // required; outlives the worker
     std::string client_key_id;                 // the key of `client_chain`'s leaf
     std::vector<crypto::Certificate> client_chain;
+    std::string gateway_id;          // this gateway's id, named in the status reports it signs
     std::string trust_anchors_file;  // "": every attempt fails (not configured)
     std::vector<Peer> peers;
     BackoffPolicy policy;
@@ -120,13 +133,22 @@ class OutboxWorker {
  private:
   struct Outcome;
   explicit OutboxWorker(Config config);
-  Outcome Attempt(const store::OutboxItem& item, const store::MessageRecord& message);
+  Outcome Attempt(const store::OutboxItem& item, const store::MessageRecord& message,
+                  const std::optional<store::MessageLink>& link);
   Status Record(const store::OutboxItem& item, const store::MessageRecord& message,
                 const Outcome& outcome);
+  Outcome AttemptReport(const store::OutgoingStatusReport& report);
+  Status RecordReport(const store::OutgoingStatusReport& report, const Outcome& outcome);
+  // POSTs `body` to `peer_url` + `path` and checks the receipt in a 202 against `expected`
+  // (its gateway: whoever signed with a trusted certificate).
+  Outcome Post(const std::string& peer_url, std::string_view path, const Peer& peer,
+               const std::string& body, const std::string& idempotency_key,
+               ReceiptExpectation expected);
   const Peer* FindPeer(const std::string& peer_url) const;
 
   Config config_;
   std::vector<crypto::Certificate> trust_anchors_;
+  std::string client_chain_pem_;  // client_chain as PEM: sent with every status report
   std::optional<transports::PeerClient> client_;
   worker::Worker worker_;  // last: its thread uses the members above
 };

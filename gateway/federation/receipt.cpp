@@ -8,6 +8,7 @@
 #include "gateway/core/json_fields.h"
 #include "gateway/core/organisation.h"
 #include "gateway/crypto/encoding.h"
+#include "gateway/federation/canonical_bytes.h"
 
 namespace ketenpoort::delivery {
 
@@ -28,25 +29,6 @@ bool IsPlainId(std::string_view s) {
   if (s.empty() || s.size() > kMaxIdBytes)
     return false;
   return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x21 && c <= 0x7e; });
-}
-
-void PutU32(Bytes& out, std::uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<std::uint8_t>(v >> shift));
-}
-
-void PutU64(Bytes& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8)
-    out.push_back(static_cast<std::uint8_t>(v >> shift));
-}
-
-void PutRaw(Bytes& out, ByteView bytes) {
-  out.insert(out.end(), bytes.begin(), bytes.end());
-}
-
-void PutStr(Bytes& out, std::string_view s) {
-  PutU32(out, static_cast<std::uint32_t>(s.size()));
-  PutRaw(out, AsBytes(s));
 }
 
 // Same elements, any order (both sides are distinct after Validate).

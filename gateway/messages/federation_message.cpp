@@ -30,16 +30,21 @@ bool IsValidMessageId(std::string_view id) {
 }
 
 json HeaderToJson(const FederationMessage& m) {
-  return {{"id", m.id},
-          {"kind", m.kind},
-          {"from", m.from},
-          {"recipients", m.recipients},
-          {"routing", m.routing},
-          {"subject_ref", m.subject_ref},
-          {"legal_basis", m.legal_basis},
-          {"deadline", OptionalTime(m.deadline_ms)},
-          {"expires", OptionalTime(m.expires_ms)},
-          {"created", audit::FormatTime(m.created_ms)}};
+  json out = {{"id", m.id},
+              {"kind", m.kind},
+              {"from", m.from},
+              {"recipients", m.recipients},
+              {"routing", m.routing},
+              {"subject_ref", m.subject_ref},
+              {"legal_basis", m.legal_basis},
+              {"deadline", OptionalTime(m.deadline_ms)},
+              {"expires", OptionalTime(m.expires_ms)},
+              {"created", audit::FormatTime(m.created_ms)}};
+  if (!m.follows.empty()) {
+    out["follows"] = m.follows;
+    out["thread"] = m.thread;
+  }
+  return out;
 }
 
 json ToJson(const FederationMessage& m) {
@@ -52,8 +57,9 @@ Result<FederationMessage> FederationMessageFromJson(const json& wire) {
   FederationMessage m;
   JsonFields keys(wire, "", "unknown_field");
   KP_RETURN_IF_ERROR(keys.IsObject());
-  KP_RETURN_IF_ERROR(keys.OnlyKeys({"id", "kind", "from", "recipients", "routing", "subject_ref",
-                                    "legal_basis", "deadline", "expires", "created", "payload"}));
+  KP_RETURN_IF_ERROR(
+      keys.OnlyKeys({"id", "kind", "from", "recipients", "routing", "subject_ref", "legal_basis",
+                     "deadline", "expires", "created", "payload", "follows", "thread"}));
   KP_ASSIGN_OR_RETURN(RoutingInput routing, RoutingInputFromJson(wire));
   m.kind = std::move(routing.kind);
   m.routing = std::move(routing.routing);
@@ -76,6 +82,16 @@ Result<FederationMessage> FederationMessageFromJson(const json& wire) {
   KP_ASSIGN_OR_RETURN(m.created_ms, ParseRequestTime(created, "created"));
   KP_ASSIGN_OR_RETURN(std::string payload, f.RequiredString("payload"));
   KP_ASSIGN_OR_RETURN(m.payload, DecodePayload(payload));
+  KP_ASSIGN_OR_RETURN(m.follows, f.OptionalString("follows"));
+  KP_ASSIGN_OR_RETURN(m.thread, f.OptionalString("thread"));
+  if (m.follows.empty() != m.thread.empty()) {
+    return InvalidArgument("invalid_request", "a follow-up names both follows and thread",
+                           m.follows.empty() ? "follows" : "thread");
+  }
+  if (!m.follows.empty() && !IsValidMessageId(m.follows))
+    return InvalidArgument("invalid_message_id", "must be a message id", "follows");
+  if (!m.thread.empty() && !IsValidMessageId(m.thread))
+    return InvalidArgument("invalid_message_id", "must be a message id", "thread");
   return m;
 }
 

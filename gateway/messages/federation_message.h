@@ -18,6 +18,10 @@
 //    "recipients": ["comensha"], "routing": {"age_band": "adult", "region": "GM0518"},
 //    "subject_ref": "5e0d...(64 hex digits)"}
 //
+// A follow-up (a re-referral, a question, an answer) adds "follows" (the message it follows)
+// and "thread" (its case's first message), both message ids; other messages have neither key.
+// The sender's reason for a follow-up stays with the sender's gateway.
+//
 // Written: times as RFC 3339 UTC with milliseconds (audit/time_format.h), a missing deadline or
 // expiry as null, no subject or legal basis as "", the payload as standard base64 of the DER CMS
 // envelope. HeaderToJson writes the same without "payload".
@@ -33,6 +37,8 @@
 //                                                                (message_header.h)
 //   created missing or not a string / not a time              -> invalid_request / invalid_time
 //   payload missing or not a string / not base64              -> invalid_request / invalid_payload
+//   follows without thread or thread without follows          -> invalid_request
+//   follows or thread not of the form of a message id         -> invalid_message_id
 // Null counts as absent. Whether the sender, the recipients, the expiry and the envelope are
 // acceptable is for the receiving gateway to decide (federation/federation_service.h).
 #pragma once
@@ -56,17 +62,19 @@ struct MessageRecord;
 namespace ketenpoort::delivery {
 
 struct FederationMessage {
-  std::string id;                       // the sending gateway's message id
-  std::string kind;                     // "signal", "referral", "b8", ...
-  std::string from;                     // the sender organisation
-  std::vector<std::string> recipients;  // the organisations it is for, in the order given
-  std::map<std::string, std::string> routing;
-  std::string subject_ref;                  // a pseudonym; "" for none
-  std::string legal_basis;                  // "vital_interest", ...; "" for none
+  std::string id{};                       // the sending gateway's message id
+  std::string kind{};                     // "signal", "referral", "b8", ...
+  std::string from{};                     // the sender organisation
+  std::vector<std::string> recipients{};  // the organisations it is for, in the order given
+  std::map<std::string, std::string> routing{};
+  std::string subject_ref{};                // a pseudonym; "" for none
+  std::string legal_basis{};                // "vital_interest", ...; "" for none
   std::optional<std::int64_t> deadline_ms;  // ms since the Unix epoch (UTC)
   std::optional<std::int64_t> expires_ms;
   std::int64_t created_ms = 0;
-  Bytes payload;  // the DER CMS envelope
+  Bytes payload{};        // the DER CMS envelope
+  std::string follows{};  // a follow-up's: the message it follows; "" for none
+  std::string thread{};   // a follow-up's: its case's first message; "" for none
 
   bool operator==(const FederationMessage&) const = default;
 };

@@ -22,6 +22,7 @@
 #include "gateway/store/consent_repository.h"
 #include "gateway/store/kind_repository.h"
 #include "gateway/store/message_repository.h"
+#include "gateway/store/status_report_repository.h"
 
 namespace ketenpoort::server {
 
@@ -85,6 +86,42 @@ Error RefusedAccess(store::Database& db, const Caller& caller, std::string_view 
   if (!appended)
     return std::move(appended).error();
   return MessageNotFound();
+}
+
+// True when `org` is in `directory` and served by this gateway.
+bool ServedHere(const Directory& directory, const std::string& org) {
+  const Organisation* o = directory.Find(org);
+  return o != nullptr && o->gateway_url.empty();
+}
+
+// A delivery of `m` to `recipient` moved here to `state`: when the message's other party (the
+// sender, where the recipient acted; the recipient, where the sender did) is served by a peer
+// gateway, queues a report of the move for that gateway (federation/status_report.h), in the
+// caller's transaction. True when one was queued.
+Result<bool> QueueStatusReport(store::Database& db, const Directory& directory,
+                               const store::MessageRecord& m, const std::string& recipient,
+                               std::string_view state, std::string_view code,
+                               std::string_view reason, const std::string& actor,
+                               std::int64_t now) {
+  const Organisation* sender = directory.Find(m.sender_org);
+  const Organisation* to = directory.Find(recipient);
+  std::string peer;
+  if (sender != nullptr && !sender->gateway_url.empty())
+    peer = sender->gateway_url;
+  else if (to != nullptr && !to->gateway_url.empty())
+    peer = to->gateway_url;
+  if (peer.empty())
+    return false;
+  KP_RETURN_IF_ERROR(store::StatusReportRepository(db).Enqueue({.id = store::NewReportId(),
+                                                                .message_id = m.id,
+                                                                .recipient_org = recipient,
+                                                                .state = std::string(state),
+                                                                .code = std::string(code),
+                                                                .reason = std::string(reason),
+                                                                .actor = actor,
+                                                                .set_ms = now},
+                                                               peer, now));
+  return true;
 }
 
 // A submission the directory, the routing rules and the kind accepted: what is stored.
@@ -281,12 +318,6 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
                                    "organisation's message)"),
                         "follows");
       }
-      const Organisation* party = directory.Find(found->to);
-      if (party == nullptr || !party->gateway_url.empty()) {
-        return Refused("party_not_served_here",
-                       "questions and answers reach organisations of this gateway only, for now",
-                       "follows");
-      }
       KP_RETURN_IF_ERROR(
           kinds_.CheckTransition(found->case_message.kind, found->state, found->sets_state));
       s.follows_subject_ref = found->case_message.subject_ref;
@@ -473,7 +504,9 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     std::optional<store::NoticeRecord> notice;  // a question's news for the case's sender
     audit::AuditEntry turn_entry;               // the case message's status change
     bool notice_mailed = false;
-    std::string actor;  // who moved the case message's delivery
+    std::string actor;                               // who moved the case message's delivery
+    std::shared_ptr<const DirectorySnapshot> known;  // for where a status report goes
+    bool report_queued = false;                      // the case's other party is on a peer gateway
     Accepted answer;
   };
   auto w = std::make_shared<Write>();
@@ -531,9 +564,11 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     w->turn_entry = Entry(caller, audit::event::kStatusChange, audit::action::kUpdate,
                           t.case_message.id, &t.case_message, audit::kOutcomeSuccess, now);
     // As for a status set directly (SetStatus): a recipient's move is news for the sender.
-    if (who.org != t.case_message.sender_org)
+    // A sender on a peer gateway hears it there, from the status report.
+    if (who.org != t.case_message.sender_org && ServedHere(directory, t.case_message.sender_org))
       w->notice = SenderNotice(t.case_message, "status", who.org, t.sets_state, now, &directory);
     w->actor = Actor(who);
+    w->known = known;
     w->turn = std::move(t);
   }
   w->codelists = CodeListVersionsToJson(s.codelists).dump();
@@ -577,6 +612,10 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
           KP_RETURN_IF_ERROR(repo.SetState(t.case_message.id, t.asker, t.sets_state, now, w->actor,
                                            w->m.kind + " " + w->m.id));
           KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, w->turn_entry));
+          KP_ASSIGN_OR_RETURN(
+              w->report_queued,
+              QueueStatusReport(db, w->known->directory, t.case_message, t.asker, t.sets_state, "",
+                                w->m.kind + " " + w->m.id, w->actor, now));
           if (w->notice) {
             KP_ASSIGN_OR_RETURN(bool inserted, store::KindRepository(db).InsertNotice(*w->notice));
             w->notice_mailed = inserted && w->notice->mail_state == "pending";
@@ -600,7 +639,7 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
           return;
         }
         // Committed: the outbox sends it now, instead of at its next poll for retries.
-        if (!w->by_peer.empty() && wake)
+        if ((!w->by_peer.empty() || w->report_queued) && wake)
           wake();
         if (w->notice_mailed && notice)
           notice();
@@ -666,15 +705,24 @@ Result<MessageView> MessageService::Get(const Caller& caller, std::string_view i
     std::string outcome = gone ? gone->code : std::string(audit::kOutcomeSuccess);
     KP_RETURN_IF_ERROR(audit::AuditLog().Append(
         db, Entry(caller, audit::event::kOpen, audit::action::kRead, m.id, &m, outcome, now)));
+    bool report_queued = false;
     if (!gone && delivery && delivery->state == state::kDelivered) {
       KP_RETURN_IF_ERROR(repo.SetState(id, who.org, state::kReceived, now, Actor(who), ""));
       delivery->state = std::string(state::kReceived);
-      // The sender sees that it arrived; a mail per reader would be noise.
-      store::NoticeRecord n = SenderNotice(m, "status", who.org, state::kReceived, now, nullptr);
-      KP_ASSIGN_OR_RETURN(bool inserted, store::KindRepository(db).InsertNotice(n));
-      (void)inserted;  // the key holds the time: a second read in the same ms is the same news
+      const std::shared_ptr<const DirectorySnapshot> known = directory_.Current();
+      if (ServedHere(known->directory, m.sender_org)) {
+        // The sender sees that it arrived; a mail per reader would be noise.
+        store::NoticeRecord n = SenderNotice(m, "status", who.org, state::kReceived, now, nullptr);
+        KP_ASSIGN_OR_RETURN(bool inserted, store::KindRepository(db).InsertNotice(n));
+        (void)inserted;  // the key holds the time: a second read in the same ms is the same news
+      }
+      KP_ASSIGN_OR_RETURN(report_queued,
+                          QueueStatusReport(db, known->directory, m, who.org, state::kReceived, "",
+                                            "", Actor(who), now));
     }
     KP_RETURN_IF_ERROR(tx.Commit());
+    if (report_queued && outbox_queued_)
+      outbox_queued_();
     if (gone)
       return *gone;
 
@@ -807,13 +855,20 @@ Result<StatusChanged> MessageService::SetStatus(const Caller& caller, std::strin
         db,
         Entry(caller, audit::event::kStatusChange, audit::action::kUpdate, std::string(id), &*found,
               allowed ? std::string(audit::kOutcomeSuccess) : allowed.error().code, now)));
+    bool report_queued = false;
     if (allowed) {
       for (const store::DeliveryRecord& d : targets) {
         KP_RETURN_IF_ERROR(
             repo.SetState(id, d.recipient_org, to, now, Actor(who), reason, change.code));
+        KP_ASSIGN_OR_RETURN(bool queued,
+                            QueueStatusReport(db, known->directory, *found, d.recipient_org, to,
+                                              change.code, reason, Actor(who), now));
+        report_queued = report_queued || queued;
       }
-      // A recipient's answer is news for the sender: a notice, mailed to its contact.
-      if (!as_sender && who.org != found->sender_org) {
+      // A recipient's answer is news for the sender: a notice, mailed to its contact (by the
+      // sender's own gateway, from the status report, when that is a peer).
+      if (!as_sender && who.org != found->sender_org &&
+          ServedHere(known->directory, found->sender_org)) {
         std::string what = to + (change.code.empty() ? "" : " (" + change.code + ")");
         store::NoticeRecord n =
             SenderNotice(*found, "status", who.org, what, now, &known->directory);
@@ -824,6 +879,8 @@ Result<StatusChanged> MessageService::SetStatus(const Caller& caller, std::strin
     KP_RETURN_IF_ERROR(tx.Commit());
     if (notice_mailed && notice_recorded_)
       notice_recorded_();
+    if (report_queued && outbox_queued_)
+      outbox_queued_();
     if (!allowed)
       return std::move(allowed).error();
     StatusChanged changed{.id = std::string(id), .org = who.org, .state = to, .time_ms = now};

@@ -71,6 +71,15 @@
 // for a state without a list -> 400 code_not_expected. Every attempt is audited, the ones answered
 // 404 too (outcome message_not_found).
 //
+// Across gateways: every move of a delivery made here (a status set, the first read's
+// "received", a question's or answer's move of the case message's delivery) whose other party
+// (the sender, or the recipient where the sender moved it) is served by a peer gateway queues,
+// in the same transaction, a status report for that gateway (store/status_report_repository.h),
+// which the outbox sends and the peer applies (federation/federation_service.h). The notice a
+// recipient's move makes for the sender is then made by the sender's own gateway, when the report
+// arrives, not here. Questions and answers reach parties on peer gateways as messages like any
+// other (their "follows" travels with them, federation_message.h).
+//
 // Reading: a message is visible to its sender organisation and to each recipient organisation
 // it has reached; to everyone else it does not exist (404 message_not_found, audited as such
 // with the caller and the message's pseudonym: Get, Tracking, Recall and SetStatus). A recipient's
@@ -171,9 +180,10 @@ class MessageService {
   Result<ConsentWithdrawn> WithdrawConsent(const Caller& caller,
                                            const ConsentWithdrawalRequest& request);
 
-  // Called (on the group commit's thread, after the commit) whenever a submission queued items
-  // for peer gateways: the daemon wakes its outbox worker (federation/outbox_worker.h) with it.
-  // Set before the first Submit.
+  // Called after the commit whenever a submission queued items for peer gateways (on the group
+  // commit's thread), or a status change, a read or a question or answer queued a status report
+  // for one (on the caller's thread; store/status_report_repository.h): the daemon wakes its
+  // outbox worker (federation/outbox_worker.h) with it. Set before the first request.
   void OnOutboxQueued(std::function<void()> wake) { outbox_queued_ = std::move(wake); }
   // Called after a commit that recorded a notice whose mail is due (a recipient's answer to the
   // sender, sender_notice.h): the daemon wakes the reminder worker, which sends notice mails,

@@ -158,6 +158,7 @@ TEST(ServerExamples, FederationRoutes) {
   fc.directory = &*demo.live;
   fc.keyring = &demo.keyring;
   fc.receipt_key_id = "tls";
+  fc.kinds = &kinds::BuiltinKinds();
   fc.gateway_id = demo.config.gateway_id;
   fc.certificate_pem = demo.tls_chain.front().ToPem();
   fc.clock = audit::NowMs;

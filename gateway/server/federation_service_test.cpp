@@ -9,11 +9,13 @@
 #include <optional>
 #include <string>
 
+#include "adapters/kinds/registry.h"
 #include "gateway/api/router.h"
 #include "gateway/audit/audit_log.h"
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/envelope.h"
+#include "gateway/federation/status_report.h"
 #include "gateway/messages/live_directory.h"
 #include "gateway/server/federation_routes.h"
 #include "gateway/store/db_key.h"
@@ -69,6 +71,7 @@ class FederationServiceTest : public ::testing::Test {
     c.directory = &*directory_;
     c.keyring = &pki_.keys;
     c.receipt_key_id = "gw-a";
+    c.kinds = &kinds::BuiltinKinds();
     c.gateway_id = "gw-a";
     c.certificate_pem = gw_a_.cert.ToPem();
     c.clock = [] { return kNow; };
@@ -116,10 +119,11 @@ class FederationServiceTest : public ::testing::Test {
 
   // POST /v1/federation/messages with `token` from a connection that presented the certificate
   // of fingerprint `cert_sha256` ("" for none).
-  api::Response Post(const std::string& token, const std::string& cert_sha256, const json& body) {
+  api::Response Post(const std::string& token, const std::string& cert_sha256, const json& body,
+                     const std::string& path = "/v1/federation/messages") {
     api::Request r;
     r.method = "POST";
-    r.path = "/v1/federation/messages";
+    r.path = path;
     r.headers["Authorization"] = "Bearer " + token;
     r.headers["Content-Type"] = "application/json";
     r.body = body.dump();
@@ -303,6 +307,91 @@ TEST_F(FederationServiceTest, OrganisationTokensAreNotPeersAndNeedNoCertificate)
   EXPECT_EQ(CodeOf(refused), "peer_certificate_mismatch");
   peer.client_cert_sha256 = gw_b_.cert.Sha256Fingerprint();
   EXPECT_EQ(router.Dispatch(peer, as_peer).status, 200);
+}
+
+// Status reports: shop-denhaag, the sender, lives on B; its move on the message B delivered
+// here for comensha is applied once, and only when B reports it in shop-denhaag's name.
+TEST_F(FederationServiceTest, AStatusReportIsAppliedOnceAndOnlyFromThePartysOwnGateway) {
+  ASSERT_EQ(
+      Post("peer-b", gw_b_.cert.Sha256Fingerprint(), Delivery("msg-b-9", "shop-denhaag")).status,
+      202);
+  auto report = [&](const ct::TestParty& gw, const std::string& gateway_id, const std::string& id,
+                    const std::string& actor, const std::string& state) {
+    delivery::StatusReport r{.id = id,
+                             .message_id = "msg-b-9",
+                             .recipient = "comensha",
+                             .state = state,
+                             .actor = actor,
+                             .set_ms = kNow,
+                             .gateway = gateway_id};
+    auto signed_report = delivery::SignStatusReport(pki_.keys, gateway_id, r);
+    EXPECT_TRUE(signed_report.ok());
+    return delivery::ToJson(delivery::StatusReportPost{*signed_report, gw.cert.ToPem()});
+  };
+  auto post = [&](const std::string& token, const ct::TestParty& gw, const json& body) {
+    return Post(token, gw.cert.Sha256Fingerprint(), body, "/v1/federation/status");
+  };
+  auto closed_events = [&] {
+    auto events = db_->Read(
+        [](store::Database& db) { return store::MessageRepository(db).Events("msg-b-9"); });
+    EXPECT_TRUE(events.ok());
+    int n = 0;
+    for (const auto& e : events.ok() ? *events : std::vector<store::DeliveryEvent>{})
+      n += e.recipient_org == "comensha" && e.state == "closed";
+    return n;
+  };
+
+  // C serves neither party; B does not serve the recipient; the sender may not "assess".
+  auto by_c = post("peer-c", gw_c_, report(gw_c_, "gw-c", "r-1", "shop-denhaag", "closed"));
+  EXPECT_EQ(by_c.status, 403) << by_c.body;
+  EXPECT_EQ(CodeOf(by_c), "party_not_served_by_peer");
+  auto as_recipient = post("peer-b", gw_b_, report(gw_b_, "gw-b", "r-2", "comensha", "closed"));
+  EXPECT_EQ(as_recipient.status, 403) << as_recipient.body;
+  EXPECT_EQ(CodeOf(as_recipient), "actor_not_party");
+  auto assess = post("peer-b", gw_b_, report(gw_b_, "gw-b", "r-3", "shop-denhaag", "assessed"));
+  EXPECT_EQ(assess.status, 403) << assess.body;
+  EXPECT_EQ(CodeOf(assess), "state_not_permitted");
+  EXPECT_EQ(closed_events(), 0);
+
+  // B's report in the sender's name is applied, with a receipt of the report.
+  const json closing = report(gw_b_, "gw-b", "r-4", "shop-denhaag/j.devries", "closed");
+  auto first = post("peer-b", gw_b_, closing);
+  ASSERT_EQ(first.status, 202) << first.body;
+  EXPECT_EQ(json::parse(first.body)["receipt"]["message_id"], "r-4");
+  EXPECT_EQ(json::parse(first.body)["receipt"]["recipients"], json::array({"comensha"}));
+  EXPECT_EQ(closed_events(), 1);
+  // Again: the same receipt, nothing applied twice. The same id with other content: refused.
+  auto again = post("peer-b", gw_b_, closing);
+  ASSERT_EQ(again.status, 202) << again.body;
+  EXPECT_EQ(json::parse(again.body)["receipt"]["received"],
+            json::parse(first.body)["receipt"]["received"]);
+  EXPECT_EQ(closed_events(), 1);
+  auto conflict = post("peer-b", gw_b_, report(gw_b_, "gw-b", "r-4", "shop-denhaag", "closed"));
+  EXPECT_EQ(conflict.status, 409) << conflict.body;
+  EXPECT_EQ(CodeOf(conflict), "report_id_conflict");
+  // A report signed by B but sent over C's connection is not C's.
+  auto borrowed = post("peer-c", gw_c_, report(gw_b_, "gw-b", "r-5", "shop-denhaag", "closed"));
+  EXPECT_EQ(borrowed.status, 403) << borrowed.body;
+  EXPECT_EQ(CodeOf(borrowed), "report_signer_mismatch");
+
+  int applied = 0;
+  std::vector<std::string> refused;
+  for (const audit::AuditEntry& e : Trail()) {
+    if (e.event != "status_change")
+      continue;
+    if (e.outcome == "success") {
+      ++applied;
+      EXPECT_EQ(e.user, "shop-denhaag/j.devries");
+      EXPECT_EQ(e.organisation, "shop-denhaag");
+      EXPECT_EQ(e.responsible_user, "gw-b");
+      EXPECT_EQ(e.object, "msg-b-9");
+    } else {
+      refused.push_back(e.outcome);
+    }
+  }
+  EXPECT_EQ(applied, 1);
+  EXPECT_EQ(refused, (std::vector<std::string>{"party_not_served_by_peer", "actor_not_party",
+                                               "state_not_permitted", "report_signer_mismatch"}));
 }
 
 }  // namespace

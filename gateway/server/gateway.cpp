@@ -179,6 +179,7 @@ Result<std::unique_ptr<delivery::OutboxWorker>> MakeOutboxWorker(
   c.keyring = &keyring;
   c.client_key_id = kTlsKeyId;
   c.client_chain = tls_chain;
+  c.gateway_id = config.gateway_id;
   c.clock = audit::NowMs;
   c.policy.base = std::chrono::milliseconds(f.retry.base_ms);
   c.policy.cap = std::chrono::milliseconds(f.retry.cap_ms);
@@ -409,6 +410,8 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   fc.gateway_id = config.gateway_id;
   fc.certificate_pem = std::move(tls_chain_pem);
   fc.clock = audit::NowMs;
+  fc.kinds = &kinds;
+  fc.notice_recorded = [st] { st->reminders->Wake(); };
   KP_ASSIGN_OR_RETURN(s->federation, FederationService::Create(std::move(fc)));
   RegisterFederationRoutes(s->router, *s->federation);
   KP_ASSIGN_OR_RETURN(s->outbox, MakeOutboxWorker(config, *s->db, s->keyring, s->tls_chain,

@@ -28,12 +28,12 @@
 namespace ketenpoort::store {
 
 struct ConsentWithdrawal {
-  std::string org;            // the organisation whose client it is
-  std::string subject_ref;    // the client's pseudonym at that organisation
-  std::string recipient_org;  // "" for every recipient
-  std::string reason;
+  std::string org{};            // the organisation whose client it is
+  std::string subject_ref{};    // the client's pseudonym at that organisation
+  std::string recipient_org{};  // "" for every recipient
+  std::string reason{};
   std::int64_t time_ms = 0;
-  std::string actor;  // "ORG" or "ORG/USER"
+  std::string actor{};  // "ORG" or "ORG/USER"
 };
 
 class ConsentRepository {

@@ -29,6 +29,7 @@
 #include "gateway/store/migrations.h"
 #include "gateway/store/periodic_queries.h"
 #include "gateway/store/posix_file.h"
+#include "gateway/store/status_report_repository.h"
 #include "gateway/store/test_support.h"
 #include "gateway/store/token_repository.h"
 
@@ -148,6 +149,33 @@ TEST(StoreExamples, ConsentRepository) {
                              .actor = "shop-denhaag"})
                   .ok());
   EXPECT_EQ(*consents.FirstWithdrawn("shop-denhaag", ref, {"comensha"}), "comensha");
+}
+
+// gateway/store/status_report_repository.h
+TEST(StoreExamples, StatusReportRepository) {
+  TempDir dir;
+  Database db = std::move(*MigratedDatabase(dir.File("kp.db")));
+  ASSERT_TRUE(db.Exec("INSERT INTO messages(id, kind, sender_org, routing, created_ms, "
+                      "payload_sha256) VALUES('m-5f0c', 'signal', 'shop-denhaag', '{}', 1, "
+                      "zeroblob(32))")
+                  .ok());
+  const std::int64_t now = 1795392000000;
+  StatusReportRepository reports(db);
+  ASSERT_TRUE(reports
+                  .Enqueue({.id = NewReportId(),
+                            .message_id = "m-5f0c",
+                            .recipient_org = "comensha",
+                            .state = "assessed",
+                            .actor = "comensha/a.bakker",
+                            .set_ms = now},
+                           "https://gw-a.example.org:8443", now)
+                  .ok());
+  auto due = reports.Due(now, 32);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].report.state, "assessed");
+  EXPECT_EQ((*due)[0].queue_state, "pending");
+  EXPECT_EQ((*due)[0].report.id.rfind("r-", 0), 0u);
 }
 
 // gateway/store/database.h

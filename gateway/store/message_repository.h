@@ -52,10 +52,10 @@ struct MessageRecord {
 
 // The link of a message that follows up an earlier one of the same case.
 struct MessageLink {
-  std::string message_id;
-  std::string follows_id;  // the message it follows up
-  std::string thread_id;   // the case's first message
-  std::string reason;      // the sender's reason for the follow-up
+  std::string message_id{};
+  std::string follows_id{};  // the message it follows up
+  std::string thread_id{};   // the case's first message
+  std::string reason{};      // the sender's reason for the follow-up
 
   bool operator==(const MessageLink&) const = default;
 };

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 17> kMigrations{{
+constexpr std::array<Migration, 18> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -352,6 +352,47 @@ CREATE TABLE delivery_legal_bases (
   recipient_org TEXT NOT NULL,
   legal_basis TEXT NOT NULL,
   PRIMARY KEY (message_id, recipient_org)
+);
+)sql"},
+    // A delivery's state change made on this gateway where the message's other party (its
+    // sender, or the recipient) is served by a peer gateway: queued here to travel there
+    // (status_reports_out, sent in seq order per delivery), and the reports peers delivered
+    // here, kept once by their id with the peer's signature (status_reports_in).
+    // store/status_report_repository.h.
+    {18, "status_reports", R"sql(
+CREATE TABLE status_reports_out (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  message_id TEXT NOT NULL REFERENCES messages(id),
+  recipient_org TEXT NOT NULL,
+  state TEXT NOT NULL,
+  code TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  set_ms INTEGER NOT NULL,
+  peer_url TEXT NOT NULL,
+  queue_state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  first_attempt_ms INTEGER NOT NULL,
+  next_attempt_ms INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  receipt TEXT
+);
+CREATE INDEX status_reports_out_due ON status_reports_out(queue_state, next_attempt_ms);
+CREATE INDEX status_reports_out_delivery
+  ON status_reports_out(message_id, recipient_org, queue_state, seq);
+CREATE TABLE status_reports_in (
+  id TEXT PRIMARY KEY,
+  message_id TEXT NOT NULL REFERENCES messages(id),
+  recipient_org TEXT NOT NULL,
+  state TEXT NOT NULL,
+  code TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  set_ms INTEGER NOT NULL,
+  gateway TEXT NOT NULL,
+  signature BLOB NOT NULL,
+  received_ms INTEGER NOT NULL
 );
 )sql"},
 }};

@@ -30,6 +30,9 @@
 #define KP_OUTBOX_COLUMNS                                                                      \
   "id, message_id, peer_url, recipients, state, attempts, first_attempt_ms, next_attempt_ms, " \
   "last_error, COALESCE(receipt, '')"
+#define KP_STATUS_REPORT_OUT_COLUMNS                                                   \
+  "seq, id, message_id, recipient_org, state, code, reason, actor, set_ms, peer_url, " \
+  "queue_state, attempts, first_attempt_ms, next_attempt_ms, last_error, COALESCE(receipt, '')"
 #define KP_NOTICE_COLUMNS                                                                \
   "id, message_id, key, type, to_org, about_org, mail_org, due_ms, created_ms, reason, " \
   "mail_state, mail_error, mail_attempts, mail_next_ms"
@@ -94,18 +97,28 @@ inline constexpr std::string_view kNoticeMailsDue =
     " FROM notices WHERE mail_next_ms IS NOT NULL AND mail_next_ms <= ?1 "
     "ORDER BY mail_next_ms, id LIMIT ?2";
 
+// StatusReportRepository::Due: ?1 now_ms, ?2 limit. A report waits while an earlier one of its
+// delivery is pending (the index on message, recipient, state and seq answers that).
+inline constexpr std::string_view kStatusReportsDue =
+    "SELECT " KP_STATUS_REPORT_OUT_COLUMNS
+    " FROM status_reports_out r WHERE queue_state = 'pending' AND next_attempt_ms <= ?1 "
+    "AND NOT EXISTS (SELECT 1 FROM status_reports_out e WHERE e.message_id = r.message_id "
+    "AND e.recipient_org = r.recipient_org AND e.queue_state = 'pending' AND e.seq < r.seq) "
+    "ORDER BY next_attempt_ms, seq LIMIT ?2";
+
 struct PeriodicQuery {
   std::string_view name;
   std::string_view sql;
 };
 
-inline constexpr std::array<PeriodicQuery, 10> kPeriodicQueries{{
+inline constexpr std::array<PeriodicQuery, 11> kPeriodicQueries{{
     {"SecureMailRepository::DueNotifications", kSecureMailDueNotifications},
     {"SecureMailRepository::DeadlinesDue", kSecureMailDeadlinesDue},
     {"SecureMailRepository::ExpiriesDue", kSecureMailExpiriesDue},
     {"SecureMailRepository::DeleteExpiredSessions", kSecureMailDeleteExpiredSessions},
     {"BlobRepository::Disposable", kBlobsDisposable},
     {"MessageRepository::DueOutbox", kOutboxDue},
+    {"StatusReportRepository::Due", kStatusReportsDue},
     {"MessageRepository::KindsWithPayloads", kKindsWithPayloads},
     {"MessageRepository::PayloadsCreatedBefore", kPayloadsCreatedBefore},
     {"KindRepository::OpenMessages", kOpenMessages},

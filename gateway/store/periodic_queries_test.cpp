@@ -36,6 +36,10 @@ INSERT INTO deliveries(message_id, recipient_org, state, updated_ms)
   SELECT id, 'comensha', 'delivered', created_ms FROM messages;
 INSERT INTO outbox(message_id, peer_url, recipients, state, first_attempt_ms, next_attempt_ms)
   SELECT id, 'https://peer.example.org', '[]', 'pending', created_ms, created_ms FROM messages;
+INSERT INTO status_reports_out(id, message_id, recipient_org, state, code, reason, actor,
+                               set_ms, peer_url, queue_state, first_attempt_ms, next_attempt_ms)
+  SELECT 'r-' || id, id, 'comensha', 'received', '', '', 'comensha', created_ms,
+         'https://peer.example.org', 'pending', created_ms, created_ms FROM messages;
 INSERT INTO securemail_messages(message_id, lang, deadline_ms, expires_ms)
   SELECT id, 'nl', deadline_ms, expires_ms FROM messages WHERE kind = 'securemail';
 INSERT INTO securemail_recipients(message_id, email, verification, notify_due_ms)

@@ -9,7 +9,8 @@
 //      gateway.json: federation {trust_anchors: B's and C's CAs, peers B and C with the peer
 //      tokens they issued to gw-a, retry 100..500 ms}; listen.client_ca = certs/clients.pem
 //      (A's, B's and C's CAs). A issued a peer token to gw-b, bound to B's URL and B's
-//      gateway certificate, which tests use by hand (B has no outbox towards A).
+//      gateway certificate. B has an outbox towards A with it (federation {trust_anchors: A's
+//      CA, peers: A}), for the status reports of its recipients; tests also use it by hand.
 //   B, C: shop-denhaag lives on A. listen.client_ca = certs/ca.cert.pem, rewritten as a bundle
 //      of A's CA (first: the Sealer checks signatures against the first certificate) and their
 //      own, so every client, A's outbox included, must present a certificate. The peer tokens
@@ -134,6 +135,8 @@ class FederationTest : public ::testing::Test {
     b_ = new Node{Deployment::Create(), nullptr, "gw-b", true, "comensha"};
     c_ = new Node{Deployment::Create(), nullptr, "gw-c", true, "meldpunt-rotterdam"};
     const std::string a_ca = ReadFileOrEmpty(a_->dep->ca_path());
+    peer_token_a_for_b_ = IssuePeerToken(*a_, *b_);
+    ASSERT_FALSE(peer_token_a_for_b_.empty());
     std::string peer_anchors;
     json peers = json::array();
     for (Node* n : {a_, b_, c_}) {
@@ -154,6 +157,16 @@ class FederationTest : public ::testing::Test {
         const std::string token_file = "tokens/" + n->id + ".peer.token";
         WriteText(a_->dep->dir() + "/" + token_file, token + "\n", 0600);
         peers.push_back({{"url", n->dep->url()}, {"token_file", token_file}});
+        if (n == b_) {
+          // B reports its recipients' moves back to A (status reports), with A's token.
+          WriteText(b_->dep->dir() + "/certs/peers.pem", a_ca);
+          WriteText(b_->dep->dir() + "/tokens/gw-a.peer.token", peer_token_a_for_b_ + "\n", 0600);
+          config["federation"] = {
+              {"trust_anchors", "certs/peers.pem"},
+              {"peers",
+               json::array({{{"url", a_->dep->url()}, {"token_file", "tokens/gw-a.peer.token"}}})},
+              {"retry", {{"base_ms", 100}, {"cap_ms", 500}, {"max_age_ms", 120000}}}};
+        }
       }
       WriteText(n->dep->config_path(), config.dump(2));
     }
@@ -167,9 +180,8 @@ class FederationTest : public ::testing::Test {
     WriteText(a_->dep->config_path(), config.dump(2));
     Relocate(*a_, "comensha", *b_, /*copy_certificate=*/true);
     Relocate(*a_, "meldpunt-rotterdam", *c_, /*copy_certificate=*/true);
-    Relocate(*a_, "ind", *b_, /*copy_certificate=*/false);  // A's stale certificate of ind
-    peer_token_a_for_b_ = IssuePeerToken(*a_, *b_);
-    ASSERT_FALSE(peer_token_a_for_b_.empty());
+    Relocate(*a_, "ind", *b_, /*copy_certificate=*/false);           // A's stale certificate of ind
+    Relocate(*a_, "wende-denhaag", *b_, /*copy_certificate=*/true);  // a shelter on B
 
     for (Node* n : {b_, c_, a_}) {
       ASSERT_TRUE(n->Start());
@@ -718,6 +730,165 @@ TEST_F(FederationTest, OpenOnTheReceivingGatewayTrustsThePeersAnchorsByDefault) 
                      id, "--no-validate", "--ca-anchors", a_->dep->ca_path()});
   EXPECT_EQ(own_ca_only.exit_code, 1) << own_ca_only.err;
   EXPECT_NE(own_ca_only.err.find("signer_untrusted"), std::string::npos) << own_ca_only.err;
+}
+
+// A shelter on gateway B works a referral from a coordinator on gateway A: its read, its
+// question, the coordinator's answer and its acceptance each move the delivery on both
+// gateways (status reports, signed, audited on both sides, applied once), the question and
+// the answer travel in the case's thread, and the coordinator hears each step on A.
+TEST_F(FederationTest, AShelterOnAPeerGatewayAsksIsAnsweredAndAcceptsAndTheSenderSeesEachStep) {
+  const std::string subject = "6b1f0c0e3f1b5a3c9d3e0f7a2b6c4d8e1f2a3b4c5d6e7f8091a2b3c4d5e6f708";
+  json referral = {{"kind", "referral"},
+                   {"routing",
+                    {{"region", "GM0518"},
+                     {"age_band", "adult"},
+                     {"gender", "male"},
+                     {"topic", "shelter"},
+                     {"urgency", "normal"}}},
+                   {"subject_ref", subject},
+                   {"legal_basis", "consent"},
+                   {"recipients", {"wende-denhaag"}}};
+  const std::string id = Submit(referral, {"wende-denhaag"}, "synthetic referral to B");
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(WaitFor([&] { return StateOf(id, "wende-denhaag") == "delivered"; },
+                      std::chrono::seconds(20)))
+      << Tracking(id).dump();
+  auto state_on_b = [&] {
+    auto r = b_->Get("/v1/messages/" + id, "wende-denhaag");
+    return r.status == 200 ? json::parse(r.body).value("state", "")
+                           : "http_" + std::to_string(r.status);
+  };
+  auto reaches_a = [&](const std::string& state) {
+    return WaitFor([&] { return StateOf(id, "wende-denhaag") == state; }, std::chrono::seconds(20));
+  };
+
+  // The shelter reads it on B: A's tracking shows it received.
+  EXPECT_EQ(state_on_b(), "received");
+  ASSERT_TRUE(reaches_a("received")) << Tracking(id).dump();
+
+  // The shelter asks on B; the question reaches the coordinator on A in the case's thread, and
+  // the delivery is needs_info on both gateways.
+  json question = {{"kind", "question"},
+                   {"follows", id},
+                   {"follow_reason", "question about the intake"},
+                   {"subject_ref", subject}};
+  question["payload"] =
+      Sealer(b_->dep->dir())
+          .SealBase64("wende-denhaag", {"shop-denhaag", "wende-denhaag"}, "synthetic question");
+  auto asked = b_->Post("/v1/messages", question.dump(), "wende-denhaag");
+  ASSERT_EQ(asked.status, 202) << asked.body;
+  const std::string question_id = json::parse(asked.body)["id"];
+  EXPECT_EQ(state_on_b(), "needs_info");
+  ASSERT_TRUE(reaches_a("needs_info")) << Tracking(id).dump();
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto ids = a_->InboxIds("shop-denhaag");
+        return std::count(ids.begin(), ids.end(), question_id) == 1;
+      },
+      std::chrono::seconds(20)));
+  auto on_a = a_->Get("/v1/messages/" + question_id, "shop-denhaag");
+  ASSERT_EQ(on_a.status, 200) << on_a.body;
+  EXPECT_EQ(json::parse(on_a.body)["follows"], id);
+  EXPECT_EQ(json::parse(on_a.body)["thread"], id);
+  EXPECT_EQ(json::parse(on_a.body)["payload"], question["payload"]);  // sealed end to end
+
+  // The coordinator answers on A: the delivery is received again on A at once, and on B when
+  // the report arrives; the answer reaches the shelter in the thread.
+  json answer = {{"kind", "answer"},
+                 {"follows", question_id},
+                 {"follow_reason", "answer about the intake"},
+                 {"subject_ref", subject}};
+  answer["payload"] =
+      Sealer(a_->dep->dir())
+          .SealBase64("shop-denhaag", {"wende-denhaag", "shop-denhaag"}, "synthetic answer");
+  auto answered = a_->Post("/v1/messages", answer.dump(), "shop-denhaag");
+  ASSERT_EQ(answered.status, 202) << answered.body;
+  const std::string answer_id = json::parse(answered.body)["id"];
+  EXPECT_EQ(StateOf(id, "wende-denhaag"), "received");
+  ASSERT_TRUE(WaitFor([&] { return state_on_b() == "received"; }, std::chrono::seconds(20)));
+  ASSERT_TRUE(
+      WaitFor([&] { return b_->Get("/v1/messages/" + answer_id, "wende-denhaag").status == 200; },
+              std::chrono::seconds(20)));
+  const json answer_on_b = json::parse(b_->Get("/v1/messages/" + answer_id, "wende-denhaag").body);
+  EXPECT_EQ(answer_on_b["follows"], question_id);
+  EXPECT_EQ(answer_on_b["thread"], id);
+  EXPECT_EQ(Sealer(b_->dep->dir()).Open("wende-denhaag", answer_on_b["payload"]),
+            "synthetic answer");
+
+  // The shelter accepts on B; A's tracking shows who, and the coordinator has a notice.
+  auto accepted = b_->Post("/v1/messages/" + id + "/status", json({{"state", "accepted"}}).dump(),
+                           "wende-denhaag");
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  ASSERT_TRUE(reaches_a("accepted")) << Tracking(id).dump();
+  const json wende = RecipientIn(Tracking(id), "wende-denhaag");
+  std::vector<std::string> states;
+  for (const auto& e : wende["events"])
+    states.push_back(e["state"]);
+  EXPECT_EQ(states, (std::vector<std::string>{"sent", "delivered", "received", "needs_info",
+                                              "received", "accepted"}));
+  EXPECT_EQ(wende["events"].back()["by"], "wende-denhaag");
+  bool noticed = false;
+  const json notices = Tracking(id)["notices"];
+  for (const auto& n : notices)
+    noticed = noticed || (n["about"] == "wende-denhaag" && n["reason"] == "accepted");
+  EXPECT_TRUE(noticed) << notices.dump();
+
+  // Signed by the peer or refused: a report with a bad signature, or with a certificate that is
+  // not the connection's, changes nothing.
+  auto forged = [&](const std::string& certificate_path) {
+    json report = {{"id", "r-forged"},
+                   {"message_id", id},
+                   {"recipient", "wende-denhaag"},
+                   {"state", "closed"},
+                   {"code", ""},
+                   {"reason", ""},
+                   {"actor", "wende-denhaag"},
+                   {"set", "2026-12-01T10:00:00.000Z"},
+                   {"gateway", "gw-b"},
+                   {"signature", "MEUCIQ=="}};
+    json body = {{"report", report}, {"certificate", ReadFileOrEmpty(certificate_path)}};
+    return a_->PostFrom(*b_, "/v1/federation/status", body.dump(), peer_token_a_for_b_);
+  };
+  auto bad_signature = forged(b_->dep->dir() + "/certs/gateway.cert.pem");
+  EXPECT_EQ(bad_signature.status, 422) << bad_signature.body;
+  EXPECT_NE(bad_signature.body.find("report_signature_invalid"), std::string::npos);
+  auto other_certificate = forged(a_->dep->dir() + "/certs/gateway.cert.pem");
+  EXPECT_EQ(other_certificate.status, 403) << other_certificate.body;
+  EXPECT_NE(other_certificate.body.find("report_signer_mismatch"), std::string::npos);
+  EXPECT_EQ(StateOf(id, "wende-denhaag"), "accepted");
+
+  // Both trails: A took three reports from gw-b in the shelter's name (received, needs_info,
+  // accepted) and refused the forgeries; B sent those three and took A's one (received).
+  int applied_on_a = 0;
+  int refused_on_a = 0;
+  for (const json& e : AuditTrail(*a_)) {
+    if (e["event"] != "status_change" || e["object"] != id)
+      continue;
+    if (e["responsible_user"] == "gw-b" && e["organisation"] == "wende-denhaag" &&
+        e["outcome"] == "success")
+      ++applied_on_a;
+    if (e["outcome"] == "report_signature_invalid" || e["outcome"] == "report_signer_mismatch")
+      ++refused_on_a;
+  }
+  EXPECT_EQ(applied_on_a, 3);
+  EXPECT_EQ(refused_on_a, 2);
+  int reported_by_b = 0;
+  int applied_on_b = 0;
+  for (const json& e : AuditTrail(*b_)) {
+    if (e["object"] != id)
+      continue;
+    if (e["event"] == "status_report" && e["user"] == "gw-a" && e["outcome"] == "success")
+      ++reported_by_b;
+    if (e["event"] == "status_change" && e["responsible_user"] == "gw-a" &&
+        e["organisation"] == "shop-denhaag" && e["outcome"] == "success")
+      ++applied_on_b;
+  }
+  EXPECT_EQ(reported_by_b, 3);
+  EXPECT_EQ(applied_on_b, 1);
+  for (Node* n : {a_, b_}) {
+    CommandResult verified = RunKetenpoort({"audit", "verify", "--config", n->dep->config_path()});
+    EXPECT_EQ(verified.exit_code, 0) << n->id << ": " << verified.err;
+  }
 }
 
 }  // namespace
