@@ -511,6 +511,8 @@ TEST_F(OpenApiResponsesTest, EveryRouteAnswersAsTheDocumentSays) {
              {"Content-Type: application/octet-stream", "X-CSRF-Token: " + csrf, with_cookie});
   r.Call(403, "POST", self + "/files", me, "", "x",
          {"Content-Type: application/octet-stream", with_cookie});
+  r.Call(413, "POST", self + "/files", me, "", std::string(kMaxAttachment + 1, 'r'),
+         {"Content-Type: application/octet-stream", "X-CSRF-Token: " + csrf, with_cookie});
   json uploaded = json::parse(file.body);
   const json reply = {{"body", "synthetic reply"},
                       {"attachments", json::array({{{"name", "antwoord.txt"},
@@ -557,6 +559,32 @@ TEST_F(OpenApiResponsesTest, EveryRouteAnswersAsTheDocumentSays) {
   r.Call(200, "POST", "/v1/messages/" + mail_id + "/recall", me, shop, "");
   r.Call(410, "GET", new_self, me);
 
+  // Verification `account`: after a mailed code the page enrols an authenticator app.
+  const std::string app_user = "app@example.org";
+  json app_mail = mail;
+  app_mail["recipients"] = json::array({{{"email", app_user}, {"verification", "account"}}});
+  r.Call(202, "POST", "/v1/messages", me, shop, app_mail.dump());
+  const std::string app_link = LinkIn(MailTo(smtp_, app_user, 1));
+  ASSERT_FALSE(app_link.empty());
+  const std::string app_self = app_link.substr(app_link.find("/m/"));
+  auto app_page = r.Call(200, "GET", app_self, me);
+  std::string app_cookie = CookieIn(app_page, "");
+  const std::string app_csrf = CsrfIn(app_page.body);
+  r.Call(303, "POST", app_self + "/code", me, "", "csrf=" + app_csrf,
+         {form, "Cookie: kp_portal=" + app_cookie});
+  const std::string app_code = CodeIn(MailTo(smtp_, app_user, 2)["text"]);
+  auto app_verified =
+      r.Call(303, "POST", app_self + "/verify", me, "", "csrf=" + app_csrf + "&code=" + app_code,
+             {form, "Cookie: kp_portal=" + app_cookie});
+  app_cookie = CookieIn(app_verified, app_cookie);
+  auto enrolment = r.Call(200, "GET", app_self, me, "", "", {"Cookie: kp_portal=" + app_cookie});
+  EXPECT_NE(enrolment.body.find("/enrol"), std::string::npos) << "the enrolment page";
+  // A code no app made (the app's key is random): back to the page with a notice.
+  auto enrolled = r.Call(303, "POST", app_self + "/enrol", me, "",
+                         "csrf=" + CsrfIn(enrolment.body) + "&code=000000",
+                         {form, "Cookie: kp_portal=" + app_cookie});
+  EXPECT_NE(enrolled.headers["location"].find("notice=wrong_app_code"), std::string::npos);
+
   // Federation: the peer A delivers over its own certificate.
   const json delivery = {
       {"id", "gw-a-openapi-1"},
@@ -581,6 +609,7 @@ TEST_F(OpenApiResponsesTest, EveryRouteAnswersAsTheDocumentSays) {
   r.Call(403, "POST", federation, me, peer_token_, delivery.dump());
   r.Call(403, "POST", federation, me, shop, delivery.dump());
   r.Call(401, "POST", federation, Peer(), "", delivery.dump());
+  r.Call(413, "POST", federation, Peer(), peer_token_, too_large);
 
   // Audit.
   r.Call(200, "GET", "/v1/audit", me, auditor);
