@@ -114,6 +114,11 @@ TEST(OpenApiDocumentTest, DescribesEveryRouteTheGatewayRegistersWithItsAccessAnd
     }
   }
   EXPECT_GE(registered.size(), 31u);
+  // The document's version is the release's (`ketenpoort --version`: "ketenpoort 0.1.0 (...)").
+  CommandResult version = RunKetenpoort({"--version"});
+  EXPECT_EQ(version.out.rfind("ketenpoort " + spec["info"]["version"].get<std::string>() + " ", 0),
+            0u)
+      << version.out;
 }
 
 // --- The checker refuses what the document does not declare ---------------------------------
@@ -529,6 +534,7 @@ TEST_F(OpenApiResponsesTest, EveryRouteAnswersAsTheDocumentSays) {
   auto replied = r.Call(202, "POST", self + "/reply", me, "", reply.dump(), script);
   const std::string reply_id = Field(replied, "id");
   ASSERT_FALSE(reply_id.empty());
+  r.Call(422, "POST", self + "/reply", me, "", reply.dump(), script);  // its file is claimed
   r.Call(404, "GET", "/m/" + std::string(43, 'A'), me);
   r.Call(404, "POST", "/m/" + std::string(43, 'A') + "/reply", me, "", reply.dump(), script);
   r.Call(200, "GET", "/m/verify-gateway", me);
