@@ -25,7 +25,8 @@ test_packages=(
   clang                 # the libFuzzer targets (tests/fuzz, scripts/fuzz.sh --smoke)
   libclang-rt-14-dev    # libFuzzer and the sanitizer runtimes for clang 14
 )
-# Playwright (playwright-core, driving Debian's chromium) needs node >= 18 and npm. Debian's
+# Playwright (playwright-core, driving Debian's chromium) needs node >= 18 and npm, and so does
+# the OpenAPI document's checker (tests/openapi: Debian 12 packages no OpenAPI validator). Debian's
 # nodejs and npm are installed only when neither is there: on a machine that already has a
 # node with its own npm (e.g. NodeSource's), Debian's npm conflicts with it and apt fails.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -315,6 +315,14 @@ void Router::Bind(const Selection& selection, Request& request) {
   }
 }
 
+std::vector<RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  out.reserve(routes_.size());
+  for (const Route& r : routes_)
+    out.push_back(RouteInfo{r.method, r.pattern, r.access, static_cast<bool>(r.open)});
+  return out;
+}
+
 std::optional<std::uint64_t> Router::UploadLimit(const Request& request) const {
   Selection selection = Select(request);
   if (selection.refusal || !selection.route->open)

@@ -75,6 +75,14 @@ struct Access {
 
 using Handler = std::function<Response(Request&)>;
 
+// A route as registered (Router::Routes), without its handler.
+struct RouteInfo {
+  std::string method;   // "GET"
+  std::string pattern;  // "/v1/messages/{id}"
+  Access access;
+  bool upload = false;  // added with AddUpload: the body is streamed to a BodySink
+};
+
 // Where the server may run a route's handler (Router::Add).
 //   kMayBlock     on the worker pool: any handler that reads or writes the database or a file,
 //                 waits on a lock held for long, or calls out (the default).
@@ -120,6 +128,10 @@ class Router {
   // route's roles, in the order added; the first error is the response (an exception thrown is
   // 500). Add before serving, like routes.
   void AddPrincipalCheck(PrincipalCheck check);
+
+  // Every route added, in the order added. What the gateway serves, read by the test that keeps
+  // the published description of the API (gateway/server/openapi.json) true to it.
+  std::vector<RouteInfo> Routes() const;
 
   // The body limit of the upload route `request` (method and path) would take, or nullopt when
   // it would not take an upload route. Cheap: no authentication.

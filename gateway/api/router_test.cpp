@@ -90,6 +90,28 @@ TEST_F(RouterTest, PublicRouteNeedsNoToken) {
   EXPECT_FALSE(last_.principal.has_value());
 }
 
+TEST(RouterRoutesTest, ListsEveryRouteInOrderWithItsAccessAndWhetherItStreams) {
+  Router router;
+  router.Add("GET", "/healthz", Access::Public(), [](Request&) { return Response{}; });
+  router.Add("POST", "/v1/messages/{id}/status", Access::Roles({Role::kSender, Role::kRecipient}),
+             [](Request&) { return Response{}; });
+  router.AddUpload(
+      "POST", "/v1/attachments", Access::Roles({Role::kSender}), 10,
+      [](Request&) -> Result<std::unique_ptr<BodySink>> { return Internal("unused", "unused"); });
+  std::vector<RouteInfo> routes = router.Routes();
+  ASSERT_EQ(routes.size(), 3u);
+  EXPECT_EQ(routes[0].method, "GET");
+  EXPECT_EQ(routes[0].pattern, "/healthz");
+  EXPECT_FALSE(routes[0].access.authenticated);
+  EXPECT_FALSE(routes[0].upload);
+  EXPECT_EQ(routes[1].pattern, "/v1/messages/{id}/status");
+  EXPECT_TRUE(routes[1].access.authenticated);
+  EXPECT_EQ(routes[1].access.roles, (std::vector<Role>{Role::kSender, Role::kRecipient}));
+  EXPECT_EQ(routes[2].method, "POST");
+  EXPECT_EQ(routes[2].pattern, "/v1/attachments");
+  EXPECT_TRUE(routes[2].upload);
+}
+
 TEST_F(RouterTest, UnknownPathIs404InApiErrorShape) {
   Response r = Call("GET", "/v1/nothing-here");
   EXPECT_EQ(r.status, 404);

@@ -34,6 +34,7 @@
 #include "gateway/server/federation_routes.h"
 #include "gateway/server/message_routes.h"
 #include "gateway/server/notice_routes.h"
+#include "gateway/server/openapi_routes.h"
 #include "gateway/server/securemail_routes.h"
 #include "gateway/store/blob_repository.h"
 #include "gateway/store/blob_store.h"
@@ -319,6 +320,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   }
 
   State* st = s.get();
+  RegisterOpenApiRoutes(s->router);
   // These read only what is in memory (the current directory and routing rules): they never
   // block, so the server answers them on its I/O threads.
   s->router.Add(
@@ -565,6 +567,10 @@ std::string Gateway::Url() const {
   if (host.find(':') != std::string::npos)
     host = "[" + host + "]";
   return "https://" + host + ":" + std::to_string(l.port);
+}
+
+std::vector<api::RouteInfo> Gateway::Routes() const {
+  return state_->router.Routes();
 }
 
 }  // namespace ketenpoort::server

@@ -17,7 +17,10 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "gateway/api/router.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/error.h"
 #include "gateway/core/kind_registry.h"
@@ -51,6 +54,10 @@ class Gateway {
 
   // "https://HOST:PORT" as clients should use it.
   std::string Url() const;
+
+  // Every route this gateway serves (api::Router::Routes), whether started or not: what the
+  // test of the API's published description (gateway/server/openapi.json) holds it to.
+  std::vector<api::RouteInfo> Routes() const;
 
  private:
   struct State;
