@@ -25,6 +25,8 @@
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/role.h"
 #include "gateway/crypto/encoding.h"
+#include "gateway/crypto/keyring.h"
+#include "gateway/federation/status_report.h"
 #include "gateway/server/gateway.h"
 #include "tests/e2e/servers/test_servers.h"
 #include "tests/harness/harness.h"
@@ -616,6 +618,42 @@ TEST_F(OpenApiResponsesTest, EveryRouteAnswersAsTheDocumentSays) {
   r.Call(403, "POST", federation, me, shop, delivery.dump());
   r.Call(401, "POST", federation, Peer(), "", delivery.dump());
   r.Call(413, "POST", federation, Peer(), peer_token_, too_large);
+
+  // Status reports: A reports that essm-rotterdam, its organisation, closed the delivery.
+  crypto::Keyring peer_keys;
+  ASSERT_TRUE(peer_keys.LoadKeyFile("tls", peer_->dir() + "/certs/gateway.key.pem").ok());
+  const std::string peer_chain = ReadFileOrEmpty(peer_->dir() + "/certs/gateway.cert.pem");
+  auto report = [&](const std::string& id, const std::string& message_id,
+                    const std::string& actor) {
+    delivery::StatusReport rep{.id = id,
+                               .message_id = message_id,
+                               .recipient = "comensha",
+                               .state = "closed",
+                               .actor = actor,
+                               .set_ms = 1767225600000,
+                               .gateway = "gw-a"};
+    auto signed_report = delivery::SignStatusReport(peer_keys, "tls", rep);
+    EXPECT_TRUE(signed_report.ok());
+    return delivery::ToJson(delivery::StatusReportPost{*signed_report, peer_chain});
+  };
+  const std::string status = "/v1/federation/status";
+  const json closing = report("r-openapi-1", "gw-a-openapi-1", "essm-rotterdam");
+  r.Call(202, "POST", status, Peer(), peer_token_, closing.dump());
+  r.Call(202, "POST", status, Peer(), peer_token_, closing.dump());  // the same receipt
+  r.Call(409, "POST", status, Peer(), peer_token_,
+         report("r-openapi-1", "gw-a-openapi-1", "essm-rotterdam/someone").dump());
+  r.Call(404, "POST", status, Peer(), peer_token_,
+         report("r-openapi-2", "m-none", "essm-rotterdam").dump());
+  json forged = closing;
+  forged["report"]["state"] = "assessed";  // no longer what was signed
+  r.Call(422, "POST", status, Peer(), peer_token_, forged.dump());
+  json not_the_connections = closing;
+  not_the_connections["certificate"] = ReadFileOrEmpty(dep_->dir() + "/certs/gateway.cert.pem");
+  r.Call(403, "POST", status, Peer(), peer_token_, not_the_connections.dump());
+  r.Call(400, "POST", status, Peer(), peer_token_, "{\"report\":");
+  r.Call(401, "POST", status, Peer(), "", closing.dump());
+  r.Call(403, "POST", status, me, shop, closing.dump());
+  r.Call(413, "POST", status, Peer(), peer_token_, too_large);
 
   // Audit.
   r.Call(200, "GET", "/v1/audit", me, auditor);
