@@ -62,6 +62,33 @@ Result<std::string> IssuePeerToken(store::Database& db, std::string_view gateway
   return Issue(db, gateway_id, Role::kPeer, user, binding);
 }
 
+Result<std::string> IssuePeerInvite(store::Database& db, std::string_view gateway_id,
+                                    std::string_view user) {
+  return Issue(db, gateway_id, Role::kPeer, user, {});
+}
+
+Result<int> BindPeerInvites(store::Database& db, std::string_view gateway_id,
+                            const PeerBinding& binding) {
+  KP_RETURN_IF_ERROR(ValidatePeerBinding(binding));
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+  KP_ASSIGN_OR_RETURN(int bound,
+                      store::TokenRepository(db).BindUnboundPeerTokens(gateway_id, binding));
+  if (bound > 0) {
+    audit::AuditEntry entry;
+    entry.time_ms = audit::NowMs();
+    entry.event = std::string(audit::event::kConfigChange);
+    entry.user = std::string(kIssuer);
+    entry.organisation = std::string(gateway_id);
+    entry.role = std::string(RoleName(Role::kPeer));
+    entry.action = std::string(audit::action::kUpdate);
+    entry.object = "peer:" + std::string(gateway_id);
+    entry.outcome = std::string(audit::kOutcomeSuccess);
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(entry)));
+  }
+  KP_RETURN_IF_ERROR(tx.Commit());
+  return bound;
+}
+
 Result<Principal> AuthenticateApiToken(store::Database& db, std::string_view token) {
   const Error bad = Unauthenticated("the API token is not valid");
   if (token.size() > kMaxTokenLength || token.substr(0, kPrefix.size()) != kPrefix)

@@ -42,6 +42,18 @@ Result<std::string> IssueApiToken(store::Database& db, std::string_view org, Rol
 Result<std::string> IssuePeerToken(store::Database& db, std::string_view gateway_id,
                                    const PeerBinding& binding, std::string_view user = {});
 
+// A peer token for gateway `gateway_id` that is not bound yet, for `ketenpoort peer invite`: it
+// opens nothing (CheckPeerCertificate refuses it, peer_token_unbound) until BindPeerInvites
+// binds it, when the invited gateway's own bundle is joined here. Audited as IssueApiToken.
+Result<std::string> IssuePeerInvite(store::Database& db, std::string_view gateway_id,
+                                    std::string_view user = {});
+
+// Binds the unbound peer tokens of `gateway_id` (its invitations) to `binding` (validated first,
+// ValidatePeerBinding); the number bound. In one transaction of its own with a `config_change`
+// audit entry (object "peer:GATEWAY_ID") when any was bound.
+Result<int> BindPeerInvites(store::Database& db, std::string_view gateway_id,
+                            const PeerBinding& binding);
+
 // The principal of an active token, with its peer binding; kUnauthenticated for an unknown,
 // revoked or malformed token (one message for all three, so a caller learns nothing about
 // which).

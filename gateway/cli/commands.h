@@ -33,5 +33,6 @@ int RunOpen(int argc, char** argv);
 int RunReport(int argc, char** argv);
 int RunPseudonym(int argc, char** argv);
 int RunConsent(int argc, char** argv);
+int RunPeer(int argc, char** argv);
 
 }  // namespace ketenpoort::cli

@@ -22,7 +22,9 @@
 #include "gateway/cli/list_args.h"
 #include "gateway/cli/org_session.h"
 #include "gateway/cli/payload_check.h"
+#include "gateway/cli/peer_bundle.h"
 #include "gateway/core/pseudonym.h"
+#include "gateway/crypto/certificate.h"
 #include "gateway/crypto/encoding.h"
 #include "tests/harness/harness.h"
 #include "tests/harness/sealer.h"
@@ -90,6 +92,38 @@ TEST(CliExamples, ApiClient) {
   EXPECT_EQ(sent.error().field, "payload");
   EXPECT_EQ(sent.error().ToString().find(token), std::string::npos);
   EXPECT_EQ(gw.Terminate(), 0);
+}
+
+// gateway/cli/peer_bundle.h
+TEST(CliExamples, PeerBundle) {
+  auto dep = testing::Deployment::Create();
+  auto other = testing::Deployment::Create();
+  auto leaf = [](const testing::Deployment& d, const std::string& name) {
+    return crypto::LoadPemChainFile(d.dir() + "/certs/" + name + ".cert.pem")->front().ToPem();
+  };
+  PeerBundle b{
+      .gateway = "gw-a",
+      .url = "https://gw-a.example.org:8443",
+      .ca_pem = testing::ReadFileOrEmpty(dep->ca_path()),
+      .certificate_pem = leaf(*dep, "gateway"),
+      .organisations = {{{"id", "shop-denhaag"}, {"certificate", leaf(*dep, "shop-denhaag")}}},
+      .token = "kpt_synthetic"};
+  std::string text = BundleToText(b);
+  EXPECT_EQ(text.rfind("kpb1.", 0), 0u);
+  EXPECT_EQ(text.find('\n'), std::string::npos);
+  auto back = BundleFromText(text + "\n");
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(*back, b);
+
+  // Not a bundle, damaged, or a certificate its CA did not issue: refused, naming the key.
+  EXPECT_EQ(BundleFromText("hello").error().code, "invalid_bundle");
+  EXPECT_EQ(BundleFromText(text.substr(0, text.size() / 2)).error().code, "invalid_bundle");
+  PeerBundle foreign = b;
+  foreign.certificate_pem = leaf(*other, "gateway");
+  EXPECT_EQ(BundleFromText(BundleToText(foreign)).error().field, "certificate");
+  foreign = b;
+  foreign.organisations[0]["certificate"] = leaf(*other, "shop-denhaag");
+  EXPECT_EQ(BundleFromText(BundleToText(foreign)).error().field, "organisations");
 }
 
 // gateway/cli/attachment_files.h

@@ -24,6 +24,8 @@ constexpr Command kCommands[] = {
     {"purge", "delete payloads past their kind's retention period", ketenpoort::cli::RunPurge},
     {"outbox", "list, retry or drop messages waiting for a peer gateway",
      ketenpoort::cli::RunOutbox},
+    {"peer", "connect to another gateway: invite it, or join its invitation",
+     ketenpoort::cli::RunPeer},
     {"pseudonym", "print the organisation's pseudonym for a client number",
      ketenpoort::cli::RunPseudonym},
     {"consent", "record that a client withdrew consent", ketenpoort::cli::RunConsent},

@@ -50,6 +50,17 @@ Result<std::optional<TokenRecord>> TokenRepository::FindActiveByHash(
   return std::optional<TokenRecord>(std::move(record));
 }
 
+Result<int> TokenRepository::BindUnboundPeerTokens(std::string_view org, const PeerBinding& peer) {
+  KP_ASSIGN_OR_RETURN(
+      Statement update,
+      db_.Prepare("UPDATE api_tokens SET peer_gateway_url = ?, peer_cert_sha256 = ? "
+                  "WHERE org = ? AND role = 'peer' AND revoked_at IS NULL "
+                  "AND peer_gateway_url = '' AND peer_cert_sha256 = ''"));
+  update.Bind(1, peer.gateway_url).Bind(2, peer.cert_sha256).Bind(3, org);
+  KP_RETURN_IF_ERROR(update.Step());
+  return static_cast<int>(db_.Changes());
+}
+
 Status TokenRepository::Revoke(std::int64_t id, std::int64_t now) {
   KP_ASSIGN_OR_RETURN(Statement update, db_.Prepare("UPDATE api_tokens SET revoked_at = ? "
                                                     "WHERE id = ? AND revoked_at IS NULL"));

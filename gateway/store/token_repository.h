@@ -56,6 +56,10 @@ class TokenRepository {
   // The token with this hash unless it is revoked; nullopt when there is none.
   Result<std::optional<TokenRecord>> FindActiveByHash(const crypto::Digest& token_hash);
 
+  // Binds every active peer token of gateway `org` that is not bound yet (issued by `peer
+  // invite`, or before tokens were bound) to `peer`; the number bound.
+  Result<int> BindUnboundPeerTokens(std::string_view org, const PeerBinding& peer);
+
   // Marks the token revoked at `now`. Revoking a revoked token is Ok and keeps the first
   // time. Unknown id: kNotFound `token_not_found`.
   Status Revoke(std::int64_t id, std::int64_t now);
