@@ -300,23 +300,33 @@ Status AuditLog::StoreSignedHead(store::Database& db, const TreeHead& head) cons
 }
 
 Result<TreeHead> AuditLog::SignHead(store::Database& db, const crypto::Keyring& keyring,
-                                    const std::string& key_id, std::int64_t now_ms) const {
+                                    const std::string& key_id, std::int64_t now_ms,
+                                    const crypto::Certificate* signer_cert) const {
   KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
   KP_ASSIGN_OR_RETURN(TreeHead head, CurrentHead(db));
   head.time_ms = now_ms;
   KP_ASSIGN_OR_RETURN(head.signature, keyring.SignDigest(key_id, SignedBytes(head)));
   KP_RETURN_IF_ERROR(StoreSignedHead(db, head));
+  if (signer_cert != nullptr) {
+    KP_ASSIGN_OR_RETURN(store::Statement q,
+                        db.Prepare("UPDATE audit_tree_heads SET signer_cert = ? WHERE size = ? AND "
+                                   "signature = ?"));
+    q.BindBlob(1, signer_cert->ToDer())
+        .Bind(2, static_cast<std::int64_t>(head.size))
+        .BindBlob(3, head.signature);
+    KP_RETURN_IF_ERROR(q.Step());
+  }
   KP_RETURN_IF_ERROR(tx.Commit());
   return head;
 }
 
-Result<VerifyReport> AuditLog::Verify(store::Database& db,
-                                      const crypto::Certificate& signer) const {
+Result<VerifyReport> AuditLog::Verify(store::Database& db, const crypto::Certificate& signer,
+                                      const std::vector<crypto::Certificate>& anchors) const {
   std::vector<TreeHead> heads;
   {
-    KP_ASSIGN_OR_RETURN(
-        store::Statement q,
-        db.Prepare("SELECT size, time_ms, root, signature FROM audit_tree_heads ORDER BY size"));
+    KP_ASSIGN_OR_RETURN(store::Statement q,
+                        db.Prepare("SELECT size, time_ms, root, signature, signer_cert FROM "
+                                   "audit_tree_heads ORDER BY size"));
     for (;;) {
       KP_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row)
@@ -329,12 +339,23 @@ Result<VerifyReport> AuditLog::Verify(store::Database& db,
       bool root_ok = root.size() == head.root.size();
       if (root_ok)
         std::copy(root.begin(), root.end(), head.root.begin());
-      if (!root_ok || !VerifySignature(signer, SignedBytes(head), head.signature)) {
+      // The certificate stored with the head counts only when the deployment CA issued it.
+      const crypto::Certificate* key = &signer;
+      std::optional<crypto::Certificate> stored;
+      if (!q.IsNull(4) && !anchors.empty()) {
+        auto cert = crypto::Certificate::FromDer(q.ColumnBlob(4));
+        if (cert && crypto::VerifyIssuedBy(*cert, anchors)) {
+          stored = std::move(*cert);
+          key = &*stored;
+        }
+      }
+      if (!root_ok || !VerifySignature(*key, SignedBytes(head), head.signature)) {
         VerifyReport bad;
         bad.ok = false;
         bad.finding = Finding::kHeadMismatch;
         bad.problem = "signed tree head of size " + std::to_string(head.size) +
-                      ": the signature does not verify with the gateway certificate";
+                      ": the signature does not verify with the gateway certificate (nor with a "
+                      "certificate the deployment CA issued that was stored with it)";
         return bad;
       }
       heads.push_back(std::move(head));

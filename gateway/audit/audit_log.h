@@ -25,9 +25,14 @@
 // - StoreSignedHead keeps a head with a non-empty signature; storing a second head of the same
 //   size is a no-op when the roots agree and kConflict "tree_head_conflict" otherwise.
 // - SignHead builds the current head at `now_ms`, signs SignedBytes with keyring key `key_id`
-//   (Keyring::SignDigest) and stores it; it opens its own transaction (none may be open).
+//   (Keyring::SignDigest) and stores it with `signer_cert`, the certificate of that key, when
+//   given; it opens its own transaction (none may be open).
 // - Verify streams the rows in seq order into VerifyChain (chain_verifier.h) with every stored
-//   head whose signature `signer` verifies. A head whose signature does not verify is a report
+//   head, each of whose signatures must verify: with the certificate stored with it when that
+//   certificate is issued by one of `anchors` (the deployment CA), else with `signer` (the
+//   current TLS certificate). So a renewed TLS certificate, issued by the same CA, leaves the
+//   heads signed with the old one verifiable, while a certificate of another CA stored beside a
+//   forged head proves nothing. A head whose signature does not verify is a report
 //   with ok = false (finding kHeadMismatch), not an error. Then audit_state, which an attacker
 //   can change like any row, is checked against the verified trail: missing while the trail
 //   has entries, unreadable, its size disagreeing with its compact range or the trail, its
@@ -72,8 +77,10 @@ class AuditLog {
   Result<TreeHead> CurrentHead(store::Database& db) const;
   Status StoreSignedHead(store::Database& db, const TreeHead& head) const;
   Result<TreeHead> SignHead(store::Database& db, const crypto::Keyring& keyring,
-                            const std::string& key_id, std::int64_t now_ms) const;
-  Result<VerifyReport> Verify(store::Database& db, const crypto::Certificate& signer) const;
+                            const std::string& key_id, std::int64_t now_ms,
+                            const crypto::Certificate* signer_cert = nullptr) const;
+  Result<VerifyReport> Verify(store::Database& db, const crypto::Certificate& signer,
+                              const std::vector<crypto::Certificate>& anchors = {}) const;
 
   // Stored entries matching `q`, in seq order, at most q.limit.
   Result<std::vector<StoredEntry>> Query(store::Database& db, const AuditQuery& q) const;

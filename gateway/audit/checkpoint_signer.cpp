@@ -9,11 +9,13 @@
 namespace ketenpoort::server {
 
 CheckpointSigner::CheckpointSigner(store::GuardedDatabase& db, const crypto::Keyring& keyring,
-                                   std::string key_id, Options options)
+                                   std::string key_id, Options options,
+                                   const crypto::Certificate* signer_cert)
     : db_(db),
       keyring_(keyring),
       key_id_(std::move(key_id)),
       options_(options),
+      signer_cert_(signer_cert ? std::optional<crypto::Certificate>(*signer_cert) : std::nullopt),
       // Check often enough for `every` to matter under load, rarely enough to cost nothing idle.
       worker_({.interval = std::min<std::chrono::milliseconds>(options_.interval,
                                                                std::chrono::milliseconds(1000)),
@@ -57,7 +59,8 @@ void CheckpointSigner::MaybeSign(bool force) {
                      std::chrono::steady_clock::now() - last_signed_at_ >= options_.interval;
     if (!due)
       return;
-    auto head = log.SignHead(db, keyring_, key_id_, audit::NowMs());
+    auto head = log.SignHead(db, keyring_, key_id_, audit::NowMs(),
+                             signer_cert_ ? &*signer_cert_ : nullptr);
     if (!head) {
       log::Error("checkpoint_failed", {{"error", head.error().code}});
       return;

@@ -16,8 +16,10 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 
+#include "gateway/crypto/certificate.h"
 #include "gateway/crypto/keyring.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/worker/worker.h"
@@ -31,8 +33,10 @@ class CheckpointSigner {
     std::int64_t every = 1000;
   };
 
+  // `signer_cert`: the certificate of `key_id`, stored with each head (audit_log.h); may be
+  // null.
   CheckpointSigner(store::GuardedDatabase& db, const crypto::Keyring& keyring, std::string key_id,
-                   Options options);
+                   Options options, const crypto::Certificate* signer_cert = nullptr);
   ~CheckpointSigner();
   CheckpointSigner(const CheckpointSigner&) = delete;
   CheckpointSigner& operator=(const CheckpointSigner&) = delete;
@@ -48,6 +52,7 @@ class CheckpointSigner {
   const crypto::Keyring& keyring_;
   std::string key_id_;
   Options options_;
+  std::optional<crypto::Certificate> signer_cert_;
   std::chrono::steady_clock::time_point last_signed_at_ = std::chrono::steady_clock::now();
   std::mutex lifecycle_mu_;  // guards the two below
   bool started_ = false;

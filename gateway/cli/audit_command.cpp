@@ -50,7 +50,9 @@ int RunVerify(int argc, char** argv) {
   if (!chain)
     return Fail(chain.error());
 
-  auto report = audit::AuditLog().Verify(deployment->db, chain->front());
+  auto anchors = crypto::LoadPemChainFile(config::DeploymentCaFile(deployment->config));
+  auto report = audit::AuditLog().Verify(deployment->db, chain->front(),
+                                         anchors ? *anchors : std::vector<crypto::Certificate>{});
   if (!report)
     return Fail(report.error());
   if (!report->ok) {

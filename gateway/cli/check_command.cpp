@@ -200,7 +200,9 @@ void CheckDeployment(Findings& f, const config::GatewayConfig& c) {
   f.Ok("database", c.database.path + " opens with its key (schema " + std::to_string(latest) + ")");
   if (!chain)
     return;
-  auto trail = audit::AuditLog().Verify(*db, chain->front());
+  auto anchors = crypto::LoadPemChainFile(config::DeploymentCaFile(c));
+  auto trail = audit::AuditLog().Verify(*db, chain->front(),
+                                        anchors ? *anchors : std::vector<crypto::Certificate>{});
   if (!trail)
     f.Fail("audit trail", trail.error());
   else if (!trail->ok)

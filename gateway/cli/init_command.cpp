@@ -195,8 +195,10 @@ Status BuildDeployment(const std::string& stage, const InitOptions& opt,
   // The first signed tree head, over the token_issue entries (or the empty trail).
   crypto::Keyring keyring;
   KP_RETURN_IF_ERROR(keyring.LoadKeyFile("gateway", stage + "/certs/gateway.key.pem"));
+  KP_ASSIGN_OR_RETURN(auto tls_chain, crypto::LoadPemChainFile(stage + "/certs/gateway.cert.pem"));
   KP_ASSIGN_OR_RETURN(audit::TreeHead head,
-                      audit::AuditLog().SignHead(db, keyring, "gateway", audit::NowMs()));
+                      audit::AuditLog().SignHead(db, keyring, "gateway", audit::NowMs(),
+                                                 tls_chain.empty() ? nullptr : &tls_chain.front()));
   (void)head;
   return Ok();
 }

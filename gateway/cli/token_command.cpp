@@ -121,6 +121,12 @@ int RunToken(int argc, char** argv) {
   crypto::Keyring keyring;
   if (auto loaded = keyring.LoadKeyFile("gateway", deployment->config.listen.tls_key); !loaded)
     return Fail(loaded.error());
+  auto tls_chain = crypto::LoadPemChainFile(deployment->config.listen.tls_cert);
+  if (!tls_chain || tls_chain->empty()) {
+    return Fail(tls_chain ? InvalidArgument("invalid_certificate", "holds no certificate",
+                                            deployment->config.listen.tls_cert)
+                          : tls_chain.error());
+  }
 
   auto token = *role == Role::kPeer
                    ? auth::IssuePeerToken(deployment->db, org, binding, parsed->Get("user"))
@@ -129,7 +135,8 @@ int RunToken(int argc, char** argv) {
     return Fail(token.error());
   std::printf("%s\n", token->c_str());
   std::fflush(stdout);
-  auto head = audit::AuditLog().SignHead(deployment->db, keyring, "gateway", audit::NowMs());
+  auto head = audit::AuditLog().SignHead(deployment->db, keyring, "gateway", audit::NowMs(),
+                                         &tls_chain->front());
   if (!head)
     return Fail(head.error());
   return kExitOk;

@@ -422,4 +422,8 @@ Result<std::string> ReadTokenFile(const std::string& path) {
   return text;
 }
 
+std::string DeploymentCaFile(const GatewayConfig& config) {
+  return config.base_dir + "/certs/ca.cert.pem";
+}
+
 }  // namespace ketenpoort::config

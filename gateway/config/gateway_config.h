@@ -185,6 +185,10 @@ struct GatewayConfig {
 // Reads and validates FILE. Errors name the file and, when it applies, the JSON field.
 Result<GatewayConfig> LoadGatewayConfig(const std::string& file);
 
+// certs/ca.cert.pem beside the config: the deployment CA `ketenpoort init` made, which issued
+// the gateway's TLS certificate (and its renewals) and the organisations' certificates.
+std::string DeploymentCaFile(const GatewayConfig& config);
+
 // Parses the text of a config file as if it were at `file` (used by LoadGatewayConfig and by
 // tests); does not touch the disk.
 Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_view text);

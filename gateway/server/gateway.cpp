@@ -84,7 +84,7 @@ Result<std::unique_ptr<SecureMailService>> MakeSecureMail(
   KP_RETURN_IF_ERROR(keyring.LoadKeyFile(kPortalKeyId, config.portal.key_file));
   // The deployment CA: the last certificate of the TLS chain file, else the TLS leaf's issuer
   // file beside it.
-  auto ca = crypto::LoadPemChainFile(config.base_dir + "/certs/ca.cert.pem");
+  auto ca = crypto::LoadPemChainFile(config::DeploymentCaFile(config));
   if (ca)
     d.trust_anchors = std::move(*ca);
   else if (tls_chain.size() > 1)
@@ -241,6 +241,7 @@ struct Gateway::State {
   std::unique_ptr<worker::Worker> securemail_worker;  // SecureMailService::RunDueWork
   crypto::Keyring keyring;
   std::vector<crypto::Certificate> tls_chain;
+  std::vector<crypto::Certificate> ca_anchors;  // the deployment CA; empty when not found
   std::unique_ptr<FederationService> federation;
   api::Router router;
   std::optional<api::HttpsServer> https;
@@ -303,8 +304,13 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   // The operator sees why first; `ketenpoort audit verify` says the same at length.
   {
     const auto started = std::chrono::steady_clock::now();
+    // Heads signed before the TLS certificate was renewed verify with the certificate stored
+    // with them, when the deployment CA issued it (audit_log.h).
+    auto anchors = crypto::LoadPemChainFile(config::DeploymentCaFile(config));
+    if (anchors)
+      s->ca_anchors = std::move(*anchors);
     KP_ASSIGN_OR_RETURN(audit::VerifyReport trail, s->db->Read([&](store::Database& db) {
-      return audit::AuditLog().Verify(db, s->tls_chain.front());
+      return audit::AuditLog().Verify(db, s->tls_chain.front(), s->ca_anchors);
     }));
     if (!trail.ok) {
       return Conflict("audit_trail_altered",
@@ -489,7 +495,8 @@ Status Gateway::Start() {
   st->checkpoints = std::make_unique<CheckpointSigner>(
       *st->db, st->keyring, kTlsKeyId,
       CheckpointSigner::Options{std::chrono::milliseconds(st->config.audit.checkpoint_interval_ms),
-                                st->config.audit.checkpoint_every});
+                                st->config.audit.checkpoint_every},
+      &st->tls_chain.front());
   st->checkpoints->Start();
   st->wal_checkpoints = std::make_unique<worker::Worker>(
       worker::Worker::Options{.interval = std::chrono::milliseconds(200),

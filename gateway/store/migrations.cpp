@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 18> kMigrations{{
+constexpr std::array<Migration, 19> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -394,6 +394,12 @@ CREATE TABLE status_reports_in (
   signature BLOB NOT NULL,
   received_ms INTEGER NOT NULL
 );
+)sql"},
+    // The certificate whose key signed a tree head (DER), so that heads signed before the
+    // gateway's TLS certificate was renewed still verify (audit/audit_log.h). NULL for heads
+    // signed before this migration: those verify with the current certificate.
+    {19, "audit_head_signers", R"sql(
+ALTER TABLE audit_tree_heads ADD COLUMN signer_cert BLOB;
 )sql"},
 }};
 
