@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/api/cookies_and_forms.h"
+#include "gateway/api/html_page.h"
 #include "gateway/api/http_status.h"
 #include "gateway/api/http_types.h"
 #include "gateway/api/https_server.h"
@@ -46,6 +47,28 @@ struct Tls {
   std::vector<crypto::Certificate> chain{tls.cert};
   const crypto::Keyring& keyring = pki.keys;
 };
+
+// gateway/api/html_page.h
+TEST(ApiExamples, HtmlPage) {
+  Request req;
+  req.method = "GET";
+  req.query["lang"] = "en";
+  req.headers["Accept-Language"] = "nl-NL";
+  const std::string name = "Ada <b>";
+  const std::string token = "abc";
+  constexpr std::string_view kCsp = "default-src 'none'";
+  Lang lang = ParseLang(QueryValue(req, "lang"), req.Header("Accept-Language").value_or(""));
+  Response page = HtmlPage(200, "<p>" + HtmlEscape(name) + "</p>", kCsp);
+  Response moved = SeeOther("/inbox", kCsp);
+  moved.headers.emplace_back("Set-Cookie", SessionCookie("kp_ws", token, "/"));
+  EXPECT_EQ(lang, Lang::kEn);
+  EXPECT_EQ(page.body, "<p>Ada &lt;b&gt;</p>");
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(moved.status, 303);
+  EXPECT_EQ(moved.headers.back().second, "kp_ws=abc; Path=/; HttpOnly; Secure; SameSite=Strict");
+  EXPECT_EQ(ExpiredCookie("kp_ws", "/"),
+            "kp_ws=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
+}
 
 // gateway/api/cookies_and_forms.h
 TEST(ApiExamples, CookiesAndForms) {

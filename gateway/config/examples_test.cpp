@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/config/config_reader.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/crypto/crypto_test_util.h"
 
@@ -31,6 +32,35 @@ std::string ExampleFileOfTheHeader() {
       break;
   }
   return out;
+}
+
+// gateway/config/config_reader.h
+Status ReadExample(const std::string& dir, std::int64_t& port, std::string& db) {
+  const std::string file = dir + "/x.json";
+  KP_ASSIGN_OR_RETURN(std::string text, ReadConfigFile(file));
+  nlohmann::json root = nlohmann::json::parse(text, nullptr, false);
+  ObjectReader top(file, "", root);
+  KP_RETURN_IF_ERROR(top.CheckIsObject());
+  KP_RETURN_IF_ERROR(
+      top.Object("listen", [&](ObjectReader& r) { return r.Integer("port", port, 1, 65535); }));
+  KP_RETURN_IF_ERROR(top.CheckNoUnknownKeys());
+  db = ResolveConfigPath("/srv/deploy", "x.db");
+  return Ok();
+}
+
+TEST(ConfigExamples, ConfigReader) {
+  crypto::testing::TempDir dir;
+  std::int64_t port = 8443;
+  std::string db;
+  std::ofstream(dir.path() + "/x.json") << R"({"listen": {"port": 9443}})";
+  ASSERT_TRUE(ReadExample(dir.path(), port, db));
+  EXPECT_EQ(port, 9443);
+  EXPECT_EQ(db, "/srv/deploy/x.db");
+  std::ofstream(dir.path() + "/x.json") << R"({"listen": {"port": 0}})";
+  Status bad = ReadExample(dir.path(), port, db);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, dir.path() + "/x.json: listen.port");
+  EXPECT_EQ(bad.error().message, "must be between 1 and 65535");
 }
 
 // gateway/config/gateway_config.h
