@@ -68,6 +68,19 @@ TEST(ApiExamples, HtmlPage) {
   EXPECT_EQ(moved.headers.back().second, "kp_ws=abc; Path=/; HttpOnly; Secure; SameSite=Strict");
   EXPECT_EQ(ExpiredCookie("kp_ws", "/"),
             "kp_ws=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
+  const std::string body = "<p>Welkom</p>";
+  const PageTexts kTexts = {{"title", {"Titel", "Title"}}};
+  std::string html = PageLayout(
+      lang, {.brand = "Ketenpoort", .stylesheet = "/assets/a.css", .other_lang = "English"},
+      "Log in", body, "/login");
+  EXPECT_EQ(TextIn(kTexts, lang, "title"), "Title");
+  EXPECT_EQ(TextIn(kTexts, Lang::kNl, "title"), "Titel");
+  EXPECT_EQ(TextIn(kTexts, lang, "nope"), "nope");
+  EXPECT_NE(html.find("<title>Log in · Ketenpoort</title>"), std::string::npos);
+  EXPECT_NE(html.find("<link rel=\"stylesheet\" href=\"/assets/a.css\">"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_NE(html.find("href=\"/login?lang=nl\""), std::string::npos);
+  EXPECT_NE(html.find("<h1>Log in</h1><p>Welkom</p>"), std::string::npos);
 }
 
 // gateway/api/cookies_and_forms.h

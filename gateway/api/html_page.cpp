@@ -71,6 +71,38 @@ Response SeeOther(const std::string& location, std::string_view content_security
   return r;
 }
 
+std::string_view TextIn(const PageTexts& texts, Lang lang, std::string_view key) {
+  auto it = texts.find(key);
+  if (it == texts.end())
+    return key;  // a bug shows, never crashes
+  return lang == Lang::kEn ? it->second.second : it->second.first;
+}
+
+std::string PageLayout(Lang lang, const PageHead& head, std::string_view title,
+                       std::string_view body_html, std::string_view self_path) {
+  const std::string other(LangCode(lang == Lang::kEn ? Lang::kNl : Lang::kEn));
+  std::string out;
+  out += "<!DOCTYPE html>\n<html lang=\"" + std::string(LangCode(lang)) + "\"><head>";
+  out += "<meta charset=\"utf-8\">";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
+  out += "<meta name=\"referrer\" content=\"no-referrer\">";
+  out += "<title>" + HtmlEscape(title) + " · " + HtmlEscape(head.brand) + "</title>";
+  if (!head.icon.empty())
+    out += "<link rel=\"icon\" href=\"" + HtmlEscape(head.icon) + "\" type=\"image/svg+xml\">";
+  if (!head.stylesheet.empty())
+    out += "<link rel=\"stylesheet\" href=\"" + HtmlEscape(head.stylesheet) + "\">";
+  if (!head.script.empty())
+    out += "<script src=\"" + HtmlEscape(head.script) + "\" defer></script>";
+  out += "</head><body><header><strong>" + HtmlEscape(head.brand) + "</strong>";
+  out += "<a id=\"lang-switch\" href=\"" + HtmlEscape(self_path) + "?lang=" + other +
+         "\" hreflang=\"" + other + "\" lang=\"" + other + "\">" + HtmlEscape(head.other_lang) +
+         "</a></header><main id=\"main\">";
+  out += "<h1>" + HtmlEscape(title) + "</h1>";
+  out += body_html;
+  out += "</main></body></html>\n";
+  return out;
+}
+
 std::string SessionCookie(std::string_view name, std::string_view value, std::string_view path) {
   return std::string(name) + "=" + std::string(value) + "; Path=" + std::string(path) +
          "; HttpOnly; Secure; SameSite=Strict";

@@ -33,5 +33,7 @@ int RunOpen(int argc, char** argv);
 int RunReport(int argc, char** argv);
 int RunPseudonym(int argc, char** argv);
 int RunConsent(int argc, char** argv);
+int RunWorkspace(int argc, char** argv);
+int RunStaff(int argc, char** argv);
 
 }  // namespace ketenpoort::cli

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/config/config_test_util.h"
+
 #include "gateway/config/config_reader.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/crypto/crypto_test_util.h"
@@ -16,22 +18,8 @@
 namespace ketenpoort::config {
 namespace {
 
-// The example gateway.json of the header's comment, taken from the header itself: the lines
-// from "//   {" to "//   }" without their comment prefix.
 std::string ExampleFileOfTheHeader() {
-  std::ifstream in(std::string(KP_SOURCE_DIR) + "/gateway/config/gateway_config.h");
-  std::string line;
-  std::string out;
-  bool inside = false;
-  while (std::getline(in, line) && line.rfind("//", 0) == 0) {
-    if (line == "//   {")
-      inside = true;
-    if (inside)
-      out += line.substr(std::min<std::size_t>(line.size(), 5)) + "\n";
-    if (inside && line == "//   }")
-      break;
-  }
-  return out;
+  return config::testing::ExampleFileOfHeader("gateway/config/gateway_config.h");
 }
 
 // gateway/config/config_reader.h

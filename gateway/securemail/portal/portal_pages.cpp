@@ -13,7 +13,7 @@ namespace ketenpoort::portal {
 
 namespace {
 
-using Texts = std::map<std::string_view, std::pair<std::string_view, std::string_view>>;
+using Texts = api::PageTexts;
 
 // key -> {Dutch, English}
 const Texts& AllTexts() {
@@ -129,33 +129,17 @@ std::string GroupedInFours(std::string_view key) {
 }  // namespace
 
 std::string_view Text(Lang lang, std::string_view key) {
-  const auto& texts = AllTexts();
-  auto it = texts.find(key);
-  if (it == texts.end())
-    return key;
-  return lang == Lang::kEn ? it->second.second : it->second.first;
+  return api::TextIn(AllTexts(), lang, key);
 }
 
 std::string Layout(Lang lang, std::string_view title, std::string_view body_html,
                    std::string_view self_path) {
-  const Lang other = lang == Lang::kEn ? Lang::kNl : Lang::kEn;
-  std::string out;
-  out += "<!DOCTYPE html>\n<html lang=\"" + std::string(LangCode(lang)) + "\"><head>";
-  out += "<meta charset=\"utf-8\">";
-  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  out += "<meta name=\"referrer\" content=\"no-referrer\">";
-  out += "<title>" + HtmlEscape(title) + " · " + HtmlEscape(Text(lang, "brand")) + "</title>";
-  out += "<link rel=\"icon\" href=\"/m/assets/favicon.svg\" type=\"image/svg+xml\">";
-  out += "<link rel=\"stylesheet\" href=\"/m/assets/portal.css\">";
-  out += "<script src=\"/m/assets/portal.js\" defer></script>";
-  out += "</head><body><header><strong>" + HtmlEscape(Text(lang, "brand")) + "</strong>";
-  out += "<a id=\"lang-switch\" href=\"" + HtmlEscape(self_path) +
-         "?lang=" + std::string(LangCode(other)) + "\" hreflang=\"" + std::string(LangCode(other)) +
-         "\">" + HtmlEscape(Text(lang, "other_lang")) + "</a></header><main>";
-  out += "<h1>" + HtmlEscape(title) + "</h1>";
-  out += body_html;
-  out += "</main></body></html>\n";
-  return out;
+  const api::PageHead head{.brand = Text(lang, "brand"),
+                           .stylesheet = "/m/assets/portal.css",
+                           .script = "/m/assets/portal.js",
+                           .icon = "/m/assets/favicon.svg",
+                           .other_lang = Text(lang, "other_lang")};
+  return api::PageLayout(lang, head, title, body_html, self_path);
 }
 
 std::string_view StyleSheet() {
