@@ -5,6 +5,7 @@
 
 namespace ketenpoort::assets {
 extern const std::string_view workspace_css;
+extern const std::string_view workspace_favicon_svg;
 }  // namespace ketenpoort::assets
 
 namespace ketenpoort::workspace {
@@ -58,7 +59,7 @@ std::string Layout(Lang lang, std::string_view title, std::string_view body_html
   const api::PageHead head{.brand = Text(lang, "brand"),
                            .stylesheet = "/assets/workspace.css",
                            .script = {},
-                           .icon = {},
+                           .icon = "/assets/favicon.svg",
                            .other_lang = Text(lang, "other_lang")};
   return api::PageLayout(lang, head, title, body_html, self_path);
 }
@@ -124,6 +125,10 @@ std::string InboxPage(Lang lang, const InboxFacts& f) {
 
 std::string_view StyleSheet() {
   return assets::workspace_css;
+}
+
+std::string_view Favicon() {
+  return assets::workspace_favicon_svg;
 }
 
 }  // namespace ketenpoort::workspace

@@ -1,8 +1,8 @@
 // The workspace's pages: Dutch and English texts, the layout, the login page and the inbox
 // (for now a placeholder that says who is logged in). No I/O and no state: the routes
-// (workspace_routes.h) decide what to show and call these to render it. The stylesheet is the
-// portal's (gateway/securemail/portal/assets/portal.css), compiled in once more, so both look
-// alike from one file.
+// (workspace_routes.h) decide what to show and call these to render it. The stylesheet and the
+// icon are the portal's (gateway/securemail/portal/assets/), compiled in once more, so both
+// look alike from one file.
 //
 //   // (compiled in examples_test.cpp)
 //   std::string html = LoginPage(Lang::kNl, {.csrf = csrf, .notice = "login_failed"});
@@ -55,7 +55,8 @@ struct InboxFacts {
 };
 std::string InboxPage(Lang lang, const InboxFacts& facts);
 
-// Served as /assets/workspace.css.
+// Served as /assets/workspace.css and /assets/favicon.svg.
 std::string_view StyleSheet();
+std::string_view Favicon();  // image/svg+xml
 
 }  // namespace ketenpoort::workspace

@@ -153,11 +153,19 @@ void RegisterWorkspaceRoutes(api::Router& router, WorkspaceSite s) {
   auto site = std::make_shared<const Site>(std::move(s));
   router.Add("GET", "/", api::Access::Public(), [](api::Request&) { return Redirect("/inbox"); });
   router.Add(
-      "GET", "/assets/workspace.css", api::Access::Public(),
-      [](api::Request&) {
+      "GET", "/assets/{name}", api::Access::Public(),
+      [](api::Request& req) {
+        const std::string& name = req.params.at("name");
         api::Response r;
-        r.content_type = "text/css; charset=utf-8";
-        r.body = std::string(StyleSheet());
+        if (name == "workspace.css") {
+          r.content_type = "text/css; charset=utf-8";
+          r.body = std::string(StyleSheet());
+        } else if (name == "favicon.svg") {
+          r.content_type = "image/svg+xml";
+          r.body = std::string(Favicon());
+        } else {
+          return api::Response::FromError(NotFound("not_found", "no such asset"));
+        }
         api::SetPageHeaders(r, kWorkspacePolicy);
         return r;
       },

@@ -10,7 +10,7 @@
 //                                 session cookie; refused: the form again (401), one message
 //   POST /logout                  form csrf -> session ended, 303 /login?notice=logged_out
 //   GET  /inbox                   who is logged in (placeholder of the inbox)
-//   GET  /assets/workspace.css    the stylesheet
+//   GET  /assets/workspace.css    the stylesheet; /assets/favicon.svg the icon
 // Any page but /login without a valid session: 303 /login.
 //
 // Cookies, all HttpOnly, Secure, SameSite=Strict: `kp_ws` the session token (Path=/);
