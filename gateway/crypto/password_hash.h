@@ -11,8 +11,8 @@
 //
 // Cost: PasswordCost{} is t=3 passes over m=64 MiB with p=1 lane (the second recommendation of
 // RFC 9106 section 4, for memory-constrained use; OWASP's minimum is m=19 MiB, t=2). One hash
-// or one check took 140 to 300 ms on one core of the 2-core development machine (measured with
-// the libargon2 of Debian 12, -O2, while a build ran beside it; docs/BENCHMARKS.md), so a
+// or one check took 125 to 132 ms on one core of the 2-core development machine when it was
+// quiet, 306 to 381 ms with other builds running (load average 6.5; docs/BENCHMARKS.md), so a
 // guess costs an attacker with the database the same, and each login holds 64 MiB for that
 // long. Each hash records its own cost, so VerifyPassword checks old hashes after the cost
 // changed. kMinimumPasswordCost (t=1, m=8 MiB) is the floor a config may choose; it is meant
