@@ -68,4 +68,12 @@ Status StaffSessions::End(std::string_view token) {
   return Ok();
 }
 
+Result<int> StaffSessions::EndIdle(std::int64_t now_ms, std::int64_t idle_ms) {
+  KP_ASSIGN_OR_RETURN(store::Statement s,
+                      db_.Prepare("DELETE FROM staff_sessions WHERE last_seen_ms < ?"));
+  s.Bind(1, now_ms - idle_ms);
+  KP_RETURN_IF_ERROR(s.Step());
+  return db_.Changes();
+}
+
 }  // namespace ketenpoort::workspace

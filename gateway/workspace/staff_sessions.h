@@ -15,8 +15,10 @@
 // and, when it was last used no more than `idle_ms` before `now_ms` and its account is not
 // disabled, records `now_ms` as its last use and returns it with its account; a session idle
 // for longer is deleted and nullopt returned (so is an unknown or empty token). End deletes
-// the session (none: no error). Disabling or resetting an account ends its sessions
-// (StaffRepository).
+// the session (none: no error). EndIdle deletes every session idle for longer than `idle_ms`
+// at `now_ms` (the routes run it at each login, so that sessions nobody came back to do not
+// stay in the table) and returns how many. Disabling or resetting an account ends its
+// sessions (StaffRepository).
 #pragma once
 
 #include <cstdint>
@@ -48,6 +50,7 @@ class StaffSessions {
   Result<std::optional<ActiveSession>> Touch(std::string_view token, std::int64_t now_ms,
                                              std::int64_t idle_ms);
   Status End(std::string_view token);
+  Result<int> EndIdle(std::int64_t now_ms, std::int64_t idle_ms);
 
  private:
   store::Database& db_;

@@ -230,6 +230,28 @@ TEST_F(StaffTest, SessionsExpireWhenIdleAndOnLogout) {
   EXPECT_FALSE(touch("not-a-token", kNow));
 }
 
+TEST_F(StaffTest, IdleSessionsAreSweptTogether) {
+  Add("j.devries");
+  const std::int64_t id = Account("j.devries").id;
+  const std::int64_t idle = 60000;
+  auto create = [&](std::int64_t at) {
+    return db_->Write([&](store::Database& db) { return StaffSessions(db).Create(id, at); });
+  };
+  auto old1 = create(kNow);
+  auto old2 = create(kNow + 1000);
+  auto fresh = create(kNow + idle + 5000);
+  ASSERT_TRUE(old1 && old2 && fresh);
+  auto swept = db_->Write(
+      [&](store::Database& db) { return StaffSessions(db).EndIdle(kNow + idle + 5000, idle); });
+  ASSERT_TRUE(swept);
+  EXPECT_EQ(*swept, 2);
+  auto still = db_->Write([&](store::Database& db) {
+    return StaffSessions(db).Touch(fresh->token, kNow + idle + 5000, idle);
+  });
+  ASSERT_TRUE(still);
+  EXPECT_TRUE(*still);
+}
+
 TEST_F(StaffTest, DisablingEndsSessionsAndRefusesLogin) {
   IssuedCredentials c = Add("j.devries");
   StaffLogin login(*db_, LockoutPolicy{}, kFast);

@@ -106,6 +106,12 @@ class Site {
                        {.csrf = cookie, .username = attempt.username, .notice = "login_failed"},
                        false);
     }
+    // Sessions nobody came back to are swept here, at a moment that writes anyway.
+    auto swept = s_.db->Write([&](store::Database& db) {
+      return StaffSessions(db).EndIdle(s_.now_ms(), s_.config->session_idle_timeout_ms);
+    });
+    if (swept && *swept > 0)
+      log::Info("idle_sessions_ended", {{"count", std::to_string(*swept)}});
     api::Response r = Redirect("/inbox");
     r.headers.emplace_back("Set-Cookie", api::SessionCookie(kSessionCookie, session->token, "/"));
     r.headers.emplace_back("Set-Cookie", api::ExpiredCookie(kLoginCookie, "/login"));
