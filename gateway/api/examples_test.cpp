@@ -347,6 +347,10 @@ TEST(ApiExamples, Url) {
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().kind, ErrorKind::kInvalidArgument);
   EXPECT_EQ(twice.error().code, "duplicate_query_parameter");
+  EXPECT_EQ(PercentEncode("notulen één.odt"), "notulen%20%C3%A9%C3%A9n.odt");
+  auto back = PercentDecode(PercentEncode("a+b=c&d/ü"));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, "a+b=c&d/ü");
 }
 
 }  // namespace

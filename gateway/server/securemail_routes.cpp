@@ -2,6 +2,7 @@
 #include "gateway/api/cookies_and_forms.h"
 #include "gateway/api/html_page.h"
 #include "gateway/api/query.h"
+#include "gateway/api/url.h"
 
 #include <atomic>
 #include <cstdio>
@@ -204,22 +205,6 @@ bool Previewable(std::string_view type) {
          type == "image/gif" || type == "image/webp" || type == "text/plain";
 }
 
-std::string PercentEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-        c == '-' || c == '_') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // Content-Disposition with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987).
 std::string Disposition(std::string_view kind, std::string_view name) {
   std::string ascii;
@@ -229,7 +214,7 @@ std::string Disposition(std::string_view kind, std::string_view name) {
   if (ascii.empty())
     ascii = "file";
   return std::string(kind) + "; filename=\"" + ascii + "\"; filename*=UTF-8''" +
-         PercentEncode(name);
+         api::PercentEncode(name);
 }
 
 std::string Notice(Lang lang, const std::string& notice, const SecureMailService::Visit& v) {

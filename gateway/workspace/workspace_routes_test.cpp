@@ -3,7 +3,6 @@
 #include "gateway/workspace/workspace_routes.h"
 
 #include <atomic>
-#include <cctype>
 #include <map>
 #include <optional>
 #include <regex>
@@ -12,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include "gateway/api/http_types.h"
+#include "gateway/api/url.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/workspace/staff_credentials.h"
 #include "gateway/workspace/workspace_pages.h"
@@ -38,22 +38,6 @@ std::string CookieSet(const api::Response& r, const std::string& name) {
       return v.substr(name.size() + 1, v.find(';') - name.size() - 1);
   }
   return "";
-}
-
-// `v` as a form value: everything but letters and digits as %XX.
-std::string FormEncode(const std::string& v) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : v) {
-    if (std::isalnum(c)) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 std::string CsrfOf(const std::string& html) {
@@ -104,7 +88,7 @@ class WorkspaceRoutesTest : public ::testing::Test {
     if (method == "POST") {
       req.headers["Content-Type"] = "application/x-www-form-urlencoded";
       for (const auto& [k, v] : form)
-        req.body += (req.body.empty() ? "" : "&") + k + "=" + FormEncode(v);
+        req.body += (req.body.empty() ? "" : "&") + k + "=" + api::PercentEncode(v);
     }
     return api::Response::Wait(router_.Dispatch(req, {}));
   }

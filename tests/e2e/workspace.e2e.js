@@ -16,42 +16,12 @@ const crypto = require('node:crypto');
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const https = require('node:https');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const CHROMIUM = process.env.KP_CHROMIUM || '/usr/bin/chromium';
+const { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium } = require('./helpers');
 const MAX_FAILURES = 3;  // lockout.max_failures of this test's workspace
 const TIMEOUT_MS = 120000;
-
-function arg(name) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Polls `fn` until it gives a truthy value: the state that shows the event happened.
-async function waitFor(what, fn, timeoutMs = 15000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await sleep(50);
-  }
-}
 
 function get(url, ca) {
   return new Promise((resolve, reject) => {
@@ -114,7 +84,6 @@ async function main() {
   const binary = path.resolve(arg('--binary') || process.env.KP_BINARY || '');
   if (!fs.existsSync(binary)) throw new Error('ketenpoort binary not found: ' + binary);
   if (!fs.existsSync(CHROMIUM)) throw new Error('chromium not found at ' + CHROMIUM + ' (apt-get install chromium)');
-  const { chromium } = require('playwright-core');
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-ws-e2e-'));
   const children = [];
@@ -191,20 +160,9 @@ async function main() {
     expectPageHeaders(redirect.headers, '/inbox without a session');
 
     // --- the browser, at phone width
-    // The demo workspace serves with the gateway's development certificate: Chromium is told to
-    // accept exactly its public key (SPKI pin), not to ignore certificate errors in general.
-    const spki = execFileSync('sh', ['-c',
-      'openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform DER | ' +
-      'openssl dgst -sha256 -binary | base64', 'sh', path.join(dep, 'certs', 'gateway.cert.pem')]).toString().trim();
-    const context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync',
-             '--ignore-certificate-errors-spki-list=' + spki],
-      timeout: 30000,
-      viewport: { width: 360, height: 740 },
-    });
+    // The demo workspace serves with the gateway's development certificate; the browser
+    // trusts that certificate's key alone (helpers.js).
+    const context = await launchChromium(tmp, path.join(dep, 'certs', 'gateway.cert.pem'));
     browser = context;
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
