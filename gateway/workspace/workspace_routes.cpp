@@ -66,8 +66,8 @@ class Site {
   }
 
   // To /login, forgetting a session cookie the request still carried.
-  static api::Response ToLogin(const api::Request& req, const std::string& location = "/login") {
-    api::Response r = Redirect(location);
+  static api::Response ToLogin(const api::Request& req) {
+    api::Response r = Redirect("/login");
     if (!api::CookieValue(req, kSessionCookie).empty())
       r.headers.emplace_back("Set-Cookie", api::ExpiredCookie(kSessionCookie, "/"));
     return r;
@@ -128,8 +128,8 @@ class Site {
       return Redirect("/inbox");  // a forged or stale form ends nothing
     const std::string token = api::CookieValue(req, kSessionCookie);
     Status ended = s_.db->Write([&](store::Database& db) { return StaffSessions(db).End(token); });
-    if (!ended)
-      return Page(req, 500, LoginPage(RequestLang(req), {}));
+    if (!ended)  // the database failed: say nothing has changed, and keep the session
+      return Redirect("/inbox");
     log::Info("logout", {{"staff_id", std::to_string((*session)->account.id)}});
     api::Response r = Redirect("/login?notice=logged_out");
     r.headers.emplace_back("Set-Cookie", api::ExpiredCookie(kSessionCookie, "/"));
