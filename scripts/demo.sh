@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, creates the demo deployment in ./demo (once) and runs the
-# gateway in the foreground on https://localhost:8443, with a local mail relay on
-# 127.0.0.1:2525 that keeps every mail the gateway sends (secure-mail notifications,
-# reminders) as a file in ./demo/mail. Stop both with Ctrl-C.
+# gateway in the foreground on https://localhost:8443, the workspace beside it on
+# https://localhost:8444 (staff log in there; their log-ins are in ./demo/staff.json), and a
+# local mail relay on 127.0.0.1:2525 that keeps every mail the gateway sends (secure-mail
+# notifications, reminders) as a file in ./demo/mail. Stop all three with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --demo
 scripts/build.sh
 bin=build/gateway/cli/ketenpoort
 mail_port="${KP_DEMO_MAIL_PORT:-2525}"
+port="${KP_DEMO_PORT:-8443}"
+workspace_port="${KP_DEMO_WORKSPACE_PORT:-$((port + 1))}"
 if [[ ! -f demo/gateway.json ]]; then
-  "$bin" init --dir demo --demo --port "${KP_DEMO_PORT:-8443}"
+  "$bin" init --dir demo --demo --port "$port" --workspace-port "$workspace_port"
   # The demo's mail relay (below); a real deployment names its own.
   python3 - "$mail_port" <<'PY'
 import json, sys
@@ -28,19 +31,32 @@ rm -f demo/mail/ready
 /usr/bin/python3 tests/e2e/servers/smtp_sink.py --port "$mail_port" --dir demo/mail \
   --lifetime 2592000 &
 mail_pid=$!
-trap 'kill "$mail_pid" 2>/dev/null || true' EXIT
+workspace_pid=""
+trap 'kill "$mail_pid" $workspace_pid 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
   [[ -f demo/mail/ready ]] && break
   kill -0 "$mail_pid" 2>/dev/null || { echo "demo: the mail relay did not start (port $mail_port taken? set KP_DEMO_MAIL_PORT)" >&2; exit 2; }
   sleep 0.1
 done
+# The workspace, beside the gateway (a demo made before the workspace existed has none).
+workspace_url="(none: this demo predates the workspace; remove ./demo to make a new one)"
+if [[ -f demo/workspace.json ]]; then
+  workspace_port="$(python3 -c 'import json; print(json.load(open("demo/workspace.json"))["listen"]["port"])')"
+  "$bin" workspace --config demo/workspace.json 2> demo/workspace.log &
+  workspace_pid=$!
+  workspace_url="https://localhost:${workspace_port}"
+fi
+
 cat <<MSG
 
 Ketenpoort demo deployment in $(pwd)/demo
-  URL:          https://localhost:${KP_DEMO_PORT:-8443}   (try: curl --cacert demo/certs/ca.cert.pem https://localhost:${KP_DEMO_PORT:-8443}/healthz)
+  URL:          https://localhost:${port}   (try: curl --cacert demo/certs/ca.cert.pem https://localhost:${port}/healthz)
+  Workspace:    ${workspace_url}/login   (log in as a member of staff; log in demo/workspace.log)
+  Log-ins:      demo/staff.json (mode 0600): username, password and TOTP secret per person;
+                add the TOTP secret to an authenticator app (6 digits, every 30 s)
   CA:           demo/certs/ca.cert.pem (development only)
   API tokens:   demo/tokens/ORG.token, one per demo organisation
-  Directory:    curl --cacert demo/certs/ca.cert.pem -H "Authorization: Bearer \$(cat demo/tokens/comensha.token)" https://localhost:${KP_DEMO_PORT:-8443}/v1/directory
+  Directory:    curl --cacert demo/certs/ca.cert.pem -H "Authorization: Bearer \$(cat demo/tokens/comensha.token)" https://localhost:${port}/v1/directory
   Mail:         every mail the gateway sends lands in demo/mail/ (NNNN.eml as sent, NNNN.json
                 decoded); relay smtp://127.0.0.1:${mail_port}. A secure mail to try:
                 echo 'Synthetic demo text.' > /tmp/body.txt

@@ -12,6 +12,7 @@ build_packages=(
   nlohmann-json3-dev    # JSON
   liboath-dev           # OATH Toolkit: TOTP codes of secure-mail accounts
   libqrencode-dev       # libqrencode: the QR code an authenticator app scans
+  libargon2-dev         # libargon2: Argon2id hashes of the workspace's staff passwords
   libgtest-dev libgmock-dev
   openssl ca-certificates curl
 )

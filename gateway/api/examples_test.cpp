@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "gateway/api/cookies_and_forms.h"
+#include "gateway/api/html_page.h"
 #include "gateway/api/http_status.h"
 #include "gateway/api/http_types.h"
 #include "gateway/api/https_server.h"
@@ -46,6 +47,41 @@ struct Tls {
   std::vector<crypto::Certificate> chain{tls.cert};
   const crypto::Keyring& keyring = pki.keys;
 };
+
+// gateway/api/html_page.h
+TEST(ApiExamples, HtmlPage) {
+  Request req;
+  req.method = "GET";
+  req.query["lang"] = "en";
+  req.headers["Accept-Language"] = "nl-NL";
+  const std::string name = "Ada <b>";
+  const std::string token = "abc";
+  constexpr std::string_view kCsp = "default-src 'none'";
+  Lang lang = ParseLang(QueryValue(req, "lang"), req.Header("Accept-Language").value_or(""));
+  Response page = HtmlPage(200, "<p>" + HtmlEscape(name) + "</p>", kCsp);
+  Response moved = SeeOther("/inbox", kCsp);
+  moved.headers.emplace_back("Set-Cookie", SessionCookie("kp_ws", token, "/"));
+  EXPECT_EQ(lang, Lang::kEn);
+  EXPECT_EQ(page.body, "<p>Ada &lt;b&gt;</p>");
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_EQ(moved.status, 303);
+  EXPECT_EQ(moved.headers.back().second, "kp_ws=abc; Path=/; HttpOnly; Secure; SameSite=Strict");
+  EXPECT_EQ(ExpiredCookie("kp_ws", "/"),
+            "kp_ws=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
+  const std::string body = "<p>Welkom</p>";
+  const PageTexts kTexts = {{"title", {"Titel", "Title"}}};
+  std::string html = PageLayout(
+      lang, {.brand = "Ketenpoort", .stylesheet = "/assets/a.css", .other_lang = "English"},
+      "Log in", body, "/login");
+  EXPECT_EQ(TextIn(kTexts, lang, "title"), "Title");
+  EXPECT_EQ(TextIn(kTexts, Lang::kNl, "title"), "Titel");
+  EXPECT_EQ(TextIn(kTexts, lang, "nope"), "nope");
+  EXPECT_NE(html.find("<title>Log in · Ketenpoort</title>"), std::string::npos);
+  EXPECT_NE(html.find("<link rel=\"stylesheet\" href=\"/assets/a.css\">"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_NE(html.find("href=\"/login?lang=nl\""), std::string::npos);
+  EXPECT_NE(html.find("<h1>Log in</h1><p>Welkom</p>"), std::string::npos);
+}
 
 // gateway/api/cookies_and_forms.h
 TEST(ApiExamples, CookiesAndForms) {
@@ -311,6 +347,10 @@ TEST(ApiExamples, Url) {
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().kind, ErrorKind::kInvalidArgument);
   EXPECT_EQ(twice.error().code, "duplicate_query_parameter");
+  EXPECT_EQ(PercentEncode("notulen één.odt"), "notulen%20%C3%A9%C3%A9n.odt");
+  auto back = PercentDecode(PercentEncode("a+b=c&d/ü"));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, "a+b=c&d/ü");
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "gateway/cli/cli_common.h"
 
+#include <pthread.h>
+
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +36,18 @@ std::optional<ParsedFlags> ParseCommandLine(const Flags& flags, int argc, char**
     return std::nullopt;
   }
   return std::move(*parsed);
+}
+
+sigset_t TakeOverStopSignals(bool with_hup) {
+  sigset_t handled;
+  sigemptyset(&handled);
+  sigaddset(&handled, SIGTERM);
+  sigaddset(&handled, SIGINT);
+  if (with_hup)
+    sigaddset(&handled, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &handled, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+  return handled;
 }
 
 Result<OpenDeployment> OpenDeploymentDatabase(const std::string& config_file) {

@@ -1,6 +1,7 @@
 // Pieces several subcommands share: loading a deployment's config and database.
 #pragma once
 
+#include <csignal>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,13 @@ namespace ketenpoort::cli {
 // (kExitUsage). Every command starts with it, so each answers --help and bad flags alike.
 std::optional<ParsedFlags> ParseCommandLine(const Flags& flags, int argc, char** argv,
                                             int& exit_code);
+
+// For a command that runs in the foreground until stopped (serve, workspace): blocks SIGTERM
+// and SIGINT, and SIGHUP when `with_hup`, in this thread and so in every thread started after
+// (the mask is inherited), and ignores SIGPIPE (a client that hangs up mid-response must not
+// end the process). Call it before starting any thread; then only sigwait on the returned set
+// receives those signals.
+sigset_t TakeOverStopSignals(bool with_hup);
 
 // Loads the config at `config_file` and opens its existing database with its key
 // (KETENPOORT_DB_KEY or database.key_file), applying pending migrations.

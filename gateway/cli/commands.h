@@ -34,5 +34,7 @@ int RunReport(int argc, char** argv);
 int RunPseudonym(int argc, char** argv);
 int RunConsent(int argc, char** argv);
 int RunPeer(int argc, char** argv);
+int RunWorkspace(int argc, char** argv);
+int RunStaff(int argc, char** argv);
 
 }  // namespace ketenpoort::cli

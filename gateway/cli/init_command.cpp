@@ -25,10 +25,14 @@
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/migrations.h"
+#include "gateway/workspace/staff_credentials.h"
+#include "gateway/workspace/workspace_config.h"
+#include "gateway/workspace/workspace_database.h"
 
 namespace ketenpoort::assets {
 extern const std::string_view demo_organisations_json;
 extern const std::string_view demo_routes_json;
+extern const std::string_view demo_staff_json;
 }  // namespace ketenpoort::assets
 
 namespace ketenpoort::cli {
@@ -61,6 +65,7 @@ struct InitOptions {
   std::string dir;
   std::string host;
   int port = kDefaultPort;
+  int workspace_port = kDefaultPort + 1;
   bool demo = false;
 };
 
@@ -145,6 +150,81 @@ json MakeConfig(const InitOptions& opt) {
   };
 }
 
+// The demo workspace's workspace.json: every demo organisation but the portal, acting through
+// the gateway with the organisation's token, key and certificate as `ketenpoort send` does.
+// The Argon2id cost is the lowest allowed: these passwords lie in staff.json beside the
+// database anyway, and a demo made in a test must not spend seconds hashing them.
+json MakeWorkspaceConfig(const InitOptions& opt, const Directory& directory) {
+  const std::string host = opt.host == "0.0.0.0" || opt.host.empty() ? "127.0.0.1" : opt.host;
+  json orgs = json::array();
+  for (const Organisation& org : directory.all()) {
+    if (org.kind == OrgKind::kPortal)
+      continue;
+    orgs.push_back({{"id", org.id},
+                    {"name", org.name},
+                    {"gateway_url", "https://" + host + ":" + std::to_string(opt.port)},
+                    {"ca_file", "certs/ca.cert.pem"},
+                    {"token_file", "tokens/" + org.id + ".token"},
+                    {"key_file", "certs/" + org.id + ".key.pem"},
+                    {"cert_file", "certs/" + org.id + ".cert.pem"}});
+  }
+  const crypto::PasswordCost demo_cost = crypto::kMinimumPasswordCost;
+  return json{{"listen",
+               {{"address", opt.host},
+                {"port", opt.workspace_port},
+                {"tls_cert", "certs/gateway.cert.pem"},
+                {"tls_key", "certs/gateway.key.pem"}}},
+              {"database", {{"path", "workspace.db"}, {"key_file", "workspace.key"}}},
+              {"organisations", orgs},
+              {"session", {{"idle_timeout_ms", 900000}}},
+              {"lockout", {{"max_failures", 5}, {"lock_ms", 900000}}},
+              {"password_hash",
+               {{"time_cost", demo_cost.time_cost},
+                {"memory_kib", demo_cost.memory_kib},
+                {"parallelism", demo_cost.parallelism}}}};
+}
+
+// workspace.json, its database with the demo staff of config/demo/staff_accounts.json, and
+// staff.json (0600) with their log-ins.
+Status BuildDemoWorkspace(const std::string& stage, const InitOptions& opt,
+                          const Directory& directory) {
+  const std::string config_file = stage + "/workspace.json";
+  const json config_json = MakeWorkspaceConfig(opt, directory);
+  KP_RETURN_IF_ERROR(io::WriteNewFile(config_file, config_json.dump(2) + "\n", 0644));
+  KP_ASSIGN_OR_RETURN(workspace::WorkspaceConfig config,
+                      workspace::ParseWorkspaceConfig(config_file, config_json.dump()));
+  KP_RETURN_IF_ERROR(store::DbKey::Generate().WriteNewFile(config.database.key_file));
+  KP_ASSIGN_OR_RETURN(store::Database db, workspace::OpenWorkspaceDatabase(config.database));
+  const std::int64_t now_ms = audit::NowMs();
+  json logins = json::array();
+  const json demo_staff = json::parse(assets::demo_staff_json);
+  for (const json& person : demo_staff.at("staff")) {
+    std::string roles_text;
+    for (const json& r : person.at("roles"))
+      roles_text += (roles_text.empty() ? "" : ",") + r.get<std::string>();
+    KP_ASSIGN_OR_RETURN(std::vector<workspace::StaffRole> roles,
+                        workspace::ParseStaffRoles(roles_text));
+    const std::string org = person.at("org").get<std::string>();
+    if (config.FindOrganisation(org) == nullptr) {
+      return Internal("demo_staff_invalid",
+                      "config/demo/staff_accounts.json names unknown organisation " + org);
+    }
+    KP_ASSIGN_OR_RETURN(workspace::IssuedCredentials issued,
+                        workspace::AddStaff(db,
+                                            {.org = org,
+                                             .username = person.at("username").get<std::string>(),
+                                             .display_name = person.at("name").get<std::string>(),
+                                             .roles = roles},
+                                            config.password_cost, now_ms));
+    logins.push_back({{"org", org},
+                      {"username", issued.username},
+                      {"password", issued.password},
+                      {"totp_secret", issued.totp_secret},
+                      {"roles", person.at("roles")}});
+  }
+  return io::WriteNewFile(stage + "/staff.json", logins.dump(2) + "\n", 0600);
+}
+
 Status BuildDeployment(const std::string& stage, const InitOptions& opt,
                        std::vector<std::string>& token_files) {
   // Organisations: the demo set, or only the portal.
@@ -190,6 +270,7 @@ Status BuildDeployment(const std::string& stage, const InitOptions& opt,
     KP_RETURN_IF_ERROR(
         io::WriteNewFile(stage + "/tokens/shop-denhaag.auditor.token", auditor + "\n", 0600));
     token_files.push_back("tokens/shop-denhaag.auditor.token");
+    KP_RETURN_IF_ERROR(BuildDemoWorkspace(stage, opt, directory));
   }
 
   // The first signed tree head, over the token_issue entries (or the empty trail).
@@ -211,17 +292,21 @@ bool IsEmptyFolder(const fs::path& p) {
 }  // namespace
 
 int RunInit(int argc, char** argv) {
-  Flags flags("init",
-              "Creates a deployment in DIR: gateway.json, db.key (0600), an encrypted database,\n"
-              "certs/ (a development CA, the gateway's TLS certificate, one key pair and one\n"
-              "pseudonym secret per organisation), directory.json and routes.json. With --demo: "
-              "the demo organisations,\n"
-              "their routing rules and one API token each in tokens/ORG.token (0600).\n"
-              "Refuses to touch an existing deployment: DIR must not exist or be empty.",
-              {{"dir", "DIR", "folder to create the deployment in", Flag::kRequired},
-               {"demo", "", "add the demo organisations, routing rules and tokens"},
-               {"port", "N", "HTTPS port (default 8443)"},
-               {"host", "ADDR", "address to listen on (default 127.0.0.1)"}});
+  Flags flags(
+      "init",
+      "Creates a deployment in DIR: gateway.json, db.key (0600), an encrypted database,\n"
+      "certs/ (a development CA, the gateway's TLS certificate, one key pair and one\n"
+      "pseudonym secret per organisation), directory.json and routes.json. With --demo: "
+      "the demo organisations,\n"
+      "their routing rules and one API token each in tokens/ORG.token (0600), and the\n"
+      "demo workspace: workspace.json, its database and staff.json (0600), the\n"
+      "log-ins of its demo staff.\n"
+      "Refuses to touch an existing deployment: DIR must not exist or be empty.",
+      {{"dir", "DIR", "folder to create the deployment in", Flag::kRequired},
+       {"demo", "", "add the demo organisations, routing rules and tokens"},
+       {"port", "N", "HTTPS port (default 8443)"},
+       {"host", "ADDR", "address to listen on (default 127.0.0.1)"},
+       {"workspace-port", "N", "with --demo: the workspace's HTTPS port (default: port + 1)"}});
   int exit_code = kExitOk;
   auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
@@ -242,6 +327,21 @@ int RunInit(int argc, char** argv) {
     } catch (const std::exception&) {
       return Fail(
           InvalidArgument("invalid_option", "must be a port number from 1 to 65535", "--port"));
+    }
+  }
+
+  opt.workspace_port = opt.port < 65535 ? opt.port + 1 : opt.port - 1;
+  if (parsed->Has("workspace-port")) {
+    try {
+      std::size_t used = 0;
+      opt.workspace_port = std::stoi(parsed->Get("workspace-port"), &used);
+      if (used != parsed->Get("workspace-port").size() || opt.workspace_port < 1 ||
+          opt.workspace_port > 65535 || opt.workspace_port == opt.port)
+        throw std::out_of_range("port");
+    } catch (const std::exception&) {
+      return Fail(InvalidArgument("invalid_option",
+                                  "must be a port number from 1 to 65535, not --port",
+                                  "--workspace-port"));
     }
   }
 
@@ -298,7 +398,18 @@ int RunInit(int argc, char** argv) {
     std::printf("  tokens:   %zu files in %s/tokens/ (mode 0600)\n", token_files.size(),
                 opt.dir.c_str());
   }
+  if (opt.demo) {
+    std::printf(
+        "  workspace: %s/workspace.json (https://%s:%d); staff log-ins in %s/staff.json "
+        "(mode 0600)\n",
+        opt.dir.c_str(), opt.host == "0.0.0.0" ? "127.0.0.1" : opt.host.c_str(), opt.workspace_port,
+        opt.dir.c_str());
+  }
   std::printf("Start it with: ketenpoort serve --config %s/gateway.json\n", opt.dir.c_str());
+  if (opt.demo) {
+    std::printf("and the workspace with: ketenpoort workspace --config %s/workspace.json\n",
+                opt.dir.c_str());
+  }
   return kExitOk;
 }
 

@@ -34,6 +34,10 @@ constexpr Command kCommands[] = {
     {"open", "fetch, decrypt and verify a message", ketenpoort::cli::RunOpen},
     {"report", "anonymised counts for funders (messages, clients, outcomes)",
      ketenpoort::cli::RunReport},
+    {"workspace", "run the workspace (staff log in and work in the browser)",
+     ketenpoort::cli::RunWorkspace},
+    {"staff", "add, list, disable or reset the workspace's staff accounts",
+     ketenpoort::cli::RunStaff},
 };
 
 void PrintUsage(std::FILE* out) {

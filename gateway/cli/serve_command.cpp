@@ -1,7 +1,5 @@
 // `ketenpoort serve --config FILE`: runs the daemon in the foreground until SIGTERM or SIGINT;
 // SIGHUP reloads the directory and routes (server::Gateway::ReloadDirectory).
-#include <pthread.h>
-
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -27,16 +25,8 @@ int RunServe(int argc, char** argv) {
   if (!parsed)
     return exit_code;
 
-  // Block the signals we handle in every thread (the mask is inherited by threads started
-  // later) so that only sigwait() below receives them: SIGTERM and SIGINT stop, SIGHUP reloads.
-  sigset_t handled;
-  sigemptyset(&handled);
-  sigaddset(&handled, SIGTERM);
-  sigaddset(&handled, SIGINT);
-  sigaddset(&handled, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &handled, nullptr);
-  // A client that hangs up mid-response must not kill the daemon.
-  std::signal(SIGPIPE, SIG_IGN);
+  // SIGTERM and SIGINT stop, SIGHUP reloads: received by sigwait below only.
+  sigset_t handled = TakeOverStopSignals(/*with_hup=*/true);
 
   auto config = config::LoadGatewayConfig(parsed->Get("config"));
   if (!config)

@@ -9,28 +9,46 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/config/config_test_util.h"
+
+#include "gateway/config/config_reader.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/crypto/crypto_test_util.h"
 
 namespace ketenpoort::config {
 namespace {
 
-// The example gateway.json of the header's comment, taken from the header itself: the lines
-// from "//   {" to "//   }" without their comment prefix.
 std::string ExampleFileOfTheHeader() {
-  std::ifstream in(std::string(KP_SOURCE_DIR) + "/gateway/config/gateway_config.h");
-  std::string line;
-  std::string out;
-  bool inside = false;
-  while (std::getline(in, line) && line.rfind("//", 0) == 0) {
-    if (line == "//   {")
-      inside = true;
-    if (inside)
-      out += line.substr(std::min<std::size_t>(line.size(), 5)) + "\n";
-    if (inside && line == "//   }")
-      break;
-  }
-  return out;
+  return config::testing::ExampleFileOfHeader("gateway/config/gateway_config.h");
+}
+
+// gateway/config/config_reader.h
+Status ReadExample(const std::string& dir, std::int64_t& port, std::string& db) {
+  const std::string file = dir + "/x.json";
+  KP_ASSIGN_OR_RETURN(std::string text, ReadConfigFile(file));
+  nlohmann::json root = nlohmann::json::parse(text, nullptr, false);
+  ObjectReader top(file, "", root);
+  KP_RETURN_IF_ERROR(top.CheckIsObject());
+  KP_RETURN_IF_ERROR(
+      top.Object("listen", [&](ObjectReader& r) { return r.Integer("port", port, 1, 65535); }));
+  KP_RETURN_IF_ERROR(top.CheckNoUnknownKeys());
+  db = ResolveConfigPath("/srv/deploy", "x.db");
+  return Ok();
+}
+
+TEST(ConfigExamples, ConfigReader) {
+  crypto::testing::TempDir dir;
+  std::int64_t port = 8443;
+  std::string db;
+  std::ofstream(dir.path() + "/x.json") << R"({"listen": {"port": 9443}})";
+  ASSERT_TRUE(ReadExample(dir.path(), port, db));
+  EXPECT_EQ(port, 9443);
+  EXPECT_EQ(db, "/srv/deploy/x.db");
+  std::ofstream(dir.path() + "/x.json") << R"({"listen": {"port": 0}})";
+  Status bad = ReadExample(dir.path(), port, db);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, dir.path() + "/x.json: listen.port");
+  EXPECT_EQ(bad.error().message, "must be between 1 and 65535");
 }
 
 // gateway/config/gateway_config.h

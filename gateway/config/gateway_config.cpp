@@ -1,5 +1,7 @@
 #include "gateway/config/gateway_config.h"
 
+#include "gateway/config/config_reader.h"
+
 #include <nlohmann/json.hpp>
 
 #include <fcntl.h>
@@ -9,10 +11,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <sstream>
 
 namespace ketenpoort::config {
 
@@ -20,149 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-// Walks one JSON object, consuming known keys; anything left over is an unknown key.
-class ObjectReader {
- public:
-  ObjectReader(const std::string& file, std::string path, const json& object)
-      : file_(file), path_(std::move(path)), object_(object) {}
-
-  Status CheckIsObject() const {
-    if (!object_.is_object())
-      return Bad(path_.empty() ? "(top level)" : path_, "must be an object");
-    return Ok();
-  }
-
-  // Reads an optional string (null counts as absent) into `out`.
-  Status String(const char* key, std::string& out, bool required = false) {
-    seen_.emplace(key, true);
-    auto it = object_.find(key);
-    if (it == object_.end() || it->is_null()) {
-      if (required)
-        return Bad(Path(key), "is required");
-      return Ok();
-    }
-    if (!it->is_string())
-      return Bad(Path(key), "must be a string");
-    out = it->get<std::string>();
-    if (required && out.empty())
-      return Bad(Path(key), "must not be empty");
-    return Ok();
-  }
-
-  Status Bool(const char* key, bool& out) {
-    seen_.emplace(key, true);
-    auto it = object_.find(key);
-    if (it == object_.end() || it->is_null())
-      return Ok();
-    if (!it->is_boolean())
-      return Bad(Path(key), "must be true or false");
-    out = it->get<bool>();
-    return Ok();
-  }
-
-  Status Integer(const char* key, std::int64_t& out, std::int64_t min, std::int64_t max) {
-    seen_.emplace(key, true);
-    auto it = object_.find(key);
-    if (it == object_.end() || it->is_null())
-      return Ok();
-    if (!it->is_number_integer())
-      return Bad(Path(key), "must be a whole number");
-    auto v = it->get<std::int64_t>();
-    if (v < min || v > max) {
-      return Bad(Path(key),
-                 "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    }
-    out = v;
-    return Ok();
-  }
-
-  // Reads an optional array of whole numbers, each from min to max, into `out`.
-  Status IntegerArray(const char* key, std::vector<std::int64_t>& out, std::int64_t min,
-                      std::int64_t max) {
-    seen_.emplace(key, true);
-    auto it = object_.find(key);
-    if (it == object_.end() || it->is_null())
-      return Ok();
-    if (!it->is_array())
-      return Bad(Path(key), "must be an array of whole numbers");
-    std::vector<std::int64_t> values;
-    for (std::size_t i = 0; i < it->size(); ++i) {
-      const json& v = (*it)[i];
-      if (!v.is_number_integer() || v.get<std::int64_t>() < min || v.get<std::int64_t>() > max) {
-        return Bad(Path(key) + "[" + std::to_string(i) + "]", "must be a whole number between " +
-                                                                  std::to_string(min) + " and " +
-                                                                  std::to_string(max));
-      }
-      values.push_back(v.get<std::int64_t>());
-    }
-    out = std::move(values);
-    return Ok();
-  }
-
-  // Calls `read` with a reader for the nested object at `key`, if present.
-  Status Object(const char* key, const std::function<Status(ObjectReader&)>& read) {
-    seen_.emplace(key, true);
-    auto it = object_.find(key);
-    if (it == object_.end() || it->is_null())
-      return Ok();
-    ObjectReader nested(file_, Path(key), *it);
-    KP_RETURN_IF_ERROR(nested.CheckIsObject());
-    KP_RETURN_IF_ERROR(read(nested));
-    return nested.CheckNoUnknownKeys();
-  }
-
-  // Calls `read` with a reader for each object of the array at `key`, if present.
-  Status ObjectArray(const char* key, const std::function<Status(ObjectReader&)>& read) {
-    seen_.emplace(key, true);
-    auto it = object_.find(key);
-    if (it == object_.end() || it->is_null())
-      return Ok();
-    if (!it->is_array())
-      return Bad(Path(key), "must be an array");
-    for (std::size_t i = 0; i < it->size(); ++i) {
-      ObjectReader nested(file_, Path(key) + "[" + std::to_string(i) + "]", (*it)[i]);
-      KP_RETURN_IF_ERROR(nested.CheckIsObject());
-      KP_RETURN_IF_ERROR(read(nested));
-      KP_RETURN_IF_ERROR(nested.CheckNoUnknownKeys());
-    }
-    return Ok();
-  }
-
-  // Calls `take` with every key of this object, each of whose values must be an object.
-  Status EachObject(const std::function<void(const std::string&, const json&)>& take) {
-    for (const auto& [key, value] : object_.items()) {
-      seen_.emplace(key, true);
-      if (!value.is_object())
-        return Bad(Path(key), "must be an object");
-      take(key, value);
-    }
-    return Ok();
-  }
-
-  Status CheckNoUnknownKeys() const {
-    for (const auto& [key, value] : object_.items()) {
-      if (!seen_.contains(key))
-        return Bad(Path(key), "unknown key");
-    }
-    return Ok();
-  }
-
-  // An invalid_config error for `key` of this object.
-  Error BadKey(const char* key, const std::string& what) const { return Bad(Path(key), what); }
-
- private:
-  std::string Path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-
-  Error Bad(const std::string& path, const std::string& what) const {
-    return InvalidArgument("invalid_config", what, file_ + ": " + path);
-  }
-
-  const std::string& file_;
-  std::string path_;
-  const json& object_;
-  std::map<std::string, bool> seen_;
-};
 
 // Closes the descriptor it owns.
 class FileDescriptor {
@@ -194,13 +51,6 @@ bool IsValidPeerUrl(const std::string& url) {
       return false;
   }
   return url[kScheme.size()] != '/' && url[kScheme.size()] != ':';
-}
-
-std::string Resolve(const fs::path& base, const std::string& p) {
-  if (p.empty())
-    return p;
-  fs::path path(p);
-  return (path.is_absolute() ? path : base / path).lexically_normal().string();
 }
 
 }  // namespace
@@ -351,33 +201,27 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
   }));
   KP_RETURN_IF_ERROR(top.CheckNoUnknownKeys());
 
-  fs::path base(c.base_dir);
+  const std::string& base = c.base_dir;
   for (std::string* p :
        {&c.listen.tls_cert, &c.listen.tls_key, &c.listen.client_ca, &c.database.path,
         &c.database.key_file, &c.directory, &c.routes, &c.sms.token_file, &c.sms.ca_file,
         &c.smtp.credentials_file, &c.smtp.ca_file}) {
-    *p = Resolve(base, *p);
+    *p = ResolveConfigPath(base, *p);
   }
-  c.database.blob_dir =
-      c.database.blob_dir.empty() ? c.database.path + ".blobs" : Resolve(base, c.database.blob_dir);
+  c.database.blob_dir = c.database.blob_dir.empty() ? c.database.path + ".blobs"
+                                                    : ResolveConfigPath(base, c.database.blob_dir);
   if (c.portal.key_file.empty())
     c.portal.key_file = "certs/portal.key.pem";
-  c.portal.key_file = Resolve(base, c.portal.key_file);
-  c.federation.trust_anchors = Resolve(base, c.federation.trust_anchors);
+  c.portal.key_file = ResolveConfigPath(base, c.portal.key_file);
+  c.federation.trust_anchors = ResolveConfigPath(base, c.federation.trust_anchors);
   for (PeerConfig& peer : c.federation.peers)
-    peer.token_file = Resolve(base, peer.token_file);
+    peer.token_file = ResolveConfigPath(base, peer.token_file);
   return c;
 }
 
 Result<GatewayConfig> LoadGatewayConfig(const std::string& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return InvalidArgument("config_unreadable", "cannot read the config file", file);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad())
-    return InvalidArgument("config_unreadable", "cannot read the config file", file);
-  return ParseGatewayConfig(file, buffer.str());
+  KP_ASSIGN_OR_RETURN(std::string text, ReadConfigFile(file));
+  return ParseGatewayConfig(file, text);
 }
 
 Result<std::string> ReadTokenFile(const std::string& path) {

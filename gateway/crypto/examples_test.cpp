@@ -30,6 +30,7 @@
 #include "gateway/crypto/keyring.h"
 #include "gateway/crypto/openssl_error.h"
 #include "gateway/crypto/openssl_handles.h"
+#include "gateway/crypto/password_hash.h"
 #include "gateway/crypto/random.h"
 #include "gateway/crypto/totp.h"
 
@@ -339,6 +340,17 @@ TEST(CryptoExamples, OpenSslHandles) {
     return Ok();  // EVP_PKEY_free runs here
   };
   EXPECT_TRUE(generate().ok());
+}
+
+// gateway/crypto/password_hash.h
+TEST(CryptoExamples, PasswordHash) {
+  std::string password = NewPassword();
+  auto stored = HashPassword(password, PasswordCost{});
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->rfind("$argon2id$v=19$m=65536,t=3,p=1$", 0), 0u);
+  std::string typed = password;
+  EXPECT_TRUE(VerifyPassword(*stored, typed));
+  EXPECT_FALSE(VerifyPassword(*stored, typed + "x"));
 }
 
 // gateway/crypto/random.h

@@ -1,6 +1,8 @@
 #include "gateway/server/securemail_routes.h"
 #include "gateway/api/cookies_and_forms.h"
+#include "gateway/api/html_page.h"
 #include "gateway/api/query.h"
+#include "gateway/api/url.h"
 
 #include <atomic>
 #include <cstdio>
@@ -17,7 +19,7 @@ namespace ketenpoort::server {
 namespace {
 
 using nlohmann::json;
-using portal::Escape;
+using portal::HtmlEscape;
 using portal::Lang;
 using portal::Text;
 
@@ -147,33 +149,19 @@ class FileSource : public api::BodySource {
 };
 
 void PortalHeaders(api::Response& r, std::string_view csp = portal::kContentSecurityPolicy) {
-  r.headers.emplace_back("Content-Security-Policy", std::string(csp));
-  r.headers.emplace_back("Referrer-Policy", "no-referrer");
-  r.headers.emplace_back("X-Frame-Options",
-                         csp == portal::kContentSecurityPolicy ? "DENY" : "SAMEORIGIN");
+  api::SetPageHeaders(r, csp, /*framable=*/csp != portal::kContentSecurityPolicy);
 }
 
 void SetCookie(api::Response& r, const std::string& token, const std::string& value) {
-  r.headers.emplace_back("Set-Cookie", std::string(kCookie) + "=" + value + "; Path=/m/" + token +
-                                           "; HttpOnly; Secure; SameSite=Strict");
+  r.headers.emplace_back("Set-Cookie", api::SessionCookie(kCookie, value, "/m/" + token));
 }
 
 api::Response Html(int status, std::string body) {
-  api::Response r;
-  r.status = status;
-  r.content_type = "text/html; charset=utf-8";
-  r.body = std::move(body);
-  PortalHeaders(r);
-  return r;
+  return api::HtmlPage(status, std::move(body), portal::kContentSecurityPolicy);
 }
 
 api::Response Redirect(const std::string& location) {
-  api::Response r;
-  r.status = 303;
-  r.content_type = "text/plain; charset=utf-8";
-  r.headers.emplace_back("Location", location);
-  PortalHeaders(r);
-  return r;
+  return api::SeeOther(location, portal::kContentSecurityPolicy);
 }
 
 Lang RequestLang(const api::Request& req, std::string_view fallback) {
@@ -197,7 +185,7 @@ api::Response ErrorPage(const api::Request& req, const Error& e, const std::stri
     title = "title_message";
   }
   std::string body = "<div class=\"card\"><p class=\"notice\" id=\"status\" data-code=\"" +
-                     Escape(e.code) + "\">" + Escape(Text(lang, key)) + "</p></div>";
+                     HtmlEscape(e.code) + "\">" + HtmlEscape(Text(lang, key)) + "</p></div>";
   return Html(e.kind == ErrorKind::kGone ? 410 : (e.kind == ErrorKind::kNotFound ? 404 : 403),
               portal::Layout(lang, Text(lang, title), body, self));
 }
@@ -217,22 +205,6 @@ bool Previewable(std::string_view type) {
          type == "image/gif" || type == "image/webp" || type == "text/plain";
 }
 
-std::string PercentEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-        c == '-' || c == '_') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 // Content-Disposition with an ASCII fallback and the exact UTF-8 name (RFC 6266 / 5987).
 std::string Disposition(std::string_view kind, std::string_view name) {
   std::string ascii;
@@ -242,7 +214,7 @@ std::string Disposition(std::string_view kind, std::string_view name) {
   if (ascii.empty())
     ascii = "file";
   return std::string(kind) + "; filename=\"" + ascii + "\"; filename*=UTF-8''" +
-         PercentEncode(name);
+         api::PercentEncode(name);
 }
 
 std::string Notice(Lang lang, const std::string& notice, const SecureMailService::Visit& v) {
@@ -266,42 +238,45 @@ std::string Notice(Lang lang, const std::string& notice, const SecureMailService
   } else {
     return {};
   }
-  return "<p class=\"" + cls + "\" id=\"notice\" data-notice=\"" + Escape(notice) + "\">" +
-         Escape(text) + "</p>";
+  return "<p class=\"" + cls + "\" id=\"notice\" data-notice=\"" + HtmlEscape(notice) + "\">" +
+         HtmlEscape(text) + "</p>";
 }
 
 std::string VerifyBody(Lang lang, const std::string& self, const SecureMailService::Visit& v,
                        const std::string& notice) {
   std::string b = "<div class=\"card\">";
-  b += "<p>" + Escape(Text(lang, "from")) + ": <strong>" + Escape(v.sender) + "</strong></p>";
+  b += "<p>" + HtmlEscape(Text(lang, "from")) + ": <strong>" + HtmlEscape(v.sender) +
+       "</strong></p>";
   if (v.locked) {
-    b += "<p class=\"error\" id=\"status\" data-code=\"locked\">" + Escape(Text(lang, "locked")) +
-         " " + Escape(Text(lang, v.can_request_code ? "locked_new_code" : "locked_ask_sender")) +
+    b += "<p class=\"error\" id=\"status\" data-code=\"locked\">" +
+         HtmlEscape(Text(lang, "locked")) + " " +
+         HtmlEscape(Text(lang, v.can_request_code ? "locked_new_code" : "locked_ask_sender")) +
          "</p>";
   } else {
     b += Notice(lang, notice, v);
     // An address without an app yet proves itself with a mailed code first.
     const bool app = v.verification == "account" && v.account_enrolled;
     const std::string intro = v.verification == "account" && !app ? "email_code" : v.verification;
-    b += "<p>" + Escape(Text(lang, "intro_" + intro)) + "</p>";
+    b += "<p>" + HtmlEscape(Text(lang, "intro_" + intro)) + "</p>";
   }
-  const std::string csrf = "<input type=\"hidden\" name=\"csrf\" value=\"" + Escape(v.csrf) + "\">";
+  const std::string csrf =
+      "<input type=\"hidden\" name=\"csrf\" value=\"" + HtmlEscape(v.csrf) + "\">";
   if (v.verification != "access_code" && v.can_request_code) {
-    b += "<form method=\"post\" action=\"" + Escape(self) + "/code\">" + csrf +
+    b += "<form method=\"post\" action=\"" + HtmlEscape(self) + "/code\">" + csrf +
          "<button type=\"submit\" id=\"send-code\" class=\"" + (v.code_active ? "secondary" : "") +
-         "\">" + Escape(Text(lang, v.code_active || v.locked ? "send_new_code" : "send_code")) +
+         "\">" + HtmlEscape(Text(lang, v.code_active || v.locked ? "send_new_code" : "send_code")) +
          "</button></form>";
   }
   if (!v.locked && (v.verification == "access_code" || v.code_active)) {
     const bool access = v.verification == "access_code";
     const bool app = v.verification == "account" && v.account_enrolled;
-    b += "<form method=\"post\" action=\"" + Escape(self) + "/verify\">" + csrf;
+    b += "<form method=\"post\" action=\"" + HtmlEscape(self) + "/verify\">" + csrf;
     b += "<label for=\"code\">" +
-         Escape(Text(lang, access ? "access_code" : (app ? "app_code" : "code"))) + "</label>";
+         HtmlEscape(Text(lang, access ? "access_code" : (app ? "app_code" : "code"))) + "</label>";
     b += std::string("<input type=\"") + (access ? "password" : "text") +
          "\" id=\"code\" name=\"code\" autocomplete=\"one-time-code\" " +
          (access ? "" : "inputmode=\"numeric\" ") + "required>";
-    b += "<button type=\"submit\" id=\"confirm\">" + Escape(Text(lang, "confirm")) +
+    b += "<button type=\"submit\" id=\"confirm\">" + HtmlEscape(Text(lang, "confirm")) +
          "</button></form>";
   }
   b += "</div>";
@@ -311,51 +286,52 @@ std::string VerifyBody(Lang lang, const std::string& self, const SecureMailServi
 std::string MessageBody(Lang lang, const std::string& self, const SecureMailService::Visit& v,
                         const SecureMailService::Content& c, std::uint64_t max_file_bytes) {
   std::string b = "<div class=\"card\" id=\"message\">";
-  b += "<p class=\"meta\">" + Escape(Text(lang, "from")) + ": <strong>" + Escape(c.sender) +
-       "</strong><br>" + Escape(Text(lang, "sent")) + ": " + Escape(c.created);
+  b += "<p class=\"meta\">" + HtmlEscape(Text(lang, "from")) + ": <strong>" + HtmlEscape(c.sender) +
+       "</strong><br>" + HtmlEscape(Text(lang, "sent")) + ": " + HtmlEscape(c.created);
   if (!c.deadline.empty())
-    b += "<br>" + Escape(Text(lang, "deadline")) + ": " + Escape(c.deadline);
+    b += "<br>" + HtmlEscape(Text(lang, "deadline")) + ": " + HtmlEscape(c.deadline);
   b += "</p>";
   if (!c.subject.empty())
-    b += "<h2 id=\"subject\">" + Escape(c.subject) + "</h2>";
-  b += "<div class=\"body\" id=\"body\">" + Escape(c.body) + "</div></div>";
-  b += "<div class=\"card\"><h2>" + Escape(Text(lang, "attachments")) + "</h2>";
+    b += "<h2 id=\"subject\">" + HtmlEscape(c.subject) + "</h2>";
+  b += "<div class=\"body\" id=\"body\">" + HtmlEscape(c.body) + "</div></div>";
+  b += "<div class=\"card\"><h2>" + HtmlEscape(Text(lang, "attachments")) + "</h2>";
   if (c.attachments.empty())
-    b += "<p>" + Escape(Text(lang, "no_attachments")) + "</p>";
+    b += "<p>" + HtmlEscape(Text(lang, "no_attachments")) + "</p>";
   b += "<ul class=\"files\">";
   for (std::size_t i = 0; i < c.attachments.size(); ++i) {
     const auto& a = c.attachments[i];
     const std::string url = self + "/files/" + std::to_string(i);
     b += "<li class=\"file\" data-index=\"" + std::to_string(i) + "\"><strong class=\"name\">" +
-         Escape(a.name) + "</strong> <span class=\"meta\"><span class=\"size\">" +
-         Escape(FormatSize(a.size)) + "</span> · <span class=\"type\">" + Escape(a.type) +
-         "</span></span><br><a class=\"download\" href=\"" + Escape(url) + "\" download>" +
-         Escape(Text(lang, "download")) + "</a>";
+         HtmlEscape(a.name) + "</strong> <span class=\"meta\"><span class=\"size\">" +
+         HtmlEscape(FormatSize(a.size)) + "</span> · <span class=\"type\">" + HtmlEscape(a.type) +
+         "</span></span><br><a class=\"download\" href=\"" + HtmlEscape(url) + "\" download>" +
+         HtmlEscape(Text(lang, "download")) + "</a>";
     if (Previewable(a.type)) {
       if (a.type.rfind("image/", 0) == 0) {
-        b += "<img class=\"preview\" alt=\"" + Escape(a.name) + "\" src=\"" + Escape(url) +
+        b += "<img class=\"preview\" alt=\"" + HtmlEscape(a.name) + "\" src=\"" + HtmlEscape(url) +
              "?inline=1\">";
       } else {
-        b += "<iframe class=\"preview\" sandbox title=\"" + Escape(a.name) + "\" src=\"" +
-             Escape(url) + "?inline=1\"></iframe>";
+        b += "<iframe class=\"preview\" sandbox title=\"" + HtmlEscape(a.name) + "\" src=\"" +
+             HtmlEscape(url) + "?inline=1\"></iframe>";
       }
     }
     b += "</li>";
   }
   b += "</ul></div>";
-  b += "<div class=\"card\"><h2>" + Escape(Text(lang, "reply")) + "</h2>";
+  b += "<div class=\"card\"><h2>" + HtmlEscape(Text(lang, "reply")) + "</h2>";
   // The page's script refuses a file above the gateway's limit before sending anything: the
   // gateway would cut such an upload off without a readable answer.
-  b += "<form id=\"reply\" data-action=\"" + Escape(self) + "/reply\" data-csrf=\"" +
-       Escape(v.csrf) + "\" data-sent=\"" + Escape(Text(lang, "reply_sent")) + "\" data-failed=\"" +
-       Escape(Text(lang, "reply_failed")) + "\" data-max-bytes=\"" +
+  b += "<form id=\"reply\" data-action=\"" + HtmlEscape(self) + "/reply\" data-csrf=\"" +
+       HtmlEscape(v.csrf) + "\" data-sent=\"" + HtmlEscape(Text(lang, "reply_sent")) +
+       "\" data-failed=\"" + HtmlEscape(Text(lang, "reply_failed")) + "\" data-max-bytes=\"" +
        std::to_string(max_file_bytes) + "\" data-too-large=\"" +
-       Escape(Text(lang, "reply_too_large")) + " (" + Escape(FormatSize(max_file_bytes)) + ")\">";
-  b += "<label for=\"reply-body\">" + Escape(Text(lang, "reply_body")) +
+       HtmlEscape(Text(lang, "reply_too_large")) + " (" + HtmlEscape(FormatSize(max_file_bytes)) +
+       ")\">";
+  b += "<label for=\"reply-body\">" + HtmlEscape(Text(lang, "reply_body")) +
        "</label><textarea id=\"reply-body\" name=\"body\"></textarea>";
-  b += "<label for=\"reply-files\">" + Escape(Text(lang, "reply_files")) +
+  b += "<label for=\"reply-files\">" + HtmlEscape(Text(lang, "reply_files")) +
        "</label><input type=\"file\" id=\"reply-files\" multiple>";
-  b += "<button type=\"submit\" id=\"reply-send\">" + Escape(Text(lang, "reply_send")) +
+  b += "<button type=\"submit\" id=\"reply-send\">" + HtmlEscape(Text(lang, "reply_send")) +
        "</button></form><p id=\"reply-status\" hidden></p></div>";
   return b;
 }
@@ -369,9 +345,10 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
   auto slots = std::make_shared<UploadSlots>(limits.max_concurrent);
   router.Add("GET", "/m/verify-gateway", api::Access::Public(), [fingerprint](api::Request& req) {
     Lang lang = RequestLang(req, "");
-    std::string body = "<div class=\"card\"><p>" + Escape(Text(lang, "verify_gateway_intro")) +
-                       "</p><p><code class=\"fp\" id=\"fingerprint\">" + Escape(fingerprint) +
-                       "</code></p><p>" + Escape(Text(lang, "verify_gateway_how")) + "</p></div>";
+    std::string body = "<div class=\"card\"><p>" + HtmlEscape(Text(lang, "verify_gateway_intro")) +
+                       "</p><p><code class=\"fp\" id=\"fingerprint\">" + HtmlEscape(fingerprint) +
+                       "</code></p><p>" + HtmlEscape(Text(lang, "verify_gateway_how")) +
+                       "</p></div>";
     return Html(
         200, portal::Layout(lang, Text(lang, "title_verify_gateway"), body, "/m/verify-gateway"));
   });
@@ -404,7 +381,7 @@ void RegisterSecureMailRoutes(api::Router& router, SecureMailService& service,
           std::string html =
               "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"referrer\" "
               "content=\"no-referrer\"><meta http-equiv=\"refresh\" content=\"0;url=" +
-              Escape(self) + "?lang=" + std::string(portal::LangCode(RequestLang(req, ""))) +
+              HtmlEscape(self) + "?lang=" + std::string(portal::LangCode(RequestLang(req, ""))) +
               "\"></head><body></body></html>";
           return Html(200, std::move(html));
         }

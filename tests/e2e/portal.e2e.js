@@ -13,43 +13,14 @@ const assert = require('node:assert/strict');
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const https = require('node:https');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const CHROMIUM = process.env.KP_CHROMIUM || '/usr/bin/chromium';
+const { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium } = require('./helpers');
 const PYTHON = '/usr/bin/python3';
 const REPLY_FILE_LIMIT = 4096;  // limits.max_attachment_bytes of this test's gateway
 const MAX_ATTEMPTS = 3;
 const TIMEOUT_MS = 120000;
-
-function arg(name) {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(what, fn, timeoutMs = 15000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-    await sleep(50);
-  }
-}
 
 function request(method, url, { ca, token, body } = {}) {
   return new Promise((resolve, reject) => {
@@ -83,7 +54,6 @@ async function main() {
   const binary = path.resolve(arg('--binary') || process.env.KP_BINARY || '');
   if (!fs.existsSync(binary)) throw new Error('ketenpoort binary not found: ' + binary);
   if (!fs.existsSync(CHROMIUM)) throw new Error('chromium not found at ' + CHROMIUM + ' (apt-get install chromium)');
-  const { chromium } = require('playwright-core');
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-e2e-'));
   const children = [];
@@ -151,22 +121,8 @@ async function main() {
     assert.ok(link, 'link in the notification: ' + notification.text);
 
     // --- the browser
-    // A fresh profile (--user-data-dir) per run: Playwright takes it as the persistent context's
-    // folder. The dev CA is not in Chromium's store, so the browser is told to accept exactly
-    // the gateway's public key (SPKI pin), not to ignore certificate errors in general.
-    const spki = execFileSync('sh', ['-c',
-      'openssl x509 -in "$1" -pubkey -noout | openssl pkey -pubin -outform DER | ' +
-      'openssl dgst -sha256 -binary | base64', 'sh', path.join(certs, 'gateway.cert.pem')]).toString().trim();
-    const context = await chromium.launchPersistentContext(path.join(tmp, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-             '--disable-background-networking', '--disable-component-update', '--disable-sync',
-             '--ignore-certificate-errors-spki-list=' + spki],
-      timeout: 30000,
-      acceptDownloads: true,
-      viewport: { width: 360, height: 740 },
-    });
+    // A fresh profile per run, trusting the gateway's certificate alone (helpers.js).
+    const context = await launchChromium(tmp, path.join(certs, 'gateway.cert.pem'), { acceptDownloads: true });
     browser = context;
     const page = await context.newPage();
     page.setDefaultTimeout(15000);

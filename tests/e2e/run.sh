@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs the portal's browser test (portal.e2e.js) for ctest: installs playwright-core from the
+# Runs a browser test (portal.e2e.js by default, or the one named) for ctest: installs
+# playwright-core from the
 # npm registry into tests/e2e/node_modules when it is not there yet (package-lock.json pins it;
 # no browser is ever downloaded), then drives Debian's /usr/bin/chromium.
-# Usage: tests/e2e/run.sh PATH/TO/ketenpoort. Fails (exit 1), never skips, when node, npm or
-# chromium is missing.
+# Usage: tests/e2e/run.sh PATH/TO/ketenpoort [TEST.e2e.js]. Fails (exit 1), never skips, when
+# node, npm or chromium is missing.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-binary="${1:?usage: run.sh PATH/TO/ketenpoort}"
+binary="${1:?usage: run.sh PATH/TO/ketenpoort [TEST.e2e.js]}"
+script="${2:-portal.e2e.js}"
 for tool in node npm /usr/bin/chromium /usr/bin/python3; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (scripts/install-deps.sh --test)" >&2; exit 1; }
 done
@@ -14,4 +16,4 @@ done
 if [[ ! -f "$here/node_modules/playwright-core/package.json" ]]; then
   (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
-exec node "$here/portal.e2e.js" --binary "$binary"
+exec node "$here/$script" --binary "$binary"

@@ -1,6 +1,7 @@
 // Fuzzes the readers of a deployment's files: gateway.json (config::ParseGatewayConfig),
-// directory.json (Directory::Parse), routes.json (RoutingRules::Parse against the demo
-// directory) and a code-list document (CodeLists::FromDocuments). An administrator writes them,
+// workspace.json (workspace::ParseWorkspaceConfig), directory.json (Directory::Parse),
+// routes.json (RoutingRules::Parse against the demo directory) and a code-list document
+// (CodeLists::FromDocuments). An administrator writes them,
 // not an attacker, but a typo must give an error naming the field, never a crash. When a file
 // loads, resolving a message against it must not crash either.
 //
@@ -16,6 +17,7 @@
 #include "gateway/core/json_fields.h"
 #include "gateway/core/routing_rules.h"
 #include "gateway/io/file.h"
+#include "gateway/workspace/workspace_config.h"
 
 namespace {
 
@@ -38,6 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string_view text(reinterpret_cast<const char*>(data), size);
 
   (void)ketenpoort::config::ParseGatewayConfig("/etc/ketenpoort/gateway.json", text);
+  (void)ketenpoort::workspace::ParseWorkspaceConfig("/etc/ketenpoort/workspace.json", text);
 
   if (auto directory = ketenpoort::Directory::Parse(text)) {
     for (const auto& org : directory->all())

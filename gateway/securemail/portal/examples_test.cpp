@@ -25,7 +25,7 @@ TEST(PortalExamples, PortalPages) {
   EXPECT_EQ(lang, Lang::kNl);
   EXPECT_EQ(ParseLang("", "en-GB,en;q=0.8"), Lang::kEn);
   std::string html =
-      Layout(lang, Text(lang, "title_verify"), "<p>" + Escape(org_name) + "</p>", "/m/TOKEN");
+      Layout(lang, Text(lang, "title_verify"), "<p>" + HtmlEscape(org_name) + "</p>", "/m/TOKEN");
   EXPECT_NE(html.find("<p>SHOP &lt;Den Haag&gt;</p>"), std::string::npos) << html;
   EXPECT_NE(html.find("/m/assets/portal.css"), std::string::npos);
   EXPECT_NE(html.find("<script src=\""), std::string::npos);

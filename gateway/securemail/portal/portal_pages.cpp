@@ -13,7 +13,7 @@ namespace ketenpoort::portal {
 
 namespace {
 
-using Texts = std::map<std::string_view, std::pair<std::string_view, std::string_view>>;
+using Texts = api::PageTexts;
 
 // key -> {Dutch, English}
 const Texts& AllTexts() {
@@ -128,77 +128,18 @@ std::string GroupedInFours(std::string_view key) {
 
 }  // namespace
 
-Lang ParseLang(std::string_view explicit_lang, std::string_view accept_language) {
-  if (explicit_lang == "en")
-    return Lang::kEn;
-  if (explicit_lang == "nl")
-    return Lang::kNl;
-  auto nl = accept_language.find("nl");
-  auto en = accept_language.find("en");
-  if (en != std::string_view::npos && (nl == std::string_view::npos || en < nl))
-    return Lang::kEn;
-  return Lang::kNl;
-}
-
-std::string_view LangCode(Lang lang) {
-  return lang == Lang::kEn ? "en" : "nl";
-}
-
-std::string Escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string_view Text(Lang lang, std::string_view key) {
-  const auto& texts = AllTexts();
-  auto it = texts.find(key);
-  if (it == texts.end())
-    return key;
-  return lang == Lang::kEn ? it->second.second : it->second.first;
+  return api::TextIn(AllTexts(), lang, key);
 }
 
 std::string Layout(Lang lang, std::string_view title, std::string_view body_html,
                    std::string_view self_path) {
-  const Lang other = lang == Lang::kEn ? Lang::kNl : Lang::kEn;
-  std::string out;
-  out += "<!DOCTYPE html>\n<html lang=\"" + std::string(LangCode(lang)) + "\"><head>";
-  out += "<meta charset=\"utf-8\">";
-  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">";
-  out += "<meta name=\"referrer\" content=\"no-referrer\">";
-  out += "<title>" + Escape(title) + " · " + Escape(Text(lang, "brand")) + "</title>";
-  out += "<link rel=\"icon\" href=\"/m/assets/favicon.svg\" type=\"image/svg+xml\">";
-  out += "<link rel=\"stylesheet\" href=\"/m/assets/portal.css\">";
-  out += "<script src=\"/m/assets/portal.js\" defer></script>";
-  out += "</head><body><header><strong>" + Escape(Text(lang, "brand")) + "</strong>";
-  out += "<a id=\"lang-switch\" href=\"" + Escape(self_path) +
-         "?lang=" + std::string(LangCode(other)) + "\" hreflang=\"" + std::string(LangCode(other)) +
-         "\">" + Escape(Text(lang, "other_lang")) + "</a></header><main>";
-  out += "<h1>" + Escape(title) + "</h1>";
-  out += body_html;
-  out += "</main></body></html>\n";
-  return out;
+  const api::PageHead head{.brand = Text(lang, "brand"),
+                           .stylesheet = "/m/assets/portal.css",
+                           .script = "/m/assets/portal.js",
+                           .icon = "/m/assets/favicon.svg",
+                           .other_lang = Text(lang, "other_lang")};
+  return api::PageLayout(lang, head, title, body_html, self_path);
 }
 
 std::string_view StyleSheet() {
@@ -251,13 +192,13 @@ MailContent NotificationMail(Lang lang, const NotificationFacts& f) {
   m.text = intro + "\n\n" + open + "\n" + f.link + "\n\n" + how + "\n" +
            (deadline.empty() ? "" : deadline + "\n") + "\n" + genuine + "\n" + f.fingerprint + "\n";
   m.html = "<!DOCTYPE html><html lang=\"" + std::string(LangCode(lang)) + "\"><body>";
-  m.html += "<p>" + Escape(intro) + "</p>";
-  m.html += "<p><a href=\"" + Escape(f.link) + "\">" + Escape(open) + "</a><br>" + Escape(f.link) +
-            "</p>";
-  m.html += "<p>" + Escape(how) + "</p>";
+  m.html += "<p>" + HtmlEscape(intro) + "</p>";
+  m.html += "<p><a href=\"" + HtmlEscape(f.link) + "\">" + HtmlEscape(open) + "</a><br>" +
+            HtmlEscape(f.link) + "</p>";
+  m.html += "<p>" + HtmlEscape(how) + "</p>";
   if (!deadline.empty())
-    m.html += "<p>" + Escape(deadline) + "</p>";
-  m.html += "<p>" + Escape(genuine) + "<br><code>" + Escape(f.fingerprint) + "</code></p>";
+    m.html += "<p>" + HtmlEscape(deadline) + "</p>";
+  m.html += "<p>" + HtmlEscape(genuine) + "<br><code>" + HtmlEscape(f.fingerprint) + "</code></p>";
   m.html += "</body></html>";
   return m;
 }
@@ -273,7 +214,7 @@ MailContent CodeMail(Lang lang, std::string_view code, std::string_view sender) 
   std::string note = en ? "The code is valid for a short time. Never share it."
                         : "De code is kort geldig. Deel hem met niemand.";
   m.text = line + "\n\n" + note + "\n";
-  m.html = "<!DOCTYPE html><html><body><p>" + Escape(line) + "</p><p>" + Escape(note) +
+  m.html = "<!DOCTYPE html><html><body><p>" + HtmlEscape(line) + "</p><p>" + HtmlEscape(note) +
            "</p></body></html>";
   return m;
 }
@@ -295,24 +236,24 @@ MailContent DeadlineWarningMail(Lang lang, std::string_view message_id, std::str
          : std::string(recipient) + " heeft beveiligd bericht " + std::string(message_id) +
                " nog niet geopend; het is nodig voor " + std::string(deadline) + ".";
   m.text = line + "\n";
-  m.html = "<!DOCTYPE html><html><body><p>" + Escape(line) + "</p></body></html>";
+  m.html = "<!DOCTYPE html><html><body><p>" + HtmlEscape(line) + "</p></body></html>";
   return m;
 }
 
 std::string EnrolmentCard(Lang lang, const EnrolmentFacts& f) {
   std::string b = "<div class=\"card\" id=\"enrol\">";
-  b += "<p>" + Escape(Text(lang, "enrol_intro")) + "</p>";
+  b += "<p>" + HtmlEscape(Text(lang, "enrol_intro")) + "</p>";
   b += "<div id=\"totp-qr\">" + f.qr_svg + "</div>";  // trusted: QrSvg's own markup
-  b += "<p>" + Escape(Text(lang, "totp_key")) + ": <code id=\"totp-key\" class=\"fp\">" +
-       Escape(GroupedInFours(f.secret_base32)) + "</code></p>";
-  b += "<p><a id=\"totp-link\" href=\"" + Escape(f.otpauth_uri) + "\">" +
-       Escape(Text(lang, "totp_open_app")) + "</a></p>";
-  b += "<form method=\"post\" action=\"" + Escape(f.action) + "\">";
-  b += "<input type=\"hidden\" name=\"csrf\" value=\"" + Escape(f.csrf) + "\">";
-  b += "<label for=\"code\">" + Escape(Text(lang, "app_code")) + "</label>";
+  b += "<p>" + HtmlEscape(Text(lang, "totp_key")) + ": <code id=\"totp-key\" class=\"fp\">" +
+       HtmlEscape(GroupedInFours(f.secret_base32)) + "</code></p>";
+  b += "<p><a id=\"totp-link\" href=\"" + HtmlEscape(f.otpauth_uri) + "\">" +
+       HtmlEscape(Text(lang, "totp_open_app")) + "</a></p>";
+  b += "<form method=\"post\" action=\"" + HtmlEscape(f.action) + "\">";
+  b += "<input type=\"hidden\" name=\"csrf\" value=\"" + HtmlEscape(f.csrf) + "\">";
+  b += "<label for=\"code\">" + HtmlEscape(Text(lang, "app_code")) + "</label>";
   b += "<input type=\"text\" id=\"code\" name=\"code\" inputmode=\"numeric\" "
        "autocomplete=\"one-time-code\" pattern=\"[0-9]{6}\" maxlength=\"6\" required>";
-  b += "<button type=\"submit\" id=\"confirm\">" + Escape(Text(lang, "confirm")) +
+  b += "<button type=\"submit\" id=\"confirm\">" + HtmlEscape(Text(lang, "confirm")) +
        "</button></form>";
   b += "</div>";
   return b;

@@ -7,27 +7,26 @@
 //   // (compiled in examples_test.cpp)
 //   Lang lang = ParseLang(query_lang, accept_language);           // kNl unless English asked
 //   std::string html = Layout(lang, Text(lang, "title_verify"),
-//                             "<p>" + Escape(org_name) + "</p>", "/m/TOKEN");
+//                             "<p>" + HtmlEscape(org_name) + "</p>", "/m/TOKEN");
 //   // a full HTML document: <link> to /m/assets/portal.css, <script src> to portal.js
 //   MailContent m = NotificationMail(lang, {.sender = "SHOP Den Haag", .link = url, ...});
 //
-// Every value that comes from a person (names, file names, bodies) goes through Escape. Pages
+// Every value that comes from a person (names, file names, bodies) goes through HtmlEscape. Pages
 // carry no inline script or style, so kContentSecurityPolicy can forbid both.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "gateway/api/html_page.h"
+
 namespace ketenpoort::portal {
 
-enum class Lang { kNl, kEn };
-
-// "en" -> kEn, "nl" -> kNl; otherwise the first of nl/en in an Accept-Language value; else kNl.
-Lang ParseLang(std::string_view explicit_lang, std::string_view accept_language = {});
-std::string_view LangCode(Lang lang);
-
-// &, <, >, " and ' as entities.
-std::string Escape(std::string_view text);
+// The page language and HTML escaping of every browser page (gateway/api/html_page.h).
+using api::HtmlEscape;
+using api::Lang;
+using api::LangCode;
+using api::ParseLang;
 
 // The text for `key` in `lang`; the key itself when unknown (a bug shows, never crashes).
 std::string_view Text(Lang lang, std::string_view key);

@@ -8,7 +8,7 @@ namespace ketenpoort::portal {
 namespace {
 
 TEST(PortalPagesTest, EscapesEverythingAPersonTyped) {
-  EXPECT_EQ(Escape("<script>alert('x')&\"</script>"),
+  EXPECT_EQ(HtmlEscape("<script>alert('x')&\"</script>"),
             "&lt;script&gt;alert(&#39;x&#39;)&amp;&quot;&lt;/script&gt;");
 }
 

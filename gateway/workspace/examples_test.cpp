@@ -1,0 +1,268 @@
+// The examples at the top of gateway/workspace's headers, run as written (adapted only as much
+// as needed to compile), so that they cannot rot. One TEST per header; scripts/
+// check_header_examples.sh fails when a header with an example is not named here.
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "gateway/config/config_test_util.h"
+
+#include "gateway/crypto/crypto_test_util.h"
+#include "gateway/store/guarded_database.h"
+#include "gateway/workspace/staff_account.h"
+#include "gateway/workspace/staff_credentials.h"
+#include "gateway/workspace/staff_login.h"
+#include "gateway/workspace/staff_repository.h"
+#include "gateway/workspace/staff_sessions.h"
+#include "gateway/workspace/workspace_config.h"
+#include "gateway/workspace/workspace_database.h"
+#include "gateway/workspace/workspace_pages.h"
+#include "gateway/workspace/workspace_routes.h"
+#include "gateway/workspace/workspace_server.h"
+#include "gateway/workspace/workspace_test_util.h"
+
+namespace ketenpoort::workspace {
+namespace {
+
+constexpr std::int64_t kNow = 1'796'000'000'000;
+
+std::string ExampleFileOfTheHeader() {
+  return config::testing::ExampleFileOfHeader("gateway/workspace/workspace_config.h");
+}
+
+// A demo-like folder with the header's example config in it.
+struct ExampleDeployment {
+  store::test::TempDir dir;
+  std::string config_file;
+  ExampleDeployment() {
+    std::filesystem::create_directories(dir.File("demo"));
+    config_file = dir.File("demo/workspace.json");
+    std::ofstream(config_file) << ExampleFileOfTheHeader();
+  }
+};
+
+// gateway/workspace/workspace_config.h
+Status ConfigExample(const std::string& file, std::string& db_path, std::string& token_file) {
+  auto config = LoadWorkspaceConfig(file);
+  if (!config)
+    return config.error();
+  db_path = config->database.path;
+  token_file = config->FindOrganisation("shop-denhaag")->token_file;
+  return Ok();
+}
+
+TEST(WorkspaceExamples, WorkspaceConfig) {
+  ExampleDeployment d;
+  std::string db;
+  std::string token;
+  Status s = ConfigExample(d.config_file, db, token);
+  ASSERT_TRUE(s) << s.error().ToString();
+  EXPECT_EQ(db, d.dir.File("demo/workspace.db"));
+  EXPECT_EQ(token, d.dir.File("demo/tokens/shop-denhaag.token"));
+}
+
+// gateway/workspace/workspace_database.h
+TEST(WorkspaceExamples, WorkspaceDatabase) {
+  ExampleDeployment d;
+  auto config = LoadWorkspaceConfig(d.config_file);
+  ASSERT_TRUE(config);
+  ASSERT_TRUE(store::DbKey::Generate().WriteNewFile(config->database.key_file));
+  auto db = OpenWorkspaceDatabase(config->database);
+  ASSERT_TRUE(db) << db.error().ToString();
+  StaffRepository staff(*db);
+  auto all = staff.List();
+  ASSERT_TRUE(all);
+  EXPECT_TRUE(all->empty());
+}
+
+// gateway/workspace/staff_account.h
+TEST(WorkspaceExamples, StaffAccount) {
+  auto roles = ParseStaffRoles("coordinator,auditor");
+  ASSERT_TRUE(roles);
+  EXPECT_EQ(StaffRolesText(*roles), "coordinator,auditor");
+  EXPECT_EQ(ParseStaffRoles("boss").error().code, "unknown_role");
+  EXPECT_TRUE(IsValidUsername("j.devries"));
+  EXPECT_FALSE(IsValidUsername("J de Vries"));
+}
+
+// gateway/workspace/staff_credentials.h
+Status CredentialsExample(store::Database& db, const WorkspaceConfig* config,
+                          IssuedCredentials& out, IssuedCredentials& again_out) {
+  std::vector<StaffRole> roles = {StaffRole::kCaseworker};
+  const std::int64_t now_ms = kNow;
+  const crypto::PasswordCost cost = crypto::kMinimumPasswordCost;
+  KP_ASSIGN_OR_RETURN(IssuedCredentials c, AddStaff(db,
+                                                    {.org = "shop-denhaag",
+                                                     .username = "j.devries",
+                                                     .display_name = "Jet de Vries",
+                                                     .roles = roles},
+                                                    config->password_cost, now_ms));
+  KP_ASSIGN_OR_RETURN(IssuedCredentials again, ResetStaff(db, "j.devries", cost));
+  out = c;
+  again_out = again;
+  return Ok();
+}
+
+TEST(WorkspaceExamples, StaffCredentials) {
+  store::test::TempDir dir;
+  auto db = test::FreshWorkspaceDatabase(dir);
+  ASSERT_TRUE(db);
+  WorkspaceConfig config;
+  config.password_cost = crypto::kMinimumPasswordCost;
+  IssuedCredentials c;
+  IssuedCredentials again;
+  ASSERT_TRUE(CredentialsExample(*db, &config, c, again));
+  EXPECT_EQ(c.password.size(), 23u);
+  EXPECT_EQ(c.otpauth_uri.rfind("otpauth://totp/Ketenpoort%20workspace:j.devries?secret=", 0), 0u);
+  EXPECT_NE(again.password, c.password);
+}
+
+// gateway/workspace/staff_repository.h
+Status RepositoryExample(store::Database& db, const StaffAccount& account, bool& ok_out) {
+  const std::int64_t now_ms = kNow;
+  const std::int64_t step = now_ms / 30000;
+  StaffRepository staff(db);
+  KP_ASSIGN_OR_RETURN(std::int64_t id, staff.Insert(account));
+  KP_ASSIGN_OR_RETURN(std::optional<StaffAccount> a, staff.FindByUsername("j.devries"));
+  if (!a)
+    return NotFound("staff_not_found", "no account");
+  KP_ASSIGN_OR_RETURN(bool ok, staff.RecordSuccess(a->id, step, now_ms));
+  ok_out = ok && id == a->id;
+  return Ok();
+}
+
+TEST(WorkspaceExamples, StaffRepository) {
+  store::test::TempDir dir;
+  auto db = test::FreshWorkspaceDatabase(dir);
+  ASSERT_TRUE(db);
+  StaffAccount account{.org = "shop-denhaag",
+                       .username = "j.devries",
+                       .display_name = "Jet de Vries",
+                       .roles = {StaffRole::kCoordinator},
+                       .password_hash = "$argon2id$x",
+                       .totp_secret = Bytes(20, 1)};
+  bool ok = false;
+  ASSERT_TRUE(RepositoryExample(*db, account, ok));
+  EXPECT_TRUE(ok);
+  EXPECT_EQ(StaffRepository(*db).Insert(account).error().code, "username_taken");
+}
+
+// gateway/workspace/staff_sessions.h
+Status SessionsExample(store::Database& db, std::int64_t staff_id, const WorkspaceConfig& config,
+                       bool& found_out) {
+  const std::int64_t now_ms = kNow;
+  StaffSessions sessions(db);
+  KP_ASSIGN_OR_RETURN(NewSession s, sessions.Create(staff_id, now_ms));
+  const std::string cookie = s.token;
+  KP_ASSIGN_OR_RETURN(std::optional<ActiveSession> a,
+                      sessions.Touch(cookie, now_ms, config.session_idle_timeout_ms));
+  found_out = a.has_value();
+  KP_RETURN_IF_ERROR(sessions.End(cookie));
+  return Ok();
+}
+
+TEST(WorkspaceExamples, StaffSessions) {
+  store::test::TempDir dir;
+  auto db = test::FreshWorkspaceDatabase(dir);
+  ASSERT_TRUE(db);
+  auto c = AddStaff(
+      *db, {.org = "ind", .username = "a", .display_name = "A", .roles = {StaffRole::kAdmin}},
+      crypto::kMinimumPasswordCost, kNow);
+  ASSERT_TRUE(c);
+  bool found = false;
+  ASSERT_TRUE(SessionsExample(*db, 1, WorkspaceConfig{}, found));
+  EXPECT_TRUE(found);
+}
+
+// gateway/workspace/staff_login.h
+TEST(WorkspaceExamples, StaffLogin) {
+  store::test::TempDir dir;
+  auto opened = test::FreshWorkspaceDatabase(dir);
+  ASSERT_TRUE(opened);
+  store::GuardedDatabase guarded_db(std::move(*opened));
+  WorkspaceConfig config;
+  config.password_cost = crypto::kMinimumPasswordCost;
+  auto issued = guarded_db.Write([&](store::Database& db) {
+    return AddStaff(
+        db, {.org = "ind", .username = "u", .display_name = "U", .roles = {StaffRole::kCaseworker}},
+        config.password_cost, kNow);
+  });
+  ASSERT_TRUE(issued);
+  const std::int64_t now_ms = kNow;
+  const std::string u = "u";
+  const std::string p = issued->password;
+  const std::string c = guarded_db.Read(
+      [&](store::Database& db) { return test::TotpCode(test::SecretOf(db, "u"), now_ms / 1000); });
+  StaffLogin login(guarded_db, config.lockout, config.password_cost);
+  auto session = login.LogIn({.username = u, .password = p, .code = c}, now_ms);
+  ASSERT_TRUE(session);
+  EXPECT_FALSE(session->token.empty());
+  auto again = login.LogIn({.username = u, .password = p, .code = c}, now_ms);
+  EXPECT_EQ(again.error().code, "login_failed");
+}
+
+// gateway/workspace/workspace_pages.h
+TEST(WorkspaceExamples, WorkspacePages) {
+  const std::string csrf = "c1";
+  const std::string session_csrf = "c2";
+  std::string html = LoginPage(Lang::kNl, {.csrf = csrf, .notice = "login_failed"});
+  std::string inbox = InboxPage(Lang::kEn, {.display_name = "Jet de Vries",
+                                            .org_name = "SHOP Den Haag",
+                                            .roles = {StaffRole::kCoordinator},
+                                            .csrf = session_csrf});
+  EXPECT_NE(html.find("data-notice=\"login_failed\""), std::string::npos);
+  EXPECT_NE(html.find("value=\"c1\""), std::string::npos);
+  EXPECT_NE(inbox.find("care coordinator"), std::string::npos);
+  EXPECT_NE(inbox.find("value=\"c2\""), std::string::npos);
+}
+
+// gateway/workspace/workspace_routes.h
+TEST(WorkspaceExamples, WorkspaceRoutes) {
+  store::test::TempDir dir;
+  auto opened = test::FreshWorkspaceDatabase(dir);
+  ASSERT_TRUE(opened);
+  store::GuardedDatabase db(std::move(*opened));
+  WorkspaceConfig config;
+  StaffLogin login(db, config.lockout, crypto::kMinimumPasswordCost);
+  api::Router router;
+  RegisterWorkspaceRoutes(router, {.config = &config, .db = &db, .login = &login});
+  api::Request req;
+  req.method = "GET";
+  req.path = "/inbox";
+  api::Response r = api::Response::Wait(router.Dispatch(req, {}));
+  EXPECT_EQ(r.status, 303);
+}
+
+// gateway/workspace/workspace_server.h
+Status ServerExample(const WorkspaceConfig* config, std::string& url) {
+  KP_ASSIGN_OR_RETURN(std::unique_ptr<WorkspaceServer> ws, WorkspaceServer::Open(*config));
+  KP_RETURN_IF_ERROR(ws->Start());
+  url = ws->Url();
+  ws->Stop();
+  return Ok();
+}
+
+TEST(WorkspaceExamples, WorkspaceServer) {
+  crypto::testing::TempDir dir;
+  crypto::testing::TestPki pki(dir);
+  crypto::testing::TestParty server = pki.Issue("localhost", {.tls_server = true}, {"localhost"});
+  WorkspaceConfig config;
+  config.listen.address = "127.0.0.1";
+  config.listen.port = 0;  // any free port
+  config.listen.tls_cert = server.cert_path;
+  config.listen.tls_key = server.key_path;
+  config.database = {dir.File("ws.db"), dir.File("ws.key")};
+  ASSERT_TRUE(store::DbKey::Generate().WriteNewFile(config.database.key_file));
+  config.password_cost = crypto::kMinimumPasswordCost;
+  std::string url;
+  Status s = ServerExample(&config, url);
+  ASSERT_TRUE(s) << s.error().ToString();
+  EXPECT_EQ(url.rfind("https://127.0.0.1:", 0), 0u);
+}
+
+}  // namespace
+}  // namespace ketenpoort::workspace

@@ -1,0 +1,189 @@
+#include "gateway/workspace/workspace_routes.h"
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "gateway/api/cookies_and_forms.h"
+#include "gateway/api/html_page.h"
+#include "gateway/api/query.h"
+#include "gateway/crypto/hash.h"
+#include "gateway/crypto/random.h"
+#include "gateway/log/log.h"
+#include "gateway/workspace/staff_sessions.h"
+#include "gateway/workspace/workspace_pages.h"
+
+namespace ketenpoort::workspace {
+
+namespace {
+
+constexpr std::string_view kSessionCookie = "kp_ws";
+constexpr std::string_view kLoginCookie = "kp_ws_login";
+constexpr std::string_view kLangCookie = "kp_ws_lang";
+
+std::int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The page language: ?lang= when given (and then remembered in a cookie), else the cookie,
+// else Dutch.
+Lang RequestLang(const api::Request& req) {
+  const std::string q = api::QueryValue(req, "lang");
+  if (q == "en" || q == "nl")
+    return api::ParseLang(q);
+  return api::ParseLang(api::CookieValue(req, kLangCookie) == "en" ? "en" : "nl");
+}
+
+api::Response Page(const api::Request& req, int status, std::string html) {
+  api::Response r = api::HtmlPage(status, std::move(html), kWorkspacePolicy);
+  const std::string q = api::QueryValue(req, "lang");
+  if (q == "en" || q == "nl")
+    r.headers.emplace_back("Set-Cookie", api::SessionCookie(kLangCookie, q, "/"));
+  return r;
+}
+
+api::Response Redirect(const std::string& location) {
+  return api::SeeOther(location, kWorkspacePolicy);
+}
+
+class Site {
+ public:
+  explicit Site(WorkspaceSite s) : s_(std::move(s)) {
+    if (!s_.now_ms)
+      s_.now_ms = SystemNowMs;
+  }
+
+  // The request's session, if its cookie names one that is valid now (and then it is touched).
+  Result<std::optional<ActiveSession>> SessionOf(const api::Request& req) const {
+    const std::string token = api::CookieValue(req, kSessionCookie);
+    if (token.empty())
+      return std::optional<ActiveSession>();
+    return s_.db->Write([&](store::Database& db) {
+      return StaffSessions(db).Touch(token, s_.now_ms(), s_.config->session_idle_timeout_ms);
+    });
+  }
+
+  // To /login, forgetting a session cookie the request still carried.
+  static api::Response ToLogin(const api::Request& req) {
+    api::Response r = Redirect("/login");
+    if (!api::CookieValue(req, kSessionCookie).empty())
+      r.headers.emplace_back("Set-Cookie", api::ExpiredCookie(kSessionCookie, "/"));
+    return r;
+  }
+
+  static api::Response LoginForm(const api::Request& req, int status, LoginForm form,
+                                 bool new_csrf) {
+    if (new_csrf)
+      form.csrf = crypto::RandomToken(32);
+    api::Response r = Page(req, status, LoginPage(RequestLang(req), form));
+    if (new_csrf)
+      r.headers.emplace_back("Set-Cookie", api::SessionCookie(kLoginCookie, form.csrf, "/login"));
+    return r;
+  }
+
+  api::Response GetLogin(api::Request& req) const {
+    auto session = SessionOf(req);
+    if (session && *session)
+      return Redirect("/inbox");
+    const std::string notice = api::QueryValue(req, "notice");
+    return LoginForm(req, 200, {.notice = notice == "logged_out" ? notice : ""}, true);
+  }
+
+  api::Response PostLogin(api::Request& req) const {
+    auto form = api::FormFields(req);
+    const std::string cookie = api::CookieValue(req, kLoginCookie);
+    if (!form || cookie.empty() ||
+        !crypto::ConstantTimeEqual(AsBytes(cookie), AsBytes((*form)["csrf"]))) {
+      return LoginForm(req, 403, {.notice = "form_expired"}, true);
+    }
+    LoginAttempt attempt{(*form)["username"], (*form)["password"], (*form)["code"]};
+    auto session = s_.login->LogIn(attempt, s_.now_ms());
+    if (!session) {
+      const int status = session.error().code == "login_failed" ? 401 : 500;
+      return LoginForm(req, status,
+                       {.csrf = cookie, .username = attempt.username, .notice = "login_failed"},
+                       false);
+    }
+    // Sessions nobody came back to are swept here, at a moment that writes anyway.
+    auto swept = s_.db->Write([&](store::Database& db) {
+      return StaffSessions(db).EndIdle(s_.now_ms(), s_.config->session_idle_timeout_ms);
+    });
+    if (swept && *swept > 0)
+      log::Info("idle_sessions_ended", {{"count", std::to_string(*swept)}});
+    api::Response r = Redirect("/inbox");
+    r.headers.emplace_back("Set-Cookie", api::SessionCookie(kSessionCookie, session->token, "/"));
+    r.headers.emplace_back("Set-Cookie", api::ExpiredCookie(kLoginCookie, "/login"));
+    return r;
+  }
+
+  api::Response PostLogout(api::Request& req) const {
+    auto session = SessionOf(req);
+    if (!session || !*session)
+      return ToLogin(req);
+    auto form = api::FormFields(req);
+    const std::string& csrf = (*session)->csrf;
+    if (!form || !crypto::ConstantTimeEqual(AsBytes(csrf), AsBytes((*form)["csrf"])))
+      return Redirect("/inbox");  // a forged or stale form ends nothing
+    const std::string token = api::CookieValue(req, kSessionCookie);
+    Status ended = s_.db->Write([&](store::Database& db) { return StaffSessions(db).End(token); });
+    if (!ended)  // the database failed: say nothing has changed, and keep the session
+      return Redirect("/inbox");
+    log::Info("logout", {{"staff_id", std::to_string((*session)->account.id)}});
+    api::Response r = Redirect("/login?notice=logged_out");
+    r.headers.emplace_back("Set-Cookie", api::ExpiredCookie(kSessionCookie, "/"));
+    return r;
+  }
+
+  api::Response GetInbox(api::Request& req) const {
+    auto session = SessionOf(req);
+    if (!session || !*session)
+      return ToLogin(req);
+    const StaffAccount& a = (*session)->account;
+    const WorkspaceOrganisation* org = s_.config->FindOrganisation(a.org);
+    InboxFacts facts{.display_name = a.display_name,
+                     .org_name = org ? org->name : a.org,
+                     .roles = a.roles,
+                     .csrf = (*session)->csrf};
+    return Page(req, 200, InboxPage(RequestLang(req), facts));
+  }
+
+ private:
+  WorkspaceSite s_;
+};
+
+}  // namespace
+
+void RegisterWorkspaceRoutes(api::Router& router, WorkspaceSite s) {
+  auto site = std::make_shared<const Site>(std::move(s));
+  router.Add("GET", "/", api::Access::Public(), [](api::Request&) { return Redirect("/inbox"); });
+  router.Add(
+      "GET", "/assets/{name}", api::Access::Public(),
+      [](api::Request& req) {
+        const std::string& name = req.params.at("name");
+        api::Response r;
+        if (name == "workspace.css") {
+          r.content_type = "text/css; charset=utf-8";
+          r.body = std::string(StyleSheet());
+        } else if (name == "favicon.svg") {
+          r.content_type = "image/svg+xml";
+          r.body = std::string(Favicon());
+        } else {
+          return api::Response::FromError(NotFound("not_found", "no such asset"));
+        }
+        api::SetPageHeaders(r, kWorkspacePolicy);
+        return r;
+      },
+      api::HandlerCost::kNonBlocking);
+  router.Add("GET", "/login", api::Access::Public(),
+             [site](api::Request& req) { return site->GetLogin(req); });
+  router.Add("POST", "/login", api::Access::Public(),
+             [site](api::Request& req) { return site->PostLogin(req); });
+  router.Add("POST", "/logout", api::Access::Public(),
+             [site](api::Request& req) { return site->PostLogout(req); });
+  router.Add("GET", "/inbox", api::Access::Public(),
+             [site](api::Request& req) { return site->GetInbox(req); });
+}
+
+}  // namespace ketenpoort::workspace
