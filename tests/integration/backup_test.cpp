@@ -176,6 +176,15 @@ TEST(BackupTest, OnlineBackupUnderLoadRestoresEveryAcknowledgedMessage) {
   EXPECT_NE(wrong_key.err.find("wrong key"), std::string::npos) << wrong_key.err;
   EXPECT_EQ(FolderEntries(fresh.path()), untouched);
 
+  // A blob folder with something in it is refused too.
+  fs::create_directory(fresh_blobs);
+  WriteBytes(fresh_blobs + "/b-00000000000000000000000000000000", "someone else's");
+  auto mixed = RunKetenpoort({"restore", "--config", fresh_config, "--in", backup_path});
+  EXPECT_EQ(mixed.exit_code, 1);
+  EXPECT_NE(mixed.err.find(fresh_blobs), std::string::npos) << mixed.err;
+  EXPECT_FALSE(fs::exists(fresh_db));
+  fs::remove_all(fresh_blobs);
+
   // The real restore: the trail verifies, and the blob is back byte for byte.
   auto restored = RunKetenpoort({"restore", "--config", fresh_config, "--in", backup_path});
   ASSERT_EQ(restored.exit_code, 0) << restored.out << restored.err;
@@ -207,6 +216,15 @@ TEST(BackupTest, OnlineBackupUnderLoadRestoresEveryAcknowledgedMessage) {
   }
   EXPECT_EQ(missing, 0);
   EXPECT_EQ(restored_gw.Terminate(), 0);
+
+  // A blob the database records but that is gone fails the backup, and leaves nothing.
+  fs::remove(dep->db_path() + ".blobs/" + blob_id);
+  const std::string second_path = out_dir.path() + "/second.backup";
+  auto incomplete = RunKetenpoort({"backup", "--config", dep->config_path(), "--out", second_path});
+  EXPECT_EQ(incomplete.exit_code, 1);
+  EXPECT_NE(incomplete.err.find(blob_id), std::string::npos) << incomplete.err;
+  for (const std::string& name : FolderEntries(out_dir.path()))
+    EXPECT_EQ(name.find("second.backup"), std::string::npos) << name;
 }
 
 }  // namespace
