@@ -227,5 +227,33 @@ TEST(BackupTest, OnlineBackupUnderLoadRestoresEveryAcknowledgedMessage) {
     EXPECT_EQ(name.find("second.backup"), std::string::npos) << name;
 }
 
+// A backup whose audit trail was altered (with raw SQL through the `sqlcipher` tool, keyed from
+// db.key) is refused by restore, which leaves the deployment folder as it was.
+TEST(BackupTest, RestoreRefusesATrailThatDoesNotVerify) {
+  auto dep = Deployment::Create();
+  testing::TempDir tmp;
+  const std::string script = tmp.path() + "/alter.sql";
+  std::string key = ReadFileOrEmpty(dep->dir() + "/db.key");
+  key.erase(key.find_last_not_of("\n") + 1);
+  WriteBytes(script,
+             "PRAGMA key = \"x'" + key +
+                 "'\";\nUPDATE audit_entries SET organisation = 'mallory' WHERE seq = 2;\n");
+  auto altered = RunShell("sqlcipher -batch '" + dep->db_path() + "' < '" + script + "'");
+  ASSERT_EQ(altered.exit_code, 0) << altered.err;
+  ASSERT_EQ(RunKetenpoort({"audit", "verify", "--config", dep->config_path()}).exit_code, 1);
+
+  const std::string backup_path = tmp.path() + "/altered.backup";
+  auto backup = RunKetenpoort({"backup", "--config", dep->config_path(), "--out", backup_path});
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  testing::TempDir fresh;
+  CopyDeploymentWithoutData(dep->dir(), fresh.path(), FreeLoopbackPort());
+  const auto untouched = FolderEntries(fresh.path());
+  auto restored =
+      RunKetenpoort({"restore", "--config", fresh.path() + "/gateway.json", "--in", backup_path});
+  EXPECT_EQ(restored.exit_code, 1);
+  EXPECT_NE(restored.err.find("does not verify"), std::string::npos) << restored.err;
+  EXPECT_EQ(FolderEntries(fresh.path()), untouched);
+}
+
 }  // namespace
 }  // namespace ketenpoort::testing
