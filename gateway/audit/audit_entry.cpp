@@ -19,13 +19,13 @@ using json = nlohmann::json;
 constexpr std::string_view kEntryTag = "ketenpoort-audit-entry-v1\n";
 constexpr std::string_view kCode = "invalid_audit_entry";
 
-constexpr std::array<std::string_view, 22> kEvents = {
+constexpr std::array<std::string_view, 24> kEvents = {
     event::kSubmit,          event::kDeliver,      event::kFetch,      event::kOpen,
     event::kDownload,        event::kStatusChange, event::kRecall,     event::kExpire,
     event::kPurge,           event::kPortalVerify, event::kTokenIssue, event::kTokenRevoke,
     event::kAuthFailed,      event::kConfigChange, event::kKeyChange,  event::kAuditRead,
     event::kAuditExport,     event::kReminder,     event::kWitness,    event::kReport,
-    event::kConsentWithdraw, event::kStatusReport,
+    event::kConsentWithdraw, event::kStatusReport, event::kBackup,     event::kRestore,
 };
 
 constexpr std::array<std::string_view, 5> kActions = {

@@ -81,6 +81,10 @@ inline constexpr std::string_view kReport = "report";  // anonymised counts (`ke
 inline constexpr std::string_view kConsentWithdraw = "consent_withdraw";
 // A status report (federation/status_report.h) sent to the gateway of a message's other party.
 inline constexpr std::string_view kStatusReport = "status_report";
+// An online backup of the database and blobs (`ketenpoort backup`; object: "database").
+inline constexpr std::string_view kBackup = "backup";
+// A deployment restored from a backup (`ketenpoort restore`), the first entry after the copy's.
+inline constexpr std::string_view kRestore = "restore";
 }  // namespace event
 
 // True for the names above.

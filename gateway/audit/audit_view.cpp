@@ -45,6 +45,8 @@ const std::map<std::string_view, Words>& EventWords() {
       {event::kStatusReport,
        {"reported a status change to the other gateway of message",
         "meldde een statuswijziging aan de andere gateway van bericht"}},
+      {event::kBackup, {"made a backup of", "maakte een back-up van"}},
+      {event::kRestore, {"restored from a backup", "zette een back-up terug van"}},
   };
   return words;
 }

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/audit/audit_log.h"
 #include "gateway/cli/commands.h"
 #include "gateway/io/file.h"
 #include "gateway/store/db_key.h"
@@ -57,6 +58,22 @@ Result<OpenDeployment> OpenDeploymentDatabase(const std::string& config_file) {
                       store::Database::Open(config.database.path, key, store::OpenMode::kExisting));
   KP_RETURN_IF_ERROR(store::Migrate(db));
   return OpenDeployment{std::move(config), std::move(db)};
+}
+
+Status AppendOperatorEntry(store::Database& db, std::string_view event, std::string_view action,
+                           std::string object) {
+  audit::AuditEntry e;
+  e.time_ms = audit::NowMs();
+  e.event = std::string(event);
+  e.user = "ketenpoort-cli";
+  e.role = "admin";
+  e.action = std::string(action);
+  e.object = std::move(object);
+  e.authorisation_basis = "operator";
+  e.outcome = std::string(audit::kOutcomeSuccess);
+  KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
+  KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, std::move(e)));
+  return tx.Commit();
 }
 
 Result<Directory> LoadDeploymentDirectory(const config::GatewayConfig& config) {

@@ -4,6 +4,7 @@
 #include <csignal>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "gateway/cli/flags.h"
 #include "gateway/config/gateway_config.h"
@@ -33,6 +34,11 @@ struct OpenDeployment {
   store::Database db;
 };
 Result<OpenDeployment> OpenDeploymentDatabase(const std::string& config_file);
+
+// Appends an entry of the operator's own action on the deployment (user "ketenpoort-cli", role
+// admin, basis "operator", outcome success) in a transaction of its own.
+Status AppendOperatorEntry(store::Database& db, std::string_view event, std::string_view action,
+                           std::string object);
 
 // The deployment's directory (config.directory); errors name the file.
 Result<Directory> LoadDeploymentDirectory(const config::GatewayConfig& config);

@@ -24,6 +24,8 @@ int RunServe(int argc, char** argv);
 int RunCheck(int argc, char** argv);
 int RunToken(int argc, char** argv);
 int RunRekey(int argc, char** argv);
+int RunBackup(int argc, char** argv);
+int RunRestore(int argc, char** argv);
 int RunAudit(int argc, char** argv);
 int RunPurge(int argc, char** argv);
 int RunOutbox(int argc, char** argv);

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "gateway/io/file.h"
+#include "gateway/io/staged_file.h"
 
 namespace ketenpoort::io {
 namespace {
@@ -44,6 +45,42 @@ TEST(IoExamples, File) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().ToString().find("deploy/absent.json"), std::string::npos);
   std::filesystem::current_path("/");
+  std::filesystem::remove_all(dir);
+}
+
+// gateway/io/staged_file.h
+TEST(IoExamples, StagedFile) {
+  char name[] = "/tmp/kp_io_XXXXXX";
+  ASSERT_NE(::mkdtemp(name), nullptr);
+  const std::string dir = name;
+  const std::string final_path = dir + "/kp.backup";
+  const std::string piece = "synthetic bytes";
+  auto run = [&]() -> Status {
+    KP_ASSIGN_OR_RETURN(StagedFile out, StagedFile::Create(final_path, 0600));
+    KP_RETURN_IF_ERROR(out.Append(piece));
+    EXPECT_FALSE(std::filesystem::exists(final_path));  // nothing under the final name yet
+    KP_RETURN_IF_ERROR(out.Commit());                   // fsync, rename, fsync the folder
+    return Ok();
+  };
+  Status s = run();
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(*ReadFile(final_path), piece);
+  struct stat st {};
+  ASSERT_EQ(::stat(final_path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // An existing final name is refused; an abandoned file leaves no trace.
+  EXPECT_EQ(StagedFile::Create(final_path, 0600).error().code, "file_exists");
+  {
+    auto other = StagedFile::Create(dir + "/other", 0600);
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE(other->Append(piece).ok());
+  }
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    (void)entry;
+    ++count;
+  }
+  EXPECT_EQ(count, 1);
   std::filesystem::remove_all(dir);
 }
 

@@ -172,6 +172,8 @@ class Database {
   const std::string& path() const { return path_; }
 
  private:
+  // The online backup (database_backup.h) drives SQLite's backup API on two connections.
+  friend Status WriteSnapshot(Database& source, const DbKey& key, const std::string& dest_path);
   struct Closer {
     void operator()(sqlite3* db) const;
   };

@@ -21,6 +21,7 @@
 #include "gateway/store/blob_store.h"
 #include "gateway/store/consent_repository.h"
 #include "gateway/store/database.h"
+#include "gateway/store/database_backup.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/group_commit.h"
 #include "gateway/store/guarded_database.h"
@@ -205,6 +206,25 @@ TEST(StoreExamples, Database) {
   EXPECT_EQ(sites(), 0);
   ASSERT_TRUE(run(true).ok());
   EXPECT_EQ(sites(), 1);
+}
+
+// gateway/store/database_backup.h
+TEST(StoreExamples, DatabaseBackup) {
+  TempDir dir;
+  const std::string path = dir.File("kp.db");
+  const std::string copy_path = dir.File("snapshot.db");
+  const DbKey key = DbKey::Generate();
+  ASSERT_TRUE(Database::Open(path, key, OpenMode::kCreate).ok());
+  auto run = [&]() -> Result<int> {
+    KP_ASSIGN_OR_RETURN(Database live, Database::Open(path, key, OpenMode::kExisting));
+    KP_RETURN_IF_ERROR(Migrate(live));
+    KP_RETURN_IF_ERROR(WriteSnapshot(live, key, copy_path));
+    KP_ASSIGN_OR_RETURN(Database copy, Database::Open(copy_path, key, OpenMode::kExisting));
+    return SchemaVersion(copy);
+  };
+  auto version = run();
+  ASSERT_TRUE(version.ok()) << version.error().ToString();
+  EXPECT_EQ(*version, LatestSchemaVersion());
 }
 
 // gateway/store/db_key.h
