@@ -100,6 +100,29 @@ class ObjectReader {
     return Ok();
   }
 
+  // Reads an optional array of strings into `out`.
+  Status StringArray(const char* key, std::vector<std::string>& out) {
+    seen_.emplace(key, true);
+    auto it = object_.find(key);
+    if (it == object_.end() || it->is_null())
+      return Ok();
+    if (!it->is_array())
+      return Bad(Path(key), "must be an array of strings");
+    std::vector<std::string> values;
+    for (std::size_t i = 0; i < it->size(); ++i) {
+      if (!(*it)[i].is_string())
+        return Bad(Path(key) + "[" + std::to_string(i) + "]", "must be a string");
+      values.push_back((*it)[i].get<std::string>());
+    }
+    out = std::move(values);
+    return Ok();
+  }
+
+  // An invalid_config error for element `index` of the array at `key` of this object.
+  Error BadElement(const char* key, std::size_t index, const std::string& what) const {
+    return Bad(Path(key) + "[" + std::to_string(index) + "]", what);
+  }
+
   // Calls `read` with a reader for the nested object at `key`, if present.
   Status Object(const char* key, const std::function<Status(ObjectReader&)>& read) {
     seen_.emplace(key, true);
@@ -312,6 +335,17 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
     RemindersConfig& m = c.reminders;
     KP_RETURN_IF_ERROR(r.Integer("interval_ms", m.interval_ms, 10, 86400000));
     return r.Integer("mail_expiry_ms", m.mail_expiry_ms, 1000, 2592000000);
+  }));
+  KP_RETURN_IF_ERROR(top.Object("metrics", [&](ObjectReader& r) -> Status {
+    std::vector<std::string> allow_from;
+    KP_RETURN_IF_ERROR(r.StringArray("allow_from", allow_from));
+    for (std::size_t i = 0; i < allow_from.size(); ++i) {
+      auto range = AddressRange::Parse(allow_from[i]);
+      if (!range)
+        return r.BadElement("allow_from", i, range.error().message);
+      c.metrics.allow_from.push_back(std::move(*range));
+    }
+    return Ok();
   }));
   // The kinds check their own settings (KindRegistry::ConfigureDeadlines); here only the shape.
   KP_RETURN_IF_ERROR(top.Object("kinds", [&](ObjectReader& r) -> Status {
