@@ -60,18 +60,21 @@ class MetricsTest : public ::testing::Test {
     return t;
   }
 
-  // A signal from shop-denhaag to comensha (adult, GM0518: comensha alone).
-  HttpResponse Submit(const std::string& content) const {
-    const json signal = {
-        {"kind", "signal"},
-        {"recipients", {"comensha"}},
-        {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
-        {"subject_ref", kSubject},
-        {"payload",
-         Sealer(dep_->dir()).SealBase64("shop-denhaag", {"comensha", "shop-denhaag"}, content)}};
+  // A signal from shop-denhaag to comensha (adult, GM0518: comensha alone), sealed.
+  std::string Signal(const std::string& content) const {
+    return json({{"kind", "signal"},
+                 {"recipients", {"comensha"}},
+                 {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+                 {"subject_ref", kSubject},
+                 {"payload",
+                  Sealer(dep_->dir())
+                      .SealBase64("shop-denhaag", {"comensha", "shop-denhaag"}, content)}})
+        .dump();
+  }
+  HttpResponse Submit(const std::string& body, const std::string& idempotency_key) const {
     return HttpsClient(dep_->ca_path())
-        .Post(dep_->url() + "/v1/messages", signal.dump(), dep_->Token("shop-denhaag"),
-              {"Content-Type: application/json"});
+        .Post(dep_->url() + "/v1/messages", body, dep_->Token("shop-denhaag"),
+              {"Content-Type: application/json", "Idempotency-Key: " + idempotency_key});
   }
 
   std::unique_ptr<Deployment> dep_;
@@ -89,10 +92,15 @@ TEST_F(MetricsTest, CountsSubmissionsByRouteStatusAndKindInValidPrometheusText) 
   const double accepted_before =
       before.Value("ketenpoort_messages_accepted_total", {{"kind", "signal"}}).value_or(0);
   constexpr int kMessages = 3;
+  std::string last;
   for (int i = 0; i < kMessages; ++i) {
-    HttpResponse r = Submit("synthetic signal " + std::to_string(i));
+    last = Signal("synthetic signal " + std::to_string(i));
+    HttpResponse r = Submit(last, "metrics-" + std::to_string(i));
     ASSERT_EQ(r.status, 202) << r.body;
   }
+  // The last one again with its Idempotency-Key: a fourth 202, but no new message.
+  HttpResponse replay = Submit(last, "metrics-" + std::to_string(kMessages - 1));
+  ASSERT_EQ(replay.status, 202) << replay.body;
   // A refused submission is counted under its own status, not as accepted.
   ASSERT_EQ(HttpsClient(dep_->ca_path())
                 .Post(dep_->url() + "/v1/messages", "[1,", dep_->Token("shop-denhaag"),
@@ -100,9 +108,24 @@ TEST_F(MetricsTest, CountsSubmissionsByRouteStatusAndKindInValidPrometheusText) 
                 .status,
             400);
 
+  // Neither a made-up method nor a raw path becomes a label: both are route="-", method="-".
+  HttpsClient client(dep_->ca_path());
+  EXPECT_EQ(client.Request("BREW", dep_->url() + "/metrics", "", admin_, {}).status, 405);
+  EXPECT_EQ(client.Get(dep_->url() + "/v1/nothing/here", admin_).status, 404);
+
   const PromText after = Read();
+  EXPECT_GE(after
+                .Value("ketenpoort_http_requests_total",
+                       {{"route", "-"}, {"method", "-"}, {"status", "405"}})
+                .value_or(0),
+            1);
+  EXPECT_GE(after
+                .Value("ketenpoort_http_requests_total",
+                       {{"route", "-"}, {"method", "-"}, {"status", "404"}})
+                .value_or(0),
+            1);
   EXPECT_EQ(after.Value("ketenpoort_http_requests_total", kSubmitted).value_or(0) - requests_before,
-            kMessages);
+            kMessages + 1);
   EXPECT_GE(after
                 .Value("ketenpoort_http_requests_total",
                        {{"route", "/v1/messages"}, {"method", "POST"}, {"status", "400"}})
@@ -133,6 +156,8 @@ TEST_F(MetricsTest, CountsSubmissionsByRouteStatusAndKindInValidPrometheusText) 
     for (const auto& [name, value] : s.labels) {
       EXPECT_EQ(value.find("shop-denhaag"), std::string::npos) << s.name;
       EXPECT_EQ(value.find("/v1/messages/m-"), std::string::npos) << s.name;
+      EXPECT_EQ(value.find("nothing"), std::string::npos) << s.name;
+      EXPECT_NE(value, "BREW") << s.name;
     }
   }
 }
