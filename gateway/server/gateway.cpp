@@ -390,6 +390,19 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   s->deadlines = *deadlines;
   KP_ASSIGN_OR_RETURN(s->messages, MessageService::Create(*s->db, *s->commits, *s->directory, kinds,
                                                           audit::NowMs, &s->deadlines));
+  // Every kind's series from the start (at 0), so that a rate() over a kind's first message
+  // sees it arrive instead of the series appearing.
+  for (const MessageKind* kind : kinds.All()) {
+    for (metrics::CounterFamily* family :
+         {s->message_counters.accepted, s->message_counters.delivered, s->message_counters.dead})
+      family->With({kind->name()});
+  }
+  auto count_stored = [counters = s->message_counters](const MessageService::Stored& m) {
+    counters.accepted->With({m.kind}).Add();
+    if (m.delivered > 0)
+      counters.delivered->With({m.kind}).Add(m.delivered);
+  };
+  s->messages->OnStored(count_stored);
   // Attachment uploads: files no row names (a crash between a file and its row) go first.
   KP_ASSIGN_OR_RETURN(store::BlobStore blobs, store::BlobStore::Open(config.database.blob_dir));
   s->blobs.emplace(std::move(blobs));
@@ -408,18 +421,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
                                   std::chrono::milliseconds(config.portal.worker_interval_ms)},
       [st](std::stop_token stop) { st->securemail->RunDueWork(std::move(stop)); });
   s->securemail->OnWorkCreated([st] { st->securemail_worker->Wake(); });
-  // Every kind's series from the start (at 0), so that a rate() over a kind's first message
-  // sees it arrive instead of the series appearing.
-  for (const MessageKind* kind : kinds.All()) {
-    for (metrics::CounterFamily* family :
-         {s->message_counters.accepted, s->message_counters.delivered, s->message_counters.dead})
-      family->With({kind->name()});
-  }
-  s->messages->OnStored([counters = s->message_counters](const MessageService::Stored& m) {
-    counters.accepted->With({m.kind}).Add();
-    if (m.delivered > 0)
-      counters.delivered->With({m.kind}).Add(m.delivered);
-  });
+  s->securemail->OnStored(count_stored);
   RegisterMessageRoutes(s->router, *s->messages, kinds, s->securemail.get());
   RegisterSecureMailRoutes(
       s->router, *s->securemail,

@@ -25,8 +25,9 @@
 
 namespace ketenpoort::server {
 
-// The counters the daemon keeps where its events happen (MessageService::OnStored,
-// OutboxWorker::Config::counted), added to `registry` by MessageCounters::In.
+// The counters the daemon keeps where its events happen (MessageService::OnStored and
+// SecureMailService::OnStored, OutboxWorker::Config::counted), added to `registry` by
+// MessageCounters::In.
 struct MessageCounters {
   metrics::CounterFamily* accepted = nullptr;   // kind: new messages submitted here
   metrics::CounterFamily* delivered = nullptr;  // kind: recipients' deliveries delivered
