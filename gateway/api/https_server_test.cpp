@@ -1328,6 +1328,7 @@ TEST_F(HttpsServerTest, CountsRequestsByRoutePatternLatencyHandshakesAndConnecti
   registry.Write(w);
   EXPECT_EQ(w.text().find("m-0-"), std::string::npos) << "a raw path became a label";
   EXPECT_EQ(w.text().find("BREW"), std::string::npos) << "a made-up method became a label";
+  server_.reset();  // the registry must outlive the server (Config::metrics)
 }
 
 // ---- streamed uploads and downloads ------------------------------------------------------

@@ -34,7 +34,8 @@
 //     "portal": {"base_url": "https://localhost:8443"},
 //     "federation": {"trust_anchors": "certs/peers.pem",
 //                    "peers": [{"url": "https://127.0.0.1:9444", "token_file": "tokens/b.token"}],
-//                    "retry": {"base_ms": 1000, "cap_ms": 300000, "max_age_ms": 86400000}}
+//                    "retry": {"base_ms": 1000, "cap_ms": 300000, "max_age_ms": 86400000}},
+//     "metrics": {"allow_from": ["127.0.0.1", "10.20.0.0/16"]}
 //   }
 //
 // Federation (optional; absent: this gateway sends to no peer and `federation.enabled` is
