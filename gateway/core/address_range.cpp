@@ -17,7 +17,8 @@ struct Address {
 
 // inet_pton of the text (a copy: it wants a NUL-terminated string), IPv4 first.
 std::optional<Address> ParseAddress(std::string_view text) {
-  if (text.empty() || text.size() > 64)
+  // inet_pton reads up to a NUL: "10.0.0.1\0junk" must not pass as "10.0.0.1".
+  if (text.empty() || text.size() > 64 || text.find('\0') != std::string_view::npos)
     return std::nullopt;
   const std::string copy(text);
   Address a;

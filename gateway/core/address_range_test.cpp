@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+
 namespace ketenpoort {
 namespace {
 
@@ -30,6 +32,14 @@ TEST(AddressRangeTest, MatchesSingleAddressesAndBlocksOfBothFamilies) {
   EXPECT_FALSE(loopback6->Contains("127.0.0.1"));
   EXPECT_FALSE(one->Contains(""));
   EXPECT_FALSE(one->Contains("localhost"));
+}
+
+TEST(AddressRangeTest, RefusesANulInsideAnAddress) {
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(AddressRange::Parse("10.0.0.1\0junk"sv).ok());
+  auto one = AddressRange::Parse("10.0.0.1");
+  ASSERT_TRUE(one.ok());
+  EXPECT_FALSE(one->Contains("10.0.0.1\0junk"sv));
 }
 
 TEST(AddressRangeTest, RefusesWhatIsNotAnAddressOrABlock) {
