@@ -113,7 +113,25 @@ TEST_F(MetricsTest, CountsSubmissionsByRouteStatusAndKindInValidPrometheusText) 
   EXPECT_EQ(client.Request("BREW", dep_->url() + "/metrics", "", admin_, {}).status, 405);
   EXPECT_EQ(client.Get(dep_->url() + "/v1/nothing/here", admin_).status, 404);
 
-  const PromText after = Read();
+  // A request is counted once its response's last byte is out, a moment after the client has
+  // it: the scrape waits (bounded) until the last requests above are in.
+  PromText after;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        after = Read();
+        return after.Value("ketenpoort_http_requests_total", kSubmitted).value_or(0) -
+                       requests_before >=
+                   kMessages + 1 &&
+               after
+                   .Value("ketenpoort_http_requests_total",
+                          {{"route", "-"}, {"method", "-"}, {"status", "404"}})
+                   .has_value() &&
+               after
+                   .Value("ketenpoort_http_requests_total",
+                          {{"route", "-"}, {"method", "-"}, {"status", "405"}})
+                   .has_value();
+      },
+      std::chrono::seconds(5)));
   EXPECT_GE(after
                 .Value("ketenpoort_http_requests_total",
                        {{"route", "-"}, {"method", "-"}, {"status", "405"}})
