@@ -17,6 +17,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <condition_variable>
 #include <csignal>
 #include <cstdint>
@@ -126,6 +127,36 @@ class RateLimitedLog {
 
 class Connection;
 
+// The front door's series in Config::metrics (all null without one), found once at Start.
+struct ServerMetrics {
+  metrics::CounterFamily* requests = nullptr;   // route, method, status
+  metrics::HistogramFamily* latency = nullptr;  // route, method
+  metrics::Gauge* open_connections = nullptr;
+  metrics::Counter* handshake_failures = nullptr;
+
+  static ServerMetrics In(metrics::Registry* registry) {
+    ServerMetrics m;
+    if (registry == nullptr)
+      return m;
+    m.requests =
+        &registry->AddCounter("ketenpoort_http_requests_total",
+                              "HTTP requests answered, by route pattern, method and status.",
+                              {"route", "method", "status"});
+    m.latency = &registry->AddHistogram(
+        "ketenpoort_http_request_duration_seconds",
+        "Time from a request's head to its response's last byte, by route pattern and method.",
+        {"route", "method"}, metrics::LatencyBuckets());
+    m.open_connections =
+        &registry->AddGauge("ketenpoort_http_open_connections", "HTTPS connections open now.")
+             .With({});
+    m.handshake_failures = &registry
+                                ->AddCounter("ketenpoort_tls_handshake_failures_total",
+                                             "TLS handshakes that failed or timed out.")
+                                .With({});
+    return m;
+  }
+};
+
 // What the acceptor, the connections and HttpsServer share; outlives each through shared_ptr.
 struct ServerCore : std::enable_shared_from_this<ServerCore> {
   HttpsServer::Config config;
@@ -158,6 +189,7 @@ struct ServerCore : std::enable_shared_from_this<ServerCore> {
   std::list<std::weak_ptr<Connection>> connections;  // every open connection (for Stop)
   RateLimitedLog refused_log;
   RateLimitedLog accept_log;
+  ServerMetrics metrics;
 
   std::uint64_t drain_allowance() const {
     return std::max<std::uint64_t>(config.max_body_bytes, kMinDrainAllowance);
@@ -200,9 +232,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
         strand_(std::move(strand)),
         stream_(std::move(socket), core_->ctx.get()),
         timer_(strand_),
-        buffer_(core_->config.max_header_bytes + kReadAhead) {}
+        buffer_(core_->config.max_header_bytes + kReadAhead) {
+    if (core_->metrics.open_connections)
+      core_->metrics.open_connections->Add(1);
+  }
 
   ~Connection() {
+    if (core_->metrics.open_connections)
+      core_->metrics.open_connections->Add(-1);
     std::lock_guard lock(core_->mu);
     if (registered_)
       core_->connections.erase(self_it_);
@@ -281,6 +318,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // --- handshake and idle --------------------------------------------------------------
 
   void OnHandshake(error_code ec) {
+    // Counted before the closed_ check: a handshake cut by its timeout ends here too.
+    if (ec && !stop_requested_ && core_->metrics.handshake_failures)
+      core_->metrics.handshake_failures->Add();
     if (closed_)
       return;
     if (ec)
@@ -941,12 +981,33 @@ class Connection : public std::enable_shared_from_this<Connection> {
     } catch (...) {
       // Logging must not keep the request counted as in flight.
     }
+    CountRequest(ex);
     ex_.reset();
     draining_ = false;
     over_limit_ = false;
     std::lock_guard lock(core_->mu);
     if (--core_->in_flight == 0)
       core_->idle.notify_all();
+  }
+
+  // The request's series in Config::metrics. No allocation for a series seen before.
+  void CountRequest(const Exchange& ex) noexcept {
+    const ServerMetrics& m = core_->metrics;
+    if (!m.requests)
+      return;
+    try {
+      const Request& r = ex.request;
+      // Only a routed request's method: a made-up method must not add a series.
+      const std::string_view route = r.route.empty() ? std::string_view("-") : r.route;
+      const std::string_view method = r.route.empty() ? std::string_view("-") : r.method;
+      char status[16];
+      const char* end = std::to_chars(status, status + sizeof status, ex.status).ptr;
+      m.requests->With({route, method, std::string_view(status, end - status)}).Add();
+      m.latency->With({route, method})
+          .Observe(std::chrono::duration<double>(Clock::now() - ex.start).count());
+    } catch (...) {
+      // Out of memory for a new series: the request still ends.
+    }
   }
 
   std::shared_ptr<ServerCore> core_;
@@ -1086,6 +1147,7 @@ Status HttpsServer::Start(const Router& router) {
   auto core = std::make_shared<Core>();
   core->config = config_;
   core->router = &router;
+  core->metrics = ServerMetrics::In(config_.metrics);
   core->ctx.reset(SSL_CTX_new(TLS_server_method()));
   if (!core->ctx)
     return Internal("tls_setup_failed", "cannot create the TLS context");

@@ -101,6 +101,7 @@
 #include "gateway/api/router.h"
 #include "gateway/api/server_tls.h"
 #include "gateway/core/error.h"
+#include "gateway/metrics/registry.h"
 
 namespace ketenpoort::api {
 
@@ -129,6 +130,15 @@ class HttpsServer {
     std::size_t max_connections = 4096;  // capped by the process's descriptor limit at Start
     unsigned io_threads = 0;             // 0: one per core
     unsigned worker_threads = 16;
+    // Optional; must outlive the server. The server adds and keeps up to date:
+    //   ketenpoort_http_requests_total{route,method,status}   counter, at each request's end
+    //   ketenpoort_http_request_duration_seconds{route,method} histogram, head to last byte
+    //   ketenpoort_http_open_connections                      gauge, accepted and not closed
+    //   ketenpoort_tls_handshake_failures_total               counter (failed or timed out)
+    // `route` is the matched pattern, never the raw path; a request no route took (400, 404,
+    // 405, 431, ...) is route="-" method="-", so a client cannot add series. `status` 0 is a
+    // request whose connection was cut before any answer.
+    metrics::Registry* metrics = nullptr;
   };
 
   explicit HttpsServer(Config config);

@@ -1273,6 +1273,64 @@ TEST_F(HttpsServerTest, ManyConcurrentClients) {
   EXPECT_EQ(failed.load(), 0);
 }
 
+// The server's metrics (Config::metrics): requests by route pattern, never by raw path or a
+// made-up method, latency per route, failed handshakes, and open connections back to 0 once
+// the clients are gone. Many clients at once, so that ThreadSanitizer sees the hot path.
+TEST_F(HttpsServerTest, CountsRequestsByRoutePatternLatencyHandshakesAndConnections) {
+  metrics::Registry registry;
+  HttpsServer::Config c = BaseConfig();
+  c.metrics = &registry;
+  std::string url = Serve(std::move(c));
+  auto& requests =
+      registry.AddCounter("ketenpoort_http_requests_total", "", {"route", "method", "status"});
+  auto& latency = registry.AddHistogram("ketenpoort_http_request_duration_seconds", "",
+                                        {"route", "method"}, metrics::LatencyBuckets());
+  metrics::Gauge& open = registry.AddGauge("ketenpoort_http_open_connections", "").With({});
+  metrics::Counter& handshakes =
+      registry.AddCounter("ketenpoort_tls_handshake_failures_total", "").With({});
+
+  constexpr int kThreads = 6;
+  constexpr int kEach = 20;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Client client(pki_->ca_cert);
+      for (int i = 0; i < kEach; ++i) {
+        const std::string id = "m-" + std::to_string(t) + "-" + std::to_string(i);
+        client.Fetch(url + "/v1/messages/" + id,
+                     {.headers = {"Authorization: Bearer sender-token"}});
+        client.Fetch(url + "/no/such/" + id);
+      }
+    });
+  }
+  for (auto& th : threads)
+    th.join();
+  {
+    Client client(pki_->ca_cert);
+    client.Fetch(url + "/v1/messages", {.method = "BREW"});
+    // Plain HTTP on the TLS port: a failed handshake.
+    client.Fetch("http://127.0.0.1:" + std::to_string(port_) + "/healthz");
+  }
+
+  // Every client is gone: the server closes its ends (a bounded wait for their strands). A
+  // connection is destroyed after its last request was counted, so the counts are final then.
+  for (int i = 0; i < 500 && open.Value() != 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(open.Value(), 0);
+
+  constexpr std::uint64_t kAll = kThreads * kEach;
+  EXPECT_EQ(requests.With({"/v1/messages/{id}", "GET", "200"}).Value(), kAll);
+  EXPECT_EQ(requests.With({"-", "-", "404"}).Value(), kAll);
+  EXPECT_EQ(requests.With({"-", "-", "405"}).Value(), 1u);
+  EXPECT_EQ(latency.With({"/v1/messages/{id}", "GET"}).Read().count, kAll);
+  EXPECT_GE(handshakes.Value(), 1u);
+  metrics::TextWriter w;
+  registry.Write(w);
+  EXPECT_EQ(w.text().find("m-0-"), std::string::npos) << "a raw path became a label";
+  EXPECT_EQ(w.text().find("BREW"), std::string::npos) << "a made-up method became a label";
+  server_.reset();  // the registry must outlive the server (Config::metrics)
+}
+
 // ---- streamed uploads and downloads ------------------------------------------------------
 
 TEST_F(HttpsServerTest, UploadStreamsIntoTheSinkWithContentLengthAndChunked) {

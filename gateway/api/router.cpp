@@ -122,6 +122,8 @@ std::optional<Response> Authorize(const Access& access, Request& request,
   if (!access.authenticated)
     return std::nullopt;
   auto header = request.Header("Authorization");
+  if (!header && access.without_token_if && access.without_token_if(request))
+    return std::nullopt;
   std::string_view token = header ? BearerToken(*header) : std::string_view();
   if (token.empty()) {
     return Response::FromError(

@@ -17,6 +17,7 @@
 //   path with a "." or ".." segment, a bad escape or NUL -> 400 invalid_path
 //   no pattern matches the path                          -> 404 not_found
 //   patterns match but none for this method              -> 405 method_not_allowed + Allow
+//   no Authorization header, and Access::without_token_if says yes -> the handler, no principal
 //   route needs a token; Authorization is not "Bearer T"  -> 401 unauthenticated
 //   `authenticate` refuses T (or is empty)               -> 401 + WWW-Authenticate: Bearer
 //   a principal check refuses the principal              -> its error (AddPrincipalCheck)
@@ -67,10 +68,19 @@ namespace ketenpoort::api {
 struct Access {
   bool authenticated = true;
   std::vector<Role> roles;  // the token's role must satisfy one (HasRole); empty = any role
+  // Optional, on a route that needs a token: a request that sends no Authorization header at
+  // all is let through without a principal when this says yes (GET /metrics from a scraper's
+  // configured address). A request that sends a token is checked as always, whatever it says.
+  std::function<bool(const Request&)> without_token_if;
 
-  static Access Public() { return Access{false, {}}; }
-  static Access AnyToken() { return Access{true, {}}; }
-  static Access Roles(std::vector<Role> roles) { return Access{true, std::move(roles)}; }
+  static Access Public() { return Access{false, {}, {}}; }
+  static Access AnyToken() { return Access{true, {}, {}}; }
+  static Access Roles(std::vector<Role> roles) { return Access{true, std::move(roles), {}}; }
+  // `roles`, or no token at all from a request `trusted` accepts.
+  static Access RolesOrTrusted(std::vector<Role> roles,
+                               std::function<bool(const Request&)> trusted) {
+    return Access{true, std::move(roles), std::move(trusted)};
+  }
 };
 
 using Handler = std::function<Response(Request&)>;

@@ -688,5 +688,36 @@ TEST(RouterDeferredTest, ADeferredResponseIsPassedThroughForTheServerToHold) {
   EXPECT_EQ(Response::Wait(std::move(r)).status, 202);
 }
 
+// A route that takes a role, or no token at all from a trusted request (GET /metrics from a
+// scraper's address): a token sent is always checked; no token from elsewhere is 401.
+TEST(RouterTrustedWithoutTokenTest, LetsATrustedRequestWithoutATokenThroughAndChecksEveryToken) {
+  Router router;
+  router.Add("GET", "/metrics",
+             Access::RolesOrTrusted(
+                 {Role::kAuditor}, [](const Request& r) { return r.remote_address == "10.0.0.7"; }),
+             [](Request& r) {
+               return Response::Json(200, {{"principal", r.principal.has_value()}});
+             });
+  auto call = [&](const std::string& from, const std::string& token) {
+    Request r;
+    r.method = "GET";
+    r.path = "/metrics";
+    r.request_id = "test";
+    r.remote_address = from;
+    if (!token.empty())
+      r.headers["Authorization"] = "Bearer " + token;
+    return router.Dispatch(r, TestAuthenticate);
+  };
+  Response trusted = call("10.0.0.7", "");
+  EXPECT_EQ(trusted.status, 200);
+  EXPECT_EQ(Body(trusted)["principal"], false);
+  EXPECT_EQ(call("10.0.0.8", "").status, 401);
+  EXPECT_EQ(call("10.0.0.8", "auditor-token").status, 200);
+  EXPECT_EQ(call("10.0.0.7", "sender-token").status, 403);  // a token sent is checked
+  EXPECT_EQ(call("10.0.0.7", "nonsense").status, 401);
+  ASSERT_EQ(router.Routes().size(), 1u);
+  EXPECT_TRUE(router.Routes()[0].access.without_token_if);
+}
+
 }  // namespace
 }  // namespace ketenpoort::api

@@ -71,6 +71,10 @@ class ObjectReader {
 
   // An invalid_config error for `key` of this object.
   Error BadKey(const char* key, const std::string& what) const { return Bad(Path(key), what); }
+  // An invalid_config error for element `index` of the array at `key` of this object.
+  Error BadElement(const char* key, std::size_t index, const std::string& what) const {
+    return Bad(Path(key) + "[" + std::to_string(index) + "]", what);
+  }
 
  private:
   std::string Path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }

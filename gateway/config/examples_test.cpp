@@ -65,6 +65,8 @@ TEST(ConfigExamples, GatewayConfig) {
   EXPECT_EQ(config->database.path, dir.path() + "/deploy/ketenpoort.db");
   EXPECT_EQ(config->gateway_id, "gw-denhaag");
   EXPECT_TRUE(config->federation.enabled);
+  ASSERT_EQ(config->metrics.allow_from.size(), 2u);
+  EXPECT_TRUE(config->metrics.allow_from[1].Contains("10.20.1.2"));
 
   std::string bad = example;
   bad.replace(bad.find("\"port\": 8443"), 12, "\"port\": 0");

@@ -163,6 +163,17 @@ Result<GatewayConfig> ParseGatewayConfig(const std::string& file, std::string_vi
     KP_RETURN_IF_ERROR(r.Integer("interval_ms", m.interval_ms, 10, 86400000));
     return r.Integer("mail_expiry_ms", m.mail_expiry_ms, 1000, 2592000000);
   }));
+  KP_RETURN_IF_ERROR(top.Object("metrics", [&](ObjectReader& r) -> Status {
+    std::vector<std::string> allow_from;
+    KP_RETURN_IF_ERROR(r.StringArray("allow_from", allow_from));
+    for (std::size_t i = 0; i < allow_from.size(); ++i) {
+      auto range = AddressRange::Parse(allow_from[i]);
+      if (!range)
+        return r.BadElement("allow_from", i, range.error().message);
+      c.metrics.allow_from.push_back(std::move(*range));
+    }
+    return Ok();
+  }));
   // The kinds check their own settings (KindRegistry::ConfigureDeadlines); here only the shape.
   KP_RETURN_IF_ERROR(top.Object("kinds", [&](ObjectReader& r) -> Status {
     return r.EachObject(

@@ -34,7 +34,8 @@
 //     "portal": {"base_url": "https://localhost:8443"},
 //     "federation": {"trust_anchors": "certs/peers.pem",
 //                    "peers": [{"url": "https://127.0.0.1:9444", "token_file": "tokens/b.token"}],
-//                    "retry": {"base_ms": 1000, "cap_ms": 300000, "max_age_ms": 86400000}}
+//                    "retry": {"base_ms": 1000, "cap_ms": 300000, "max_age_ms": 86400000}},
+//     "metrics": {"allow_from": ["127.0.0.1", "10.20.0.0/16"]}
 //   }
 //
 // Federation (optional; absent: this gateway sends to no peer and `federation.enabled` is
@@ -54,6 +55,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "gateway/core/address_range.h"
 #include "gateway/core/error.h"
 
 namespace ketenpoort::config {
@@ -160,6 +162,14 @@ struct RemindersConfig {
   std::int64_t mail_expiry_ms = 86400000;  // 1 s .. 30 days; default 24 hours
 };
 
+// GET /metrics (Prometheus text): an admin token may always scrape it; with `allow_from`, a
+// request from one of these addresses may scrape it without a token:
+//   "metrics": {"allow_from": ["127.0.0.1", "10.20.0.0/16", "fd00::/8"]}
+// Each entry an IPv4 or IPv6 address, or a CIDR block without host bits (core/address_range.h).
+struct MetricsConfig {
+  std::vector<AddressRange> allow_from;  // empty: an admin token only
+};
+
 struct GatewayConfig {
   std::string config_file;  // absolute path of the file this was loaded from
   std::string base_dir;     // its folder
@@ -175,6 +185,7 @@ struct GatewayConfig {
   FederationConfig federation;
   AuditConfig audit;
   RemindersConfig reminders;
+  MetricsConfig metrics;
   // Each message kind's own settings, `kinds.NAME` (an object), read by the kind's deadline
   // rule when the gateway opens (KindRegistry::ConfigureDeadlines), which checks their keys:
   //   "kinds": {"referral": {"answer_ms": {"urgent": 14400000, "normal": 259200000}},

@@ -165,6 +165,38 @@ INSTANTIATE_TEST_SUITE_P(
                 "database.key"}),
     [](const testing::TestParamInfo<BadCase>& info) { return std::string(info.param.name); });
 
+TEST(GatewayConfigTest, ParsesTheAddressesThatMayScrapeMetricsWithoutAToken) {
+  auto none = ParseGatewayConfig("/d/gateway.json", kMinimal);
+  ASSERT_TRUE(none.ok()) << none.error().ToString();
+  EXPECT_TRUE(none->metrics.allow_from.empty());
+  auto c = ParseGatewayConfig("/d/gateway.json", R"({
+    "listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+    "database": {"path": "x.db"}, "directory": "directory.json", "routes": "routes.json",
+    "metrics": {"allow_from": ["127.0.0.1", "10.20.0.0/16", "fd00::/8"]}
+  })");
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  ASSERT_EQ(c->metrics.allow_from.size(), 3u);
+  EXPECT_EQ(c->metrics.allow_from[1].text(), "10.20.0.0/16");
+  EXPECT_TRUE(c->metrics.allow_from[1].Contains("10.20.3.4"));
+}
+
+TEST(GatewayConfigTest, RefusesMetricsAddressesThatAreNotAddressesNamingFileAndKey) {
+  const std::string head = R"({"listen": {"tls_cert": "c.pem", "tls_key": "k.pem"},
+    "database": {"path": "x.db"}, "directory": "d.json", "routes": "r.json", "metrics": )";
+  for (const auto& [metrics, field] : std::vector<std::pair<std::string, std::string>>{
+           {R"({"allow_from": ["127.0.0.1", "prometheus.local"]})", "metrics.allow_from[1]"},
+           {R"({"allow_from": ["10.0.0.1/8"]})", "metrics.allow_from[0]"},
+           {R"({"allow_from": [7]})", "metrics.allow_from[0]"},
+           {R"({"allow_from": "127.0.0.1"})", "metrics.allow_from"},
+           {R"({"allow": []})", "metrics.allow"},
+       }) {
+    auto c = ParseGatewayConfig("/d/gateway.json", head + metrics + "}");
+    ASSERT_FALSE(c.ok()) << metrics;
+    EXPECT_EQ(c.error().code, "invalid_config");
+    EXPECT_EQ(c.error().field, "/d/gateway.json: " + field) << metrics;
+  }
+}
+
 TEST(GatewayConfigTest, FederationIsOffWithoutItsSection) {
   auto c = ParseGatewayConfig("/srv/deploy/gateway.json", kMinimal);
   ASSERT_TRUE(c.ok()) << c.error().ToString();

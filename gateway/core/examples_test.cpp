@@ -13,6 +13,7 @@
 #include "adapters/kinds/referral/referral_kind.h"
 #include "adapters/kinds/registry.h"
 #include "gateway/api/http_status.h"
+#include "gateway/core/address_range.h"
 #include "gateway/core/code_lists.h"
 #include "gateway/core/deadline_rules.h"
 #include "gateway/core/directory.h"
@@ -45,6 +46,15 @@ std::string ReadSource(const std::string& relative) {
 
 json CodeListDocument(const std::string& name) {
   return json::parse(ReadSource("config/codelists/" + name + ".json"));
+}
+
+// gateway/core/address_range.h
+TEST(CoreExamples, AddressRange) {
+  auto range = AddressRange::Parse("10.0.0.0/8");
+  ASSERT_TRUE(range.ok());
+  EXPECT_TRUE(range->Contains("10.1.2.3"));
+  EXPECT_TRUE(range->Contains("::ffff:10.1.2.3"));
+  EXPECT_FALSE(range->Contains("192.168.1.1"));
 }
 
 // gateway/core/code_lists.h

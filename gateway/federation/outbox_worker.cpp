@@ -409,6 +409,8 @@ Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageR
 
   std::string logged;
   bool notice_mailed = false;
+  std::size_t moved_delivered = 0;  // recipients' deliveries "sent" -> "delivered"
+  std::size_t moved_dead = 0;       // "sent" -> "undeliverable"
   KP_RETURN_IF_ERROR(config_.db->Write([&](store::Database& db) -> Status {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
@@ -426,6 +428,7 @@ Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageR
         KP_ASSIGN_OR_RETURN(auto d, repo.Delivery(m.id, org));
         if (d && d->state == state::kSent) {
           KP_RETURN_IF_ERROR(repo.SetState(m.id, org, state::kUndeliverable, now, "gateway", code));
+          ++moved_dead;
           // A dead letter is never silent: the sender gets a notice, mailed to its contact.
           const auto known = config_.directory != nullptr ? config_.directory->Current() : nullptr;
           store::NoticeRecord n = server::SenderNotice(m, "dead_letter", org, code, now,
@@ -448,6 +451,7 @@ Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageR
           if (d && d->state == state::kSent) {
             KP_RETURN_IF_ERROR(
                 repo.SetState(m.id, org, state::kDelivered, now, outcome.peer_gateway, ""));
+            ++moved_delivered;
           }
           KP_RETURN_IF_ERROR(
               log.Append(db, entry(org, outcome.peer_gateway, audit::kOutcomeSuccess)));
@@ -489,6 +493,10 @@ Status OutboxWorker::Record(const store::OutboxItem& item, const store::MessageR
   }));
   if (notice_mailed && config_.notice_recorded)
     config_.notice_recorded();
+  if (config_.counted && moved_delivered > 0)
+    config_.counted(m.kind, moved_delivered, /*delivered=*/true);
+  if (config_.counted && moved_dead > 0)
+    config_.counted(m.kind, moved_dead, /*delivered=*/false);
   log::Info("outbox_attempt", {{"message", m.id}, {"peer", host}, {"outcome", logged}});
   return Ok();
 }

@@ -64,6 +64,7 @@
 #include <optional>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "adapters/transports/peer_client.h"
@@ -111,6 +112,10 @@ class OutboxWorker {
     // whoever sends it.
     const server::LiveDirectory* directory = nullptr;
     std::function<void()> notice_recorded;
+    // Optional: after the commit of each attempt that moved deliveries, the message's kind, how
+    // many recipients' deliveries moved, and whether to "delivered" (a peer's receipt) or to
+    // "undeliverable" (a dead letter); the daemon counts them (GET /metrics).
+    std::function<void(std::string_view kind, std::size_t recipients, bool delivered)> counted;
   };
 
   // Checks the config (policy valid, pointers set, trust anchors readable) and prepares the

@@ -507,6 +507,7 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
     std::string actor;                               // who moved the case message's delivery
     std::shared_ptr<const DirectorySnapshot> known;  // for where a status report goes
     bool report_queued = false;                      // the case's other party is on a peer gateway
+    bool replayed = false;                           // an Idempotency-Key's first answer again
     Accepted answer;
   };
   auto w = std::make_shared<Write>();
@@ -590,6 +591,7 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
             }
             KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(seen->message_id));
             w->answer = Accepted{seen->message_id, RecipientOrgs(deliveries)};
+            w->replayed = true;
             return Ok();
           }
         }
@@ -633,10 +635,17 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
         w->answer = Accepted{w->m.id, w->recipients};
         return Ok();
       },
-      [w, done = std::move(done), wake = outbox_queued_, notice = notice_recorded_](Status stored) {
+      [w, done = std::move(done), wake = outbox_queued_, notice = notice_recorded_,
+       counted = stored_](Status stored) {
         if (!stored) {
           done(std::move(stored).error());
           return;
+        }
+        if (!w->replayed && counted) {
+          const auto delivered =
+              std::count_if(w->initial.begin(), w->initial.end(),
+                            [](const auto& entry) { return entry.second == state::kDelivered; });
+          counted(Stored{w->m.kind, static_cast<std::size_t>(delivered)});
         }
         // Committed: the outbox sends it now, instead of at its next poll for retries.
         if ((!w->by_peer.empty() || w->report_queued) && wake)

@@ -189,6 +189,15 @@ class MessageService {
   // sender, sender_notice.h): the daemon wakes the reminder worker, which sends notice mails,
   // so the mail goes now, not at its next interval. Set before the first request.
   void OnNoticeRecorded(std::function<void()> wake) { notice_recorded_ = std::move(wake); }
+  // Called after the commit of each new message (not an Idempotency-Key replay), on the group
+  // commit's thread, with its kind and how many recipients had it delivered at once (the rest
+  // wait in the outbox for a peer gateway): the daemon counts them (GET /metrics). Keep it
+  // short. Set before the first request.
+  struct Stored {
+    std::string_view kind;
+    std::size_t delivered = 0;
+  };
+  void OnStored(std::function<void(const Stored&)> counted) { stored_ = std::move(counted); }
 
  private:
   // The coded reason `change` carries for a state whose rule names a code list (checked
@@ -208,6 +217,7 @@ class MessageService {
   const KindDeadlines* deadlines_;  // null: no kind's deadline is filled in
   std::function<void()> outbox_queued_;
   std::function<void()> notice_recorded_;
+  std::function<void(const Stored&)> stored_;
 };
 
 }  // namespace ketenpoort::server

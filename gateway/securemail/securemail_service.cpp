@@ -244,6 +244,7 @@ Result<Accepted> SecureMailService::Submit(const Caller& caller,
   }
 
   std::vector<std::string> emails;
+  bool replayed = false;
   Result<Accepted> done = d_.db->Write([&](store::Database& db) -> Result<Accepted> {
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     store::MessageRepository messages(db);
@@ -261,6 +262,7 @@ Result<Accepted> SecureMailService::Submit(const Caller& caller,
         Accepted first{.id = seen->message_id};
         for (const auto& r : earlier)
           first.recipients.push_back(r.email);
+        replayed = true;
         return first;
       }
     }
@@ -295,6 +297,8 @@ Result<Accepted> SecureMailService::Submit(const Caller& caller,
   });
   if (done && work_created_)
     work_created_();  // the notifications are due now
+  if (done && !replayed && stored_)
+    stored_(MessageService::Stored{m.kind, 0});
   return done;
 }
 
@@ -1271,7 +1275,7 @@ Result<Accepted> SecureMailService::Reply(const PortalCredentials& who,
   reply.payload_sha256.assign(h.begin(), h.end());
   reply.payload = std::move(sealed);
 
-  return d_.db->Write([&](store::Database& db) -> Result<Accepted> {
+  Result<Accepted> stored = d_.db->Write([&](store::Database& db) -> Result<Accepted> {
     store::SecureMailRepository mail(db);
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     KP_RETURN_IF_ERROR(store::MessageRepository(db).Insert(
@@ -1294,6 +1298,9 @@ Result<Accepted> SecureMailService::Reply(const PortalCredentials& who,
     KP_RETURN_IF_ERROR(tx.Commit());
     return Accepted{.id = reply.id, .recipients = {a.message.sender_org}};
   });
+  if (stored && stored_)
+    stored_(MessageService::Stored{reply.kind, 1});
+  return stored;
 }
 
 }  // namespace ketenpoort::server

@@ -169,6 +169,13 @@ class SecureMailService {
   // the worker that calls RunDueWork with it, so mail goes out now, not at the next interval.
   // Set before the first request.
   void OnWorkCreated(std::function<void()> wake) { work_created_ = std::move(wake); }
+  // Called after the commit of each new message of kind securemail (a submission, not an
+  // Idempotency-Key replay: delivered 0, it reaches addresses, not organisations) and of each
+  // portal reply (delivered 1, to the sender's organisation): the daemon counts them as
+  // MessageService::OnStored's (GET /metrics). Set before the first request.
+  void OnStored(std::function<void(const MessageService::Stored&)> counted) {
+    stored_ = std::move(counted);
+  }
 
   // --- the portal ---
   // What a portal request presents, as the routes read it from the request: the link's token
@@ -285,6 +292,7 @@ class SecureMailService {
 
   Deps d_;
   std::function<void()> work_created_;
+  std::function<void(const MessageService::Stored&)> stored_;
   std::optional<crypto::Certificate> portal_cert_;  // set by Create
 };
 

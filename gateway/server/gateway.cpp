@@ -29,10 +29,12 @@
 #include "gateway/log/log.h"
 #include "gateway/messages/live_directory.h"
 #include "gateway/messages/message_service.h"
+#include "gateway/metrics/registry.h"
 #include "gateway/securemail/securemail_service.h"
 #include "gateway/server/audit_routes.h"
 #include "gateway/server/federation_routes.h"
 #include "gateway/server/message_routes.h"
+#include "gateway/server/metrics_routes.h"
 #include "gateway/server/notice_routes.h"
 #include "gateway/server/openapi_routes.h"
 #include "gateway/server/securemail_routes.h"
@@ -167,16 +169,19 @@ void RecordAuthFailed(store::GroupCommit& commits, AuditThrottle& throttle, cons
 
 // The outbox worker of `config.federation` (its peers' tokens read from their files). Dead
 // letters become notices for their senders, mailed to contacts in `directory`; `notice_recorded`
-// wakes the worker that mails them.
+// wakes the worker that mails them. Deliveries it moves are counted in `counters`.
 Result<std::unique_ptr<delivery::OutboxWorker>> MakeOutboxWorker(
     const config::GatewayConfig& config, store::GuardedDatabase& db, const crypto::Keyring& keyring,
     const std::vector<crypto::Certificate>& tls_chain, const LiveDirectory& directory,
-    std::function<void()> notice_recorded) {
+    std::function<void()> notice_recorded, const MessageCounters& counters) {
   const config::FederationConfig& f = config.federation;
   delivery::OutboxWorker::Config c;
   c.db = &db;
   c.directory = &directory;
   c.notice_recorded = std::move(notice_recorded);
+  c.counted = [counters](std::string_view kind, std::size_t recipients, bool delivered) {
+    (delivered ? counters.delivered : counters.dead)->With({kind}).Add(recipients);
+  };
   c.keyring = &keyring;
   c.client_key_id = kTlsKeyId;
   c.client_chain = tls_chain;
@@ -220,6 +225,9 @@ Result<DirectorySnapshot> LoadDirectorySnapshot(const config::GatewayConfig& con
 
 struct Gateway::State {
   config::GatewayConfig config;
+  // GET /metrics: first, so that it outlives everything that counts into it.
+  metrics::Registry metrics;
+  MessageCounters message_counters = MessageCounters::In(metrics);
   // The one connection that writes, with its lock (SQLite serialises writers anyway).
   std::optional<store::GuardedDatabase> db;
   std::optional<store::GroupCommit> commits;  // the writes of requests, sharing fsyncs; on db
@@ -291,7 +299,12 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   KP_ASSIGN_OR_RETURN(store::Database checkpoint_db,
                       store::Database::Open(config.database.path, key, store::OpenMode::kExisting));
   s->checkpoint_db.emplace(std::move(checkpoint_db));
-  s->commits.emplace(*s->db);
+  s->commits.emplace(*s->db, &s->metrics
+                                  .AddHistogram("ketenpoort_db_commit_duration_seconds",
+                                                "Group commit transactions, BEGIN to the end "
+                                                "of COMMIT (jobs and fsync).",
+                                                {}, metrics::LatencyBuckets())
+                                  .With({}));
 
   KP_ASSIGN_OR_RETURN(DirectorySnapshot first, LoadDirectorySnapshot(config));
   s->directory.emplace(std::move(first));
@@ -383,6 +396,19 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   s->deadlines = *deadlines;
   KP_ASSIGN_OR_RETURN(s->messages, MessageService::Create(*s->db, *s->commits, *s->directory, kinds,
                                                           audit::NowMs, &s->deadlines));
+  // Every kind's series from the start (at 0), so that a rate() over a kind's first message
+  // sees it arrive instead of the series appearing.
+  for (const MessageKind* kind : kinds.All()) {
+    for (metrics::CounterFamily* family :
+         {s->message_counters.accepted, s->message_counters.delivered, s->message_counters.dead})
+      family->With({kind->name()});
+  }
+  auto count_stored = [counters = s->message_counters](const MessageService::Stored& m) {
+    counters.accepted->With({m.kind}).Add();
+    if (m.delivered > 0)
+      counters.delivered->With({m.kind}).Add(m.delivered);
+  };
+  s->messages->OnStored(count_stored);
   // Attachment uploads: files no row names (a crash between a file and its row) go first.
   KP_ASSIGN_OR_RETURN(store::BlobStore blobs, store::BlobStore::Open(config.database.blob_dir));
   s->blobs.emplace(std::move(blobs));
@@ -401,6 +427,7 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
                                   std::chrono::milliseconds(config.portal.worker_interval_ms)},
       [st](std::stop_token stop) { st->securemail->RunDueWork(std::move(stop)); });
   s->securemail->OnWorkCreated([st] { st->securemail_worker->Wake(); });
+  s->securemail->OnStored(count_stored);
   RegisterMessageRoutes(s->router, *s->messages, kinds, s->securemail.get());
   RegisterSecureMailRoutes(
       s->router, *s->securemail,
@@ -422,14 +449,16 @@ Result<std::unique_ptr<Gateway>> Gateway::Open(const config::GatewayConfig& conf
   fc.notice_recorded = [st] { st->reminders->Wake(); };
   KP_ASSIGN_OR_RETURN(s->federation, FederationService::Create(std::move(fc)));
   RegisterFederationRoutes(s->router, *s->federation);
-  KP_ASSIGN_OR_RETURN(s->outbox, MakeOutboxWorker(config, *s->db, s->keyring, s->tls_chain,
-                                                  *s->directory, [st] { st->reminders->Wake(); }));
+  KP_ASSIGN_OR_RETURN(s->outbox, MakeOutboxWorker(
+                                     config, *s->db, s->keyring, s->tls_chain, *s->directory,
+                                     [st] { st->reminders->Wake(); }, s->message_counters));
   s->messages->OnNoticeRecorded([st] { st->reminders->Wake(); });
   s->messages->OnOutboxQueued([st] { st->outbox->Wake(); });
   RegisterAuditRoutes(s->router, *s->db, s->tls_chain.front().ToPem());
 
   // Deadlines and reminders of the message kinds, mailed through the SMTP relay when set.
   RegisterNoticeRoutes(s->router, *s->db);
+  RegisterMetricsRoutes(s->router, s->metrics, *s->db, config.metrics.allow_from);
   ReminderWorker::Config rc;
   rc.db = &*s->db;
   rc.directory = &*s->directory;
@@ -468,6 +497,7 @@ Status Gateway::Start() {
   c.max_connections = static_cast<std::size_t>(limits.max_connections);
   c.io_threads = static_cast<unsigned>(limits.io_threads);
   c.worker_threads = static_cast<unsigned>(limits.worker_threads);
+  c.metrics = &st->metrics;
   c.install_certificate_and_key = [st](SSL_CTX* ctx) {
     return st->keyring.InstallInTlsContext(kTlsKeyId, st->tls_chain, ctx);
   };

@@ -28,6 +28,7 @@
 #include "gateway/store/kind_repository.h"
 #include "gateway/store/message_repository.h"
 #include "gateway/store/migrations.h"
+#include "gateway/store/operational_gauges.h"
 #include "gateway/store/periodic_queries.h"
 #include "gateway/store/posix_file.h"
 #include "gateway/store/status_report_repository.h"
@@ -374,6 +375,29 @@ TEST(StoreExamples, Migrations) {
   };
   ASSERT_TRUE(run().ok());
   ASSERT_TRUE(run().ok());
+}
+
+// gateway/store/operational_gauges.h
+TEST(StoreExamples, OperationalGauges) {
+  Db d;
+  Database& db = d.db;
+  ASSERT_TRUE(MessageRepository(db).Insert(Message("m-1"), {}, "gateway").ok());
+  ASSERT_TRUE(MessageRepository(db)
+                  .EnqueueOutbox("m-1", "https://peer.example.org", {"comensha"}, kNow)
+                  .ok());
+  auto run = [&]() -> Status {
+    KP_ASSIGN_OR_RETURN(OperationalGauges g, ReadOperationalGauges(db));
+    EXPECT_EQ(g.outbox.pending, 1);
+    EXPECT_EQ(g.outbox.oldest_first_attempt_ms, kNow);
+    EXPECT_EQ(g.status_reports.pending, 0);
+    EXPECT_FALSE(g.status_reports.oldest_first_attempt_ms);
+    EXPECT_EQ(g.audit_entries, 0);
+    EXPECT_FALSE(g.signed_head_size);
+    EXPECT_TRUE(g.witnesses.empty());
+    return Ok();
+  };
+  Status s = run();
+  EXPECT_TRUE(s.ok()) << s.error().ToString();
 }
 
 // gateway/store/periodic_queries.h

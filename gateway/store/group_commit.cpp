@@ -1,6 +1,7 @@
 #include "gateway/store/group_commit.h"
 
 #include <algorithm>
+#include <chrono>
 #include <exception>
 #include <optional>
 #include <typeinfo>
@@ -41,7 +42,8 @@ Status RunJob(const GroupCommit::Job& job, Database& db) {
 }
 }  // namespace
 
-GroupCommit::GroupCommit(GuardedDatabase& db) : db_(db), committer_([this] { Loop(); }) {
+GroupCommit::GroupCommit(GuardedDatabase& db, metrics::Histogram* commit_seconds)
+    : db_(db), commit_seconds_(commit_seconds), committer_([this] { Loop(); }) {
   committer_id_ = committer_.get_id();  // kept apart: join() resets committer_'s id
 }
 
@@ -143,6 +145,7 @@ void GroupCommit::CommitLocked(Database& db, std::vector<Pending>& batch) {
     log::Warn("group_commit_stale_transaction");
     (void)db.Exec("ROLLBACK");
   }
+  const auto began = std::chrono::steady_clock::now();
   auto tx = Transaction::Begin(db);
   if (!tx) {
     FailAll(batch, tx.error());
@@ -177,6 +180,10 @@ void GroupCommit::CommitLocked(Database& db, std::vector<Pending>& batch) {
     return;
   }
   commits_.fetch_add(1, std::memory_order_relaxed);
+  if (commit_seconds_ != nullptr) {
+    commit_seconds_->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+  }
 }
 
 void GroupCommit::Complete(std::vector<Pending>& batch) {

@@ -34,6 +34,9 @@
 //   destructor) refuses new jobs, commits those already queued, calls their `done`, and joins.
 //   After Stop, Submit calls `done` at once, on the caller's thread, with kUnavailable
 //   `group_commit_stopped`. `db` must stay open until Stop returned.
+// - With `commit_seconds` (optional, must outlive the GroupCommit), each transaction that
+//   committed is observed there: BEGIN to the end of COMMIT (its jobs and the fsync), in seconds.
+//   The daemon passes ketenpoort_db_commit_duration_seconds (GET /metrics).
 // - At most kMaxBatch jobs share a transaction. With a single writer there is no waiting: the
 //   cost is a plain transaction plus one hand-off to the committer thread.
 #pragma once
@@ -48,6 +51,7 @@
 #include <vector>
 
 #include "gateway/core/error.h"
+#include "gateway/metrics/instruments.h"
 #include "gateway/store/database.h"
 #include "gateway/store/guarded_database.h"
 
@@ -59,7 +63,7 @@ class GroupCommit {
   using Job = std::function<Status(Database&)>;
   using Done = std::function<void(Status)>;
 
-  explicit GroupCommit(GuardedDatabase& db);
+  explicit GroupCommit(GuardedDatabase& db, metrics::Histogram* commit_seconds = nullptr);
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
   ~GroupCommit();
@@ -94,8 +98,9 @@ class GroupCommit {
   static void Complete(std::vector<Pending>& batch);
 
   GuardedDatabase& db_;
-  std::mutex mu_;                 // guards queue_ and stopping_
-  std::condition_variable wake_;  // the committer waits here for jobs or Stop
+  metrics::Histogram* commit_seconds_;  // may be null
+  std::mutex mu_;                       // guards queue_ and stopping_
+  std::condition_variable wake_;        // the committer waits here for jobs or Stop
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::atomic<std::uint64_t> commits_{0};

@@ -281,5 +281,20 @@ TEST_F(GroupCommitTest, AThrowingCompletionDoesNotStopTheOthers) {
   EXPECT_EQ(Count("k > 0"), 3);
 }
 
+// Each committed transaction is one observation of the commit latency; a batch whose jobs all
+// failed commits nothing and is not observed.
+TEST_F(GroupCommitTest, ObservesEachCommittedTransactionInTheCommitLatencyHistogram) {
+  metrics::Histogram latency(metrics::LatencyBuckets());
+  GroupCommit commits(*db_, &latency);
+  ASSERT_TRUE(commits.Run([](Database& db) { return Insert(db, 1); }).ok());
+  ASSERT_TRUE(commits.Run([](Database& db) { return Insert(db, 2); }).ok());
+  EXPECT_FALSE(commits.Run([](Database&) -> Status { return Internal("no", "refused"); }).ok());
+  commits.Stop();
+  const metrics::Histogram::Snapshot s = latency.Read();
+  EXPECT_EQ(s.count, commits.commits());
+  EXPECT_EQ(s.count, 2u);
+  EXPECT_GT(s.sum, 0);
+}
+
 }  // namespace
 }  // namespace ketenpoort::store

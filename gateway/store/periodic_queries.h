@@ -1,10 +1,11 @@
 // The SQL with which the daemon's periodic workers find their due work: the secure-mail worker
 // (every second), the upload sweep (with it), the outbox worker, the reminder worker (its notices'
-// mails) and retention. Each runs under the database lock while submissions wait, so each must
-// reach its rows through an index, never by scanning a table that grows with traffic (store
-// migration 11 adds the indexes). The repositories run exactly these strings, and
-// periodic_queries_test.cpp checks each one's EXPLAIN QUERY PLAN on a migrated database, so a query
-// edited into a scan fails the build's tests instead of stalling a busy gateway.
+// mails) and retention; and the gauges every scrape of GET /metrics reads. Each runs under the
+// database lock while submissions wait, so each must reach its rows through an index, never by
+// scanning a table that grows with traffic (store migration 11 adds the indexes). The repositories
+// run exactly these strings, and periodic_queries_test.cpp checks each one's EXPLAIN QUERY PLAN on
+// a migrated database, so a query edited into a scan fails the build's tests instead of stalling a
+// busy gateway.
 //
 //   // (compiled in examples_test.cpp)
 //   KP_ASSIGN_OR_RETURN(Statement s, db.Prepare(sql::kSecureMailExpiriesDue));
@@ -106,12 +107,29 @@ inline constexpr std::string_view kStatusReportsDue =
     "AND e.recipient_org = r.recipient_org AND e.queue_state = 'pending' AND e.seq < r.seq) "
     "ORDER BY next_attempt_ms, seq LIMIT ?2";
 
+// The gauges of GET /metrics (store/operational_gauges.h), read at every scrape. Queues are
+// counted through their state indexes, so a scrape costs the items waiting, never the history.
+inline constexpr std::string_view kGaugeOutboxPending =
+    "SELECT count(*), min(first_attempt_ms) FROM outbox WHERE state = 'pending'";
+inline constexpr std::string_view kGaugeStatusReportsPending =
+    "SELECT count(*), min(first_attempt_ms) FROM status_reports_out WHERE queue_state = 'pending'";
+// Times are never negative: the range lets SQLite search the partial index notices_mail_due
+// (only notices with a mail to send) instead of walking it, which reads the same rows.
+inline constexpr std::string_view kGaugeNoticeMailsPending =
+    "SELECT count(*) FROM notices WHERE mail_next_ms IS NOT NULL AND mail_next_ms >= 0";
+inline constexpr std::string_view kGaugeAuditSize = "SELECT size FROM audit_state WHERE id = 1";
+inline constexpr std::string_view kGaugeLastSignedHead =
+    "SELECT size, time_ms FROM audit_tree_heads WHERE size = (SELECT max(size) FROM "
+    "audit_tree_heads)";
+inline constexpr std::string_view kGaugeWitnessStates =
+    "SELECT peer, status, checked_ms FROM witness_state ORDER BY peer";
+
 struct PeriodicQuery {
   std::string_view name;
   std::string_view sql;
 };
 
-inline constexpr std::array<PeriodicQuery, 11> kPeriodicQueries{{
+inline constexpr std::array<PeriodicQuery, 17> kPeriodicQueries{{
     {"SecureMailRepository::DueNotifications", kSecureMailDueNotifications},
     {"SecureMailRepository::DeadlinesDue", kSecureMailDeadlinesDue},
     {"SecureMailRepository::ExpiriesDue", kSecureMailExpiriesDue},
@@ -123,6 +141,12 @@ inline constexpr std::array<PeriodicQuery, 11> kPeriodicQueries{{
     {"MessageRepository::PayloadsCreatedBefore", kPayloadsCreatedBefore},
     {"KindRepository::OpenMessages", kOpenMessages},
     {"KindRepository::MailsDue", kNoticeMailsDue},
+    {"ReadOperationalGauges: outbox", kGaugeOutboxPending},
+    {"ReadOperationalGauges: status reports", kGaugeStatusReportsPending},
+    {"ReadOperationalGauges: notice mails", kGaugeNoticeMailsPending},
+    {"ReadOperationalGauges: audit size", kGaugeAuditSize},
+    {"ReadOperationalGauges: last signed head", kGaugeLastSignedHead},
+    {"ReadOperationalGauges: witness", kGaugeWitnessStates},
 }};
 
 }  // namespace ketenpoort::store::sql

@@ -1,7 +1,8 @@
 // Fuzzes the readers of a deployment's files: gateway.json (config::ParseGatewayConfig),
 // workspace.json (workspace::ParseWorkspaceConfig), directory.json (Directory::Parse),
-// routes.json (RoutingRules::Parse against the demo directory) and a code-list document
-// (CodeLists::FromDocuments). An administrator writes them,
+// routes.json (RoutingRules::Parse against the demo directory), a code-list document
+// (CodeLists::FromDocuments) and an address or block of metrics.allow_from
+// (AddressRange::Parse, then Contains). An administrator writes them,
 // not an attacker, but a typo must give an error naming the field, never a crash. When a file
 // loads, resolving a message against it must not crash either.
 //
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "gateway/config/gateway_config.h"
+#include "gateway/core/address_range.h"
 #include "gateway/core/code_lists.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/json_fields.h"
@@ -39,7 +41,20 @@ const ketenpoort::Directory& DemoDirectory() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
 
-  (void)ketenpoort::config::ParseGatewayConfig("/etc/ketenpoort/gateway.json", text);
+  if (auto config = ketenpoort::config::ParseGatewayConfig("/etc/ketenpoort/gateway.json", text)) {
+    for (const ketenpoort::AddressRange& range : config->metrics.allow_from) {
+      (void)range.Contains("10.1.2.3");
+      (void)range.Contains("::ffff:10.1.2.3");
+      (void)range.Contains("fd00::1");
+    }
+  }
+  // The text as one entry of metrics.allow_from, and as the address of a connection.
+  if (auto range = ketenpoort::AddressRange::Parse(text)) {
+    if (!range->Contains(text.substr(0, text.find('/'))))
+      __builtin_trap();  // a block contains its own (host-bit-free) base address
+  }
+  if (auto loopback = ketenpoort::AddressRange::Parse("127.0.0.0/8"))
+    (void)loopback->Contains(text);
   (void)ketenpoort::workspace::ParseWorkspaceConfig("/etc/ketenpoort/workspace.json", text);
 
   if (auto directory = ketenpoort::Directory::Parse(text)) {

@@ -29,6 +29,7 @@
 #include <chrono>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -36,6 +37,7 @@
 #include <vector>
 
 #include "tests/harness/harness.h"
+#include "tests/harness/prometheus_text.h"
 #include "tests/harness/sealer.h"
 
 namespace ketenpoort::testing {
@@ -89,6 +91,14 @@ struct Node {
   }
   HttpResponse Get(const std::string& path, const std::string& org) const {
     return Client(org).Get(dep->url() + path, dep->Token(org));
+  }
+  // GET /metrics without a token (metrics.allow_from is loopback), read; a series' value or 0.
+  double Metric(const std::string& name, const std::map<std::string, std::string>& labels) const {
+    HttpResponse r = Client(client_as).Get(dep->url() + "/metrics");
+    PromText t = ParsePrometheusText(r.body);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_TRUE(t.error.empty()) << t.error;
+    return t.Value(name, labels).value_or(0);
   }
   HttpResponse Post(const std::string& path, const std::string& body, const std::string& org,
                     const std::string& token = {}) const {
@@ -177,6 +187,7 @@ class FederationTest : public ::testing::Test {
                             {"peers", peers},
                             {"retry", {{"base_ms", 100}, {"cap_ms", 500}, {"max_age_ms", 120000}}}};
     config["listen"]["client_ca"] = "certs/clients.pem";
+    config["metrics"] = {{"allow_from", {"127.0.0.1"}}};
     WriteText(a_->dep->config_path(), config.dump(2));
     Relocate(*a_, "comensha", *b_, /*copy_certificate=*/true);
     Relocate(*a_, "meldpunt-rotterdam", *c_, /*copy_certificate=*/true);
@@ -302,6 +313,8 @@ std::string FederationTest::peer_token_c_;
 std::string FederationTest::peer_token_a_for_b_;
 
 TEST_F(FederationTest, ASignalForAPeerOrganisationArrivesThereOnceWithASignedReceipt) {
+  const std::map<std::string, std::string> signal = {{"kind", "signal"}};
+  const double delivered_before = a_->Metric("ketenpoort_messages_delivered_total", signal);
   const std::string id =
       Submit(AdultSignal(), {"comensha", "politie-avim-haaglanden"}, "synthetic signal via B");
   ASSERT_FALSE(id.empty());
@@ -325,6 +338,14 @@ TEST_F(FederationTest, ASignalForAPeerOrganisationArrivesThereOnceWithASignedRec
     states.push_back(e["state"]);
   EXPECT_EQ(states, (std::vector<std::string>{"sent", "delivered"}));
   EXPECT_EQ(comensha["events"][1]["by"], "gw-b");
+  // Counted on A: the police's delivery at submission, comensha's by B's receipt (just after
+  // the commit that tracking shows).
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return a_->Metric("ketenpoort_messages_delivered_total", signal) - delivered_before == 2;
+      },
+      std::chrono::seconds(5)))
+      << a_->Metric("ketenpoort_messages_delivered_total", signal) - delivered_before;
 
   auto ids = b_->InboxIds("comensha");
   EXPECT_EQ(std::count(ids.begin(), ids.end(), id), 1);
@@ -365,6 +386,9 @@ TEST_F(FederationTest, MessagesWaitWhileThePeerIsDownAndArriveOnceWhenItIsBack) 
       },
       std::chrono::seconds(20));
   ASSERT_TRUE(retried) << Tracking(ids[0]).dump();
+  // The queue towards B, as a scraper sees it.
+  EXPECT_GE(a_->Metric("ketenpoort_outbox_pending", {{"queue", "messages"}}), 4);
+  EXPECT_GT(a_->Metric("ketenpoort_outbox_oldest_pending_age_seconds", {{"queue", "messages"}}), 0);
   json transfer = RecipientIn(Tracking(ids[0]), "comensha")["transfer"];
   EXPECT_EQ(transfer["last_error"], "peer_unreachable");
   EXPECT_EQ(StateOf(ids[0], "comensha"), "sent");
@@ -428,6 +452,8 @@ TEST_F(FederationTest, OneSubmissionReachesLocalAndTwoPeerGateways) {
 }
 
 TEST_F(FederationTest, APeerThatRefusesTurnsTheMessageIntoADeadLetter) {
+  const std::map<std::string, std::string> b8_kind = {{"kind", "b8"}};
+  const double dead_before = a_->Metric("ketenpoort_messages_dead_lettered_total", b8_kind);
   // A seals for its own (stale) certificate of ind; B knows ind's real one and refuses.
   json b8 = {{"kind", "b8"},
              {"routing", {{"region", "GM0518"}}},
@@ -455,6 +481,11 @@ TEST_F(FederationTest, APeerThatRefusesTurnsTheMessageIntoADeadLetter) {
   EXPECT_EQ(notices[0]["reason"], "envelope_recipient_mismatch");
   auto ids = b_->InboxIds("ind");
   EXPECT_EQ(std::count(ids.begin(), ids.end(), id), 0);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        return a_->Metric("ketenpoort_messages_dead_lettered_total", b8_kind) - dead_before == 1;
+      },
+      std::chrono::seconds(5)));
 }
 
 // The operator's hands on the queue while the gateway runs (`ketenpoort outbox`): a message for a

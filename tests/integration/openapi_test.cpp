@@ -97,11 +97,15 @@ TEST(OpenApiDocumentTest, DescribesEveryRouteTheGatewayRegistersWithItsAccessAnd
     EXPECT_EQ(described, roles) << key << ": x-roles";
     bool bearer = false;
     bool peer_tls = false;
+    bool anonymous = false;  // {}: no token at all is one way in (Access::without_token_if)
     for (const json& requirement : op->value("security", json::array())) {
       bearer = bearer || requirement.contains("bearerToken");
       peer_tls = peer_tls || requirement.contains("peerCertificate");
+      anonymous = anonymous || requirement.empty();
     }
     EXPECT_TRUE(bearer) << key << " needs a bearer token";
+    EXPECT_EQ(anonymous, static_cast<bool>(route.access.without_token_if))
+        << key << ": the document's {} security requirement and the route's trusted callers";
     EXPECT_EQ(peer_tls, roles.count("peer") == 1)
         << key << ": a peer also presents its certificate";
   }
@@ -292,6 +296,8 @@ class OpenApiResponsesTest : public ::testing::Test {
     config["listen"]["client_ca"] = "certs/clients.pem";
     config["limits"]["max_body_bytes"] = kMaxBody;
     config["limits"]["max_attachment_bytes"] = kMaxAttachment;
+    // GET /metrics without a token from the test's own address (loopback).
+    config["metrics"] = {{"allow_from", {"127.0.0.1", "::1"}}};
     WriteFile(dep_->config_path(), config.dump(2));
     WriteFile(dir + "/certs/clients.pem",
               ReadFileOrEmpty(dep_->ca_path()) + ReadFileOrEmpty(peer_->ca_path()));
@@ -332,6 +338,12 @@ class OpenApiResponsesTest : public ::testing::Test {
             .client_key = peer_->dir() + "/certs/gateway.key.pem"};
   }
   std::string Token(const std::string& org) const { return dep_->Token(org); }
+  std::string Admin() const {
+    CommandResult issued = RunKetenpoort({"token", "issue", "--config", dep_->config_path(),
+                                          "--org", "shop-denhaag", "--role", "admin"});
+    EXPECT_EQ(issued.exit_code, 0) << issued.err;
+    return issued.out.substr(0, issued.out.find('\n'));
+  }
   std::string Auditor() const {
     std::string t = ReadFileOrEmpty(dep_->dir() + "/tokens/shop-denhaag.auditor.token");
     return t.substr(0, t.find('\n'));
@@ -676,6 +688,14 @@ TEST_F(OpenApiResponsesTest, EveryRouteAnswersAsTheDocumentSays) {
   r.Call(200, "GET", "/v1/audit/proof/consistency?first=2&second=3", Peer(), peer_token_);
   r.Call(400, "GET", "/v1/audit/proof/consistency?first=1", me, auditor);
   r.Call(403, "GET", "/v1/audit/proof/consistency?first=1&second=2", me, comensha);
+
+  // Metrics: an admin token, or no token from an allowed address (loopback here); a token of
+  // another role is refused from any address, a bad one too.
+  auto scraped = r.Call(200, "GET", "/metrics", me, Admin());
+  EXPECT_EQ(scraped.headers["content-type"], "text/plain; version=0.0.4");
+  r.Call(200, "GET", "/metrics", me);
+  r.Call(403, "GET", "/metrics", me, auditor);
+  r.Call(401, "GET", "/metrics", me, "not-a-token");
 
   TempDir dir;
   CommandResult checked = Check(SpecPath(), r.exchanges(), dir, /*every_operation=*/true);

@@ -17,6 +17,7 @@
 #include "gateway/crypto/encoding.h"
 #include "tests/e2e/servers/test_servers.h"
 #include "tests/harness/harness.h"
+#include "tests/harness/prometheus_text.h"
 #include "tests/harness/sealer.h"
 #include "tests/integration/securemail_mail.h"
 
@@ -98,6 +99,7 @@ class SecureMailTest : public ::testing::Test {
                         {"max_attempts", kMaxAttempts},
                         {"worker_interval_ms", 50},
                         {"deadline_warning_ms", 3600000}};
+    config["metrics"] = {{"allow_from", {"127.0.0.1"}}};
     std::ofstream(dep_->config_path()) << config.dump(2);
     gw_ = new GatewayProcess(dep_->config_path());
     ASSERT_TRUE(gw_->Start(dep_->port(), dep_->ca_path())) << gw_->error;
@@ -171,6 +173,15 @@ class SecureMailTest : public ::testing::Test {
       b.cookie = m[1];
   }
 
+  // A counter of kind securemail as GET /metrics shows it (no token from loopback).
+  double Counted(const std::string& name) {
+    auto r = Client().Get(dep_->url() + "/metrics");
+    PromText t = ParsePrometheusText(r.body);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_TRUE(t.error.empty()) << t.error;
+    return t.Value(name, {{"kind", "securemail"}}).value_or(-1);
+  }
+
   json Tracking(const std::string& id) {
     auto r =
         Client().Get(dep_->url() + "/v1/messages/" + id + "/tracking", dep_->Token("shop-denhaag"));
@@ -228,6 +239,8 @@ TEST_F(SecureMailTest, CodesLockOutThenANewCodeOpensDownloadsAndReplies) {
   const std::string to = "flow@example.org";
   const std::string pdf = std::string("%PDF-1.4\n") + std::string("\x00\x01\xff binary", 10);
   const std::string odt = std::string("PK\x03\x04 odt bytes \x00\xfe", 18);
+  const double accepted_before = Counted("ketenpoort_messages_accepted_total");
+  const double delivered_before = Counted("ketenpoort_messages_delivered_total");
   std::string id = SubmitTo(
       {{"email", to}, {"verification", "email_code"}}, "Beste partner,\nzie de stukken.",
       json::array({{{"name", "agenda.pdf"}, {"type", "application/pdf"}, {"data", B64(pdf)}},
@@ -298,6 +311,9 @@ TEST_F(SecureMailTest, CodesLockOutThenANewCodeOpensDownloadsAndReplies) {
                                  {"Content-Type: application/json", "X-CSRF-Token: " + b.csrf,
                                   "Cookie: kp_portal=" + b.cookie});
   ASSERT_EQ(posted.status, 202) << posted.body;
+  // The mail and the reply are messages accepted; the reply is delivered to shop-denhaag.
+  EXPECT_EQ(Counted("ketenpoort_messages_accepted_total") - accepted_before, 2);
+  EXPECT_EQ(Counted("ketenpoort_messages_delivered_total") - delivered_before, 1);
   const std::string reply_id = json::parse(posted.body)["id"];
   auto fetched =
       Client().Get(dep_->url() + "/v1/messages/" + reply_id, dep_->Token("shop-denhaag"));

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "tests/harness/harness.h"
+#include "tests/harness/prometheus_text.h"
 
 namespace ketenpoort::testing {
 namespace {
@@ -53,6 +54,7 @@ TEST(WitnessFederationTest, APeersGrowingTrailIsKeptAndARewrittenOneIsAFork) {
   config["federation"] = {{"trust_anchors", "certs/peers.pem"},
                           {"peers", {{{"url", b->url()}, {"token_file", "tokens/peer-b.token"}}}}};
   config["audit"] = {{"witness_interval_ms", 200}};
+  config["metrics"] = {{"allow_from", {"127.0.0.1"}}};
   std::ofstream(a->config_path()) << config.dump(2);
 
   const std::string auditor =
@@ -63,6 +65,16 @@ TEST(WitnessFederationTest, APeersGrowingTrailIsKeptAndARewrittenOneIsAFork) {
     EXPECT_EQ(r.status, 200) << r.body;
     json peers = r.status == 200 ? json::parse(r.body)["peers"] : json::array();
     return peers.empty() ? json::object() : peers[0];
+  };
+  // What a scraper of A sees about B (GET /metrics, no token from loopback): 1 for a fork.
+  const std::string b_host = b->url().substr(std::string("https://").size());
+  auto fork_metric = [&]() -> double {
+    auto r = to_a.Get(a->url() + "/metrics");
+    PromText t = ParsePrometheusText(r.body);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_TRUE(t.error.empty()) << t.error;
+    EXPECT_TRUE(t.Value("ketenpoort_witness_check_age_seconds", {{"peer", b_host}}).has_value());
+    return t.Value("ketenpoort_witness_fork", {{"peer", b_host}}).value_or(-1);
   };
   auto witnessed_size = [&]() -> std::uint64_t {
     json w = witness();
@@ -83,6 +95,7 @@ TEST(WitnessFederationTest, APeersGrowingTrailIsKeptAndARewrittenOneIsAFork) {
   ASSERT_TRUE(WaitFor([&] { return witnessed_size() == first; }, std::chrono::seconds(15)))
       << gw_a.Log();
   EXPECT_EQ(witness()["status"], "consistent");
+  EXPECT_EQ(fork_metric(), 0);
 
   // A copy of B as it is now: the same keys, the same trail.
   ASSERT_EQ(b1->Terminate(), 0);
@@ -119,6 +132,7 @@ TEST(WitnessFederationTest, APeersGrowingTrailIsKeptAndARewrittenOneIsAFork) {
             std::string::npos)
       << w.dump();
   EXPECT_NE(gw_a.Log().find("audit_fork_detected"), std::string::npos);
+  EXPECT_EQ(fork_metric(), 1);
 
   // The operator investigates and clears the fork while A runs: the evidence stays as an
   // archive, and the peer's next head is trusted anew, so the second history is now followed.
