@@ -13,7 +13,13 @@ for tool in node npm /usr/bin/chromium /usr/bin/python3; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (scripts/install-deps.sh --test)" >&2; exit 1; }
 done
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || { echo "e2e: python3-aiosmtpd is missing" >&2; exit 1; }
-if [[ ! -f "$here/node_modules/playwright-core/package.json" ]]; then
-  (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+# One installer at a time: ctest runs the browser tests in parallel, and two `npm ci` in one
+# folder remove each other's files.
+installed() { [[ -f "$here/node_modules/playwright-core/package.json" ]]; }
+if ! installed; then
+  (
+    flock 9
+    installed || (cd "$here" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  ) 9>"${TMPDIR:-/tmp}/ketenpoort-e2e-npm.lock"
 fi
 exec node "$here/$script" --binary "$binary"
