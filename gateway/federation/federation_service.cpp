@@ -56,18 +56,20 @@ Result<bool> IsCaseTurn(store::MessageRepository& repo, const KindRegistry& kind
   return case_message && case_message->sender_org == from;
 }
 
-audit::AuditEntry DeliverEntry(const Caller& caller, std::string_view organisation,
-                               std::string_view object, const store::MessageRecord* m,
-                               std::string_view responsible, std::string_view outcome,
-                               std::int64_t now) {
+// An entry of what `caller`, a peer gateway, did: `event` / `action` on `object` for
+// `organisation`, with `m`'s pseudonym and basis when known. User and responsible are the
+// caller's gateway id unless the caller names another (`user`, `responsible`).
+audit::AuditEntry PeerEntry(const Caller& caller, std::string_view event, std::string_view action,
+                            std::string_view organisation, std::string_view object,
+                            const store::MessageRecord* m, std::string_view outcome,
+                            std::int64_t now) {
   audit::AuditEntry e;
   e.time_ms = now;
-  e.event = std::string(audit::event::kDeliver);
-  e.user = caller.principal.org;  // the peer gateway that delivered
-  e.responsible_user = std::string(responsible);
+  e.event = std::string(event);
+  e.user = caller.principal.org;
   e.organisation = std::string(organisation);
   e.role = std::string(RoleName(caller.principal.role));
-  e.action = std::string(audit::action::kCreate);
+  e.action = std::string(action);
   e.object = std::string(object);
   e.outcome = std::string(outcome);
   e.source_address = caller.source_address;
@@ -75,6 +77,29 @@ audit::AuditEntry DeliverEntry(const Caller& caller, std::string_view organisati
     e.subject_ref = m->subject_ref;
     e.authorisation_basis = m->legal_basis;
   }
+  return e;
+}
+
+audit::AuditEntry DeliverEntry(const Caller& caller, std::string_view organisation,
+                               std::string_view object, const store::MessageRecord* m,
+                               std::string_view responsible, std::string_view outcome,
+                               std::int64_t now) {
+  // The peer gateway delivered, on behalf of the sender (`responsible`).
+  audit::AuditEntry e = PeerEntry(caller, audit::event::kDeliver, audit::action::kCreate,
+                                  organisation, object, m, outcome, now);
+  e.responsible_user = std::string(responsible);
+  return e;
+}
+
+// A peer's status report on `object`, by `user` of `organisation`; the peer is responsible.
+audit::AuditEntry StatusEntry(const Caller& caller, std::string_view user,
+                              std::string_view organisation, std::string_view object,
+                              const store::MessageRecord* m, std::string_view outcome,
+                              std::int64_t now) {
+  audit::AuditEntry e = PeerEntry(caller, audit::event::kStatusChange, audit::action::kUpdate,
+                                  organisation, object, m, outcome, now);
+  e.user = std::string(user);
+  e.responsible_user = caller.principal.org;
   return e;
 }
 
@@ -93,12 +118,17 @@ Result<std::unique_ptr<FederationService>> FederationService::Create(Config conf
 
 void FederationService::Refuse(const Caller& caller, Error error, std::string message_id,
                                Done done) {
+  // Built before `error` moves on: it names the error's code.
+  audit::AuditEntry entry = DeliverEntry(caller, caller.principal.org, message_id, nullptr, "",
+                                         error.code, config_.clock());
+  AuditRefusal(std::move(entry), std::move(error), std::move(done));
+}
+
+void FederationService::AuditRefusal(audit::AuditEntry entry, Error error, Done done) {
   // The refusal is answered once its audit entry is committed (or with the audit's error).
-  audit::AuditEntry refused = DeliverEntry(caller, caller.principal.org, message_id, nullptr, "",
-                                           error.code, config_.clock());
   config_.commits->Submit(
-      [refused = std::move(refused)](store::Database& db) {
-        return audit::AuditLog().Append(db, refused);
+      [entry = std::move(entry)](store::Database& db) {
+        return audit::AuditLog().Append(db, entry);
       },
       [error = std::move(error), done = std::move(done)](Status audited) {
         done(audited ? Result<delivery::ReceiptAnswer>(error)
@@ -402,23 +432,12 @@ void FederationService::ReceiveStatus(const Caller& caller, std::string_view cli
       return mover->id;
     };
     auto mover = check();
-    audit::AuditEntry e;
-    e.time_ms = now;
-    e.event = std::string(audit::event::kStatusChange);
-    e.user = mover ? r.actor : caller.principal.org;
-    e.responsible_user = caller.principal.org;  // the peer gateway that reported it
-    e.organisation = mover ? *mover : caller.principal.org;
-    e.role = std::string(RoleName(caller.principal.role));
-    e.action = std::string(audit::action::kUpdate);
-    e.object = r.message_id;
-    e.source_address = caller.source_address;
-    if (m) {
-      e.subject_ref = m->subject_ref;
-      e.authorisation_basis = m->legal_basis;
-    }
+    audit::AuditEntry e =
+        StatusEntry(caller, mover ? r.actor : caller.principal.org,
+                    mover ? *mover : caller.principal.org, r.message_id, m ? &*m : nullptr,
+                    mover ? audit::kOutcomeSuccess : std::string_view(mover.error().code), now);
     if (!mover) {
       // Retried ones (a conflict) are not the trail's news until they are final.
-      e.outcome = mover.error().code;
       if (mover.error().kind != ErrorKind::kConflict)
         KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
       w->refusal = std::move(mover).error();
@@ -436,7 +455,6 @@ void FederationService::ReceiveStatus(const Caller& caller, std::string_view cli
                                                .gateway = r.gateway,
                                                .signature = w->in.signature,
                                                .received_ms = now}));
-    e.outcome = std::string(audit::kOutcomeSuccess);
     KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
     if (*mover == r.recipient) {
       // A recipient's move is news for the sender, as when it is made on this gateway
@@ -472,23 +490,10 @@ void FederationService::ReceiveStatus(const Caller& caller, std::string_view cli
 
 void FederationService::RefuseStatus(const Caller& caller, Error error, std::string message_id,
                                      Done done) {
-  audit::AuditEntry e;
-  e.time_ms = config_.clock();
-  e.event = std::string(audit::event::kStatusChange);
-  e.user = caller.principal.org;
-  e.responsible_user = caller.principal.org;
-  e.organisation = caller.principal.org;
-  e.role = std::string(RoleName(caller.principal.role));
-  e.action = std::string(audit::action::kUpdate);
-  e.object = delivery::IsValidMessageId(message_id) ? std::move(message_id) : "";
-  e.outcome = error.code;
-  e.source_address = caller.source_address;
-  config_.commits->Submit(
-      [e = std::move(e)](store::Database& db) { return audit::AuditLog().Append(db, e); },
-      [error = std::move(error), done = std::move(done)](Status audited) {
-        done(audited ? Result<delivery::ReceiptAnswer>(error)
-                     : Result<delivery::ReceiptAnswer>(std::move(audited).error()));
-      });
+  const std::string object = delivery::IsValidMessageId(message_id) ? message_id : "";
+  audit::AuditEntry entry = StatusEntry(caller, caller.principal.org, caller.principal.org, object,
+                                        nullptr, error.code, config_.clock());
+  AuditRefusal(std::move(entry), std::move(error), std::move(done));
 }
 
 Status FederationService::CheckPeerConnection(const Caller& caller,

@@ -93,6 +93,7 @@
 #include <string>
 #include <string_view>
 
+#include "gateway/audit/audit_entry.h"
 #include "gateway/core/directory.h"
 #include "gateway/core/error.h"
 #include "gateway/core/kind_registry.h"
@@ -158,6 +159,8 @@ class FederationService {
 
  private:
   explicit FederationService(Config config);
+  // Commits `entry`, then hands `error` to `done` (or the audit's own error).
+  void AuditRefusal(audit::AuditEntry entry, Error error, Done done);
 
   Config config_;
 };

@@ -135,15 +135,15 @@ Result<int> OutboxWorker::RunOnce(std::stop_token stop) {
   for (const store::OutboxItem& item : due) {
     if (stop.stop_requested())
       break;
-    KP_ASSIGN_OR_RETURN(std::optional<store::MessageRecord> message,
-                        config_.db->Read([&](store::Database& db) {
-                          return store::MessageRepository(db).Find(item.message_id,
-                                                                   /*with_payload=*/true);
-                        }));
-    KP_ASSIGN_OR_RETURN(std::optional<store::MessageLink> link,
-                        config_.db->Read([&](store::Database& db) {
-                          return store::MessageRepository(db).Link(item.message_id);
-                        }));
+    // The message and, for a follow-up, its link, in one read.
+    std::optional<store::MessageRecord> message;
+    std::optional<store::MessageLink> link;
+    KP_RETURN_IF_ERROR(config_.db->Read([&](store::Database& db) -> Status {
+      store::MessageRepository repo(db);
+      KP_ASSIGN_OR_RETURN(message, repo.Find(item.message_id, /*with_payload=*/true));
+      KP_ASSIGN_OR_RETURN(link, repo.Link(item.message_id));
+      return Ok();
+    }));
     Outcome outcome;
     if (!message) {
       outcome.kind = Outcome::Kind::kDead;

@@ -9,6 +9,7 @@
 #include "gateway/core/organisation.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/federation/canonical_bytes.h"
+#include "gateway/federation/signed_json.h"
 
 namespace ketenpoort::delivery {
 
@@ -18,7 +19,6 @@ using nlohmann::json;
 
 constexpr std::string_view kTag = "ketenpoort-delivery-receipt-v1\n";
 constexpr std::size_t kMaxIdBytes = 128;
-constexpr std::size_t kMaxSignatureBytes = 512;
 constexpr const char* kCode = "invalid_receipt";
 
 Error Bad(std::string field, std::string message) {
@@ -135,21 +135,13 @@ Result<SignedReceipt> SignedReceiptFromJson(const json& value) {
   KP_ASSIGN_OR_RETURN(r.message_id, f.RequiredString("message_id"));
   KP_ASSIGN_OR_RETURN(r.recipients, f.StringArray("recipients", /*required=*/true));
   KP_ASSIGN_OR_RETURN(r.gateway, f.RequiredString("gateway"));
-  KP_ASSIGN_OR_RETURN(std::string received, f.RequiredString("received"));
-  auto time = audit::ParseTime(received);
-  if (!time)
-    return Bad("received", "must be RFC 3339 UTC with milliseconds");
-  r.received_ms = *time;
+  KP_ASSIGN_OR_RETURN(r.received_ms, TimeField(f, "received", kCode));
   KP_ASSIGN_OR_RETURN(std::string digest_hex, f.RequiredString("payload_sha256"));
   auto digest = crypto::HexDecode(digest_hex);
   if (!digest || digest->size() != r.payload_sha256.size())
     return Bad("payload_sha256", "must be 64 hexadecimal digits");
   std::copy(digest->begin(), digest->end(), r.payload_sha256.begin());
-  KP_ASSIGN_OR_RETURN(std::string signature_b64, f.RequiredString("signature"));
-  auto signature = crypto::Base64Decode(signature_b64);
-  if (!signature || signature->empty() || signature->size() > kMaxSignatureBytes)
-    return Bad("signature", "must be base64 of a DER signature");
-  out.signature = std::move(*signature);
+  KP_ASSIGN_OR_RETURN(out.signature, SignatureField(f, kCode));
   KP_RETURN_IF_ERROR(Validate(r));
   return out;
 }
@@ -159,16 +151,10 @@ json ToJson(const ReceiptAnswer& answer) {
 }
 
 Result<ReceiptAnswer> ReceiptAnswerFromJson(const json& value) {
-  if (!value.is_object())
-    return Bad("", "must be an object");
-  auto receipt = value.find("receipt");
-  if (receipt == value.end())
-    return Bad("receipt", "is missing");
-  auto certificate = value.find("certificate");
-  if (certificate == value.end() || !certificate->is_string())
-    return Bad("certificate", "must be the PEM certificate chain that signed the receipt");
-  KP_ASSIGN_OR_RETURN(SignedReceipt signed_receipt, SignedReceiptFromJson(*receipt));
-  return ReceiptAnswer{std::move(signed_receipt), certificate->get<std::string>()};
+  KP_ASSIGN_OR_RETURN(ChainedStatement body,
+                      ChainedStatementFromJson(value, "receipt", kCode, "receipt"));
+  KP_ASSIGN_OR_RETURN(SignedReceipt signed_receipt, SignedReceiptFromJson(*body.statement));
+  return ReceiptAnswer{std::move(signed_receipt), std::move(body.certificate_pem)};
 }
 
 }  // namespace ketenpoort::delivery

@@ -8,6 +8,7 @@
 #include "gateway/core/organisation.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/federation/canonical_bytes.h"
+#include "gateway/federation/signed_json.h"
 #include "gateway/messages/federation_message.h"
 
 namespace ketenpoort::delivery {
@@ -21,7 +22,6 @@ constexpr std::size_t kMaxStateBytes = 32;
 constexpr std::size_t kMaxCodeBytes = 64;
 constexpr std::size_t kMaxReasonBytes = 2000;
 constexpr std::size_t kMaxActorBytes = 200;
-constexpr std::size_t kMaxSignatureBytes = 512;
 constexpr const char* kCode = "invalid_status_report";
 
 Error Bad(std::string field, std::string message) {
@@ -124,17 +124,9 @@ Result<SignedStatusReport> SignedStatusReportFromJson(const json& value) {
   KP_ASSIGN_OR_RETURN(r.code, f.OptionalString("code"));
   KP_ASSIGN_OR_RETURN(r.reason, f.OptionalString("reason"));
   KP_ASSIGN_OR_RETURN(r.actor, f.RequiredString("actor"));
-  KP_ASSIGN_OR_RETURN(std::string set, f.RequiredString("set"));
-  auto time = audit::ParseTime(set);
-  if (!time)
-    return Bad("set", "must be RFC 3339 UTC with milliseconds");
-  r.set_ms = *time;
+  KP_ASSIGN_OR_RETURN(r.set_ms, TimeField(f, "set", kCode));
   KP_ASSIGN_OR_RETURN(r.gateway, f.RequiredString("gateway"));
-  KP_ASSIGN_OR_RETURN(std::string signature_b64, f.RequiredString("signature"));
-  auto signature = crypto::Base64Decode(signature_b64);
-  if (!signature || signature->empty() || signature->size() > kMaxSignatureBytes)
-    return Bad("signature", "must be base64 of a DER signature");
-  out.signature = std::move(*signature);
+  KP_ASSIGN_OR_RETURN(out.signature, SignatureField(f, kCode));
   KP_RETURN_IF_ERROR(Validate(r));
   return out;
 }
@@ -144,16 +136,11 @@ json ToJson(const StatusReportPost& post) {
 }
 
 Result<StatusReportPost> StatusReportPostFromJson(const json& value) {
-  if (!value.is_object())
-    return Bad("", "must be an object");
-  auto report = value.find("report");
-  if (report == value.end())
-    return Bad("report", "is missing");
-  auto certificate = value.find("certificate");
-  if (certificate == value.end() || !certificate->is_string())
-    return Bad("certificate", "must be the PEM certificate chain that signed the report");
-  KP_ASSIGN_OR_RETURN(SignedStatusReport signed_report, SignedStatusReportFromJson(*report));
-  return StatusReportPost{std::move(signed_report), certificate->get<std::string>()};
+  KP_ASSIGN_OR_RETURN(ChainedStatement body,
+                      ChainedStatementFromJson(value, "report", kCode, "report"));
+  KP_ASSIGN_OR_RETURN(SignedStatusReport signed_report,
+                      SignedStatusReportFromJson(*body.statement));
+  return StatusReportPost{std::move(signed_report), std::move(body.certificate_pem)};
 }
 
 }  // namespace ketenpoort::delivery

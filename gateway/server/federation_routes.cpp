@@ -9,6 +9,27 @@
 
 namespace ketenpoort::server {
 
+namespace {
+
+// A peer's POST whose answer is a receipt: the JSON body goes to `handle` with the caller and
+// the completion, which answers 202 with the receipt (or the error) once the group commit has
+// it on disk; no thread waits.
+template <typename Handle>
+api::Response ReceiptRoute(api::Request& req, Handle handle) {
+  auto body = api::ParseJsonBody(req);
+  if (!body)
+    return api::Response::FromError(body.error());
+  auto pending = PendingResponse::Create();
+  FederationService::Done done = [pending](Result<delivery::ReceiptAnswer> answer) {
+    pending->Complete(answer ? api::Response::Json(202, delivery::ToJson(*answer))
+                             : api::Response::FromError(answer.error()));
+  };
+  handle(Caller{*req.principal, req.remote_address}, *body, std::move(done));
+  return pending->Later();
+}
+
+}  // namespace
+
 void RegisterFederationRoutes(api::Router& router, FederationService& service) {
   FederationService* s = &service;
   router.AddPrincipalCheck([s](const Principal& principal, const api::Request& req) {
@@ -16,49 +37,35 @@ void RegisterFederationRoutes(api::Router& router, FederationService& service) {
   });
   router.Add("POST", "/v1/federation/messages", api::Access::Roles({Role::kPeer}),
              [s](api::Request& req) {
-               auto body = api::ParseJsonBody(req);
-               if (!body)
-                 return api::Response::FromError(body.error());
-               // Answered when the group commit has the message on disk; no thread waits.
-               auto pending = PendingResponse::Create();
-               auto done = [pending](Result<delivery::ReceiptAnswer> answer) {
-                 pending->Complete(answer ? api::Response::Json(202, delivery::ToJson(*answer))
-                                          : api::Response::FromError(answer.error()));
-               };
-               Caller caller{*req.principal, req.remote_address};
-               auto message = delivery::FederationMessageFromJson(*body);
-               if (message)
-                 s->Receive(caller, std::move(*message), std::move(done));
-               else
-                 s->Refuse(caller, std::move(message).error(), delivery::MessageIdOf(*body),
-                           std::move(done));
-               return pending->Later();
+               return ReceiptRoute(req, [s](const Caller& caller, const nlohmann::json& body,
+                                            FederationService::Done done) {
+                 auto message = delivery::FederationMessageFromJson(body);
+                 if (message)
+                   s->Receive(caller, std::move(*message), std::move(done));
+                 else
+                   s->Refuse(caller, std::move(message).error(), delivery::MessageIdOf(body),
+                             std::move(done));
+               });
              });
   router.Add(
       "POST", "/v1/federation/status", api::Access::Roles({Role::kPeer}), [s](api::Request& req) {
-        auto body = api::ParseJsonBody(req);
-        if (!body)
-          return api::Response::FromError(body.error());
-        auto pending = PendingResponse::Create();
-        auto done = [pending](Result<delivery::ReceiptAnswer> answer) {
-          pending->Complete(answer ? api::Response::Json(202, delivery::ToJson(*answer))
-                                   : api::Response::FromError(answer.error()));
-        };
-        Caller caller{*req.principal, req.remote_address};
-        auto post = delivery::StatusReportPostFromJson(*body);
-        if (post) {
-          s->ReceiveStatus(caller, req.client_cert_sha256, std::move(*post), std::move(done));
-        } else {
+        const std::string cert = req.client_cert_sha256;
+        return ReceiptRoute(req, [s, &cert](const Caller& caller, const nlohmann::json& body,
+                                            FederationService::Done done) {
+          auto post = delivery::StatusReportPostFromJson(body);
+          if (post) {
+            s->ReceiveStatus(caller, cert, std::move(*post), std::move(done));
+            return;
+          }
+          // For the refusal's audit entry; RefuseStatus keeps it only in an id's form.
           std::string message_id;
-          auto r = body->find("report");
-          if (r != body->end() && r->is_object() && r->contains("message_id")) {
-            nlohmann::json probe = nlohmann::json::object();
-            probe["id"] = r->at("message_id");
-            message_id = delivery::MessageIdOf(probe);  // "" unless of an id's form
+          if (auto r = body.find("report"); r != body.end() && r->is_object()) {
+            auto id = r->find("message_id");
+            if (id != r->end() && id->is_string())
+              message_id = id->get<std::string>();
           }
           s->RefuseStatus(caller, std::move(post).error(), std::move(message_id), std::move(done));
-        }
-        return pending->Later();
+        });
       });
 }
 

@@ -10,17 +10,23 @@ namespace {
 
 constexpr std::string_view kOutgoingColumns = KP_STATUS_REPORT_OUT_COLUMNS;
 
+// The report's columns id, message_id, recipient_org, state, code, reason, actor, set_ms,
+// starting at `first`: the same in both tables.
+StatusReportRecord ReadReport(const Statement& s, int first) {
+  return {.id = s.ColumnText(first),
+          .message_id = s.ColumnText(first + 1),
+          .recipient_org = s.ColumnText(first + 2),
+          .state = s.ColumnText(first + 3),
+          .code = s.ColumnText(first + 4),
+          .reason = s.ColumnText(first + 5),
+          .actor = s.ColumnText(first + 6),
+          .set_ms = s.ColumnInt64(first + 7)};
+}
+
 OutgoingStatusReport ReadOutgoing(const Statement& s) {
   OutgoingStatusReport o;
   o.seq = s.ColumnInt64(0);
-  o.report.id = s.ColumnText(1);
-  o.report.message_id = s.ColumnText(2);
-  o.report.recipient_org = s.ColumnText(3);
-  o.report.state = s.ColumnText(4);
-  o.report.code = s.ColumnText(5);
-  o.report.reason = s.ColumnText(6);
-  o.report.actor = s.ColumnText(7);
-  o.report.set_ms = s.ColumnInt64(8);
+  o.report = ReadReport(s, 1);
   o.peer_url = s.ColumnText(9);
   o.queue_state = s.ColumnText(10);
   o.attempts = s.ColumnInt64(11);
@@ -105,14 +111,7 @@ Result<std::optional<IncomingStatusReport>> StatusReportRepository::FindIncoming
   if (!row)
     return std::optional<IncomingStatusReport>();
   IncomingStatusReport in;
-  in.report.id = s.ColumnText(0);
-  in.report.message_id = s.ColumnText(1);
-  in.report.recipient_org = s.ColumnText(2);
-  in.report.state = s.ColumnText(3);
-  in.report.code = s.ColumnText(4);
-  in.report.reason = s.ColumnText(5);
-  in.report.actor = s.ColumnText(6);
-  in.report.set_ms = s.ColumnInt64(7);
+  in.report = ReadReport(s, 0);
   in.gateway = s.ColumnText(8);
   in.signature = s.ColumnBlob(9);
   in.received_ms = s.ColumnInt64(10);
