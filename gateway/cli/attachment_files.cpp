@@ -1,4 +1,5 @@
 #include "gateway/cli/attachment_files.h"
+#include "gateway/client/api_client.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +10,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "gateway/cli/api_client.h"
 #include "gateway/crypto/detached_envelope.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/crypto/hash.h"
@@ -60,8 +60,9 @@ Status SaveUploaded(const OrgSession& s, const std::string& message_id, const js
   const std::string part = path + ".part";
   {
     KP_ASSIGN_OR_RETURN(File f, CreateNew(part));
-    auto got = s.client().DownloadTo(
-        "/v1/messages/" + PercentEncode(message_id) + "/attachments/" + PercentEncode(id), f.get());
+    auto got = s.client().DownloadTo("/v1/messages/" + client::PercentEncode(message_id) +
+                                         "/attachments/" + client::PercentEncode(id),
+                                     f.get());
     Status closed = Close(std::move(f), part);
     if (!got || !closed) {
       ::unlink(part.c_str());

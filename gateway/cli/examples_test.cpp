@@ -1,7 +1,7 @@
 // The examples at the top of gateway/cli's headers, run as written (adapted only as much as
 // needed to compile), so that they cannot rot. One TEST per header; scripts/
 // check_header_examples.sh fails when a header with a C++ example is not named here. The
-// organisation's side (ApiClient, OrgSession, SaveAttachments) works with a demo deployment
+// organisation's side (OrgSession, SaveAttachments) works with a demo deployment
 // made by `ketenpoort init --demo`, and talks to a real `ketenpoort serve` of it where the
 // example does (tests/harness/harness.h).
 
@@ -16,7 +16,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "gateway/cli/api_client.h"
 #include "gateway/cli/attachment_files.h"
 #include "gateway/cli/backup_archive.h"
 #include "gateway/cli/client_pseudonym.h"
@@ -65,36 +64,6 @@ OrgSessionOptions Options(const testing::Deployment& dep, const std::string& org
   o.config_file = dep.config_path();
   o.org = org;
   return o;
-}
-
-// gateway/cli/api_client.h
-TEST(CliExamples, ApiClient) {
-  auto dep = testing::Deployment::Create();
-  testing::GatewayProcess gw(dep->config_path());
-  ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
-  const std::string token = dep->Token("shop-denhaag");
-  // Sealed for comensha (and the sender) alone, not for the other two the routes name.
-  testing::Sealer sealer(dep->dir());
-  const json body = MinorSignal(
-      sealer.SealBase64("shop-denhaag", {"comensha", "shop-denhaag"}, "synthetic signal"));
-
-  ApiClientOptions options{.base_url = dep->url(), .ca_file = dep->ca_path(), .token = token};
-  ApiClient client(options);
-  auto dir = client.Get("/v1/directory");  // Result<nlohmann::json>
-  auto sent = client.Post("/v1/messages", body, {"Idempotency-Key: k1"});
-
-  ASSERT_TRUE(dir.ok()) << dir.error().ToString();
-  ASSERT_TRUE(dir->is_array());
-  bool comensha = false;
-  for (const json& org : *dir)
-    comensha = comensha || org.value("id", "") == "comensha";
-  EXPECT_TRUE(comensha) << dir->dump();
-  ASSERT_FALSE(sent.ok());
-  EXPECT_EQ(sent.error().code, "envelope_recipient_mismatch");  // the server's code and field
-  EXPECT_EQ(sent.error().kind, ErrorKind::kRefused);            // 422
-  EXPECT_EQ(sent.error().field, "payload");
-  EXPECT_EQ(sent.error().ToString().find(token), std::string::npos);
-  EXPECT_EQ(gw.Terminate(), 0);
 }
 
 // gateway/cli/peer_bundle.h

@@ -18,6 +18,7 @@
 #include "gateway/cli/commands.h"
 #include "gateway/cli/flags.h"
 #include "gateway/cli/org_session.h"
+#include "gateway/client/api_client.h"
 
 namespace ketenpoort::cli {
 
@@ -51,7 +52,7 @@ int RunInbox(int argc, char** argv) {
   auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
     return exit_code;
-  std::vector<QueryParam> query;
+  std::vector<client::QueryParam> query;
   if (parsed->Has("after")) {
     if (parsed->Get("after").empty())
       return Fail(InvalidArgument("invalid_cursor", "the cursor is empty", "--after"));

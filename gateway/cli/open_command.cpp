@@ -29,9 +29,10 @@
 #include "gateway/cli/flags.h"
 #include "gateway/cli/org_session.h"
 #include "gateway/cli/payload_check.h"
+#include "gateway/client/directory_certificates.h"
+#include "gateway/client/sealed_content.h"
 #include "gateway/core/organisation.h"
 #include "gateway/crypto/encoding.h"
-#include "gateway/crypto/envelope.h"
 #include "gateway/io/file.h"
 
 namespace ketenpoort::cli {
@@ -57,33 +58,6 @@ bool IsPlausibleMessageId(const std::string& id) {
 bool PathExists(const std::string& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
-}
-
-// Decrypts and verifies `message` (the GET /v1/messages/ID answer) and returns the content.
-Result<Bytes> OpenMessage(const OrgSession& s, const json& message,
-                          const std::vector<crypto::Certificate>& anchors) {
-  auto payload = message.find("payload");
-  auto from = message.find("from");
-  if (payload == message.end() || !payload->is_string() || from == message.end() ||
-      !from->is_string() || !IsValidOrgId(from->get<std::string>())) {
-    return Internal("invalid_response", "the message has no payload or no valid sender");
-  }
-  auto der = crypto::Base64Decode(payload->get<std::string>());
-  if (!der)
-    return InvalidArgument("invalid_envelope", "the payload is not base64", "payload");
-  KP_ASSIGN_OR_RETURN(Bytes inner, s.keyring().DecryptCms(s.key_id(), s.certificate(), *der));
-  KP_ASSIGN_OR_RETURN(crypto::SignedContent signed_content,
-                      crypto::VerifySignedData(inner, anchors));
-  const std::string sender = from->get<std::string>();
-  KP_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> sender_cert,
-                      FetchDirectoryCertificates(s.client(), {sender}));
-  if (!(signed_content.signer == sender_cert.front())) {
-    return Refused(
-        "signer_not_sender",
-        "the content is not signed with the directory certificate of sender '" + sender + "'",
-        "payload");
-  }
-  return std::move(signed_content.content);
 }
 
 }  // namespace
@@ -137,10 +111,17 @@ int RunOpen(int argc, char** argv) {
     anchors.insert(anchors.end(), loaded->begin(), loaded->end());
   }
 
-  auto message = s.client().Get("/v1/messages/" + PercentEncode(id));
+  auto message = s.client().Get("/v1/messages/" + client::PercentEncode(id));
   if (!message)
     return FailProblem(message.error());
-  auto content = OpenMessage(s, *message, anchors);
+  const std::string from = message->value("from", "");
+  if (!IsValidOrgId(from))
+    return FailProblem(Internal("invalid_response", "the message has no valid sender"));
+  auto sender = client::FetchDirectoryCertificates(s.client(), {from});
+  if (!sender)
+    return FailProblem(sender.error());
+  auto content = client::OpenContent(s.keyring(), s.key_id(), s.certificate(), *message, anchors,
+                                     sender->front());
   if (!content)
     return FailProblem(content.error());
   if (!parsed->Has("no-validate")) {
@@ -164,8 +145,7 @@ int RunOpen(int argc, char** argv) {
              std::fflush(stdout) != 0) {
     return FailProblem(Internal("write_failed", "cannot write the content to stdout"));
   }
-  std::fprintf(stderr, "ketenpoort: %s from %s: signature verified\n", id.c_str(),
-               message->find("from")->get<std::string>().c_str());
+  std::fprintf(stderr, "ketenpoort: %s from %s: signature verified\n", id.c_str(), from.c_str());
   if (parsed->Has("save-attachments")) {
     auto saved = SaveAttachments(s, id, *content, parsed->Get("save-attachments"));
     if (!saved)

@@ -49,7 +49,7 @@ Result<std::string> LoadToken(const OrgSessionOptions& o, const std::string& dir
 // sealed as --as with an error about envelopes or certificates: ask whose it is and say so.
 // Only a definite answer counts; a gateway that cannot be asked fails the command later with
 // its own error.
-Status CheckTokenOrganisation(const ApiClient& client, const std::string& org,
+Status CheckTokenOrganisation(const client::ApiClient& client, const std::string& org,
                               const std::string& source) {
   auto whoami = client.Get("/v1/whoami");
   if (!whoami || !whoami->is_object())
@@ -113,7 +113,7 @@ Result<std::unique_ptr<OrgSession>> OrgSession::Open(const OrgSessionOptions& o,
   s->org_ = o.org;
   const std::string& dir = s->config_.base_dir;
 
-  ApiClientOptions client;
+  client::ApiClientOptions client;
   client.base_url = o.url.empty() ? GatewayUrlFor(s->config_.listen) : o.url;
   while (!client.base_url.empty() && client.base_url.back() == '/')
     client.base_url.pop_back();
@@ -151,39 +151,9 @@ Result<std::unique_ptr<OrgSession>> OrgSession::Open(const OrgSessionOptions& o,
       client.client_chain = {*s->certificate_};
     }
   }
-  s->client_ = std::make_unique<ApiClient>(std::move(client));
+  s->client_ = std::make_unique<client::ApiClient>(std::move(client));
   KP_RETURN_IF_ERROR(CheckTokenOrganisation(*s->client_, o.org, TokenSource(o, dir)));
   return s;
-}
-
-Result<std::vector<crypto::Certificate>> FetchDirectoryCertificates(
-    const ApiClient& client, const std::vector<std::string>& orgs) {
-  KP_ASSIGN_OR_RETURN(json directory, client.Get("/v1/directory"));
-  if (!directory.is_array())
-    return Internal("invalid_response", "the directory is not a JSON array");
-  std::vector<crypto::Certificate> certs;
-  for (const std::string& org : orgs) {
-    const json* found = nullptr;
-    for (const json& entry : directory) {
-      auto id = entry.find("id");
-      if (id != entry.end() && id->is_string() && id->get<std::string>() == org)
-        found = &entry;
-    }
-    if (found == nullptr)
-      return NotFound("unknown_recipient", "organisation '" + org + "' is not in the directory");
-    auto pem = found->find("certificate");
-    if (pem == found->end() || !pem->is_string() || pem->get<std::string>().empty()) {
-      return Refused("no_certificate",
-                     "organisation '" + org + "' has no certificate in the directory");
-    }
-    auto cert = crypto::Certificate::FromPem(pem->get<std::string>());
-    if (!cert) {
-      return Refused("invalid_certificate",
-                     "the directory certificate of '" + org + "' cannot be read");
-    }
-    certs.push_back(std::move(*cert));
-  }
-  return certs;
 }
 
 int FailProblem(const Error& error) {

@@ -22,8 +22,8 @@
 #include <string>
 #include <vector>
 
-#include "gateway/cli/api_client.h"
 #include "gateway/cli/flags.h"
+#include "gateway/client/api_client.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/error.h"
 #include "gateway/crypto/certificate.h"
@@ -57,7 +57,7 @@ class OrgSession {
 
   const config::GatewayConfig& config() const { return config_; }
   const std::string& org() const { return org_; }
-  const ApiClient& client() const { return *client_; }
+  const client::ApiClient& client() const { return *client_; }
   // Valid when the key was loaded (need_key or mutual TLS).
   const crypto::Keyring& keyring() const { return *keyring_; }
   const std::string& key_id() const { return key_id_; }
@@ -74,14 +74,8 @@ class OrgSession {
   std::string key_id_;
   std::unique_ptr<crypto::Keyring> keyring_;  // stable address: the client points into it
   std::unique_ptr<crypto::Certificate> certificate_;
-  std::unique_ptr<ApiClient> client_;
+  std::unique_ptr<client::ApiClient> client_;
 };
-
-// The certificate the gateway's directory (GET /v1/directory) lists for each of `orgs`, in
-// order. An organisation missing from the directory: kNotFound "unknown_recipient"; one without
-// a readable certificate: kRefused "no_certificate" / "invalid_certificate".
-Result<std::vector<crypto::Certificate>> FetchDirectoryCertificates(
-    const ApiClient& client, const std::vector<std::string>& orgs);
 
 // Prints "ketenpoort: MESSAGE (CODE)" to stderr and returns kExitProblem: for a command that
 // ran and was refused (by the gateway, or a signature or envelope check).

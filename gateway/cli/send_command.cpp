@@ -28,12 +28,13 @@
 #include "gateway/cli/org_session.h"
 #include "gateway/cli/payload_check.h"
 #include "gateway/cli/send_securemail.h"
+#include "gateway/client/directory_certificates.h"
+#include "gateway/client/sealed_content.h"
 #include "gateway/core/legal_basis.h"
 #include "gateway/core/organisation.h"
 #include "gateway/core/pseudonym.h"
 #include "gateway/core/routing_rules.h"
 #include "gateway/crypto/encoding.h"
-#include "gateway/crypto/envelope.h"
 #include "gateway/io/file.h"
 
 namespace ketenpoort::cli {
@@ -146,7 +147,8 @@ Result<SendRequest> ReadRequest(const ParsedFlags& f, std::string subject_ref) {
   return r;
 }
 
-Result<std::vector<std::string>> ResolveRecipients(const ApiClient& client, const SendRequest& r) {
+Result<std::vector<std::string>> ResolveRecipients(const client::ApiClient& client,
+                                                   const SendRequest& r) {
   json body = {{"kind", r.routing.kind}, {"routing", r.routing.routing}};
   if (r.routing.legal_basis)
     body["legal_basis"] = std::string(LegalBasisName(*r.routing.legal_basis));
@@ -255,19 +257,11 @@ int RunSend(int argc, char** argv) {
       return FailProblem(resolved.error());
     recipients = std::move(*resolved);
   }
-  auto certs = FetchDirectoryCertificates(s.client(), recipients);
+  auto certs = client::FetchDirectoryCertificates(s.client(), recipients);
   if (!certs)
     return FailProblem(certs.error());
-  bool sender_included = false;
-  for (const crypto::Certificate& c : *certs)
-    sender_included = sender_included || c == s.certificate();
-  if (!sender_included)
-    certs->push_back(s.certificate());  // so the sender can open what it sent
-
-  auto signed_der = s.keyring().SignCms(s.key_id(), s.certificate(), AsBytes(*payload));
-  if (!signed_der)
-    return Fail(signed_der.error());
-  auto envelope = crypto::SealCms(*signed_der, *certs);
+  auto envelope = client::SealContent(s.keyring(), s.key_id(), s.certificate(), AsBytes(*payload),
+                                      std::move(*certs));
   if (!envelope)
     return FailProblem(envelope.error());
 

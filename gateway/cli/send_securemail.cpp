@@ -1,4 +1,6 @@
 #include "gateway/cli/send_securemail.h"
+#include "gateway/client/api_client.h"
+#include "gateway/client/directory_certificates.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -66,7 +68,7 @@ struct FileCloser {
 // Seals the file at `path` to `certs` while uploading it to POST /v1/attachments, a piece at a
 // time (neither the plaintext nor the ciphertext is ever whole in memory or on disk), and
 // returns its entry for the signed document (securemail_document.h).
-Result<json> UploadAttachment(const ApiClient& client,
+Result<json> UploadAttachment(const client::ApiClient& client,
                               const std::vector<crypto::Certificate>& certs,
                               const std::string& path) {
   std::error_code ec;
@@ -90,7 +92,7 @@ Result<json> UploadAttachment(const ApiClient& client,
     sealed = std::move(s);
     return Ok();
   };
-  ApiClient::BodyReader read = [&](std::span<char> out) -> Result<std::size_t> {
+  client::ApiClient::BodyReader read = [&](std::span<char> out) -> Result<std::size_t> {
     while (offset == pending.size() && !sealed) {
       pending.clear();
       offset = 0;
@@ -198,7 +200,7 @@ int RunSendSecureMail(const ParsedFlags& f) {
   if (!session)
     return Fail(session.error());
   const OrgSession& s = **session;
-  auto certs = FetchDirectoryCertificates(s.client(), {"portal"});
+  auto certs = client::FetchDirectoryCertificates(s.client(), {"portal"});
   if (!certs)
     return FailProblem(certs.error());
   certs->push_back(s.certificate());

@@ -37,7 +37,7 @@
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/keyring.h"
 
-namespace ketenpoort::cli {
+namespace ketenpoort::client {
 
 // Every member has an initialiser, so designated initialisers may leave any out (-Wextra).
 struct ApiClientOptions {
@@ -105,4 +105,4 @@ ErrorKind ErrorKindForHttpStatus(long status);
 // Percent-encodes everything but RFC 3986 unreserved characters (A-Z a-z 0-9 - . _ ~).
 std::string PercentEncode(std::string_view text);
 
-}  // namespace ketenpoort::cli
+}  // namespace ketenpoort::client

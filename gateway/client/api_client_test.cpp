@@ -1,6 +1,6 @@
 // ApiClient against real HttpsServers on 127.0.0.1 (one plain, one requiring client
 // certificates), with a throwaway PKI made by the keyring.
-#include "gateway/cli/api_client.h"
+#include "gateway/client/api_client.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@
 #include "gateway/api/router.h"
 #include "gateway/io/file.h"
 
-namespace ketenpoort::cli {
+namespace ketenpoort::client {
 namespace {
 
 using nlohmann::json;
@@ -280,4 +280,4 @@ TEST(PercentEncodeTest, KeepsOnlyUnreservedCharacters) {
 }
 
 }  // namespace
-}  // namespace ketenpoort::cli
+}  // namespace ketenpoort::client

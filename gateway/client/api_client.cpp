@@ -1,4 +1,4 @@
-#include "gateway/cli/api_client.h"
+#include "gateway/client/api_client.h"
 
 #include "adapters/transports/curl_handles.h"
 
@@ -8,7 +8,7 @@
 #include <memory>
 #include <mutex>
 
-namespace ketenpoort::cli {
+namespace ketenpoort::client {
 
 namespace {
 
@@ -278,4 +278,4 @@ Result<json> ApiClient::Request(const char* method, const std::string& path,
   return parsed;
 }
 
-}  // namespace ketenpoort::cli
+}  // namespace ketenpoort::client
