@@ -159,9 +159,10 @@ Result<json> ApiClient::PostStream(const std::string& path, const std::string& c
   return Request("POST", path, {}, nullptr, {"Content-Type: " + content_type}, &stream);
 }
 
-Result<std::uint64_t> ApiClient::DownloadTo(const std::string& path, std::FILE* out) const {
+Result<std::uint64_t> ApiClient::DownloadTo(const std::string& path, std::FILE* out,
+                                            const std::vector<std::string>& headers) const {
   Sink sink{out, 0};
-  auto answer = Request("GET", path, {}, nullptr, {}, nullptr, &sink);
+  auto answer = Request("GET", path, {}, nullptr, headers, nullptr, &sink);
   if (!answer)
     return std::move(answer).error();
   return sink.written;

@@ -74,7 +74,8 @@ class ApiClient {
 
   // GET `path` with its body written to `out` as it arrives (a large attachment); returns the
   // byte count. A non-2xx answer is an error as for Get, and nothing is written.
-  Result<std::uint64_t> DownloadTo(const std::string& path, std::FILE* out) const;
+  Result<std::uint64_t> DownloadTo(const std::string& path, std::FILE* out,
+                                   const std::vector<std::string>& headers = {}) const;
 
   const std::string& base_url() const { return options_.base_url; }
 

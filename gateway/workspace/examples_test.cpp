@@ -210,10 +210,12 @@ TEST(WorkspaceExamples, WorkspacePages) {
   const std::string csrf = "c1";
   const std::string session_csrf = "c2";
   std::string html = LoginPage(Lang::kNl, {.csrf = csrf, .notice = "login_failed"});
-  std::string inbox = InboxPage(Lang::kEn, {.display_name = "Jet de Vries",
-                                            .org_name = "SHOP Den Haag",
-                                            .roles = {StaffRole::kCoordinator},
-                                            .csrf = session_csrf});
+  std::string inbox = StaffLayout(Lang::kEn,
+                                  {.display_name = "Jet de Vries",
+                                   .org_name = "SHOP Den Haag",
+                                   .roles = {StaffRole::kCoordinator},
+                                   .csrf = session_csrf},
+                                  "Inbox", "<p>...</p>", "/inbox");
   EXPECT_NE(html.find("data-notice=\"login_failed\""), std::string::npos);
   EXPECT_NE(html.find("value=\"c1\""), std::string::npos);
   EXPECT_NE(inbox.find("care coordinator"), std::string::npos);

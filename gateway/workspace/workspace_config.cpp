@@ -34,6 +34,8 @@ Status ReadOrganisation(ObjectReader& r, WorkspaceConfig& c) {
   KP_RETURN_IF_ERROR(r.String("token_file", o.token_file, /*required=*/true));
   KP_RETURN_IF_ERROR(r.String("key_file", o.key_file, /*required=*/true));
   KP_RETURN_IF_ERROR(r.String("cert_file", o.cert_file, /*required=*/true));
+  KP_RETURN_IF_ERROR(r.String("pseudonym_key_file", o.pseudonym_key_file));
+  KP_RETURN_IF_ERROR(r.String("trust_anchors", o.trust_anchors));
   c.organisations.push_back(std::move(o));
   return Ok();
 }
@@ -110,8 +112,16 @@ Result<WorkspaceConfig> ParseWorkspaceConfig(const std::string& file, std::strin
        {&c.listen.tls_cert, &c.listen.tls_key, &c.database.path, &c.database.key_file})
     *p = ResolveConfigPath(c.base_dir, *p);
   for (WorkspaceOrganisation& o : c.organisations) {
-    for (std::string* p : {&o.ca_file, &o.token_file, &o.key_file, &o.cert_file})
-      *p = ResolveConfigPath(c.base_dir, *p);
+    for (std::string* p : {&o.ca_file, &o.token_file, &o.key_file, &o.cert_file,
+                           &o.pseudonym_key_file, &o.trust_anchors}) {
+      if (!p->empty())
+        *p = ResolveConfigPath(c.base_dir, *p);
+    }
+    // Beside the key, as `ketenpoort init` writes it (certs/ORG.pseudonym.key).
+    if (o.pseudonym_key_file.empty()) {
+      const std::size_t slash = o.key_file.rfind('/');
+      o.pseudonym_key_file = o.key_file.substr(0, slash + 1) + o.id + ".pseudonym.key";
+    }
   }
   return c;
 }

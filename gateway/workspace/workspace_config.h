@@ -17,7 +17,9 @@
 //       {"id": "shop-denhaag", "name": "SHOP Den Haag",
 //        "gateway_url": "https://127.0.0.1:8443", "ca_file": "certs/ca.cert.pem",
 //        "token_file": "tokens/shop-denhaag.token",
-//        "key_file": "certs/shop-denhaag.key.pem", "cert_file": "certs/shop-denhaag.cert.pem"}
+//        "key_file": "certs/shop-denhaag.key.pem", "cert_file": "certs/shop-denhaag.cert.pem",
+//        "pseudonym_key_file": "certs/shop-denhaag.pseudonym.key",
+//        "trust_anchors": "certs/ca.cert.pem"}
 //     ],
 //     "session": {"idle_timeout_ms": 900000},
 //     "lockout": {"max_failures": 5, "lock_ms": 900000},
@@ -29,7 +31,8 @@
 //   out of range or a missing required key names "FILE: json.path". Required: listen.port,
 //   listen.tls_cert, listen.tls_key, database.path, database.key_file and at least one
 //   organisation, each with id (an organisation id, distinct), gateway_url (https), token_file,
-//   key_file and cert_file. `name` defaults to the id, `ca_file` to none (the system's CAs).
+//   key_file and cert_file. `name` defaults to the id, `ca_file` to none (the system's CAs),
+//   `pseudonym_key_file` to ORG.pseudonym.key beside key_file, `trust_anchors` to ca_file.
 // - Relative paths are resolved against the config file's folder; every path returned is
 //   absolute.
 // - The database key is read from database.key_file only (mode 0600, store/db_key.h), never
@@ -74,6 +77,12 @@ struct WorkspaceOrganisation {
   std::string token_file{};
   std::string key_file{};
   std::string cert_file{};
+  // The secret behind this organisation's client pseudonyms (crypto::Keyring::Pseudonym);
+  // default: ORG.pseudonym.key in the folder of key_file, where `ketenpoort init` puts it.
+  std::string pseudonym_key_file{};
+  // PEM CA certificates a received message's signature must chain to; empty: ca_file (the
+  // deployment's CA). A gateway that federates lists its peers' CAs here too.
+  std::string trust_anchors{};
 };
 
 struct LockoutPolicy {

@@ -46,6 +46,22 @@ const Texts& AllTexts() {
        {"Hier komen de ontvangen berichten en meldingen van uw organisatie.",
         "Your organisation's received messages and notices will appear here."}},
       {"logout", {"Uitloggen", "Log out"}},
+      {"nav_label", {"Hoofdmenu", "Main menu"}},
+      {"nav_inbox", {"Postvak in", "Inbox"}},
+      {"nav_compose", {"Nieuw bericht", "New message"}},
+      {"nav_audit", {"Audittrail", "Audit trail"}},
+      {"title_error", {"Dat lukte niet", "That did not work"}},
+      {"back_to_inbox", {"Terug naar het postvak in", "Back to the inbox"}},
+      {"gateway_unavailable",
+       {"De gateway is nu niet bereikbaar. Probeer het over een paar minuten opnieuw.",
+        "The gateway cannot be reached now. Try again in a few minutes."}},
+      {"no_gateway_link",
+       {"Deze werkplek is niet ingesteld om berichten van uw organisatie te openen.",
+        "This workspace is not set up to open your organisation's messages."}},
+      {"not_allowed", {"Dit mag u met uw rol niet doen.", "Your role does not allow this."}},
+      {"not_found",
+       {"Dit bericht bestaat niet of is niet voor u.",
+        "This message does not exist or is not for you."}},
       {"role_coordinator", {"zorgcoördinator", "care coordinator"}},
       {"role_caseworker", {"hulpverlener", "caseworker"}},
       {"role_auditor", {"auditor", "auditor"}},
@@ -102,25 +118,35 @@ std::string LoginPage(Lang lang, const LoginForm& form) {
   return Layout(lang, Text(lang, "title_login"), b, "/login");
 }
 
-std::string InboxPage(Lang lang, const InboxFacts& f) {
+std::string StaffLayout(Lang lang, const StaffNav& nav, std::string_view title,
+                        std::string_view body_html, std::string_view self_path) {
   std::string roles;
-  for (StaffRole r : f.roles) {
+  bool auditor = false;
+  for (StaffRole r : nav.roles) {
     if (!roles.empty())
       roles += ", ";
     roles += Text(lang, "role_" + std::string(StaffRoleName(r)));
+    auditor = auditor || r == StaffRole::kAuditor;
   }
-  std::string b = "<div class=\"card\" id=\"who\">";
-  b += "<p>" + HtmlEscape(Text(lang, "signed_in_as")) + ": <strong id=\"display-name\">" +
-       HtmlEscape(f.display_name) + "</strong></p>";
-  b += "<p>" + HtmlEscape(Text(lang, "organisation")) + ": <span id=\"organisation\">" +
-       HtmlEscape(f.org_name) + "</span></p>";
-  b += "<p>" + HtmlEscape(Text(lang, "roles")) + ": <span id=\"roles\">" + HtmlEscape(roles) +
-       "</span></p>";
-  b += "<form id=\"logout\" method=\"post\" action=\"/logout\">" + CsrfField(f.csrf) +
+  auto link = [&](std::string_view href, std::string_view key, std::string_view id) {
+    const bool here = self_path.substr(0, href.size()) == href;
+    return "<li><a id=\"" + std::string(id) + "\" href=\"" + std::string(href) + "\"" +
+           (here ? " aria-current=\"page\"" : "") + ">" + HtmlEscape(Text(lang, key)) + "</a></li>";
+  };
+  std::string b = "<nav id=\"nav\" aria-label=\"" + HtmlEscape(Text(lang, "nav_label")) + "\"><ul>";
+  b += link("/inbox", "nav_inbox", "nav-inbox");
+  b += link("/compose", "nav_compose", "nav-compose");
+  if (auditor)
+    b += link("/audit", "nav_audit", "nav-audit");
+  b += "</ul></nav>";
+  b += "<div id=\"who\" class=\"who\"><span id=\"display-name\">" + HtmlEscape(nav.display_name) +
+       "</span> · <span id=\"organisation\">" + HtmlEscape(nav.org_name) +
+       "</span> · <span id=\"roles\">" + HtmlEscape(roles) + "</span>";
+  b += "<form id=\"logout\" method=\"post\" action=\"/logout\">" + CsrfField(nav.csrf) +
        "<button type=\"submit\" id=\"logout-submit\" class=\"secondary\">" +
        HtmlEscape(Text(lang, "logout")) + "</button></form></div>";
-  b += "<div class=\"card\" id=\"inbox\"><p>" + HtmlEscape(Text(lang, "inbox_soon")) + "</p></div>";
-  return Layout(lang, Text(lang, "title_inbox"), b, "/inbox");
+  b += body_html;
+  return Layout(lang, title, b, self_path);
 }
 
 std::string_view StyleSheet() {

@@ -1,15 +1,16 @@
-// The workspace's pages: Dutch and English texts, the layout, the login page and the inbox
-// (for now a placeholder that says who is logged in). No I/O and no state: the routes
+// The workspace's shared pages: Dutch and English texts, the layout, the login page and the
+// layout of every page behind the login (StaffLayout). No I/O and no state: the routes
 // (workspace_routes.h) decide what to show and call these to render it. The stylesheet and the
 // icon are the portal's (gateway/securemail/portal/assets/), compiled in once more, so both
 // look alike from one file.
 //
 //   // (compiled in examples_test.cpp)
 //   std::string html = LoginPage(Lang::kNl, {.csrf = csrf, .notice = "login_failed"});
-//   std::string inbox = InboxPage(Lang::kEn, {.display_name = "Jet de Vries",
-//                                             .org_name = "SHOP Den Haag",
-//                                             .roles = {StaffRole::kCoordinator},
-//                                             .csrf = session_csrf});
+//   std::string page = StaffLayout(Lang::kEn, {.display_name = "Jet de Vries",
+//                                               .org_name = "SHOP Den Haag",
+//                                               .roles = {StaffRole::kCoordinator},
+//                                               .csrf = session_csrf},
+//                                  "Inbox", "<p>...</p>", "/inbox");
 //
 // Contract: every value from a person or the config goes through HtmlEscape; pages carry no
 // script at all and no inline style, so kWorkspacePolicy forbids both. Every input has a
@@ -47,13 +48,20 @@ struct LoginForm {
 };
 std::string LoginPage(Lang lang, const LoginForm& form);
 
-struct InboxFacts {
+// Who is logged in, for the navigation of every page behind the login.
+struct StaffNav {
   std::string display_name{};
   std::string org_name{};
   std::vector<StaffRole> roles{};
-  std::string csrf{};
+  std::string csrf{};  // for the log-out form
 };
-std::string InboxPage(Lang lang, const InboxFacts& facts);
+
+// A whole page behind the login: the layout of the login page plus a navigation (id "nav":
+// inbox, compose, and the audit trail for an auditor), who is logged in (`#display-name`,
+// `#organisation`, `#roles`, roles as words) and the log-out form (id "logout"), then
+// `body_html` (trusted markup).
+std::string StaffLayout(Lang lang, const StaffNav& nav, std::string_view title,
+                        std::string_view body_html, std::string_view self_path);
 
 // Served as /assets/workspace.css and /assets/favicon.svg.
 std::string_view StyleSheet();

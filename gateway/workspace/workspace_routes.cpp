@@ -10,6 +10,9 @@
 #include "gateway/crypto/hash.h"
 #include "gateway/crypto/random.h"
 #include "gateway/log/log.h"
+#include "gateway/workspace/compose_pages.h"
+#include "gateway/workspace/message_pages.h"
+#include "gateway/workspace/staff_page.h"
 #include "gateway/workspace/staff_sessions.h"
 #include "gateway/workspace/workspace_pages.h"
 
@@ -21,21 +24,6 @@ constexpr std::string_view kSessionCookie = "kp_ws";
 constexpr std::string_view kLoginCookie = "kp_ws_login";
 constexpr std::string_view kLangCookie = "kp_ws_lang";
 
-std::int64_t SystemNowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// The page language: ?lang= when given (and then remembered in a cookie), else the cookie,
-// else Dutch.
-Lang RequestLang(const api::Request& req) {
-  const std::string q = api::QueryValue(req, "lang");
-  if (q == "en" || q == "nl")
-    return api::ParseLang(q);
-  return api::ParseLang(api::CookieValue(req, kLangCookie) == "en" ? "en" : "nl");
-}
-
 api::Response Page(const api::Request& req, int status, std::string html) {
   api::Response r = api::HtmlPage(status, std::move(html), kWorkspacePolicy);
   const std::string q = api::QueryValue(req, "lang");
@@ -44,16 +32,11 @@ api::Response Page(const api::Request& req, int status, std::string html) {
   return r;
 }
 
-api::Response Redirect(const std::string& location) {
-  return api::SeeOther(location, kWorkspacePolicy);
-}
-
+// The log-in and log-out pages.
 class Site {
  public:
-  explicit Site(WorkspaceSite s) : s_(std::move(s)) {
-    if (!s_.now_ms)
-      s_.now_ms = SystemNowMs;
-  }
+  explicit Site(std::shared_ptr<const StaffPages> pages)
+      : pages_(std::move(pages)), s_(pages_->site()) {}
 
   // The request's session, if its cookie names one that is valid now (and then it is touched).
   Result<std::optional<ActiveSession>> SessionOf(const api::Request& req) const {
@@ -136,27 +119,16 @@ class Site {
     return r;
   }
 
-  api::Response GetInbox(api::Request& req) const {
-    auto session = SessionOf(req);
-    if (!session || !*session)
-      return ToLogin(req);
-    const StaffAccount& a = (*session)->account;
-    const WorkspaceOrganisation* org = s_.config->FindOrganisation(a.org);
-    InboxFacts facts{.display_name = a.display_name,
-                     .org_name = org ? org->name : a.org,
-                     .roles = a.roles,
-                     .csrf = (*session)->csrf};
-    return Page(req, 200, InboxPage(RequestLang(req), facts));
-  }
-
  private:
-  WorkspaceSite s_;
+  std::shared_ptr<const StaffPages> pages_;
+  const WorkspaceSite& s_;
 };
 
 }  // namespace
 
 void RegisterWorkspaceRoutes(api::Router& router, WorkspaceSite s) {
-  auto site = std::make_shared<const Site>(std::move(s));
+  auto pages = std::make_shared<const StaffPages>(std::move(s));
+  auto site = std::make_shared<const Site>(pages);
   router.Add("GET", "/", api::Access::Public(), [](api::Request&) { return Redirect("/inbox"); });
   router.Add(
       "GET", "/assets/{name}", api::Access::Public(),
@@ -182,8 +154,8 @@ void RegisterWorkspaceRoutes(api::Router& router, WorkspaceSite s) {
              [site](api::Request& req) { return site->PostLogin(req); });
   router.Add("POST", "/logout", api::Access::Public(),
              [site](api::Request& req) { return site->PostLogout(req); });
-  router.Add("GET", "/inbox", api::Access::Public(),
-             [site](api::Request& req) { return site->GetInbox(req); });
+  RegisterMessagePages(router, pages);
+  RegisterComposePages(router, pages);
 }
 
 }  // namespace ketenpoort::workspace

@@ -24,6 +24,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
+#include <string>
 
 #include "gateway/api/router.h"
 #include "gateway/store/guarded_database.h"
@@ -32,8 +35,13 @@
 
 namespace ketenpoort::workspace {
 
+class GatewayLink;
+
 struct WorkspaceSite {
   const WorkspaceConfig* config = nullptr;
+  // Each organisation's link to its gateway, by organisation id (gateway_link.h); may be null
+  // or miss an organisation: its staff can log in, and its pages say the gateway is not set up.
+  const std::map<std::string, std::unique_ptr<GatewayLink>>* links = nullptr;
   store::GuardedDatabase* db = nullptr;
   StaffLogin* login = nullptr;
   // Milliseconds since the epoch; the system clock when empty.

@@ -1,6 +1,9 @@
 #include "gateway/workspace/workspace_server.h"
 
+#include <map>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "gateway/api/https_server.h"
@@ -9,6 +12,7 @@
 #include "gateway/crypto/keyring.h"
 #include "gateway/log/log.h"
 #include "gateway/store/guarded_database.h"
+#include "gateway/workspace/gateway_link.h"
 #include "gateway/workspace/staff_login.h"
 #include "gateway/workspace/workspace_database.h"
 #include "gateway/workspace/workspace_routes.h"
@@ -19,7 +23,7 @@ namespace {
 
 constexpr char kTlsKeyId[] = "workspace-tls";
 constexpr unsigned kWorkerThreads = 4;
-constexpr std::size_t kMaxBodyBytes = 64 * 1024;  // the login and logout forms
+constexpr std::size_t kMaxBodyBytes = 8 * 1024 * 1024;  // a composed message and its form
 
 }  // namespace
 
@@ -29,6 +33,7 @@ struct WorkspaceServer::State {
   crypto::Keyring keyring;
   std::vector<crypto::Certificate> tls_chain;
   std::optional<StaffLogin> login;
+  std::map<std::string, std::unique_ptr<GatewayLink>> links;
   api::Router router;
   std::optional<api::HttpsServer> https;
 };
@@ -49,8 +54,15 @@ Result<std::unique_ptr<WorkspaceServer>> WorkspaceServer::Open(const WorkspaceCo
   if (s->tls_chain.empty())
     return InvalidArgument("invalid_config", "holds no certificate", config.listen.tls_cert);
   s->login.emplace(*s->db, config.lockout, config.password_cost);
-  RegisterWorkspaceRoutes(s->router,
-                          WorkspaceSite{.config = &s->config, .db = &*s->db, .login = &*s->login});
+  // Every organisation's token, key and certificate is checked before anything is served: a
+  // workspace that could not open its messages should not start as if it could.
+  for (const WorkspaceOrganisation& org : s->config.organisations) {
+    KP_ASSIGN_OR_RETURN(std::unique_ptr<GatewayLink> link, GatewayLink::Open(org));
+    s->links.emplace(org.id, std::move(link));
+  }
+  RegisterWorkspaceRoutes(
+      s->router,
+      WorkspaceSite{.config = &s->config, .links = &s->links, .db = &*s->db, .login = &*s->login});
   return std::unique_ptr<WorkspaceServer>(new WorkspaceServer(std::move(s)));
 }
 
