@@ -30,6 +30,22 @@ json ToJson(const InboxPage& page) {
   return json{{"messages", std::move(messages)}, {"next", std::to_string(page.next)}};
 }
 
+json ToJson(const SentPage& page) {
+  json messages = json::array();
+  for (const SentEntry& entry : page.messages) {
+    json h = delivery::HeaderToJson(entry.header);
+    h["recalled"] = entry.recalled;
+    h["expired"] = entry.expired;
+    json states = json::object();
+    for (const auto& [org, state] : entry.states)
+      states[org] = state;
+    h["states"] = std::move(states);
+    h["cursor"] = std::to_string(entry.cursor);
+    messages.push_back(std::move(h));
+  }
+  return json{{"messages", std::move(messages)}, {"next", std::to_string(page.next)}};
+}
+
 json ToJson(const MessageView& view) {
   json out = delivery::ToJson(view.message);
   out["recalled"] = view.recalled;

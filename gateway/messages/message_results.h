@@ -52,6 +52,21 @@ struct InboxPage {
 };
 nlohmann::json ToJson(const InboxPage& page);
 
+// One message of GET /v1/sent: the header plus {"recalled", "expired", "states", "cursor"}.
+struct SentEntry {
+  delivery::FederationMessage header{};  // without its payload
+  bool recalled = false;
+  bool expired = false;
+  std::map<std::string, std::string> states{};  // each recipient's delivery: {org: state}
+  std::int64_t cursor = 0;                      // the message's place in the sent list
+};
+// GET /v1/sent: {"messages": [SentEntry...], "next": "CURSOR"}, paged like the inbox.
+struct SentPage {
+  std::vector<SentEntry> messages{};
+  std::int64_t next = 0;  // the last entry's cursor; the `after` asked for when there is none
+};
+nlohmann::json ToJson(const SentPage& page);
+
 // GET /v1/messages/{id}: the header with "payload", {"recalled", "codelists"}, and "state" (the
 // caller's delivery, for a recipient) and "states" ({org: state}, for the sender) when set.
 // A follow-up's place in its case (a re-referral after a decline): the message it follows and

@@ -683,6 +683,34 @@ Result<InboxPage> MessageService::Inbox(const Caller& caller, std::int64_t after
   });
 }
 
+Result<SentPage> MessageService::Sent(const Caller& caller, std::int64_t after_seq,
+                                      std::int64_t max) {
+  const std::int64_t now = clock_();
+  return db_.Write([&](store::Database& db) -> Result<SentPage> {
+    store::MessageRepository repo(db);
+    KP_ASSIGN_OR_RETURN(auto items,
+                        repo.Sent(caller.principal.org, after_seq, static_cast<int>(max)));
+    SentPage page;
+    page.next = after_seq;
+    for (store::SentItem& item : items) {
+      KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(item.message.id));
+      SentEntry entry;
+      entry.recalled = item.message.recalled_ms.has_value();
+      entry.expired = item.message.expires_ms && *item.message.expires_ms <= now;
+      for (const store::DeliveryRecord& d : deliveries)
+        entry.states[d.recipient_org] = d.state;
+      entry.cursor = item.seq;
+      entry.header =
+          delivery::FederationMessageOf(std::move(item.message), RecipientOrgs(deliveries));
+      page.next = item.seq;
+      page.messages.push_back(std::move(entry));
+    }
+    KP_RETURN_IF_ERROR(AppendAlone(db, Entry(caller, audit::event::kFetch, audit::action::kRead,
+                                             "sent", nullptr, audit::kOutcomeSuccess, now)));
+    return page;
+  });
+}
+
 Result<MessageView> MessageService::Get(const Caller& caller, std::string_view id) {
   const std::int64_t now = clock_();
   const Principal& who = caller.principal;

@@ -161,6 +161,9 @@ class MessageService {
   static constexpr std::int64_t kDefaultInboxLimit = 100;
   static constexpr std::int64_t kMaxInboxLimit = 500;
   Result<InboxPage> Inbox(const Caller& caller, std::int64_t after, std::int64_t limit);
+  // GET /v1/sent: up to `limit` of the caller's organisation's own sent messages after the
+  // cursor `after` (0: from the start), oldest first, with each recipient's state.
+  Result<SentPage> Sent(const Caller& caller, std::int64_t after, std::int64_t limit);
   // GET /v1/messages/{id}
   Result<MessageView> Get(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/status, its body read by StatusChangeFromJson (message_request.h).

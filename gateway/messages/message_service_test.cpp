@@ -227,6 +227,19 @@ TEST_F(MessageServiceTest, EachCallAnswersTheDocumentOfTheApi) {
                      header_end + R"(}],"next":"1"})",
                  v));
   EXPECT_EQ(Doc(service_->Inbox(comensha, 1, 100)), R"({"messages":[],"next":"1"})");
+  EXPECT_EQ(
+      Doc(service_->Sent(shop, 0, 100)),
+      Fill(R"({"messages":[{"created":"2026-11-23T00:00:00.000Z","cursor":"1",)"
+           R"("deadline":"2026-12-01T12:00:00.000Z","expired":false,)"
+           R"("expires":"2027-06-01T00:00:00.000Z","from":"shop-denhaag","id":"{ID}",)"
+           R"("kind":"signal","legal_basis":"vital_interest","recalled":false,)"
+           R"("recipients":["comensha","meldpunt-rotterdam"],)"
+           R"("routing":{"age_band":"adult","region":"GM0599"},)"
+           R"("states":{"comensha":"delivered","meldpunt-rotterdam":"sent"},)"
+           R"("subject_ref":"1f08c40c287ac474f3f3b0a4133bf082a9bb488d73524fff13b9ff39f75be697")"
+           R"(}],"next":"1"})",
+           v));
+  EXPECT_EQ(Doc(service_->Sent(comensha, 0, 100)), R"({"messages":[],"next":"0"})");
 
   EXPECT_EQ(
       Doc(service_->Get(comensha, id)),

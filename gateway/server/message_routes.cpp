@@ -92,6 +92,14 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service, const K
       return api::Response::FromError(!after ? after.error() : limit.error());
     return Answer(200, s->Inbox(CallerOf(req), *after, *limit));
   });
+  router.Add("GET", "/v1/sent", api::Access::Roles({Role::kSender}), [s](api::Request& req) {
+    auto after = api::QueryInteger(req, "after", 0, 0, INT64_MAX);
+    auto limit = api::QueryInteger(req, "limit", MessageService::kDefaultInboxLimit, 1,
+                                   MessageService::kMaxInboxLimit);
+    if (!after || !limit)
+      return api::Response::FromError(!after ? after.error() : limit.error());
+    return Answer(200, s->Sent(CallerOf(req), *after, *limit));
+  });
   router.Add(
       "GET", "/v1/messages/{id}", api::Access::Roles({Role::kSender, Role::kRecipient}),
       [s](api::Request& req) { return Answer(200, s->Get(CallerOf(req), req.params.at("id"))); });

@@ -289,6 +289,21 @@ Result<std::vector<InboxItem>> MessageRepository::Inbox(std::string_view org, st
   });
 }
 
+Result<std::vector<SentItem>> MessageRepository::Sent(std::string_view org, std::int64_t after,
+                                                      int limit) {
+  std::string sql = "SELECT m.rowid, " + std::string(kMessageColumns) +
+                    " FROM messages m WHERE m.sender_org = ? AND m.rowid > ? "
+                    "ORDER BY m.rowid LIMIT ?";
+  KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql));
+  s.Bind(1, org).Bind(2, after).Bind(3, std::int64_t{limit});
+  return ReadRows(s, [](const Statement& row) {
+    SentItem item;
+    item.seq = row.ColumnInt64(0);
+    item.message = ReadMessage(row, 1);
+    return item;
+  });
+}
+
 Status MessageRepository::Recall(std::string_view message_id, std::int64_t time_ms) {
   KP_ASSIGN_OR_RETURN(Statement recall,
                       db_.Prepare("UPDATE messages SET recalled_ms = COALESCE(recalled_ms, ?), "

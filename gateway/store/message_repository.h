@@ -88,6 +88,12 @@ struct InboxItem {
   MessageRecord message;  // without payload
 };
 
+// One message an organisation sent, with its place in the organisation's sent list.
+struct SentItem {
+  std::int64_t seq = 0;   // the message's row number: the cursor of GET /v1/sent
+  MessageRecord message;  // without payload
+};
+
 struct OutboxItem {
   std::int64_t id = 0;
   std::string message_id;
@@ -143,6 +149,9 @@ class MessageRepository {
 
   // Deliveries to `org` with seq > `after`, oldest first, at most `limit`.
   Result<std::vector<InboxItem>> Inbox(std::string_view org, std::int64_t after, int limit);
+
+  // Messages `org` sent with row number > `after`, oldest first, at most `limit`.
+  Result<std::vector<SentItem>> Sent(std::string_view org, std::int64_t after, int limit);
 
   // Sets recalled_ms (once; a second call keeps the first time), drops the payload and
   // marks pending outbox items "recalled".

@@ -83,6 +83,26 @@ TEST_F(MessageRepositoryTest, TheInboxPagesByCursorAndLeavesOutWhatIsStillOnItsW
   EXPECT_TRUE(repo.Inbox("ind", 0, 10)->empty());
 }
 
+TEST_F(MessageRepositoryTest, TheSentListPagesByCursorAndHoldsTheSendersOwnMessagesOnly) {
+  MessageRecord other = Message("m-2");
+  other.sender_org = "essm-rotterdam";
+  ASSERT_TRUE(InsertInTransaction(Message("m-1"), {{"comensha", "delivered"}}).ok());
+  ASSERT_TRUE(InsertInTransaction(other, {{"comensha", "delivered"}}).ok());
+  ASSERT_TRUE(InsertInTransaction(Message("m-3"), {{"comensha", "sent"}}).ok());
+  MessageRepository repo(*db_);
+  const std::string sender = Message("m-1").sender_org;
+  auto first = repo.Sent(sender, 0, 1);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ((*first)[0].message.id, "m-1");
+  EXPECT_FALSE((*first)[0].message.payload.has_value());
+  auto rest = repo.Sent(sender, (*first)[0].seq, 10);
+  ASSERT_EQ(rest->size(), 1u);  // m-2 is another organisation's; m-3 is listed while on its way
+  EXPECT_EQ((*rest)[0].message.id, "m-3");
+  EXPECT_TRUE(repo.Sent(sender, (*rest)[0].seq, 10)->empty());
+  EXPECT_EQ(repo.Sent("essm-rotterdam", 0, 10)->size(), 1u);
+}
+
 TEST_F(MessageRepositoryTest, EveryStateIsAnEventInOrder) {
   ASSERT_TRUE(InsertInTransaction(Message("m-1"), {{"comensha", "delivered"}}).ok());
   MessageRepository repo(*db_);

@@ -428,6 +428,11 @@ TEST_F(OpenApiResponsesTest, EveryRouteAnswersAsTheDocumentSays) {
   r.Call(400, "GET", "/v1/inbox?limit=0", me, comensha);
   r.Call(403, "GET", "/v1/inbox", me, auditor);
   r.Call(401, "GET", "/v1/inbox", me);
+  r.Call(200, "GET", "/v1/sent", me, shop);
+  r.Call(200, "GET", "/v1/sent?after=0&limit=10", me, shop);
+  r.Call(400, "GET", "/v1/sent?limit=0", me, shop);
+  r.Call(403, "GET", "/v1/sent", me, auditor);
+  r.Call(401, "GET", "/v1/sent", me);
   r.Call(200, "GET", "/v1/messages/" + id, me, comensha);
   r.Call(200, "GET", "/v1/messages/" + id, me, shop);
   r.Call(404, "GET", "/v1/messages/" + id, me, Token("meldpunt-rotterdam"));
