@@ -1,6 +1,8 @@
 #include "gateway/workspace/gateway_link.h"
 
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <utility>
@@ -8,6 +10,7 @@
 #include "gateway/client/directory_certificates.h"
 #include "gateway/client/sealed_content.h"
 #include "gateway/config/config_reader.h"
+#include "gateway/crypto/detached_envelope.h"
 
 namespace ketenpoort::workspace {
 
@@ -153,6 +156,38 @@ Result<Bytes> GatewayLink::Open(const std::string& user, const json& message) co
   KP_ASSIGN_OR_RETURN(std::vector<crypto::Certificate> sender,
                       client::DirectoryCertificates(directory, {from}));
   return client::OpenContent(*keyring_, key_id_, *certificate_, message, anchors_, sender.front());
+}
+
+Result<Bytes> GatewayLink::OpenDetached(ByteView envelope_der, std::string_view ciphertext) const {
+  KP_ASSIGN_OR_RETURN(crypto::UnlockedEnvelope key,
+                      keyring_->UnlockEnvelope(key_id_, *certificate_, envelope_der));
+  // DetachedReader reads a path; an anonymous memory file gives it one without touching disk.
+  const int fd = ::memfd_create("kp-attachment", MFD_CLOEXEC);
+  if (fd < 0)
+    return Internal("out_of_memory", "cannot hold the attachment");
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  std::size_t written = 0;
+  while (written < ciphertext.size()) {
+    const ssize_t n = ::write(fd, ciphertext.data() + written, ciphertext.size() - written);
+    if (n <= 0)
+      return Internal("out_of_memory", "cannot hold the attachment");
+    written += static_cast<std::size_t>(n);
+  }
+  KP_ASSIGN_OR_RETURN(
+      crypto::DetachedReader reader,
+      crypto::DetachedReader::Open(std::move(key), "/proc/self/fd/" + std::to_string(fd)));
+  Bytes plain;
+  std::vector<std::uint8_t> buffer(64 * 1024);
+  for (;;) {
+    KP_ASSIGN_OR_RETURN(std::size_t n, reader.Read(buffer));
+    if (n == 0)
+      break;
+    plain.insert(plain.end(), buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  return plain;
 }
 
 bool GatewayLink::HasPseudonymSecret() const {

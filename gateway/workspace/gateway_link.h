@@ -74,6 +74,12 @@ class GatewayLink {
   // `message`: the gateway's answer for GET /v1/messages/ID.
   Result<Bytes> Open(const std::string& user, const nlohmann::json& message) const;
 
+  // A file sealed apart from its message (a secure-mail reply's upload): `ciphertext` as
+  // Download fetched it, opened with `envelope_der` (crypto/detached_envelope.h) for this
+  // organisation's key. In memory only: the ciphertext is read through an anonymous memory
+  // file (memfd), never a file on disk. The GCM tag is checked before anything is returned.
+  Result<Bytes> OpenDetached(ByteView envelope_der, std::string_view ciphertext) const;
+
   bool HasPseudonymSecret() const;
   // kFailedPrecondition "no_pseudonym_secret" without the secret; kInvalidArgument
   // "invalid_client_number" (field "client_number") for a bad number.

@@ -1,20 +1,16 @@
 #include "gateway/workspace/message_pages.h"
 
-#include <string>
-
-#include "gateway/workspace/workspace_pages.h"
+#include "gateway/workspace/audit_page.h"
+#include "gateway/workspace/inbox_page.h"
+#include "gateway/workspace/message_page.h"
 
 namespace ketenpoort::workspace {
 
 void RegisterMessagePages(api::Router& router, std::shared_ptr<const StaffPages> pages) {
-  router.Add("GET", "/inbox", api::Access::Public(), [pages](api::Request& req) {
-    api::Response login;
-    auto staff = pages->Begin(req, &login);
-    if (!staff)
-      return login;
-    return pages->Page(req, *staff, 200, Text(staff->lang, "title_inbox"),
-                       "<div class=\"card\" id=\"inbox\"></div>", "/inbox");
-  });
+  router.Add("GET", "/inbox", api::Access::Public(),
+             [pages](api::Request& req) { return ServeInbox(*pages, req); });
+  RegisterMessagePage(router, pages);
+  RegisterAuditPage(router, pages);
 }
 
 }  // namespace ketenpoort::workspace

@@ -12,56 +12,14 @@
 'use strict';
 
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
-const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
 
-const { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium } = require('./helpers');
+const { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium, get, totp, exited } = require('./helpers');
 const MAX_FAILURES = 3;  // lockout.max_failures of this test's workspace
 const TIMEOUT_MS = 120000;
-
-function get(url, ca) {
-  return new Promise((resolve, reject) => {
-    const req = https.get(url, { ca }, (res) => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.setTimeout(15000, () => req.destroy(new Error('request timeout')));
-  });
-}
-
-// RFC 4648 base32 (upper case, no padding) to bytes.
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const c of text.replace(/=+$/, '')) {
-    const i = alphabet.indexOf(c);
-    if (i < 0) throw new Error('not base32: ' + c);
-    value = (value << 5) | i;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-// RFC 6238 TOTP with RFC 4226's dynamic truncation: HMAC-SHA1, 30-second steps, 6 digits.
-function totp(base32Secret, unixSeconds = Date.now() / 1000) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const mac = crypto.createHmac('sha1', base32Decode(base32Secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const number = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(number % 1000000).padStart(6, '0');
-}
 
 // A 6-digit code that is not the current one (nor its neighbours).
 function wrongCode(base32Secret) {
@@ -71,13 +29,6 @@ function wrongCode(base32Secret) {
     const c = String(n).padStart(6, '0');
     if (!valid.has(c)) return c;
   }
-}
-
-function exited(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
 }
 
 async function main() {
