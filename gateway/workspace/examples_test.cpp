@@ -11,8 +11,17 @@
 
 #include "gateway/config/config_test_util.h"
 
+#include "adapters/kinds/registry.h"
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/store/guarded_database.h"
+#include "gateway/workspace/audit_page.h"
+#include "gateway/workspace/inbox_page.h"
+#include "gateway/workspace/labels.h"
+#include "gateway/workspace/local_time.h"
+#include "gateway/workspace/message_actions.h"
+#include "gateway/workspace/message_page.h"
+#include "gateway/workspace/message_view.h"
+#include "gateway/workspace/page_notices.h"
 #include "gateway/workspace/staff_account.h"
 #include "gateway/workspace/staff_credentials.h"
 #include "gateway/workspace/staff_login.h"
@@ -264,6 +273,106 @@ TEST(WorkspaceExamples, WorkspaceServer) {
   Status s = ServerExample(&config, url);
   ASSERT_TRUE(s) << s.error().ToString();
   EXPECT_EQ(url.rfind("https://127.0.0.1:", 0), 0u);
+}
+
+// gateway/workspace/labels.h
+TEST(WorkspaceExamples, Labels) {
+  EXPECT_EQ(Label(Lang::kNl, "kind", "referral"), "Verwijzing");
+  EXPECT_EQ(Label(Lang::kEn, "state", "declined"), "Declined");
+  EXPECT_EQ(Label(Lang::kNl, "code.decline_reason", "no_place"), "Geen plaats");
+  EXPECT_EQ(Label(Lang::kEn, "code.need", "made_up"), "made_up");
+}
+
+// gateway/workspace/local_time.h
+TEST(WorkspaceExamples, LocalTime) {
+  EXPECT_EQ(LocalTimeText(Lang::kNl, "2026-12-03T13:05:00Z"), "3 december 2026 14:05");
+  EXPECT_EQ(LocalTimeText(Lang::kEn, "2026-07-01T08:00:00.000Z"), "1 July 2026 10:00");
+  EXPECT_EQ(DateText(Lang::kNl, "2026-03-29"), "29 maart 2026");
+  EXPECT_EQ(ParseUtcTime("2026-12-03T13:05:00Z"), 1796303100000);
+  EXPECT_EQ(UtcText(*LocalDayStart("2026-12-03")), "2026-12-02T23:00:00Z");
+}
+
+// gateway/workspace/message_view.h
+TEST(WorkspaceExamples, MessageView) {
+  using nlohmann::json;
+  auto rows = PayloadRows(Lang::kNl, kinds::BuiltinKinds(), "referral",
+                          json::parse(R"({"client_ref":"2026-0042","needs":["shelter"],
+                                          "urgency":"urgent"})"));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].label, "Cliëntnummer");
+  EXPECT_EQ(rows[1].value, "Opvang");
+  EXPECT_EQ(rows[2].value, "Spoed");
+  std::string html = RowsHtml(rows, "payload");
+  EXPECT_EQ(html.rfind("<dl id=\"payload\"", 0), 0u);
+}
+
+// gateway/workspace/page_notices.h
+TEST(WorkspaceExamples, PageNotices) {
+  EXPECT_EQ(NoticeFor(Conflict("invalid_transition", "...")), "error_transition");
+  EXPECT_EQ(NoticeFor(Unavailable("gateway_unreachable", "...")), "gateway_unavailable");
+  EXPECT_TRUE(IsKnownNotice("status_saved"));
+  EXPECT_NE(NoticeHtml(Lang::kNl, "status_saved").find("aria-live"), std::string::npos);
+}
+
+// gateway/workspace/inbox_page.h
+TEST(WorkspaceExamples, InboxPage) {
+  using nlohmann::json;
+  const json inbox = {{"messages", json::array({{{"id", "m-1"},
+                                                 {"kind", "signal"},
+                                                 {"from", "shop-denhaag"},
+                                                 {"state", "delivered"},
+                                                 {"cursor", "1"}}})}};
+  const json sent = {{"messages", json::array()}};
+  const json notices = {{"notices", json::array()}};
+  OrgNames names = [](const std::string& org) { return org; };
+  const std::int64_t now_ms = kNow;
+  InboxLists lists{
+      .received = inbox["messages"], .sent = sent["messages"], .notices = notices["notices"]};
+  std::string html = InboxHtml(Lang::kNl, lists, names, now_ms);
+  EXPECT_NE(html.find("id=\"msg-m-1\""), std::string::npos);
+}
+
+// gateway/workspace/message_actions.h
+TEST(WorkspaceExamples, MessageActions) {
+  MessageActions a = ActionsFor(kinds::BuiltinKinds(), {.kind = "referral",
+                                                        .state = "received",
+                                                        .is_recipient = true,
+                                                        .org_kind = OrgKind::kShelter,
+                                                        .may_act = true});
+  EXPECT_EQ(a.states, (std::vector<std::string>{"accepted", "closed", "declined"}));
+  EXPECT_TRUE(a.ask_question);
+}
+
+// gateway/workspace/message_page.h
+TEST(WorkspaceExamples, MessagePage) {
+  using nlohmann::json;
+  const KindRegistry& kinds = kinds::BuiltinKinds();
+  const Lang lang = Lang::kNl;
+  const json got = {
+      {"id", "m-1"}, {"kind", "referral"}, {"from", "shop-denhaag"}, {"state", "received"}};
+  const json payload = {{"client_ref", "2026-0042"}};
+  const MessageSituation situation{.kind = "referral",
+                                   .state = "received",
+                                   .is_recipient = true,
+                                   .org_kind = OrgKind::kShelter,
+                                   .may_act = true};
+  OrgNames names = [](const std::string& org) { return org; };
+  const std::string csrf = "token";
+  MessageFacts facts{.message = got,
+                     .rows = PayloadRows(lang, kinds, "referral", payload),
+                     .verified = true,
+                     .actions = ActionsFor(kinds, situation)};
+  std::string html = MessageHtml(Lang::kNl, facts, names, csrf);
+  EXPECT_NE(html.find("id=\"action-declined\""), std::string::npos);
+}
+
+// gateway/workspace/audit_page.h
+TEST(WorkspaceExamples, AuditPage) {
+  using nlohmann::json;
+  const json got = {{"entries", json::array({{{"seq", 1}, {"event", "submit"}}})}};
+  OrgNames names = [](const std::string& org) { return org; };
+  std::string html = AuditHtml(Lang::kNl, {.entries = got["entries"]}, names);
+  EXPECT_NE(html.find("data-event=\"submit\""), std::string::npos);
 }
 
 }  // namespace
