@@ -339,7 +339,7 @@ TEST(WorkspaceExamples, MessageActions) {
                                                         .is_recipient = true,
                                                         .org_kind = OrgKind::kShelter,
                                                         .may_act = true});
-  EXPECT_EQ(a.states, (std::vector<std::string>{"accepted", "closed", "declined"}));
+  EXPECT_EQ(a.states, (std::vector<std::string>{"accepted", "declined", "closed"}));
   EXPECT_TRUE(a.ask_question);
 }
 

@@ -1,5 +1,6 @@
 #include "gateway/workspace/message_actions.h"
 
+#include <algorithm>
 #include <set>
 
 namespace ketenpoort::workspace {
@@ -58,6 +59,9 @@ MessageActions ActionsFor(const KindRegistry& kinds, const MessageSituation& s) 
       a.states.push_back(next);
       note_code_list(next);
     }
+    // Closing ends the delivery: offered after the answers that keep it going.
+    std::stable_partition(a.states.begin(), a.states.end(),
+                          [](const std::string& st) { return st != "closed"; });
     a.ask_question = IsCaseMessageKind(kinds, s.kind) && !lc.IsFinal(s.state) &&
                      kinds.Find("question") != nullptr;
     a.answer = kind != nullptr && kind->spec().conversation &&

@@ -6,14 +6,15 @@
 //   MessageActions a = ActionsFor(kinds::BuiltinKinds(),
 //                                 {.kind = "referral", .state = "received", .is_recipient = true,
 //                                  .org_kind = OrgKind::kShelter, .may_act = true});
-//   a.states          // {"accepted", "closed", "declined"}: a question goes by /compose/question
+//   a.states          // {"accepted", "declined", "closed"}: a question goes by /compose/question
 //   a.ask_question    // true
 //
 // Contract:
 // - may_act false (an auditor, an administrator): nothing at all.
 // - A recipient: the states that may follow its delivery's state that its organisation's kind
-//   may set, without the gateway's own (sent, delivered, undeliverable, received) and without
-//   needs_info, which a question sets when it arrives (ask_question links to the question form).
+//   may set (closing last), without the gateway's own (sent, delivered, undeliverable,
+//   received) and without needs_info, which a question sets when it arrives (ask_question
+//   links to the question form).
 // - The sender: the states that may follow some recipient's state and that a sender may set
 //   (closing a referral or a signal), with the recipients each may be set for
 //   (`sender_targets`); recall while not recalled; re-referral (`re_refer`) of a referral a

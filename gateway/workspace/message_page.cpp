@@ -219,7 +219,8 @@ std::string CodeSelect(api::Lang lang, const std::string& state, const std::stri
 std::string ReasonField(api::Lang lang, const std::string& state, bool coded) {
   const std::string id = "reason-" + state;
   return "<label for=\"" + id + "\">" + T(lang, coded ? "reason_text_other" : "reason_text") +
-         "</label><textarea id=\"" + id + "\" name=\"reason\" maxlength=\"2000\"></textarea>";
+         "</label><textarea class=\"short\" id=\"" + id +
+         "\" name=\"reason\" maxlength=\"2000\"></textarea>";
 }
 
 std::string StateForm(api::Lang lang, const std::string& id, const std::string& state,

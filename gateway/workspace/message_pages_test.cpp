@@ -149,7 +149,7 @@ TEST(MessageActions, FollowTheLifecycleAndWhoMaySetEachState) {
                                         .is_recipient = true,
                                         .org_kind = OrgKind::kYouth,
                                         .may_act = true});
-  EXPECT_EQ(r.states, (std::vector<std::string>{"accepted", "closed", "declined"}));
+  EXPECT_EQ(r.states, (std::vector<std::string>{"accepted", "declined", "closed"}));
   EXPECT_EQ(r.code_lists.at("declined"), "decline_reason");
   EXPECT_TRUE(r.ask_question);
   EXPECT_FALSE(r.recall);
@@ -158,7 +158,7 @@ TEST(MessageActions, FollowTheLifecycleAndWhoMaySetEachState) {
                                                .is_recipient = true,
                                                .org_kind = OrgKind::kYouth,
                                                .may_act = true});
-  EXPECT_EQ(accepted.states, (std::vector<std::string>{"closed", "intake_planned"}));
+  EXPECT_EQ(accepted.states, (std::vector<std::string>{"intake_planned", "closed"}));
   // A signal: CoMensha assesses; a care partner may not, only close.
   MessageActions s = ActionsFor(kinds, {.kind = "signal",
                                         .state = "received",

@@ -117,7 +117,12 @@ async function main() {
       assert.equal(h['cache-control'], 'no-store', where + ': no-store');
       assert.equal(h['x-frame-options'], 'DENY', where);
     };
+    // KP_E2E_SHOTS=DIR keeps a full-page screenshot of each page checked at phone width.
     const fitsPhone = async (where) => {
+      if (process.env.KP_E2E_SHOTS) {
+        await page.screenshot({ path: path.join(process.env.KP_E2E_SHOTS, where.replace(/[^a-z]+/gi, '_') + '.png'),
+                                fullPage: true });
+      }
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 360, where + ' is ' + width + 'px wide at 360px');
     };
