@@ -7,6 +7,7 @@
 #include "gateway/workspace/labels.h"
 #include "gateway/workspace/local_time.h"
 #include "gateway/workspace/page_notices.h"
+#include "gateway/workspace/staff_rights.h"
 #include "gateway/workspace/workspace_pages.h"
 
 namespace ketenpoort::workspace {
@@ -77,10 +78,6 @@ std::string EntryRow(api::Lang lang, const json& e, const OrgNames& names) {
   return row;
 }
 
-bool Authorised(const StaffContext& staff) {
-  return staff.Has(StaffRole::kAuditor);
-}
-
 }  // namespace
 
 std::string AuditHtml(api::Lang lang, const AuditView& v, const OrgNames& names) {
@@ -130,7 +127,7 @@ void RegisterAuditPage(api::Router& router, std::shared_ptr<const StaffPages> pa
     auto staff = pages->Begin(req, &login);
     if (!staff)
       return login;
-    if (!Authorised(*staff))
+    if (!MayAudit(*staff))
       return pages->ErrorPage(req, *staff, 403, "not_allowed");
     AuditView v;
     v.filter = {api::QueryValue(req, "subject_ref"), api::QueryValue(req, "actor"),

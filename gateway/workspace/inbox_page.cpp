@@ -8,6 +8,7 @@
 #include "gateway/workspace/labels.h"
 #include "gateway/workspace/local_time.h"
 #include "gateway/workspace/page_notices.h"
+#include "gateway/workspace/staff_rights.h"
 #include "gateway/workspace/workspace_pages.h"
 
 namespace ketenpoort::workspace {
@@ -266,8 +267,10 @@ api::Response ServeInbox(const StaffPages& pages, api::Request& req) {
   if (!staff)
     return login;
   std::string body = NoticeHtml(staff->lang, api::QueryValue(req, "notice"));
-  if (staff->link == nullptr) {
-    body += "<p class=\"error\">" + HtmlEscape(Text(staff->lang, "no_gateway_link")) + "</p>";
+  if (!MayRead(*staff) || staff->link == nullptr) {
+    body += "<p class=\"error\" id=\"inbox-error\">" +
+            HtmlEscape(Text(staff->lang, MayRead(*staff) ? "no_gateway_link" : "not_allowed")) +
+            "</p>";
     return pages.Page(req, *staff, 200, Text(staff->lang, "title_inbox"), body, "/inbox");
   }
   InboxLists lists;

@@ -12,6 +12,7 @@
 #include "gateway/workspace/labels.h"
 #include "gateway/workspace/local_time.h"
 #include "gateway/workspace/page_notices.h"
+#include "gateway/workspace/staff_rights.h"
 #include "gateway/workspace/workspace_pages.h"
 
 namespace ketenpoort::workspace {
@@ -300,10 +301,6 @@ std::optional<OrgKind> OwnKind(const StaffContext& staff) {
   return std::nullopt;
 }
 
-bool MayAct(const StaffContext& staff) {
-  return staff.Has(StaffRole::kCoordinator) || staff.Has(StaffRole::kCaseworker);
-}
-
 // Fetches and opens message `id` as the person logged in; an error is the gateway's.
 Result<Loaded> Load(const StaffContext& staff, const std::string& id, bool with_tracking) {
   KP_ASSIGN_OR_RETURN(json m,
@@ -386,6 +383,8 @@ api::Response Show(const StaffPages& pages, api::Request& req) {
   auto staff = pages.Begin(req, &login);
   if (!staff)
     return login;
+  if (!MayRead(*staff))
+    return pages.ErrorPage(req, *staff, 403, "not_allowed");
   if (staff->link == nullptr)
     return pages.ErrorPage(req, *staff, 503, "no_gateway_link");
   const std::string& id = req.params.at("id");
@@ -480,6 +479,8 @@ api::Response Attachment(const StaffPages& pages, api::Request& req) {
   auto staff = pages.Begin(req, &login);
   if (!staff)
     return login;
+  if (!MayRead(*staff))
+    return pages.ErrorPage(req, *staff, 403, "not_allowed");
   if (staff->link == nullptr)
     return pages.ErrorPage(req, *staff, 503, "no_gateway_link");
   const std::string& id = req.params.at("id");

@@ -9,7 +9,8 @@
 //   POST /login                   form csrf, username, password, code -> 303 /inbox with the
 //                                 session cookie; refused: the form again (401), one message
 //   POST /logout                  form csrf -> session ended, 303 /login?notice=logged_out
-//   GET  /inbox                   who is logged in (placeholder of the inbox)
+//   GET  /inbox, /messages/...,   the message pages and the audit trail (message_pages.h)
+//        /audit
 //   GET  /assets/workspace.css    the stylesheet; /assets/favicon.svg the icon
 // Any page but /login without a valid session: 303 /login.
 //

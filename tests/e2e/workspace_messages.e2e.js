@@ -274,6 +274,15 @@ async function main() {
     assert.equal(refused.status(), 403);
     await page.waitForSelector('#notice[data-notice="not_allowed"]');
 
+    await logOut();
+
+    // An administrator manages accounts and reads no messages.
+    await logIn('m.jansen');
+    await page.waitForSelector('#inbox-error');
+    assert.equal(await page.locator('#received').count(), 0);
+    assert.equal((await page.goto(base + '/messages/' + referral.id)).status(), 403);
+    assert.doesNotMatch(await page.content(), /Synthetische/);
+
     assert.deepEqual(scriptErrors.filter((e) => !/Failed to load resource: .* 403/.test(e)), [],
                      'no script or CSP errors in the pages');
 
