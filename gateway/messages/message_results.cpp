@@ -11,6 +11,16 @@ namespace {
 
 using nlohmann::json;
 
+// A header as a list shows it (the inbox, the sent list): with "recalled", "expired", "cursor".
+json ListedHeader(const delivery::FederationMessage& header, bool recalled, bool expired,
+                  std::int64_t cursor) {
+  json h = delivery::HeaderToJson(header);
+  h["recalled"] = recalled;
+  h["expired"] = expired;
+  h["cursor"] = std::to_string(cursor);
+  return h;
+}
+
 }  // namespace
 
 json ToJson(const Accepted& accepted) {
@@ -20,11 +30,8 @@ json ToJson(const Accepted& accepted) {
 json ToJson(const InboxPage& page) {
   json messages = json::array();
   for (const InboxEntry& entry : page.messages) {
-    json h = delivery::HeaderToJson(entry.header);
-    h["recalled"] = entry.recalled;
+    json h = ListedHeader(entry.header, entry.recalled, entry.expired, entry.cursor);
     h["state"] = entry.state;
-    h["expired"] = entry.expired;
-    h["cursor"] = std::to_string(entry.cursor);
     messages.push_back(std::move(h));
   }
   return json{{"messages", std::move(messages)}, {"next", std::to_string(page.next)}};
@@ -33,14 +40,11 @@ json ToJson(const InboxPage& page) {
 json ToJson(const SentPage& page) {
   json messages = json::array();
   for (const SentEntry& entry : page.messages) {
-    json h = delivery::HeaderToJson(entry.header);
-    h["recalled"] = entry.recalled;
-    h["expired"] = entry.expired;
+    json h = ListedHeader(entry.header, entry.recalled, entry.expired, entry.cursor);
     json states = json::object();
     for (const auto& [org, state] : entry.states)
       states[org] = state;
     h["states"] = std::move(states);
-    h["cursor"] = std::to_string(entry.cursor);
     messages.push_back(std::move(h));
   }
   return json{{"messages", std::move(messages)}, {"next", std::to_string(page.next)}};

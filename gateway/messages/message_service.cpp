@@ -47,6 +47,16 @@ std::vector<std::string> RecipientOrgs(const std::vector<store::DeliveryRecord>&
   return out;
 }
 
+// What every listed message shows (the inbox, the sent list): recalled, expired, and its header
+// with the organisations it reached.
+template <typename ListEntry>
+void FillListed(store::MessageRecord message, const std::vector<store::DeliveryRecord>& deliveries,
+                std::int64_t now, ListEntry& entry) {
+  entry.recalled = message.recalled_ms.has_value();
+  entry.expired = message.expires_ms && *message.expires_ms <= now;
+  entry.header = delivery::FederationMessageOf(std::move(message), RecipientOrgs(deliveries));
+}
+
 // The caller's entry about message `m` (may be null): with its client and legal basis.
 audit::AuditEntry Entry(const Caller& caller, std::string_view event, std::string_view action,
                         std::string_view object, const store::MessageRecord* m,
@@ -668,12 +678,9 @@ Result<InboxPage> MessageService::Inbox(const Caller& caller, std::int64_t after
     for (store::InboxItem& item : items) {
       KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(item.message.id));
       InboxEntry entry;
-      entry.recalled = item.message.recalled_ms.has_value();
-      entry.expired = item.message.expires_ms && *item.message.expires_ms <= now;
+      FillListed(std::move(item.message), deliveries, now, entry);
       entry.state = std::move(item.delivery.state);
       entry.cursor = item.delivery.seq;
-      entry.header =
-          delivery::FederationMessageOf(std::move(item.message), RecipientOrgs(deliveries));
       page.next = item.delivery.seq;
       page.messages.push_back(std::move(entry));
     }
@@ -695,13 +702,10 @@ Result<SentPage> MessageService::Sent(const Caller& caller, std::int64_t after_s
     for (store::SentItem& item : items) {
       KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(item.message.id));
       SentEntry entry;
-      entry.recalled = item.message.recalled_ms.has_value();
-      entry.expired = item.message.expires_ms && *item.message.expires_ms <= now;
+      FillListed(std::move(item.message), deliveries, now, entry);
       for (const store::DeliveryRecord& d : deliveries)
         entry.states[d.recipient_org] = d.state;
       entry.cursor = item.seq;
-      entry.header =
-          delivery::FederationMessageOf(std::move(item.message), RecipientOrgs(deliveries));
       page.next = item.seq;
       page.messages.push_back(std::move(entry));
     }

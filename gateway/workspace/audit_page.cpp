@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "gateway/api/query.h"
+#include "gateway/workspace/gateway_lists.h"
 #include "gateway/workspace/labels.h"
 #include "gateway/workspace/local_time.h"
 #include "gateway/workspace/page_notices.h"
@@ -18,14 +19,8 @@ using api::HtmlEscape;
 using nlohmann::json;
 
 // Pages of 1000 entries, at most 5: the newest are shown, the rest is for `audit export`.
-constexpr int kMaxPages = 5;
-constexpr int kPageSize = 1000;
+constexpr PageBounds kBounds{.page_size = 1000, .max_pages = 5};
 constexpr std::size_t kShown = 500;
-
-std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 std::int64_t Seq(const json& j) {
   auto it = j.find("seq");
@@ -51,30 +46,30 @@ std::string Outcome(api::Lang lang, const std::string& outcome) {
 }
 
 std::string EntryRow(api::Lang lang, const json& e, const OrgNames& names) {
-  const std::string event = Str(e, "event");
-  std::string who = Str(e, "user");
-  const std::string org = Str(e, "organisation");
+  const std::string event = StringOf(e, "event");
+  std::string who = StringOf(e, "user");
+  const std::string org = StringOf(e, "organisation");
   if (!org.empty())
     who += (who.empty() ? "" : ", ") + names(org);
-  const std::string role = Str(e, "role");
+  const std::string role = StringOf(e, "role");
   if (!role.empty())
     who += " (" + role + ")";
-  std::string about = Str(e, "object");
-  const std::string subject = Str(e, "subject_ref");
+  std::string about = StringOf(e, "object");
+  const std::string subject = StringOf(e, "subject_ref");
   std::string row = "<tr class=\"entry\" data-event=\"" + HtmlEscape(event) + "\">";
-  row += "<td>" + HtmlEscape(LocalTimeText(lang, Str(e, "time"))) + "</td>";
+  row += "<td>" + HtmlEscape(LocalTimeText(lang, StringOf(e, "time"))) + "</td>";
   row += "<td>" + HtmlEscape(Label(lang, "event", event)) + " <span class=\"meta\">(" +
-         HtmlEscape(Label(lang, "action", Str(e, "action"))) + ")</span></td>";
+         HtmlEscape(Label(lang, "action", StringOf(e, "action"))) + ")</span></td>";
   row += "<td>" + HtmlEscape(who) + "</td>";
   row += "<td>" + HtmlEscape(about);
   if (!subject.empty())
     row += "<br><span class=\"meta pseudonym\">" + T(lang, "client") + " " +
            HtmlEscape(subject.substr(0, 12)) + "…</span>";
   row += "</td>";
-  const std::string basis = Str(e, "authorisation_basis");
+  const std::string basis = StringOf(e, "authorisation_basis");
   row +=
       "<td>" + HtmlEscape(HasLabel("basis", basis) ? Label(lang, "basis", basis) : basis) + "</td>";
-  row += "<td>" + HtmlEscape(Outcome(lang, Str(e, "outcome"))) + "</td></tr>";
+  row += "<td>" + HtmlEscape(Outcome(lang, StringOf(e, "outcome"))) + "</td></tr>";
   return row;
 }
 
@@ -132,8 +127,7 @@ void RegisterAuditPage(api::Router& router, std::shared_ptr<const StaffPages> pa
     AuditView v;
     v.filter = {api::QueryValue(req, "subject_ref"), api::QueryValue(req, "actor"),
                 api::QueryValue(req, "from"), api::QueryValue(req, "to")};
-    std::vector<client::QueryParam> query = {{"format", "json"},
-                                             {"limit", std::to_string(kPageSize)}};
+    std::vector<client::QueryParam> query = {{"format", "json"}};
     if (!v.filter.subject_ref.empty())
       query.emplace_back("subject_ref", v.filter.subject_ref);
     if (!v.filter.actor.empty())
@@ -154,33 +148,15 @@ void RegisterAuditPage(api::Router& router, std::shared_ptr<const StaffPages> pa
     }
     if (staff->link == nullptr)
       v.error_key = "no_gateway_link";
-    std::string after = "0";
-    for (int page = 0; v.error_key.empty() && page < kMaxPages; ++page) {
-      auto q = query;
-      q.emplace_back("after", after);
-      auto got = staff->link->Get(staff->user(), "/v1/audit", q);
-      if (!got) {
+    if (v.error_key.empty()) {
+      auto got = FetchPages(*staff, "/v1/audit", query, "entries", kBounds, &v.cut);
+      if (got)
+        v.entries = std::move(*got);
+      else
         v.error_key = std::string(NoticeFor(got.error()));
-        break;
-      }
-      const json& list = got->contains("entries") && (*got)["entries"].is_array()
-                             ? (*got)["entries"]
-                             : json::array();
-      for (const json& e : list)
-        v.entries.push_back(e);
-      const std::string next = Str(*got, "next");
-      if (list.size() < static_cast<std::size_t>(kPageSize) || next.empty() || next == after)
-        break;
-      after = next;
-      v.cut = page + 1 == kMaxPages;
     }
-    const GatewayLink* link = staff->link;
-    const std::string user = staff->user();
-    OrgNames names = [link, user](const std::string& org) {
-      return link != nullptr ? link->OrganisationName(user, org) : org;
-    };
     return pages->Page(req, *staff, 200, Text(staff->lang, "nav_audit"),
-                       AuditHtml(staff->lang, v, names), "/audit");
+                       AuditHtml(staff->lang, v, DirectoryNames(*staff)), "/audit");
   });
 }
 

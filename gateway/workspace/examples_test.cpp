@@ -15,6 +15,7 @@
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/workspace/audit_page.h"
+#include "gateway/workspace/gateway_lists.h"
 #include "gateway/workspace/inbox_page.h"
 #include "gateway/workspace/labels.h"
 #include "gateway/workspace/local_time.h"
@@ -273,6 +274,14 @@ TEST(WorkspaceExamples, WorkspaceServer) {
   Status s = ServerExample(&config, url);
   ASSERT_TRUE(s) << s.error().ToString();
   EXPECT_EQ(url.rfind("https://127.0.0.1:", 0), 0u);
+}
+
+// gateway/workspace/gateway_lists.h
+TEST(WorkspaceExamples, GatewayLists) {
+  using nlohmann::json;
+  EXPECT_EQ(StringOf(json{{"id", "m-1"}}, "id"), "m-1");
+  EXPECT_EQ(StringOf(json{{"id", 1}}, "id"), "");
+  EXPECT_EQ(StringOf(json::array(), "id"), "");
 }
 
 // gateway/workspace/labels.h

@@ -5,6 +5,7 @@
 
 #include "adapters/kinds/registry.h"
 #include "gateway/api/query.h"
+#include "gateway/workspace/gateway_lists.h"
 #include "gateway/workspace/labels.h"
 #include "gateway/workspace/local_time.h"
 #include "gateway/workspace/page_notices.h"
@@ -18,13 +19,11 @@ namespace {
 using api::HtmlEscape;
 using nlohmann::json;
 
-// Pages of 100 fetched per list, at most: 1000 messages, more than a page should show.
-constexpr int kMaxPages = 10;
-constexpr int kPageSize = 100;
+// Pages of 100 fetched per list, at most 10: 1000 messages, more than a page should show.
+constexpr PageBounds kBounds{.page_size = 100, .max_pages = 10};
 
 std::string Str(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return StringOf(j, key);
 }
 
 long long Cursor(const json& j) {
@@ -214,27 +213,6 @@ std::string Section(api::Lang lang, std::string_view id, std::string_view title_
   return s + "</section>";
 }
 
-// Every page of `path`'s list (`key`), following `next`, up to kMaxPages.
-Result<json> FetchAll(const StaffContext& staff, const std::string& path, const char* key,
-                      bool* cut) {
-  json all = json::array();
-  std::string after = "0";
-  for (int page = 0; page < kMaxPages; ++page) {
-    KP_ASSIGN_OR_RETURN(json got,
-                        staff.link->Get(staff.user(), path,
-                                        {{"after", after}, {"limit", std::to_string(kPageSize)}}));
-    const json& items = got.contains(key) && got[key].is_array() ? got[key] : json::array();
-    for (const json& item : items)
-      all.push_back(item);
-    const std::string next = Str(got, "next");
-    if (items.size() < static_cast<std::size_t>(kPageSize) || next.empty() || next == after)
-      return all;
-    after = next;
-  }
-  *cut = true;
-  return all;
-}
-
 }  // namespace
 
 std::string InboxHtml(api::Lang lang, const InboxLists& lists, const OrgNames& names,
@@ -277,7 +255,7 @@ api::Response ServeInbox(const StaffPages& pages, api::Request& req) {
   bool notices_cut = false;  // notices are shown as fetched; none is older than the bound
   auto load = [&](const std::string& path, const char* key, json* into, bool* cut,
                   std::string* error) {
-    auto got = FetchAll(*staff, path, key, cut);
+    auto got = FetchPages(*staff, path, {}, key, kBounds, cut);
     if (got)
       *into = std::move(*got);
     else
@@ -286,12 +264,8 @@ api::Response ServeInbox(const StaffPages& pages, api::Request& req) {
   load("/v1/notices", "notices", &lists.notices, &notices_cut, &lists.notices_error);
   load("/v1/inbox", "messages", &lists.received, &lists.received_cut, &lists.received_error);
   load("/v1/sent", "messages", &lists.sent, &lists.sent_cut, &lists.sent_error);
-  const GatewayLink* link = staff->link;
-  const std::string user = staff->user();
-  OrgNames names = [link, user](const std::string& org) {
-    return link->OrganisationName(user, org);
-  };
-  body += "<div id=\"inbox\">" + InboxHtml(staff->lang, lists, names, pages.NowMs()) + "</div>";
+  body += "<div id=\"inbox\">" +
+          InboxHtml(staff->lang, lists, DirectoryNames(*staff), pages.NowMs()) + "</div>";
   return pages.Page(req, *staff, 200, Text(staff->lang, "title_inbox"), body, "/inbox");
 }
 

@@ -18,7 +18,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 
@@ -26,12 +25,10 @@
 
 #include "gateway/api/html_page.h"
 #include "gateway/api/http_types.h"
+#include "gateway/workspace/gateway_lists.h"
 #include "gateway/workspace/staff_page.h"
 
 namespace ketenpoort::workspace {
-
-// An organisation's name for its id.
-using OrgNames = std::function<std::string(const std::string&)>;
 
 struct InboxLists {
   nlohmann::json received = nlohmann::json::array();  // inbox headers, any order

@@ -9,6 +9,7 @@
 #include "gateway/client/api_client.h"
 #include "gateway/crypto/encoding.h"
 #include "gateway/log/log.h"
+#include "gateway/workspace/gateway_lists.h"
 #include "gateway/workspace/labels.h"
 #include "gateway/workspace/local_time.h"
 #include "gateway/workspace/page_notices.h"
@@ -23,10 +24,7 @@ using api::HtmlEscape;
 using nlohmann::json;
 
 std::string Str(const json& j, const char* key) {
-  if (!j.is_object())
-    return {};
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return StringOf(j, key);
 }
 
 std::string T(api::Lang lang, std::string_view key) {
@@ -372,29 +370,44 @@ int StatusOf(const Error& e) {
   }
 }
 
-OrgNames NamesOf(const StaffContext& staff) {
-  const GatewayLink* link = staff.link;
-  std::string user = staff.user();
-  return [link, user](const std::string& org) { return link->OrganisationName(user, org); };
+// The start of a GET: the session, the right to read, and message {id} loaded. nullopt with
+// `*done` set (a 303 to /login, or an error page) when the request ends here.
+struct Reading {
+  StaffContext staff;
+  Loaded loaded;
+};
+std::optional<Reading> BeginRead(const StaffPages& pages, api::Request& req, bool with_tracking,
+                                 api::Response* done) {
+  auto staff = pages.Begin(req, done);
+  if (!staff)
+    return std::nullopt;
+  if (!MayRead(*staff)) {
+    *done = pages.ErrorPage(req, *staff, 403, "not_allowed");
+    return std::nullopt;
+  }
+  if (staff->link == nullptr) {
+    *done = pages.ErrorPage(req, *staff, 503, "no_gateway_link");
+    return std::nullopt;
+  }
+  auto loaded = Load(*staff, req.params.at("id"), with_tracking);
+  if (!loaded) {
+    *done = pages.ErrorPage(req, *staff, StatusOf(loaded.error()), NoticeFor(loaded.error()));
+    return std::nullopt;
+  }
+  return Reading{std::move(*staff), std::move(*loaded)};
 }
 
 api::Response Show(const StaffPages& pages, api::Request& req) {
-  api::Response login;
-  auto staff = pages.Begin(req, &login);
-  if (!staff)
-    return login;
-  if (!MayRead(*staff))
-    return pages.ErrorPage(req, *staff, 403, "not_allowed");
-  if (staff->link == nullptr)
-    return pages.ErrorPage(req, *staff, 503, "no_gateway_link");
+  api::Response done;
+  auto reading = BeginRead(pages, req, /*with_tracking=*/true, &done);
+  if (!reading)
+    return done;
+  const StaffContext* staff = &reading->staff;
   const std::string& id = req.params.at("id");
-  auto loaded = Load(*staff, id, /*with_tracking=*/true);
-  if (!loaded)
-    return pages.ErrorPage(req, *staff, StatusOf(loaded.error()), NoticeFor(loaded.error()));
-  const MessageFacts& f = loaded->facts;
+  const MessageFacts& f = reading->loaded.facts;
   std::string body = NoticeHtml(staff->lang, api::QueryValue(req, "notice"));
-  body += "<div id=\"message\">" + MessageHtml(staff->lang, f, NamesOf(*staff), staff->csrf()) +
-          "</div>";
+  body += "<div id=\"message\">" +
+          MessageHtml(staff->lang, f, DirectoryNames(*staff), staff->csrf()) + "</div>";
   return pages.Page(req, *staff, 200, Label(staff->lang, "kind", Str(f.message, "kind")), body,
                     MessagePath(id));
 }
@@ -475,19 +488,13 @@ std::string SafeFileName(const std::string& name) {
 }
 
 api::Response Attachment(const StaffPages& pages, api::Request& req) {
-  api::Response login;
-  auto staff = pages.Begin(req, &login);
-  if (!staff)
-    return login;
-  if (!MayRead(*staff))
-    return pages.ErrorPage(req, *staff, 403, "not_allowed");
-  if (staff->link == nullptr)
-    return pages.ErrorPage(req, *staff, 503, "no_gateway_link");
+  api::Response done;
+  auto reading = BeginRead(pages, req, /*with_tracking=*/false, &done);
+  if (!reading)
+    return done;
+  const StaffContext* staff = &reading->staff;
   const std::string& id = req.params.at("id");
-  auto loaded = Load(*staff, id, /*with_tracking=*/false);
-  if (!loaded)
-    return pages.ErrorPage(req, *staff, StatusOf(loaded.error()), NoticeFor(loaded.error()));
-  const json& files = loaded->facts.attachments;
+  const json& files = reading->loaded.facts.attachments;
   std::size_t n = 0;
   const std::string& text = req.params.at("n");
   if (text.empty() || text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos)

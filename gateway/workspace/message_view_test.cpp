@@ -39,12 +39,11 @@ TEST(Labels, EveryCodeOfEveryBuiltinListAndEveryKindStateAndFieldHasAWord) {
     EXPECT_TRUE(HasLabel("state", s)) << s;
 }
 
-TEST(Labels, AreDutchFirstEnglishOnRequestAndAnUnknownCodeShowsAsItIs) {
-  EXPECT_EQ(Label(Lang::kNl, "kind", "referral"), "Verwijzing");
-  EXPECT_EQ(Label(Lang::kEn, "kind", "referral"), "Referral");
-  EXPECT_EQ(Label(Lang::kNl, "code.decline_reason", "no_place"), "Geen plaats");
-  EXPECT_EQ(Label(Lang::kEn, "state", "declined"), "Declined");
-  EXPECT_EQ(Label(Lang::kNl, "code.need", "made_up"), "made_up");
+TEST(Labels, AreInEnglishOnRequestAndButtonsSayWhatTheyDo) {
+  EXPECT_EQ(Label(Lang::kEn, "kind", "b8"), "B8 procedure");
+  EXPECT_EQ(Label(Lang::kNl, "do", "declined"), "Afwijzen");
+  EXPECT_EQ(Label(Lang::kEn, "code.indicator", "debt_bondage"), "Debt bondage");
+  EXPECT_FALSE(HasLabel("code.need", "made_up"));
 }
 
 TEST(LocalTime, IsDutchWinterAndSummerTimeWithTheMonthAsAWord) {

@@ -107,4 +107,57 @@ function exited(child) {
   });
 }
 
-module.exports = { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium, get, base32Decode, totp, exited };
+// The page's script errors and console errors (a CSP violation is one), gathered as they
+// happen; messages matching `ignore` (a RegExp) are left out.
+function collectErrors(page, ignore = null) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !(ignore && ignore.test(m.text()))) errors.push(m.text());
+  });
+  return errors;
+}
+
+// Ends what a test started: the browser, then every child (newest first) with SIGTERM, waiting
+// for each to exit; then removes `tmp`, unless KP_E2E_KEEP is set.
+async function cleanUp(browser, children, tmp) {
+  if (browser) await browser.close().catch(() => {});
+  for (const c of [...children].reverse()) {
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill('SIGTERM');
+      await exited(c);
+    }
+  }
+  if (process.env.KP_E2E_KEEP) console.log('kept ' + tmp);
+  else require('node:fs').rmSync(tmp, { recursive: true, force: true });
+}
+
+// The ketenpoort binary named by --binary (or $KP_BINARY); throws when it or Chromium is missing.
+function binaryUnderTest() {
+  const binary = require('node:path').resolve(arg('--binary') || process.env.KP_BINARY || '');
+  const fs = require('node:fs');
+  if (!fs.existsSync(binary)) throw new Error('ketenpoort binary not found: ' + binary);
+  if (!fs.existsSync(CHROMIUM)) throw new Error('chromium not found at ' + CHROMIUM + ' (apt-get install chromium)');
+  return binary;
+}
+
+// A new `init --demo` deployment in tmp/deploy, its gateway and workspace on free loopback ports.
+async function initDemo(binary, tmp) {
+  const port = await freePort();
+  const wsPort = await freePort();
+  const dep = path.join(tmp, 'deploy');
+  execFileSync(binary, ['init', '--dir', dep, '--demo', '--port', String(port), '--host', '127.0.0.1',
+                        '--workspace-port', String(wsPort)]);
+  return { dep, port, wsPort };
+}
+
+// Runs `main` as the test `name`: exit 0 when it resolves, 1 when it throws or outlasts
+// `timeoutMs`.
+function runTest(name, timeoutMs, main) {
+  const watchdog = setTimeout(() => { console.error(name + ': timed out'); process.exit(1); }, timeoutMs);
+  main().then(() => { clearTimeout(watchdog); process.exit(0); },
+              (e) => { console.error(name + ': FAILED: ' + (e && e.stack || e)); process.exit(1); });
+}
+
+module.exports = { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium, get, base32Decode, totp, exited,
+                   collectErrors, cleanUp, runTest, binaryUnderTest, initDemo };

@@ -16,7 +16,7 @@ const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
 
-const { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium } = require('./helpers');
+const { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium, collectErrors } = require('./helpers');
 const PYTHON = '/usr/bin/python3';
 const REPLY_FILE_LIMIT = 4096;  // limits.max_attachment_bytes of this test's gateway
 const MAX_ATTEMPTS = 3;
@@ -126,9 +126,7 @@ async function main() {
     browser = context;
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
-    const scriptErrors = [];
-    page.on('pageerror', (e) => scriptErrors.push(String(e)));
-    page.on('console', (m) => { if (m.type() === 'error') scriptErrors.push(m.text()); });
+    const scriptErrors = collectErrors(page);
 
     await page.goto(link);
     assert.equal(await page.getAttribute('html', 'lang'), 'nl');

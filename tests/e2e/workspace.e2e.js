@@ -17,7 +17,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium, get, totp, exited } = require('./helpers');
+const { waitFor, launchChromium, get, totp, exited, collectErrors, cleanUp, runTest, binaryUnderTest,
+        initDemo } = require('./helpers');
 const MAX_FAILURES = 3;  // lockout.max_failures of this test's workspace
 const TIMEOUT_MS = 120000;
 
@@ -32,20 +33,13 @@ function wrongCode(base32Secret) {
 }
 
 async function main() {
-  const binary = path.resolve(arg('--binary') || process.env.KP_BINARY || '');
-  if (!fs.existsSync(binary)) throw new Error('ketenpoort binary not found: ' + binary);
-  if (!fs.existsSync(CHROMIUM)) throw new Error('chromium not found at ' + CHROMIUM + ' (apt-get install chromium)');
-
+  const binary = binaryUnderTest();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-ws-e2e-'));
   const children = [];
   let browser;
   try {
     // --- the deployment, the gateway and the workspace
-    const port = await freePort();
-    const wsPort = await freePort();
-    const dep = path.join(tmp, 'deploy');
-    execFileSync(binary, ['init', '--dir', dep, '--demo', '--port', String(port), '--host', '127.0.0.1',
-                          '--workspace-port', String(wsPort)]);
+    const { dep, port, wsPort } = await initDemo(binary, tmp);
     const wsConfigPath = path.join(dep, 'workspace.json');
     const wsConfig = JSON.parse(fs.readFileSync(wsConfigPath, 'utf8'));
     assert.equal(wsConfig.listen.port, wsPort);
@@ -117,12 +111,8 @@ async function main() {
     browser = context;
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
-    const scriptErrors = [];
-    page.on('pageerror', (e) => scriptErrors.push(String(e)));
     // A refused log-in is a 401 page, which Chromium reports as a failed resource: not an error.
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/^Failed to load resource: .* 401 /.test(m.text())) scriptErrors.push(m.text());
-    });
+    const scriptErrors = collectErrors(page, /^Failed to load resource: .* 401 /);
 
     // Any page without a session goes to /login; Dutch by default.
     await page.goto(base + '/inbox');
@@ -227,18 +217,8 @@ async function main() {
       assert.ok(!log.includes(name), 'the log must not hold a name: ' + name);
     console.log('workspace e2e: ok');
   } finally {
-    if (browser) await browser.close().catch(() => {});
-    for (const c of children.reverse()) {
-      if (c.exitCode === null && c.signalCode === null) {
-        c.kill('SIGTERM');
-        await exited(c);
-      }
-    }
-    if (process.env.KP_E2E_KEEP) console.log('kept ' + tmp);
-    else fs.rmSync(tmp, { recursive: true, force: true });
+    await cleanUp(browser, children, tmp);
   }
 }
 
-const watchdog = setTimeout(() => { console.error('workspace e2e: timed out'); process.exit(1); }, TIMEOUT_MS);
-main().then(() => { clearTimeout(watchdog); process.exit(0); },
-            (e) => { console.error('workspace e2e: FAILED: ' + (e && e.stack || e)); process.exit(1); });
+runTest('workspace e2e', TIMEOUT_MS, main);
