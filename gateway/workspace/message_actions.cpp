@@ -27,6 +27,7 @@ MessageActions ActionsFor(const KindRegistry& kinds, const MessageSituation& s) 
     return a;
   const Lifecycle& lc = kinds.LifecycleFor(s.kind);
   const MessageKind* kind = kinds.Find(s.kind);
+  a.per_recipient = lc.scope() == LifecycleScope::kDelivery;
   auto note_code_list = [&](const std::string& state) {
     if (const StateRule* rule = lc.RuleFor(state); rule && !rule->code_list.empty())
       a.code_lists[state] = rule->code_list;

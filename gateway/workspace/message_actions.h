@@ -51,6 +51,9 @@ struct MessageActions {
   bool ask_question = false;
   bool answer = false;
   bool re_refer = false;
+  // Whether the sender names the recipient a state is for (a referral, a signal); false when a
+  // state moves the whole message (a b8: LifecycleScope::kMessage).
+  bool per_recipient = true;
   // The code list a state's reason is coded with (a referral's decline: decline_reason).
   std::map<std::string, std::string> code_lists{};
 

@@ -257,7 +257,7 @@ std::string ActionsHtml(api::Lang lang, const MessageFacts& f, const OrgNames& n
   for (const std::string& state : a.states)
     out += StateForm(lang, id, state, a, nullptr, names, csrf);
   for (const auto& [state, targets] : a.sender_targets)
-    out += StateForm(lang, id, state, a, &targets, names, csrf);
+    out += StateForm(lang, id, state, a, a.per_recipient ? &targets : nullptr, names, csrf);
   std::string links;
   const std::string follows = client::PercentEncode(id);
   if (a.ask_question)

@@ -2,6 +2,7 @@
 // is offered: pure functions over the gateway's JSON, tested without a gateway.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 #include <string>
@@ -201,6 +202,14 @@ TEST(MessageActions, FollowTheLifecycleAndWhoMaySetEachState) {
                                         .may_act = true});
   EXPECT_TRUE(q.answer);
   EXPECT_FALSE(q.ask_question);
+  // A b8 moves as one procedure: no recipient to choose.
+  MessageActions b8 = ActionsFor(kinds, {.kind = "b8",
+                                         .state = "received",
+                                         .is_recipient = true,
+                                         .org_kind = OrgKind::kPolice,
+                                         .may_act = true});
+  EXPECT_FALSE(b8.per_recipient);
+  EXPECT_NE(std::find(b8.states.begin(), b8.states.end(), "reported"), b8.states.end());
 }
 
 MessageFacts SenderFacts() {
