@@ -15,6 +15,7 @@
 #include "gateway/crypto/encoding.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/workspace/gateway_link.h"
+#include "gateway/workspace/login_throttle.h"
 #include "gateway/workspace/staff_account.h"
 #include "gateway/workspace/staff_credentials.h"
 #include "gateway/workspace/staff_login.h"
@@ -307,6 +308,25 @@ TEST(WorkspaceExamples, GatewayLink) {
   EXPECT_EQ((*comensha)->OrganisationName("e.hendriks", "shop-denhaag").rfind("SHOP Den Haag", 0),
             0u);
   EXPECT_EQ(gw.Terminate(), 0);
+}
+
+// gateway/workspace/login_throttle.h
+TEST(WorkspaceExamples, LoginThrottle) {
+  api::Request req;
+  req.remote_address = "198.51.100.4";
+  std::int64_t now_ms = kNow;
+  int refused = 0;
+
+  LoginThrottle throttle({.max_failures = 20, .window_ms = 900000});
+  for (int i = 0; i < 25; ++i) {
+    if (!throttle.Allowed(req.remote_address, now_ms)) {
+      ++refused;  // TooManyAttempts(): 429
+      continue;
+    }
+    throttle.Failed(req.remote_address, now_ms);  // LogIn failed
+  }
+  EXPECT_EQ(refused, 5);
+  EXPECT_TRUE(throttle.Allowed(req.remote_address, now_ms + 900000));
 }
 
 // gateway/workspace/staff_page.h
