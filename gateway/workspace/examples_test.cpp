@@ -68,7 +68,7 @@ TEST(WorkspaceExamples, WorkspaceConfig) {
   Status s = ConfigExample(d.config_file, db, token);
   ASSERT_TRUE(s) << s.error().ToString();
   EXPECT_EQ(db, d.dir.File("demo/workspace.db"));
-  EXPECT_EQ(token, d.dir.File("demo/tokens/shop-denhaag.token"));
+  EXPECT_EQ(token, d.dir.File("demo/tokens/shop-denhaag.workspace.token"));
 }
 
 // gateway/workspace/workspace_database.h

@@ -16,7 +16,7 @@
 //     "organisations": [
 //       {"id": "shop-denhaag", "name": "SHOP Den Haag",
 //        "gateway_url": "https://127.0.0.1:8443", "ca_file": "certs/ca.cert.pem",
-//        "token_file": "tokens/shop-denhaag.token",
+//        "token_file": "tokens/shop-denhaag.workspace.token",
 //        "key_file": "certs/shop-denhaag.key.pem", "cert_file": "certs/shop-denhaag.cert.pem",
 //        "pseudonym_key_file": "certs/shop-denhaag.pseudonym.key",
 //        "trust_anchors": "certs/ca.cert.pem"}
@@ -69,7 +69,8 @@ struct WorkspaceDatabase {
 
 // An organisation this workspace acts for, with what the CLI's OrgSession uses to act for it
 // (gateway/cli/org_session.h): its gateway, the CA of that gateway's TLS certificate, its API
-// token, its key and certificate.
+// token, its key and certificate. The token is of role workspace: every request made with it
+// names the person acting in Ketenpoort-Acting-User (gateway/auth/acting_user.h).
 struct WorkspaceOrganisation {
   std::string id{};
   std::string name{};  // for people: "SHOP Den Haag"
