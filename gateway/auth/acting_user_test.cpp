@@ -42,8 +42,9 @@ TEST(ActingUserTest, AWorkspaceTokenMustNameOnePersonByUsername) {
     EXPECT_EQ(r.error().kind, ErrorKind::kInvalidArgument) << bad;
     EXPECT_EQ(r.error().code, "invalid_acting_user") << bad;
     EXPECT_EQ(r.error().field, "Ketenpoort-Acting-User");
-    if (!bad.empty())
+    if (!bad.empty()) {
       EXPECT_EQ(r.error().message.find(bad), std::string::npos) << "the value is not echoed";
+    }
   }
 }
 

@@ -143,7 +143,7 @@ TEST_F(WorkspaceCliTest, CheckValidatesTheWorkspaceConfigAndItsFiles) {
   EXPECT_NE(ok.out.find("ok    key of comensha: "), std::string::npos) << ok.out;
   EXPECT_NE(ok.out.find("0 problems"), std::string::npos);
 
-  const std::string token = dep_->dir() + "/tokens/comensha.token";
+  const std::string token = dep_->dir() + "/tokens/comensha.workspace.token";
   ASSERT_EQ(::chmod(token.c_str(), 0644), 0);
   CommandResult open_token = RunKetenpoort({"check", "--config", Config()});
   EXPECT_EQ(open_token.exit_code, 1);
