@@ -169,12 +169,9 @@ class ComposeSite {
   explicit ComposeSite(std::shared_ptr<const StaffPages> pages) : pages_(std::move(pages)) {}
 
   api::Response List(api::Request& req) const {
-    api::Response login;
-    auto staff = pages_->Begin(req, &login);
-    if (!staff)
-      return login;
-    if (auto refused = Refusal(req, *staff))
-      return *refused;
+    std::optional<StaffContext> staff;
+    if (auto other = Enter(req, &staff))
+      return *other;
     auto directory = staff->link->Directory(staff->user());
     if (!directory)
       return GatewayFailure(req, *staff, directory.error());
@@ -195,12 +192,9 @@ class ComposeSite {
   }
 
   api::Response Form(api::Request& req) const {
-    api::Response login;
-    auto staff = pages_->Begin(req, &login);
-    if (!staff)
-      return login;
-    if (auto refused = Refusal(req, *staff))
-      return *refused;
+    std::optional<StaffContext> staff;
+    if (auto other = Enter(req, &staff))
+      return *other;
     ComposeView v;
     v.follows = api::QueryValue(req, "follows");
     v.idempotency_key = crypto::RandomToken(24);
@@ -345,6 +339,17 @@ class ComposeSite {
   };
 
   static const CodeLists& Lists() { return kinds::BuiltinKinds().code_lists(); }
+
+  // The person behind a GET, in *staff when they may compose here; else the page to answer
+  // (the log-in, or a refusal).
+  std::optional<api::Response> Enter(const api::Request& req,
+                                     std::optional<StaffContext>* staff) const {
+    api::Response login;
+    *staff = pages_->Begin(req, &login);
+    if (!*staff)
+      return login;
+    return Refusal(req, **staff);
+  }
 
   // The refusal page for someone who may not compose here; nullopt when they may.
   std::optional<api::Response> Refusal(const api::Request& req, const StaffContext& s) const {
