@@ -7,8 +7,9 @@
 // content Wende opens as typed. A signal about a minor in Rotterdam reaches CoMensha, the report
 // point and Veilig Thuis; one about an adult in The Hague asks for a legal basis before the
 // police. A referral without its needs shows the error beside the field and sends nothing, also
-// when the field is emptied after a preview. The form reads in English with ?lang=en; an auditor
-// is refused. The workspace's log names message ids, never the client number or the content.
+// when the field is emptied after a preview. A re-referral, a question and its answer follow the
+// referral. The form reads in English with ?lang=en; an auditor is refused. The workspace's log
+// names message ids, never the client number or the content.
 //
 //   node tests/e2e/compose.e2e.js --binary build/gateway/cli/ketenpoort
 'use strict';
@@ -83,14 +84,24 @@ async function main() {
       const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
       return response;
     };
+    // A code is accepted once: a second log-in within 30 s uses the next step's code, which the
+    // workspace accepts for clock drift.
+    const lastStep = {};
     const logIn = async (username) => {
       const p = person(username);
+      const step = Math.max(Math.floor(Date.now() / 30000), (lastStep[username] ?? -1) + 1);
+      lastStep[username] = step;
       await page.goto(base + '/login');
       await page.getByLabel('Gebruikersnaam').fill(p.username);
       await page.getByLabel('Wachtwoord').fill(p.password);
-      await page.getByLabel(/Code uit de authenticator-app/).fill(totp(p.totp_secret));
+      await page.getByLabel(/Code uit de authenticator-app/).fill(totp(p.totp_secret, step * 30));
       await submit('#login-submit');
       assert.equal(new URL(page.url()).pathname, '/inbox');
+    };
+    const logOut = async () => {
+      await page.goto(base + '/inbox');
+      await submit('#logout-submit');
+      assert.equal(new URL(page.url()).pathname, '/login');
     };
     const texts = (selector) => page.locator(selector).allTextContents();
 
@@ -114,7 +125,7 @@ async function main() {
       await page.getByLabel(/^Urgentie/).selectOption({ label: 'Spoed' });
       await page.getByLabel(/^Uw dossiernummer/).fill(CASE_REF);
       if (needs) {
-        await page.getByRole('checkbox', { name: 'Opvang' }).check();
+        await page.getByRole('checkbox', { name: 'Opvang', exact: true }).check();
         await page.getByRole('checkbox', { name: 'Medische hulp' }).check();
       }
       await page.getByLabel(/^Samenvatting/).fill('Heeft vanavond een veilige plek nodig.');
@@ -130,7 +141,9 @@ async function main() {
     assert.equal(await page.inputValue('#f-client_ref'), CASE_REF, 'the values are kept');
 
     // A double click sends once: the same Idempotency-Key and the same sealed bytes.
-    await Promise.all([page.waitForURL(/\/messages\/[^/?]+\?notice=sent$/), page.dblclick('#send-submit')]);
+    // The first navigation is cut short by the second click: wait for where the page lands.
+    await page.dblclick('#send-submit');
+    await page.waitForURL(/\/messages\/[^/?]+\?notice=sent$/);
     const referralId = new URL(page.url()).pathname.split('/').pop();
     const atWende = inbox('wende-denhaag').filter((m) => m.kind === 'referral');
     assert.equal(atWende.length, 1, 'one referral at Wende, however often the form was sent');
@@ -218,8 +231,49 @@ async function main() {
     assert.ok((await texts('#f-age_band option')).includes('Adult (18 or over)'));
     await page.goto(base + '/compose?lang=nl');
 
+    // --- a re-referral follows the first: the same client (no number asked), another shelter
+    await page.goto(base + '/compose/referral?follows=' + referralId);
+    assert.equal(await page.locator('#f-client_number').count(), 0, 'the subject comes from the case');
+    assert.equal(await page.inputValue('#f-region'), 'GM0518', 'the routing of the case');
+    await page.getByLabel(/^Reden van het vervolg/).fill('Wende heeft geen plek');
+    await page.getByRole('checkbox', { name: 'De Haven Den Haag' }).check();
+    await page.getByLabel(/^Uw dossiernummer/).fill(CASE_REF);
+    await page.getByRole('checkbox', { name: 'Opvang', exact: true }).check();
+    await submit('#preview-submit');
+    assert.deepEqual(await texts('#recipients li'), ['De Haven Den Haag']);
+    await submit('#send-submit');
+    const reReferralId = new URL(page.url()).pathname.split('/').pop();
+    const atDeHaven = inbox('dehaven-denhaag');
+    assert.equal(atDeHaven.length, 1);
+    assert.equal(atDeHaven[0].id, reReferralId);
+    assert.equal(atDeHaven[0].subject_ref, pseudonym);
+
+    // --- Wende asks SHOP a question about the referral; SHOP answers it
+    await logOut();
+    await logIn('t.meijer');
+    await page.goto(base + '/compose/question?follows=' + referralId);
+    await page.getByLabel(/^Reden van het vervolg/).fill('Vraag over de intake');
+    await page.getByLabel(/^Tekst/).fill('Spreekt de cliënt Engels?');
+    await submit('#preview-submit');
+    assert.deepEqual(await texts('#recipients li'), ['SHOP Den Haag, zorgcoördinatie mensenhandel']);
+    await submit('#send-submit');
+    const questionId = new URL(page.url()).pathname.split('/').pop();
+    const questions = inbox('shop-denhaag').filter((m) => m.kind === 'question');
+    assert.deepEqual(questions.map((m) => m.id), [questionId]);
+    assert.equal(questions[0].subject_ref, pseudonym);
+    assert.deepEqual(openAs('shop-denhaag', questionId), { text: 'Spreekt de cliënt Engels?' });
+    await logOut();
+    await logIn('j.devries');
+    await page.goto(base + '/compose/answer?follows=' + questionId);
+    await page.getByLabel(/^Reden van het vervolg/).fill('Antwoord');
+    await page.getByLabel(/^Tekst/).fill('Ja, en Roemeens.');
+    await submit('#preview-submit');
+    await submit('#send-submit');
+    const answerId = new URL(page.url()).pathname.split('/').pop();
+    assert.deepEqual(inbox('wende-denhaag').filter((m) => m.kind === 'answer').map((m) => m.id), [answerId]);
+
     // --- an auditor may not compose
-    await submit('#logout-submit');
+    await logOut();
     await logIn('a.bakker');
     r = await page.goto(base + '/compose');
     assert.equal(r.status(), 403);
