@@ -230,6 +230,13 @@ async function main() {
     assert.ok((await page.getByRole('checkbox', { name: 'Shelter' }).count()) === 1);
     assert.ok((await texts('#f-age_band option')).includes('Adult (18 or over)'));
     await page.goto(base + '/compose?lang=nl');
+    // At phone width the forms fit, long labels and all.
+    await page.setViewportSize({ width: 360, height: 740 });
+    for (const form of ['/compose/signal', '/compose/referral?follows=' + referralId]) {
+      await page.goto(base + form);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 360, form + ' is ' + width + 'px wide at 360px');
+    }
 
     // --- a re-referral follows the first: the same client (no number asked), another shelter
     await page.goto(base + '/compose/referral?follows=' + referralId);
