@@ -269,6 +269,12 @@ async function main() {
     assert.deepEqual(questions.map((m) => m.id), [questionId]);
     assert.equal(questions[0].subject_ref, pseudonym);
     assert.deepEqual(openAs('shop-denhaag', questionId), { text: 'Spreekt de cliënt Engels?' });
+    // The gateway's audit trail names the person who sent each message from the workspace.
+    const trail = cli('audit', 'export', '--subject', pseudonym).trim().split('\n').map((l) => JSON.parse(l));
+    const sentBy = (id) => trail.filter((e) => e.event === 'submit' && e.object === id)
+      .map((e) => [e.user, e.organisation]);
+    assert.deepEqual(sentBy(referralId), [['j.devries', 'shop-denhaag']]);
+    assert.deepEqual(sentBy(questionId), [['t.meijer', 'wende-denhaag']]);
     await logOut();
     await logIn('j.devries');
     await page.goto(base + '/compose/answer?follows=' + questionId);
