@@ -463,7 +463,10 @@ class ComposeSite {
       v.notice = "form_invalid";
       return Show(req, s, 422, v);
     }
-    v.notice = "gateway_refused";
+    // A refusal people can act on has words of its own ("gw_CODE"); any other the general
+    // sentence. The code is shown beside either, for the people who support them.
+    const std::string own = "gw_" + e.code;
+    v.notice = Text(s.lang, own) != own ? own : "gateway_refused";
     v.notice_code = e.code;
     return Show(req, s, e.kind == ErrorKind::kInternal ? 502 : 422, v);
   }

@@ -104,6 +104,29 @@ const Texts& AllTexts() {
        {"De gateway heeft het bericht geweigerd; er is niets verstuurd. Code:",
         "The gateway refused the message; nothing was sent. Code:"}},
       {"required_note", {"Velden met * zijn verplicht.", "Fields marked * are required."}},
+      {"gw_idempotency_conflict",
+       {"Dit formulier is al verstuurd met andere gegevens; er is niets verstuurd. Begin een nieuw "
+        "bericht.",
+        "This form was already sent with other details; nothing was sent. Start a new message."}},
+      {"gw_recipient_outside_region",
+       {"Die organisatie werkt niet in de regio van deze casus; er is niets verstuurd.",
+        "That organisation does not serve the region of this case; nothing was sent."}},
+      {"gw_subject_mismatch",
+       {"Het vervolg gaat niet over dezelfde cliënt; er is niets verstuurd.",
+        "The follow-up is not about the same client; nothing was sent."}},
+      {"gw_sender_not_permitted",
+       {"Uw organisatie mag dit soort bericht niet beginnen; er is niets verstuurd.",
+        "Your organisation may not start this kind of message; nothing was sent."}},
+      {"gw_recipient_not_party",
+       {"Alleen de partijen van dit bericht kunnen hierover vragen en antwoorden; er is niets "
+        "verstuurd.",
+        "Only the parties of this message can ask and answer about it; nothing was sent."}},
+      {"gw_invalid_transition",
+       {"Hier kan nu geen vraag of antwoord bij: er staat al een vraag open, of er is er geen. Er "
+        "is niets verstuurd.",
+        "No question or answer fits here now: one is open already, or none is. Nothing was "
+        "sent."}},
+
       {"hint_client_number",
        {"Het cliëntnummer uit uw eigen registratie. De werkplek maakt er het pseudoniem van dat "
         "met het bericht meegaat; het nummer zelf verlaat uw organisatie niet.",

@@ -8,8 +8,9 @@
 // point and Veilig Thuis; one about an adult in The Hague asks for a legal basis before the
 // police. A referral without its needs shows the error beside the field and sends nothing, also
 // when the field is emptied after a preview. A re-referral, a question and its answer follow the
-// referral. The form reads in English with ?lang=en; an auditor is refused. The workspace's log
-// names message ids, never the client number or the content.
+// referral (a second open question is refused by the gateway, in words), and the audit trail
+// names who sent each. The form reads in English with ?lang=en; an auditor is refused. The
+// workspace's log names message ids, never the client number or the content.
 //
 //   node tests/e2e/compose.e2e.js --binary build/gateway/cli/ketenpoort
 'use strict';
@@ -269,6 +270,18 @@ async function main() {
     assert.deepEqual(questions.map((m) => m.id), [questionId]);
     assert.equal(questions[0].subject_ref, pseudonym);
     assert.deepEqual(openAs('shop-denhaag', questionId), { text: 'Spreekt de cliënt Engels?' });
+    // A second question while the first is open: the gateway refuses, the page says so in
+    // words, and nothing is sent.
+    await page.goto(base + '/compose/question?follows=' + referralId);
+    await page.getByLabel(/^Reden van het vervolg/).fill('Nog een vraag');
+    await page.getByLabel(/^Tekst/).fill('En de tolk?');
+    await submit('#preview-submit');
+    r = await submit('#send-submit');
+    assert.equal(r.status(), 422);
+    await page.waitForSelector('#notice[role="alert"][data-notice="gw_invalid_transition"]');
+    assert.equal(await page.textContent('#notice-code'), 'invalid_transition');
+    assert.equal(await page.inputValue('#f-text'), 'En de tolk?', 'the values are kept');
+    assert.equal(inbox('shop-denhaag').filter((m) => m.kind === 'question').length, 1);
     // The gateway's audit trail names the person who sent each message from the workspace.
     const trail = cli('audit', 'export', '--subject', pseudonym).trim().split('\n').map((l) => JSON.parse(l));
     const sentBy = (id) => trail.filter((e) => e.event === 'submit' && e.object === id)
