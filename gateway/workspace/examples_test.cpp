@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -11,11 +12,16 @@
 
 #include "gateway/config/config_test_util.h"
 
+#include "adapters/kinds/registry.h"
 #include "gateway/crypto/crypto_test_util.h"
 #include "gateway/crypto/encoding.h"
+#include "gateway/crypto/hash.h"
 #include "gateway/store/guarded_database.h"
+#include "gateway/workspace/compose_request.h"
 #include "gateway/workspace/gateway_link.h"
+#include "gateway/workspace/kind_form.h"
 #include "gateway/workspace/login_throttle.h"
+#include "gateway/workspace/sealed_submissions.h"
 #include "gateway/workspace/staff_account.h"
 #include "gateway/workspace/staff_credentials.h"
 #include "gateway/workspace/staff_login.h"
@@ -377,6 +383,51 @@ TEST(WorkspaceExamples, StaffPage) {
   stranger.path = "/inbox";
   EXPECT_FALSE(pages.Begin(stranger, &login));
   EXPECT_EQ(login.status, 303);
+}
+
+// gateway/workspace/kind_form.h
+TEST(WorkspaceExamples, KindForm) {
+  const KindRegistry& kinds = kinds::BuiltinKinds();
+  KindForm form =
+      FormForKind(*kinds.Find("referral"), kinds.code_lists(), {.regions = {"GM0518", "GM0599"}});
+  EXPECT_EQ(form.Find("needs")->input, FormInput::kCheckboxes);
+  EXPECT_EQ(form.Find("needs")->choices.size(),
+            kinds.code_lists().Codes("need", kinds.code_lists().Latest("need")).size());
+  EXPECT_EQ(form.Find("urgency")->part, FieldPart::kRoutingAndPayload);
+  std::string html = RenderFormFields(Lang::kNl, form, {{"needs", {"shelter"}}},
+                                      {{"client_number", "err_required"}});
+  EXPECT_NE(html.find("id=\"f-needs-shelter\" name=\"needs\" value=\"shelter\" checked"),
+            std::string::npos);
+  EXPECT_NE(html.find("id=\"f-client_number-error\""), std::string::npos);
+}
+
+// gateway/workspace/compose_request.h
+TEST(WorkspaceExamples, ComposeRequest) {
+  const KindRegistry& kinds = kinds::BuiltinKinds();
+  const MessageKind& signal = *kinds.Find("signal");
+  KindForm form = FormForKind(signal, kinds.code_lists(), {.regions = {"GM0599"}});
+  ComposeReading r = ReadComposeForm(
+      form, signal, kinds.code_lists(),
+      {{"region", {"GM0599"}}, {"age_band", {"minor"}}, {"indicators", {"isolation", "nonsense"}}});
+  EXPECT_EQ(r.errors, (FieldErrors{{"indicators", "err_unknown_code"}, {"minor", "err_required"}}));
+  EXPECT_EQ(r.request.routing.routing,
+            (std::map<std::string, std::string>{{"age_band", "minor"}, {"region", "GM0599"}}));
+}
+
+// gateway/workspace/sealed_submissions.h
+TEST(WorkspaceExamples, SealedSubmissions) {
+  SealedSubmissions memory;
+  const std::string key = "k-1";
+  const crypto::Digest digest = crypto::Sha256(AsBytes(std::string("asked")));
+  int sealed = 0;
+  auto SealAndBuild = [&]() -> Result<nlohmann::json> { return nlohmann::json{{"n", ++sealed}}; };
+  auto body = memory.BodyFor("shop-denhaag", key, digest, [&] { return SealAndBuild(); });
+  ASSERT_TRUE(body.ok());
+  // the same key and digest again: the same body, without sealing
+  EXPECT_EQ(memory.BodyFor("shop-denhaag", key, digest, SealAndBuild).value(), *body);
+  EXPECT_EQ(sealed, 1);
+  memory.Forget("shop-denhaag", key);  // the gateway refused it: a retry seals anew
+  EXPECT_EQ(memory.BodyFor("shop-denhaag", key, digest, SealAndBuild).value()["n"], 2);
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 // What the browser tests share: their command line, free loopback ports, waiting for a state,
-// and Debian's headless Chromium trusting exactly one development certificate.
+// Debian's headless Chromium trusting exactly one development certificate, and the TOTP codes
+// an authenticator app shows the workspace's staff.
 'use strict';
 
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
+const crypto = require('node:crypto');
 const net = require('node:net');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const CHROMIUM = process.env.KP_CHROMIUM || '/usr/bin/chromium';
@@ -58,4 +61,78 @@ async function launchChromium(dir, certPath, options = {}) {
   }, options));
 }
 
-module.exports = { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium };
+// RFC 4648 base32 (upper case, no padding) to bytes.
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const c of text.replace(/=+$/, '')) {
+    const i = alphabet.indexOf(c);
+    if (i < 0) throw new Error('not base32: ' + c);
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+// RFC 6238 TOTP with RFC 4226's dynamic truncation: HMAC-SHA1, 30-second steps, 6 digits.
+function totp(base32Secret, unixSeconds = Date.now() / 1000) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
+  const mac = crypto.createHmac('sha1', base32Decode(base32Secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const number = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(number % 1000000).padStart(6, '0');
+}
+
+// Resolves with the exit code once `child` has exited (at once when it has already).
+function exited(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+// An `init --demo` deployment in TMP/deploy, its gateway and workspace on free loopback ports.
+async function initDemo(binary, tmp) {
+  const port = await freePort();
+  const wsPort = await freePort();
+  const dep = path.join(tmp, 'deploy');
+  execFileSync(binary, ['init', '--dir', dep, '--demo', '--port', String(port), '--host', '127.0.0.1',
+                        '--workspace-port', String(wsPort)]);
+  return { port, wsPort, dep };
+}
+
+// `binary ARGS...` in the background, its stdout and stderr in the file `logPath`.
+function startLogged(binary, args, logPath) {
+  return spawn(binary, args, { stdio: ['ignore', fs.openSync(logPath, 'w'), fs.openSync(logPath, 'a')] });
+}
+
+// The end of a test, passed or failed: closes the browser, stops the child processes (SIGTERM,
+// last started first) and removes `tmp`, unless KP_E2E_KEEP is set.
+async function cleanUp(browser, children, tmp) {
+  if (browser) await browser.close().catch(() => {});
+  for (const c of [...children].reverse()) {
+    if (c.exitCode === null && c.signalCode === null) {
+      c.kill('SIGTERM');
+      await exited(c);
+    }
+  }
+  if (process.env.KP_E2E_KEEP) console.log('kept ' + tmp);
+  else fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+// Runs `main` for ctest: exit 0 when it resolves, 1 when it throws or outlasts `timeoutMs`.
+function runTest(name, timeoutMs, main) {
+  const watchdog = setTimeout(() => { console.error(name + ': timed out'); process.exit(1); }, timeoutMs);
+  main().then(() => { clearTimeout(watchdog); process.exit(0); },
+              (e) => { console.error(name + ': FAILED: ' + (e && e.stack || e)); process.exit(1); });
+}
+
+module.exports = { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium, totp, exited, initDemo,
+                   startLogged, cleanUp, runTest };

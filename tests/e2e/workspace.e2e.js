@@ -12,14 +12,14 @@
 'use strict';
 
 const assert = require('node:assert/strict');
-const crypto = require('node:crypto');
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
 
-const { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium } = require('./helpers');
+const { CHROMIUM, arg, waitFor, launchChromium, totp, exited, initDemo,
+        startLogged, cleanUp, runTest } = require('./helpers');
 const MAX_FAILURES = 3;  // lockout.max_failures of this test's workspace
 const TIMEOUT_MS = 120000;
 
@@ -34,35 +34,6 @@ function get(url, ca) {
   });
 }
 
-// RFC 4648 base32 (upper case, no padding) to bytes.
-function base32Decode(text) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out = [];
-  for (const c of text.replace(/=+$/, '')) {
-    const i = alphabet.indexOf(c);
-    if (i < 0) throw new Error('not base32: ' + c);
-    value = (value << 5) | i;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return Buffer.from(out);
-}
-
-// RFC 6238 TOTP with RFC 4226's dynamic truncation: HMAC-SHA1, 30-second steps, 6 digits.
-function totp(base32Secret, unixSeconds = Date.now() / 1000) {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const mac = crypto.createHmac('sha1', base32Decode(base32Secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const number = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(number % 1000000).padStart(6, '0');
-}
-
 // A 6-digit code that is not the current one (nor its neighbours).
 function wrongCode(base32Secret) {
   const now = Date.now() / 1000;
@@ -71,13 +42,6 @@ function wrongCode(base32Secret) {
     const c = String(n).padStart(6, '0');
     if (!valid.has(c)) return c;
   }
-}
-
-function exited(child) {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
-    else child.once('exit', (code) => resolve(code));
-  });
 }
 
 async function main() {
@@ -90,11 +54,7 @@ async function main() {
   let browser;
   try {
     // --- the deployment, the gateway and the workspace
-    const port = await freePort();
-    const wsPort = await freePort();
-    const dep = path.join(tmp, 'deploy');
-    execFileSync(binary, ['init', '--dir', dep, '--demo', '--port', String(port), '--host', '127.0.0.1',
-                          '--workspace-port', String(wsPort)]);
+    const { port, wsPort, dep } = await initDemo(binary, tmp);
     const wsConfigPath = path.join(dep, 'workspace.json');
     const wsConfig = JSON.parse(fs.readFileSync(wsConfigPath, 'utf8'));
     assert.equal(wsConfig.listen.port, wsPort);
@@ -121,12 +81,9 @@ async function main() {
     const person = (username) => staff.find((s) => s.username === username);
 
     const gwLog = path.join(tmp, 'serve.log');
-    const gw = spawn(binary, ['serve', '--config', path.join(dep, 'gateway.json')],
-                     { stdio: ['ignore', fs.openSync(gwLog, 'w'), fs.openSync(gwLog, 'a')] });
-    children.push(gw);
+    children.push(startLogged(binary, ['serve', '--config', path.join(dep, 'gateway.json')], gwLog));
     const wsLog = path.join(tmp, 'workspace.log');
-    const ws = spawn(binary, ['workspace', '--config', wsConfigPath],
-                     { stdio: ['ignore', fs.openSync(wsLog, 'w'), fs.openSync(wsLog, 'a')] });
+    const ws = startLogged(binary, ['workspace', '--config', wsConfigPath], wsLog);
     children.push(ws);
     const ca = fs.readFileSync(path.join(dep, 'certs', 'ca.cert.pem'));
     const base = 'https://127.0.0.1:' + wsPort;
@@ -276,18 +233,8 @@ async function main() {
       assert.ok(!log.includes(name), 'the log must not hold a name: ' + name);
     console.log('workspace e2e: ok');
   } finally {
-    if (browser) await browser.close().catch(() => {});
-    for (const c of children.reverse()) {
-      if (c.exitCode === null && c.signalCode === null) {
-        c.kill('SIGTERM');
-        await exited(c);
-      }
-    }
-    if (process.env.KP_E2E_KEEP) console.log('kept ' + tmp);
-    else fs.rmSync(tmp, { recursive: true, force: true });
+    await cleanUp(browser, children, tmp);
   }
 }
 
-const watchdog = setTimeout(() => { console.error('workspace e2e: timed out'); process.exit(1); }, TIMEOUT_MS);
-main().then(() => { clearTimeout(watchdog); process.exit(0); },
-            (e) => { console.error('workspace e2e: FAILED: ' + (e && e.stack || e)); process.exit(1); });
+runTest('workspace e2e', TIMEOUT_MS, main);
