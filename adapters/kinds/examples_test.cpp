@@ -7,6 +7,7 @@
 #include "adapters/kinds/b8/b8_kind.h"
 #include "adapters/kinds/b8/reflection_period_rule.h"
 #include "adapters/kinds/lifecycle_table.h"
+#include "adapters/kinds/payload_deadline.h"
 #include "adapters/kinds/referral/answer_time_rule.h"
 #include "adapters/kinds/referral/referral_kind.h"
 #include "adapters/kinds/registry.h"
@@ -106,4 +107,18 @@ TEST(KindsExamples, ReflectionPeriodRule) {
 }
 
 }  // namespace
+// adapters/kinds/payload_deadline.h
+TEST(KindsExamples, PayloadDeadline) {
+  using nlohmann::json;
+  EXPECT_EQ(PayloadDeadline("b8", json::parse(R"({"step":"reflection_offered",
+                                         "reflection_start":"2026-12-01","client_ref":"c-1"})"),
+                            {})
+                .value(),
+            "2027-03-01T00:00:00.000Z");
+  const json payload = {{"indicators", {"isolation"}}, {"minor", false}};
+  EXPECT_EQ(PayloadDeadline("signal", payload, {}).value(), "");
+  EXPECT_EQ(PayloadDeadline("b8", {{"reflection_start", "2026-02-30"}}, {}).error().field,
+            "reflection_start");
+}
+
 }  // namespace ketenpoort::kinds

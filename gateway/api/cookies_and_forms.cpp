@@ -20,11 +20,25 @@ std::string CookieValue(const Request& req, std::string_view name) {
   return {};
 }
 
-Result<std::map<std::string, std::string>> FormFields(const Request& req) {
+namespace {
+
+Status CheckFormType(const Request& req) {
   auto type = req.Header("Content-Type").value_or("");
   if (type.rfind("application/x-www-form-urlencoded", 0) != 0)
     return InvalidArgument("unsupported_media_type", "expected a form", "Content-Type");
+  return Ok();
+}
+
+}  // namespace
+
+Result<std::map<std::string, std::string>> FormFields(const Request& req) {
+  KP_RETURN_IF_ERROR(CheckFormType(req));
   return ParseQuery(req.body);
+}
+
+Result<std::map<std::string, std::vector<std::string>>> FormFieldLists(const Request& req) {
+  KP_RETURN_IF_ERROR(CheckFormType(req));
+  return ParseQueryLists(req.body);
 }
 
 }  // namespace ketenpoort::api

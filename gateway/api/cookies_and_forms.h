@@ -21,6 +21,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "gateway/api/http_types.h"
 #include "gateway/core/error.h"
@@ -30,5 +31,8 @@ namespace ketenpoort::api {
 std::string CookieValue(const Request& req, std::string_view name);
 
 Result<std::map<std::string, std::string>> FormFields(const Request& req);
+
+// As FormFields, but a name may repeat (a group of checkboxes): each name's values in order.
+Result<std::map<std::string, std::vector<std::string>>> FormFieldLists(const Request& req);
 
 }  // namespace ketenpoort::api

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace ketenpoort::api {
 namespace {
@@ -52,6 +53,20 @@ TEST(PortalRequestTest, FormFieldsRefusesOtherContentTypesAndBadBodies) {
   Request nul = WithHeader("Content-Type", "application/x-www-form-urlencoded");
   nul.body = "code=%00";
   EXPECT_FALSE(FormFields(nul).ok());
+}
+
+TEST(PortalRequestTest, FormFieldListsKeepsEveryValueOfARepeatedName) {
+  Request req = WithHeader("Content-Type", "application/x-www-form-urlencoded");
+  req.body = "needs=shelter&csrf=x&needs=care&empty=";
+  auto form = FormFieldLists(req);
+  ASSERT_TRUE(form.ok()) << form.error().code;
+  EXPECT_EQ(form->at("needs"), (std::vector<std::string>{"shelter", "care"}));
+  EXPECT_EQ(form->at("csrf"), std::vector<std::string>{"x"});
+  EXPECT_EQ(form->at("empty"), std::vector<std::string>{""});
+  Request json = WithHeader("Content-Type", "application/json");
+  EXPECT_EQ(FormFieldLists(json).error().code, "unsupported_media_type");
+  req.body = "=1";
+  EXPECT_EQ(FormFieldLists(req).error().code, "invalid_query");
 }
 
 }  // namespace

@@ -1132,7 +1132,8 @@ TEST_F(HttpsServerTest, NonBlockingRoutesAreAnsweredWhileEveryWorkerIsBusy) {
   HttpsServer::Config c = BaseConfig();
   c.worker_threads = 1;
   std::atomic<int> cache_asked{0};
-  c.authenticate_cached = [&cache_asked](std::string_view token) -> std::optional<Principal> {
+  c.authenticate_cached = [&cache_asked](std::string_view token,
+                                         const Request&) -> std::optional<Principal> {
     ++cache_asked;
     if (token == "sender-token")
       return Principal{1, "shop-denhaag", Role::kSender, ""};

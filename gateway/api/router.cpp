@@ -426,7 +426,7 @@ std::optional<Response> Router::TryDispatchInline(Request& request,
     if (token.empty() || !cached)
       return std::nullopt;  // the refusal, its audit entry and its log line are the pool's
     try {
-      known = cached(token);
+      known = cached(token, request);
     } catch (...) {
       return std::nullopt;
     }

@@ -112,9 +112,11 @@ using Authenticator =
     std::function<Result<Principal>(std::string_view bearer_token, const Request& request)>;
 
 // Answers from memory alone, never blocking and never writing: the principal of a token the
-// application verified a moment ago (auth/token_cache.h), or nullopt when it would have to look.
-// nullopt is not a refusal: the request then takes the full path through Authenticator.
-using CachedAuthenticator = std::function<std::optional<Principal>(std::string_view bearer_token)>;
+// application verified a moment ago (auth/token_cache.h), as the request makes it act (its
+// headers: auth/acting_user.h), or nullopt when it would have to look. nullopt is not a refusal:
+// the request then takes the full path through Authenticator, which gives any refusal.
+using CachedAuthenticator =
+    std::function<std::optional<Principal>(std::string_view bearer_token, const Request& request)>;
 
 // A rule a request's authenticated principal must meet on every route that takes a token
 // (Router::AddPrincipalCheck). An error is the response, with its own status.

@@ -265,7 +265,7 @@ TEST_F(RouterTest, HandlerExceptionIsGeneric500) {
 // A CachedAuthenticator that knows only the sender's token, and counts its questions.
 struct KnowsSender {
   int* asked;
-  std::optional<Principal> operator()(std::string_view token) const {
+  std::optional<Principal> operator()(std::string_view token, const Request&) const {
     ++*asked;
     if (token == "sender-token")
       return Principal{1, "shop-denhaag", Role::kSender, "a.dekker"};

@@ -65,8 +65,8 @@ Result<std::vector<std::string>> SplitPath(std::string_view path) {
   return segments;
 }
 
-Result<std::map<std::string, std::string>> ParseQuery(std::string_view query) {
-  std::map<std::string, std::string> out;
+Result<std::map<std::string, std::vector<std::string>>> ParseQueryLists(std::string_view query) {
+  std::map<std::string, std::vector<std::string>> out;
   std::size_t start = 0;
   while (start <= query.size()) {
     std::size_t amp = query.find('&', start);
@@ -84,14 +84,24 @@ Result<std::map<std::string, std::string>> ParseQuery(std::string_view query) {
       }
       if (name->empty())
         return InvalidArgument("invalid_query", "query has an empty name", "query");
-      if (!out.emplace(std::move(*name), std::move(*value)).second) {
-        return InvalidArgument("duplicate_query_parameter",
-                               "a query parameter appears more than once", "query");
-      }
+      out[std::move(*name)].push_back(std::move(*value));
     }
     if (amp == std::string_view::npos)
       break;
     start = amp + 1;
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> ParseQuery(std::string_view query) {
+  KP_ASSIGN_OR_RETURN(auto lists, ParseQueryLists(query));
+  std::map<std::string, std::string> out;
+  for (auto& [name, values] : lists) {
+    if (values.size() != 1) {
+      return InvalidArgument("duplicate_query_parameter",
+                             "a query parameter appears more than once", "query");
+    }
+    out.emplace(name, std::move(values.front()));
   }
   return out;
 }

@@ -37,6 +37,10 @@ Result<std::vector<std::string>> SplitPath(std::string_view path);
 // The decoded parameters of `query` (the part after '?', without the '?').
 Result<std::map<std::string, std::string>> ParseQuery(std::string_view query);
 
+// As ParseQuery, but a name may appear more than once (a form's group of checkboxes): each
+// name's values in the order given.
+Result<std::map<std::string, std::vector<std::string>>> ParseQueryLists(std::string_view query);
+
 std::string PercentEncode(std::string_view text);
 
 }  // namespace ketenpoort::api

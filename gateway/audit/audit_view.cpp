@@ -59,6 +59,7 @@ const std::map<std::string_view, Words>& RoleWords() {
       {"auditor", {"auditor", "auditor"}},
       {"admin", {"administrator", "beheerder"}},
       {"peer", {"peer gateway", "partnergateway"}},
+      {"workspace", {"workspace", "werkplek"}},
   };
   return words;
 }

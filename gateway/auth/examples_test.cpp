@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gateway/auth/acting_user.h"
 #include "gateway/auth/api_token.h"
 #include "gateway/auth/peer_binding.h"
 #include "gateway/auth/token_cache.h"
@@ -24,6 +25,18 @@ struct PeerCert {
   crypto::testing::TestPki pki{dir};
   crypto::testing::TestParty gw_b = pki.Issue("gw-b", {.tls_client = true});
 };
+
+// gateway/auth/acting_user.h
+TEST(AuthExamples, ActingUser) {
+  Principal workspace{.token_id = 3, .org = "comensha", .role = Role::kWorkspace};
+  auto who = ActAs(workspace, "j.devries");
+  ASSERT_TRUE(who.ok());
+  EXPECT_EQ(who->user, "j.devries");
+  EXPECT_EQ(ActAs(workspace, std::nullopt).error().code, "acting_user_required");
+  EXPECT_EQ(ActAs(workspace, "J de Vries").error().code, "invalid_acting_user");
+  EXPECT_EQ(ActAs(Principal{.role = Role::kCoordinator}, "j.devries").error().kind,
+            ErrorKind::kPermissionDenied);
+}
 
 // gateway/auth/api_token.h
 TEST(AuthExamples, ApiToken) {

@@ -40,6 +40,9 @@
 #include "gateway/store/database.h"
 #include "gateway/store/db_key.h"
 #include "gateway/store/migrations.h"
+#include "gateway/workspace/gateway_link.h"
+#include "gateway/workspace/workspace_config.h"
+#include "gateway/workspace/workspace_database.h"
 
 namespace ketenpoort::cli {
 
@@ -212,26 +215,99 @@ void CheckDeployment(Findings& f, const config::GatewayConfig& c) {
                             std::to_string(trail->signed_size));
 }
 
+// A workspace.json (`ketenpoort workspace`): its own keys and database, and for every
+// organisation what GatewayLink::Open loads at start (token, key matching certificate, trust
+// anchors, pseudonym secret). Its gateway is not contacted.
+void CheckWorkspace(Findings& f, const workspace::WorkspaceConfig& c) {
+  const std::int64_t now = audit::NowMs();
+  CheckSecretFile(f, "database key", c.database.key_file);
+  CheckSecretFile(f, "tls key", c.listen.tls_key);
+  if (auto chain = crypto::LoadPemChainFile(c.listen.tls_cert); !chain)
+    f.Fail("tls certificate", chain.error());
+  else
+    CheckExpiry(f, "tls certificate", c.listen.tls_cert, chain->front(), now);
+  for (const workspace::WorkspaceOrganisation& o : c.organisations) {
+    CheckSecretFile(f, "token of " + o.id, o.token_file);
+    CheckSecretFile(f, "key of " + o.id, o.key_file);
+    struct stat st {};
+    if (::stat(o.pseudonym_key_file.c_str(), &st) == 0)
+      CheckSecretFile(f, "pseudonym secret of " + o.id, o.pseudonym_key_file);
+    else
+      f.Warn("pseudonym secret of " + o.id,
+             o.pseudonym_key_file + " is missing: its staff cannot name clients by number");
+    if (auto link = workspace::GatewayLink::Open(o); !link) {
+      f.Fail("organisation " + o.id, link.error());
+      continue;
+    }
+    if (auto cert = crypto::Certificate::LoadPemFile(o.cert_file); cert)
+      CheckExpiry(f, "certificate of " + o.id, o.cert_file, *cert, now);
+  }
+  struct stat st {};
+  if (::stat(c.database.path.c_str(), &st) != 0) {
+    f.Warn("database", c.database.path + " does not exist yet; the first start creates it");
+    return;
+  }
+  auto key = store::DbKey::LoadFile(c.database.key_file);
+  if (!key) {
+    f.Fail("database", key.error());
+    return;
+  }
+  auto db = store::Database::Open(c.database.path, *key, store::OpenMode::kExisting);
+  if (!db) {
+    f.Fail("database", db.error());
+    return;
+  }
+  auto version = store::SchemaVersion(*db);
+  const int latest = workspace::WorkspaceMigrations().back().version;
+  if (!version)
+    f.Fail("database", version.error());
+  else if (*version > latest)
+    f.Fail("database", c.database.path + " has schema " + std::to_string(*version) +
+                           ", newer than this binary's " + std::to_string(latest));
+  else
+    f.Ok("database",
+         c.database.path + " opens with its key (schema " + std::to_string(*version) + ")");
+}
+
+// A workspace.json lists its organisations at the top; a gateway.json never does (its
+// directory is a file of its own).
+bool IsWorkspaceConfig(const std::string& path) {
+  auto doc = ReadJson(path);
+  return doc && doc->is_object() && doc->contains("organisations");
+}
+
 }  // namespace
 
 int RunCheck(int argc, char** argv) {
-  Flags flags("check",
-              "Validates a deployment without starting it or changing anything: the config,\n"
-              "the modes of the key files, certificates and their expiry, the directory and\n"
-              "routes, the kinds' settings, the database key and schema, and the audit trail.\n"
-              "One line per finding. Exit 0 when nothing failed (warnings allowed), 1 when a\n"
-              "check failed, 2 when the config cannot be read.",
-              {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired}});
+  Flags flags(
+      "check",
+      "Validates a deployment without starting it or changing anything: the config,\n"
+      "the modes of the key files, certificates and their expiry, the directory and\n"
+      "routes, the kinds' settings, the database key and schema, and the audit trail.\n"
+      "One line per finding. Exit 0 when nothing failed (warnings allowed), 1 when a\n"
+      "check failed, 2 when the config cannot be read.\n"
+      "Given a workspace.json instead, checks the workspace: its keys, certificate and\n"
+      "database, and for each organisation its token, key, certificate, trust anchors\n"
+      "and pseudonym secret (the gateway is not contacted).",
+      {{"config", "FILE", "the deployment's gateway.json, or a workspace.json", Flag::kRequired}});
   int exit_code = kExitOk;
   auto parsed = ParseCommandLine(flags, argc, argv, exit_code);
   if (!parsed)
     return exit_code;
-  auto config = config::LoadGatewayConfig(parsed->Get("config"));
-  if (!config)
-    return Fail(config.error());
   Findings findings;
-  findings.Ok("config", config->config_file);
-  CheckDeployment(findings, *config);
+  if (IsWorkspaceConfig(parsed->Get("config"))) {
+    auto config = workspace::LoadWorkspaceConfig(parsed->Get("config"));
+    if (!config)
+      return Fail(config.error());
+    findings.Ok("config", config->config_file + " (a workspace)");
+    CheckWorkspace(findings, *config);
+  } else {
+    auto config = config::LoadGatewayConfig(parsed->Get("config"));
+    if (!config)
+      return Fail(config.error());
+    findings.Ok("config", config->config_file);
+    CheckDeployment(findings, *config);
+  }
   std::printf("%d problem%s, %d warning%s\n", findings.problems(),
               findings.problems() == 1 ? "" : "s", findings.warnings(),
               findings.warnings() == 1 ? "" : "s");

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/audit/audit_log.h"
@@ -150,8 +151,15 @@ json MakeConfig(const InitOptions& opt) {
   };
 }
 
+// The token file of `org`'s workspace token (role workspace: the workspace names the person
+// acting on each request), beside the organisation's coordinator token for the CLI.
+std::string WorkspaceTokenFile(std::string_view org) {
+  return "tokens/" + std::string(org) + ".workspace.token";
+}
+
 // The demo workspace's workspace.json: every demo organisation but the portal, acting through
-// the gateway with the organisation's token, key and certificate as `ketenpoort send` does.
+// the gateway with the organisation's workspace token, key and certificate as `ketenpoort send`
+// does with its own.
 // The Argon2id cost is the lowest allowed: these passwords lie in staff.json beside the
 // database anyway, and a demo made in a test must not spend seconds hashing them.
 json MakeWorkspaceConfig(const InitOptions& opt, const Directory& directory) {
@@ -164,7 +172,7 @@ json MakeWorkspaceConfig(const InitOptions& opt, const Directory& directory) {
                     {"name", org.name},
                     {"gateway_url", "https://" + host + ":" + std::to_string(opt.port)},
                     {"ca_file", "certs/ca.cert.pem"},
-                    {"token_file", "tokens/" + org.id + ".token"},
+                    {"token_file", WorkspaceTokenFile(org.id)},
                     {"key_file", "certs/" + org.id + ".key.pem"},
                     {"cert_file", "certs/" + org.id + ".cert.pem"}});
   }
@@ -256,20 +264,22 @@ Status BuildDeployment(const std::string& stage, const InitOptions& opt,
 
   if (opt.demo) {
     KP_RETURN_IF_ERROR(io::MakeDirectory(stage + "/tokens", 0700));
-    for (const Organisation& org : directory.all()) {
-      if (org.kind == OrgKind::kPortal)
-        continue;
-      KP_ASSIGN_OR_RETURN(std::string token,
-                          auth::IssueApiToken(db, org.id, Role::kCoordinator, ""));
-      std::string file = "tokens/" + org.id + ".token";
+    // Issues a token and writes it to `file` (0600), below the deployment.
+    auto issue = [&](const std::string& org, Role role, std::string_view user,
+                     const std::string& file) -> Status {
+      KP_ASSIGN_OR_RETURN(std::string token, auth::IssueApiToken(db, org, role, user));
       KP_RETURN_IF_ERROR(io::WriteNewFile(stage + "/" + file, token + "\n", 0600));
       token_files.push_back(file);
+      return Ok();
+    };
+    for (const Organisation& org : directory.all()) {
+      if (org.kind == OrgKind::kPortal)
+        continue;  // neither the CLI nor the workspace acts for the portal
+      KP_RETURN_IF_ERROR(issue(org.id, Role::kCoordinator, "", "tokens/" + org.id + ".token"));
+      KP_RETURN_IF_ERROR(issue(org.id, Role::kWorkspace, "", WorkspaceTokenFile(org.id)));
     }
-    KP_ASSIGN_OR_RETURN(std::string auditor,
-                        auth::IssueApiToken(db, "shop-denhaag", Role::kAuditor, "demo-auditor"));
     KP_RETURN_IF_ERROR(
-        io::WriteNewFile(stage + "/tokens/shop-denhaag.auditor.token", auditor + "\n", 0600));
-    token_files.push_back("tokens/shop-denhaag.auditor.token");
+        issue("shop-denhaag", Role::kAuditor, "demo-auditor", "tokens/shop-denhaag.auditor.token"));
     KP_RETURN_IF_ERROR(BuildDemoWorkspace(stage, opt, directory));
   }
 
@@ -299,8 +309,8 @@ int RunInit(int argc, char** argv) {
       "pseudonym secret per organisation), directory.json and routes.json. With --demo: "
       "the demo organisations,\n"
       "their routing rules and one API token each in tokens/ORG.token (0600), and the\n"
-      "demo workspace: workspace.json, its database and staff.json (0600), the\n"
-      "log-ins of its demo staff.\n"
+      "demo workspace: workspace.json, its database, staff.json (0600), the log-ins of\n"
+      "its demo staff, and its workspace tokens in tokens/ORG.workspace.token (0600).\n"
       "Refuses to touch an existing deployment: DIR must not exist or be empty.",
       {{"dir", "DIR", "folder to create the deployment in", Flag::kRequired},
        {"demo", "", "add the demo organisations, routing rules and tokens"},

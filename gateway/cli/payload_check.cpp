@@ -2,8 +2,8 @@
 
 #include <charconv>
 
+#include "adapters/kinds/payload_deadline.h"
 #include "adapters/kinds/registry.h"
-#include "gateway/audit/time_format.h"
 #include "gateway/cli/list_args.h"
 #include "gateway/core/json_fields.h"
 
@@ -60,25 +60,10 @@ Status CheckPayload(std::string_view kind, std::string_view content,
 Result<std::string> DeadlineFromPayload(
     std::string_view kind, std::string_view content,
     const std::map<std::string, nlohmann::json, std::less<>>& kind_settings) {
-  const KindRegistry& kinds = kinds::BuiltinKinds();
-  const MessageKind* k = kinds.Find(kind);
-  if (k == nullptr || k->spec().deadline_start_field.empty() || !k->spec().deadline ||
-      !IsTextPayload(content))
+  if (!IsTextPayload(content))
     return std::string();
-  nlohmann::json doc = nlohmann::json::parse(content, nullptr, /*allow_exceptions=*/false);
-  const std::string& field = k->spec().deadline_start_field;
-  if (!doc.is_object() || !doc.contains(field) || !doc[field].is_string())
-    return std::string();
-  KP_ASSIGN_OR_RETURN(std::int64_t start,
-                      audit::ParseUserTime(doc[field].get<std::string>(), field));
-  KP_ASSIGN_OR_RETURN(KindDeadlines rules, kinds.ConfigureDeadlines(kind_settings));
-  auto rule = rules.find(kind);
-  if (rule == rules.end())
-    return std::string();
-  std::optional<std::int64_t> deadline = rule->second->DeadlineFrom(start);
-  if (!deadline || *deadline < 0 || *deadline > audit::kMaxTimeMs)
-    return std::string();
-  return audit::FormatTime(*deadline);
+  return kinds::PayloadDeadline(
+      kind, nlohmann::json::parse(content, nullptr, /*allow_exceptions=*/false), kind_settings);
 }
 
 Result<CodeListVersions> ParseCodeListFlag(std::string_view text) {

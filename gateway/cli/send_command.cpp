@@ -30,11 +30,10 @@
 #include "gateway/cli/send_securemail.h"
 #include "gateway/client/directory_certificates.h"
 #include "gateway/client/sealed_content.h"
+#include "gateway/client/submission.h"
 #include "gateway/core/legal_basis.h"
-#include "gateway/core/organisation.h"
 #include "gateway/core/pseudonym.h"
 #include "gateway/core/routing_rules.h"
-#include "gateway/crypto/encoding.h"
 #include "gateway/io/file.h"
 
 namespace ketenpoort::cli {
@@ -149,19 +148,9 @@ Result<SendRequest> ReadRequest(const ParsedFlags& f, std::string subject_ref) {
 
 Result<std::vector<std::string>> ResolveRecipients(const client::ApiClient& client,
                                                    const SendRequest& r) {
-  json body = {{"kind", r.routing.kind}, {"routing", r.routing.routing}};
-  if (r.routing.legal_basis)
-    body["legal_basis"] = std::string(LegalBasisName(*r.routing.legal_basis));
-  KP_ASSIGN_OR_RETURN(json resolved, client.Post("/v1/routes/resolve", body));
-  auto recipients = resolved.find("recipients");
-  if (recipients == resolved.end() || !recipients->is_array())
-    return Internal("invalid_response", "the route resolution has no recipient list");
-  std::vector<std::string> out;
-  for (const json& id : *recipients) {
-    if (!id.is_string() || !IsValidOrgId(id.get<std::string>()))
-      return Internal("invalid_response", "the route resolution lists a bad organisation id");
-    out.push_back(id.get<std::string>());
-  }
+  KP_ASSIGN_OR_RETURN(json resolved,
+                      client.Post("/v1/routes/resolve", client::ResolveRequestBody(r.routing)));
+  KP_ASSIGN_OR_RETURN(std::vector<std::string> out, client::ResolvedRecipients(resolved));
   if (out.empty()) {
     return Refused("no_recipients",
                    "no organisation receives this kind with this routing; give --to or more "
@@ -265,41 +254,29 @@ int RunSend(int argc, char** argv) {
   if (!envelope)
     return FailProblem(envelope.error());
 
-  json body = {{"kind", request->routing.kind},
-               {"recipients", recipients},
-               {"payload", crypto::Base64Encode(*envelope)}};
-  if (!request->routing.routing.empty())
-    body["routing"] = request->routing.routing;
-  if (request->routing.legal_basis)
-    body["legal_basis"] = std::string(LegalBasisName(*request->routing.legal_basis));
-  if (!request->subject_ref.empty())
-    body["subject_ref"] = request->subject_ref;
-  if (!request->deadline.empty())
-    body["deadline"] = request->deadline;
+  client::Submission submission{.routing = request->routing,
+                                .recipients = recipients,
+                                .subject_ref = request->subject_ref,
+                                .deadline = request->deadline,
+                                .codelists = request->codelists,
+                                .envelope = std::move(*envelope)};
   if (parsed->Has("follows")) {
-    body["follows"] = parsed->Get("follows");
-    body["follow_reason"] = parsed->Get("follow-reason");
+    submission.follows = parsed->Get("follows");
+    submission.follow_reason = parsed->Get("follow-reason");
   }
-  if (!request->codelists.empty())
-    body["codelists"] = CodeListVersionsToJson(request->codelists);
   std::vector<std::string> headers;
   if (!request->idempotency_key.empty())
     headers.push_back("Idempotency-Key: " + request->idempotency_key);
 
-  auto answer = s.client().Post("/v1/messages", body, headers);
+  auto answer = s.client().Post("/v1/messages", client::SubmissionBody(submission), headers);
   if (!answer)
     return FailProblem(answer.error());
-  auto id = answer->find("id");
-  if (id == answer->end() || !id->is_string() || id->get<std::string>().empty())
-    return FailProblem(Internal("invalid_response", "the gateway's answer has no message id"));
-  if (auto accepted = answer->find("recipients");
-      accepted != answer->end() && accepted->is_array()) {
-    for (const json& org : *accepted) {
-      if (org.is_string())
-        std::printf("recipient %s\n", org.get<std::string>().c_str());
-    }
-  }
-  std::printf("%s\n", id->get<std::string>().c_str());
+  auto accepted = client::AcceptedMessage(*answer);
+  if (!accepted)
+    return FailProblem(accepted.error());
+  for (const std::string& org : accepted->recipients)
+    std::printf("recipient %s\n", org.c_str());
+  std::printf("%s\n", accepted->id.c_str());
   return kExitOk;
 }
 

@@ -29,8 +29,11 @@ int RunToken(int argc, char** argv) {
   Flags flags(
       "token issue",
       "Prints a new API token for ORG with ROLE (sender, recipient, coordinator,\n"
-      "auditor, admin, peer). Only its hash is stored: keep the printed token safe, it is\n"
-      "not shown again.\n"
+      "auditor, admin, peer, workspace). Only its hash is stored: keep the printed token\n"
+      "safe, it is not shown again.\n"
+      "A workspace token is for `ketenpoort workspace`: it may do what a coordinator and an\n"
+      "auditor may, and every request with it must name the person acting in the header\n"
+      "Ketenpoort-Acting-User (no other token may send that header).\n"
       "A peer token lets another gateway deliver messages here; its ORG is that gateway's id\n"
       "(gateway.id in its gateway.json). It is bound to that gateway: it works only over a\n"
       "connection that presents the certificate --cert (the peer's listen.tls_cert; this\n"
@@ -39,7 +42,7 @@ int RunToken(int argc, char** argv) {
       {{"config", "FILE", "the deployment's gateway.json", Flag::kRequired},
        {"org", "ORG", "organisation id from directory.json (peer: the peer gateway's id)",
         Flag::kRequired},
-       {"role", "ROLE", "sender | recipient | coordinator | auditor | admin | peer",
+       {"role", "ROLE", "sender | recipient | coordinator | auditor | admin | peer | workspace",
         Flag::kRequired},
        {"user", "NAME", "the person or system the token acts for"},
        {"gateway-url", "URL", "peer only, required: the peer's URL as directory.json names it"},
@@ -61,7 +64,8 @@ int RunToken(int argc, char** argv) {
   if (!role) {
     return Fail(InvalidArgument("invalid_option",
                                 "unknown role '" + parsed->Get("role") +
-                                    "' (sender, recipient, coordinator, auditor, admin, peer)",
+                                    "' (sender, recipient, coordinator, auditor, admin, peer, "
+                                    "workspace)",
                                 "--role"));
   }
   auto deployment = OpenDeploymentDatabase(parsed->Get("config"));

@@ -13,6 +13,7 @@
 #include "gateway/client/api_client.h"
 #include "gateway/client/directory_certificates.h"
 #include "gateway/client/sealed_content.h"
+#include "gateway/client/submission.h"
 #include "gateway/crypto/certificate.h"
 #include "gateway/crypto/encoding.h"
 #include "tests/harness/harness.h"
@@ -124,6 +125,29 @@ TEST(ClientExamples, DirectoryCertificates) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code, "unknown_recipient");
   EXPECT_EQ(gw.Terminate(), 0);
+}
+
+// gateway/client/submission.h
+TEST(ClientExamples, Submission) {
+  RoutingInput in{.kind = "signal", .routing = {{"region", "GM0599"}, {"age_band", "minor"}}};
+  EXPECT_EQ(ResolveRequestBody(in),
+            json::parse(R"({"kind":"signal","routing":{"age_band":"minor","region":"GM0599"}})"));
+  const json answer = {{"recipients", {"comensha", "meldpunt-rotterdam"}},
+                       {"rules", json::array()}};
+  EXPECT_EQ(ResolvedRecipients(answer).value(),
+            (std::vector<std::string>{"comensha", "meldpunt-rotterdam"}));
+  EXPECT_EQ(ResolvedRecipients(json::object()).error().code, "invalid_response");
+  const Bytes sealed = {1, 2, 3};
+  json body = SubmissionBody({.routing = in, .recipients = {"comensha"}, .envelope = sealed});
+  EXPECT_EQ(body["payload"], "AQID");
+  EXPECT_EQ(body["routing"]["region"], "GM0599");
+  EXPECT_FALSE(body.contains("follows"));
+  EXPECT_FALSE(body.contains("legal_basis"));
+  auto accepted = AcceptedMessage({{"id", "m-1"}, {"recipients", {"comensha"}}});
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_EQ(accepted->id, "m-1");
+  EXPECT_EQ(accepted->recipients, std::vector<std::string>{"comensha"});
+  EXPECT_EQ(AcceptedMessage(json::object()).error().code, "invalid_response");
 }
 
 }  // namespace

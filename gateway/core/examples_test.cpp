@@ -334,6 +334,9 @@ TEST(CoreExamples, Role) {
   auto r = ParseRole("coordinator");
   EXPECT_EQ(r, Role::kCoordinator);
   EXPECT_TRUE(HasRole(Role::kCoordinator, Role::kSender));
+  EXPECT_TRUE(HasRole(Role::kWorkspace, Role::kAuditor));
+  EXPECT_TRUE(IsValidUsername("j.devries"));
+  EXPECT_FALSE(IsValidUsername("J de Vries"));
   Principal peer{
       .token_id = 7,
       .org = "gw-b",

@@ -51,6 +51,9 @@ inline constexpr std::string_view kDelivered = "delivered";
 inline constexpr std::string_view kUndeliverable = "undeliverable";
 inline constexpr std::string_view kReceived = "received";
 inline constexpr std::string_view kClosed = "closed";
+// Not a state of any lifecycle: what a status report between gateways carries for the sender's
+// recall, so that the recipient's gateway deletes its copy too (federation/status_report.h).
+inline constexpr std::string_view kRecalled = "recalled";
 }  // namespace state
 
 // Who may set a state through the API.

@@ -382,6 +382,8 @@ void FederationService::ReceiveStatus(const Caller& caller, std::string_view cli
     }
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto m, repo.Find(r.message_id, /*with_payload=*/false));
+    if (r.state == state::kRecalled)
+      return ApplyRecall(db, caller, w->in, m ? &*m : nullptr, directory, now, w->refusal);
     // Whose move it is: the recipient's, reported by the gateway that serves the recipient to
     // the sender's, or the sender's, reported the other way. Never a move of an organisation
     // the calling peer does not serve.
@@ -486,6 +488,52 @@ void FederationService::ReceiveStatus(const Caller& caller, std::string_view cli
     }
     done(delivery::ReceiptAnswer{std::move(*signed_receipt), config_.certificate_pem});
   });
+}
+
+Status FederationService::ApplyRecall(store::Database& db, const Caller& caller,
+                                      const delivery::SignedStatusReport& in,
+                                      const store::MessageRecord* m, const Directory& directory,
+                                      std::int64_t now, std::optional<Error>& refusal) {
+  const delivery::StatusReport& r = in.report;
+  // The sender recalls: the report must come from the gateway that serves the sender, in the
+  // name of someone of the sender. A message this gateway never received (the outbox stopped
+  // when it was recalled) has nothing to delete: the recall holds here too.
+  const std::string actor_org = r.actor.substr(0, r.actor.find('/'));
+  const Organisation* sender = directory.Find(m != nullptr ? m->sender_org : actor_org);
+  Status allowed = Ok();
+  if (sender == nullptr || !auth::CheckServedByPeer(caller.principal, *sender)) {
+    allowed = PermissionDenied("party_not_served_by_peer",
+                               "the calling gateway does not serve the sender of this message");
+  } else if (actor_org != sender->id) {
+    allowed = PermissionDenied("actor_not_party",
+                               "the report's actor is not of organisation '" + sender->id + "'");
+  }
+  audit::AuditEntry e = PeerEntry(caller, audit::event::kRecall, audit::action::kDelete,
+                                  allowed ? std::string_view(sender->id) : caller.principal.org,
+                                  r.message_id, m, allowed ? audit::kOutcomeSuccess : "", now);
+  if (!allowed) {
+    e.outcome = allowed.error().code;
+    KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
+    refusal = std::move(allowed).error();
+    return Ok();
+  }
+  e.user = r.actor;
+  e.responsible_user = caller.principal.org;
+  if (m != nullptr && !m->recalled_ms)
+    KP_RETURN_IF_ERROR(store::MessageRepository(db).Recall(m->id, now));
+  KP_RETURN_IF_ERROR(
+      store::StatusReportRepository(db).InsertIncoming({.report = {.id = r.id,
+                                                                   .message_id = r.message_id,
+                                                                   .recipient_org = r.recipient,
+                                                                   .state = r.state,
+                                                                   .code = r.code,
+                                                                   .reason = r.reason,
+                                                                   .actor = r.actor,
+                                                                   .set_ms = r.set_ms},
+                                                        .gateway = r.gateway,
+                                                        .signature = in.signature,
+                                                        .received_ms = now}));
+  return audit::AuditLog().Append(db, e);
 }
 
 void FederationService::RefuseStatus(const Caller& caller, Error error, std::string message_id,

@@ -90,6 +90,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -145,7 +146,11 @@ class FederationService {
 
   // POST /v1/federation/status: a status report (status_report.h) from the gateway of a
   // message's other party, applied to this gateway's copy of the delivery. See the top of this
-  // file for the checks; answered with a receipt of the report.
+  // file for the checks; answered with a receipt of the report. A report of state "recalled"
+  // (state::kRecalled) is the sender's recall: from the gateway that serves the message's
+  // sender, in the name of someone of the sender, it deletes this gateway's copy of the payload
+  // (recipients get 410 from then on) and is audited as a `recall`; for a message this gateway
+  // never received it changes nothing and is answered all the same.
   void ReceiveStatus(const Caller& caller, std::string_view client_cert_sha256,
                      delivery::StatusReportPost post, Done done);
 
@@ -161,6 +166,11 @@ class FederationService {
   explicit FederationService(Config config);
   // Commits `entry`, then hands `error` to `done` (or the audit's own error).
   void AuditRefusal(audit::AuditEntry entry, Error error, Done done);
+  // ReceiveStatus for a recall, in the commit's transaction; a refusal is audited and put in
+  // `refusal`.
+  Status ApplyRecall(store::Database& db, const Caller& caller,
+                     const delivery::SignedStatusReport& in, const store::MessageRecord* m,
+                     const Directory& directory, std::int64_t now, std::optional<Error>& refusal);
 
   Config config_;
 };

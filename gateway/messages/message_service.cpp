@@ -1047,12 +1047,25 @@ Result<Recalled> MessageService::Recall(const Caller& caller, std::string_view i
       return RefusedAccess(db, caller, audit::event::kRecall, audit::action::kDelete, id,
                            found ? &*found : nullptr, now);
     }
+    KP_ASSIGN_OR_RETURN(auto deliveries, repo.Deliveries(id));
+    const std::shared_ptr<const DirectorySnapshot> known = directory_.Current();
     KP_ASSIGN_OR_RETURN(store::Transaction tx, store::Transaction::Begin(db));
     KP_RETURN_IF_ERROR(repo.Recall(id, now));
     KP_RETURN_IF_ERROR(
         audit::AuditLog().Append(db, Entry(caller, audit::event::kRecall, audit::action::kDelete,
                                            id, &*found, audit::kOutcomeSuccess, now)));
+    // A recipient on a peer gateway holds a copy there: the recall travels to it as a signed
+    // report, and that gateway deletes its copy (FederationService::ReceiveStatus).
+    bool report_queued = false;
+    for (const store::DeliveryRecord& d : deliveries) {
+      KP_ASSIGN_OR_RETURN(
+          bool queued, QueueStatusReport(db, known->directory, *found, d.recipient_org,
+                                         state::kRecalled, "", "", Actor(caller.principal), now));
+      report_queued = report_queued || queued;
+    }
     KP_RETURN_IF_ERROR(tx.Commit());
+    if (report_queued && outbox_queued_)
+      outbox_queued_();
     return Recalled{std::string(id)};
   });
 }

@@ -16,6 +16,7 @@
 #include "gateway/audit/audit_throttle.h"
 #include "gateway/audit/checkpoint_signer.h"
 #include "gateway/audit/witness_worker.h"
+#include "gateway/auth/acting_user.h"
 #include "gateway/auth/api_token.h"
 #include "gateway/auth/token_cache.h"
 #include "gateway/core/directory.h"
@@ -503,19 +504,35 @@ Status Gateway::Start() {
   };
   st->token_cache.emplace(
       auth::TokenCache::Options{std::chrono::milliseconds(st->config.limits.token_cache_ms)});
-  c.authenticate_cached = [st](std::string_view token) { return st->token_cache->Find(token); };
+  // Both paths cache the token's own principal and apply the person a request names
+  // (auth/acting_user.h) afterwards, per request: the cache never holds one request's person.
+  c.authenticate_cached = [st](std::string_view token,
+                               const api::Request& req) -> std::optional<Principal> {
+    auto known = st->token_cache->Find(token);
+    if (!known)
+      return std::nullopt;
+    auto acting = auth::ActAs(std::move(*known), req.Header(auth::kActingUserHeader));
+    if (!acting)
+      return std::nullopt;  // the full path below gives the same refusal
+    return std::move(*acting);
+  };
   c.authenticate = [st](std::string_view token, const api::Request& req) -> Result<Principal> {
-    if (auto known = st->token_cache->Find(token))
-      return std::move(*known);
-    auto principal = st->auth_db->Read(
-        [&](store::Database& db) { return auth::AuthenticateApiToken(db, token); });
-    if (principal)
-      st->token_cache->Remember(token, *principal);
-    if (!principal && principal.error().kind == ErrorKind::kUnauthenticated) {
+    Result<Principal> principal = [&]() -> Result<Principal> {
+      if (auto known = st->token_cache->Find(token))
+        return std::move(*known);
+      auto found = st->auth_db->Read(
+          [&](store::Database& db) { return auth::AuthenticateApiToken(db, token); });
+      if (found)
+        st->token_cache->Remember(token, *found);
+      return found;
+    }();
+    if (!principal) {
       // A bad token is an audit entry (never the token itself); the request fails either way.
-      RecordAuthFailed(*st->commits, st->auth_failures, principal.error(), req.remote_address);
+      if (principal.error().kind == ErrorKind::kUnauthenticated)
+        RecordAuthFailed(*st->commits, st->auth_failures, principal.error(), req.remote_address);
+      return principal;
     }
-    return principal;
+    return auth::ActAs(std::move(*principal), req.Header(auth::kActingUserHeader));
   };
   st->https.emplace(std::move(c));
   KP_RETURN_IF_ERROR(st->https->Start(st->router));

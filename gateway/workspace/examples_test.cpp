@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -13,19 +14,27 @@
 
 #include "adapters/kinds/registry.h"
 #include "gateway/crypto/crypto_test_util.h"
+#include "gateway/crypto/encoding.h"
+#include "gateway/crypto/hash.h"
 #include "gateway/store/guarded_database.h"
 #include "gateway/workspace/audit_page.h"
+#include "gateway/workspace/compose_request.h"
+#include "gateway/workspace/gateway_link.h"
 #include "gateway/workspace/gateway_lists.h"
 #include "gateway/workspace/inbox_page.h"
+#include "gateway/workspace/kind_form.h"
 #include "gateway/workspace/labels.h"
 #include "gateway/workspace/local_time.h"
+#include "gateway/workspace/login_throttle.h"
 #include "gateway/workspace/message_actions.h"
 #include "gateway/workspace/message_page.h"
 #include "gateway/workspace/message_view.h"
 #include "gateway/workspace/page_notices.h"
+#include "gateway/workspace/sealed_submissions.h"
 #include "gateway/workspace/staff_account.h"
 #include "gateway/workspace/staff_credentials.h"
 #include "gateway/workspace/staff_login.h"
+#include "gateway/workspace/staff_page.h"
 #include "gateway/workspace/staff_repository.h"
 #include "gateway/workspace/staff_sessions.h"
 #include "gateway/workspace/workspace_config.h"
@@ -34,6 +43,8 @@
 #include "gateway/workspace/workspace_routes.h"
 #include "gateway/workspace/workspace_server.h"
 #include "gateway/workspace/workspace_test_util.h"
+#include "tests/harness/harness.h"
+#include "tests/harness/sealer.h"
 
 namespace ketenpoort::workspace {
 namespace {
@@ -72,7 +83,7 @@ TEST(WorkspaceExamples, WorkspaceConfig) {
   Status s = ConfigExample(d.config_file, db, token);
   ASSERT_TRUE(s) << s.error().ToString();
   EXPECT_EQ(db, d.dir.File("demo/workspace.db"));
-  EXPECT_EQ(token, d.dir.File("demo/tokens/shop-denhaag.token"));
+  EXPECT_EQ(token, d.dir.File("demo/tokens/shop-denhaag.workspace.token"));
 }
 
 // gateway/workspace/workspace_database.h
@@ -276,6 +287,158 @@ TEST(WorkspaceExamples, WorkspaceServer) {
   EXPECT_EQ(url.rfind("https://127.0.0.1:", 0), 0u);
 }
 
+// gateway/workspace/gateway_link.h
+TEST(WorkspaceExamples, GatewayLink) {
+  auto dep = testing::Deployment::Create();
+  testing::GatewayProcess gw(dep->config_path());
+  ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
+  auto config = LoadWorkspaceConfig(dep->dir() + "/workspace.json");
+  ASSERT_TRUE(config) << config.error().ToString();
+  const std::string payload = R"({"indicators":["isolation"],"minor":false})";
+
+  auto link = GatewayLink::Open(*config->FindOrganisation("shop-denhaag"));
+  ASSERT_TRUE(link) << link.error().ToString();
+  auto inbox = (*link)->Get("j.devries", "/v1/inbox");  // as j.devries of shop-denhaag
+  auto envelope = (*link)->Seal("j.devries", AsBytes(payload), {"comensha"});
+  ASSERT_TRUE(inbox) << inbox.error().ToString();
+  ASSERT_TRUE(envelope) << envelope.error().ToString();
+  auto ref = (*link)->Pseudonym("2026-0042");  // the client's pseudonym
+  ASSERT_TRUE(ref) << ref.error().ToString();
+  EXPECT_EQ(ref->size(), 64u);
+
+  // Submitted as `ketenpoort send` would, then opened by comensha's link, in memory.
+  const nlohmann::json body = {{"kind", "signal"},
+                               {"recipients", {"comensha"}},
+                               {"routing", {{"region", "GM0518"}, {"age_band", "adult"}}},
+                               {"payload", crypto::Base64Encode(*envelope)}};
+  auto sent = (*link)->Post("j.devries", "/v1/messages", body);
+  ASSERT_TRUE(sent) << sent.error().ToString();
+  auto comensha = GatewayLink::Open(*config->FindOrganisation("comensha"));
+  ASSERT_TRUE(comensha) << comensha.error().ToString();
+  auto message = (*comensha)->Get("e.hendriks", "/v1/messages/" + sent->value("id", ""));
+  ASSERT_TRUE(message) << message.error().ToString();
+  auto content = (*comensha)->Open("e.hendriks", *message);  // decrypted and verified
+  ASSERT_TRUE(content) << content.error().ToString();
+  EXPECT_EQ(AsString(*content), payload);
+  EXPECT_EQ((*comensha)->OrganisationName("e.hendriks", "shop-denhaag").rfind("SHOP Den Haag", 0),
+            0u);
+  EXPECT_EQ(gw.Terminate(), 0);
+}
+
+// gateway/workspace/login_throttle.h
+TEST(WorkspaceExamples, LoginThrottle) {
+  api::Request req;
+  req.remote_address = "198.51.100.4";
+  std::int64_t now_ms = kNow;
+  int refused = 0;
+
+  LoginThrottle throttle({.max_failures = 20, .window_ms = 900000});
+  for (int i = 0; i < 25; ++i) {
+    if (!throttle.Allowed(req.remote_address, now_ms)) {
+      ++refused;  // TooManyAttempts(): 429
+      continue;
+    }
+    throttle.Failed(req.remote_address, now_ms);  // LogIn failed
+  }
+  EXPECT_EQ(refused, 5);
+  EXPECT_TRUE(throttle.Allowed(req.remote_address, now_ms + 900000));
+}
+
+// gateway/workspace/staff_page.h
+TEST(WorkspaceExamples, StaffPage) {
+  store::test::TempDir dir;
+  auto opened = test::FreshWorkspaceDatabase(dir);
+  ASSERT_TRUE(opened);
+  store::GuardedDatabase db(std::move(*opened));
+  WorkspaceConfig config;
+  config.organisations.push_back({.id = "shop-denhaag", .name = "SHOP Den Haag"});
+  StaffLogin staff_login(db, config.lockout, crypto::kMinimumPasswordCost);
+  auto session = db.Write([&](store::Database& d) -> Result<NewSession> {
+    KP_ASSIGN_OR_RETURN(IssuedCredentials c, AddStaff(d,
+                                                      {.org = "shop-denhaag",
+                                                       .username = "j.devries",
+                                                       .display_name = "Jet de Vries",
+                                                       .roles = {StaffRole::kCoordinator}},
+                                                      crypto::kMinimumPasswordCost, kNow));
+    (void)c;
+    KP_ASSIGN_OR_RETURN(std::vector<StaffAccount> all, StaffRepository(d).List());
+    return StaffSessions(d).Create(all.front().id, kNow);
+  });
+  ASSERT_TRUE(session) << session.error().ToString();
+  WorkspaceSite site{
+      .config = &config, .db = &db, .login = &staff_login, .now_ms = [] { return kNow + 1000; }};
+  api::Request req;
+  req.method = "GET";
+  req.path = "/inbox";
+  req.headers["Cookie"] = "kp_ws=" + session->token;
+  const std::string body = "<p>...</p>";
+
+  StaffPages pages(site);
+  api::Response login;
+  auto staff = pages.Begin(req, &login);
+  ASSERT_TRUE(staff);
+  EXPECT_EQ(staff->user(), "j.devries");
+  EXPECT_EQ(staff->link, nullptr);  // no links in this site: the gateway is not set up
+  api::Response page =
+      pages.Page(req, *staff, 200, Text(staff->lang, "title_inbox"), body, "/inbox");
+  EXPECT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Jet de Vries"), std::string::npos);
+  EXPECT_NE(page.body.find("SHOP Den Haag"), std::string::npos);
+  EXPECT_TRUE(StaffPages::CsrfOk(*staff, {{"csrf", session->csrf}}));
+  EXPECT_FALSE(StaffPages::CsrfOk(*staff, {{"csrf", "forged"}}));
+
+  api::Request stranger;
+  stranger.method = "GET";
+  stranger.path = "/inbox";
+  EXPECT_FALSE(pages.Begin(stranger, &login));
+  EXPECT_EQ(login.status, 303);
+}
+
+// gateway/workspace/kind_form.h
+TEST(WorkspaceExamples, KindForm) {
+  const KindRegistry& kinds = kinds::BuiltinKinds();
+  KindForm form =
+      FormForKind(*kinds.Find("referral"), kinds.code_lists(), {.regions = {"GM0518", "GM0599"}});
+  EXPECT_EQ(form.Find("needs")->input, FormInput::kCheckboxes);
+  EXPECT_EQ(form.Find("needs")->choices.size(),
+            kinds.code_lists().Codes("need", kinds.code_lists().Latest("need")).size());
+  EXPECT_EQ(form.Find("urgency")->part, FieldPart::kRoutingAndPayload);
+  std::string html = RenderFormFields(Lang::kNl, form, {{"needs", {"shelter"}}},
+                                      {{"client_number", "err_required"}});
+  EXPECT_NE(html.find("id=\"f-needs-shelter\" name=\"needs\" value=\"shelter\" checked"),
+            std::string::npos);
+  EXPECT_NE(html.find("id=\"f-client_number-error\""), std::string::npos);
+}
+
+// gateway/workspace/compose_request.h
+TEST(WorkspaceExamples, ComposeRequest) {
+  const KindRegistry& kinds = kinds::BuiltinKinds();
+  const MessageKind& signal = *kinds.Find("signal");
+  KindForm form = FormForKind(signal, kinds.code_lists(), {.regions = {"GM0599"}});
+  ComposeReading r = ReadComposeForm(
+      form, signal, kinds.code_lists(),
+      {{"region", {"GM0599"}}, {"age_band", {"minor"}}, {"indicators", {"isolation", "nonsense"}}});
+  EXPECT_EQ(r.errors, (FieldErrors{{"indicators", "err_unknown_code"}, {"minor", "err_required"}}));
+  EXPECT_EQ(r.request.routing.routing,
+            (std::map<std::string, std::string>{{"age_band", "minor"}, {"region", "GM0599"}}));
+}
+
+// gateway/workspace/sealed_submissions.h
+TEST(WorkspaceExamples, SealedSubmissions) {
+  SealedSubmissions memory;
+  const std::string key = "k-1";
+  const crypto::Digest digest = crypto::Sha256(AsBytes(std::string("asked")));
+  int sealed = 0;
+  auto SealAndBuild = [&]() -> Result<nlohmann::json> { return nlohmann::json{{"n", ++sealed}}; };
+  auto body = memory.BodyFor("shop-denhaag", key, digest, [&] { return SealAndBuild(); });
+  ASSERT_TRUE(body.ok());
+  // the same key and digest again: the same body, without sealing
+  EXPECT_EQ(memory.BodyFor("shop-denhaag", key, digest, SealAndBuild).value(), *body);
+  EXPECT_EQ(sealed, 1);
+  memory.Forget("shop-denhaag", key);  // the gateway refused it: a retry seals anew
+  EXPECT_EQ(memory.BodyFor("shop-denhaag", key, digest, SealAndBuild).value()["n"], 2);
+}
+
 // gateway/workspace/gateway_lists.h
 TEST(WorkspaceExamples, GatewayLists) {
   using nlohmann::json;
@@ -288,7 +451,7 @@ TEST(WorkspaceExamples, GatewayLists) {
 TEST(WorkspaceExamples, Labels) {
   EXPECT_EQ(Label(Lang::kNl, "kind", "referral"), "Verwijzing");
   EXPECT_EQ(Label(Lang::kEn, "state", "declined"), "Declined");
-  EXPECT_EQ(Label(Lang::kNl, "code.decline_reason", "no_place"), "Geen plaats");
+  EXPECT_EQ(Label(Lang::kNl, "code.decline_reason", "no_place"), "Geen plek");
   EXPECT_EQ(Label(Lang::kEn, "code.need", "made_up"), "made_up");
 }
 
@@ -308,7 +471,7 @@ TEST(WorkspaceExamples, MessageView) {
                           json::parse(R"({"client_ref":"2026-0042","needs":["shelter"],
                                           "urgency":"urgent"})"));
   ASSERT_EQ(rows.size(), 3u);
-  EXPECT_EQ(rows[0].label, "Cliëntnummer");
+  EXPECT_EQ(rows[0].label, "Dossiernummer van de afzender");
   EXPECT_EQ(rows[1].value, "Opvang");
   EXPECT_EQ(rows[2].value, "Spoed");
   std::string html = RowsHtml(rows, "payload");

@@ -7,8 +7,8 @@
 //   auto link = GatewayLink::Open(*config.FindOrganisation("shop-denhaag"));
 //   if (!link) return link.error();                        // a missing token, key or certificate
 //   auto inbox = (*link)->Get("j.devries", "/v1/inbox");   // as j.devries of shop-denhaag
-//   auto envelope = (*link)->Seal(AsBytes(payload), {"comensha"});
-//   auto content = (*link)->Open(message);                 // decrypted and verified, in memory
+//   auto envelope = (*link)->Seal("j.devries", AsBytes(payload), {"comensha"});
+//   auto content = (*link)->Open("j.devries", message);    // decrypted and verified, in memory
 //   auto ref = (*link)->Pseudonym("2026-0042");            // the client's pseudonym
 //
 // Contract:

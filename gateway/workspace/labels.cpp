@@ -1,6 +1,9 @@
 #include "gateway/workspace/labels.h"
 
+#include "gateway/workspace/workspace_pages.h"
+
 #include <map>
+#include <optional>
 #include <utility>
 
 namespace ketenpoort::workspace {
@@ -12,16 +15,11 @@ struct Words {
   std::string_view en;
 };
 
-// "group/code" -> words. Kept in one table so that a translator reads every word in one place.
+// "group/code" -> words, for the groups the compose forms' texts (workspace_pages.cpp) do not
+// cover: states, buttons, notices, audit entries.
 const std::map<std::string, Words, std::less<>>& Table() {
   static const std::map<std::string, Words, std::less<>> table = {
       // Kinds.
-      {"kind/referral", {"Verwijzing", "Referral"}},
-      {"kind/signal", {"Signaal", "Signal"}},
-      {"kind/b8", {"B8-procedure", "B8 procedure"}},
-      {"kind/securemail", {"Beveiligde e-mail", "Secure mail"}},
-      {"kind/question", {"Vraag", "Question"}},
-      {"kind/answer", {"Antwoord", "Answer"}},
       {"kind/status", {"Statusbericht", "Status message"}},
       // States.
       {"state/sent", {"Verzonden", "Sent"}},
@@ -54,110 +52,12 @@ const std::map<std::string, Words, std::less<>>& Table() {
       {"do/refused", {"Weigeren", "Refuse"}},
       {"do/extended", {"Verlengen", "Extend"}},
       {"do/ended", {"Beëindigen", "End"}},
-      // Payload and header fields.
-      {"field/client_ref", {"Cliëntnummer", "Client number"}},
-      {"field/needs", {"Hulpvragen", "Needs"}},
-      {"field/life_domains", {"Leefgebieden", "Life domains"}},
-      {"field/urgency", {"Urgentie", "Urgency"}},
-      {"field/language", {"Taal", "Language"}},
-      {"field/summary", {"Samenvatting", "Summary"}},
-      {"field/attachments", {"Bijlagen", "Attachments"}},
-      {"field/indicators", {"Signalen", "Indicators"}},
-      {"field/exploitation", {"Soort uitbuiting", "Type of exploitation"}},
-      {"field/minor", {"Minderjarig", "Minor"}},
-      {"field/location", {"Plaats", "Location"}},
-      {"field/observed_on", {"Waargenomen op", "Observed on"}},
-      {"field/description", {"Beschrijving", "Description"}},
-      {"field/identity", {"Identiteit", "Identity"}},
-      {"field/step", {"Stap", "Step"}},
-      {"field/reflection_start", {"Begin bedenktijd", "Start of reflection period"}},
-      {"field/report_date", {"Datum aangifte", "Report date"}},
-      {"field/application_date", {"Datum aanvraag", "Application date"}},
-      {"field/outcome", {"Uitkomst", "Outcome"}},
-      {"field/notes", {"Aantekeningen", "Notes"}},
-      {"field/text", {"Tekst", "Text"}},
+      // Fields and values the compose forms do not name (workspace_pages.cpp has the rest),
+      // and one they name for the writer ("your case reference") that a reader reads apart.
+      {"field/client_ref", {"Dossiernummer van de afzender", "The sender's case reference"}},
       {"field/body", {"Bericht", "Message"}},
-      {"field/region", {"Regio", "Region"}},
-      {"field/age_band", {"Leeftijdsgroep", "Age group"}},
-      {"field/gender", {"Gender", "Gender"}},
-      {"field/topic", {"Onderwerp", "Topic"}},
-      // Enum values of payload and routing fields.
-      {"enum.urgency/normal", {"Normaal", "Normal"}},
-      {"enum.urgency/urgent", {"Spoed", "Urgent"}},
-      {"enum.step/reflection_offered", {"Bedenktijd aangeboden", "Reflection period offered"}},
-      {"enum.step/report", {"Aangifte", "Report"}},
-      {"enum.step/cooperation", {"Medewerking aan onderzoek", "Cooperation"}},
-      {"enum.step/application", {"Aanvraag verblijf", "Application"}},
-      {"enum.step/decision", {"Besluit", "Decision"}},
-      {"enum.step/extension", {"Verlenging", "Extension"}},
-      {"enum.step/end", {"Einde", "End"}},
-      {"enum.topic/shelter", {"Opvang", "Shelter"}},
-      // Code lists (config/codelists/).
-      {"code.age_band/adult", {"Volwassen", "Adult"}},
-      {"code.age_band/minor", {"Minderjarig", "Minor"}},
-      {"code.age_band/unknown", {"Onbekend", "Unknown"}},
-      {"code.decline_reason/no_place", {"Geen plaats", "No place"}},
-      {"code.decline_reason/wrong_target_group", {"Andere doelgroep", "Other target group"}},
-      {"code.decline_reason/safety", {"Veiligheid", "Safety"}},
-      {"code.decline_reason/other", {"Anders", "Other"}},
-      {"code.exploitation/sexual", {"Seksuele uitbuiting", "Sexual exploitation"}},
-      {"code.exploitation/labour", {"Arbeidsuitbuiting", "Labour exploitation"}},
-      {"code.exploitation/criminal", {"Criminele uitbuiting", "Criminal exploitation"}},
-      {"code.exploitation/other", {"Andere uitbuiting", "Other exploitation"}},
-      {"code.gender/female", {"Vrouw", "Female"}},
-      {"code.gender/male", {"Man", "Male"}},
-      {"code.gender/non_binary", {"Non-binair", "Non-binary"}},
-      {"code.gender/unknown", {"Onbekend", "Unknown"}},
-      {"code.indicator/controlled_by_third_party",
-       {"Onder controle van een ander", "Controlled by a third party"}},
-      {"code.indicator/debt_bondage", {"Schuldslavernij", "Debt bondage"}},
-      {"code.indicator/deceptive_recruitment", {"Misleidende werving", "Deceptive recruitment"}},
-      {"code.indicator/excessive_hours", {"Buitensporig lange werktijden", "Excessive hours"}},
-      {"code.indicator/forced_criminal_activity",
-       {"Gedwongen criminele activiteiten", "Forced criminal activity"}},
-      {"code.indicator/isolation", {"Isolement", "Isolation"}},
-      {"code.indicator/little_or_no_pay", {"Weinig of geen loon", "Little or no pay"}},
-      {"code.indicator/lives_at_workplace", {"Woont op de werkplek", "Lives at the workplace"}},
-      {"code.indicator/no_id_documents", {"Geen identiteitspapieren", "No identity documents"}},
-      {"code.indicator/restricted_movement", {"Beperkte bewegingsvrijheid", "Restricted movement"}},
-      {"code.indicator/signs_of_abuse", {"Tekenen van mishandeling", "Signs of abuse"}},
-      {"code.indicator/violence_or_threats", {"Geweld of bedreiging", "Violence or threats"}},
-      {"code.life_domain/addiction", {"Verslaving", "Addiction"}},
-      {"code.life_domain/daytime", {"Dagbesteding", "Daytime activities"}},
-      {"code.life_domain/debts", {"Schulden", "Debts"}},
-      {"code.life_domain/family", {"Gezin", "Family"}},
-      {"code.life_domain/health", {"Gezondheid", "Health"}},
-      {"code.life_domain/housing", {"Huisvesting", "Housing"}},
-      {"code.life_domain/income", {"Inkomen", "Income"}},
-      {"code.life_domain/legal_status", {"Verblijfsstatus", "Legal status"}},
-      {"code.life_domain/mental_health", {"Psychische gezondheid", "Mental health"}},
-      {"code.life_domain/safety", {"Veiligheid", "Safety"}},
-      {"code.life_domain/social_network", {"Sociaal netwerk", "Social network"}},
-      {"code.need/care", {"Zorg", "Care"}},
-      {"code.need/interpreter", {"Tolk", "Interpreter"}},
-      {"code.need/legal", {"Juridische hulp", "Legal aid"}},
-      {"code.need/medical", {"Medische hulp", "Medical care"}},
-      {"code.need/psychosocial", {"Psychosociale hulp", "Psychosocial support"}},
-      {"code.need/return_support", {"Hulp bij terugkeer", "Return support"}},
-      {"code.need/shelter", {"Opvang", "Shelter"}},
-      {"code.need/work", {"Werk", "Work"}},
-      {"code.outcome/care_started", {"Zorg gestart", "Care started"}},
-      {"code.outcome/declined_by_client", {"Door cliënt afgewezen", "Declined by the client"}},
-      {"code.outcome/lost_contact", {"Contact verloren", "Lost contact"}},
-      {"code.outcome/other", {"Anders", "Other"}},
-      {"code.outcome/permit_granted", {"Vergunning verleend", "Permit granted"}},
-      {"code.outcome/permit_refused", {"Vergunning geweigerd", "Permit refused"}},
-      {"code.outcome/placed", {"Geplaatst", "Placed"}},
-      {"code.outcome/referred_elsewhere", {"Elders naartoe verwezen", "Referred elsewhere"}},
-      {"code.outcome/returned_home", {"Teruggekeerd", "Returned home"}},
       {"field/content", {"Inhoud", "Content"}},
-      {"bool/true", {"Ja", "Yes"}},
-      {"bool/false", {"Nee", "No"}},
-      // Legal bases.
-      {"basis/consent", {"Toestemming", "Consent"}},
-      {"basis/legal_obligation", {"Wettelijke plicht", "Legal obligation"}},
-      {"basis/vital_interest", {"Vitaal belang", "Vital interest"}},
-      {"basis/public_task", {"Publieke taak", "Public task"}},
+      {"enum.topic/shelter", {"Opvang", "Shelter"}},
       // Notices.
       {"notice/escalation", {"Escalatie: termijn verstreken", "Escalation: deadline passed"}},
       {"notice/reminder", {"Herinnering", "Reminder"}},
@@ -200,6 +100,39 @@ const std::map<std::string, Words, std::less<>>& Table() {
   return table;
 }
 
+// The key of workspace_pages.cpp's texts that names `code` of `group`, as the compose forms
+// label their fields and choices (kind_form.h), so that a code reads the same in every page;
+// "" for groups it does not cover.
+std::string TextKeyOf(std::string_view group, std::string_view code) {
+  auto key = [&](std::string_view prefix, std::string_view middle = {}) {
+    std::string k(prefix);
+    if (!middle.empty())
+      k.append(middle).append("_");
+    return k.append(code);
+  };
+  if (group == "kind")
+    return key("kind_");
+  if (group == "field")
+    return key("field_");
+  if (group == "basis")
+    return key("legal_basis_");
+  if (group.starts_with("enum."))
+    return key("value_", group.substr(5));
+  if (group.starts_with("code."))
+    return key("code_", group.substr(5));
+  if (group == "bool")
+    return code == "true" ? "yes" : code == "false" ? "no" : "";
+  return "";
+}
+
+// The words for `key` in workspace_pages.cpp's texts; nullopt when it has none.
+std::optional<std::string_view> KnownText(api::Lang lang, const std::string& key) {
+  if (key.empty())
+    return std::nullopt;
+  std::string_view text = Text(lang, key);
+  return text == key ? std::nullopt : std::optional<std::string_view>(text);
+}
+
 const Words* Find(std::string_view group, std::string_view code) {
   std::string key;
   key.reserve(group.size() + 1 + code.size());
@@ -212,14 +145,16 @@ const Words* Find(std::string_view group, std::string_view code) {
 }  // namespace
 
 std::string Label(api::Lang lang, std::string_view group, std::string_view code) {
-  const Words* w = Find(group, code);
-  if (w == nullptr)
-    return std::string(code);
-  return std::string(lang == api::Lang::kEn ? w->en : w->nl);
+  if (const Words* w = Find(group, code))
+    return std::string(lang == api::Lang::kEn ? w->en : w->nl);
+  if (auto text = KnownText(lang, TextKeyOf(group, code)))
+    return std::string(*text);
+  return std::string(code);
 }
 
 bool HasLabel(std::string_view group, std::string_view code) {
-  return Find(group, code) != nullptr;
+  return KnownText(api::Lang::kNl, TextKeyOf(group, code)).has_value() ||
+         Find(group, code) != nullptr;
 }
 
 }  // namespace ketenpoort::workspace

@@ -1,11 +1,14 @@
 // Readable words for the codes a message carries: kinds, states, payload and header fields,
 // code-list codes and enum values, legal bases, notices and audit events, in Dutch and
 // English. The gateway and the kinds speak in codes ("declined", "no_place"); staff read these.
+// Kinds, fields, values, codes and legal bases read as the compose forms name them (the texts
+// of workspace_pages.cpp, kind_form.h), so one code has one name in every page, except where
+// this table words it for the reader (a referral's client_ref: the sender's case reference).
 //
 //   // (compiled in examples_test.cpp)
 //   Label(Lang::kNl, "kind", "referral")              // "Verwijzing"
 //   Label(Lang::kEn, "state", "declined")             // "Declined"
-//   Label(Lang::kNl, "code.decline_reason", "no_place")   // "Geen plaats"
+//   Label(Lang::kNl, "code.decline_reason", "no_place")   // "Geen plek"
 //   Label(Lang::kEn, "code.need", "made_up")          // "made_up": unknown codes show as they are
 //
 // Groups: "kind", "state", "do" (the words on a button that sets the state), "field" (payload and

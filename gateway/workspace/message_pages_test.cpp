@@ -113,7 +113,7 @@ TEST(InboxHtml, ShowsNoticesInWordsAndTheSentListWithEachRecipientsState) {
                              {"cursor", "4"}}});
   const std::string html = InboxHtml(Lang::kNl, lists, Names(), kNow);
   EXPECT_TRUE(Has(html, "data-type=\"status\""));
-  EXPECT_TRUE(Has(html, "Afgewezen (Geen plaats)"));
+  EXPECT_TRUE(Has(html, "Afgewezen (Geen plek)"));
   EXPECT_TRUE(Has(html, "Escalatie"));
   EXPECT_FALSE(Has(html, "not answered by")) << "the rule's English sentence is not shown";
   EXPECT_LT(html.find("data-type=\"status\""), html.find("data-type=\"escalation\""));
@@ -254,7 +254,7 @@ TEST(MessageHtml, ShowsTheHeaderPayloadThreadAndTimelineInWordsAndEscaped) {
   EXPECT_TRUE(Has(html, "&lt;script&gt;x&lt;/script&gt;"));
   EXPECT_FALSE(Has(html, "<script"));
   EXPECT_TRUE(Has(html, "<li data-state=\"declined\">"));
-  EXPECT_TRUE(Has(html, "Geen plaats"));
+  EXPECT_TRUE(Has(html, "Geen plek"));
   EXPECT_TRUE(Has(html, "vol &lt;tot&gt; maandag"));
   EXPECT_TRUE(Has(html, "Wende (t.meijer)"));
   EXPECT_TRUE(Has(html, "href=\"/messages/m-0\""));
@@ -290,7 +290,7 @@ TEST(MessageHtml, EveryFormCarriesItsCsrfTokenAndEveryFieldItsLabel) {
   EXPECT_TRUE(ids.contains("code-declined"));
   EXPECT_TRUE(ids.contains("reason-declined"));
   // The decline reasons by their labels, the codes as values.
-  EXPECT_TRUE(Has(html, "<option value=\"no_place\">Geen plaats</option>"));
+  EXPECT_TRUE(Has(html, "<option value=\"no_place\">Geen plek</option>"));
   EXPECT_TRUE(Has(html, "<option value=\"other\">Anders</option>"));
   EXPECT_TRUE(Has(html, "name=\"state\" value=\"declined\""));
 }

@@ -6,7 +6,8 @@
 //   auto rows = PayloadRows(Lang::kNl, kinds::BuiltinKinds(), "referral",
 //                           json::parse(R"({"client_ref":"2026-0042","needs":["shelter"],
 //                                           "urgency":"urgent"})"));
-//   // {{"client_ref", "Cliëntnummer", "2026-0042"}, {"needs", "Hulpvragen", "Opvang"},
+//   // {{"client_ref", "Dossiernummer van de afzender", "2026-0042"}, {"needs", "Behoeften",
+//   "Opvang"},
 //   //  {"urgency", "Urgentie", "Spoed"}}
 //   std::string html = RowsHtml(rows, "payload");   // <dl id="payload">...</dl>, escaped
 //

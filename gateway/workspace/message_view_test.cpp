@@ -72,8 +72,8 @@ TEST(PayloadRows, FollowTheSchemaInWordsAndNeverShowJson) {
   auto rows = PayloadRows(Lang::kNl, kinds::BuiltinKinds(), "referral", payload);
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0].field, "client_ref");
-  EXPECT_EQ(rows[0].label, "Cliëntnummer");
-  EXPECT_EQ(rows[1].label, "Hulpvragen");
+  EXPECT_EQ(rows[0].label, "Dossiernummer van de afzender");
+  EXPECT_EQ(rows[1].label, "Behoeften");
   EXPECT_EQ(rows[1].value, "Opvang, Medische hulp");
   EXPECT_EQ(rows[2].value, "Spoed");
   EXPECT_EQ(rows[3].field, "summary");

@@ -8,7 +8,8 @@ namespace ketenpoort::workspace {
 
 namespace {
 
-constexpr std::array<std::string_view, 3> kSuccess = {"status_saved", "recalled",
+// "sent": where the compose pages send a person after a message left (compose_pages.h).
+constexpr std::array<std::string_view, 4> kSuccess = {"status_saved", "recalled", "sent",
                                                       "nothing_changed"};
 constexpr std::array<std::string_view, 13> kErrors = {
     "form_expired",    "gateway_unavailable", "no_gateway_link",   "not_allowed",

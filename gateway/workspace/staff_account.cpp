@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "gateway/core/role.h"
+
 namespace ketenpoort::workspace {
 
 namespace {
@@ -62,13 +64,8 @@ std::string StaffRolesText(const std::vector<StaffRole>& roles) {
 }
 
 bool IsValidUsername(std::string_view username) {
-  if (username.empty() || username.size() > 64)
-    return false;
-  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-  if (!alnum(username[0]))
-    return false;
-  return std::all_of(username.begin(), username.end(),
-                     [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
+  // One rule for both: the gateway accepts as the person acting what a staff account may be.
+  return ketenpoort::IsValidUsername(username);
 }
 
 bool IsValidDisplayName(std::string_view name) {

@@ -9,8 +9,9 @@
 //   IsValidUsername("j.devries")                            // true; "J de Vries" is not
 //
 // Contract: a username is 1 to 64 characters of a-z, 0-9, '.', '_' and '-', starting with a
-// letter or digit, unique within a workspace (across its organisations). A display name is 1
-// to 200 bytes of UTF-8 text without control characters. Roles are a non-empty set of
+// letter or digit (core/role.h's IsValidUsername: the gateway takes the same names as the person
+// a workspace token acts for), unique within a workspace (across its organisations). A display
+// name is 1 to 200 bytes of UTF-8 text without control characters. Roles are a non-empty set of
 // coordinator, caseworker, auditor and admin, written comma-separated in canonical order
 // without repeats. Secrets (password hash, TOTP secret) are never logged or printed, and a
 // StaffAccount is never written to a log line (its id is).

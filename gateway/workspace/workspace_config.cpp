@@ -102,7 +102,8 @@ Result<WorkspaceConfig> ParseWorkspaceConfig(const std::string& file, std::strin
   }));
   KP_RETURN_IF_ERROR(top.Object("lockout", [&](ObjectReader& r) -> Status {
     KP_RETURN_IF_ERROR(r.Integer("max_failures", c.lockout.max_failures, 1, 100));
-    return r.Integer("lock_ms", c.lockout.lock_ms, 1000, kDayMs);
+    KP_RETURN_IF_ERROR(r.Integer("lock_ms", c.lockout.lock_ms, 1000, kDayMs));
+    return r.Integer("per_address_failures", c.lockout.per_address_failures, 1, 10000);
   }));
   KP_RETURN_IF_ERROR(top.Object(
       "password_hash", [&](ObjectReader& r) { return ReadPasswordCost(r, c.password_cost); }));

@@ -16,13 +16,13 @@
 //     "organisations": [
 //       {"id": "shop-denhaag", "name": "SHOP Den Haag",
 //        "gateway_url": "https://127.0.0.1:8443", "ca_file": "certs/ca.cert.pem",
-//        "token_file": "tokens/shop-denhaag.token",
+//        "token_file": "tokens/shop-denhaag.workspace.token",
 //        "key_file": "certs/shop-denhaag.key.pem", "cert_file": "certs/shop-denhaag.cert.pem",
 //        "pseudonym_key_file": "certs/shop-denhaag.pseudonym.key",
 //        "trust_anchors": "certs/ca.cert.pem"}
 //     ],
 //     "session": {"idle_timeout_ms": 900000},
-//     "lockout": {"max_failures": 5, "lock_ms": 900000},
+//     "lockout": {"max_failures": 5, "lock_ms": 900000, "per_address_failures": 20},
 //     "password_hash": {"time_cost": 3, "memory_kib": 65536, "parallelism": 1}
 //   }
 //
@@ -38,7 +38,8 @@
 // - The database key is read from database.key_file only (mode 0600, store/db_key.h), never
 //   from KETENPOORT_DB_KEY, which belongs to the gateway's database.
 // - Bounds: session.idle_timeout_ms 1 min .. 1 day (default 15 min); lockout.max_failures
-//   1 .. 100 (default 5); lockout.lock_ms 1 s .. 1 day (default 15 min); password_hash within
+//   1 .. 100 (default 5); lockout.lock_ms 1 s .. 1 day (default 15 min);
+//   lockout.per_address_failures 1 .. 10000 (default 20); password_hash within
 //   crypto::kMinimumPasswordCost .. kMaximumPasswordCost (default t=3, m=64 MiB, p=1;
 //   crypto/password_hash.h says why).
 // No secret lives in this file: the tokens, keys and the database key are files of their own.
@@ -68,7 +69,8 @@ struct WorkspaceDatabase {
 
 // An organisation this workspace acts for, with what the CLI's OrgSession uses to act for it
 // (gateway/cli/org_session.h): its gateway, the CA of that gateway's TLS certificate, its API
-// token, its key and certificate.
+// token, its key and certificate. The token is of role workspace: every request made with it
+// names the person acting in Ketenpoort-Acting-User (gateway/auth/acting_user.h).
 struct WorkspaceOrganisation {
   std::string id{};
   std::string name{};  // for people: "SHOP Den Haag"
@@ -88,6 +90,9 @@ struct WorkspaceOrganisation {
 struct LockoutPolicy {
   std::int64_t max_failures = 5;  // wrong logins in a row that lock the account
   std::int64_t lock_ms = 900000;  // how long it stays locked
+  // Failed log-ins from one source address (an IPv6 /64) within lock_ms that make the log-in
+  // page refuse that address until the window has passed (login_throttle.h).
+  std::int64_t per_address_failures = 20;
 };
 
 struct WorkspaceConfig {

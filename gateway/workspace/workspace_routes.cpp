@@ -82,8 +82,19 @@ class Site {
       return LoginForm(req, 403, {.notice = "form_expired"}, true);
     }
     LoginAttempt attempt{(*form)["username"], (*form)["password"], (*form)["code"]};
-    auto session = s_.login->LogIn(attempt, s_.now_ms());
+    // A source address with too many failures is not even asked about: its guesses get no
+    // answer about the password until the window has passed.
+    const std::int64_t now_ms = s_.now_ms();
+    if (s_.throttle != nullptr && !s_.throttle->Allowed(req.remote_address, now_ms)) {
+      log::Warn("login_throttled", {});
+      return LoginForm(
+          req, 429, {.csrf = cookie, .username = attempt.username, .notice = "too_many_attempts"},
+          false);
+    }
+    auto session = s_.login->LogIn(attempt, now_ms);
     if (!session) {
+      if (s_.throttle != nullptr && session.error().code == "login_failed")
+        s_.throttle->Failed(req.remote_address, now_ms);
       const int status = session.error().code == "login_failed" ? 401 : 500;
       return LoginForm(req, status,
                        {.csrf = cookie, .username = attempt.username, .notice = "login_failed"},

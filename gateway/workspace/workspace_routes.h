@@ -31,6 +31,7 @@
 
 #include "gateway/api/router.h"
 #include "gateway/store/guarded_database.h"
+#include "gateway/workspace/login_throttle.h"
 #include "gateway/workspace/staff_login.h"
 #include "gateway/workspace/workspace_config.h"
 
@@ -45,6 +46,8 @@ struct WorkspaceSite {
   const std::map<std::string, std::unique_ptr<GatewayLink>>* links = nullptr;
   store::GuardedDatabase* db = nullptr;
   StaffLogin* login = nullptr;
+  // Failed log-ins per source address; null: not counted (tests of other pages).
+  LoginThrottle* throttle = nullptr;
   // Milliseconds since the epoch; the system clock when empty.
   std::function<std::int64_t()> now_ms{};
 };

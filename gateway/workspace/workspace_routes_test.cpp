@@ -66,10 +66,11 @@ class WorkspaceRoutesTest : public ::testing::Test {
     ASSERT_TRUE(c);
     password_ = c->password;
     login_.emplace(*db_, config_.lockout, crypto::kMinimumPasswordCost);
-    RegisterWorkspaceRoutes(router_,
-                            {.config = &config_, .db = &*db_, .login = &*login_, .now_ms = [this] {
-                               return now_.load();
-                             }});
+    RegisterWorkspaceRoutes(router_, {.config = &config_,
+                                      .db = &*db_,
+                                      .login = &*login_,
+                                      .throttle = &throttle_,
+                                      .now_ms = [this] { return now_.load(); }});
   }
 
   api::Response Send(const std::string& method, const std::string& path,
@@ -80,6 +81,7 @@ class WorkspaceRoutesTest : public ::testing::Test {
     req.method = method;
     req.path = path;
     req.query = std::move(query);
+    req.remote_address = remote_address_;
     std::string cookie;
     for (const auto& [k, v] : cookies)
       cookie += (cookie.empty() ? "" : "; ") + k + "=" + v;
@@ -123,6 +125,8 @@ class WorkspaceRoutesTest : public ::testing::Test {
   std::optional<store::GuardedDatabase> db_;
   WorkspaceConfig config_;
   std::optional<StaffLogin> login_;
+  LoginThrottle throttle_{{.max_failures = 4, .window_ms = 60000}};
+  std::string remote_address_ = "192.0.2.7";
   api::Router router_;
   std::string password_;
   std::atomic<std::int64_t> now_{kStart};
@@ -202,6 +206,58 @@ TEST_F(WorkspaceRoutesTest, AFailedLoginSaysOneThingAndSetsNoSession) {
   EXPECT_EQ(std::regex_replace(unknown.body, std::regex("nobody"), "j.devries"), r.body);
 }
 
+// Guesses spread over many usernames from one address lock no single account, so the address
+// itself is refused once it has failed per_address_failures times; the refusal does not even
+// look at the password, and it lifts when the window has passed.
+TEST_F(WorkspaceRoutesTest, OneAddressWithTooManyFailuresIsRefusedWhateverItTries) {
+  api::Response form = Send("GET", "/login");
+  const std::string cookie = CookieSet(form, "kp_ws_login");
+  auto attempt = [&](const std::string& user, const std::string& password) {
+    return Send("POST", "/login", {{"kp_ws_login", cookie}},
+                {{"csrf", CsrfOf(form.body)},
+                 {"username", user},
+                 {"password", password},
+                 {"code", Code()}});
+  };
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(attempt("guess" + std::to_string(i), "wrong").status, 401);
+  api::Response refused = attempt("j.devries", password_);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_NE(refused.body.find("data-notice=\"too_many_attempts\""), std::string::npos);
+  EXPECT_EQ(CookieSet(refused, "kp_ws"), "");
+
+  // Another network logs in; this one does once the window has passed.
+  remote_address_ = "2001:db8:1:2::9";
+  api::Response other = Send("GET", "/login");
+  EXPECT_EQ(Send("POST", "/login", {{"kp_ws_login", CookieSet(other, "kp_ws_login")}},
+                 {{"csrf", CsrfOf(other.body)},
+                  {"username", "j.devries"},
+                  {"password", password_},
+                  {"code", Code()}})
+                .status,
+            303);
+  remote_address_ = "192.0.2.7";
+  now_ += 60000;
+  EXPECT_EQ(attempt("j.devries", password_).status, 303);  // a new code, a new window
+}
+
+TEST(LoginThrottleTest, CountsIpv6PerSlash64AndBoundsItsMemory) {
+  EXPECT_EQ(LoginThrottle::KeyOf("2001:db8:1:2::9"), LoginThrottle::KeyOf("2001:db8:1:2:ffff::1"));
+  EXPECT_NE(LoginThrottle::KeyOf("2001:db8:1:2::9"), LoginThrottle::KeyOf("2001:db8:1:3::9"));
+  EXPECT_EQ(LoginThrottle::KeyOf("::ffff:192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(LoginThrottle::KeyOf("192.0.2.7"), "192.0.2.7");
+
+  LoginThrottle t({.max_failures = 1, .window_ms = 1000, .max_addresses = 2});
+  t.Failed("192.0.2.1", 0);
+  t.Failed("192.0.2.2", 0);
+  t.Failed("192.0.2.3", 0);  // full: not tracked
+  EXPECT_FALSE(t.Allowed("192.0.2.1", 10));
+  EXPECT_TRUE(t.Allowed("192.0.2.3", 10));
+  t.Failed("192.0.2.3", 1000);  // the first two windows have passed: room again
+  EXPECT_FALSE(t.Allowed("192.0.2.3", 1001));
+  EXPECT_TRUE(t.Allowed("192.0.2.1", 1001));
+}
+
 TEST_F(WorkspaceRoutesTest, LoginWithoutTheMatchingCsrfIsRefused) {
   api::Response form = Send("GET", "/login");
   const std::map<std::string, std::string> fields = {{"csrf", CsrfOf(form.body)},
@@ -249,6 +305,27 @@ TEST_F(WorkspaceRoutesTest, TheStylesheetIsServed) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.content_type, "text/css; charset=utf-8");
   EXPECT_NE(r.body.find("main{"), std::string::npos);
+}
+
+TEST_F(WorkspaceRoutesTest, ComposeChecksTheCsrfTokenFirstAndNeedsAGatewayLink) {
+  const std::string session = LogIn();
+  const std::string csrf = CsrfOf(Send("GET", "/inbox", {{"kp_ws", session}}).body);
+  // A forged form is refused before anything is read or sent.
+  api::Response forged = Send("POST", "/compose/signal", {{"kp_ws", session}},
+                              {{"csrf", "forged"}, {"step", "send"}, {"region", "GM0599"}});
+  EXPECT_EQ(forged.status, 403);
+  ExpectPageHeaders(forged);
+  EXPECT_NE(forged.body.find("data-notice=\"form_expired\""), std::string::npos);
+  EXPECT_EQ(Send("POST", "/compose/signal", {{"kp_ws", session}}, {{"step", "send"}}).status, 403);
+  // This test's workspace has no link to a gateway: composing says so, for GET and POST alike.
+  for (const api::Response& r : {Send("GET", "/compose", {{"kp_ws", session}}),
+                                 Send("GET", "/compose/referral", {{"kp_ws", session}}),
+                                 Send("POST", "/compose/signal", {{"kp_ws", session}},
+                                      {{"csrf", csrf}, {"step", "preview"}})}) {
+    EXPECT_EQ(r.status, 503);
+    EXPECT_NE(r.body.find("data-notice=\"no_gateway_link\""), std::string::npos);
+  }
+  EXPECT_EQ(Send("GET", "/compose").status, 303);  // no session: to /login
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ struct WorkspaceServer::State {
   crypto::Keyring keyring;
   std::vector<crypto::Certificate> tls_chain;
   std::optional<StaffLogin> login;
+  std::optional<LoginThrottle> throttle;
   std::map<std::string, std::unique_ptr<GatewayLink>> links;
   api::Router router;
   std::optional<api::HttpsServer> https;
@@ -54,15 +55,19 @@ Result<std::unique_ptr<WorkspaceServer>> WorkspaceServer::Open(const WorkspaceCo
   if (s->tls_chain.empty())
     return InvalidArgument("invalid_config", "holds no certificate", config.listen.tls_cert);
   s->login.emplace(*s->db, config.lockout, config.password_cost);
+  s->throttle.emplace(LoginThrottle::Options{.max_failures = config.lockout.per_address_failures,
+                                             .window_ms = config.lockout.lock_ms});
   // Every organisation's token, key and certificate is checked before anything is served: a
   // workspace that could not open its messages should not start as if it could.
   for (const WorkspaceOrganisation& org : s->config.organisations) {
     KP_ASSIGN_OR_RETURN(std::unique_ptr<GatewayLink> link, GatewayLink::Open(org));
     s->links.emplace(org.id, std::move(link));
   }
-  RegisterWorkspaceRoutes(
-      s->router,
-      WorkspaceSite{.config = &s->config, .links = &s->links, .db = &*s->db, .login = &*s->login});
+  RegisterWorkspaceRoutes(s->router, WorkspaceSite{.config = &s->config,
+                                                   .links = &s->links,
+                                                   .db = &*s->db,
+                                                   .login = &*s->login,
+                                                   .throttle = &*s->throttle});
   return std::unique_ptr<WorkspaceServer>(new WorkspaceServer(std::move(s)));
 }
 

@@ -1,11 +1,13 @@
 // What the browser tests share: their command line, free loopback ports, waiting for a state,
-// and Debian's headless Chromium trusting exactly one development certificate.
+// Debian's headless Chromium trusting exactly one development certificate, and the TOTP codes
+// an authenticator app shows the workspace's staff.
 'use strict';
 
+const { execFileSync, spawn } = require('node:child_process');
 const crypto = require('node:crypto');
-const { execFileSync } = require('node:child_process');
 const https = require('node:https');
 const net = require('node:net');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const CHROMIUM = process.env.KP_CHROMIUM || '/usr/bin/chromium';
@@ -60,6 +62,7 @@ async function launchChromium(dir, certPath, options = {}) {
   }, options));
 }
 
+// GET `url` trusting `ca`: {status, headers}, the body read and dropped.
 function get(url, ca) {
   return new Promise((resolve, reject) => {
     const req = https.get(url, { ca }, (res) => {
@@ -69,6 +72,25 @@ function get(url, ca) {
     req.on('error', reject);
     req.setTimeout(15000, () => req.destroy(new Error('request timeout')));
   });
+}
+
+// The page's script errors and console errors (a CSP violation is one), gathered as they
+// happen; messages matching `ignore` (a RegExp) are left out.
+function collectErrors(page, ignore = null) {
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !(ignore && ignore.test(m.text()))) errors.push(m.text());
+  });
+  return errors;
+}
+
+// The ketenpoort binary named by --binary (or $KP_BINARY); throws when it or Chromium is missing.
+function binaryUnderTest() {
+  const binary = path.resolve(arg('--binary') || process.env.KP_BINARY || '');
+  if (!fs.existsSync(binary)) throw new Error('ketenpoort binary not found: ' + binary);
+  if (!fs.existsSync(CHROMIUM)) throw new Error('chromium not found at ' + CHROMIUM + ' (apt-get install chromium)');
+  return binary;
 }
 
 // RFC 4648 base32 (upper case, no padding) to bytes.
@@ -100,6 +122,7 @@ function totp(base32Secret, unixSeconds = Date.now() / 1000) {
   return String(number % 1000000).padStart(6, '0');
 }
 
+// Resolves with the exit code once `child` has exited (at once when it has already).
 function exited(child) {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
@@ -107,19 +130,23 @@ function exited(child) {
   });
 }
 
-// The page's script errors and console errors (a CSP violation is one), gathered as they
-// happen; messages matching `ignore` (a RegExp) are left out.
-function collectErrors(page, ignore = null) {
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !(ignore && ignore.test(m.text()))) errors.push(m.text());
-  });
-  return errors;
+// An `init --demo` deployment in TMP/deploy, its gateway and workspace on free loopback ports.
+async function initDemo(binary, tmp) {
+  const port = await freePort();
+  const wsPort = await freePort();
+  const dep = path.join(tmp, 'deploy');
+  execFileSync(binary, ['init', '--dir', dep, '--demo', '--port', String(port), '--host', '127.0.0.1',
+                        '--workspace-port', String(wsPort)]);
+  return { port, wsPort, dep };
 }
 
-// Ends what a test started: the browser, then every child (newest first) with SIGTERM, waiting
-// for each to exit; then removes `tmp`, unless KP_E2E_KEEP is set.
+// `binary ARGS...` in the background, its stdout and stderr in the file `logPath`.
+function startLogged(binary, args, logPath) {
+  return spawn(binary, args, { stdio: ['ignore', fs.openSync(logPath, 'w'), fs.openSync(logPath, 'a')] });
+}
+
+// The end of a test, passed or failed: closes the browser, stops the child processes (SIGTERM,
+// last started first) and removes `tmp`, unless KP_E2E_KEEP is set.
 async function cleanUp(browser, children, tmp) {
   if (browser) await browser.close().catch(() => {});
   for (const c of [...children].reverse()) {
@@ -129,35 +156,15 @@ async function cleanUp(browser, children, tmp) {
     }
   }
   if (process.env.KP_E2E_KEEP) console.log('kept ' + tmp);
-  else require('node:fs').rmSync(tmp, { recursive: true, force: true });
+  else fs.rmSync(tmp, { recursive: true, force: true });
 }
 
-// The ketenpoort binary named by --binary (or $KP_BINARY); throws when it or Chromium is missing.
-function binaryUnderTest() {
-  const binary = require('node:path').resolve(arg('--binary') || process.env.KP_BINARY || '');
-  const fs = require('node:fs');
-  if (!fs.existsSync(binary)) throw new Error('ketenpoort binary not found: ' + binary);
-  if (!fs.existsSync(CHROMIUM)) throw new Error('chromium not found at ' + CHROMIUM + ' (apt-get install chromium)');
-  return binary;
-}
-
-// A new `init --demo` deployment in tmp/deploy, its gateway and workspace on free loopback ports.
-async function initDemo(binary, tmp) {
-  const port = await freePort();
-  const wsPort = await freePort();
-  const dep = path.join(tmp, 'deploy');
-  execFileSync(binary, ['init', '--dir', dep, '--demo', '--port', String(port), '--host', '127.0.0.1',
-                        '--workspace-port', String(wsPort)]);
-  return { dep, port, wsPort };
-}
-
-// Runs `main` as the test `name`: exit 0 when it resolves, 1 when it throws or outlasts
-// `timeoutMs`.
+// Runs `main` for ctest: exit 0 when it resolves, 1 when it throws or outlasts `timeoutMs`.
 function runTest(name, timeoutMs, main) {
   const watchdog = setTimeout(() => { console.error(name + ': timed out'); process.exit(1); }, timeoutMs);
   main().then(() => { clearTimeout(watchdog); process.exit(0); },
               (e) => { console.error(name + ': FAILED: ' + (e && e.stack || e)); process.exit(1); });
 }
 
-module.exports = { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium, get, base32Decode, totp, exited,
-                   collectErrors, cleanUp, runTest, binaryUnderTest, initDemo };
+module.exports = { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium, get, collectErrors, binaryUnderTest,
+                   totp, exited, initDemo, startLogged, cleanUp, runTest };

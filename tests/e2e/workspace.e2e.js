@@ -12,13 +12,13 @@
 'use strict';
 
 const assert = require('node:assert/strict');
-const { execFileSync, spawn } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { waitFor, launchChromium, get, totp, exited, collectErrors, cleanUp, runTest, binaryUnderTest,
-        initDemo } = require('./helpers');
+const { CHROMIUM, arg, waitFor, launchChromium, get, totp, exited, initDemo,
+        startLogged, cleanUp, runTest } = require('./helpers');
 const MAX_FAILURES = 3;  // lockout.max_failures of this test's workspace
 const TIMEOUT_MS = 120000;
 
@@ -33,13 +33,16 @@ function wrongCode(base32Secret) {
 }
 
 async function main() {
-  const binary = binaryUnderTest();
+  const binary = path.resolve(arg('--binary') || process.env.KP_BINARY || '');
+  if (!fs.existsSync(binary)) throw new Error('ketenpoort binary not found: ' + binary);
+  if (!fs.existsSync(CHROMIUM)) throw new Error('chromium not found at ' + CHROMIUM + ' (apt-get install chromium)');
+
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kp-ws-e2e-'));
   const children = [];
   let browser;
   try {
     // --- the deployment, the gateway and the workspace
-    const { dep, port, wsPort } = await initDemo(binary, tmp);
+    const { port, wsPort, dep } = await initDemo(binary, tmp);
     const wsConfigPath = path.join(dep, 'workspace.json');
     const wsConfig = JSON.parse(fs.readFileSync(wsConfigPath, 'utf8'));
     assert.equal(wsConfig.listen.port, wsPort);
@@ -66,12 +69,9 @@ async function main() {
     const person = (username) => staff.find((s) => s.username === username);
 
     const gwLog = path.join(tmp, 'serve.log');
-    const gw = spawn(binary, ['serve', '--config', path.join(dep, 'gateway.json')],
-                     { stdio: ['ignore', fs.openSync(gwLog, 'w'), fs.openSync(gwLog, 'a')] });
-    children.push(gw);
+    children.push(startLogged(binary, ['serve', '--config', path.join(dep, 'gateway.json')], gwLog));
     const wsLog = path.join(tmp, 'workspace.log');
-    const ws = spawn(binary, ['workspace', '--config', wsConfigPath],
-                     { stdio: ['ignore', fs.openSync(wsLog, 'w'), fs.openSync(wsLog, 'a')] });
+    const ws = startLogged(binary, ['workspace', '--config', wsConfigPath], wsLog);
     children.push(ws);
     const ca = fs.readFileSync(path.join(dep, 'certs', 'ca.cert.pem'));
     const base = 'https://127.0.0.1:' + wsPort;
@@ -111,8 +111,12 @@ async function main() {
     browser = context;
     const page = await context.newPage();
     page.setDefaultTimeout(15000);
+    const scriptErrors = [];
+    page.on('pageerror', (e) => scriptErrors.push(String(e)));
     // A refused log-in is a 401 page, which Chromium reports as a failed resource: not an error.
-    const scriptErrors = collectErrors(page, /^Failed to load resource: .* 401 /);
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !/^Failed to load resource: .* 401 /.test(m.text())) scriptErrors.push(m.text());
+    });
 
     // Any page without a session goes to /login; Dutch by default.
     await page.goto(base + '/inbox');

@@ -204,11 +204,26 @@ std::unique_ptr<Deployment> Deployment::Create(DeploymentOptions options) {
   return d;
 }
 
-std::string Deployment::Token(const std::string& org) const {
-  std::string t = ReadFileOrEmpty(dir_ + "/tokens/" + org + ".token");
+namespace {
+// A token file's token, without its line end.
+std::string ReadToken(const std::string& file) {
+  std::string t = ReadFileOrEmpty(file);
   while (!t.empty() && (t.back() == '\n' || t.back() == '\r'))
     t.pop_back();
   return t;
+}
+}  // namespace
+
+std::string Deployment::Token(const std::string& org) const {
+  return ReadToken(dir_ + "/tokens/" + org + ".token");
+}
+
+std::string Deployment::WorkspaceToken(const std::string& org) const {
+  return ReadToken(dir_ + "/tokens/" + org + ".workspace.token");
+}
+
+std::string Deployment::AuditorToken() const {
+  return ReadToken(dir_ + "/tokens/shop-denhaag.auditor.token");
 }
 
 GatewayProcess::GatewayProcess(std::string config_path, std::map<std::string, std::string> env)

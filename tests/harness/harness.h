@@ -74,6 +74,11 @@ class Deployment {
   std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
   // The demo token of `org` (coordinator role), read from tokens/ORG.token.
   std::string Token(const std::string& org) const;
+  // The demo workspace's token of `org` (role workspace), read from tokens/ORG.workspace.token:
+  // every request with it must name the person acting (Ketenpoort-Acting-User).
+  std::string WorkspaceToken(const std::string& org) const;
+  // The demo auditor token of shop-denhaag (user demo-auditor), tokens/shop-denhaag.auditor.token.
+  std::string AuditorToken() const;
 
  private:
   TempDir tmp_;

@@ -148,12 +148,7 @@ class AuditApiTest : public ::testing::Test {
     delete gw_;
     delete dep_;
   }
-  static std::string AuditorToken() {
-    std::string t = ReadFileOrEmpty(dep_->dir() + "/tokens/shop-denhaag.auditor.token");
-    while (!t.empty() && t.back() == '\n')
-      t.pop_back();
-    return t;
-  }
+  static std::string AuditorToken() { return dep_->AuditorToken(); }
   static HttpResponse Get(const std::string& path, const std::string& token) {
     return HttpsClient(dep_->ca_path()).Get(dep_->url() + path, token);
   }

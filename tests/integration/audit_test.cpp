@@ -98,6 +98,46 @@ TEST(AuditVerifyTest, TokenIssueAppendsAnEntryAndSignsANewHead) {
   EXPECT_NE(r.out.find("intact: " + after + " entries"), std::string::npos) << r.out;
 }
 
+// An operator renews the gateway's TLS certificate (a new key, a certificate from the same CA)
+// with openssl, as certificates are renewed before they expire. The heads signed with the old
+// certificate still verify, because each head keeps the certificate that signed it and the
+// deployment's CA issued it; `serve` starts on the renewed files and signs new heads with the
+// new key.
+TEST(AuditVerifyTest, TheTrailStillVerifiesAfterTheTlsCertificateIsRenewed) {
+  auto dep = Deployment::Create();
+  const std::string certs = dep->dir() + "/certs";
+  const std::string old_cert = ReadFileOrEmpty(certs + "/gateway.cert.pem");
+  CommandResult renewed = RunShell(
+      "set -e; cd '" + certs +
+      "'; umask 077; "
+      "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out renewed.key.pem; "
+      "openssl req -new -key renewed.key.pem -subj /CN=localhost -out renewed.csr; "
+      "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\\n"
+      "extendedKeyUsage=serverAuth,clientAuth\\nkeyUsage=digitalSignature\\n' > renewed.ext; "
+      "openssl x509 -req -in renewed.csr -CA ca.cert.pem -CAkey ca.key.pem -CAcreateserial "
+      "-days 365 -extfile renewed.ext -out renewed.cert.pem 2>/dev/null; "
+      "cat renewed.cert.pem ca.cert.pem > gateway.cert.pem; chmod 644 gateway.cert.pem; "
+      "mv renewed.key.pem gateway.key.pem; rm renewed.csr renewed.ext renewed.cert.pem");
+  ASSERT_EQ(renewed.exit_code, 0) << renewed.err;
+  ASSERT_NE(ReadFileOrEmpty(certs + "/gateway.cert.pem"), old_cert);
+
+  CommandResult before = Verify(*dep);
+  EXPECT_EQ(before.exit_code, 0) << before.out << before.err;
+  const std::string heads = SqlValue(*dep, "SELECT count(*) FROM audit_tree_heads;");
+
+  GatewayProcess gw(dep->config_path());
+  ASSERT_TRUE(gw.Start(dep->port(), dep->ca_path())) << gw.error;
+  EXPECT_EQ(gw.Terminate(), 0);
+  auto issued = RunKetenpoort(
+      {"token", "issue", "--config", dep->config_path(), "--org", "comensha", "--role", "auditor"});
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  EXPECT_GT(std::stoi(SqlValue(*dep, "SELECT count(*) FROM audit_tree_heads;")), std::stoi(heads));
+  // The newest head names the renewed certificate, the first one the old.
+  EXPECT_EQ(SqlValue(*dep, "SELECT count(DISTINCT signer_cert) FROM audit_tree_heads;"), "2");
+  CommandResult after = Verify(*dep);
+  EXPECT_EQ(after.exit_code, 0) << after.out << after.err;
+}
+
 TEST(AuditVerifyTest, BadArgumentsAndConfigExitTwo) {
   EXPECT_EQ(RunKetenpoort({"audit", "verify"}).exit_code, 2);
   EXPECT_EQ(RunKetenpoort({"audit"}).exit_code, 2);

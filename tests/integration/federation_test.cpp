@@ -368,6 +368,45 @@ TEST_F(FederationTest, ASignalForAPeerOrganisationArrivesThereOnceWithASignedRec
   }
 }
 
+// The sender recalls a message a recipient on a peer gateway already holds: the recall travels
+// to that gateway as a signed report, which deletes its copy there too (410 from then on), and
+// both trails record the recall in the sender's name. A recipient on the sender's own gateway
+// loses it at once, as before.
+TEST_F(FederationTest, ARecallReachesTheCopyOnThePeerGateway) {
+  const std::string id =
+      Submit(AdultSignal(), {"comensha", "politie-avim-haaglanden"}, "synthetic signal, recalled");
+  ASSERT_FALSE(id.empty());
+  ASSERT_TRUE(
+      WaitFor([&] { return StateOf(id, "comensha") == "delivered"; }, std::chrono::seconds(20)))
+      << Tracking(id).dump();
+  ASSERT_EQ(b_->Get("/v1/messages/" + id, "comensha").status, 200);
+
+  auto recalled = a_->Post("/v1/messages/" + id + "/recall", "{}", "shop-denhaag");
+  ASSERT_EQ(recalled.status, 200) << recalled.body;
+  EXPECT_EQ(a_->Get("/v1/messages/" + id, "politie-avim-haaglanden").status, 410);
+  ASSERT_TRUE(WaitFor([&] { return b_->Get("/v1/messages/" + id, "comensha").status == 410; },
+                      std::chrono::seconds(20)))
+      << b_->Get("/v1/messages/" + id, "comensha").body;
+  auto gone = json::parse(b_->Get("/v1/messages/" + id, "comensha").body);
+  EXPECT_EQ(gone["error"]["code"], "message_recalled");
+
+  int recalls_on_b = 0;
+  for (const json& e : AuditTrail(*b_)) {
+    if (e["event"] == "recall" && e["object"] == id) {
+      ++recalls_on_b;
+      EXPECT_EQ(e["user"], "shop-denhaag");
+      EXPECT_EQ(e["responsible_user"], "gw-a");
+      EXPECT_EQ(e["organisation"], "shop-denhaag");
+      EXPECT_EQ(e["outcome"], "success");
+    }
+  }
+  EXPECT_EQ(recalls_on_b, 1);
+  for (Node* n : {a_, b_}) {
+    CommandResult verified = RunKetenpoort({"audit", "verify", "--config", n->dep->config_path()});
+    EXPECT_EQ(verified.exit_code, 0) << n->id << ": " << verified.err;
+  }
+}
+
 TEST_F(FederationTest, MessagesWaitWhileThePeerIsDownAndArriveOnceWhenItIsBack) {
   ASSERT_EQ(b_->Stop(), 0);
   std::vector<std::string> ids;

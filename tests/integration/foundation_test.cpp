@@ -58,7 +58,8 @@ TEST(InitTest, CreatesTheDocumentedFilesWithSecretsPrivate) {
        {"gateway.json", "db.key", "ketenpoort.db", "directory.json", "routes.json",
         "certs/ca.cert.pem", "certs/gateway.cert.pem", "certs/gateway.key.pem",
         "certs/comensha.key.pem", "certs/comensha.cert.pem", "certs/portal.cert.pem",
-        "tokens/comensha.token", "tokens/shop-denhaag.token"}) {
+        "tokens/comensha.token", "tokens/shop-denhaag.token", "tokens/comensha.workspace.token",
+        "tokens/shop-denhaag.workspace.token"}) {
     EXPECT_TRUE(fs::exists(d + "/" + f)) << f;
   }
   EXPECT_EQ(ModeOf(d + "/db.key"), 0600u);
@@ -66,6 +67,7 @@ TEST(InitTest, CreatesTheDocumentedFilesWithSecretsPrivate) {
   EXPECT_EQ(ModeOf(d + "/certs/comensha.key.pem"), 0600u);
   EXPECT_EQ(ModeOf(d + "/certs/ca.key.pem"), 0600u);
   EXPECT_EQ(ModeOf(d + "/tokens/comensha.token"), 0600u);
+  EXPECT_EQ(ModeOf(d + "/tokens/comensha.workspace.token"), 0600u);
   EXPECT_EQ(ModeOf(d + "/ketenpoort.db"), 0600u);
   // db.key: 64 hex characters (32 random bytes).
   std::string key = ReadFileOrEmpty(d + "/db.key");

@@ -390,6 +390,15 @@ TEST_F(OpenApiResponsesTest, EveryRouteAnswersAsTheDocumentSays) {
   r.Call(200, "GET", "/v1/whoami", me, auditor);
   r.Call(401, "GET", "/v1/whoami", me);
   r.Call(401, "GET", "/v1/whoami", me, "not-a-token");
+  // The person acting: a workspace token must name one, no other token may.
+  const std::string workspace = dep_->WorkspaceToken("shop-denhaag");
+  const std::string acting = "Ketenpoort-Acting-User: j.devries";
+  r.Call(200, "GET", "/v1/whoami", me, workspace, "", {acting});
+  r.Call(400, "GET", "/v1/whoami", me, workspace);
+  r.Call(400, "GET", "/v1/whoami", me, workspace, "", {"Ketenpoort-Acting-User: J de Vries"});
+  r.Call(403, "GET", "/v1/whoami", me, shop, "", {acting});
+  r.Call(400, "GET", "/v1/inbox", me, workspace);
+  r.Call(403, "GET", "/v1/audit", me, auditor, "", {acting});
   r.Call(200, "GET", "/v1/directory", me, comensha);
   r.Call(401, "GET", "/v1/directory", me);
   const json query = {{"kind", "signal"},

@@ -134,5 +134,35 @@ TEST_F(WorkspaceCliTest, BadArgumentsExit2WithOneClearLine) {
   EXPECT_EQ(RunKetenpoort({"workspace", "--help"}).exit_code, 0);
 }
 
+// `check --config workspace.json` checks the workspace, not a gateway: the demo's passes; a
+// token readable by others and a key that is not the certificate's each fail, naming the file.
+TEST_F(WorkspaceCliTest, CheckValidatesTheWorkspaceConfigAndItsFiles) {
+  CommandResult ok = RunKetenpoort({"check", "--config", Config()});
+  ASSERT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_NE(ok.out.find("(a workspace)"), std::string::npos);
+  EXPECT_NE(ok.out.find("ok    key of comensha: "), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("0 problems"), std::string::npos);
+
+  const std::string token = dep_->dir() + "/tokens/comensha.workspace.token";
+  ASSERT_EQ(::chmod(token.c_str(), 0644), 0);
+  CommandResult open_token = RunKetenpoort({"check", "--config", Config()});
+  EXPECT_EQ(open_token.exit_code, 1);
+  EXPECT_NE(open_token.out.find("FAIL  token of comensha: " + token), std::string::npos)
+      << open_token.out;
+  ASSERT_EQ(::chmod(token.c_str(), 0600), 0);
+
+  // comensha's entry names ind's key: the workspace could not open comensha's messages.
+  json config = ReadJson(Config());
+  for (json& o : config["organisations"]) {
+    if (o["id"] == "comensha")
+      o["key_file"] = "certs/ind.key.pem";
+  }
+  std::ofstream(Config()) << config.dump(2);
+  CommandResult mismatch = RunKetenpoort({"check", "--config", Config()});
+  EXPECT_EQ(mismatch.exit_code, 1);
+  EXPECT_NE(mismatch.out.find("FAIL  organisation comensha: "), std::string::npos) << mismatch.out;
+  EXPECT_EQ(mismatch.out.find("BEGIN"), std::string::npos);  // no key material in the output
+}
+
 }  // namespace
 }  // namespace ketenpoort::testing

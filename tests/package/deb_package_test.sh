@@ -49,6 +49,11 @@ for line in 'User=ketenpoort' 'NoNewPrivileges=yes' 'ProtectSystem=strict' \
     'ExecReload=/bin/kill -HUP $MAINPID'; do
   grep -qxF "$line" "$unit" || fail "$unit lacks $line"
 done
+ws_unit=/lib/systemd/system/ketenpoort-workspace.service
+for line in 'User=ketenpoort' 'NoNewPrivileges=yes' 'ProtectSystem=strict' \
+    'ExecStart=/usr/bin/ketenpoort workspace --config /var/lib/ketenpoort/workspace/workspace.json'; do
+  grep -qxF "$line" "$ws_unit" || fail "$ws_unit lacks $line"
+done
 getent passwd ketenpoort >/dev/null || fail "no system user ketenpoort"
 [ "$(stat -c '%U %a' /var/lib/ketenpoort)" = "ketenpoort 750" ] ||
   fail "/var/lib/ketenpoort is $(stat -c '%U %a' /var/lib/ketenpoort)"
@@ -65,5 +70,6 @@ rm -rf /var/lib/ketenpoort/gateway
 dpkg --purge ketenpoort >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; fail "dpkg --purge"; }
 [ ! -e /usr/bin/ketenpoort ] || fail "/usr/bin/ketenpoort is still there"
 [ ! -e "$unit" ] || fail "$unit is still there"
+[ ! -e "$ws_unit" ] || fail "$ws_unit is still there"
 ! getent passwd ketenpoort >/dev/null || fail "the user ketenpoort is still there after purge"
 echo "installed, ran init and check as the service user, and purged: ok"
