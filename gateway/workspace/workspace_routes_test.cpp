@@ -1,4 +1,4 @@
-// The workspace's pages through its router (no sockets): login, the inbox placeholder, logout,
+// The workspace's pages through its router (no sockets): login, the inbox, logout,
 // idle expiry, the cookies, CSRF and the security headers of every page.
 #include "gateway/workspace/workspace_routes.h"
 
