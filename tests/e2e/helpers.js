@@ -122,6 +122,25 @@ function totp(base32Secret, unixSeconds = Date.now() / 1000) {
   return String(number % 1000000).padStart(6, '0');
 }
 
+// Starts `serve` and `workspace` of the deployment `demo` (initDemo), logging to tmp/serve.log
+// and tmp/workspace.log, adds both to `children`, and waits until each answers over HTTPS.
+async function startDemo(binary, tmp, demo, children) {
+  const { dep, port, wsPort } = demo;
+  children.push(startLogged(binary, ['serve', '--config', path.join(dep, 'gateway.json')],
+                            path.join(tmp, 'serve.log')));
+  const wsLog = path.join(tmp, 'workspace.log');
+  const ws = startLogged(binary, ['workspace', '--config', path.join(dep, 'workspace.json')], wsLog);
+  children.push(ws);
+  const ca = fs.readFileSync(path.join(dep, 'certs', 'ca.cert.pem'));
+  const base = 'https://127.0.0.1:' + wsPort;
+  const answers = async (url) => {
+    try { return (await get(url, ca)).status === 200; } catch { return false; }
+  };
+  await waitFor('the gateway', () => answers('https://127.0.0.1:' + port + '/healthz'));
+  await waitFor('the workspace', () => answers(base + '/login'));
+  return { ca, base, ws, wsLog };
+}
+
 // Resolves with the exit code once `child` has exited (at once when it has already).
 function exited(child) {
   return new Promise((resolve) => {
@@ -167,4 +186,4 @@ function runTest(name, timeoutMs, main) {
 }
 
 module.exports = { CHROMIUM, arg, freePort, sleep, waitFor, launchChromium, get, collectErrors, binaryUnderTest,
-                   totp, exited, initDemo, startLogged, cleanUp, runTest };
+                   totp, exited, initDemo, startLogged, startDemo, cleanUp, runTest };

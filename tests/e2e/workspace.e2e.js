@@ -17,8 +17,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { CHROMIUM, arg, waitFor, launchChromium, get, totp, exited, initDemo,
-        startLogged, cleanUp, runTest } = require('./helpers');
+const { CHROMIUM, arg, launchChromium, get, totp, exited, initDemo, startDemo, cleanUp, runTest } =
+  require('./helpers');
 const MAX_FAILURES = 3;  // lockout.max_failures of this test's workspace
 const TIMEOUT_MS = 120000;
 
@@ -68,19 +68,7 @@ async function main() {
       assert.deepEqual(Object.keys(s).sort(), ['org', 'password', 'roles', 'totp_secret', 'username']);
     const person = (username) => staff.find((s) => s.username === username);
 
-    const gwLog = path.join(tmp, 'serve.log');
-    children.push(startLogged(binary, ['serve', '--config', path.join(dep, 'gateway.json')], gwLog));
-    const wsLog = path.join(tmp, 'workspace.log');
-    const ws = startLogged(binary, ['workspace', '--config', wsConfigPath], wsLog);
-    children.push(ws);
-    const ca = fs.readFileSync(path.join(dep, 'certs', 'ca.cert.pem'));
-    const base = 'https://127.0.0.1:' + wsPort;
-    await waitFor('the gateway', async () => {
-      try { return (await get('https://127.0.0.1:' + port + '/healthz', ca)).status === 200; } catch { return false; }
-    });
-    await waitFor('the workspace', async () => {
-      try { return (await get(base + '/login', ca)).status === 200; } catch { return false; }
-    });
+    const { ca, base, ws, wsLog } = await startDemo(binary, tmp, { dep, port, wsPort }, children);
 
     // --- the headers of a page and of the login form's cookie, as a client sees them
     const loginHead = await get(base + '/login', ca);

@@ -18,8 +18,8 @@ const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
 
-const { waitFor, launchChromium, get, totp, exited, collectErrors, cleanUp, runTest, binaryUnderTest,
-        initDemo, startLogged } = require('./helpers');
+const { launchChromium, totp, exited, collectErrors, cleanUp, runTest, binaryUnderTest, initDemo,
+        startDemo } = require('./helpers');
 
 const TIMEOUT_MS = 180000;
 const REFERRAL_SUMMARY = 'Synthetische cliënt zoekt een veilige plek <b>vandaag</b>';
@@ -47,24 +47,12 @@ async function main() {
   let browser;
   try {
     // --- the deployment, the gateway and the workspace
-    const { dep, port, wsPort } = await initDemo(binary, tmp);
+    const demo = await initDemo(binary, tmp);
+    const { dep } = demo;
     const gatewayConfig = path.join(dep, 'gateway.json');
-    const wsConfigPath = path.join(dep, 'workspace.json');
     const staff = JSON.parse(fs.readFileSync(path.join(dep, 'staff.json'), 'utf8'));
     const person = (username) => staff.find((s) => s.username === username);
-    const gw = startLogged(binary, ['serve', '--config', gatewayConfig], path.join(tmp, 'serve.log'));
-    children.push(gw);
-    const wsLog = path.join(tmp, 'workspace.log');
-    const ws = startLogged(binary, ['workspace', '--config', wsConfigPath], wsLog);
-    children.push(ws);
-    const ca = fs.readFileSync(path.join(dep, 'certs', 'ca.cert.pem'));
-    const base = 'https://127.0.0.1:' + wsPort;
-    await waitFor('the gateway', async () => {
-      try { return (await get('https://127.0.0.1:' + port + '/healthz', ca)).status === 200; } catch { return false; }
-    });
-    await waitFor('the workspace', async () => {
-      try { return (await get(base + '/login', ca)).status === 200; } catch { return false; }
-    });
+    const { ca, base, ws, wsLog } = await startDemo(binary, tmp, demo, children);
 
     // --- SHOP sends a referral (to the youth team) and a signal (CoMensha and others) with the CLI
     const send = (args, payload) => {
