@@ -11,12 +11,14 @@
 //   Label(Lang::kNl, "code.decline_reason", "no_place")   // "Geen plek"
 //   Label(Lang::kEn, "code.need", "made_up")          // "made_up": unknown codes show as they are
 //
-// Groups: "kind", "state", "do" (the words on a button that sets the state), "field" (payload and
-// header fields), "code.LIST" (codes of code list LIST), "enum.FIELD" (the values of an enum field,
-// such as a referral's urgency), "basis" (legal bases), "bool" (true, false), "notice" (notice
-// types), "event", "action" and "outcome" (audit entries). Contract: pure, thread-safe; a code
-// without a label is returned as it is, so a new code shows (as a code) rather than vanishing. The
-// result is text, not markup: escape it.
+// Groups: "kind", "state", "do" (the words on a button that sets the state), "field" (payload
+// and header fields), "code.LIST" (codes of code list LIST), "enum.FIELD" (the values of an enum
+// field, such as a referral's urgency), "basis" (legal bases), "bool" (true, false), "mail" (a
+// secure-mail recipient's states and the portal's events), "notice" (notice types), "event",
+// "action" and "outcome" (audit entries).
+//
+// Contract: pure, thread-safe; a code without a label is returned as it is, so a new code shows
+// (as a code) rather than vanishing. The result is text, not markup: escape it.
 #pragma once
 
 #include <string>

@@ -166,16 +166,21 @@ std::string TrackingHtml(api::Lang lang, const MessageFacts& f, const OrgNames& 
   std::string out =
       "<section class=\"card\" id=\"tracking\"><h2>" + T(lang, "tracking_title") + "</h2>";
   for (const json& r : f.tracking["recipients"]) {
+    // An organisation, or for secure mail a person's address with the portal's events.
     const std::string org = Str(r, "org");
-    out += "<h3 data-org=\"" + HtmlEscape(org) + "\">" + HtmlEscape(names(org)) + ": " +
-           HtmlEscape(Label(lang, "state", Str(r, "state"))) + "</h3><ol class=\"timeline\">";
+    const std::string email = Str(r, "email");
+    const char* group = org.empty() ? "mail" : "state";
+    out += "<h3 data-org=\"" + HtmlEscape(org.empty() ? email : org) + "\">" +
+           HtmlEscape(org.empty() ? email : names(org)) + ": " +
+           HtmlEscape(Label(lang, group, Str(r, "state"))) + "</h3><ol class=\"timeline\">";
     if (r.contains("events") && r["events"].is_array()) {
       for (const json& e : r["events"]) {
-        const std::string state = Str(e, "state");
+        const std::string state = org.empty() ? Str(e, "event") : Str(e, "state");
         out += "<li data-state=\"" + HtmlEscape(state) + "\"><span class=\"meta\">" +
                HtmlEscape(LocalTimeText(lang, Str(e, "time"))) + "</span> <strong>" +
-               HtmlEscape(Label(lang, "state", state)) + "</strong> " +
-               HtmlEscape(ByWhom(lang, Str(e, "by"), names));
+               HtmlEscape(Label(lang, group, state)) + "</strong> ";
+        if (!org.empty())
+          out += HtmlEscape(ByWhom(lang, Str(e, "by"), names));
         const std::string code = Str(e, "code");
         if (!code.empty()) {
           const std::string list = CodeListOf(kind, state);

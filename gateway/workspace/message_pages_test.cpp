@@ -264,6 +264,23 @@ TEST(MessageHtml, ShowsTheHeaderPayloadThreadAndTimelineInWordsAndEscaped) {
   EXPECT_TRUE(Has(html, "action=\"/messages/m-1/recall\""));
 }
 
+TEST(MessageHtml, ShowsASecureMailsRecipientsByAddressWithThePortalsEvents) {
+  MessageFacts f;
+  f.message = {{"id", "m-3"}, {"kind", "securemail"}, {"from", "shop-denhaag"}};
+  f.tracking = {
+      {"recipients",
+       json::array(
+           {{{"email", "a@example.org"},
+             {"state", "notified"},
+             {"events",
+              json::array({{{"event", "notified"}, {"time", "2026-12-03T08:00:00.000Z"}},
+                           {{"event", "opened"}, {"time", "2026-12-03T10:00:00.000Z"}}})}}})}};
+  const std::string html = MessageHtml(Lang::kNl, f, Names(), "t");
+  EXPECT_TRUE(Has(html, "a@example.org: Gemaild"));
+  EXPECT_TRUE(Has(html, "<li data-state=\"opened\">"));
+  EXPECT_TRUE(Has(html, "3 december 2026 11:00</span> <strong>Geopend</strong>"));
+}
+
 TEST(MessageHtml, EveryFormCarriesItsCsrfTokenAndEveryFieldItsLabel) {
   MessageFacts f = SenderFacts();
   f.actions = ActionsFor(kinds::BuiltinKinds(), {.kind = "referral",

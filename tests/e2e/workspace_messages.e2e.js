@@ -4,9 +4,10 @@
 // the youth team's caseworker sees the referral in /inbox as new, opens it (a readable form,
 // no JSON), and declines it with a reason from the list; SHOP's coordinator sees the answer
 // among the notices, the referral among the sent messages, and its tracking timeline with the
-// reason; CoMensha's coordinator assesses the signal; SHOP's auditor reads /audit. Also: the
-// page headers, phone width, keyboard use, no script or CSP errors, forms refused without
-// their CSRF token, and nothing of the content in the workspace's log.
+// reason; CoMensha's coordinator assesses the signal; SHOP's auditor reads the referral without
+// any action on offer, and /audit; an administrator reads no messages. Also: the page headers,
+// phone width, keyboard use, no script or CSP errors, forms refused without their CSRF token,
+// and nothing of the content in the workspace's log.
 //
 //   node tests/e2e/workspace_messages.e2e.js --binary build/gateway/cli/ketenpoort
 'use strict';
@@ -210,8 +211,13 @@ async function main() {
     assert.equal(await page.textContent('#header [data-field="state"]'), 'Beoordeeld');
     await logOut();
 
-    // --- SHOP's auditor: no actions anywhere, the audit trail in words
+    // --- SHOP's auditor: no actions, the audit trail in words
     await logIn('a.bakker');
+    // She reads SHOP's referral, with its timeline, and is offered nothing to do.
+    await page.goto(base + '/messages/' + referral.id);
+    await page.locator('#tracking ol.timeline li[data-state="declined"]').waitFor();
+    assert.equal(await page.locator('#actions').count(), 0, 'an auditor does not act');
+    assert.equal(await page.locator('form[action^="/messages/"]').count(), 0);
     await follow('#nav-audit');
     assert.equal(new URL(page.url()).pathname, '/audit');
     await page.locator('#audit-entries tr.entry').first().waitFor();
