@@ -667,12 +667,12 @@ void MessageService::Submit(const Caller& caller, Result<Submission> request,
 }
 
 Result<InboxPage> MessageService::Inbox(const Caller& caller, std::int64_t after_seq,
-                                        std::int64_t max) {
+                                        std::int64_t max, store::ListOrder order) {
   const std::int64_t now = clock_();
   return db_.Write([&](store::Database& db) -> Result<InboxPage> {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto items,
-                        repo.Inbox(caller.principal.org, after_seq, static_cast<int>(max)));
+                        repo.Inbox(caller.principal.org, after_seq, static_cast<int>(max), order));
     InboxPage page;
     page.next = after_seq;
     for (store::InboxItem& item : items) {
@@ -691,12 +691,12 @@ Result<InboxPage> MessageService::Inbox(const Caller& caller, std::int64_t after
 }
 
 Result<SentPage> MessageService::Sent(const Caller& caller, std::int64_t after_seq,
-                                      std::int64_t max) {
+                                      std::int64_t max, store::ListOrder order) {
   const std::int64_t now = clock_();
   return db_.Write([&](store::Database& db) -> Result<SentPage> {
     store::MessageRepository repo(db);
     KP_ASSIGN_OR_RETURN(auto items,
-                        repo.Sent(caller.principal.org, after_seq, static_cast<int>(max)));
+                        repo.Sent(caller.principal.org, after_seq, static_cast<int>(max), order));
     SentPage page;
     page.next = after_seq;
     for (store::SentItem& item : items) {

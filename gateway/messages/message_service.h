@@ -111,6 +111,7 @@
 #include "gateway/store/database.h"
 #include "gateway/store/group_commit.h"
 #include "gateway/store/guarded_database.h"
+#include "gateway/store/message_repository.h"
 
 namespace ketenpoort::server {
 
@@ -160,10 +161,12 @@ class MessageService {
   // GET /v1/inbox: up to `limit` deliveries after the cursor `after` (0: from the start).
   static constexpr std::int64_t kDefaultInboxLimit = 100;
   static constexpr std::int64_t kMaxInboxLimit = 500;
-  Result<InboxPage> Inbox(const Caller& caller, std::int64_t after, std::int64_t limit);
+  Result<InboxPage> Inbox(const Caller& caller, std::int64_t after, std::int64_t limit,
+                          store::ListOrder order = store::ListOrder::kOldestFirst);
   // GET /v1/sent: up to `limit` of the caller's organisation's own sent messages after the
   // cursor `after` (0: from the start), oldest first, with each recipient's state.
-  Result<SentPage> Sent(const Caller& caller, std::int64_t after, std::int64_t limit);
+  Result<SentPage> Sent(const Caller& caller, std::int64_t after, std::int64_t limit,
+                        store::ListOrder order = store::ListOrder::kOldestFirst);
   // GET /v1/messages/{id}
   Result<MessageView> Get(const Caller& caller, std::string_view id);
   // POST /v1/messages/{id}/status, its body read by StatusChangeFromJson (message_request.h).

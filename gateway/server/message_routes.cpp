@@ -39,6 +39,35 @@ bool ForEmailAddresses(const KindRegistry& kinds, const json& body) {
   return k != nullptr && k->spec().audience == KindAudience::kEmailAddresses;
 }
 
+// One page of GET /v1/inbox or /v1/sent: `order` oldest (the default, paged on with `after`)
+// or newest (paged on with `before`; none: from the newest), and `limit`.
+struct ListPage {
+  std::int64_t cursor = 0;
+  std::int64_t limit = 0;
+  store::ListOrder order = store::ListOrder::kOldestFirst;
+};
+
+Result<ListPage> ListPageOf(const api::Request& req) {
+  ListPage page;
+  const std::string order = api::QueryValue(req, "order");
+  if (order == "newest")
+    page.order = store::ListOrder::kNewestFirst;
+  else if (!order.empty() && order != "oldest")
+    return InvalidArgument("invalid_query", "order must be oldest or newest", "order");
+  const bool newest = page.order == store::ListOrder::kNewestFirst;
+  const char* cursor = newest ? "before" : "after";
+  const char* other = newest ? "after" : "before";
+  if (!api::QueryValue(req, other).empty()) {
+    return InvalidArgument(
+        "invalid_query", std::string(other) + " does not go with this order; use " + cursor, other);
+  }
+  KP_ASSIGN_OR_RETURN(page.cursor, api::QueryInteger(req, cursor, 0, 0, INT64_MAX));
+  KP_ASSIGN_OR_RETURN(page.limit,
+                      api::QueryInteger(req, "limit", MessageService::kDefaultInboxLimit, 1,
+                                        MessageService::kMaxInboxLimit));
+  return page;
+}
+
 }  // namespace
 
 void RegisterMessageRoutes(api::Router& router, MessageService& service, const KindRegistry& kinds,
@@ -85,20 +114,16 @@ void RegisterMessageRoutes(api::Router& router, MessageService& service, const K
       },
       api::HandlerCost::kNonBlocking);
   router.Add("GET", "/v1/inbox", api::Access::Roles({Role::kRecipient}), [s](api::Request& req) {
-    auto after = api::QueryInteger(req, "after", 0, 0, INT64_MAX);
-    auto limit = api::QueryInteger(req, "limit", MessageService::kDefaultInboxLimit, 1,
-                                   MessageService::kMaxInboxLimit);
-    if (!after || !limit)
-      return api::Response::FromError(!after ? after.error() : limit.error());
-    return Answer(200, s->Inbox(CallerOf(req), *after, *limit));
+    auto page = ListPageOf(req);
+    if (!page)
+      return api::Response::FromError(page.error());
+    return Answer(200, s->Inbox(CallerOf(req), page->cursor, page->limit, page->order));
   });
   router.Add("GET", "/v1/sent", api::Access::Roles({Role::kSender}), [s](api::Request& req) {
-    auto after = api::QueryInteger(req, "after", 0, 0, INT64_MAX);
-    auto limit = api::QueryInteger(req, "limit", MessageService::kDefaultInboxLimit, 1,
-                                   MessageService::kMaxInboxLimit);
-    if (!after || !limit)
-      return api::Response::FromError(!after ? after.error() : limit.error());
-    return Answer(200, s->Sent(CallerOf(req), *after, *limit));
+    auto page = ListPageOf(req);
+    if (!page)
+      return api::Response::FromError(page.error());
+    return Answer(200, s->Sent(CallerOf(req), page->cursor, page->limit, page->order));
   });
   router.Add(
       "GET", "/v1/messages/{id}", api::Access::Roles({Role::kSender, Role::kRecipient}),

@@ -271,15 +271,19 @@ Result<std::vector<DeliveryEvent>> MessageRepository::Events(std::string_view me
   });
 }
 
-Result<std::vector<InboxItem>> MessageRepository::Inbox(std::string_view org, std::int64_t after,
-                                                        int limit) {
+Result<std::vector<InboxItem>> MessageRepository::Inbox(std::string_view org, std::int64_t cursor,
+                                                        int limit, ListOrder order) {
+  const bool newest = order == ListOrder::kNewestFirst;
   std::string sql = "SELECT d.seq, d.message_id, d.recipient_org, d.state, d.updated_ms, " +
                     std::string(kMessageColumns) +
                     " FROM deliveries d JOIN messages m ON m.id = d.message_id "
-                    "WHERE d.recipient_org = ? AND d.seq > ? AND d.state != 'sent' "
-                    "ORDER BY d.seq LIMIT ?";
+                    "WHERE d.recipient_org = ? AND " +
+                    std::string(newest ? "d.seq < ?" : "d.seq > ?") +
+                    " AND d.state != 'sent' ORDER BY d.seq " + (newest ? "DESC" : "ASC") +
+                    " LIMIT ?";
   KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql));
-  s.Bind(1, org).Bind(2, after).Bind(3, std::int64_t{limit});
+  const std::int64_t bound = newest && cursor <= 0 ? INT64_MAX : cursor;
+  s.Bind(1, org).Bind(2, bound).Bind(3, std::int64_t{limit});
   return ReadRows(s, [](const Statement& row) {
     InboxItem item;
     item.delivery = {row.ColumnInt64(0), row.ColumnText(1), row.ColumnText(2), row.ColumnText(3),
@@ -289,13 +293,16 @@ Result<std::vector<InboxItem>> MessageRepository::Inbox(std::string_view org, st
   });
 }
 
-Result<std::vector<SentItem>> MessageRepository::Sent(std::string_view org, std::int64_t after,
-                                                      int limit) {
+Result<std::vector<SentItem>> MessageRepository::Sent(std::string_view org, std::int64_t cursor,
+                                                      int limit, ListOrder order) {
+  const bool newest = order == ListOrder::kNewestFirst;
   std::string sql = "SELECT m.rowid, " + std::string(kMessageColumns) +
-                    " FROM messages m WHERE m.sender_org = ? AND m.rowid > ? "
-                    "ORDER BY m.rowid LIMIT ?";
+                    " FROM messages m WHERE m.sender_org = ? AND " +
+                    std::string(newest ? "m.rowid < ?" : "m.rowid > ?") + " ORDER BY m.rowid " +
+                    (newest ? "DESC" : "ASC") + " LIMIT ?";
   KP_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql));
-  s.Bind(1, org).Bind(2, after).Bind(3, std::int64_t{limit});
+  const std::int64_t bound = newest && cursor <= 0 ? INT64_MAX : cursor;
+  s.Bind(1, org).Bind(2, bound).Bind(3, std::int64_t{limit});
   return ReadRows(s, [](const Statement& row) {
     SentItem item;
     item.seq = row.ColumnInt64(0);

@@ -83,6 +83,9 @@ struct DeliveryEvent {
   std::string code;    // the reason's code (a referral's decline); may be empty
 };
 
+// The order of a list read a page at a time (Inbox, Sent).
+enum class ListOrder { kOldestFirst, kNewestFirst };
+
 struct InboxItem {
   DeliveryRecord delivery;
   MessageRecord message;  // without payload
@@ -147,11 +150,15 @@ class MessageRepository {
   // Every event of a message, oldest first.
   Result<std::vector<DeliveryEvent>> Events(std::string_view message_id);
 
-  // Deliveries to `org` with seq > `after`, oldest first, at most `limit`.
-  Result<std::vector<InboxItem>> Inbox(std::string_view org, std::int64_t after, int limit);
+  // Deliveries to `org`, at most `limit`: oldest first those with seq > `cursor`; newest first
+  // (a person's inbox, where the latest matter) those with seq < `cursor`, or the newest when
+  // `cursor` is 0. Both walk the index deliveries_inbox, so a page costs its own rows.
+  Result<std::vector<InboxItem>> Inbox(std::string_view org, std::int64_t cursor, int limit,
+                                       ListOrder order = ListOrder::kOldestFirst);
 
-  // Messages `org` sent with row number > `after`, oldest first, at most `limit`.
-  Result<std::vector<SentItem>> Sent(std::string_view org, std::int64_t after, int limit);
+  // Messages `org` sent, by row number, paged as Inbox (index messages_sender).
+  Result<std::vector<SentItem>> Sent(std::string_view org, std::int64_t cursor, int limit,
+                                     ListOrder order = ListOrder::kOldestFirst);
 
   // Sets recalled_ms (once; a second call keeps the first time), drops the payload and
   // marks pending outbox items "recalled".

@@ -103,6 +103,48 @@ TEST_F(MessageRepositoryTest, TheSentListPagesByCursorAndHoldsTheSendersOwnMessa
   EXPECT_EQ(repo.Sent("essm-rotterdam", 0, 10)->size(), 1u);
 }
 
+// A person's inbox shows the latest first: newest-first pages start at the newest (cursor 0)
+// and go on below the last one's cursor, and both lists use their index (no full scan).
+TEST_F(MessageRepositoryTest, BothListsPageNewestFirstByTheirIndex) {
+  for (const char* id : {"m-1", "m-2", "m-3", "m-4"})
+    ASSERT_TRUE(InsertInTransaction(Message(id), {{"comensha", "delivered"}}).ok());
+  MessageRepository repo(*db_);
+  auto newest = repo.Inbox("comensha", 0, 2, ListOrder::kNewestFirst);
+  ASSERT_TRUE(newest.ok());
+  ASSERT_EQ(newest->size(), 2u);
+  EXPECT_EQ((*newest)[0].message.id, "m-4");
+  EXPECT_EQ((*newest)[1].message.id, "m-3");
+  auto older = repo.Inbox("comensha", (*newest)[1].delivery.seq, 10, ListOrder::kNewestFirst);
+  ASSERT_EQ(older->size(), 2u);
+  EXPECT_EQ((*older)[0].message.id, "m-2");
+  EXPECT_EQ((*older)[1].message.id, "m-1");
+  const std::string sender = Message("m-1").sender_org;
+  auto sent = repo.Sent(sender, 0, 3, ListOrder::kNewestFirst);
+  ASSERT_EQ(sent->size(), 3u);
+  EXPECT_EQ((*sent)[0].message.id, "m-4");
+  auto rest = repo.Sent(sender, (*sent)[2].seq, 3, ListOrder::kNewestFirst);
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].message.id, "m-1");
+
+  // The query plans: each list reads its index, so a page costs its rows at any size.
+  auto plan = [&](const std::string& sql) {
+    std::string out;
+    auto s = db_->Prepare("EXPLAIN QUERY PLAN " + sql);
+    EXPECT_TRUE(s.ok());
+    for (auto row = s->Step(); row.ok() && *row; row = s->Step())
+      out += s->ColumnText(3) + "\n";
+    return out;
+  };
+  EXPECT_NE(plan("SELECT rowid FROM messages WHERE sender_org = 'x' AND rowid < 5 ORDER BY rowid "
+                 "DESC LIMIT 3")
+                .find("messages_sender"),
+            std::string::npos);
+  EXPECT_NE(plan("SELECT seq FROM deliveries WHERE recipient_org = 'x' AND seq < 5 ORDER BY seq "
+                 "DESC LIMIT 3")
+                .find("deliveries_inbox"),
+            std::string::npos);
+}
+
 TEST_F(MessageRepositoryTest, EveryStateIsAnEventInOrder) {
   ASSERT_TRUE(InsertInTransaction(Message("m-1"), {{"comensha", "delivered"}}).ok());
   MessageRepository repo(*db_);

@@ -11,7 +11,7 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // The schema. Append only.
 
-constexpr std::array<Migration, 19> kMigrations{{
+constexpr std::array<Migration, 20> kMigrations{{
     {1, "tokens", R"sql(
 CREATE TABLE api_tokens (
   id INTEGER PRIMARY KEY,
@@ -400,6 +400,11 @@ CREATE TABLE status_reports_in (
     // signed before this migration: those verify with the current certificate.
     {19, "audit_head_signers", R"sql(
 ALTER TABLE audit_tree_heads ADD COLUMN signer_cert BLOB;
+)sql"},
+    // An organisation's sent messages a page at a time (GET /v1/sent), newest or oldest first:
+    // the index holds the rowid, so a page reads its own rows, not every message there is.
+    {20, "messages_sender", R"sql(
+CREATE INDEX messages_sender ON messages(sender_org);
 )sql"},
 }};
 

@@ -193,8 +193,8 @@ std::string NoticeItem(api::Lang lang, const json& n, const OrgNames& names) {
 }
 
 std::string Section(api::Lang lang, std::string_view id, std::string_view title_key,
-                    const std::string& error, bool cut, const std::vector<std::string>& items,
-                    std::string_view empty_key) {
+                    const std::string& error, const std::string& older_href,
+                    const std::vector<std::string>& items, std::string_view empty_key) {
   std::string s = "<section class=\"card\" id=\"" + std::string(id) + "\" aria-labelledby=\"" +
                   std::string(id) + "-title\"><h2 id=\"" + std::string(id) + "-title\">" +
                   HtmlEscape(Text(lang, title_key)) + "</h2>";
@@ -207,8 +207,10 @@ std::string Section(api::Lang lang, std::string_view id, std::string_view title_
     for (const std::string& item : items)
       s += item;
     s += "</ul>";
-    if (cut)
-      s += "<p class=\"meta\">" + HtmlEscape(Text(lang, "list_cut")) + "</p>";
+    if (!older_href.empty()) {
+      s += "<p><a id=\"" + std::string(id) + "-older\" href=\"" + HtmlEscape(older_href) + "\">" +
+           HtmlEscape(Text(lang, "older_messages")) + "</a></p>";
+    }
   }
   return s + "</section>";
 }
@@ -231,11 +233,11 @@ std::string InboxHtml(api::Lang lang, const InboxLists& lists, const OrgNames& n
   std::vector<std::string> sent;
   for (const json& m : NewestFirst(lists.sent))
     sent.push_back(SentItem(lang, m, names, now_ms));
-  std::string b = Section(lang, "notices", "notices_title", lists.notices_error, false, notices,
-                          "notices_none");
-  b += Section(lang, "received", "received_title", lists.received_error, lists.received_cut,
+  std::string b =
+      Section(lang, "notices", "notices_title", lists.notices_error, "", notices, "notices_none");
+  b += Section(lang, "received", "received_title", lists.received_error, lists.received_older,
                received, "received_none");
-  b += Section(lang, "sent", "sent_title", lists.sent_error, lists.sent_cut, sent, "sent_none");
+  b += Section(lang, "sent", "sent_title", lists.sent_error, lists.sent_older, sent, "sent_none");
   return b;
 }
 
@@ -253,17 +255,36 @@ api::Response ServeInbox(const StaffPages& pages, api::Request& req) {
   }
   InboxLists lists;
   bool notices_cut = false;  // notices are shown as fetched; none is older than the bound
-  auto load = [&](const std::string& path, const char* key, json* into, bool* cut,
+  if (auto got = FetchPages(*staff, "/v1/notices", {}, "notices", kBounds, &notices_cut))
+    lists.notices = std::move(*got);
+  else
+    lists.notices_error = std::string(NoticeFor(got.error()));
+  // One page of a list, newest first, below `before` (the query parameter `param`); the link to
+  // the next older page when this one is full.
+  auto page = [&](const std::string& path, const char* param, json* into, std::string* older,
                   std::string* error) {
-    auto got = FetchPages(*staff, path, {}, key, kBounds, cut);
-    if (got)
-      *into = std::move(*got);
-    else
+    std::vector<client::QueryParam> query = {{"order", "newest"},
+                                             {"limit", std::to_string(kListPage)}};
+    const std::string before = api::QueryValue(req, param);
+    if (!before.empty() && before.find_first_not_of("0123456789") == std::string::npos)
+      query.emplace_back("before", before);
+    auto got = staff->link->Get(staff->user(), path, query);
+    if (!got) {
       *error = std::string(NoticeFor(got.error()));
+      return;
+    }
+    auto items = got->find("messages");
+    if (items == got->end() || !items->is_array()) {
+      *error = "gateway_unavailable";
+      return;
+    }
+    *into = std::move(*items);
+    if (static_cast<int>(into->size()) == kListPage)
+      *older = "/inbox?" + std::string(param) + "=" + StringOf(*got, "next");
   };
-  load("/v1/notices", "notices", &lists.notices, &notices_cut, &lists.notices_error);
-  load("/v1/inbox", "messages", &lists.received, &lists.received_cut, &lists.received_error);
-  load("/v1/sent", "messages", &lists.sent, &lists.sent_cut, &lists.sent_error);
+  page("/v1/inbox", "received_before", &lists.received, &lists.received_older,
+       &lists.received_error);
+  page("/v1/sent", "sent_before", &lists.sent, &lists.sent_older, &lists.sent_error);
   body += "<div id=\"inbox\">" +
           InboxHtml(staff->lang, lists, DirectoryNames(*staff), pages.NowMs()) + "</div>";
   return pages.Page(req, *staff, 200, Text(staff->lang, "title_inbox"), body, "/inbox");

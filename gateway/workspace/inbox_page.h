@@ -13,8 +13,11 @@
 // has passed while it still waits for an answer (its state neither final nor one of the kind's
 // answer states) has the class "overdue" and the words "Te laat"/"Overdue": a word beside the
 // colour, never colour alone. Each notice is an <li class="notice-item" data-type=TYPE>. A list
-// the gateway would not give shows a sentence instead (the `*_error` Text keys); a list cut at
-// the bound says so. Organisations appear by their directory names (`names`).
+// the gateway would not give shows a sentence instead (the `*_error` Text keys). The received
+// and sent lists show one page each (kListPage, newest first, GET ...?order=newest), so the
+// inbox costs the same with ten or ten thousand messages; a link (#received-older,
+// #sent-older) leads to the next older page. Organisations appear by their directory names
+// (`names`).
 #pragma once
 
 #include <cstdint>
@@ -34,8 +37,10 @@ struct InboxLists {
   nlohmann::json received = nlohmann::json::array();  // inbox headers, any order
   nlohmann::json sent = nlohmann::json::array();      // sent-list headers, any order
   nlohmann::json notices = nlohmann::json::array();   // notices, any order
-  bool received_cut = false;                          // more than the pages fetched
-  bool sent_cut = false;
+  // The link to the next older page of each list ("" when this page reached the oldest):
+  // /inbox?received_before=CURSOR, /inbox?sent_before=CURSOR.
+  std::string received_older{};
+  std::string sent_older{};
   std::string received_error{};  // a Text key: the list could not be fetched
   std::string sent_error{};
   std::string notices_error{};
@@ -44,7 +49,11 @@ struct InboxLists {
 std::string InboxHtml(api::Lang lang, const InboxLists& lists, const OrgNames& names,
                       std::int64_t now_ms);
 
-// GET /inbox: fetches the lists as the logged-in person and renders them in the layout.
+// Messages per page of the received and of the sent list.
+inline constexpr int kListPage = 100;
+
+// GET /inbox[?received_before=CURSOR][&sent_before=CURSOR]: fetches the lists as the logged-in
+// person and renders them in the layout.
 api::Response ServeInbox(const StaffPages& pages, api::Request& req);
 
 }  // namespace ketenpoort::workspace

@@ -129,6 +129,22 @@ TEST(InboxHtml, SaysSoWhenAListCouldNotBeFetched) {
   EXPECT_TRUE(Has(html, "No received messages."));
 }
 
+// A full page of a list links to the next older page; the page that reached the oldest does not.
+TEST(InboxHtml, AFullPageLinksToTheOlderMessages) {
+  InboxLists lists;
+  lists.received = json::array({{{"id", "m-9"},
+                                 {"kind", "signal"},
+                                 {"from", "shop-denhaag"},
+                                 {"state", "delivered"},
+                                 {"cursor", "9"}}});
+  lists.received_older = "/inbox?received_before=9";
+  const std::string html = InboxHtml(Lang::kNl, lists, Names(), kNow);
+  EXPECT_TRUE(Has(html,
+                  "<a id=\"received-older\" href=\"/inbox?received_before=9\">"
+                  "Oudere berichten</a>"));
+  EXPECT_FALSE(Has(html, "sent-older"));
+}
+
 TEST(MessageActions, AuditorsAndAdministratorsDoNotAct) {
   for (bool is_sender : {false, true}) {
     MessageActions a = ActionsFor(kinds::BuiltinKinds(), {.kind = "referral",

@@ -218,6 +218,14 @@ int Run(const Options& o) {
   for (const json& m : inbox["messages"])
     ids.push_back(m["id"]);
 
+  // The page must show the latest: the newest message of the inbox is on it.
+  json newest = json::parse(
+      http.Get(dep->url() + "/v1/inbox?order=newest&limit=1", dep->Token("comensha")).body);
+  browser.Request(ws + "/inbox", nullptr, page);
+  const std::string newest_id = newest["messages"][0]["id"];
+  std::printf("the newest message (%s) is on /inbox: %s\n", newest_id.c_str(),
+              page.find("msg-" + newest_id) != std::string::npos ? "yes" : "NO");
+
   // 4. Timings.
   auto time_pages = [&](const char* what, auto url_of) {
     std::vector<double> ms;

@@ -439,6 +439,10 @@ TEST_F(OpenApiResponsesTest, EveryRouteAnswersAsTheDocumentSays) {
   r.Call(401, "GET", "/v1/inbox", me);
   r.Call(200, "GET", "/v1/sent", me, shop);
   r.Call(200, "GET", "/v1/sent?after=0&limit=10", me, shop);
+  r.Call(200, "GET", "/v1/inbox?order=newest&limit=2", me, comensha);
+  r.Call(200, "GET", "/v1/sent?order=newest&before=999&limit=2", me, shop);
+  r.Call(400, "GET", "/v1/inbox?order=newest&after=3", me, comensha);
+  r.Call(400, "GET", "/v1/sent?order=sideways", me, shop);
   r.Call(400, "GET", "/v1/sent?limit=0", me, shop);
   r.Call(403, "GET", "/v1/sent", me, auditor);
   r.Call(401, "GET", "/v1/sent", me);
