@@ -115,6 +115,34 @@ Result<nlohmann::json> ReadJson(const std::string& path) {
   return doc;
 }
 
+// Opens the database at `path` with `key` (nothing is migrated or written) into `db` and reads
+// its schema version; nullopt after a finding when that fails or the schema is newer than
+// `latest`, this binary's.
+std::optional<int> OpenAndReadSchema(Findings& f, const std::string& path, Result<store::DbKey> key,
+                                     int latest, std::optional<store::Database>& db) {
+  if (!key) {
+    f.Fail("database", key.error());
+    return std::nullopt;
+  }
+  auto opened = store::Database::Open(path, *key, store::OpenMode::kExisting);
+  if (!opened) {
+    f.Fail("database", opened.error());
+    return std::nullopt;
+  }
+  db.emplace(std::move(*opened));
+  auto version = store::SchemaVersion(*db);
+  if (!version) {
+    f.Fail("database", version.error());
+    return std::nullopt;
+  }
+  if (*version > latest) {
+    f.Fail("database", path + " has schema " + std::to_string(*version) +
+                           ", newer than this binary's " + std::to_string(latest));
+    return std::nullopt;
+  }
+  return *version;
+}
+
 void CheckDeployment(Findings& f, const config::GatewayConfig& c) {
   const std::int64_t now = audit::NowMs();
   if (c.database.key_file.empty())
@@ -174,27 +202,12 @@ void CheckDeployment(Findings& f, const config::GatewayConfig& c) {
   else
     f.Ok("kinds", "the settings of " + std::to_string(c.kinds.size()) + " kind(s) hold");
 
-  auto key = store::ResolveKey(c.database.key_file);
-  if (!key) {
-    f.Fail("database", key.error());
-    return;
-  }
-  auto db = store::Database::Open(c.database.path, *key, store::OpenMode::kExisting);
-  if (!db) {
-    f.Fail("database", db.error());
-    return;
-  }
-  auto version = store::SchemaVersion(*db);
-  if (!version) {
-    f.Fail("database", version.error());
-    return;
-  }
   const int latest = store::LatestSchemaVersion();
-  if (*version > latest) {
-    f.Fail("database", c.database.path + " has schema " + std::to_string(*version) +
-                           ", newer than this binary's " + std::to_string(latest));
+  std::optional<store::Database> db;
+  auto version =
+      OpenAndReadSchema(f, c.database.path, store::ResolveKey(c.database.key_file), latest, db);
+  if (!version)
     return;
-  }
   if (*version < latest) {
     f.Warn("database", c.database.path + " has schema " + std::to_string(*version) +
                            "; `serve` migrates it to " + std::to_string(latest));
@@ -247,26 +260,13 @@ void CheckWorkspace(Findings& f, const workspace::WorkspaceConfig& c) {
     f.Warn("database", c.database.path + " does not exist yet; the first start creates it");
     return;
   }
-  auto key = store::DbKey::LoadFile(c.database.key_file);
-  if (!key) {
-    f.Fail("database", key.error());
-    return;
-  }
-  auto db = store::Database::Open(c.database.path, *key, store::OpenMode::kExisting);
-  if (!db) {
-    f.Fail("database", db.error());
-    return;
-  }
-  auto version = store::SchemaVersion(*db);
-  const int latest = workspace::WorkspaceMigrations().back().version;
-  if (!version)
-    f.Fail("database", version.error());
-  else if (*version > latest)
-    f.Fail("database", c.database.path + " has schema " + std::to_string(*version) +
-                           ", newer than this binary's " + std::to_string(latest));
-  else
+  std::optional<store::Database> db;
+  auto version = OpenAndReadSchema(f, c.database.path, store::DbKey::LoadFile(c.database.key_file),
+                                   workspace::WorkspaceMigrations().back().version, db);
+  if (version) {
     f.Ok("database",
          c.database.path + " opens with its key (schema " + std::to_string(*version) + ")");
+  }
 }
 
 // A workspace.json lists its organisations at the top; a gateway.json never does (its

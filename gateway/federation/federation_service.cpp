@@ -103,6 +103,22 @@ audit::AuditEntry StatusEntry(const Caller& caller, std::string_view user,
   return e;
 }
 
+// What this gateway keeps of a report it applied: the report, who signed it, when it came.
+store::IncomingStatusReport IncomingOf(const delivery::SignedStatusReport& in, std::int64_t now) {
+  const delivery::StatusReport& r = in.report;
+  return {.report = {.id = r.id,
+                     .message_id = r.message_id,
+                     .recipient_org = r.recipient,
+                     .state = r.state,
+                     .code = r.code,
+                     .reason = r.reason,
+                     .actor = r.actor,
+                     .set_ms = r.set_ms},
+          .gateway = r.gateway,
+          .signature = in.signature,
+          .received_ms = now};
+}
+
 }  // namespace
 
 FederationService::FederationService(Config config) : config_(std::move(config)) {}
@@ -446,17 +462,7 @@ void FederationService::ReceiveStatus(const Caller& caller, std::string_view cli
       return Ok();
     }
     KP_RETURN_IF_ERROR(repo.SetState(m->id, r.recipient, r.state, now, r.actor, r.reason, r.code));
-    KP_RETURN_IF_ERROR(reports.InsertIncoming({.report = {.id = r.id,
-                                                          .message_id = r.message_id,
-                                                          .recipient_org = r.recipient,
-                                                          .state = r.state,
-                                                          .code = r.code,
-                                                          .reason = r.reason,
-                                                          .actor = r.actor,
-                                                          .set_ms = r.set_ms},
-                                               .gateway = r.gateway,
-                                               .signature = w->in.signature,
-                                               .received_ms = now}));
+    KP_RETURN_IF_ERROR(reports.InsertIncoming(IncomingOf(w->in, now)));
     KP_RETURN_IF_ERROR(audit::AuditLog().Append(db, e));
     if (*mover == r.recipient) {
       // A recipient's move is news for the sender, as when it is made on this gateway
@@ -521,18 +527,7 @@ Status FederationService::ApplyRecall(store::Database& db, const Caller& caller,
   e.responsible_user = caller.principal.org;
   if (m != nullptr && !m->recalled_ms)
     KP_RETURN_IF_ERROR(store::MessageRepository(db).Recall(m->id, now));
-  KP_RETURN_IF_ERROR(
-      store::StatusReportRepository(db).InsertIncoming({.report = {.id = r.id,
-                                                                   .message_id = r.message_id,
-                                                                   .recipient_org = r.recipient,
-                                                                   .state = r.state,
-                                                                   .code = r.code,
-                                                                   .reason = r.reason,
-                                                                   .actor = r.actor,
-                                                                   .set_ms = r.set_ms},
-                                                        .gateway = r.gateway,
-                                                        .signature = in.signature,
-                                                        .received_ms = now}));
+  KP_RETURN_IF_ERROR(store::StatusReportRepository(db).InsertIncoming(IncomingOf(in, now)));
   return audit::AuditLog().Append(db, e);
 }
 
