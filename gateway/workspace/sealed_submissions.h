@@ -14,12 +14,16 @@
 // subject, payload; never the ciphertext); a remembered body is reused only for the same
 // digest, so an edited form with an old key is sealed anew (and the gateway decides). Only
 // sealed bodies are kept, in memory, at most kCapacity of them for at most kTtl; nothing is
-// written to disk. Thread-safe; `seal` runs under the lock, so two posts of one form seal once.
+// written to disk. Thread-safe: two posts of one form seal once (the second waits for the
+// first's body), while posts of other forms seal beside it; `seal` runs without the lock, so a
+// slow gateway (sealing may fetch its directory) holds up only the form it seals for. A seal
+// that fails is not remembered: the next post of that form seals anew.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <string>
@@ -44,7 +48,7 @@ class SealedSubmissions {
  private:
   struct Entry {
     crypto::Digest digest{};
-    nlohmann::json body;
+    std::shared_future<Result<nlohmann::json>> body;  // ready once the first post sealed it
     std::chrono::steady_clock::time_point at{};
   };
   std::mutex mutex_;
