@@ -107,12 +107,12 @@ std::string RenderCompose(api::Lang lang, const std::string& csrf, const Compose
   if (!v.follows.empty())
     b += Hidden("follows", v.follows);
   b += RenderFormFields(lang, v.form, v.values, v.errors);
-  b += "<div class=\"actions\"><button type=\"submit\" name=\"step\" value=\"preview\" "
+  b += "<div class=\"actions\"><button type=\"submit\" name=\"compose_step\" value=\"preview\" "
        "id=\"preview-submit\"" +
        std::string(v.previewed ? " class=\"secondary\"" : "") + ">" +
        HtmlEscape(Text(lang, "preview")) + "</button>";
   if (v.previewed) {
-    b += "<button type=\"submit\" name=\"step\" value=\"send\" id=\"send-submit\">" +
+    b += "<button type=\"submit\" name=\"compose_step\" value=\"send\" id=\"send-submit\">" +
          HtmlEscape(Text(lang, "send")) + "</button>";
   }
   return b + "</div></form></div>";
@@ -227,14 +227,14 @@ class ComposeSite {
     v.values = std::move(*posted);
     v.follows = first["follows"];
     v.idempotency_key = first["idempotency_key"];
-    const bool send = first["step"] == "send";
+    const bool send = first["compose_step"] == "send";
     if (!IsIdempotencyKey(v.idempotency_key)) {
       if (send)
         return pages_->ErrorPage(req, *staff, 403, "form_expired");
       v.idempotency_key = crypto::RandomToken(24);
     }
-    for (const char* hidden : {"csrf", "step", "follows", "idempotency_key"})
-      v.values.erase(hidden);
+    for (std::string_view control : kComposeControls)
+      v.values.erase(std::string(control));
     Setup setup;
     if (auto failed = Prepare(req, *staff, req.params.at("kind"), &v, &setup))
       return *failed;

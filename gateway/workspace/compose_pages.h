@@ -5,16 +5,19 @@
 //   GET  /compose/{kind}          the kind's form (kind_form.h), with a new Idempotency-Key,
 //                                 and with ?follows=ID a follow-up of message ID (a
 //                                 re-referral, a question or an answer), its routing prefilled
-//   POST /compose/{kind}          step=preview: checks the form (compose_request.h) and shows
+//   POST /compose/{kind}          compose_step=preview: checks the form (compose_request.h) and
+//   shows
 //                                 who the routing reaches (POST /v1/routes/resolve), and who a
-//                                 legal basis would add; step=send: checks again, seals in
+//                                 legal basis would add; compose_step=send: checks again, seals in
 //                                 memory (GatewayLink::Seal), submits POST /v1/messages with
 //                                 the form's Idempotency-Key -> 303 /messages/{id}?notice=sent
 //
 // Contract:
 // - Only staff with role coordinator or caseworker; others get a 403 page (compose_not_allowed).
 //   Every POST checks the CSRF token first (403 form_expired, nothing read or sent).
-// - The form's hidden fields: csrf, idempotency_key, follows (with ?follows=). The client's
+// - The form's own controls (kComposeControls: csrf, idempotency_key, follows with ?follows=,
+//   and the buttons' compose_step) are named so that no kind's field can be: every other name
+//   is a JSON field the form fills (a b8's payload has a `step`). The client's
 //   subject_ref is the pseudonym of `client_number`, made here; a follow-up reuses the
 //   subject_ref of the message it follows. A question or answer goes to the sender of the
 //   message it follows; a re-referral to the organisations chosen under `recipients`, else as
@@ -30,12 +33,18 @@
 //   client number, a pseudonym, a name or content.
 #pragma once
 
+#include <array>
 #include <memory>
+#include <string_view>
 
 #include "gateway/api/router.h"
 #include "gateway/workspace/staff_page.h"
 
 namespace ketenpoort::workspace {
+
+// The names of the compose form's controls, which no kind's payload or routing key may take.
+inline constexpr std::array<std::string_view, 4> kComposeControls = {"csrf", "compose_step",
+                                                                     "follows", "idempotency_key"};
 
 void RegisterComposePages(api::Router& router, std::shared_ptr<const StaffPages> pages);
 

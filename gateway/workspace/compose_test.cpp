@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "adapters/kinds/registry.h"
+#include "gateway/workspace/compose_pages.h"
 #include "gateway/workspace/compose_request.h"
 #include "gateway/workspace/kind_form.h"
 #include "gateway/workspace/workspace_pages.h"
@@ -122,6 +123,20 @@ TEST(KindFormTest, FieldsAreNamedAsTheJsonFieldsTheyFill) {
   for (const FormField& f : question.fields)
     names.push_back(f.name);
   EXPECT_EQ(names, (std::vector<std::string>{"follow_reason", "text"}));
+}
+
+// The form's own controls must not shadow a field: a b8's `step` once shared its name with the
+// preview/send buttons, and the workspace could not send a b8.
+TEST(KindFormTest, NoFieldOfAnyKindTakesTheNameOfAControlOfTheForm) {
+  for (const MessageKind* k : Kinds().All()) {
+    for (bool follow_up : {false, true}) {
+      KindForm form = FormOf(k->name(), {.follow_up = follow_up});
+      for (const FormField& f : form.fields) {
+        EXPECT_EQ(std::count(kComposeControls.begin(), kComposeControls.end(), f.name), 0)
+            << k->name() << "." << f.name;
+      }
+    }
+  }
 }
 
 TEST(KindFormTest, RendersCodesAsLabelledChoicesDatesAsDateInputsAndMarksRequiredFields) {

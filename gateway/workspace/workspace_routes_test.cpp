@@ -312,16 +312,18 @@ TEST_F(WorkspaceRoutesTest, ComposeChecksTheCsrfTokenFirstAndNeedsAGatewayLink) 
   const std::string csrf = CsrfOf(Send("GET", "/inbox", {{"kp_ws", session}}).body);
   // A forged form is refused before anything is read or sent.
   api::Response forged = Send("POST", "/compose/signal", {{"kp_ws", session}},
-                              {{"csrf", "forged"}, {"step", "send"}, {"region", "GM0599"}});
+                              {{"csrf", "forged"}, {"compose_step", "send"}, {"region", "GM0599"}});
   EXPECT_EQ(forged.status, 403);
   ExpectPageHeaders(forged);
   EXPECT_NE(forged.body.find("data-notice=\"form_expired\""), std::string::npos);
-  EXPECT_EQ(Send("POST", "/compose/signal", {{"kp_ws", session}}, {{"step", "send"}}).status, 403);
+  EXPECT_EQ(
+      Send("POST", "/compose/signal", {{"kp_ws", session}}, {{"compose_step", "send"}}).status,
+      403);
   // This test's workspace has no link to a gateway: composing says so, for GET and POST alike.
   for (const api::Response& r : {Send("GET", "/compose", {{"kp_ws", session}}),
                                  Send("GET", "/compose/referral", {{"kp_ws", session}}),
                                  Send("POST", "/compose/signal", {{"kp_ws", session}},
-                                      {{"csrf", csrf}, {"step", "preview"}})}) {
+                                      {{"csrf", csrf}, {"compose_step", "preview"}})}) {
     EXPECT_EQ(r.status, 503);
     EXPECT_NE(r.body.find("data-notice=\"no_gateway_link\""), std::string::npos);
   }

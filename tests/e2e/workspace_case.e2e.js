@@ -8,7 +8,8 @@
 //   4. De Haven's caseworker (r.smit) asks a question; the coordinator answers it.
 //   5. De Haven accepts and plans the intake; the coordinator's timeline shows each step.
 //   6. The coordinator, in the field, reports a signal about an adult in The Hague: it reaches
-//      CoMensha and, with the legal basis the form asks for, the police; both assess it.
+//      CoMensha and, with the legal basis the form asks for, the police; both assess it. The
+//      police offer the reflection period (B8): the IND reads it with its deadline.
 //   7. Each step's entry in the gateway's audit trail names the person who took it, and SHOP's
 //      auditor finds the coordinator's steps on /audit.
 //   8. Wrong passwords and a wrong code lock an account; after logging out, pages lead to /login.
@@ -37,6 +38,7 @@ const TYPED = {
   question: 'Synthetisch-H2V: welke talen spreekt de client?',
   answer: 'Synthetisch-B5T: Engels en een beetje Roemeens',
   signal: 'Synthetisch-R8D: waarneming bij een nagelsalon',
+  b8: 'Synthetisch-V4N: bedenktijd aangeboden na aangifte',
 };
 
 async function main() {
@@ -215,6 +217,30 @@ async function main() {
       assert.equal(await page.textContent('#header [data-field="state"]'), 'Beoordeeld');
     }
 
+    // --- 6b. the police offer the reflection period (B8): the IND, CoMensha and SHOP are told,
+    // and the deadline the B8 rule gives (three months from its start) shows on the message
+    await as('k.vandijk');
+    await follow('#nav-compose');
+    await follow('#compose-b8');
+    await page.getByLabel(/^Cliëntnummer/).fill('B8-' + CLIENT_NUMBER);
+    await page.getByLabel(/^Regio/).selectOption({ label: 'Den Haag (GM0518)' });
+    await page.getByLabel(/^Uw dossiernummer/).fill('avim-917');
+    await page.getByLabel(/^Stap/).selectOption({ label: 'Bedenktijd aangeboden' });
+    await page.getByLabel(/^Begin van de bedenktijd/).fill('2026-12-01');
+    await page.getByLabel(/^Aantekeningen/).fill(TYPED.b8);
+    await follow('#preview-submit');
+    const b8To = (await page.locator('#recipients li').allTextContents()).sort();
+    assert.ok(b8To.some((t) => /IND/.test(t)) && b8To.some((t) => /CoMensha/.test(t)) &&
+              b8To.some((t) => /SHOP Den Haag/.test(t)),
+              'the B8 reaches IND, CoMensha, SHOP: ' + b8To + ' ' + (await page.locator('#notice').allTextContents()));
+    await follow('#send-submit');
+    await page.waitForSelector('#notice[data-notice="sent"]');
+    const b8 = idOfPage();
+    await as('b.brouwer');
+    await openFromInbox(b8);
+    assert.equal(await page.textContent('#payload [data-field="notes"]'), TYPED.b8);
+    assert.match(await page.textContent('#header'), /1 maart 2027/, 'the end of the reflection period');
+
     // --- 7. the gateway's audit trail names the person of every step
     const trail = execFileSync(binary, ['audit', 'export', '--config', gatewayConfig]).toString()
       .trim().split('\n').map((l) => JSON.parse(l));
@@ -234,6 +260,8 @@ async function main() {
     assert.deepEqual(who('submit', signal), ['j.devries']);
     assert.ok(statusBy(signal, 'comensha').includes('e.hendriks'));
     assert.ok(statusBy(signal, 'politie-avim-haaglanden').includes('k.vandijk'));
+    assert.deepEqual(who('submit', b8), ['k.vandijk']);
+    assert.ok(who('open', b8).includes('b.brouwer'));
     assert.ok(who('open', referral).includes('t.meijer'), 'reading is recorded too, by name');
     for (const e of trail) {
       if (['submit', 'status_change', 'open'].includes(e.event) && e.role === 'workspace')
