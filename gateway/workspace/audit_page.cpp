@@ -53,7 +53,7 @@ std::string EntryRow(api::Lang lang, const json& e, const OrgNames& names) {
     who += (who.empty() ? "" : ", ") + names(org);
   const std::string role = StringOf(e, "role");
   if (!role.empty())
-    who += " (" + role + ")";
+    who += " (" + Label(lang, "role", role) + ")";
   std::string about = StringOf(e, "object");
   const std::string subject = StringOf(e, "subject_ref");
   std::string row = "<tr class=\"entry\" data-event=\"" + HtmlEscape(event) + "\">";

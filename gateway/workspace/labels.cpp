@@ -111,6 +111,14 @@ const std::map<std::string, Words, std::less<>>& Table() {
       {"outcome/success", {"gelukt", "succeeded"}},
       {"outcome/denied", {"geweigerd", "denied"}},
       {"outcome/failure", {"mislukt", "failed"}},
+      // The roles of the gateway's tokens, as audit entries name them.
+      {"role/sender", {"verzender", "sender"}},
+      {"role/recipient", {"ontvanger", "recipient"}},
+      {"role/coordinator", {"coördinator", "coordinator"}},
+      {"role/auditor", {"auditor", "auditor"}},
+      {"role/admin", {"beheerder", "administrator"}},
+      {"role/peer", {"andere gateway", "peer gateway"}},
+      {"role/workspace", {"via de werkplek", "through the workspace"}},
   };
   return table;
 }

@@ -15,7 +15,7 @@
 // and header fields), "code.LIST" (codes of code list LIST), "enum.FIELD" (the values of an enum
 // field, such as a referral's urgency), "basis" (legal bases), "bool" (true, false), "mail" (a
 // secure-mail recipient's states and the portal's events), "notice" (notice types), "event",
-// "action" and "outcome" (audit entries).
+// "action", "outcome" and "role" (audit entries; "role": the role of the gateway token).
 //
 // Contract: pure, thread-safe; a code without a label is returned as it is, so a new code shows
 // (as a code) rather than vanishing. The result is text, not markup: escape it.

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/kinds/registry.h"
+#include "gateway/core/role.h"
 #include "gateway/workspace/labels.h"
 #include "gateway/workspace/local_time.h"
 #include "gateway/workspace/message_view.h"
@@ -37,6 +38,11 @@ TEST(Labels, EveryCodeOfEveryBuiltinListAndEveryKindStateAndFieldHasAWord) {
   }
   for (const std::string& s : GenericLifecycle().states())
     EXPECT_TRUE(HasLabel("state", s)) << s;
+  // The audit page names the role of the token behind each entry in words too.
+  for (Role r : {Role::kSender, Role::kRecipient, Role::kCoordinator, Role::kAuditor, Role::kAdmin,
+                 Role::kPeer, Role::kWorkspace})
+    EXPECT_TRUE(HasLabel("role", RoleName(r))) << RoleName(r);
+  EXPECT_EQ(Label(Lang::kNl, "role", "workspace"), "via de werkplek");
 }
 
 TEST(Labels, AreInEnglishOnRequestAndButtonsSayWhatTheyDo) {
